@@ -1,0 +1,96 @@
+# icm: one static binary.  ./build.sh installs the build packages and runs
+# `make`; `make test` runs the unit tests (prove) and the end-to-end tests.
+#
+#   make            build the dependencies (once) and build/icm
+#   make test       unit + end-to-end tests
+#   make DEV=1 ...  build with the host's gcc and -dev packages (quick
+#                   iteration before the musl sysroot exists; not a release)
+#   make clean      remove icm's objects (keeps the dependency build)
+
+SYSROOT := build/sysroot
+ifeq ($(DEV),1)
+  CC := gcc
+  OUT := build/dev
+  DEPS_STAMP :=
+  LIBS := -lcjson -lcurl -lpthread
+  LDFLAGS :=
+  CPPFLAGS_SYS := -DICM_DEV_BUILD
+else
+  CC := $(SYSROOT)/bin/musl-gcc
+  OUT := build
+  DEPS_STAMP := $(SYSROOT)/.deps-done
+  LIBS := -lcurl -lbearssl -lcjson -lpthread
+  LDFLAGS := -static -L$(SYSROOT)/lib -Wl,--gc-sections
+  CPPFLAGS_SYS := -isystem $(SYSROOT)/include -DCURL_STATICLIB
+endif
+
+CFLAGS ?= -Os -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
+	  -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration \
+	  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+CPPFLAGS := $(CPPFLAGS_SYS) -Isrc -I$(OUT)/gen -MMD -MP
+
+SRCS := $(shell find src -name '*.c' | sort)
+OBJS := $(SRCS:src/%.c=$(OUT)/obj/%.o) $(OUT)/obj/gen/embedded.o
+LIBOBJS := $(filter-out $(OUT)/obj/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/t-*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/%)
+EMBED_INPUTS := $(shell find embedded samples -type f 2>/dev/null | sort)
+
+.PHONY: all deps test unit e2e clean distclean
+all: $(OUT)/icm
+
+deps: $(DEPS_STAMP)
+$(SYSROOT)/.deps-done: vendor/MANIFEST $(wildcard vendor/*.sh vendor/patches/*/*)
+	vendor/deps.sh
+	touch $@
+
+$(OUT)/icm: $(OBJS)
+	$(CC) $(LDFLAGS) -o $@.unstripped $^ $(LIBS)
+	strip -o $@ $@.unstripped
+
+$(OUT)/obj/%.o: src/%.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Versions of the libraries that have no version call (musl, BearSSL),
+# from vendor/MANIFEST; a DEV build says so instead.
+$(OUT)/gen/versions.h: vendor/MANIFEST
+	@mkdir -p $(dir $@)
+	@if [ "$(DEV)" = 1 ]; then \
+	  printf '#define ICM_MUSL_VERSION "(host libc: development build)"\n#define ICM_BEARSSL_VERSION "(not linked: development build)"\n'; \
+	else \
+	  awk '$$1=="musl"{m=$$2} $$1=="bearssl"{b=$$2} END{sub(/\+.*/,"",b); printf "#define ICM_MUSL_VERSION \"%s\"\n#define ICM_BEARSSL_VERSION \"%s\"\n", m, b}' vendor/MANIFEST; \
+	fi > $@.tmp && mv $@.tmp $@
+
+$(OUT)/obj/cmd/version.o: $(OUT)/gen/versions.h
+
+# Everything under embedded/ and samples/ is compiled into the binary.
+$(OUT)/gen/embedded.c: tools/embed.sh $(EMBED_INPUTS) $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	tools/embed.sh $(SYSROOT) $@ embedded samples
+
+$(OUT)/obj/gen/embedded.o: $(OUT)/gen/embedded.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+E2E := $(sort $(wildcard tests/e2e/*.sh))
+
+unit: $(UNIT_BINS)
+	prove -f $(UNIT_BINS)
+
+e2e: $(OUT)/icm
+	ICM=$(abspath $(OUT)/icm) prove -f $(E2E)
+
+# One prove run: the C unit tests and the end-to-end scenarios (TAP).
+test: $(OUT)/icm $(UNIT_BINS)
+	ICM=$(abspath $(OUT)/icm) prove -f $(UNIT_BINS) $(E2E)
+
+clean:
+	rm -rf $(OUT)/obj $(OUT)/gen $(OUT)/tests $(OUT)/icm $(OUT)/icm.unstripped build/dev
+
+-include $(OBJS:.o=.d)

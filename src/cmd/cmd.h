@@ -1,0 +1,81 @@
+/*
+ * cmd.h: what every command handler gets, and the command table's shape.
+ *
+ * Adding a command (as git's builtin.h says):
+ *  1. write `int cmd_<name>(struct ctx *ctx)` in src/cmd/<family>.c,
+ *     returning 0 or -1 (errors already reported with error());
+ *  2. declare it below;
+ *  3. add a row to commands[] in src/main.c with the flags saying what the
+ *     runner must prepare (configuration, instances, node selection, log)
+ *     and the mask of options it accepts;
+ *  4. add its tests.
+ *
+ * The runner (run_command() in main.c) does the shared preamble in this
+ * order, and stops at the first failure having written nothing:
+ *   parse options -> load and validate the configuration (CMD_CONFIG) ->
+ *   load instances.json (CMD_INSTANCES) -> select nodes (CMD_SELECT) ->
+ *   open icm.log (CMD_LOG) -> handler -> write response.json (-json).
+ */
+#ifndef ICM_CMD_H
+#define ICM_CMD_H
+
+#include "../icm.h"
+#include "options.h"
+#include "../config/config.h"
+#include "../config/plan.h"
+#include "../state/statedir.h"
+
+#define CMD_CONFIG    0x01	/* load + validate defaults/definitions */
+#define CMD_INSTANCES 0x02	/* load instances.json (must exist) */
+#define CMD_SELECT    0x04	/* apply -machine/-role to the instances */
+#define CMD_LOG       0x08	/* open icm.log before the handler runs */
+#define CMD_NO_DEPLOY 0x10	/* runs without a deployment (help, samples) */
+
+struct ctx;
+struct command {
+	const char *name;
+	int (*fn)(struct ctx *ctx);
+	unsigned flags;
+	uint64_t opts;		/* OPT_BIT() mask beyond OPTS_COMMON */
+	const char *args;	/* positional arguments for usage, or NULL */
+	int max_args;		/* how many positional words it takes */
+	const char *summary;
+};
+
+struct ctx {
+	const struct command *cmd;
+	struct options opts;
+	char **args;		/* positional words (borrowed from argv) */
+	int nargs;
+	const char *defaults_path;
+	const char *definitions_path;
+	const char *instances_path;
+	const char *state_dir;
+	struct config cfg;	/* CMD_CONFIG */
+	struct plan inst;	/* CMD_INSTANCES: nodes of instances.json */
+	struct node **sel;	/* CMD_SELECT: selected nodes (into inst) */
+	size_t nsel;
+	struct statedir_lock *lock;	/* held while non-NULL */
+	cJSON *response;	/* -json result; NULL means [] */
+};
+
+/* True for the roles of icm-reference §4.1 (LB included). */
+bool role_is_known(const char *role);
+/* Applies -role/-machine/-interactive to ctx->inst into ctx->sel (select.c). */
+int select_nodes(struct ctx *ctx) WARN_UNUSED;
+
+/* Takes the state-directory lock and opens icm.log (writers call this). */
+int ctx_begin_changes(struct ctx *ctx) WARN_UNUSED;
+
+/* The command table (main.c). */
+const struct command *command_find(const char *name);
+extern const struct command commands[];
+extern const size_t commands_count;
+
+int cmd_help(struct ctx *ctx);
+int cmd_version(struct ctx *ctx);
+int cmd_samples(struct ctx *ctx);
+int cmd_inventory(struct ctx *ctx);
+int cmd_provision(struct ctx *ctx);
+
+#endif

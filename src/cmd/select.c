@@ -1,0 +1,85 @@
+/*
+ * select.c: which nodes a command acts on (-role, -machine, -interactive).
+ *
+ * -role must name a role ICM knows (ICM: "Unrecognized role 'QM'");
+ * -machine is a POSIX extended regular expression matched against the
+ * whole machine name (the docs' example ".*(2|4)" only makes sense
+ * anchored).  -interactive must end with exactly one node.
+ */
+#include "cmd.h"
+#include "../state/log.h"
+#include "../util/str.h"
+#include <regex.h>
+
+static const char *const known_roles[] = {
+	"DATA", "COMPUTE", "DM", "DS", "QS", "AM", "AR", "WS", "LB", "VM",
+	"CN", "BH",
+};
+
+bool role_is_known(const char *role)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(known_roles); i++)
+		if (!strcmp(known_roles[i], role))
+			return true;
+	return false;
+}
+
+int select_nodes(struct ctx *ctx)
+{
+	const char *role = opt_str(&ctx->opts, OPT_ROLE);
+	const char *machine = opt_str(&ctx->opts, OPT_MACHINE);
+	regex_t re;
+	bool have_re = false;
+	char *anchored = NULL;
+	size_t i;
+	int ret = -1, rc;
+
+	if (role && !role_is_known(role)) {
+		error_raw("Unrecognized role '%s'", role);
+		goto out;
+	}
+	if (machine) {
+		anchored = xasprintf("^(%s)$", machine);
+		rc = regcomp(&re, anchored, REG_EXTENDED | REG_NOSUB);
+		if (rc) {
+			char msg[256];
+
+			regerror(rc, &re, msg, sizeof(msg));
+			error("-machine '%s' is not a valid regular "
+			      "expression: %s", machine, msg);
+			goto out;
+		}
+		have_re = true;
+	}
+	ctx->sel = xcalloc(ctx->inst.n ? ctx->inst.n : 1, sizeof(*ctx->sel));
+	ctx->nsel = 0;
+	for (i = 0; i < ctx->inst.n; i++) {
+		struct node *n = &ctx->inst.nodes[i];
+
+		if (role && strcmp(n->role, role))
+			continue;
+		if (have_re && regexec(&re, n->name, 0, NULL, 0))
+			continue;
+		ctx->sel[ctx->nsel++] = n;
+	}
+	if (!ctx->nsel && (role || machine)) {
+		error("no node matches%s%s%s%s%s%s", role ? " -role '" : "",
+		      role ? role : "", role ? "'" : "",
+		      machine ? " -machine '" : "", machine ? machine : "",
+		      machine ? "'" : "");
+		goto out;
+	}
+	if (opt_on(&ctx->opts, OPT_INTERACTIVE) && ctx->nsel > 1) {
+		error("Interactive commands cannot match more than one "
+		      "instance");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (have_re)
+		regfree(&re);
+	free(anchored);
+	return ret;
+}

@@ -1,0 +1,51 @@
+/*
+ * plan.h: node expansion.  A validated configuration becomes the list of
+ * nodes that exist once provisioned: each definition yields Count nodes
+ * named <Label>-<Role>-<Tag>-<NNNN> (NNNN from StartCount, per definition),
+ * zones assigned round-robin through ZoneMap, mirror members assigned from
+ * MirrorMap, and one virtual LB node per definition with LoadBalancer true.
+ *
+ * The same struct node is what instances.json holds (config/instances.h
+ * reads and writes it), so management commands and provision share it.
+ *
+ * Ownership: plan_release() frees every node and its strings and fields.
+ */
+#ifndef ICM_PLAN_H
+#define ICM_PLAN_H
+
+#include "config.h"
+
+struct node {
+	char *name;		/* MachineName */
+	char *role;		/* Role; "LB" for a load balancer */
+	int def_index;		/* index in definitions.json (DefinitionIndex) */
+	int number;		/* the NNNN of the name */
+	char *zone;		/* Zone, or NULL */
+	char *region;		/* Region (Azure: Location), or NULL */
+	char *mirror_member;	/* "primary", "backup", "async", or NULL */
+	char *mirror_set;	/* mirror set name (e.g. MIRRORDM01), or NULL */
+	char *lb_target;	/* LB only: the role it fronts, e.g. "AM" */
+	/*
+	 * Every field of the node after precedence and built-in defaults,
+	 * values as strings, unknown fields carried forward, plus MachineName,
+	 * Role, DefinitionIndex, Zone/Region, Member/MirrorSetName: the
+	 * object written to instances.json.  Owned.
+	 */
+	cJSON *fields;
+};
+
+struct plan {
+	struct node *nodes;
+	size_t n;
+};
+
+void plan_init(struct plan *p);
+void plan_release(struct plan *p);
+
+/* Expands a loaded and validated configuration.  -1 on error (reported). */
+int plan_build(const struct config *cfg, struct plan *out) WARN_UNUSED;
+
+/* Field value of a node as a string, or NULL. */
+const char *node_get(const struct node *n, const char *field);
+
+#endif

@@ -1,0 +1,299 @@
+/*
+ * main.c: icm's command table and the runner that does every command's
+ * shared preamble and postamble (git's run_builtin shape; see cmd/cmd.h).
+ */
+#include "icm.h"
+#include "cmd/cmd.h"
+#include "config/instances.h"
+#include "state/log.h"
+#include "state/output.h"
+#include "util/buf.h"
+#include "util/str.h"
+#include <signal.h>
+
+#define OPTS_OVERRIDES (OPT_BIT(OPT_IMAGE) | OPT_BIT(OPT_NAMESPACE) | \
+			OPT_BIT(OPT_ISCPASSWORD) | OPT_BIT(OPT_OVERRIDE))
+
+const struct command commands[] = {
+	{ "provision", cmd_provision, CMD_CONFIG,
+	  OPTS_FILES | OPTS_OVERRIDES | OPT_BIT(OPT_PLAN) |
+	  OPT_BIT(OPT_PARALLEL), NULL, 0,
+	  "create the infrastructure (-plan: show the nodes, change nothing)" },
+	{ "inventory", cmd_inventory, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_OPTIONS), NULL, 0,
+	  "list the provisioned nodes (instances.json)" },
+	{ "samples", cmd_samples, CMD_NO_DEPLOY, 0, "[DIR]", 1,
+	  "write the sample configurations (default ./Samples)" },
+	{ "version", cmd_version, CMD_NO_DEPLOY, 0, NULL, 0,
+	  "show the versions of icm and its libraries" },
+	{ "help", cmd_help, CMD_NO_DEPLOY, 0, "[command]", 1,
+	  "show usage, or one command's usage" },
+};
+const size_t commands_count = ARRAY_SIZE(commands);
+
+const struct command *command_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < commands_count; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void usage_command(const struct command *c)
+{
+	uint64_t mask = c->opts | OPTS_COMMON;
+	size_t i;
+
+	say("Usage: icm %s [options]%s%s", c->name, c->args ? " " : "",
+	    c->args ? c->args : "");
+	say("  %s", c->summary);
+	say("Options (one or two dashes):");
+	for (i = 0; i < opt_defs_count; i++) {
+		const struct opt_def *d = &opt_defs[i];
+		char *left;
+
+		if (!(mask & OPT_BIT(d->id)))
+			continue;
+		left = xasprintf("-%s%s%s", d->name, d->arg ? " " : "",
+				 d->arg ? d->arg : "");
+		say("  %-26s %s", left, d->help);
+		free(left);
+	}
+}
+
+static void usage_all(void)
+{
+	size_t i;
+
+	say("icm %s: InterSystems Cloud Manager in one static binary",
+	    ICM_VERSION);
+	say("Usage: icm <command> [-option [value]] ...");
+	say("Commands:");
+	for (i = 0; i < commands_count; i++)
+		say("  %-12s %s", commands[i].name, commands[i].summary);
+	say("Options (one or two dashes; each command takes those that "
+	    "apply):");
+	for (i = 0; i < opt_defs_count; i++) {
+		const struct opt_def *d = &opt_defs[i];
+		char *left = xasprintf("-%s%s%s", d->name, d->arg ? " " : "",
+				       d->arg ? d->arg : "");
+
+		say("  %-26s %s", left, d->help);
+		free(left);
+	}
+	say("\"icm help <command>\" shows the options of one command.");
+}
+
+int cmd_help(struct ctx *ctx)
+{
+	const struct command *c;
+
+	if (!ctx->nargs) {
+		usage_all();
+		return 0;
+	}
+	c = command_find(ctx->args[0]);
+	if (!c)
+		return error_raw("Unrecognized goal: '%s' (try \"icm -help\")",
+				 ctx->args[0]);
+	usage_command(c);
+	return 0;
+}
+
+/* Builds the -override/-image/-namespace/-iscPassword field object. */
+static int cli_overrides(const struct options *o, cJSON **out)
+{
+	cJSON *obj = NULL;
+	const char *s;
+
+	if ((s = opt_str(o, OPT_OVERRIDE))) {
+		const char *end = NULL;
+
+		obj = cJSON_ParseWithOpts(s, &end, 1);
+		if (!obj || !cJSON_IsObject(obj)) {
+			cJSON_Delete(obj);
+			return error("-override: expected a JSON object like "
+				     "'{\"Field\":\"value\"}' (column %d)",
+				     obj || !end ? 1 : (int)(end - s) + 1);
+		}
+	}
+	if (!obj && !opt_str(o, OPT_IMAGE) && !opt_str(o, OPT_NAMESPACE) &&
+	    !opt_str(o, OPT_ISCPASSWORD))
+		return 0;
+	if (!obj)
+		obj = cJSON_CreateObject();
+	if ((s = opt_str(o, OPT_IMAGE))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "DockerImage");
+		cJSON_AddStringToObject(obj, "DockerImage", s);
+	}
+	if ((s = opt_str(o, OPT_NAMESPACE))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "Namespace");
+		cJSON_AddStringToObject(obj, "Namespace", s);
+	}
+	if ((s = opt_str(o, OPT_ISCPASSWORD))) {
+		cJSON_DeleteItemFromObjectCaseSensitive(obj, "ISCPassword");
+		cJSON_AddStringToObject(obj, "ISCPassword", s);
+	}
+	*out = obj;
+	return 0;
+}
+
+static char *command_line(int argc, char **argv)
+{
+	struct buf b;
+	char *s;
+	int i;
+
+	buf_init(&b, BUF_CAP_LINE);
+	for (i = 0; i < argc; i++)
+		if (buf_addf(&b, "%s%s", i ? " " : "", i ? argv[i] : "icm"))
+			break;
+	s = log_redact(b.data ? b.data : "icm");
+	buf_wipe(&b);
+	return s;
+}
+
+static char *lock_command;
+
+int ctx_begin_changes(struct ctx *ctx)
+{
+	if (statedir_lock(ctx->state_dir, lock_command ? lock_command :
+			  ctx->cmd->name, &ctx->lock))
+		return -1;
+	return log_open("icm.log");
+}
+
+static int prepare(struct ctx *ctx)
+{
+	const struct command *c = ctx->cmd;
+	const char *p;
+	cJSON *ov = NULL;
+
+	if (ctx->nargs > c->max_args)
+		return error("'icm %s' takes %s; unexpected '%s'", c->name,
+			     c->args ? c->args : "no arguments",
+			     ctx->args[c->max_args]);
+	if ((p = opt_str(&ctx->opts, OPT_PARALLEL))) {
+		long v;
+
+		if (str_to_long(p, &v) || v < 1 || v > 1024)
+			return error("-parallel: expected a whole number from "
+				     "1 to 1024, got '%s'", p);
+	}
+	ctx->defaults_path = opt_str(&ctx->opts, OPT_DEFAULTS);
+	ctx->definitions_path = opt_str(&ctx->opts, OPT_DEFINITIONS);
+	ctx->instances_path = opt_str(&ctx->opts, OPT_INSTANCES);
+	ctx->state_dir = opt_str(&ctx->opts, OPT_STATEDIR);
+	if (!ctx->defaults_path)
+		ctx->defaults_path = "defaults.json";
+	if (!ctx->definitions_path)
+		ctx->definitions_path = "definitions.json";
+	if (!ctx->instances_path)
+		ctx->instances_path = INSTANCES_FILE;
+	if (!ctx->state_dir)
+		ctx->state_dir = "state";
+	if (c->flags & CMD_CONFIG) {
+		if (config_load(&ctx->cfg, ctx->defaults_path,
+				ctx->definitions_path))
+			return -1;
+		if (cli_overrides(&ctx->opts, &ov))
+			return -1;
+		if (ov && config_set_overrides(&ctx->cfg, ov))
+			return -1;
+		if (config_validate(&ctx->cfg))
+			return -1;
+	}
+	if ((c->flags & CMD_INSTANCES) &&
+	    instances_load(ctx->instances_path, &ctx->inst))
+		return -1;
+	if ((c->flags & CMD_SELECT) && select_nodes(ctx))
+		return -1;
+	if ((c->flags & CMD_LOG) && log_open("icm.log"))
+		return -1;
+	return 0;
+}
+
+/* Flushes stdout and reports a failed write (git's run_builtin). */
+static int finish_stdout(void)
+{
+	if (fflush(stdout) == 0 && !ferror(stdout))
+		return 0;
+	if (errno == EPIPE)
+		return 0;
+	return error("cannot write to standard output: %s", strerror(errno));
+}
+
+static int run_command(const struct command *c, int argc, char **argv)
+{
+	struct ctx ctx;
+	int ret = -1;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.cmd = c;
+	config_init(&ctx.cfg);
+	plan_init(&ctx.inst);
+	ctx.args = xcalloc((size_t)argc, sizeof(*ctx.args));
+	if (options_parse(&ctx.opts, argc, argv, 2, c->opts | OPTS_COMMON,
+			  c->name, ctx.args, &ctx.nargs))
+		goto out;
+	log_set_verbose(opt_on(&ctx.opts, OPT_VERBOSE));
+	lock_command = command_line(argc, argv);
+	if (opt_on(&ctx.opts, OPT_HELP)) {
+		usage_command(c);
+		ret = 0;
+		goto out;
+	}
+	if (prepare(&ctx))
+		goto out;
+	ret = c->fn(&ctx);
+out:
+	if (opt_on(&ctx.opts, OPT_JSON) &&
+	    output_response(ret ? NULL : ctx.response, ret ? 1 : 0))
+		ret = -1;
+	if (finish_stdout())
+		ret = -1;
+	statedir_unlock(ctx.lock);
+	cJSON_Delete(ctx.response);
+	free(ctx.sel);
+	plan_release(&ctx.inst);
+	config_release(&ctx.cfg);
+	free(ctx.args);
+	free(lock_command);
+	lock_command = NULL;
+	return ret ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *c;
+	const char *goal;
+	int status;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (argc < 2) {
+		usage_all();
+		return finish_stdout() ? 1 : 0;
+	}
+	goal = argv[1];
+	if (goal[0] == '-') {
+		const struct opt_def *d = option_find(goal);
+
+		if (d && d->id == OPT_HELP && argc == 2)
+			goal = "help";
+		else if (d && d->id == OPT_VERSION && argc == 2)
+			goal = "version";
+	}
+	c = command_find(goal);
+	if (!c) {
+		error_raw("Unrecognized goal: '%s' (try \"icm -help\")",
+			  argv[1]);
+		status = 1;
+	} else {
+		status = run_command(c, argc, argv);
+	}
+	log_close();
+	secrets_wipe();
+	return status;
+}

@@ -1,0 +1,215 @@
+/* statedir.c: the state directory's layout and lock (see statedir.h). */
+#include "statedir.h"
+#include "log.h"
+#include "../config/plan.h"
+#include "../util/buf.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/utsname.h>
+
+struct statedir_lock {
+	char *dir;
+	char *path;
+	int fd;
+	bool created_dir;
+};
+
+/* For the signal handler: the path to remove (async-signal-safe unlink). */
+static char *volatile held_path;
+
+static void on_signal(int sig)
+{
+	char *p = held_path;
+
+	if (p)
+		unlink(p);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static const char *who(void)
+{
+	const char *u = getenv("USER");
+
+	if (!u || !*u)
+		u = getenv("LOGNAME");
+	return u && *u ? u : NULL;
+}
+
+/* Turns the record "key=value" lines into one readable sentence. */
+static char *describe_record(const char *rec)
+{
+	const char *keys[] = { "pid", "host", "user", "started", "command" };
+	char *vals[ARRAY_SIZE(keys)] = { 0 };
+	char *copy = xstrdup(rec), *line, *save = NULL, *s;
+	size_t i;
+
+	for (line = strtok_r(copy, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		for (i = 0; i < ARRAY_SIZE(keys); i++)
+			if (!strcmp(line, keys[i]) && !vals[i])
+				vals[i] = eq + 1;
+	}
+	s = xasprintf("'%s' (pid %s on host %s, user %s, since %s)",
+		      vals[4] ? vals[4] : "?", vals[0] ? vals[0] : "?",
+		      vals[1] ? vals[1] : "?", vals[2] ? vals[2] : "?",
+		      vals[3] ? vals[3] : "?");
+	free(copy);
+	return s;
+}
+
+static char *read_record(const char *path)
+{
+	struct buf b;
+
+	buf_init(&b, 4096);
+	if (fs_read_file(path, &b)) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_take(&b);
+}
+
+static int write_record(int fd, const char *command)
+{
+	struct utsname un;
+	char when[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	char *rec;
+	int ret = -1;
+
+	if (uname(&un))
+		strlcpy_icm(un.nodename, "unknown", sizeof(un.nodename));
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	rec = xasprintf("pid=%ld\nhost=%s\nuser=%s\nstarted=%s\ncommand=%s\n",
+			(long)getpid(), un.nodename,
+			who() ? who() : "?", when, command);
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, rec, strlen(rec), 0) ==
+	    (ssize_t)strlen(rec) && fsync(fd) == 0)
+		ret = 0;
+	free(rec);
+	return ret;
+}
+
+int statedir_lock(const char *dir, const char *command,
+		  struct statedir_lock **out)
+{
+	struct statedir_lock *lk = xcalloc(1, sizeof(*lk));
+	struct stat a, b;
+	char *rec = NULL, *desc = NULL;
+	int ret = -1, tries;
+
+	lk->fd = -1;
+	lk->dir = xstrdup(dir);
+	lk->path = xasprintf("%s/lock", dir);
+	if (!fs_is_dir(dir)) {
+		if (fs_mkdirs(dir, 0700)) {
+			error("cannot create state directory '%s': %s", dir,
+			      strerror(errno));
+			goto out;
+		}
+		lk->created_dir = true;
+	}
+	for (tries = 0; tries < 10; tries++) {
+		lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (lk->fd < 0) {
+			error("cannot open lock '%s': %s", lk->path,
+			      strerror(errno));
+			goto out;
+		}
+		if (flock(lk->fd, LOCK_EX | LOCK_NB)) {
+			rec = read_record(lk->path);
+			desc = describe_record(rec ? rec : "");
+			error("state directory '%s' is locked by %s; "
+			      "wait for it to finish (a lock whose process has "
+			      "ended is taken over automatically)", dir, desc);
+			goto out;
+		}
+		/* The file we locked must still be the one at the path. */
+		if (fstat(lk->fd, &a) == 0 && stat(lk->path, &b) == 0 &&
+		    a.st_ino == b.st_ino && a.st_dev == b.st_dev)
+			break;
+		close(lk->fd);
+		lk->fd = -1;
+	}
+	if (lk->fd < 0) {
+		error("cannot take lock '%s': it keeps changing", lk->path);
+		goto out;
+	}
+	rec = read_record(lk->path);
+	if (rec && *rec) {
+		desc = describe_record(rec);
+		warning("taking over a stale lock on '%s' left by %s", dir,
+			desc);
+	}
+	if (write_record(lk->fd, command)) {
+		error("cannot write lock '%s': %s", lk->path, strerror(errno));
+		goto out;
+	}
+	held_path = lk->path;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	*out = lk;
+	lk = NULL;
+	ret = 0;
+out:
+	free(rec);
+	free(desc);
+	if (lk) {
+		if (lk->fd >= 0)
+			close(lk->fd);
+		if (lk->created_dir)
+			rmdir(lk->dir);
+		free(lk->path);
+		free(lk->dir);
+		free(lk);
+	}
+	return ret;
+}
+
+void statedir_unlock(struct statedir_lock *lk)
+{
+	if (!lk)
+		return;
+	held_path = NULL;
+	unlink(lk->path);
+	close(lk->fd);
+	if (lk->created_dir)
+		rmdir(lk->dir);	/* only succeeds when empty */
+	free(lk->path);
+	free(lk->dir);
+	free(lk);
+}
+
+static const char *field_or(const struct node *n, const char *f,
+			    const char *dflt)
+{
+	const char *v = node_get(n, f);
+
+	return v && *v ? v : dflt;
+}
+
+char *statedir_def_dir(const char *dir, const struct node *n)
+{
+	return xasprintf("%s/%s-%s-%s", dir, field_or(n, "Label", "?"),
+			 n->role, field_or(n, "Tag", "?"));
+}
+
+char *statedir_node_dir(const char *dir, const struct node *n)
+{
+	char *d = statedir_def_dir(dir, n), *s;
+
+	s = xasprintf("%s/%s", d, n->name);
+	free(d);
+	return s;
+}

@@ -1,0 +1,152 @@
+/* fs.c: file-system helpers (see fs.h). */
+#include "fs.h"
+#include "str.h"
+#include <dirent.h>
+
+int fs_read_file(const char *path, struct buf *out)
+{
+	char chunk[8192];
+	int fd, ret = -1;
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		if (buf_add(out, chunk, (size_t)n)) {
+			errno = EFBIG;
+			goto out;
+		}
+	}
+	if (!out->data && buf_add(out, "", 0) < 0) {
+		errno = ENOMEM;
+		goto out;
+	}
+	ret = 0;
+out:
+	explicit_bzero(chunk, sizeof(chunk));
+	close(fd);
+	return ret;
+}
+
+int fs_write_atomic(const char *path, const void *data, size_t len,
+		    mode_t mode)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	const char *p = data;
+	int fd, ret = -1, saved;
+	ssize_t n;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto out;
+	while (len) {
+		n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, mode) || fsync(fd))
+		goto fail;
+	if (close(fd)) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path))
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	errno = saved;
+out:
+	free(tmp);
+	return ret;
+}
+
+int fs_mkdirs(const char *path, mode_t mode)
+{
+	char *p = xstrdup(path), *s;
+	int ret = -1;
+
+	for (s = p + 1; ; s++) {
+		if (*s == '/' || *s == '\0') {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, mode) && errno != EEXIST)
+				goto out;
+			if (!fs_is_dir(p)) {
+				errno = ENOTDIR;
+				goto out;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	ret = 0;
+out:
+	free(p);
+	return ret;
+}
+
+bool fs_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+bool fs_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int fs_remove_tree(const char *path)
+{
+	struct stat st;
+	struct dirent *e;
+	DIR *d;
+	int ret = 0;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	d = opendir(path);
+	if (!d)
+		return -1;
+	while ((e = readdir(d))) {
+		char *sub;
+
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		sub = xasprintf("%s/%s", path, e->d_name);
+		if (fs_remove_tree(sub))
+			ret = -1;
+		free(sub);
+	}
+	closedir(d);
+	if (rmdir(path))
+		ret = -1;
+	return ret;
+}

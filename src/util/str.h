@@ -1,0 +1,32 @@
+/*
+ * str.h: small string helpers.  Allocating functions abort on out of
+ * memory (xmalloc style): a CLI that cannot allocate a few bytes cannot
+ * report anything useful either.  Returned strings are owned by the caller.
+ */
+#ifndef ICM_STR_H
+#define ICM_STR_H
+
+#include "../icm.h"
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* Frees s after zeroing it; NULL is fine. */
+void freezero_str(char *s);
+
+bool str_starts(const char *s, const char *prefix);
+bool str_ends(const char *s, const char *suffix);
+/* Copies src into dst of size n, always NUL-terminating; returns strlen(src). */
+size_t strlcpy_icm(char *dst, const char *src, size_t n);
+
+/*
+ * Parses a whole decimal number (optional leading '-'), no spaces, no
+ * trailing junk.  Returns 0 and sets *out, or -1.
+ */
+int str_to_long(const char *s, long *out);
+
+#endif
