@@ -1,0 +1,131 @@
+/* fields.c: the field registry, expanded from fields.def (see config.h). */
+#include "../icm.h"
+#include "cfgint.h"
+#include "../util/str.h"
+#include <strings.h>
+
+const struct field_def field_defs[] = {
+#define FIELD(name, type, dflt, where, flags, providers, check, doc) \
+	{ name, FT_##type, dflt, FW_##where, flags, providers, check, doc },
+#include "fields.def"
+};
+const size_t field_defs_count = ARRAY_SIZE(field_defs);
+
+struct pdefault {
+	const char *field, *provider, *value;
+};
+static const struct pdefault pdefaults[] = {
+#define PDEFAULT(field, provider, value) { field, provider, value },
+#include "fields.def"
+};
+
+const struct field_def *field_find(const char *name)
+{
+	size_t i;
+
+	if (!name)
+		return NULL;
+	for (i = 0; i < field_defs_count; i++)
+		if (!strcmp(field_defs[i].name, name))
+			return &field_defs[i];
+	return NULL;
+}
+
+const char *field_provider_default(const char *field, const char *provider)
+{
+	size_t i;
+
+	if (!provider)
+		return NULL;
+	for (i = 0; i < ARRAY_SIZE(pdefaults); i++)
+		if (!strcmp(pdefaults[i].field, field) &&
+		    !strcmp(pdefaults[i].provider, provider))
+			return pdefaults[i].value;
+	return NULL;
+}
+
+/* Whether word is an element of the comma list. */
+static bool in_list(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p = list;
+
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (len == n && !strncmp(p, word, n))
+			return true;
+		p = e ? e + 1 : NULL;
+	}
+	return false;
+}
+
+bool field_applies(const struct field_def *f, const char *provider)
+{
+	return !f->providers || (provider && in_list(f->providers, provider));
+}
+
+const char *field_alias_of(const struct field_def *f)
+{
+	return f->check && f->check[0] == '=' ? f->check + 1 : NULL;
+}
+
+const char *field_legacy_name(const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < field_defs_count; i++) {
+		const char *a = field_alias_of(&field_defs[i]);
+
+		if (a && !strcmp(a, field))
+			return field_defs[i].name;
+	}
+	return NULL;
+}
+
+bool value_true(const char *v)
+{
+	return v && !strcasecmp(v, "true");
+}
+
+const char *obj_str(const cJSON *obj, const char *field)
+{
+	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, field);
+
+	return cJSON_IsString(it) ? it->valuestring : NULL;
+}
+
+char **list_split(const char *s, size_t *n)
+{
+	size_t cap = 1, k = 0;
+	const char *p;
+	char **v;
+
+	for (p = s; *p; p++)
+		cap += *p == ',';
+	v = xcalloc(cap + 1, sizeof(*v));
+	p = s;
+	for (;;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		v[k++] = xstrndup(p, len);
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	*n = k;
+	return v;
+}
+
+void list_free(char **v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	for (i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}

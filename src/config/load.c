@@ -1,0 +1,441 @@
+/*
+ * load.c: reading defaults.json and definitions.json (and the command-line
+ * overrides), normalising values of known fields to strings, placement and
+ * per-field checks; config_get() precedence.  See config.h.
+ */
+#include "../icm.h"
+#include "cfgint.h"
+#include "../state/log.h"
+#include "../util/buf.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+
+#define OVERRIDES_NAME "command line"
+
+void config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void config_release(struct config *cfg)
+{
+	free(cfg->defaults_path);
+	free(cfg->definitions_path);
+	cJSON_Delete(cfg->defaults);
+	cJSON_Delete(cfg->definitions);
+	cJSON_Delete(cfg->overrides);
+	if (cfg->srcmap) {
+		srcfile_release(&cfg->srcmap->defaults);
+		srcfile_release(&cfg->srcmap->definitions);
+		free(cfg->srcmap);
+	}
+	config_init(cfg);
+}
+
+char *cfg_loc(char *buf, const struct config *cfg, int def_index,
+	      const cJSON *item, bool value)
+{
+	const struct config_srcmap *m = cfg->srcmap;
+
+	if (!item && def_index >= 0) {
+		item = cJSON_GetArrayItem(cfg->definitions, def_index);
+		value = true;
+	}
+	if (m && item && srcmap_find(&m->defaults, item))
+		return loc_format(buf, cfg->defaults_path, &m->defaults, item,
+				  value);
+	if (m && item && srcmap_find(&m->definitions, item))
+		return loc_format(buf, cfg->definitions_path,
+				  &m->definitions, item, value);
+	if (item)
+		return loc_format(buf, OVERRIDES_NAME, NULL, NULL, false);
+	return loc_format(buf, cfg->defaults_path ? cfg->defaults_path :
+			  "defaults.json", NULL, NULL, false);
+}
+
+/* Registers every string under item (secret values may be nested). */
+static void register_all(const cJSON *item)
+{
+	const cJSON *c;
+
+	if (cJSON_IsString(item))
+		secret_register(item->valuestring);
+	if (cJSON_IsNumber(item)) {
+		char num[64];
+
+		snprintf(num, sizeof(num), "%.17g", item->valuedouble);
+		secret_register(num);
+	}
+	for (c = item ? item->child : NULL; c; c = c->next)
+		register_all(c);
+}
+
+static void register_secrets(const cJSON *obj)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsObject(obj))
+		return;
+	for (c = obj->child; c; c = c->next) {
+		const struct field_def *f = field_find(c->string);
+
+		if (f && (f->flags & FF_SECRET))
+			register_all(c);
+	}
+}
+
+static const char *json_kind(const cJSON *it)
+{
+	if (cJSON_IsObject(it))
+		return "an object";
+	if (cJSON_IsArray(it))
+		return "an array";
+	if (cJSON_IsString(it))
+		return "a string";
+	if (cJSON_IsNumber(it))
+		return "a number";
+	if (cJSON_IsBool(it))
+		return "a boolean";
+	return "null";
+}
+
+static const char *type_desc(enum field_type t)
+{
+	switch (t) {
+	case FT_INT:
+		return "a whole number";
+	case FT_BOOL:
+		return "true or false";
+	case FT_LIST:
+		return "a comma-separated list";
+	default:
+		return "a string";
+	}
+}
+
+/* Turns a JSON number or boolean into the string ICM would have written. */
+static void set_string(cJSON *it, char *s)
+{
+	it->type = cJSON_String;
+	it->valuestring = s;
+}
+
+static int normalise(const struct config *cfg, const struct field_def *f,
+		     cJSON *it)
+{
+	char loc[LOC_MAX];
+	bool secret = f->flags & FF_SECRET;
+	double d;
+
+	if (cJSON_IsNull(it) || cJSON_IsString(it) || f->type == FT_JSON)
+		return 0;
+	if (cJSON_IsBool(it)) {
+		set_string(it, xstrdup(cJSON_IsTrue(it) ? "true" : "false"));
+		return 0;
+	}
+	if (cJSON_IsNumber(it)) {
+		d = it->valuedouble;
+		if (d > -1e15 && d < 1e15 && d == (double)(long long)d) {
+			set_string(it, xasprintf("%lld", (long long)d));
+			return 0;
+		}
+		if (f->type != FT_INT) {
+			set_string(it, xasprintf("%.15g", d));
+			return 0;
+		}
+		if (secret)
+			return error("%s: field '%s': expected %s, got a value "
+				     "of the wrong type",
+				     cfg_loc(loc, cfg, -1, it, true), f->name,
+				     type_desc(f->type));
+		return error("%s: field '%s': expected %s, got '%g'",
+			     cfg_loc(loc, cfg, -1, it, true), f->name,
+			     type_desc(f->type), d);
+	}
+	return error("%s: field '%s': expected %s, got %s",
+		     cfg_loc(loc, cfg, -1, it, true), f->name,
+		     type_desc(f->type),
+		     secret ? "a value of the wrong type" : json_kind(it));
+}
+
+static int check_role(const struct config *cfg, const cJSON *it)
+{
+	char loc[LOC_MAX];
+
+	if (!role_known(it->valuestring))
+		return error("Unrecognized role '%s' (%s)", it->valuestring,
+			     cfg_loc(loc, cfg, -1, it, true));
+	if (!strcmp(it->valuestring, "LB"))
+		return error("%s: role 'LB' may not be defined directly (set "
+			     "\"LoadBalancer\": \"true\" on the definition "
+			     "to balance)", cfg_loc(loc, cfg, -1, it, true));
+	return 0;
+}
+
+/* Type, rule and placement of one member of a top-level object. */
+static int check_member(const struct config *cfg, cJSON *it, unsigned where)
+{
+	const struct field_def *f = field_find(it->string);
+	char loc[LOC_MAX];
+	char *why;
+
+	if (!f)
+		return 0;	/* unknown: carried forward as is */
+	if (!(f->where & where))
+		return error("%s: field '%s' may only appear in %s",
+			     cfg_loc(loc, cfg, -1, it, false), f->name,
+			     f->where == FW_DEFAULTS ? "defaults.json"
+						     : "definitions.json");
+	if (normalise(cfg, f, it))
+		return -1;
+	if (!cJSON_IsString(it))
+		return 0;
+	if (!strcmp(f->name, "Role"))
+		return check_role(cfg, it);
+	why = check_value(f, it->valuestring);
+	if (!why)
+		return 0;
+	if (f->flags & FF_SECRET)
+		error("%s: field '%s': %s, got a value of the wrong type",
+		      cfg_loc(loc, cfg, -1, it, true), f->name, why);
+	else
+		error("%s: field '%s': %s, got '%s'",
+		      cfg_loc(loc, cfg, -1, it, true), f->name, why,
+		      it->valuestring);
+	free(why);
+	return -1;
+}
+
+struct member_ref {
+	const char *name;
+	size_t index;
+};
+
+static int cmp_member(const void *a, const void *b)
+{
+	const struct member_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first member (in file order) whose name appeared before, or NULL. */
+static const cJSON *first_duplicate(const cJSON *obj)
+{
+	size_t n = (size_t)cJSON_GetArraySize(obj), i, dup = SIZE_MAX;
+	struct member_ref *v;
+	const cJSON *c;
+
+	if (n < 2)
+		return NULL;
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0, c = obj->child; c; c = c->next, i++) {
+		v[i].name = c->string ? c->string : "";
+		v[i].index = i;
+	}
+	qsort(v, n, sizeof(*v), cmp_member);
+	for (i = 1; i < n; i++)
+		if (!strcmp(v[i].name, v[i - 1].name) && v[i].index < dup)
+			dup = v[i].index;
+	free(v);
+	return dup == SIZE_MAX ? NULL : cJSON_GetArrayItem(obj, (int)dup);
+}
+
+static int check_object(const struct config *cfg, cJSON *obj,
+			unsigned where)
+{
+	const cJSON *dup = first_duplicate(obj);
+	char loc[LOC_MAX];
+	cJSON *c;
+
+	if (dup)
+		return error("%s: duplicate field '%s'",
+			     cfg_loc(loc, cfg, -1, dup, false), dup->string);
+	for (c = obj->child; c; c = c->next)
+		if (check_member(cfg, c, where))
+			return -1;
+	return 0;
+}
+
+static int read_json(const char *path, cJSON **out, struct srcfile *map)
+{
+	struct buf b;
+	int ret = -1;
+
+	buf_init(&b, BUF_CAP_CONFIG);
+	if (fs_read_file(path, &b)) {
+		error("cannot read '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	ret = srcmap_parse(path, b.data, b.len, out, map);
+out:
+	buf_wipe(&b);
+	return ret;
+}
+
+/* Mirror in definitions: all that carry it must agree (fields.def). */
+static int check_mirror_agrees(const struct config *cfg)
+{
+	const cJSON *first = NULL, *d;
+	char loc[LOC_MAX];
+	int i = 0, first_i = 0;
+
+	cJSON_ArrayForEach(d, cfg->definitions) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(d, "Mirror");
+
+		i++;
+		if (!cJSON_IsString(m))
+			continue;
+		if (!first) {
+			first = m;
+			first_i = i;
+		} else if (value_true(m->valuestring) !=
+			   value_true(first->valuestring)) {
+			return error("%s: field 'Mirror': '%s' differs from "
+				     "'%s' in definition %d (Mirror applies to "
+				     "the whole deployment)",
+				     cfg_loc(loc, cfg, -1, m, true),
+				     m->valuestring, first->valuestring,
+				     first_i);
+		}
+	}
+	return 0;
+}
+
+static int check_definitions(const struct config *cfg)
+{
+	char loc[LOC_MAX];
+	cJSON *d;
+	int i = 0;
+
+	if (!cJSON_IsArray(cfg->definitions))
+		return error("%s: expected an array of definitions at the top "
+			     "level, got %s",
+			     cfg_loc(loc, cfg, -1, cfg->definitions, true),
+			     json_kind(cfg->definitions));
+	if (!cfg->definitions->child)
+		return error("%s: no definitions",
+			     cfg_loc(loc, cfg, -1, cfg->definitions, true));
+	cJSON_ArrayForEach(d, cfg->definitions) {
+		i++;
+		if (!cJSON_IsObject(d))
+			return error("%s: definition %d: expected an object, "
+				     "got %s", cfg_loc(loc, cfg, -1, d, true),
+				     i, json_kind(d));
+	}
+	cJSON_ArrayForEach(d, cfg->definitions)
+		if (check_object(cfg, d, FW_DEFINITIONS))
+			return -1;
+	return check_mirror_agrees(cfg);
+}
+
+int config_load(struct config *cfg, const char *defaults_path,
+		const char *definitions_path)
+{
+	char loc[LOC_MAX];
+	cJSON *d;
+
+	config_release(cfg);
+	cfg->defaults_path = xstrdup(defaults_path);
+	cfg->definitions_path = xstrdup(definitions_path);
+	cfg->srcmap = xcalloc(1, sizeof(*cfg->srcmap));
+	if (read_json(defaults_path, &cfg->defaults, &cfg->srcmap->defaults))
+		return -1;
+	register_secrets(cfg->defaults);
+	if (read_json(definitions_path, &cfg->definitions,
+		      &cfg->srcmap->definitions))
+		return -1;
+	cJSON_ArrayForEach(d, cfg->definitions)
+		register_secrets(d);
+	if (!cJSON_IsObject(cfg->defaults))
+		return error("%s: expected an object at the top level, got %s",
+			     cfg_loc(loc, cfg, -1, cfg->defaults, true),
+			     json_kind(cfg->defaults));
+	if (check_object(cfg, cfg->defaults, FW_DEFAULTS))
+		return -1;
+	return check_definitions(cfg);
+}
+
+int config_set_overrides(struct config *cfg, cJSON *obj)
+{
+	cJSON_Delete(cfg->overrides);
+	cfg->overrides = obj;
+	if (!obj)
+		return 0;
+	register_secrets(obj);
+	if (!cJSON_IsObject(obj))
+		return error(OVERRIDES_NAME ": overrides must be a JSON "
+			     "object, got %s", json_kind(obj));
+	return check_object(cfg, obj, FW_DEFAULTS);
+}
+
+int config_ndefs(const struct config *cfg)
+{
+	return cJSON_GetArraySize(cfg->definitions);
+}
+
+/* A field (or its 2018 alias) in one object. */
+static const char *get_in(const cJSON *obj, const char *field,
+			  const char *legacy)
+{
+	const char *v = obj_str(obj, field);
+
+	return v || !legacy ? v : obj_str(obj, legacy);
+}
+
+const char *config_get_set(const struct config *cfg, int def_index,
+			   const char *field)
+{
+	const char *legacy = field_legacy_name(field);
+	const char *v;
+
+	if (!strcmp(field, "Mirror"))
+		return config_mirrored(cfg) ? "true" : "false";
+	v = get_in(cfg->overrides, field, legacy);
+	if (v)
+		return v;
+	if (def_index >= 0) {
+		v = get_in(cJSON_GetArrayItem(cfg->definitions, def_index),
+			   field, legacy);
+		if (v)
+			return v;
+	}
+	return get_in(cfg->defaults, field, legacy);
+}
+
+bool config_mirrored(const struct config *cfg)
+{
+	const char *v = obj_str(cfg->overrides, "Mirror");
+	const cJSON *d;
+
+	if (!v)
+		cJSON_ArrayForEach(d, cfg->definitions) {
+			v = obj_str(d, "Mirror");
+			if (v)
+				break;
+		}
+	if (!v)
+		v = obj_str(cfg->defaults, "Mirror");
+	return value_true(v);
+}
+
+const char *config_get(const struct config *cfg, int def_index,
+		       const char *field)
+{
+	const struct field_def *f;
+	const char *v = config_get_set(cfg, def_index, field);
+	const char *provider;
+
+	if (v)
+		return v;
+	f = field_find(field);
+	if (!f)
+		return NULL;
+	provider = config_get_set(cfg, -1, "Provider");
+	v = field_provider_default(field, provider);
+	if (v)
+		return v;
+	return field_applies(f, provider) ? f->dflt : NULL;
+}
