@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# 10-plan: icm provision -plan on the guide's two AWS deployments (the
+# samples icm ships): ICM's node names, the load balancer, no changes.
+. "$(dirname "$0")/lib.sh"
+plan 14
+
+names() { echo "$1" | awk 'NR>2 && /-TEST-/ {print $1}' | tr '\n' ' '; }
+
+cp -r "$TOP/samples/AWS/ECP" "$T/ecp"
+cd "$T/ecp"
+before=$(snapshot .)
+out=$("$ICM" provision -plan 2>&1); st=$?
+is "ECP: exit 0" "$st" 0
+is "ECP: ICM's node names, mirror marks and the LB" "$(names "$out")" \
+	"ECP-DM-TEST-0001+ ECP-DM-TEST-0002- ECP-AM-TEST-0003 ECP-AM-TEST-0004 ECP-AM-TEST-0005 ECP-LB-TEST-0002 ECP-AR-TEST-0006 "
+contains "ECP: the LB fronts AM" "$(echo "$out" | grep ECP-LB | tr -s ' ')" \
+	"ECP-LB-TEST-0002 LB"
+contains "ECP: (virtual AM)" "$out" "(virtual AM)"
+contains "ECP: the DM machine type from the definition" \
+	"$(echo "$out" | grep ECP-DM-TEST-0001)" "m4.xlarge"
+contains "ECP: the zone" "$(echo "$out" | grep ECP-AR-TEST-0006)" "us-west-1c"
+is "ECP: nothing written" "$(snapshot .)" "$before"
+
+"$ICM" provision --plan -json >/dev/null 2>&1; st=$?
+is "ECP: -plan -json exits 0" "$st" 0
+contains "ECP: response.json lists the instances" "$(cat response.json)" \
+	'"MachineName":	"ECP-LB-TEST-0002"'
+rm -f response.json
+
+cp -r "$TOP/samples/AWS/Sharding" "$T/shard"
+cd "$T/shard"
+before=$(snapshot .)
+out=$("$ICM" provision -plan 2>&1); st=$?
+is "Sharding: exit 0" "$st" 0
+contains "Sharding: the DM" "$(names "$out")" "SHARDING-DM-TEST-0001"
+is "Sharding: four DS nodes" "$(names "$out" | tr ' ' '\n' | grep -c SHARDING-DS-TEST-)" 4
+is "Sharding: nothing written" "$(snapshot .)" "$before"
+
+cd "$T"
+out=$("$ICM" provision -plan -defaults shard/defaults.json \
+	-definitions shard/definitions.json 2>&1); st=$?
+is "-defaults/-definitions name the files" "$st" 0
+done_testing

@@ -1,0 +1,54 @@
+/* t-buf.c: the capped buffer and string helpers (util/buf, util/str). */
+#include "icm.h"
+#include "util/buf.h"
+#include "util/str.h"
+#include "tap.h"
+
+int main(void)
+{
+	struct buf b;
+	long v;
+	char small[4];
+
+	buf_init(&b, 16);
+	ok(buf_adds(&b, "hello") == 0, "add within the cap");
+	ok(buf_addf(&b, " %d", 42) == 0, "formatted add");
+	is_str(b.data, "hello 42", "contents");
+	ok(buf_adds(&b, "0123456789") == -1, "add past the cap fails");
+	ok(b.data == NULL && b.len == 0, "a failed add frees the buffer");
+	buf_init(&b, 16);
+	ok(buf_add(&b, "x", 1) == 0, "usable again after init");
+	{
+		char *s = buf_take(&b);
+
+		is_str(s, "x", "take hands over the contents");
+		ok(b.data == NULL, "take empties the buffer");
+		free(s);
+	}
+	buf_init(&b, 1 << 20);
+	for (v = 0; v < 10000; v++)
+		if (buf_adds(&b, "abcdefgh"))
+			break;
+	is_int(b.len, 80000, "grows to 80000 bytes");
+	buf_wipe(&b);
+
+	ok(str_to_long("123", &v) == 0 && v == 123, "str_to_long 123");
+	ok(str_to_long("-5", &v) == 0 && v == -5, "str_to_long -5");
+	ok(str_to_long("12a", &v) == -1, "trailing junk refused");
+	ok(str_to_long("", &v) == -1, "empty refused");
+	ok(str_to_long(" 1", &v) == -1, "leading space refused");
+	ok(str_to_long("99999999999999999999999", &v) == -1,
+	   "overflow refused");
+	ok(str_starts("ECP-DM", "ECP"), "str_starts");
+	ok(str_ends("lic.key", ".key") && !str_ends("y", ".key"), "str_ends");
+	is_int(strlcpy_icm(small, "abcdef", sizeof(small)), 6,
+	       "strlcpy returns the source length");
+	is_str(small, "abc", "strlcpy truncates and terminates");
+	{
+		char *s = xasprintf("%s-%04d", "ECP-DM-TEST", 7);
+
+		is_str(s, "ECP-DM-TEST-0007", "xasprintf");
+		free(s);
+	}
+	return done_testing();
+}

@@ -1,0 +1,70 @@
+/* t-log.c: console/icm.log output and secret redaction (state/log). */
+#include "icm.h"
+#include "state/log.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/str.h"
+#include "tap.h"
+
+static char *slurp(const char *path)
+{
+	struct buf b;
+
+	buf_init(&b, 1 << 20);
+	if (fs_read_file(path, &b))
+		return NULL;
+	return buf_take(&b);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/icm-t-log-XXXXXX";
+	char *path, *text, *r;
+
+	ok(mkdtemp(dir) != NULL, "temp dir");
+	path = xasprintf("%s/icm.log", dir);
+
+	secret_register("s3cr3t-Pa55");
+	secret_register("");
+	secret_register("s3cr3t-Pa55");
+	r = log_redact("pw=s3cr3t-Pa55 and again s3cr3t-Pa55.");
+	is_str(r, "pw=" REDACTED " and again " REDACTED ".",
+	       "every occurrence is redacted");
+	free(r);
+	ok(log_has_secret("xx s3cr3t-Pa55"), "log_has_secret finds it");
+	ok(!log_has_secret("nothing here"), "and not where it is not");
+
+	say("before the log opens, secret s3cr3t-Pa55");
+	ok(!fs_exists(path), "nothing is written before log_open");
+	is_int(error("bad value 's3cr3t-Pa55' in %s", "defaults.json"), -1,
+	       "error returns -1");
+	is_str(log_last_error(), "bad value '" REDACTED "' in defaults.json",
+	       "last error is kept, redacted");
+	ok(log_open(path) == 0, "log opens");
+	say("after %s", "opening");
+	warning("careful");
+	log_close();
+	text = slurp(path);
+	ok(text != NULL, "icm.log written");
+	ok(text && strstr(text, "before the log opens"),
+	   "lines printed before the log opened are in it");
+	ok(text && strstr(text, "Error: bad value"), "errors are in it");
+	ok(text && strstr(text, "after opening\n"), "later lines too");
+	ok(text && strstr(text, "Warning: careful"), "warnings too");
+	ok(text && !strstr(text, "s3cr3t-Pa55"), "no secret in icm.log");
+	{
+		struct stat st;
+
+		ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
+		   "icm.log is 0600");
+	}
+	free(text);
+	secrets_wipe();
+	r = log_redact("s3cr3t-Pa55");
+	is_str(r, "s3cr3t-Pa55", "the registry is empty after wipe");
+	free(r);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	return done_testing();
+}

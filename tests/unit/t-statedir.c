@@ -1,0 +1,74 @@
+/* t-statedir.c: the state directory lock (state/statedir). */
+#include "icm.h"
+#include "state/statedir.h"
+#include "state/log.h"
+#include "util/buf.h"
+#include "util/fs.h"
+#include "util/str.h"
+#include "tap.h"
+#include <sys/file.h>
+#include <sys/wait.h>
+
+int main(void)
+{
+	char base[] = "/tmp/icm-t-statedir-XXXXXX";
+	struct statedir_lock *lk = NULL, *lk2 = NULL;
+	char *dir, *lockpath;
+	struct buf b;
+	int fd;
+
+	ok(mkdtemp(base) != NULL, "temp dir");
+	dir = xasprintf("%s/state", base);
+	lockpath = xasprintf("%s/lock", dir);
+
+	ok(statedir_lock(dir, "icm provision", &lk) == 0, "lock taken");
+	ok(fs_is_dir(dir), "state directory created");
+	buf_init(&b, 4096);
+	ok(fs_read_file(lockpath, &b) == 0, "lock record readable");
+	ok(b.data && strstr(b.data, "command=icm provision\n") &&
+	   strstr(b.data, "pid=") && strstr(b.data, "host=") &&
+	   strstr(b.data, "started="), "record holds pid, host, time, command");
+	buf_release(&b);
+
+	/* A second writer (another process: flock is per open file). */
+	{
+		pid_t pid = fork();
+		int st = 0;
+
+		if (pid == 0) {
+			struct statedir_lock *other = NULL;
+			int r = statedir_lock(dir, "icm unprovision", &other);
+			const char *m = log_last_error();
+
+			_exit(r == -1 && m && strstr(m, "is locked by "
+				"'icm provision' (pid ") ? 0 : 1);
+		}
+		waitpid(pid, &st, 0);
+		ok(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		   "a second writer is refused, naming the holder");
+	}
+	statedir_unlock(lk);
+	ok(!fs_exists(lockpath), "unlock removes the lock file");
+	ok(!fs_exists(dir), "and the directory it created, when empty");
+
+	/* A stale record (holder gone, no flock) is taken over. */
+	ok(fs_mkdirs(dir, 0700) == 0, "state dir again");
+	fd = open(lockpath, O_WRONLY | O_CREAT, 0600);
+	{
+		static const char rec[] = "pid=999999\nhost=gone\nuser=u\n"
+					  "started=t\ncommand=icm run\n";
+
+		ok(fd >= 0 && write(fd, rec, strlen(rec)) ==
+		   (ssize_t)strlen(rec), "stale record");
+	}
+	close(fd);
+	ok(statedir_lock(dir, "icm provision", &lk2) == 0,
+	   "stale lock taken over");
+	statedir_unlock(lk2);
+	ok(fs_is_dir(dir), "a directory it did not create stays");
+
+	ok(fs_remove_tree(base) == 0, "cleaned up");
+	free(dir);
+	free(lockpath);
+	return done_testing();
+}
