@@ -6,7 +6,7 @@
 cd "$T" || exit 1
 umask 022
 
-mode() { stat -c %a "$1"; }
+mode() { stat -c %a "$1" 2>/dev/null; }
 providers="AWS GCP Azure Tencent vSphere PreExisting"
 nfiles=$(cd "$TOP/samples" && find . -type f | wc -l)
 

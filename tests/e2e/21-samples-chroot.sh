@@ -5,6 +5,12 @@
 # $ICM; otherwise the whole file is skipped with the reason.
 . "$(dirname "$0")/lib.sh"
 
+if [ ! -x "$ICM" ]; then
+	plan 1
+	ok "\$ICM ($ICM) is an executable" false
+	exit 1
+fi
+
 [ "$(id -u)" = 0 ] || skip_all "needs root to chroot"
 chroot=$(command -v chroot) || skip_all "no chroot command"
 if command -v file >/dev/null 2>&1; then
