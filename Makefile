@@ -66,7 +66,7 @@ $(OUT)/gen/versions.h: vendor/MANIFEST
 $(OUT)/obj/cmd/version.o: $(OUT)/gen/versions.h
 
 # Everything under embedded/ and samples/ is compiled into the binary.
-$(OUT)/gen/embedded.c: tools/embed.sh $(EMBED_INPUTS) $(DEPS_STAMP)
+$(OUT)/gen/embedded.c: tools/embed.sh $(EMBED_INPUTS) $(wildcard $(SYSROOT)/share/ca-bundle.pem) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	tools/embed.sh $(SYSROOT) $@ embedded samples
 

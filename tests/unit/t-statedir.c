@@ -1,6 +1,8 @@
 /* t-statedir.c: the state directory lock (state/statedir). */
 #include "icm.h"
 #include "state/statedir.h"
+#include "state/nodeout.h"
+#include "config/plan.h"
 #include "state/log.h"
 #include "util/buf.h"
 #include "util/fs.h"
@@ -67,6 +69,33 @@ int main(void)
 	statedir_unlock(lk2);
 	ok(fs_is_dir(dir), "a directory it did not create stays");
 
+	/* Per-node output files: ICM's layout, redacted, 0600. */
+	{
+		struct node n;
+		char *path = NULL, *want;
+		struct stat st;
+
+		memset(&n, 0, sizeof(n));
+		n.name = "ECP-DM-TEST-0001";
+		n.role = "DM";
+		n.fields = cJSON_CreateObject();
+		cJSON_AddStringToObject(n.fields, "Label", "ECP");
+		cJSON_AddStringToObject(n.fields, "Tag", "TEST");
+		secret_register("node-out-secret");
+		ok(nodeout_write(dir, &n, "ssh.out", "pw node-out-secret\n",
+				 &path) == 0, "nodeout_write");
+		want = xasprintf("%s/ECP-DM-TEST/ECP-DM-TEST-0001/ssh.out", dir);
+		is_str(path, want, "ICM's per-node path");
+		buf_init(&b, 4096);
+		ok(path && fs_read_file(path, &b) == 0 && b.data &&
+		   !strcmp(b.data, "pw " REDACTED "\n"), "contents redacted");
+		ok(path && stat(path, &st) == 0 && (st.st_mode & 0777) == 0600,
+		   "0600");
+		buf_release(&b);
+		free(path);
+		free(want);
+		cJSON_Delete(n.fields);
+	}
 	ok(fs_remove_tree(base) == 0, "cleaned up");
 	free(dir);
 	free(lockpath);

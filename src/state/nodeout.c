@@ -1,0 +1,34 @@
+/* nodeout.c: per-node output files (see nodeout.h). */
+#include "nodeout.h"
+#include "log.h"
+#include "statedir.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+
+int nodeout_write(const char *state_dir, const struct node *n,
+		  const char *file, const char *text, char **path_out)
+{
+	char *dir = statedir_node_dir(state_dir, n);
+	char *path = xasprintf("%s/%s", dir, file);
+	char *clean = log_redact(text);
+	int ret = -1;
+
+	if (fs_mkdirs(dir, 0700)) {
+		error("cannot create '%s': %s", dir, strerror(errno));
+		goto out;
+	}
+	if (fs_write_atomic(path, clean, strlen(clean), 0600)) {
+		error("cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (path_out) {
+		*path_out = path;
+		path = NULL;
+	}
+	ret = 0;
+out:
+	free(clean);
+	free(path);
+	free(dir);
+	return ret;
+}
