@@ -87,6 +87,7 @@ int topology_validate(const struct config *cfg) WARN_UNUSED;
 
 /* Splits a comma list into a NULL-terminated vector (caller frees). */
 char **list_split(const char *s, size_t *n);
+char **list_split_sep(const char *s, char sep, size_t *n);
 void list_free(char **v);
 
 #endif

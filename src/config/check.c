@@ -92,8 +92,8 @@ static char *check_mirrormap(const char *v)
 	}
 	for (i = 2; i < n; i++) {
 		if (strcmp(m[i], "async")) {
-			why = xasprintf("member %zu must be 'async' (only one "
-					"primary and one backup)", i + 1);
+			why = xasprintf("member %zu ('%s') must be 'async'",
+					i + 1, m[i]);
 			goto out;
 		}
 		async++;

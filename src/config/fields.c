@@ -98,16 +98,21 @@ const char *obj_str(const cJSON *obj, const char *field)
 
 char **list_split(const char *s, size_t *n)
 {
+	return list_split_sep(s, ',', n);
+}
+
+char **list_split_sep(const char *s, char sep, size_t *n)
+{
 	size_t cap = 1, k = 0;
 	const char *p;
 	char **v;
 
 	for (p = s; *p; p++)
-		cap += *p == ',';
+		cap += *p == sep;
 	v = xcalloc(cap + 1, sizeof(*v));
 	p = s;
 	for (;;) {
-		const char *e = strchr(p, ',');
+		const char *e = strchr(p, sep);
 		size_t len = e ? (size_t)(e - p) : strlen(p);
 
 		v[k++] = xstrndup(p, len);

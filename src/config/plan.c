@@ -1,0 +1,355 @@
+/*
+ * plan.c: node expansion (see plan.h).  Naming, zones, mirror members and
+ * virtual load-balancer nodes follow reference §3.2, §4 and the choices
+ * documented in fields.def; the node fields are what instances.json holds.
+ */
+#include "../icm.h"
+#include "cfgint.h"
+#include "plan.h"
+#include "../state/log.h"
+#include "../util/str.h"
+
+#define MIRROR_ROLES_MAX 3	/* DM, DATA, DS */
+
+void plan_init(struct plan *p)
+{
+	p->nodes = NULL;
+	p->n = 0;
+}
+
+static void node_release(struct node *n)
+{
+	free(n->name);
+	free(n->role);
+	free(n->zone);
+	free(n->region);
+	free(n->mirror_member);
+	free(n->mirror_set);
+	free(n->lb_target);
+	cJSON_Delete(n->fields);
+}
+
+void plan_release(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		node_release(&p->nodes[i]);
+	free(p->nodes);
+	plan_init(p);
+}
+
+const char *node_get(const struct node *n, const char *field)
+{
+	return obj_str(n->fields, field);
+}
+
+/* Sets (in place, keeping the order) or adds a string field. */
+static void set_field(cJSON *obj, const char *name, const char *value)
+{
+	cJSON *v;
+
+	if (!value)
+		return;
+	v = cJSON_CreateString(value);
+	if (!v)
+		abort();
+	if (cJSON_GetObjectItemCaseSensitive(obj, name))
+		cJSON_ReplaceItemInObjectCaseSensitive(obj, name, v);
+	else
+		cJSON_AddItemToObject(obj, name, v);
+}
+
+/* Unknown fields of one object, carried forward (later objects win). */
+static void carry_unknown(cJSON *out, const cJSON *obj)
+{
+	const cJSON *c;
+
+	if (!cJSON_IsObject(obj))
+		return;
+	for (c = obj->child; c; c = c->next) {
+		if (field_find(c->string) || cJSON_IsNull(c))
+			continue;
+		if (cJSON_GetObjectItemCaseSensitive(out, c->string))
+			cJSON_ReplaceItemInObjectCaseSensitive(out, c->string,
+				cJSON_Duplicate(c, 1));
+		else
+			cJSON_AddItemToObject(out, c->string,
+					      cJSON_Duplicate(c, 1));
+	}
+}
+
+/* The merged fields of definition i, before node-specific ones. */
+static cJSON *def_fields(const struct config *cfg, int i,
+			 const char *provider)
+{
+	cJSON *out = cJSON_CreateObject();
+	size_t k;
+
+	if (!out)
+		abort();
+	for (k = 0; k < field_defs_count; k++) {
+		const struct field_def *f = &field_defs[k];
+		const char *v = config_get(cfg, i, f->name);
+
+		if (!v)
+			continue;
+		if (!field_applies(f, provider) &&
+		    !config_get_set(cfg, i, f->name))
+			continue;
+		set_field(out, f->name, v);
+	}
+	carry_unknown(out, cfg->defaults);
+	carry_unknown(out, cJSON_GetArrayItem(cfg->definitions, i));
+	carry_unknown(out, cfg->overrides);
+	return out;
+}
+
+/* Entry j of a comma list through an optional 0-based map; NULL if none. */
+static char *pick(const char *list, const char *map, long j)
+{
+	size_t nl = 0, nm = 0;
+	char **l = NULL, **m = NULL, *r = NULL;
+	long idx = j;
+
+	if (!list || !*list)
+		return NULL;
+	l = list_split(list, &nl);
+	if (map) {
+		m = list_split(map, &nm);
+		if (str_to_long(m[(size_t)j % nm], &idx))
+			idx = -1;
+	} else {
+		idx = (long)((size_t)j % nl);
+	}
+	if (idx >= 0 && (size_t)idx < nl)
+		r = xstrdup(l[idx]);
+	list_free(l);
+	list_free(m);
+	return r;
+}
+
+struct builder {
+	const struct config *cfg;
+	struct plan *plan;
+	size_t alloc;
+	const char *provider, *label, *tag;
+	int mirror_sets[MIRROR_ROLES_MAX];	/* per role: sets so far */
+};
+
+static int add_node(struct builder *b, struct node *n)
+{
+	size_t i;
+
+	for (i = 0; i < b->plan->n; i++) {
+		const struct node *o = &b->plan->nodes[i];
+		char l1[LOC_MAX], l2[LOC_MAX];
+
+		if (strcmp(o->name, n->name))
+			continue;
+		error("duplicate machine name '%s': definitions %d (%s) and "
+		      "%d (%s)", n->name, o->def_index + 1,
+		      cfg_loc(l1, b->cfg, o->def_index, NULL, true),
+		      n->def_index + 1,
+		      cfg_loc(l2, b->cfg, n->def_index, NULL, true));
+		node_release(n);
+		return -1;
+	}
+	if (b->plan->n == b->alloc) {
+		b->alloc = b->alloc ? 2 * b->alloc : 16;
+		b->plan->nodes = xrealloc(b->plan->nodes,
+					  b->alloc * sizeof(*n));
+	}
+	b->plan->nodes[b->plan->n++] = *n;
+	return 0;
+}
+
+static int mirror_role_index(const char *role)
+{
+	if (!strcmp(role, "DM"))
+		return 0;
+	if (!strcmp(role, "DATA"))
+		return 1;
+	if (!strcmp(role, "DS"))
+		return 2;
+	return -1;
+}
+
+/* Member and set name of node j of a mirrored definition. */
+static void assign_mirror(struct builder *b, int i, struct node *n, long j)
+{
+	int r = mirror_role_index(n->role);
+	size_t k;
+	char **map;
+
+	if (r < 0 || !config_mirrored(b->cfg))
+		return;
+	map = list_split(config_get(b->cfg, i, "MirrorMap"), &k);
+	n->mirror_member = xstrdup(map[(size_t)j % k]);
+	n->mirror_set = xasprintf("MIRROR%s%02d", n->role,
+				  b->mirror_sets[r] + (int)((size_t)j / k) + 1);
+	list_free(map);
+	set_field(n->fields, "Member", n->mirror_member);
+	set_field(n->fields, "MirrorSetName", n->mirror_set);
+}
+
+static void finish_mirror_sets(struct builder *b, const char *role,
+			       long count, int i)
+{
+	int r = mirror_role_index(role);
+	size_t k;
+	char **map;
+
+	if (r < 0 || !config_mirrored(b->cfg) || count <= 0)
+		return;
+	map = list_split(config_get(b->cfg, i, "MirrorMap"), &k);
+	b->mirror_sets[r] += (int)(((size_t)count + k - 1) / k);
+	list_free(map);
+}
+
+static void common_fields(struct node *n)
+{
+	char idx[24];
+
+	snprintf(idx, sizeof(idx), "%d", n->def_index);
+	set_field(n->fields, "MachineName", n->name);
+	set_field(n->fields, "Role", n->role);
+	set_field(n->fields, "DefinitionIndex", idx);
+}
+
+static int build_definition(struct builder *b, int i)
+{
+	const struct config *cfg = b->cfg;
+	const char *role = config_get(cfg, i, "Role");
+	bool azure = !strcmp(b->provider, "Azure");
+	const char *region_field = azure ? "Location" : "Region";
+	long count = 0, start = 1, j;
+
+	if (str_to_long(config_get(cfg, i, "Count"), &count) ||
+	    str_to_long(config_get(cfg, i, "StartCount"), &start))
+		return error("definition %d: bad Count or StartCount", i + 1);
+	for (j = 0; j < count; j++) {
+		struct node n = { 0 };
+
+		n.name = xasprintf("%s-%s-%s-%04ld", b->label, role, b->tag,
+				   start + j);
+		n.role = xstrdup(role);
+		n.def_index = i;
+		n.number = (int)(start + j);
+		n.zone = pick(config_get(cfg, i, "Zone"),
+			      config_get_set(cfg, i, "ZoneMap"), j);
+		n.region = pick(config_get(cfg, i, region_field),
+				config_get_set(cfg, i, azure ? "LocationMap"
+							     : "RegionMap"),
+				j);
+		n.fields = def_fields(cfg, i, b->provider);
+		common_fields(&n);
+		if (n.zone)
+			set_field(n.fields, "Zone", n.zone);
+		if (n.region)
+			set_field(n.fields, region_field, n.region);
+		{
+			char *lic = pick(config_get_set(cfg, i, "ISCLicense"),
+					 NULL, j);
+
+			if (lic && strchr(config_get(cfg, i, "ISCLicense"),
+					  ','))
+				set_field(n.fields, "ISCLicense", lic);
+			free(lic);
+		}
+		assign_mirror(b, i, &n, j);
+		if (add_node(b, &n))
+			return -1;
+	}
+	finish_mirror_sets(b, role, count, i);
+	return 0;
+}
+
+static bool is_iris_role(const char *role)
+{
+	return strcmp(role, "WS") && strcmp(role, "VM") && strcmp(role, "CN");
+}
+
+/* §3.5 defaults of a predefined load balancer for role. */
+static void lb_defaults(const struct config *cfg, int i, struct node *n)
+{
+	const char *role = n->lb_target;
+	bool iris = is_iris_role(role);
+	char *fwd;
+
+	if (!config_get_set(cfg, i, "ForwardPort")) {
+		fwd = iris ? xasprintf("%s,%s",
+				       config_get(cfg, i, "SuperServerPort"),
+				       config_get(cfg, i, "WebServerPort"))
+			   : xstrdup(config_get(cfg, i, "WebGatewayPort"));
+		set_field(n->fields, "ForwardPort", fwd);
+		free(fwd);
+	}
+	if (!config_get_set(cfg, i, "ForwardProtocol"))
+		set_field(n->fields, "ForwardProtocol", "TCP");
+	if (!config_get_set(cfg, i, "HealthCheckPort"))
+		set_field(n->fields, "HealthCheckPort",
+			  iris ? config_get(cfg, i, "WebServerPort") : "80");
+	if (!config_get_set(cfg, i, "HealthCheckProtocol"))
+		set_field(n->fields, "HealthCheckProtocol",
+			  iris ? "HTTP" : "TCP");
+	if (!config_get_set(cfg, i, "HealthCheckPath") && iris)
+		set_field(n->fields, "HealthCheckPath",
+			  config_mirrored(cfg) && (!strcmp(role, "DM") ||
+						   !strcmp(role, "DATA"))
+			  ? "/csp/user/mirror_status.cxw"
+			  : "/csp/user/cache_status.cxw");
+}
+
+static int build_lb(struct builder *b, int i)
+{
+	const struct config *cfg = b->cfg;
+	const char *role = config_get(cfg, i, "Role");
+	struct node n = { 0 };
+
+	if (!value_true(config_get(cfg, i, "LoadBalancer")))
+		return 0;
+	if (!strcmp(b->provider, "PreExisting") ||
+	    !strcmp(b->provider, "vSphere"))
+		return error("definition %d: field 'LoadBalancer': not "
+			     "available with Provider '%s'", i + 1,
+			     b->provider);
+	n.name = xasprintf("%s-LB-%s-%04d", b->label, b->tag, i + 1);
+	n.role = xstrdup("LB");
+	n.def_index = i;
+	n.number = i + 1;
+	n.lb_target = xstrdup(role);
+	n.fields = def_fields(cfg, i, b->provider);
+	common_fields(&n);
+	set_field(n.fields, "LoadBalancerFor", role);
+	if (strcmp(role, "VM") && strcmp(role, "CN"))
+		lb_defaults(cfg, i, &n);
+	return add_node(b, &n);
+}
+
+int plan_build(const struct config *cfg, struct plan *out)
+{
+	struct builder b = { 0 };
+	struct plan p;
+	int i, ret = -1;
+
+	plan_init(&p);
+	b.cfg = cfg;
+	b.plan = &p;
+	b.provider = config_get(cfg, -1, "Provider");
+	b.label = config_get(cfg, -1, "Label");
+	b.tag = config_get(cfg, -1, "Tag");
+	if (!b.provider || !b.label || !b.tag) {
+		error("plan: Provider, Label and Tag are required");
+		goto out;
+	}
+	for (i = 0; i < config_ndefs(cfg); i++)
+		if (build_definition(&b, i) || build_lb(&b, i))
+			goto out;
+	*out = p;
+	plan_init(&p);
+	ret = 0;
+out:
+	plan_release(&p);
+	return ret;
+}
