@@ -9,29 +9,30 @@
  * good/<case>/: the same steps succeed and expected-nodes lists
  * "<name> <role> <zone|-> <member|->" for every node of the plan.
  *
- * The topology rules of reference §4.2 (and §4.1) and their cases:
- *   unknown role (always on, ICM's "Unrecognized role")   40-role-unknown-qm
- *   LB defined directly as a role (always on)              41-role-lb-direct
- *   DM/DS/QS combined with DATA/COMPUTE                    60-topo-dm-with-data
- *                                                          61-topo-qs-with-data
- *   COMPUTE needs DATA                                     62-topo-compute-no-data
- *   QS needs DS (ICM's wording)                            63-topo-qs-no-ds
- *   DS needs DM                                            64-topo-ds-no-dm
- *   AM needs DM                                            65-topo-am-no-dm
- *   at most one BH                                         66-topo-two-bh
- *   non-mirrored: at most one DM                           67-topo-two-dm-plain
- *   non-mirrored: no AR (decision: §4.2 "0 AR" wins)       68-topo-ar-plain
- *   mirrored, default MirrorMap: DATA count even           69-topo-mirror-data-odd
- *   mirrored, MirrorMap k: DATA multiple of k or 2..k-1    70-topo-mirror-data-k3
- *   mirrored, MirrorMap k: DS likewise                     71-topo-mirror-ds-k4
- *   mirrored, default MirrorMap: exactly 2 DM              72-topo-mirror-dm-one
- *   mirrored, MirrorMap k: 2..k DM                         73-topo-mirror-dm-k3-four
- *   mirrored: at most one AR                               74-topo-mirror-two-ar
- *   COMPUTE is never mirrored                              75-topo-compute-mirrored
- *   at most 14 asyncs per mirror (MirrorMap rule)          76-mirrormap-15-async
- *   Mirror agrees across definitions (all or none)         77-mirror-disagree
- *   SkipTopologyValidation skips the above                 good/skip-topology
- *   fewer COMPUTE than DATA is only a warning              good/sharded-data
+ * The topology rules of reference §4.2 (and §4.1), each broken once in
+ * bad/<case> (the first two are field rules, always on; the others are
+ * skipped with SkipTopologyValidation, see good/skip-topology):
+ *   unknown role, ICM's "Unrecognized role"        40-role-unknown-qm
+ *   LB defined directly as a role                  41-role-lb-direct
+ *   DM/DS/QS combined with DATA/COMPUTE            60-topo-dm-with-data,
+ *                                                  61-topo-qs-with-data
+ *   COMPUTE needs DATA                             62-topo-compute-no-data
+ *   QS needs DS (ICM's wording)                    63-topo-qs-no-ds
+ *   DS needs DM                                    64-topo-ds-no-dm
+ *   AM needs DM                                    65-topo-am-no-dm
+ *   at most one BH                                 66-topo-two-bh
+ *   non-mirrored: at most one DM                   67-topo-two-dm-plain
+ *   non-mirrored: no AR (§4.2 "0 AR" wins)         68-topo-ar-plain
+ *   mirrored, primary,backup: DATA count even      69-topo-mirror-data-odd
+ *   mirrored, k members: DATA k*n or 2..k-1        70-topo-mirror-data-k3
+ *   mirrored, k members: DS likewise               71-topo-mirror-ds-k4
+ *   mirrored, primary,backup: exactly 2 DM         72-topo-mirror-dm-one
+ *   mirrored, k members: 2..k DM                   73-topo-mirror-dm-k3-four
+ *   mirrored: at most one AR                       74-topo-mirror-two-ar
+ *   COMPUTE is never mirrored                      75-topo-compute-mirrored
+ *   at most 14 asyncs (MirrorMap field rule)       76-mirrormap-15-async
+ *   Mirror the same everywhere (all or none)       77-mirror-disagree
+ * Fewer COMPUTE than DATA is only a warning: good/aws-sharded-data.
  */
 #include "../../src/icm.h"
 #include "tap.h"
