@@ -1,0 +1,402 @@
+#!/usr/bin/env bash
+# vendor/deps.sh - fetch, verify, patch and build icm's third-party libraries
+# into build/sysroot (a static musl toolchain plus BearSSL, cJSON, libcurl).
+#
+#   vendor/deps.sh            fetch everything in vendor/MANIFEST, build what is stale
+#   vendor/deps.sh fetch      only fetch and verify the sources
+#
+# Sources: every file of vendor/MANIFEST is looked for in vendor/cache/, then
+# fetched with `apt-get source --download-only PKG=REV` (in a temporary
+# directory), then from the upstream URL. Whatever its origin, a file whose
+# sha256 differs from MANIFEST is refused.
+#
+# Stages (each skipped when its stamp in build/stamps/ matches):
+#   musl     musl 1.2.5 from source -> build/sysroot, incl. bin/musl-gcc + specs.
+#            Everything after it is compiled with build/sysroot/bin/musl-gcc;
+#            the host's musl-tools (1.2.3, no DNS over TCP) is never used.
+#   bearssl  BearSSL 0.6 + vendor/patches/bearssl/ -> libbearssl.a + headers
+#   cjson    cJSON 1.7.18 + Debian's CVE patches (cmake + ninja) -> libcjson.a
+#   curl     libcurl 8.14.1 on BearSSL, HTTP/HTTPS only, + Debian trixie patches
+#   selftest vendor/selftest.c linked statically against all of them and run
+#
+# A stamp's key is a hash of the package's MANIFEST lines, its patches in
+# vendor/patches/PKG/, the code of its stage below, the common flags and the
+# keys of the stages it builds on; any change rebuilds that stage and the
+# ones after it.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+VENDOR=$ROOT/vendor
+MANIFEST=$VENDOR/MANIFEST
+CACHE=$VENDOR/cache
+BUILD=$ROOT/build
+WORK=$BUILD/work
+OBJ=$BUILD/obj
+LOGS=$BUILD/logs
+STAMPS=$BUILD/stamps
+SYSROOT=$BUILD/sysroot
+MUSLGCC=$SYSROOT/bin/musl-gcc
+JOBS=${JOBS:-2}
+
+# Common flags for every library (not musl itself, see stage_musl).
+COMMON_CFLAGS="-Os -fPIC -ffunction-sections -fdata-sections"
+# Only our sysroot's .pc files, never the host's (glibc) ones.
+export PKG_CONFIG_LIBDIR=$SYSROOT/lib/pkgconfig
+export PKG_CONFIG_PATH=
+unset PKG_CONFIG_SYSROOT_DIR CPATH C_INCLUDE_PATH LIBRARY_PATH REALGCC || true
+export LC_ALL=C
+
+say() { printf 'deps: %s\n' "$*" >&2; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+# ---------------------------------------------------------------- MANIFEST
+
+# manifest_lines [PKG]: the non-comment lines (of one package).
+manifest_lines() {
+    awk -v p="${1:-}" '!/^[ \t]*(#|$)/ && (p == "" || $1 == p)' "$MANIFEST"
+}
+
+# --------------------------------------------------------------- fetching
+
+declare -A APT_TRIED=()   # "pkg=rev" -> temp dir it was downloaded into ("" if it failed)
+TMPDIRS=()
+cleanup() { local d; for d in "${TMPDIRS[@]+"${TMPDIRS[@]}"}"; do rm -rf "$d"; done; }
+trap cleanup EXIT
+
+# refuse FILE EXPECTED ACTUAL ORIGIN: the one way a checksum mismatch ends.
+refuse() {
+    printf 'deps: REFUSED %s (from %s): sha256 mismatch\n' "$1" "$4" >&2
+    printf 'deps:   expected %s (vendor/MANIFEST)\n' "$2" >&2
+    printf 'deps:   actual   %s\n' "$3" >&2
+    [ "$4" = cache ] && printf 'deps:   the cached copy is %s; delete it to fetch it again\n' "$CACHE/$1" >&2
+    exit 1
+}
+
+# apt_download SRCPKG=REV: run `apt-get source --download-only` once per run
+# in a temporary directory; sets APT_DIR to it, or to "" when it failed.
+# (Not called in $(...): the APT_TRIED memo must survive.)
+APT_DIR=
+apt_download() {
+    local spec=$1 dir
+    if [ -z "${APT_TRIED[$spec]+x}" ]; then
+        APT_TRIED[$spec]=
+        if command -v apt-get >/dev/null 2>&1; then
+            dir=$(mktemp -d "${TMPDIR:-/tmp}/icm-apt.XXXXXX")
+            TMPDIRS+=("$dir")
+            # let apt's sandbox user write there (otherwise apt warns and runs as root)
+            if [ "$(id -u)" -eq 0 ] && id _apt >/dev/null 2>&1; then chown _apt "$dir"; fi
+            say "apt-get source --download-only $spec"
+            if (cd "$dir" && apt-get source --download-only -q "$spec") >"$dir.log" 2>&1; then
+                APT_TRIED[$spec]=$dir
+            else
+                sed 's/^/deps:   apt: /' "$dir.log" | grep -E 'E:|Err|404' | head -5 >&2 || true
+            fi
+            rm -f "$dir.log"
+        fi
+    fi
+    APT_DIR=${APT_TRIED[$spec]}
+}
+
+# fetch_one PKG VERSION FILE SHA DEBSRC URL: make $CACHE/FILE exist and verified.
+fetch_one() {
+    local pkg=$1 file=$3 want=$4 debsrc=$5 url=$6 dest=$CACHE/$3 got dir tmp rev
+    if [ -f "$dest" ]; then
+        got=$(sha256 "$dest")
+        [ "$got" = "$want" ] || refuse "$file" "$want" "$got" cache
+        return 0
+    fi
+    mkdir -p "$CACHE"
+
+    # 1. Debian source package, the pinned revision. A .orig tarball is the
+    #    same in every revision of an upstream version (the sha256 proves it),
+    #    so for it any other revision apt knows is an acceptable carrier.
+    if [ "$debsrc" != "-" ]; then
+        local specs=("$debsrc")
+        case "$file" in
+        *.orig.tar.*)
+            local upver=${file#*_} r
+            upver=${upver%%.orig.tar.*}
+            for rev in $(apt-cache showsrc --only-source "${debsrc%%=*}" 2>/dev/null |
+                         awk '/^Version:/ { print $2 }' | sort -u); do
+                r=${rev#*:}
+                [ "${r%-*}" = "$upver" ] || continue
+                [ "${debsrc%%=*}=$rev" = "$debsrc" ] || specs+=("${debsrc%%=*}=$rev")
+            done ;;
+        esac
+        local spec
+        for spec in "${specs[@]}"; do
+            apt_download "$spec"
+            dir=$APT_DIR
+            [ -n "$dir" ] && [ -f "$dir/$file" ] || continue
+            got=$(sha256 "$dir/$file")
+            [ "$got" = "$want" ] || refuse "$file" "$want" "$got" "apt-get source $spec"
+            mv "$dir/$file" "$dest.part" && mv "$dest.part" "$dest"
+            return 0
+        done
+    fi
+
+    # 2. upstream URL
+    if [ "$url" != "-" ]; then
+        tmp=$dest.download
+        rm -f "$tmp"
+        say "downloading $url"
+        if command -v curl >/dev/null 2>&1; then
+            curl -fsSL --retry 2 --connect-timeout 20 -o "$tmp" "$url" || rm -f "$tmp"
+        elif command -v wget >/dev/null 2>&1; then
+            wget -q -T 20 -O "$tmp" "$url" || rm -f "$tmp"
+        fi
+        if [ -f "$tmp" ]; then
+            got=$(sha256 "$tmp")
+            if [ "$got" != "$want" ]; then rm -f "$tmp"; refuse "$file" "$want" "$got" "$url"; fi
+            mv "$tmp" "$dest"
+            return 0
+        fi
+    fi
+
+    die "cannot fetch $file ($pkg): not in vendor/cache/, 'apt-get source --download-only $debsrc' failed
+      (is there a deb-src entry for trixie? build.sh adds one; if the revision left the archive,
+      pick one 'apt-cache showsrc ${debsrc%%=*}' lists and update vendor/MANIFEST),
+      and the upstream URL ${url} did not answer"
+}
+
+fetch_all() {
+    local pkg ver file sha debsrc url
+    while read -r pkg ver file sha debsrc url; do
+        fetch_one "$pkg" "$ver" "$file" "$sha" "$debsrc" "$url"
+    done < <(manifest_lines)
+}
+
+# ------------------------------------------------------- unpack and patch
+
+# apply_series DIR PATCHDIR SERIES SKIP...: quilt series format (name [-pN]).
+apply_series() {
+    local dir=$1 pdir=$2 series=$3 line name opt lvl skip; shift 3
+    while IFS= read -r line || [ -n "$line" ]; do
+        line=${line%%#*}
+        read -r name opt _ <<<"$line" || true
+        [ -n "$name" ] || continue
+        for skip in "$@"; do
+            # shellcheck disable=SC2053
+            if [[ $name == $skip ]]; then say "  skipping Debian patch $name"; continue 2; fi
+        done
+        lvl=1
+        case "${opt:-}" in -p*) lvl=${opt#-p} ;; esac
+        apply_patch "$dir" "$pdir/$name" "$lvl"
+    done <"$series"
+}
+
+apply_patch() {
+    local dir=$1 p=$2 lvl=${3:-1}
+    [ -f "$p" ] || die "patch $p is missing"
+    say "    applying ${p##*/}"
+    if ! patch -d "$dir" -p"$lvl" -N -t -s --no-backup-if-mismatch -i "$p" >"$LOGS/patch.log" 2>&1; then
+        cat "$LOGS/patch.log" >&2
+        die "patch ${p#"$ROOT"/} does not apply"
+    fi
+}
+
+# prepare PKG SKIP...: fresh build/work/PKG from the cached files, Debian's
+# patches (debian/patches/series, minus the SKIP globs), then ours in name order.
+prepare() {
+    local pkg=$1 file n=0 p; shift
+    rm -rf "${WORK:?}/$pkg" "${OBJ:?}/$pkg"
+    mkdir -p "$WORK/$pkg" "$OBJ/$pkg" "$LOGS"
+    # .orig first, then the debian/ tarball on top
+    for file in $(manifest_lines "$pkg" | awk '$3 ~ /\.orig\.tar\./ { print $3 }') \
+                $(manifest_lines "$pkg" | awk '$3 !~ /\.orig\.tar\./ { print $3 }'); do
+        case "$file" in
+        *.debian.tar.*) tar -xf "$CACHE/$file" -C "$WORK/$pkg" --no-same-owner ;;
+        *)              tar -xf "$CACHE/$file" -C "$WORK/$pkg" --no-same-owner --strip-components=1 ;;
+        esac
+    done
+    if [ -f "$WORK/$pkg/debian/patches/series" ]; then
+        say "  Debian patches of $pkg"
+        apply_series "$WORK/$pkg" "$WORK/$pkg/debian/patches" "$WORK/$pkg/debian/patches/series" "$@"
+    fi
+    for p in "$VENDOR/patches/$pkg"/*.patch; do
+        [ -f "$p" ] || continue
+        say "  our patch ${p#"$VENDOR"/}"
+        apply_patch "$WORK/$pkg" "$p" 1
+        n=$((n + 1))
+    done
+}
+
+# ------------------------------------------------------------------ stamps
+
+declare -A KEY=()
+
+# stage_key PKG DEP...: hash of everything the stage's result depends on.
+stage_key() {
+    local pkg=$1 dep p; shift
+    {
+        manifest_lines "$pkg"
+        for p in "$VENDOR/patches/$pkg"/*.patch; do
+            [ -f "$p" ] && printf '%s %s\n' "${p##*/}" "$(sha256 "$p")"
+        done
+        declare -f "stage_$pkg" prepare apply_series apply_patch
+        [ "$pkg" != selftest ] || sha256 "$VENDOR/selftest.c"
+        printf 'CFLAGS=%s SYSROOT=%s\n' "$COMMON_CFLAGS" "$SYSROOT"
+        for dep in "$@"; do printf 'dep %s %s\n' "$dep" "${KEY[$dep]}"; done
+    } | sha256sum | cut -d' ' -f1
+}
+
+# run_stage PKG OUTPUT DEP...: build PKG unless its stamp matches and OUTPUT exists.
+run_stage() {
+    local pkg=$1 out=$2 stamp t0; shift 2
+    KEY[$pkg]=$(stage_key "$pkg" "$@")
+    stamp=$STAMPS/$pkg
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "${KEY[$pkg]}" ] && [ -e "$out" ]; then
+        say "$pkg: up to date"
+        return 0
+    fi
+    rm -f "$stamp"
+    t0=$SECONDS
+    say "$pkg: building (log: ${LOGS#"$ROOT"/}/$pkg.log)"
+    mkdir -p "$LOGS" "$STAMPS"
+    # Not in an `if`: bash would switch off set -e inside the stage.
+    local rc=0
+    set +e
+    ( set -euo pipefail; "stage_$pkg" ) >"$LOGS/$pkg.log" 2>&1
+    rc=$?
+    set -e
+    if [ "$rc" -ne 0 ]; then
+        tail -n 40 "$LOGS/$pkg.log" >&2
+        die "$pkg: build failed; full log in $LOGS/$pkg.log"
+    fi
+    [ -e "$out" ] || die "$pkg: build finished but $out is missing"
+    printf '%s\n' "${KEY[$pkg]}" >"$stamp"
+    say "$pkg: done in $((SECONDS - t0)) s"
+}
+
+# ------------------------------------------------------------------ stages
+
+stage_musl() {
+    # A new libc means a new sysroot: everything else is rebuilt against it.
+    rm -rf "${SYSROOT:?}"
+    prepare musl
+    cd "$OBJ/musl"
+    # musl's configure adds -ffunction-sections -fdata-sections itself; -fPIC
+    # keeps libc.a usable for static-pie. It builds with the host gcc and
+    # installs the musl-gcc wrapper + specs in $SYSROOT.
+    CC=gcc CFLAGS="$COMMON_CFLAGS" "$WORK/musl/configure" \
+        --prefix="$SYSROOT" --disable-shared
+    make -j"$JOBS"
+    make install
+    test -x "$MUSLGCC"
+    # The specs name the sysroot by absolute path: check it is ours.
+    grep -q "$SYSROOT/lib" "$SYSROOT/lib/musl-gcc.specs"
+}
+
+stage_bearssl() {
+    prepare bearssl
+    make -C "$WORK/bearssl" -j"$JOBS" CONF=Unix BUILD="$OBJ/bearssl" \
+        CC="$MUSLGCC" LD="$MUSLGCC" LDDLL="$MUSLGCC" AR=ar \
+        CFLAGS="-W -Wall $COMMON_CFLAGS" lib
+    install -d "$SYSROOT/include" "$SYSROOT/lib"
+    install -m644 "$WORK/bearssl"/inc/*.h "$SYSROOT/include/"
+    install -m644 "$OBJ/bearssl/libbearssl.a" "$SYSROOT/lib/"
+}
+
+stage_cjson() {
+    prepare cjson
+    cmake -S "$WORK/cjson" -B "$OBJ/cjson" -G Ninja \
+        -DCMAKE_C_COMPILER="$MUSLGCC" -DCMAKE_BUILD_TYPE=MinSizeRel \
+        -DCMAKE_C_FLAGS="$COMMON_CFLAGS" \
+        -DCMAKE_INSTALL_PREFIX="$SYSROOT" -DCMAKE_INSTALL_LIBDIR=lib \
+        -DCMAKE_FIND_ROOT_PATH="$SYSROOT" \
+        -DBUILD_SHARED_LIBS=OFF -DBUILD_SHARED_AND_STATIC_LIBS=OFF \
+        -DENABLE_CJSON_UTILS=OFF -DENABLE_CJSON_TEST=OFF
+    ninja -C "$OBJ/cjson" -j"$JOBS" install
+}
+
+stage_curl() {
+    # Debian's curl series: two patches only change configure.ac/Makefile.am
+    # for Debian's GnuTLS and MIT-krb5 package flavours. They change nothing
+    # in a BearSSL build and would force an autoreconf (the release tarball
+    # ships a generated configure), so they are skipped.
+    prepare curl ZZZgnutls-build.patch 'build-Divide-mit-krb5-gssapi-*'
+    cd "$OBJ/curl"
+    CC="$MUSLGCC" CFLAGS="$COMMON_CFLAGS" CPPFLAGS="-I$SYSROOT/include" \
+    LDFLAGS="-static -L$SYSROOT/lib" \
+    "$WORK/curl/configure" \
+        --prefix="$SYSROOT" --disable-shared --enable-static --with-pic \
+        --with-bearssl="$SYSROOT" --without-mbedtls --without-openssl --without-gnutls --without-wolfssl --without-rustls \
+        --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --without-ca-path --without-ca-fallback \
+        --enable-http --disable-ftp --disable-file --disable-ipfs --disable-ldap --disable-ldaps \
+        --disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 --disable-imap \
+        --disable-smb --disable-smtp --disable-gopher --disable-mqtt \
+        --disable-ntlm --disable-kerberos-auth --disable-negotiate-auth --disable-tls-srp \
+        --disable-manual --disable-docs --disable-libcurl-option --disable-netrc \
+        --enable-threaded-resolver --enable-ipv6 --enable-symbol-hiding \
+        --without-zlib --without-brotli --without-zstd --without-libpsl --without-libidn2 \
+        --without-nghttp2 --without-ngtcp2 --without-nghttp3 --without-quiche --without-msh3 \
+        --without-librtmp --without-libgsasl --without-libssh2 --without-libssh --without-wolfssh \
+        --without-libuv --disable-ares
+    grep -q '^#define USE_BEARSSL 1' lib/curl_config.h
+    # The library only: the curl tool is not needed (and libtool links it dynamically).
+    make -j"$JOBS" -C lib
+    make -C lib install
+    make -C include install
+    install -d "$SYSROOT/lib/pkgconfig" "$SYSROOT/bin"
+    install -m644 libcurl.pc "$SYSROOT/lib/pkgconfig/"
+    install -m755 curl-config "$SYSROOT/bin/"
+}
+
+stage_selftest() {
+    mkdir -p "$OBJ/selftest"
+    "$MUSLGCC" -static -Os -DCURL_STATICLIB -ffunction-sections -fdata-sections \
+        -o "$OBJ/selftest/selftest" "$VENDOR/selftest.c" \
+        -Wl,--gc-sections -lcurl -lbearssl -lcjson
+    file "$OBJ/selftest/selftest" | tee /dev/stderr | grep -q 'statically linked'
+    "$OBJ/selftest/selftest"
+}
+
+# ------------------------------------------------------------------- main
+
+host_checks() {
+    local t
+    for t in gcc make cmake ninja patch tar xz sha256sum file; do
+        command -v "$t" >/dev/null 2>&1 || die "'$t' is not installed (run ./build.sh as root to install the build dependencies)"
+    done
+}
+
+ca_bundle() {
+    local src=/etc/ssl/certs/ca-certificates.crt dst=$SYSROOT/share/ca-bundle.pem
+    [ -s "$src" ] || die "$src is missing: install Debian's ca-certificates"
+    mkdir -p "$SYSROOT/share"
+    cmp -s "$src" "$dst" 2>/dev/null || { install -m644 "$src" "$dst"; say "CA bundle copied to ${dst#"$ROOT"/}"; }
+}
+
+versions_file() {
+    local f=$SYSROOT/share/versions
+    local want
+    want=$(manifest_lines | awk '
+        $1 == "musl" { n["musl"] = "musl " $2 }
+        $1 == "bearssl" { n["bearssl"] = "BearSSL " $2 }
+        $1 == "cjson" { n["cjson"] = "cJSON " $2 }
+        $1 == "curl" { n["curl"] = "libcurl " $2 }
+        END { print n["musl"]; print n["bearssl"]; print n["cjson"]; print n["curl"] }')
+    [ "$(cat "$f" 2>/dev/null)" = "$want" ] || printf '%s\n' "$want" >"$f"
+}
+
+main() {
+    local t0=$SECONDS
+    host_checks
+    mkdir -p "$BUILD"
+    # One deps.sh at a time per tree (e.g. under make -j).
+    exec 9>"$BUILD/.deps.lock"
+    flock 9
+    fetch_all
+    [ "${1:-}" = fetch ] && { say "sources verified"; return 0; }
+    run_stage musl     "$MUSLGCC"
+    run_stage bearssl  "$SYSROOT/lib/libbearssl.a" musl
+    run_stage cjson    "$SYSROOT/lib/libcjson.a"   musl
+    run_stage curl     "$SYSROOT/lib/libcurl.a"    musl bearssl
+    ca_bundle
+    versions_file
+    run_stage selftest "$OBJ/selftest/selftest"    musl bearssl cjson curl
+    say "sysroot ready: ${SYSROOT#"$ROOT"/} (CC=${MUSLGCC#"$ROOT"/}) in $((SECONDS - t0)) s"
+}
+
+main "$@"
