@@ -78,7 +78,7 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
-E2E := $(sort $(wildcard tests/e2e/*.sh))
+E2E := $(sort $(wildcard tests/e2e/[0-9]*.sh))
 
 unit: $(UNIT_BINS)
 	prove -f $(UNIT_BINS)

@@ -155,16 +155,6 @@ static char *command_line(int argc, char **argv)
 	return s;
 }
 
-static char *lock_command;
-
-int ctx_begin_changes(struct ctx *ctx)
-{
-	if (statedir_lock(ctx->state_dir, lock_command ? lock_command :
-			  ctx->cmd->name, &ctx->lock))
-		return -1;
-	return log_open("icm.log");
-}
-
 static int prepare(struct ctx *ctx)
 {
 	const struct command *c = ctx->cmd;
@@ -242,7 +232,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 			  c->name, ctx.args, &ctx.nargs))
 		goto out;
 	log_set_verbose(opt_on(&ctx.opts, OPT_VERBOSE));
-	lock_command = command_line(argc, argv);
+	ctx.command_line = command_line(argc, argv);
 	if (opt_on(&ctx.opts, OPT_HELP)) {
 		usage_command(c);
 		ret = 0;
@@ -263,8 +253,7 @@ out:
 	plan_release(&ctx.inst);
 	config_release(&ctx.cfg);
 	free(ctx.args);
-	free(lock_command);
-	lock_command = NULL;
+	free(ctx.command_line);
 	return ret ? 1 : 0;
 }
 

@@ -56,6 +56,7 @@ struct ctx {
 	struct node **sel;	/* CMD_SELECT: selected nodes (into inst) */
 	size_t nsel;
 	struct statedir_lock *lock;	/* held while non-NULL */
+	char *command_line;	/* argv, redacted, for the lock record */
 	cJSON *response;	/* -json result; NULL means [] */
 };
 
@@ -64,7 +65,8 @@ bool role_is_known(const char *role);
 /* Applies -role/-machine/-interactive to ctx->inst into ctx->sel (select.c). */
 int select_nodes(struct ctx *ctx) WARN_UNUSED;
 
-/* Takes the state-directory lock and opens icm.log (writers call this). */
+/* Takes the state-directory lock and opens icm.log (writers call this;
+ * ctx.c). */
 int ctx_begin_changes(struct ctx *ctx) WARN_UNUSED;
 
 /* The command table (main.c). */

@@ -35,7 +35,8 @@ int json_read_file(const char *path, size_t cap, cJSON **out)
 			     errno == EFBIG ? "file too large" :
 			     strerror(errno));
 	}
-	root = cJSON_ParseWithLengthOpts(b.data, b.len, &end, 1);
+	/* The length includes the NUL: cJSON checks for it past the value. */
+	root = cJSON_ParseWithLengthOpts(b.data, b.len + 1, &end, 1);
 	if (!root) {
 		size_t off = end ? (size_t)(end - b.data) : 0;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # 11-bad-configs: every configuration in tests/data/config/bad/ makes
 # `icm provision -plan` (and plain `icm provision`) exit 1 with the exact
-# message in its `expected` file, and write nothing at all.
+# message in its `expected` file, and write nothing at all.  The same
+# directories drive tests/unit/t-config.c.
 . "$(dirname "$0")/lib.sh"
 cases=$(ls -d "$DATA"/config/bad/*/ 2>/dev/null)
 [ -n "$cases" ] || skip_all "no cases in tests/data/config/bad"
@@ -12,7 +13,10 @@ for c in $cases; do
 	cd "$T/w"
 	before=$(snapshot .)
 	want=$(head -n 1 "$c/expected")
-	out=$("$ICM" provision -plan 2>&1); st=$?
+	# A case may carry command-line overrides (-override '{...}').
+	ov=()
+	[ -f overrides.json ] && ov=(-override "$(cat overrides.json)")
+	out=$("$ICM" provision -plan "${ov[@]}" 2>&1); st=$?
 	is "$name: exit 1" "$st" 1
 	# error() prefixes "Error: "; ICM's own raw messages have no prefix.
 	case $out in
@@ -22,7 +26,7 @@ $want") _result 0 "$name: message" ;;
 	*) _result 1 "$name: message"
 	   printf '#   got:      %s\n#   expected: %s\n' "$out" "$want" ;;
 	esac
-	"$ICM" provision >/dev/null 2>&1
+	"$ICM" provision "${ov[@]}" >/dev/null 2>&1
 	is "$name: nothing written (plain provision too)" "$(snapshot .)" "$before"
 	cd "$T"
 done

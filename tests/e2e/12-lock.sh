@@ -8,7 +8,8 @@ cd "$T"
 cp "$DATA"/e2e/pre/*.json .
 mkdir -p state
 printf 'pid=4242\nhost=opshost\nuser=alice\nstarted=2026-11-24T10:00:00Z\ncommand=icm provision\n' > state/lock
-flock state/lock sleep 30 &
+# -o: the lock belongs to flock itself, so killing it releases the lock.
+flock -o state/lock sleep 30 &
 holder=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do
 	flock -n state/lock true 2>/dev/null || break
@@ -21,7 +22,8 @@ contains "names the holder's command and pid" "$out" "is locked by 'icm provisio
 contains "names the host and user" "$out" "on host opshost, user alice"
 contains "and since when" "$out" "since 2026-11-24T10:00:00Z"
 is "the holder's record is untouched" "$(sed -n 1p state/lock)" "pid=4242"
-kill $holder 2>/dev/null; wait $holder 2>/dev/null
+pkill -P $holder sleep 2>/dev/null; kill $holder 2>/dev/null
+wait $holder 2>/dev/null
 
 out=$("$ICM" provision 2>&1)
 contains "a stale lock is reported" "$out" "taking over a stale lock on 'state' left by 'icm provision' (pid 4242"

@@ -25,7 +25,7 @@ is "a goal with dashes is unknown" "$st" 1
 out=$("$ICM" inventory --machine 'ECP-.*-000(2|4)' 2>&1)
 is "-machine is a whole-name regexp" \
 	"$(echo "$out" | grep ECP- | awk '{print $1}' | tr '\n' ' ')" \
-	"ECP-DM-TEST-0002- ECP-AM-TEST-0004 "
+	"ECP-DM-TEST-0002- ECP-AM-TEST-0004 ECP-LB-TEST-0002 "
 out=$("$ICM" inventory -role QM 2>&1); st=$?
 is "unknown role exits 1" "$st" 1
 is "unknown role message (ICM's wording)" "$out" "Unrecognized role 'QM'"
