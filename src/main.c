@@ -173,7 +173,7 @@ static int prepare(struct ctx *ctx)
 				     "1 to 1024, got '%s'", p);
 	}
 	p = opt_str(&ctx->opts, OPT_ROLE);
-	if (p && !role_is_known(p))
+	if (p && !role_known(p))
 		return error_raw("Unrecognized role '%s'", p);
 	ctx->defaults_path = opt_str(&ctx->opts, OPT_DEFAULTS);
 	ctx->definitions_path = opt_str(&ctx->opts, OPT_DEFINITIONS);

@@ -60,8 +60,6 @@ struct ctx {
 	cJSON *response;	/* -json result; NULL means [] */
 };
 
-/* True for the roles of icm-reference §4.1 (LB included). */
-bool role_is_known(const char *role);
 /* Applies -role/-machine/-interactive to ctx->inst into ctx->sel (select.c). */
 int select_nodes(struct ctx *ctx) WARN_UNUSED;
 

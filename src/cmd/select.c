@@ -11,21 +11,6 @@
 #include "../util/str.h"
 #include <regex.h>
 
-static const char *const known_roles[] = {
-	"DATA", "COMPUTE", "DM", "DS", "QS", "AM", "AR", "WS", "LB", "VM",
-	"CN", "BH",
-};
-
-bool role_is_known(const char *role)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(known_roles); i++)
-		if (!strcmp(known_roles[i], role))
-			return true;
-	return false;
-}
-
 int select_nodes(struct ctx *ctx)
 {
 	const char *role = opt_str(&ctx->opts, OPT_ROLE);
@@ -36,7 +21,7 @@ int select_nodes(struct ctx *ctx)
 	size_t i;
 	int ret = -1, rc;
 
-	if (role && !role_is_known(role)) {
+	if (role && !role_known(role)) {
 		error_raw("Unrecognized role '%s'", role);
 		goto out;
 	}

@@ -59,7 +59,6 @@ char *cfg_loc(char *buf, const struct config *cfg, int def_index,
  */
 char *check_value(const struct field_def *f, const char *v);
 /* Whether a role name is one of §4.1's. */
-bool role_known(const char *role);
 
 /* Field lookup helpers (fields.c). */
 const char *field_provider_default(const char *field, const char *provider);

@@ -66,6 +66,9 @@ int config_validate(const struct config *cfg) WARN_UNUSED;
 const char *config_get(const struct config *cfg, int def_index,
 		       const char *field);
 
+/* True for the roles of icm-reference §4.1 (LB included). */
+bool role_known(const char *role);
+
 /* Field registry (generated from fields.def). */
 enum field_type {
 	FT_STRING, FT_INT, FT_BOOL, FT_PATH, FT_LIST, FT_ENUM, FT_JSON
