@@ -24,13 +24,17 @@ PACKAGES=(
     dpkg-dev               # apt-get source (dpkg-source)
     ca-certificates        # the CA bundle icm embeds; TLS to the archive
     xz-utils bzip2 gzip tar patch file
+    util-linux             # flock (vendor/deps.sh)
+    curl                   # vendor/deps.sh's upstream-URL fallback
     perl                   # prove (TAP test runner), curl's build scripts
     git
 )
+# Others who need a tool for tests: add it to PACKAGES above.
 
 # The suite the sources come from, and where our deb-src entries go.
 SOURCE_SUITE=trixie
-DEBSRC_FILE=/etc/apt/sources.list.d/icm-deb-src.sources
+APT_ETC=${ICM_APT_ETC:-/etc/apt}          # overridable only to test the parsing
+DEBSRC_FILE=$APT_ETC/sources.list.d/icm-deb-src.sources
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
@@ -46,7 +50,7 @@ missing_packages() {
 # from one-line *.list files and deb822 *.sources files. Our own file is skipped.
 apt_entries() {
     local f
-    for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    for f in "$APT_ETC/sources.list" "$APT_ETC"/sources.list.d/*.list; do
         [ -f "$f" ] || continue
         awk '
             { sub(/#.*/, "") }
@@ -65,7 +69,7 @@ apt_entries() {
                 printf "%s\t%s\t%s\t%s\t%s\n", type, uri, suite, comps, signed
             }' "$f"
     done
-    for f in /etc/apt/sources.list.d/*.sources; do
+    for f in "$APT_ETC"/sources.list.d/*.sources; do
         [ -f "$f" ] || continue
         [ "$f" = "$DEBSRC_FILE" ] && continue
         awk '
@@ -100,68 +104,78 @@ apt_entries() {
 # The deb822 stanzas we want: for every `deb` entry of the machine whose suite
 # is the release (e.g. bookworm, bookworm-updates, bookworm-security), a
 # deb-src entry for that suite and for the same suite of $SOURCE_SUITE, same
-# URI, same components and keyring. deb-src only: apt never installs binary
-# packages from a deb-src entry, so trixie binaries cannot creep in.
+# URI, same components and keyring; pairs the machine already has as deb-src
+# are left out. deb-src only: apt never installs binary packages from a
+# deb-src entry, so no trixie binary can creep in.
+# Fails when the machine has no `deb` entry for the release at all.
 wanted_debsrc() {
     local codename=$1
     apt_entries | awk -F'\t' -v rel="$codename" -v src="$SOURCE_SUITE" '
-        $1 != "deb" { next }
-        {
-            suite = $3
-            if (suite != rel && index(suite, rel "-") != 1) next
-            if (seen[$2 "\t" suite]++) next
-            tsuite = src substr(suite, length(rel) + 1)
-            comps = ($4 == "" ? "main" : $4)
-            printf "Types: deb-src\nURIs: %s\nSuites: %s %s\nComponents: %s\n", $2, suite, tsuite, comps
-            if ($5 != "") printf "Signed-By: %s\n", $5
-            printf "\n"
-            n++
+        { sub(/\/+$/, "", $2) }
+        $1 == "deb-src" { have[$2 "\t" $3] = 1; next }
+        $1 == "deb" && ($3 == rel || index($3, rel "-") == 1) {
+            n++; uri[n] = $2; suite[n] = $3; comps[n] = $4; signed[n] = $5
         }
-        END { if (n == 0) exit 1 }'
-}
-
-# True if the machine (outside our file) already has deb-src for both suites.
-have_debsrc() {
-    local codename=$1 e
-    e=$(apt_entries | awk -F'\t' '$1 == "deb-src" { print $3 }')
-    grep -qx "$codename" <<<"$e" && grep -qx "$SOURCE_SUITE" <<<"$e"
+        END {
+            for (i = 1; i <= n; i++) {
+                s = suite[i]
+                if (done[uri[i] "\t" s]++) continue
+                t = src substr(s, length(rel) + 1)
+                list = ""
+                if (!have[uri[i] "\t" s]) list = s
+                if (!have[uri[i] "\t" t]) list = list (list == "" ? "" : " ") t
+                if (list == "") continue
+                printf "Types: deb-src\nURIs: %s\nSuites: %s\nComponents: %s\n", uri[i], list, (comps[i] == "" ? "main" : comps[i])
+                if (signed[i] != "") printf "Signed-By: %s\n", signed[i]
+                printf "\n"
+            }
+            exit(n == 0)
+        }'
 }
 
 setup_apt() {
-    local codename missing need_update=0 want
+    local codename missing want cur= src_ok=1
     # shellcheck disable=SC1091
     codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
     [ -n "$codename" ] || die "cannot tell the Debian release from /etc/os-release"
+    missing=$(missing_packages)
 
-    if ! have_debsrc "$codename"; then
-        want=$(wanted_debsrc "$codename") ||
-            die "no 'deb' entry for $codename in /etc/apt/sources.list{,.d/*}; cannot derive deb-src"
+    # 1. deb-src entries (so vendor/deps.sh can `apt-get source`).
+    want=$(wanted_debsrc "$codename") ||
+        die "no 'deb' entry for $codename in $APT_ETC/sources.list{,.d/*}; cannot derive deb-src entries"
+    if [ -n "$want" ]; then
         want="# Written by icm's build.sh: source packages only (deb-src), derived from
-# this machine's own 'deb' entries. Sources come from $SOURCE_SUITE; binaries
-# still come only from the machine's own entries.
+# this machine's own 'deb' entries; icm's sources come from $SOURCE_SUITE.
+# apt installs binary packages only from 'deb' entries, never from these.
 
 $want"
-        if [ ! -f "$DEBSRC_FILE" ] || [ "$(cat "$DEBSRC_FILE")" != "$want" ]; then
-            is_root || die "root is needed to add $DEBSRC_FILE (deb-src entries); rerun as root"
-            say "adding deb-src entries in $DEBSRC_FILE"
-            printf '%s\n' "$want" >"$DEBSRC_FILE"
-            need_update=1
+    fi
+    [ -f "$DEBSRC_FILE" ] && cur=$(cat "$DEBSRC_FILE")
+    if [ "$cur" != "$want" ]; then
+        if is_root; then
+            if [ -n "$want" ]; then
+                say "writing deb-src entries to $DEBSRC_FILE"
+                printf '%s\n' "$want" >"$DEBSRC_FILE"
+            else
+                rm -f "$DEBSRC_FILE"     # the machine has them all itself
+            fi
+            src_ok=0
+        else
+            say "warning: not root, cannot write $DEBSRC_FILE; vendor/deps.sh will rely on vendor/cache/ and upstream URLs"
         fi
     fi
+    # Source indexes never downloaded (no apt-get update since deb-src was added)?
+    compgen -G "/var/lib/apt/lists/*_dists_${SOURCE_SUITE}_*_source_Sources*" >/dev/null || src_ok=0
 
-    # Source indexes present? (apt-get update never run after adding deb-src)
-    if ! ls /var/lib/apt/lists/*_dists_"${SOURCE_SUITE}"_*_source_Sources* >/dev/null 2>&1; then
-        need_update=1
-    fi
-
-    missing=$(missing_packages)
-    if [ -n "$missing" ]; then
-        need_update=1
-    fi
-    if [ "$need_update" = 1 ]; then
-        is_root || die "root is needed to run apt-get (missing packages: ${missing:-none}; source indexes may be missing); rerun as root"
+    # 2. apt-get update + install, only when something is missing.
+    if [ -n "$missing" ] || [ "$src_ok" = 0 ]; then
+        if ! is_root; then
+            [ -z "$missing" ] || die "root is needed to install:" $missing "(rerun ./build.sh as root)"
+            say "warning: not root, cannot run apt-get update for the $SOURCE_SUITE source indexes"
+            return 0
+        fi
         say "apt-get update"
-        apt-get update -q
+        apt-get update -q || die "apt-get update failed"
     fi
     if [ -n "$missing" ]; then
         say "installing:" $missing

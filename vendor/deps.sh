@@ -162,9 +162,10 @@ fetch_one() {
 
 fetch_all() {
     local pkg ver file sha debsrc url
-    while read -r pkg ver file sha debsrc url; do
-        fetch_one "$pkg" "$ver" "$file" "$sha" "$debsrc" "$url"
-    done < <(manifest_lines)
+    # fd 3, so that nothing fetch_one runs can eat the list from stdin
+    while read -r pkg ver file sha debsrc url <&3; do
+        fetch_one "$pkg" "$ver" "$file" "$sha" "$debsrc" "$url" </dev/null
+    done 3< <(manifest_lines)
 }
 
 # ------------------------------------------------------- unpack and patch
@@ -347,7 +348,13 @@ stage_selftest() {
     mkdir -p "$OBJ/selftest"
     "$MUSLGCC" -static -Os -DCURL_STATICLIB -ffunction-sections -fdata-sections \
         -o "$OBJ/selftest/selftest" "$VENDOR/selftest.c" \
-        -Wl,--gc-sections -lcurl -lbearssl -lcjson
+        -Wl,--gc-sections -Wl,--trace -lcurl -lbearssl -lcjson >"$OBJ/selftest/link-trace"
+    # every library and startup file came from our sysroot, none from a host
+    # libc (glibc, or musl-tools' /usr/lib/musl)
+    grep -q "^$SYSROOT/lib/libc.a" "$OBJ/selftest/link-trace"
+    if grep -E '/usr/lib/(musl|x86_64-linux-(gnu|musl))/' "$OBJ/selftest/link-trace"; then
+        echo "selftest: linked against a host library" >&2; exit 1
+    fi
     file "$OBJ/selftest/selftest" | tee /dev/stderr | grep -q 'statically linked'
     "$OBJ/selftest/selftest"
 }

@@ -1,8 +1,11 @@
 /* vendor/selftest.c - links every library of build/sysroot statically and
  * checks each one does something real. Built and run by vendor/deps.sh:
  *   musl-gcc -static -DCURL_STATICLIB selftest.c -lcurl -lbearssl -lcjson */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <curl/curl.h>
 #include <bearssl.h>
 #include <cjson/cJSON.h>
@@ -18,6 +21,11 @@ static void check(int ok, const char *what)
 
 int main(void)
 {
+	/* musl >= 1.2.5 (statx() is new in 1.2.5; 1.2.3 from musl-tools lacks it) */
+	struct statx stx;
+	check(statx(AT_FDCWD, "/", 0, STATX_TYPE, &stx) == 0 && S_ISDIR(stx.stx_mode),
+	      "musl 1.2.5 statx()");
+
 	/* libcurl on BearSSL */
 	const char *v = curl_version();
 	curl_version_info_data *vi = curl_version_info(CURLVERSION_NOW);
