@@ -134,7 +134,7 @@ wanted_debsrc() {
 }
 
 setup_apt() {
-    local codename missing want cur= src_ok=1
+    local codename missing want cur='' src_ok=1
     # shellcheck disable=SC1091
     codename=$(. /etc/os-release && printf '%s' "${VERSION_CODENAME:-}")
     [ -n "$codename" ] || die "cannot tell the Debian release from /etc/os-release"
