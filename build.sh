@@ -28,6 +28,13 @@ PACKAGES=(
     curl                   # vendor/deps.sh's upstream-URL fallback
     perl                   # prove (TAP test runner), curl's build scripts
     git
+    # Test-time tools only (make test): real servers and independent
+    # verifiers of what icm writes; nothing here is linked into icm.
+    openssh-server openssh-client   # sshd for the SSH interop tests; ssh-keygen
+    openssl                # s_server for mTLS tests; verify/x509/pkcs12
+    docker.io              # a real dockerd --tlsverify and the docker CLI
+    openjdk-17-jre-headless  # keytool, to open truststore.jks
+    iproute2 procps        # network namespaces (test world); ps/pkill
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 
