@@ -2,7 +2,7 @@
 #include "rand.h"
 #include "../state/log.h"
 #include <sys/random.h>
-#include <bearssl_hash.h>
+#include <bearssl.h>
 
 int rand_bytes(void *buf, size_t len)
 {

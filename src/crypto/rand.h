@@ -9,7 +9,7 @@
 #define ICM_RAND_H
 
 #include "../icm.h"
-#include <bearssl_rand.h>
+#include <bearssl.h>
 
 /* Fills buf with len random bytes.  0, or -1 reported with error(). */
 int rand_bytes(void *buf, size_t len) WARN_UNUSED;

@@ -1,0 +1,76 @@
+/*
+ * key.h: a key pair generated with BearSSL (RSA or ECDSA P-256), and what
+ * the writers need from it: the PEM private key, PKCS#8, the X.509
+ * SubjectPublicKeyInfo and key identifier, and SHA-256 signatures.
+ *
+ * struct key holds its key material inline (no allocation); key_wipe()
+ * zeroes it.  Keys never leave through the log: writers put them only in
+ * files of mode 0600.
+ */
+#ifndef ICM_KEY_H
+#define ICM_KEY_H
+
+#include "../icm.h"
+#include "../util/buf.h"
+#include "der.h"
+#include <bearssl.h>
+
+enum key_type { KEY_RSA, KEY_EC };
+
+#define KEY_RSA_MIN_BITS 2048
+#define KEY_RSA_MAX_BITS 4096
+#define KEY_RSA_EXPONENT 65537
+
+struct key {
+	enum key_type type;
+	unsigned bits;			/* RSA modulus size; 256 for P-256 */
+	br_rsa_private_key rsa;
+	br_rsa_public_key rsa_pub;
+	br_ec_private_key ec;
+	br_ec_public_key ec_pub;
+	unsigned char kpriv[BR_RSA_KBUF_PRIV_SIZE(KEY_RSA_MAX_BITS)];
+	unsigned char kpub[BR_RSA_KBUF_PUB_SIZE(KEY_RSA_MAX_BITS)];
+	unsigned char d[KEY_RSA_MAX_BITS / 8];	/* RSA private exponent */
+	size_t dlen;
+};
+
+/*
+ * Generates a key: RSA of `bits` (KEY_RSA_MIN_BITS..KEY_RSA_MAX_BITS,
+ * e = 65537) or, for KEY_EC, P-256 (bits ignored).  0, or -1 reported.
+ */
+int key_generate(struct key *k, enum key_type type, unsigned bits) WARN_UNUSED;
+void key_wipe(struct key *k);
+
+/* "RSA 4096" or "ECDSA P-256", for messages. */
+const char *key_describe(const struct key *k, char *out, size_t n);
+
+/*
+ * Appends the private key in PEM: PKCS#1 "RSA PRIVATE KEY" or SEC1
+ * "EC PRIVATE KEY" (what ssh-keygen, openssl and dockerd read).
+ * 0, or -1 (the buffer is released).
+ */
+int key_private_pem(const struct key *k, struct buf *out) WARN_UNUSED;
+/* The private key as unencrypted PKCS#8 DER (malloc'd; the caller wipes
+ * and frees it).  NULL on failure. */
+uint8_t *key_pkcs8(const struct key *k, size_t *len);
+
+/* Writes the SubjectPublicKeyInfo. */
+void key_spki(struct der *d, const struct key *k);
+/* The key identifier: SHA-1 of the subjectPublicKey bits (RFC 5280
+ * 4.2.1.2, method 1). */
+void key_id(const struct key *k, uint8_t out[20]);
+/* Writes the AlgorithmIdentifier of the key's SHA-256 signature:
+ * sha256WithRSAEncryption or ecdsa-with-SHA256. */
+void key_sig_alg(struct der *d, const struct key *k);
+/*
+ * Signs SHA-256(data) and appends the signature as an X.509 BIT STRING
+ * value would hold it (PKCS#1 v1.5 for RSA, ASN.1 DER for ECDSA).
+ */
+void key_sign(struct der *d, const struct key *k, const void *data,
+	      size_t len);
+
+/* Appends data as PEM with the given label, 64-column lines.  0 or -1. */
+int pem_add(struct buf *out, const char *label, const void *data,
+	    size_t len) WARN_UNUSED;
+
+#endif
