@@ -22,6 +22,11 @@ const struct command commands[] = {
 	{ "inventory", cmd_inventory, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_OPTIONS), NULL, 0,
 	  "list the provisioned nodes (instances.json)" },
+	{ "keygen", cmd_keygen, CMD_NO_DEPLOY,
+	  OPT_BIT(OPT_TYPE) | OPT_BIT(OPT_BITS) | OPT_BIT(OPT_DAYS) |
+	  OPT_BIT(OPT_NAMES), "ssh|tls [DIR]", 2,
+	  "make SSH keys (default ./ssh) or TLS keys and certificates "
+	  "(default ./tls)" },
 	{ "samples", cmd_samples, CMD_NO_DEPLOY, 0, "[DIR]", 1,
 	  "write the sample configurations (default ./Samples)" },
 	{ "version", cmd_version, CMD_NO_DEPLOY, 0, NULL, 0,

@@ -77,5 +77,6 @@ int cmd_version(struct ctx *ctx);
 int cmd_samples(struct ctx *ctx);
 int cmd_inventory(struct ctx *ctx);
 int cmd_provision(struct ctx *ctx);
+int cmd_keygen(struct ctx *ctx);
 
 #endif

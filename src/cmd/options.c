@@ -44,6 +44,15 @@ const struct opt_def opt_defs[] = {
 	  "nodes handled at once (default 32)" },
 	{ "plan", NULL, OPT_PLAN, NULL,
 	  "provision: show the nodes that would exist, change nothing" },
+	{ "type", NULL, OPT_TYPE, "rsa|ecdsa",
+	  "keygen: key type (default rsa; ecdsa is P-256)" },
+	{ "bits", NULL, OPT_BITS, "n",
+	  "keygen: RSA key size (default ssh 2048, tls 4096)" },
+	{ "days", NULL, OPT_DAYS, "n",
+	  "keygen tls: certificate validity in days (default 365)" },
+	{ "names", NULL, OPT_NAMES, "name,ip,...",
+	  "keygen tls: server certificate names and IPs (added to "
+	  "localhost, 127.0.0.1)" },
 };
 const size_t opt_defs_count = ARRAY_SIZE(opt_defs);
 

@@ -63,15 +63,6 @@ void key_wipe(struct key *k)
 	explicit_bzero(k, sizeof(*k));
 }
 
-const char *key_describe(const struct key *k, char *out, size_t n)
-{
-	if (k->type == KEY_RSA)
-		snprintf(out, n, "RSA %u", k->bits);
-	else
-		snprintf(out, n, "ECDSA P-256");
-	return out;
-}
-
 int pem_add(struct buf *out, const char *label, const void *data,
 	    size_t len)
 {

@@ -41,9 +41,6 @@ struct key {
 int key_generate(struct key *k, enum key_type type, unsigned bits) WARN_UNUSED;
 void key_wipe(struct key *k);
 
-/* "RSA 4096" or "ECDSA P-256", for messages. */
-const char *key_describe(const struct key *k, char *out, size_t n);
-
 /*
  * Appends the private key in PEM: PKCS#1 "RSA PRIVATE KEY" or SEC1
  * "EC PRIVATE KEY" (what ssh-keygen, openssl and dockerd read).
