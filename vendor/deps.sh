@@ -17,7 +17,13 @@
 #   bearssl  BearSSL 0.6 + vendor/patches/bearssl/ -> libbearssl.a + headers
 #   cjson    cJSON 1.7.18 + Debian's CVE patches (cmake + ninja) -> libcjson.a
 #   curl     libcurl 8.14.1 on BearSSL, HTTP/HTTPS only, + Debian trixie patches
+#   libssh2  libssh2 1.11.1 + Debian trixie's patches + vendor/patches/libssh2/,
+#            on our BearSSL crypto backend (vendor/libssh2-bearssl/)
 #   selftest vendor/selftest.c linked statically against all of them and run
+#
+#   vendor/deps.sh asan       BearSSL and libssh2 again, with the host gcc and
+#            -fsanitize=address,undefined, into build/asan/{include,lib}
+#            (for tests linked with the host gcc; see build/asan/README)
 #
 # A stamp's key is a hash of the package's MANIFEST lines, its patches in
 # vendor/patches/PKG/, the code of its stage below, the common flags and the
@@ -237,6 +243,11 @@ stage_key() {
         done
         declare -f "stage_$pkg" prepare apply_series apply_patch
         [ "$pkg" != selftest ] || sha256 "$VENDOR/selftest.c"
+        case "$pkg" in
+        libssh2|asan) sha256sum "$VENDOR"/libssh2-bearssl/* | sed "s|$VENDOR/||"
+                      declare -f libssh2_build prepare_libssh2
+                      printf 'ASAN_CFLAGS=%s\n' "$ASAN_CFLAGS" ;;
+        esac
         printf 'CFLAGS=%s SYSROOT=%s\n' "$COMMON_CFLAGS" "$SYSROOT"
         for dep in "$@"; do printf 'dep %s %s\n' "$dep" "${KEY[$dep]}"; done
     } | sha256sum | cut -d' ' -f1
@@ -344,11 +355,66 @@ stage_curl() {
     install -m755 curl-config "$SYSROOT/bin/"
 }
 
+# libssh2_build CC CFLAGS PREFIX: configure, build and install a static
+# libssh2 on BearSSL from build/work/libssh2 (prepared by the caller).
+libssh2_build() {
+    local cc=$1 cflags=$2 prefix=$3 obj=$OBJ/libssh2-${4:-release}
+    rm -rf "$obj"
+    cmake -S "$WORK/libssh2" -B "$obj" -G Ninja \
+        -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=None \
+        -DCMAKE_C_FLAGS="$cflags" \
+        -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
+        -DCMAKE_FIND_ROOT_PATH="$prefix" \
+        -DBEARSSL_INCLUDE_DIR="$prefix/include" -DBEARSSL_LIBRARY="$prefix/lib/libbearssl.a" \
+        -DCRYPTO_BACKEND=BearSSL -DENABLE_ZLIB_COMPRESSION=OFF \
+        -DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON \
+        -DBUILD_EXAMPLES=OFF -DBUILD_TESTING=OFF -DLINT=OFF \
+        -DLIBSSH2_NO_DEPRECATED=OFF -DCLEAR_MEMORY=ON
+    ninja -C "$obj" -j"$JOBS" install
+    # the backend really is ours, and nothing else crept in
+    grep -q 'LIBSSH2_BEARSSL' "$obj/build.ninja"
+    nm "$prefix/lib/libssh2.a" >"$obj/nm.txt"
+    grep -q " T _libssh2_bearssl_random$" "$obj/nm.txt"
+}
+
+# prepare_libssh2: Debian's active patches, ours, and our backend's files.
+prepare_libssh2() {
+    prepare libssh2
+    install -m644 "$VENDOR"/libssh2-bearssl/*.[ch] "$WORK/libssh2/src/"
+}
+
+stage_libssh2() {
+    prepare_libssh2
+    libssh2_build "$MUSLGCC" "$COMMON_CFLAGS" "$SYSROOT"
+}
+
+# The sanitizer variant: BearSSL and libssh2 with the host gcc. One stage,
+# so that both are always built with the same flags.
+ASAN=$BUILD/asan
+ASAN_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -g -O1"
+stage_asan() {
+    rm -rf "${ASAN:?}"
+    mkdir -p "$ASAN/include" "$ASAN/lib"
+    prepare bearssl
+    make -C "$WORK/bearssl" -j"$JOBS" CONF=Unix BUILD="$OBJ/bearssl-asan" \
+        CC=gcc LD=gcc LDDLL=gcc AR=ar CFLAGS="-W -Wall -fPIC $ASAN_CFLAGS" lib
+    install -m644 "$WORK/bearssl"/inc/*.h "$ASAN/include/"
+    install -m644 "$OBJ/bearssl-asan/libbearssl.a" "$ASAN/lib/"
+    prepare_libssh2
+    libssh2_build gcc "$ASAN_CFLAGS" "$ASAN" asan
+    cat >"$ASAN/README" <<EOF2
+BearSSL 0.6 and libssh2 1.11.1 (BearSSL backend) built by vendor/deps.sh asan
+with the host gcc and: $ASAN_CFLAGS
+Link a test with the host gcc, e.g.:
+  gcc $ASAN_CFLAGS -I$ASAN/include t.c -L$ASAN/lib -lssh2 -lbearssl
+EOF2
+}
+
 stage_selftest() {
     mkdir -p "$OBJ/selftest"
     "$MUSLGCC" -static -Os -DCURL_STATICLIB -ffunction-sections -fdata-sections \
         -o "$OBJ/selftest/selftest" "$VENDOR/selftest.c" \
-        -Wl,--gc-sections -Wl,--trace -lcurl -lbearssl -lcjson >"$OBJ/selftest/link-trace"
+        -Wl,--gc-sections -Wl,--trace -lcurl -lssh2 -lbearssl -lcjson >"$OBJ/selftest/link-trace"
     # every library and startup file came from our sysroot, none from a host
     # libc (glibc, or musl-tools' /usr/lib/musl)
     grep -q "^$SYSROOT/lib/libc.a" "$OBJ/selftest/link-trace"
@@ -400,9 +466,14 @@ main() {
     run_stage bearssl  "$SYSROOT/lib/libbearssl.a" musl
     run_stage cjson    "$SYSROOT/lib/libcjson.a"   musl
     run_stage curl     "$SYSROOT/lib/libcurl.a"    musl bearssl
+    run_stage libssh2  "$SYSROOT/lib/libssh2.a"    musl bearssl
     ca_bundle
     versions_file
-    run_stage selftest "$OBJ/selftest/selftest"    musl bearssl cjson curl
+    run_stage selftest "$OBJ/selftest/selftest"    musl bearssl cjson curl libssh2
+    if [ "${1:-}" = asan ]; then
+        run_stage asan "$ASAN/lib/libssh2.a" bearssl libssh2
+        say "sanitizer build ready: ${ASAN#"$ROOT"/}/{include,lib}"
+    fi
     say "sysroot ready: ${SYSROOT#"$ROOT"/} (CC=${MUSLGCC#"$ROOT"/}) in $((SECONDS - t0)) s"
 }
 

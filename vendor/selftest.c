@@ -1,6 +1,6 @@
 /* vendor/selftest.c - links every library of build/sysroot statically and
  * checks each one does something real. Built and run by vendor/deps.sh:
- *   musl-gcc -static -DCURL_STATICLIB selftest.c -lcurl -lbearssl -lcjson */
+ *   musl-gcc -static -DCURL_STATICLIB selftest.c -lcurl -lssh2 -lbearssl -lcjson */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <curl/curl.h>
 #include <bearssl.h>
 #include <cjson/cJSON.h>
+#include <libssh2.h>
 
 static int failures;
 
@@ -57,6 +58,28 @@ int main(void)
 	br_hmac_drbg_context drbg;
 	br_hmac_drbg_init(&drbg, &br_sha256_vtable, NULL, 0);
 	check(seed && seed(&drbg.vtable), "BearSSL seeder works");
+
+	/* libssh2 on our BearSSL backend */
+	const char *sv = libssh2_version(0);
+	printf("# libssh2 %s\n", sv ? sv : "(null)");
+	check(sv && strcmp(sv, "1.11.1") == 0, "libssh2 1.11.1");
+	check(libssh2_init(0) == 0, "libssh2_init");
+	check(libssh2_crypto_engine() == libssh2_bearssl,
+	      "libssh2 crypto engine is BearSSL");
+	LIBSSH2_SESSION *ss = libssh2_session_init();
+	check(ss != NULL, "libssh2_session_init");
+	const char **kex = NULL;
+	int nkex = ss ? libssh2_session_supported_algs(ss, LIBSSH2_METHOD_KEX,
+							 &kex) : 0;
+	int c25519 = 0;
+	for (int i = 0; i < nkex; i++)
+		c25519 |= strcmp(kex[i], "curve25519-sha256") == 0;
+	check(c25519, "libssh2 offers curve25519-sha256");
+	if (nkex > 0)
+		libssh2_free(ss, kex);
+	if (ss)
+		libssh2_session_free(ss);
+	libssh2_exit();
 
 	/* cJSON */
 	cJSON *j = cJSON_Parse("{\"name\":\"icm\",\"n\":[1,2,3]}");
