@@ -94,3 +94,19 @@ clean:
 	rm -rf $(OUT)/obj $(OUT)/gen $(OUT)/tests $(OUT)/icm $(OUT)/icm.unstripped build/dev
 
 -include $(OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
+# SSH layer (src/node/ssh*.c, known_hosts.c) links libssh2 (and BearSSL for
+# hashes); tests/ssh/ssh-probe is the program the interop test
+# (tests/e2e/32-ssh-interop.sh) and bench/ssh-handshake drive.
+ifeq ($(DEV),1)
+  LIBS += -lssh2 -lbearssl
+else
+  LIBS := -lssh2 $(LIBS)
+endif
+
+$(OUT)/tests/ssh-probe: tests/ssh/ssh-probe.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+test e2e: $(OUT)/tests/ssh-probe

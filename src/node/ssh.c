@@ -1,0 +1,747 @@
+/*
+ * ssh.c: connections, host-key checks, public-key authentication and
+ * command channels on libssh2 (see ssh.h).
+ *
+ * libssh2 runs in non-blocking mode and we wait on the socket ourselves
+ * (libssh2's BLOCK_ADJUST, with our deadlines): that bounds every step by
+ * time, and lets ssh_exec() drain stdout and stderr together, where
+ * blocking reads of one stream could stall on a full channel window of the
+ * other.
+ */
+#include "ssh.h"
+#include "ssh_int.h"
+#include "known_hosts.h"
+#include "../state/log.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+#include <libssh2.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+
+#define SSH_CAP_KEYFILE (1u << 20)
+#define DEFAULT_CONNECT_MS 10000
+#define DEFAULT_IO_MS 30000
+#define KEEPALIVE_S 30
+
+struct ssh_conn {
+	LIBSSH2_SESSION *s;
+	int fd;
+	char *peer;             /* "host:port" */
+	int io_timeout_ms;
+	int exec_timeout_ms;
+	bool established;       /* keepalives only after authentication */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+};
+
+static const int method_ids[SSH_NMETHODS] = {
+	LIBSSH2_METHOD_KEX, LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS,
+	LIBSSH2_METHOD_MAC_CS,
+};
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static int init_result = -1;
+
+static void init_libssh2(void)
+{
+	init_result = libssh2_init(0);
+}
+
+int64_t ssh_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int ssh_tcp_connect_addr(const struct sockaddr *sa, socklen_t salen,
+			 int timeout_ms)
+{
+	struct pollfd pfd;
+	socklen_t len = sizeof(int);
+	int fd, err = 0, one = 1, rc;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, sa, salen) == 0)
+		goto ok;
+	if (errno != EINPROGRESS)
+		goto fail;
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	do
+		rc = poll(&pfd, 1, timeout_ms);
+	while (rc < 0 && errno == EINTR);
+	if (rc == 0)
+		errno = ETIMEDOUT;
+	if (rc <= 0)
+		goto fail;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len))
+		goto fail;
+	if (err) {
+		errno = err;
+		goto fail;
+	}
+ok:
+	/* SSH sends many small packets; do not hold them back. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
+fail:
+	err = errno;
+	close(fd);
+	errno = err;
+	return -1;
+}
+
+static int connect_error(const char *peer, int port, int err, int ms)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		return error("%s: connection refused (is sshd running and listening on port %d?)",
+			     peer, port);
+	case ETIMEDOUT:
+		return error("%s: connection timed out after %d ms (is the host up, and port %d open in its firewalls?)",
+			     peer, ms, port);
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+		return error("%s: cannot connect: %s (is there a route to the host?)",
+			     peer, strerror(err));
+	default:
+		return error("%s: cannot connect: %s", peer, strerror(err));
+	}
+}
+
+/* Tries each address of t->host in turn. */
+static int tcp_connect(struct ssh_conn *c, const struct ssh_target *t,
+		       int port)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	int ms = t->connect_timeout_ms > 0 ? t->connect_timeout_ms :
+					     DEFAULT_CONNECT_MS;
+	char portstr[16];
+	int rc, err = 0;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	rc = getaddrinfo(t->host, portstr, &hints, &res);
+	if (rc)
+		return error("%s: cannot resolve host name '%s': %s", c->peer,
+			     t->host, rc == EAI_SYSTEM ? strerror(errno) :
+			     gai_strerror(rc));
+	for (ai = res; ai; ai = ai->ai_next) {
+		c->fd = ssh_tcp_connect_addr(ai->ai_addr, ai->ai_addrlen, ms);
+		if (c->fd >= 0) {
+			memcpy(&c->addr, ai->ai_addr, ai->ai_addrlen);
+			c->addrlen = ai->ai_addrlen;
+			break;
+		}
+		err = errno;
+	}
+	freeaddrinfo(res);
+	if (c->fd < 0)
+		return connect_error(c->peer, port, err, ms);
+	return 0;
+}
+
+/*
+ * Waits until the socket is ready the way libssh2 wants it, or the
+ * deadline (0: none) passes (-1).  While waiting, keepalives go out.
+ */
+static int wait_io(struct ssh_conn *c, int64_t deadline)
+{
+	int dir = libssh2_session_block_directions(c->s), left, next = 0;
+	struct pollfd pfd;
+	int64_t now;
+
+	pfd.fd = c->fd;
+	pfd.events = 0;
+	if (dir & LIBSSH2_SESSION_BLOCK_INBOUND)
+		pfd.events |= POLLIN;
+	if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+		pfd.events |= POLLOUT;
+	if (!pfd.events)
+		pfd.events = POLLIN;
+	now = ssh_now_ms();
+	if (deadline && now >= deadline)
+		return -1;
+	if (!c->established || libssh2_keepalive_send(c->s, &next) ||
+	    next <= 0)
+		next = KEEPALIVE_S;
+	left = next * 1000;
+	if (deadline && deadline - now < left)
+		left = (int)(deadline - now);
+	if (poll(&pfd, 1, left) < 0 && errno != EINTR)
+		return -1;
+	return 0;
+}
+
+/* Calls call until it stops saying EAGAIN or the deadline passes. */
+#define RETRY(c, deadline, rc, call)                                  \
+	while (((rc) = (call)) == LIBSSH2_ERROR_EAGAIN &&               \
+	       wait_io((c), (deadline)) == 0)
+
+static const char *last_error(struct ssh_conn *c)
+{
+	char *msg = NULL;
+
+	libssh2_session_last_error(c->s, &msg, NULL, 0);
+	return msg && *msg ? msg : "unknown error";
+}
+
+char *ssh_supported(int m)
+{
+	LIBSSH2_SESSION *s;
+	const char **algs = NULL;
+	struct buf b;
+	int i, n;
+
+	if (m < 0 || m >= SSH_NMETHODS)
+		return NULL;
+	pthread_once(&init_once, init_libssh2);
+	if (init_result)
+		return NULL;
+	s = libssh2_session_init();
+	if (!s)
+		return NULL;
+	buf_init(&b, 64 << 10);
+	n = libssh2_session_supported_algs(s, method_ids[m], &algs);
+	for (i = 0; i < n; i++)
+		if (buf_addf(&b, "%s%s", i ? "," : "", algs[i]))
+			break;
+	if (n > 0)
+		libssh2_free(s, algs);
+	libssh2_session_free(s);
+	return buf_take(&b);
+}
+
+/* The pinned key types first, as ssh orders its host-key algorithms. */
+static char *hostkey_pref(const char *pinned, const char *supported)
+{
+	struct buf b;
+	const char *p;
+	char name[64];
+	size_t n;
+	int pass;
+
+	buf_init(&b, 64 << 10);
+	for (pass = 0; pass < 2; pass++) {
+		for (p = pass ? supported : pinned; *p;
+		     p += strcspn(p, ","), p += *p == ',') {
+			n = strcspn(p, ",");
+			if (n >= sizeof(name))
+				continue;
+			memcpy(name, p, n);
+			name[n] = '\0';
+			/* An RSA key signs with SHA-2 (ssh-rsa is SHA-1). */
+			if (!pass && !strcmp(name, "ssh-rsa")) {
+				if (buf_addf(&b, "%srsa-sha2-512,rsa-sha2-256",
+					     b.len ? "," : ""))
+					break;
+				continue;
+			}
+			if (!ssh_list_has(supported, name) ||
+			    ssh_list_has(b.data, name))
+				continue;
+			if (buf_addf(&b, "%s%s", b.len ? "," : "", name))
+				break;
+		}
+	}
+	return buf_take(&b);
+}
+
+/*
+ * A forced key-exchange list keeps libssh2's pseudo-methods: ext-info-c
+ * (server-sig-algs) and strict key exchange (the Terrapin fix).
+ */
+static char *kex_pref(const char *want)
+{
+	static const char *const extra[] = {
+		"ext-info-c", "kex-strict-c-v00@openssh.com",
+	};
+	char *supported = ssh_supported(SSH_KEX), *ret = xstrdup(want), *t;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(extra); i++) {
+		if (!ssh_list_has(supported, extra[i]) ||
+		    ssh_list_has(ret, extra[i]))
+			continue;
+		t = xasprintf("%s,%s", ret, extra[i]);
+		free(ret);
+		ret = t;
+	}
+	free(supported);
+	return ret;
+}
+
+static int set_prefs(struct ssh_conn *c, const struct ssh_target *t,
+		     const char *kh_text, int port, char *ours[SSH_NMETHODS],
+		     char **lib_hostkeys)
+{
+	static const int both[SSH_NMETHODS] = {
+		-1, -1, LIBSSH2_METHOD_CRYPT_SC, LIBSSH2_METHOD_MAC_SC,
+	};
+	struct kh_lookup pins;
+	int m;
+
+	kh_check(kh_text, t->host, port, NULL, 0, &pins);
+	*lib_hostkeys = ssh_supported(SSH_HOSTKEY);
+	for (m = 0; m < SSH_NMETHODS; m++) {
+		if (m == SSH_KEX && t->prefs[m])
+			ours[m] = kex_pref(t->prefs[m]);
+		else if (t->prefs[m])
+			ours[m] = xstrdup(t->prefs[m]);
+		else if (m == SSH_HOSTKEY)
+			ours[m] = hostkey_pref(pins.pinned_types,
+					       *lib_hostkeys ? *lib_hostkeys : "");
+		else
+			ours[m] = ssh_supported(m);
+		if (!ours[m] || !*ours[m] ||
+		    (!t->prefs[m] && (m != SSH_HOSTKEY || !*pins.pinned_types)))
+			continue;       /* libssh2's defaults */
+		if (libssh2_session_method_pref(c->s, method_ids[m], ours[m]) ||
+		    (both[m] >= 0 &&
+		     libssh2_session_method_pref(c->s, both[m], ours[m])))
+			return error("%s: this build supports none of the %s methods '%s'",
+				     c->peer, (const char *[]){ "key exchange",
+				     "host key", "cipher", "MAC" }[m], ours[m]);
+	}
+	return 0;
+}
+
+static int handshake(struct ssh_conn *c, const struct ssh_target *t,
+		     const char *kh_text, int port)
+{
+	char *ours[SSH_NMETHODS] = { NULL }, *lib_hostkeys = NULL;
+	int64_t deadline = ssh_now_ms() + c->io_timeout_ms;
+	int rc, m, ret = -1;
+
+	if (set_prefs(c, t, kh_text, port, ours, &lib_hostkeys))
+		goto out;
+	RETRY(c, deadline, rc, libssh2_session_handshake(c->s, c->fd));
+	switch (rc) {
+	case 0:
+		ret = 0;
+		break;
+	case LIBSSH2_ERROR_EAGAIN:
+		ret = error("%s: no SSH handshake within %d ms (is it an SSH server? is it overloaded?)",
+			    c->peer, c->io_timeout_ms);
+		break;
+	case LIBSSH2_ERROR_BANNER_RECV:
+	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
+	case LIBSSH2_ERROR_SOCKET_RECV:
+		ret = error("%s: the server closed the connection during the SSH handshake (%s; sshd's MaxStartups limit, or not an SSH server?)",
+			    c->peer, last_error(c));
+		break;
+	case LIBSSH2_ERROR_KEX_FAILURE:
+		ret = ssh_explain_kex_failure(c->peer,
+					      (struct sockaddr *)&c->addr,
+					      c->addrlen, c->io_timeout_ms,
+					      ours, lib_hostkeys,
+					      last_error(c));
+		break;
+	default:
+		ret = error("%s: the SSH handshake failed: %s", c->peer,
+			    last_error(c));
+	}
+out:
+	for (m = 0; m < SSH_NMETHODS; m++)
+		free(ours[m]);
+	free(lib_hostkeys);
+	return ret;
+}
+
+static int check_hostkey(struct ssh_conn *c, const struct ssh_target *t,
+			 const char *kh_text, int port)
+{
+	const char *path = t->known_hosts_path;
+	const unsigned char *key;
+	char fp[KH_FP_LEN], type[40], *name;
+	struct kh_lookup lk;
+	size_t len = 0;
+	int ktype, ret = -1;
+
+	key = (const unsigned char *)libssh2_session_hostkey(c->s, &len,
+							     &ktype);
+	if (!key || !len)
+		return error("%s: the server sent no host key", c->peer);
+	kh_fingerprint(key, len, fp);
+	kh_blob_type(key, len, type, sizeof(type));
+	name = kh_hostname(t->host, port);
+	kh_check(kh_text, t->host, port, key, len, &lk);
+	if (lk.result == KH_NOTFOUND && t->hostkey_policy == HOSTKEY_PIN_NEW) {
+		if (kh_pin(path, t->host, port, key, len, &lk))
+			goto out;
+		if (lk.result == KH_NOTFOUND) {
+			debug("%s: pinned host key %s %s for '%s' in %s",
+			      c->peer, kh_type_label(type), fp, name, path);
+			ret = 0;
+			goto out;
+		}
+	}
+	switch (lk.result) {
+	case KH_MATCH:
+		ret = 0;
+		break;
+	case KH_NOTFOUND:
+		error("%s: host '%s' is not in known_hosts file '%s' (strict host key checking): the server presented %s %s; pin it when the machine is created, or add its key if you know it to be right",
+		      c->peer, name, path, kh_type_label(type), fp);
+		break;
+	case KH_REVOKED:
+		error("%s: the host key %s %s of '%s' is marked @revoked in %s line %d",
+		      c->peer, kh_type_label(type), fp, name, path, lk.line);
+		break;
+	case KH_MISMATCH:
+		error("%s: host key mismatch for '%s': the server presented %s %s but known_hosts pins %s%s%s (a reinstalled or different host? remove line %d from %s if this is expected)",
+		      c->peer, name, kh_type_label(type), fp,
+		      strcmp(lk.pinned_type, type) ? lk.pinned_type : "",
+		      strcmp(lk.pinned_type, type) ? " " : "", lk.pinned_fp,
+		      lk.line, path);
+		break;
+	}
+out:
+	free(name);
+	return ret;
+}
+
+/* Reads the key text; checks what it is before libssh2 tries it. */
+static int load_key(struct ssh_conn *c, const struct ssh_target *t,
+		    struct buf *key, const char *keyname)
+{
+	char *lib = NULL;
+	struct sshkey_info info;
+	const char *why;
+	int ret = -1;
+
+	if (t->privkey_mem) {
+		if (buf_adds(key, t->privkey_mem))
+			return error("%s: key '%s' is too large", c->peer,
+				     keyname);
+	} else if (fs_read_file(t->privkey_path, key)) {
+		return error("%s: cannot read key file '%s': %s", c->peer,
+			     keyname, strerror(errno));
+	}
+	if (sshkey_info(key->data, key->len, &info, &why))
+		return error("%s: key '%s' is %s", c->peer, keyname, why);
+	lib = ssh_supported(SSH_HOSTKEY);
+	if (!strcmp(info.type, "ssh-ed25519") &&
+	    !ssh_list_has(lib, "ssh-ed25519"))
+		error("%s: key '%s' is an Ed25519 key, which this build cannot use (BearSSL has no Ed25519); use an RSA or ECDSA key",
+		      c->peer, keyname);
+	else if (!strcmp(info.type, "ssh-dss"))
+		error("%s: key '%s' is a DSA key, which neither icm nor current OpenSSH servers accept; use an RSA or ECDSA key",
+		      c->peer, keyname);
+	else if (!strcmp(info.format, "PuTTY"))
+		error("%s: key '%s' is in PuTTY's format; convert it with 'puttygen KEY -O private-openssh'",
+		      c->peer, keyname);
+	else if (info.encrypted && (!t->passphrase || !*t->passphrase))
+		error("%s: key '%s' is protected by a passphrase, and none was given",
+		      c->peer, keyname);
+	else
+		ret = 0;
+	free(lib);
+	return ret;
+}
+
+static int authenticate(struct ssh_conn *c, const struct ssh_target *t)
+{
+	const char *keyname = t->privkey_path ? t->privkey_path : "(in memory)";
+	int64_t deadline = ssh_now_ms() + c->io_timeout_ms;
+	unsigned int ulen = (unsigned int)strlen(t->user);
+	struct buf key;
+	char *methods;
+	int rc, ret = -1;
+
+	buf_init(&key, SSH_CAP_KEYFILE);
+	if (load_key(c, t, &key, keyname))
+		goto out;
+	/* The "none" request tells which methods the server takes. */
+	do
+		methods = libssh2_userauth_list(c->s, t->user, ulen);
+	while (!methods && libssh2_session_last_errno(c->s) ==
+			   LIBSSH2_ERROR_EAGAIN && wait_io(c, deadline) == 0);
+	if (!methods) {
+		if (libssh2_userauth_authenticated(c->s)) {
+			ret = 0;
+			goto out;
+		}
+		error("%s: no answer to the authentication request for user '%s': %s",
+		      c->peer, t->user, last_error(c));
+		goto out;
+	}
+	if (!ssh_list_has(methods, "publickey")) {
+		error("%s: the server does not take public keys for user '%s' (it offers: %s)",
+		      c->peer, t->user, methods);
+		goto out;
+	}
+	RETRY(c, deadline, rc, libssh2_userauth_publickey_frommemory(
+		      c->s, t->user, ulen, NULL, 0, key.data, key.len,
+		      t->passphrase ? t->passphrase : ""));
+	switch (rc) {
+	case 0:
+		ret = 0;
+		break;
+	case LIBSSH2_ERROR_EAGAIN:
+		error("%s: no answer to public key authentication within %d ms",
+		      c->peer, c->io_timeout_ms);
+		break;
+	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
+	case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
+		error("%s: permission denied (publickey) for user '%s' with key '%s': is the public key in ~%s/.ssh/authorized_keys?",
+		      c->peer, t->user, keyname, t->user);
+		break;
+	case LIBSSH2_ERROR_FILE:
+	case LIBSSH2_ERROR_KEYFILE_AUTH_FAILED:
+		if (t->passphrase && *t->passphrase)
+			error("%s: cannot use key '%s': wrong passphrase, or a key this build cannot read (%s)",
+			      c->peer, keyname, last_error(c));
+		else
+			error("%s: cannot use key '%s': %s", c->peer, keyname,
+			      last_error(c));
+		break;
+	default:
+		error("%s: public key authentication as '%s' failed: %s",
+		      c->peer, t->user, last_error(c));
+	}
+out:
+	buf_wipe(&key);
+	return ret;
+}
+
+int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
+{
+	struct ssh_conn *c;
+	struct buf kh;
+	int port = t->port > 0 ? t->port : 22;
+	int ret = -1;
+
+	*out = NULL;
+	if (t->passphrase)
+		secret_register(t->passphrase);
+	pthread_once(&init_once, init_libssh2);
+	if (init_result)
+		return error("cannot initialise libssh2 (error %d)",
+			     init_result);
+	c = xcalloc(1, sizeof(*c));
+	c->fd = -1;
+	c->peer = xasprintf(strchr(t->host, ':') ? "[%s]:%d" : "%s:%d",
+			    t->host, port);
+	c->io_timeout_ms = t->io_timeout_ms > 0 ? t->io_timeout_ms :
+						  DEFAULT_IO_MS;
+	c->exec_timeout_ms = t->exec_timeout_ms;
+	buf_init(&kh, KH_CAP_FILE);
+	if (!t->known_hosts_path || !*t->known_hosts_path) {
+		error("%s: no known_hosts file given", c->peer);
+		goto out;
+	}
+	if (!t->user || (!t->privkey_path && !t->privkey_mem)) {
+		error("%s: no user or no key given", c->peer);
+		goto out;
+	}
+	if (fs_read_file(t->known_hosts_path, &kh)) {
+		if (errno != ENOENT) {
+			error("%s: cannot read known_hosts file '%s': %s",
+			      c->peer, t->known_hosts_path, strerror(errno));
+			goto out;
+		}
+		buf_release(&kh);
+	}
+	if (tcp_connect(c, t, port))
+		goto out;
+	c->s = libssh2_session_init();
+	if (!c->s) {
+		error("%s: cannot create an SSH session (out of memory)",
+		      c->peer);
+		goto out;
+	}
+	libssh2_session_set_blocking(c->s, 0);
+	libssh2_keepalive_config(c->s, 1, KEEPALIVE_S);
+	if (handshake(c, t, kh.data, port) ||
+	    check_hostkey(c, t, kh.data, port) || authenticate(c, t))
+		goto out;
+	c->established = true;
+	*out = c;
+	c = NULL;
+	ret = 0;
+out:
+	buf_release(&kh);
+	ssh_close(c);
+	return ret;
+}
+
+/* Appends what fits under the caller's cap; remembers what did not. */
+static void keep_output(struct buf *b, const char *p, size_t n, bool *over)
+{
+	size_t room;
+
+	if (!b)
+		return;
+	room = b->cap > b->len + 1 ? b->cap - b->len - 1 : 0;
+	if (n > room) {
+		*over = true;
+		n = room;
+	}
+	if (n && buf_add(b, p, n))
+		*over = true;
+}
+
+static int signal_number(const char *name)
+{
+	static const char *const names[] = {
+		"", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
+		"KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM",
+	};
+	size_t i;
+
+	for (i = 1; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(name, names[i]))
+			return (int)i;
+	return 127;     /* unknown: still clearly "killed by a signal" */
+}
+
+/* Exit status, or 128 + signal; after the channel is closed. */
+static int exit_status(LIBSSH2_CHANNEL *ch, LIBSSH2_SESSION *s)
+{
+	char *sig = NULL;
+	size_t siglen = 0;
+	int status = libssh2_channel_get_exit_status(ch);
+
+	if (libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL,
+					    NULL, NULL) == 0 && sig) {
+		status = 128 + signal_number(sig);
+		libssh2_free(s, sig);
+	}
+	return status;
+}
+
+int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
+	     struct buf *out, struct buf *err, int *exit_status_out)
+{
+	int64_t deadline = c->exec_timeout_ms > 0 ?
+			   ssh_now_ms() + c->exec_timeout_ms : 0;
+	int64_t io_deadline = ssh_now_ms() + c->io_timeout_ms;
+	size_t in_left = stdin_data ? strlen(stdin_data) : 0;
+	const char *in = stdin_data;
+	bool in_done = false, over_out = false, over_err = false;
+	LIBSSH2_CHANNEL *ch = NULL;
+	char chunk[16384];
+	ssize_t n, e;
+	int rc, ret = -1;
+
+	*exit_status_out = -1;
+	do
+		ch = libssh2_channel_open_session(c->s);
+	while (!ch && libssh2_session_last_errno(c->s) ==
+		      LIBSSH2_ERROR_EAGAIN && wait_io(c, io_deadline) == 0);
+	if (!ch)
+		return error("%s: cannot open a channel: %s", c->peer,
+			     last_error(c));
+	RETRY(c, io_deadline, rc, libssh2_channel_exec(ch, command));
+	if (rc) {
+		error("%s: cannot run '%s': %s", c->peer, command,
+		      rc == LIBSSH2_ERROR_EAGAIN ? "no answer" :
+		      last_error(c));
+		goto out;
+	}
+	for (;;) {
+		bool progress = false;
+
+		if (!in_done && in_left) {
+			n = libssh2_channel_write(ch, in, in_left);
+			if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
+				goto lost;
+			if (n > 0) {
+				in += n;
+				in_left -= (size_t)n;
+				progress = true;
+			}
+		}
+		if (!in_done && !in_left) {
+			rc = libssh2_channel_send_eof(ch);
+			if (rc && rc != LIBSSH2_ERROR_EAGAIN)
+				goto lost;
+			in_done = rc == 0;
+		}
+		n = libssh2_channel_read(ch, chunk, sizeof(chunk));
+		if (n > 0)
+			keep_output(out, chunk, (size_t)n, &over_out);
+		e = libssh2_channel_read_stderr(ch, chunk, sizeof(chunk));
+		if (e > 0)
+			keep_output(err, chunk, (size_t)e, &over_err);
+		if ((n < 0 && n != LIBSSH2_ERROR_EAGAIN) ||
+		    (e < 0 && e != LIBSSH2_ERROR_EAGAIN))
+			goto lost;
+		if (n > 0 || e > 0)
+			continue;
+		if (libssh2_channel_eof(ch))
+			break;
+		if (!progress && wait_io(c, deadline)) {
+			error("%s: '%s' did not finish within %d ms", c->peer,
+			      command, c->exec_timeout_ms);
+			goto out;
+		}
+	}
+	io_deadline = ssh_now_ms() + c->io_timeout_ms;
+	RETRY(c, io_deadline, rc, libssh2_channel_close(ch));
+	if (rc == 0)
+		RETRY(c, io_deadline, rc, libssh2_channel_wait_closed(ch));
+	if (rc)
+		goto lost;
+	*exit_status_out = exit_status(ch, c->s);
+	if (over_out || over_err) {
+		error("%s: the output of '%s' is larger than %zu bytes; the rest was dropped",
+		      c->peer, command, over_out ? out->cap : err->cap);
+		goto out;
+	}
+	ret = 0;
+	goto out;
+lost:
+	error("%s: connection lost while running '%s': %s", c->peer, command,
+	      last_error(c));
+out:
+	io_deadline = ssh_now_ms() + c->io_timeout_ms;
+	RETRY(c, io_deadline, rc, libssh2_channel_free(ch));
+	return ret;
+}
+
+void ssh_close(struct ssh_conn *c)
+{
+	if (!c)
+		return;
+	if (c->s) {
+		/* Blocking, briefly: a goodbye need not wait on a dead peer. */
+		libssh2_session_set_blocking(c->s, 1);
+		libssh2_session_set_timeout(c->s, 2000);
+		libssh2_session_disconnect(c->s, "bye");
+		libssh2_session_free(c->s);
+	}
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c->peer);
+	free(c);
+}
+
+const char *ssh_negotiated(struct ssh_conn *c, int m)
+{
+	if (!c || m < 0 || m >= SSH_NMETHODS)
+		return NULL;
+	return libssh2_session_methods(c->s, method_ids[m]);
+}
+
+const char *ssh_peer(struct ssh_conn *c)
+{
+	return c->peer;
+}
+
+const char *ssh_library_version(void)
+{
+	return libssh2_version(0);
+}

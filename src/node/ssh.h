@@ -1,0 +1,125 @@
+/*
+ * ssh.h: icm's SSH client layer, on libssh2 (public API only).
+ *
+ * One connection per host per command, several channels on it, one after
+ * the other (design.md 3.6).  A connection is used by one thread at a time;
+ * different connections may be used from different threads at once.
+ *
+ *   struct ssh_target t = { .host = "198.18.0.11", .port = 22,
+ *       .user = "ec2-user", .privkey_path = "/state/id_rsa",
+ *       .known_hosts_path = "/state/known_hosts",
+ *       .hostkey_policy = HOSTKEY_PIN_NEW };
+ *   struct ssh_conn *c;
+ *   struct buf out, err;
+ *   int status;
+ *
+ *   if (ssh_connect(&t, &c))
+ *           return -1;                  (the message is already printed)
+ *   buf_init(&out, CAP); buf_init(&err, CAP);
+ *   if (ssh_exec(c, "uname -a", NULL, &out, &err, &status) == 0) ...
+ *   ssh_close(c);
+ *
+ * Every failure returns -1 after printing one error() line that starts with
+ * "host:port: " and says what to do about it: refused or timed-out
+ * connections, a host key that does not match the pin (both fingerprints
+ * and the known_hosts line), no algorithm in common with the server (what
+ * each side offers; Ed25519-only servers get their own message, as this
+ * build's BearSSL has no Ed25519), keys that cannot be read (wrong or
+ * missing passphrase, Ed25519, a public key given instead of a private
+ * one) and refused public keys (which user, which key, where the public
+ * key belongs).
+ *
+ * Secrets: the passphrase is registered with secret_register() and never
+ * printed; icm's copies of key material and passphrases are wiped before
+ * they are freed.  HOME is never consulted: every path is explicit.
+ */
+#ifndef ICM_NODE_SSH_H
+#define ICM_NODE_SSH_H
+
+#include "../icm.h"
+#include "../util/buf.h"
+
+#define SSH_CAP_OUTPUT (16u << 20)  /* a command's stdout or stderr */
+
+enum ssh_hostkey_policy {
+	/* The host must be in known_hosts with the key it presents. */
+	HOSTKEY_STRICT,
+	/* A host not in known_hosts is added (for machines icm has just
+	 * created); a host that is there must present the pinned key. */
+	HOSTKEY_PIN_NEW,
+};
+
+/* Indices of ssh_target.prefs and arguments of ssh_negotiated(). */
+enum ssh_method { SSH_KEX, SSH_HOSTKEY, SSH_CIPHER, SSH_MAC, SSH_NMETHODS };
+
+/* Where and how to connect.  Borrowed: the strings must outlive the
+ * ssh_connect() call only (the connection keeps copies of what it needs). */
+struct ssh_target {
+	const char *host;           /* IPv4/IPv6 literal or a name */
+	int port;                   /* 0: 22 */
+	const char *user;
+	const char *privkey_path;   /* a private key file, or: */
+	const char *privkey_mem;    /* the key's text (privkey_path then only
+				       names it in messages) */
+	const char *passphrase;     /* NULL or "": none */
+	const char *known_hosts_path;   /* required */
+	enum ssh_hostkey_policy hostkey_policy;
+	int connect_timeout_ms;     /* TCP connect, per address; 0: 10 s */
+	int io_timeout_ms;          /* handshake and authentication without
+				       progress; 0: 30 s */
+	int exec_timeout_ms;        /* a whole ssh_exec(); 0: no limit */
+	/*
+	 * Optional comma-separated method lists for libssh2, in preference
+	 * order (tests and benchmarks); NULL: libssh2's defaults.  The
+	 * cipher and MAC lists apply to both directions.  Without a host-key
+	 * list, the key types already pinned for the host come first.
+	 */
+	const char *prefs[SSH_NMETHODS];
+};
+
+struct ssh_conn;
+
+/*
+ * Connects (each address of the name in turn), does the SSH handshake,
+ * checks the host key against known_hosts by the policy and authenticates
+ * with the public key.  On success *out is a connection the caller closes
+ * with ssh_close(); on failure returns -1 (message printed, *out NULL).
+ * Thread-safe.
+ */
+int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
+	WARN_UNUSED;
+
+/*
+ * Runs command on a new channel and waits for it to finish.  stdin_data
+ * (NULL: none) is written to the command's standard input, which is then
+ * closed.  Standard output and error are appended to out and err
+ * (initialised by the caller with their caps; either may be NULL to
+ * discard); output beyond a cap is read and dropped, the buffer keeps what
+ * fitted, and the call fails after the command has finished.
+ * *exit_status gets the command's exit status, or 128 + the signal number
+ * when a signal ended it.  Returns 0 when the command ran (whatever its
+ * exit status), -1 otherwise.  The connection stays usable after a command
+ * that failed, not after a lost connection.
+ */
+int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
+	     struct buf *out, struct buf *err, int *exit_status) WARN_UNUSED;
+
+/* Says goodbye, closes the socket and frees c.  NULL is fine. */
+void ssh_close(struct ssh_conn *c);
+
+/* The method negotiated for enum ssh_method m, or NULL.  Owned by c. */
+const char *ssh_negotiated(struct ssh_conn *c, int m);
+
+/* "host:port" as the messages name it.  Owned by c. */
+const char *ssh_peer(struct ssh_conn *c);
+
+/*
+ * The methods this libssh2 build supports for m, comma-separated (a new
+ * string), or NULL.
+ */
+char *ssh_supported(int m);
+
+/* The linked libssh2's version ("1.11.1"). */
+const char *ssh_library_version(void);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * ssh_int.h: what the SSH layer's files share (not for use outside
+ * src/node/ssh*.c).
+ */
+#ifndef ICM_NODE_SSH_INT_H
+#define ICM_NODE_SSH_INT_H
+
+#include "../icm.h"
+#include <sys/socket.h>
+
+/* Milliseconds on the monotonic clock. */
+int64_t ssh_now_ms(void);
+
+/*
+ * Connects a non-blocking TCP socket to one address within timeout_ms.
+ * Returns the socket, or -1 with errno set (ETIMEDOUT on timeout).
+ */
+int ssh_tcp_connect_addr(const struct sockaddr *sa, socklen_t salen,
+			 int timeout_ms);
+
+/*
+ * After a failed key exchange: connects to the server again, reads its
+ * KEXINIT and prints (error()) which kind of algorithm the two sides have
+ * none of in common, with what each offers.  ours[] are the client's lists
+ * for enum ssh_method (comma-separated); lib_hostkeys is what this libssh2
+ * build can verify at all (to tell "cannot" from "not allowed").  Returns -1 after printing; when
+ * the server's offer cannot be read or explains nothing, prints a message
+ * built from fallback (libssh2's own words).
+ */
+int ssh_explain_kex_failure(const char *peer, const struct sockaddr *sa,
+			    socklen_t salen, int timeout_ms,
+			    char *const ours[4], const char *lib_hostkeys,
+			    const char *fallback);
+
+/* True if the comma-separated list contains name. */
+bool ssh_list_has(const char *list, const char *name);
+
+#endif
