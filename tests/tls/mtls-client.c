@@ -19,7 +19,8 @@
  *     --body                print the response body after the status line
  *     -v                    CURLOPT_VERBOSE
  *
- * Prints "status NNN" (then the body with --body) and exits 0 when every
+ * Prints "status NNN" (then the body with --body, newline-terminated) for
+ * each transfer's last result and exits 0 when every
  * transfer completed, whatever the HTTP status. On a curl error it prints
  * "error N: MESSAGE" and exits with N (curl's CURLcode).
  *
@@ -255,8 +256,11 @@ int main(int argc, char **argv)
 				rc = (int)j->rc;
 		} else {
 			printf("status %ld\n", j->status);
-			if (o.body && j->body.p)
+			if (o.body && j->body.len) {
 				fwrite(j->body.p, 1, j->body.len, stdout);
+				if (j->body.p[j->body.len - 1] != '\n')
+					putchar('\n');
+			}
 		}
 		free(j->body.p);
 	}
