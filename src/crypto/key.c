@@ -77,26 +77,44 @@ int pem_add(struct buf *out, const char *label, const void *data,
 	return ret;
 }
 
+/* The private key as DER: PKCS#8, or the raw PKCS#1 / SEC1 form. */
+static uint8_t *private_der(const struct key *k, bool pkcs8, size_t *len)
+{
+	uint8_t *der = NULL;
+	size_t n;
+	int pass;
+
+	/* BearSSL's encoders give the length first (NULL), then encode. */
+	for (pass = 0; pass < 2; pass++) {
+		if (k->type == KEY_RSA && pkcs8)
+			n = br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsa_pub,
+						    k->d, k->dlen);
+		else if (k->type == KEY_RSA)
+			n = br_encode_rsa_raw_der(der, &k->rsa, &k->rsa_pub,
+						  k->d, k->dlen);
+		else if (pkcs8)
+			n = br_encode_ec_pkcs8_der(der, &k->ec, &k->ec_pub);
+		else
+			n = br_encode_ec_raw_der(der, &k->ec, &k->ec_pub);
+		if (!n)
+			return NULL;
+		if (!der)
+			der = xmalloc(n);
+	}
+	*len = n;
+	return der;
+}
+
 int key_private_pem(const struct key *k, struct buf *out)
 {
-	size_t n;
-	uint8_t *der;
+	size_t n = 0;
+	uint8_t *der = private_der(k, false, &n);
 	int ret;
 
-	if (k->type == KEY_RSA)
-		n = br_encode_rsa_raw_der(NULL, &k->rsa, &k->rsa_pub, k->d,
-					  k->dlen);
-	else
-		n = br_encode_ec_raw_der(NULL, &k->ec, &k->ec_pub);
-	if (!n) {
+	if (!der) {
 		buf_wipe(out);
 		return error("cannot encode the private key");
 	}
-	der = xmalloc(n);
-	if (k->type == KEY_RSA)
-		br_encode_rsa_raw_der(der, &k->rsa, &k->rsa_pub, k->d, k->dlen);
-	else
-		br_encode_ec_raw_der(der, &k->ec, &k->ec_pub);
 	ret = pem_add(out, k->type == KEY_RSA ? "RSA PRIVATE KEY" :
 		      "EC PRIVATE KEY", der, n);
 	explicit_bzero(der, n);
@@ -106,24 +124,7 @@ int key_private_pem(const struct key *k, struct buf *out)
 
 uint8_t *key_pkcs8(const struct key *k, size_t *len)
 {
-	size_t n;
-	uint8_t *der;
-
-	if (k->type == KEY_RSA)
-		n = br_encode_rsa_pkcs8_der(NULL, &k->rsa, &k->rsa_pub, k->d,
-					    k->dlen);
-	else
-		n = br_encode_ec_pkcs8_der(NULL, &k->ec, &k->ec_pub);
-	if (!n)
-		return NULL;
-	der = xmalloc(n);
-	if (k->type == KEY_RSA)
-		br_encode_rsa_pkcs8_der(der, &k->rsa, &k->rsa_pub, k->d,
-					k->dlen);
-	else
-		br_encode_ec_pkcs8_der(der, &k->ec, &k->ec_pub);
-	*len = n;
-	return der;
+	return private_der(k, true, len);
 }
 
 /* The subjectPublicKey bits: RSAPublicKey DER, or the EC point. */
