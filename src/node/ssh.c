@@ -197,30 +197,40 @@ static const char *last_error(struct ssh_conn *c)
 	return msg && *msg ? msg : "unknown error";
 }
 
-char *ssh_supported(int m)
+/* What this libssh2 build offers, per enum ssh_method; read once. */
+static char *lib_methods[SSH_NMETHODS];
+static pthread_once_t supported_once = PTHREAD_ONCE_INIT;
+
+static void read_supported(void)
 {
-	LIBSSH2_SESSION *s;
+	LIBSSH2_SESSION *s = libssh2_session_init();
 	const char **algs = NULL;
 	struct buf b;
-	int i, n;
+	int i, m, n;
 
+	for (m = 0; s && m < SSH_NMETHODS; m++) {
+		buf_init(&b, 64 << 10);
+		n = libssh2_session_supported_algs(s, method_ids[m], &algs);
+		for (i = 0; i < n; i++)
+			if (buf_addf(&b, "%s%s", i ? "," : "", algs[i]))
+				break;
+		if (n > 0)
+			libssh2_free(s, algs);
+		lib_methods[m] = buf_take(&b);
+	}
+	if (s)
+		libssh2_session_free(s);
+}
+
+char *ssh_supported(int m)
+{
 	if (m < 0 || m >= SSH_NMETHODS)
 		return NULL;
 	pthread_once(&init_once, init_libssh2);
 	if (init_result)
 		return NULL;
-	s = libssh2_session_init();
-	if (!s)
-		return NULL;
-	buf_init(&b, 64 << 10);
-	n = libssh2_session_supported_algs(s, method_ids[m], &algs);
-	for (i = 0; i < n; i++)
-		if (buf_addf(&b, "%s%s", i ? "," : "", algs[i]))
-			break;
-	if (n > 0)
-		libssh2_free(s, algs);
-	libssh2_session_free(s);
-	return buf_take(&b);
+	pthread_once(&supported_once, read_supported);
+	return lib_methods[m] ? xstrdup(lib_methods[m]) : NULL;
 }
 
 /* The pinned key types first, as ssh orders its host-key algorithms. */

@@ -144,11 +144,13 @@ done
 # --- user keys ---------------------------------------------------------------
 for k in "${USERKEYS[@]}"; do
 	pass=(); [ "${k##*.}" = pass ] && pass=(-P "$T/passfile")
-	works "user key $k" "" "" "" -i "$T/$k" "${pass[@]}"
+	# RSA keys sign with rsa-sha2-* (OpenSSH 9.2 refuses SHA-1 ssh-rsa)
+	alg=''; [ "${k#u_rsa}" != "$k" ] && alg=rsa-sha2-512
+	works "user key $k" hostkey "$alg" "" -i "$T/$k" "${pass[@]}"
 done
 works "user key in memory (OpenSSH, passphrase)" "" "" "" --mem \
 	-i "$T/u_ecdsa384.OpenSSH.pass" -P "$T/passfile"
-works "user key in memory (PEM RSA)" "" "" "" --mem -i "$T/u_rsa2048.PEM.plain"
+works "user key in memory (PEM RSA)" hostkey rsa-sha2-512 "" --mem -i "$T/u_rsa2048.PEM.plain"
 
 # --- channels, stdin, exit status, pinning ----------------------------------
 probe "$MAIN" "${KEY[@]}" -c 3 -- 'echo chan'
