@@ -110,3 +110,33 @@ $(OUT)/tests/ssh-probe: tests/ssh/ssh-probe.c $(LIBOBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
 test e2e: $(OUT)/tests/ssh-probe
+
+# ---------------------------------------------------------------------------
+# t-ssh-crypto: known-answer tests for libssh2's BearSSL backend, through
+# libssh2's internal _libssh2_* functions, so it is compiled against
+# libssh2's private headers as vendor/deps.sh prepared them
+# (build/work/libssh2/src). A DEV build has the host's libssh2, not ours:
+# there the test is a skip. `make ssh-crypto-asan` runs it on the
+# sanitizer build (vendor/deps.sh asan).
+SSH_PRIV_CPPFLAGS := -DLIBSSH2_BEARSSL -Ibuild/work/libssh2/src \
+	-Ibuild/work/libssh2/include
+ifeq ($(DEV),1)
+$(OUT)/tests/t-ssh-crypto: tests/unit/t-ssh-crypto.c
+	@mkdir -p $(dir $@)
+	printf '#!/bin/sh\necho "1..0 # SKIP DEV build: libssh2 is not on BearSSL"\n' >$@
+	chmod +x $@
+else
+$(OUT)/tests/t-ssh-crypto: tests/unit/t-ssh-crypto.c tests/unit/tap.h $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SSH_PRIV_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		-lssh2 -lbearssl
+endif
+
+.PHONY: ssh-crypto-asan
+ssh-crypto-asan: tests/unit/t-ssh-crypto.c tests/unit/tap.h
+	vendor/deps.sh asan
+	@mkdir -p build/asan/tests
+	gcc -std=gnu11 -fsanitize=address,undefined -fno-omit-frame-pointer -g -O1 \
+		$(SSH_PRIV_CPPFLAGS) -Itests/unit -Ibuild/asan/include \
+		-o build/asan/tests/t-ssh-crypto $< -Lbuild/asan/lib -lssh2 -lbearssl
+	build/asan/tests/t-ssh-crypto

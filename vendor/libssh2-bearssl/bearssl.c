@@ -31,6 +31,7 @@ void br_i31_decode_reduce(uint32_t *x, const void *src, size_t len,
                           const uint32_t *m);
 void br_i31_encode(void *dst, size_t len, const uint32_t *x);
 uint32_t br_i31_ninv31(uint32_t x);
+void br_i31_mulacc(uint32_t *d, const uint32_t *a, const uint32_t *b);
 uint32_t br_i31_modpow_opt(uint32_t *x, const unsigned char *e, size_t elen,
                            const uint32_t *m, uint32_t m0i, uint32_t *tmp,
                            size_t twlen);
@@ -558,6 +559,35 @@ rsa_crt_exponent(unsigned char *out, const unsigned char *d, size_t dlen,
     return 0;
 }
 
+/* p * q == n, checked with caller-sized buffers (BearSSL's
+   br_rsa_i31_compute_modulus runs out of room for 4096-bit keys) */
+static int
+rsa_check_modulus(const unsigned char *n, size_t nl,
+                  const unsigned char *p, size_t pl,
+                  const unsigned char *q, size_t ql)
+{
+    size_t pw = I31_WORDS(pl), qw = I31_WORDS(ql), tw = pw + qw + 1;
+    uint32_t *a, *b, *t;
+    unsigned char *got;
+    int ok = 0;
+
+    a = calloc(pw + qw + tw, sizeof(uint32_t));
+    got = malloc(pl + ql);
+    if(a && got) {
+        b = a + pw;
+        t = b + qw;
+        br_i31_decode(a, p, pl);
+        br_i31_decode(b, q, ql);
+        t[0] = a[0];        /* br_i31_zero(t, a[0]): calloc'ed */
+        br_i31_mulacc(t, a, b);
+        br_i31_encode(got, pl + ql, t);
+        ok = be_cmp(got, pl + ql, n, nl) == 0;
+    }
+    wipe_free(a, (pw + qw + tw) * sizeof(uint32_t));
+    free(got);
+    return ok ? 0 : -1;
+}
+
 /* e1 (d mod (p-1)) and e2 (d mod (q-1)) may be NULL: OpenSSH's key format
    has no CRT exponents, they are computed from d then. */
 int
@@ -628,9 +658,6 @@ _libssh2_rsa_new(libssh2_rsa_ctx **rsa,
         goto fail;
 
     if(ddata) {
-        unsigned char n2[BR_RSA_MAX_BYTES];
-        size_t n2len;
-
         ctx->sk.p = w;
         ctx->sk.plen = pl;
         memcpy(w, pdata, pl);
@@ -657,9 +684,8 @@ _libssh2_rsa_new(libssh2_rsa_ctx **rsa,
         ctx->sk.iqlen = pl;
         memcpy(w + pl - cl, coeffdata, cl);
 
-        /* p * q must give n: catches keys that are corrupt or mixed up */
-        n2len = br_rsa_i31_compute_modulus(n2, &ctx->sk);
-        if(n2len != nl || memcmp(n2, ndata, nl) != 0)
+        /* catches keys that are corrupt or mixed up */
+        if(rsa_check_modulus(ndata, nl, pdata, pl, qdata, ql))
             goto fail;
         ctx->has_private = 1;
     }

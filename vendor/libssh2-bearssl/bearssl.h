@@ -228,7 +228,7 @@ typedef struct {
 
 #define LIBSSH2_DH_MAX_MODULUS_BITS 8192
 
-#define _libssh2_dh_ctx _libssh2_bn *
+typedef _libssh2_bn *_libssh2_dh_ctx;
 #define libssh2_dh_init(dhctx) _libssh2_dh_init(dhctx)
 #define libssh2_dh_key_pair(dhctx, public, g, p, group_order, bnctx) \
     _libssh2_dh_key_pair(dhctx, public, g, p, group_order)

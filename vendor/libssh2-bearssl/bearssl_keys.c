@@ -415,6 +415,9 @@ key_from_openssh(LIBSSH2_SESSION *session, const char *data, size_t len,
 
     rc = _libssh2_openssh_pem_parse_memory(session, passphrase, data, len,
                                            &dec);
+    if(rc && (!passphrase || !*passphrase))
+        return key_error(session, "Unable to load the OpenSSH private key "
+                         "(is it encrypted? no passphrase was given)");
     if(rc)
         return rc;
     rc = key_error(session, "Invalid OpenSSH private key");
