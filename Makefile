@@ -111,6 +111,11 @@ $(OUT)/tests/ssh-probe: tests/ssh/ssh-probe.c $(LIBOBJS)
 
 test e2e: $(OUT)/tests/ssh-probe
 
+# Peer comparisons that print ratios (not timed tests; run on demand).
+.PHONY: bench
+bench: $(OUT)/tests/ssh-probe
+	bench/ssh-handshake $(OUT)/tests/ssh-probe
+
 # ---------------------------------------------------------------------------
 # t-ssh-crypto: known-answer tests for libssh2's BearSSL backend, through
 # libssh2's internal _libssh2_* functions, so it is compiled against

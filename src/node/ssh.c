@@ -755,3 +755,23 @@ const char *ssh_library_version(void)
 {
 	return libssh2_version(0);
 }
+
+const char *ssh_crypto_backend(void)
+{
+#ifdef HAVE_LIBSSH2_CRYPTOENGINE_API
+	switch ((int)libssh2_crypto_engine()) {
+	case libssh2_os400qc3 + 1:	/* libssh2_bearssl, vendor/patches/libssh2 */
+		return "BearSSL";
+	case libssh2_openssl:
+		return "OpenSSL";
+	case libssh2_gcrypt:
+		return "libgcrypt";
+	case libssh2_mbedtls:
+		return "mbedTLS";
+	default:
+		return "another";
+	}
+#else
+	return "unknown (libssh2 before 1.11)";
+#endif
+}

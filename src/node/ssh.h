@@ -122,4 +122,7 @@ char *ssh_supported(int m);
 /* The linked libssh2's version ("1.11.1"). */
 const char *ssh_library_version(void);
 
+/* The name of libssh2's crypto backend ("BearSSL", "OpenSSL", ...). */
+const char *ssh_crypto_backend(void);
+
 #endif
