@@ -145,3 +145,22 @@ ssh-crypto-asan: tests/unit/t-ssh-crypto.c tests/unit/tap.h
 		$(SSH_PRIV_CPPFLAGS) -Itests/unit -Ibuild/asan/include \
 		-o build/asan/tests/t-ssh-crypto $< -Lbuild/asan/lib -lssh2 -lbearssl
 	build/asan/tests/t-ssh-crypto
+
+# ---------------------------------------------------------------------------
+# make asan: the crypto and SSH tests under AddressSanitizer and
+# UndefinedBehaviorSanitizer (on demand, not part of `make test`): BearSSL and
+# libssh2 with our backend rebuilt with the sanitizers by vendor/deps.sh asan
+# (build/asan), the known-answer tests (t-ssh-crypto) and the OpenSSH interop
+# matrix (e2e 32) driven by an ssh-probe built the same way.
+ASAN_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
+	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_SRCS := $(wildcard src/node/*.c src/crypto/*.c) src/state/log.c \
+	src/util/buf.c src/util/str.c src/util/fs.c
+
+.PHONY: asan
+asan: ssh-crypto-asan $(OUT)/icm
+	gcc $(ASAN_CFLAGS) -Isrc -Ibuild/asan/include -o build/asan/tests/ssh-probe \
+		tests/ssh/ssh-probe.c $(ASAN_SRCS) -Lbuild/asan/lib -lssh2 -lbearssl -lpthread
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+	  SSH_PROBE=$(abspath build/asan/tests/ssh-probe) ICM=$(abspath $(OUT)/icm) \
+	  prove -f tests/e2e/32-ssh-interop.sh
