@@ -2,7 +2,9 @@
  * samples.c: `icm samples [DIR]` writes the sample configurations compiled
  * into the binary (samples/ in the repository) to DIR (default ./Samples):
  * DIR/<Provider>/defaults.json, definitions.json, ... and the guide's
- * DIR/AWS/ECP and DIR/AWS/Sharding deployments.
+ * DIR/AWS/ECP and DIR/AWS/Sharding deployments, plus ICM's helper scripts
+ * (embedded/scripts/: keygenSSH.sh, keygenTLS.sh, which call icm keygen)
+ * in DIR/bin/.
  *
  * Every target is checked before anything is written: an existing file is
  * refused unless -force, so a refused run writes nothing.  Directories are
@@ -15,8 +17,27 @@
 #include "../util/fs.h"
 #include "../util/str.h"
 
-#define SAMPLES_PREFIX "samples/"
 #define SAMPLES_DIR "Samples"
+
+/* What is written: embedded files under prefix go to DIR/dest. */
+static const struct {
+	const char *prefix;
+	const char *dest;
+} sources[] = {
+	{ "samples/", "" },
+	{ "embedded/scripts/", "bin/" },
+};
+
+/* The next file to write: *src and *it start at 0. */
+static const struct embedded_file *next_file(size_t *src, size_t *it)
+{
+	const struct embedded_file *f;
+
+	for (; *src < ARRAY_SIZE(sources); (*src)++, *it = 0)
+		if ((f = embedded_next(sources[*src].prefix, it)))
+			return f;
+	return NULL;
+}
 
 /* Files a user fills with secrets are private from the start. */
 static mode_t sample_mode(const struct embedded_file *f)
@@ -30,11 +51,13 @@ static mode_t sample_mode(const struct embedded_file *f)
 	return (f->mode & 0111) ? 0755 : 0644;
 }
 
-static char *target_path(const char *dir, const struct embedded_file *f)
+static char *target_path(const char *dir, size_t src,
+			 const struct embedded_file *f)
 {
 	const char *sep = str_ends(dir, "/") ? "" : "/";
 
-	return xasprintf("%s%s%s", dir, sep, f->path + strlen(SAMPLES_PREFIX));
+	return xasprintf("%s%s%s%s", dir, sep, sources[src].dest,
+			 f->path + strlen(sources[src].prefix));
 }
 
 /*
@@ -89,12 +112,15 @@ int cmd_samples(struct ctx *ctx)
 {
 	const char *dir = ctx->nargs > 0 ? ctx->args[0] : SAMPLES_DIR;
 	bool force = opt_on(&ctx->opts, OPT_FORCE);
-	size_t n = embedded_count(SAMPLES_PREFIX), i, it;
-	char **targets = xcalloc(n ? n : 1, sizeof(*targets));
+	size_t n = 0, i, it, src;
+	char **targets;
 	const struct embedded_file *f;
 	cJSON *written = cJSON_CreateArray();
 	int ret = -1, bad = 0;
 
+	for (src = 0; src < ARRAY_SIZE(sources); src++)
+		n += embedded_count(sources[src].prefix);
+	targets = xcalloc(n ? n : 1, sizeof(*targets));
 	if (!*dir) {
 		error("the samples directory name is empty");
 		goto out;
@@ -103,14 +129,14 @@ int cmd_samples(struct ctx *ctx)
 		error("'%s' exists and is not a directory", dir);
 		goto out;
 	}
-	for (i = 0, it = 0; (f = embedded_next(SAMPLES_PREFIX, &it)); i++) {
-		targets[i] = target_path(dir, f);
+	for (i = 0, src = 0, it = 0; (f = next_file(&src, &it)); i++) {
+		targets[i] = target_path(dir, src, f);
 		if (check_target(dir, targets[i], force))
 			bad = 1;
 	}
 	if (bad)
 		goto out;
-	for (i = 0, it = 0; (f = embedded_next(SAMPLES_PREFIX, &it)); i++) {
+	for (i = 0, src = 0, it = 0; (f = next_file(&src, &it)); i++) {
 		if (write_target(targets[i], f))
 			goto out;
 		cJSON_AddItemToArray(written, cJSON_CreateString(targets[i]));

@@ -8,7 +8,7 @@ umask 022
 
 mode() { stat -c %a "$1" 2>/dev/null; }
 providers="AWS GCP Azure Tencent vSphere PreExisting"
-nfiles=$(cd "$TOP/samples" && find . -type f | wc -l)
+nfiles=$(samples_nfiles)
 
 "$ICM" samples >out.txt 2>err.txt
 is "samples with no DIR exits 0" $? 0
@@ -29,7 +29,8 @@ for d in ECP Sharding; do
 	ok "AWS/$d: a self-contained deployment" \
 		test -f tree/AWS/$d/defaults.json -a -f tree/AWS/$d/definitions.json
 done
-ok "the tree is the repository's samples/" diff -r "$TOP/samples" tree
+ok "the tree is the repository's samples/ and scripts in bin/" samples_same_tree tree
+ok "the scripts are executable" test -x tree/bin/keygenSSH.sh -a -x tree/bin/keygenTLS.sh
 is "directories are 755" "$(mode tree) $(mode tree/AWS/ECP)" "755 755"
 is "credentials are private" "$(mode tree/AWS/sample.credentials)" 600
 is "no temporary files left" "$(find tree -name '*.tmp.*')" ""
@@ -47,7 +48,7 @@ is "nothing printed on stdout" "$(cat out.txt)" ""
 "$ICM" samples -force tree >out.txt 2>err.txt
 is "-force exits 0" $? 0
 is "-force writes every file" "$(wc -l <out.txt)" "$nfiles"
-ok "-force restores the tree" diff -r "$TOP/samples" tree
+ok "-force restores the tree" samples_same_tree tree
 
 touch afile
 "$ICM" samples afile >out.txt 2>err.txt

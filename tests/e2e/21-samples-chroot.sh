@@ -33,13 +33,13 @@ mkdir "$root" && cp "$ICM" "$root/icm" || exit 1
 env -i "$chroot" "$root" /icm samples /out >"$T/out" 2>"$T/err"
 st=$?
 [ $st != 125 ] || skip_all "chroot itself failed: $(cat "$T/err")"
-nfiles=$(cd "$TOP/samples" && find . -type f | wc -l)
+nfiles=$(samples_nfiles)
 
 is "icm samples /out in an empty chroot exits 0" $st 0
 is "nothing on stderr" "$(cat "$T/err")" ""
 is "one line per file" "$(wc -l <"$T/out")" "$nfiles"
 is "the lines name files under /out" "$(grep -v '^/out/' "$T/out")" ""
-ok "the tree is the repository's samples/" diff -r "$TOP/samples" "$root/out"
+ok "the tree is the repository's samples/ and scripts in bin/" samples_same_tree "$root/out"
 is "nothing else is created in the root" "$(ls -A "$root" | tr '\n' ' ')" \
 	"icm out "
 

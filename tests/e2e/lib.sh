@@ -68,6 +68,15 @@ snapshot() {
 	 xargs -0 -r sha256sum)
 }
 
+# What `icm samples DIR` writes: samples/ and ICM's scripts in DIR/bin/.
+samples_nfiles() {
+	echo $(( $(cd "$TOP/samples" && find . -type f | wc -l) + \
+		$(cd "$TOP/embedded/scripts" && find . -type f | wc -l) ))
+}
+samples_same_tree() {
+	diff -r -x bin "$TOP/samples" "$1" && diff -r "$TOP/embedded/scripts" "$1/bin"
+}
+
 done_testing() {
 	[ "$_failed" = 0 ]
 }
