@@ -24,7 +24,8 @@ const struct command commands[] = {
 	  "list the provisioned nodes (instances.json)" },
 	{ "keygen", cmd_keygen, CMD_NO_DEPLOY,
 	  OPT_BIT(OPT_TYPE) | OPT_BIT(OPT_BITS) | OPT_BIT(OPT_DAYS) |
-	  OPT_BIT(OPT_NAMES), "ssh|tls [DIR]", 2,
+	  OPT_BIT(OPT_NAMES) | OPT_BIT(OPT_RENEW) | OPT_BIT(OPT_INSTANCES) |
+	  OPT_BIT(OPT_STATEDIR) | OPTS_SELECT, "ssh|tls [DIR]", 2,
 	  "make SSH keys (default ./ssh) or TLS keys and certificates "
 	  "(default ./tls)" },
 	{ "samples", cmd_samples, CMD_NO_DEPLOY, 0, "[DIR]", 1,

@@ -6,11 +6,17 @@
  * balancer shows "(virtual <Role>)" as its address.  The zone is shown
  * without the region prefix ("us-west-1c" in us-west-1 shows as "c").
  * DNS names longer than DNS_WIDTH are shortened unless -options wide.
- * -json: [{Provider, MachineName, Role, IPAddress, DNSName, Region, Zone}].
+ * -options certs adds "Cert Expires": the day the node's server
+ * certificate in state/pki expires (YYYY-MM-DD, UTC), "EXPIRED", "none",
+ * or "unreadable"; load balancers have none ("-").  -options takes a
+ * comma list (wide,certs).
+ * -json: [{Provider, MachineName, Role, IPAddress, DNSName, Region, Zone}],
+ * plus CertExpires with -options certs.
  */
 #include "cmd.h"
 #include "../state/log.h"
 #include "../state/output.h"
+#include "../state/pki.h"
 #include "../util/str.h"
 
 #define DNS_WIDTH 50
@@ -32,7 +38,52 @@ static const char *zone_shown(const struct node *n)
 	return z;
 }
 
-static cJSON *inventory_json(struct node *const *sel, size_t nsel)
+/* The Cert Expires cell of a node into out. */
+static const char *cert_expires(const char *state_dir, const struct node *n,
+				time_t now, char out[16])
+{
+	struct tm tm;
+	time_t t;
+	int r;
+
+	if (!strcmp(n->role, "LB"))
+		return "-";
+	r = pki_node_expiry(state_dir, n, &t);
+	if (r == 0)
+		return "none";
+	if (r < 0 || !gmtime_r(&t, &tm))
+		return "unreadable";
+	if (t <= now)
+		return "EXPIRED";
+	strftime(out, 16, "%Y-%m-%d", &tm);
+	return out;
+}
+
+/* Parses -options: a comma list of wide and certs. */
+static int inventory_options(const char *opts, bool *wide, bool *certs)
+{
+	const char *p = opts;
+
+	*wide = *certs = false;
+	while (p && *p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 4 && !strncmp(p, "wide", 4))
+			*wide = true;
+		else if (n == 5 && !strncmp(p, "certs", 5))
+			*certs = true;
+		else
+			return error("inventory: -options takes 'wide' and "
+				     "'certs' (a comma list), got '%s'", opts);
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static cJSON *inventory_json(struct node *const *sel, size_t nsel,
+			     const char *const *certs)
 {
 	static const char *const keys[] = {
 		"Provider", "MachineName", "Role", "IPAddress", "DNSName",
@@ -47,6 +98,8 @@ static cJSON *inventory_json(struct node *const *sel, size_t nsel)
 		for (k = 0; k < ARRAY_SIZE(keys); k++)
 			cJSON_AddStringToObject(o, keys[k],
 						val(sel[i], keys[k]));
+		if (certs)
+			cJSON_AddStringToObject(o, "CertExpires", certs[i]);
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -56,24 +109,27 @@ int cmd_inventory(struct ctx *ctx)
 {
 	static const char *const headers[] = {
 		"Machine", "IP Address", "DNS Name", "Region", "Zone",
+		"Cert Expires",
 	};
-	const char *opts = opt_str(&ctx->opts, OPT_OPTIONS);
-	bool wide = false;
+	bool wide, certs;
 	struct table t;
+	char (*days)[16] = NULL;
+	const char **cert = NULL;
+	time_t now = time(NULL);
 	size_t i;
 
-	if (opts) {
-		if (strcmp(opts, "wide"))
-			return error("inventory: -options takes 'wide', got "
-				     "'%s'", opts);
-		wide = true;
+	if (inventory_options(opt_str(&ctx->opts, OPT_OPTIONS), &wide, &certs))
+		return -1;
+	if (certs) {
+		days = xcalloc(ctx->nsel + 1, sizeof(*days));
+		cert = xcalloc(ctx->nsel + 1, sizeof(*cert));
 	}
-	table_init(&t, headers, ARRAY_SIZE(headers));
+	table_init(&t, headers, ARRAY_SIZE(headers) - !certs);
 	for (i = 0; i < ctx->nsel; i++) {
 		const struct node *n = ctx->sel[i];
 		const char *mark = "";
 		char *name, *ip, *dns;
-		const char *row[5];
+		const char *row[6];
 
 		if (n->mirror_member && !strcmp(n->mirror_member, "primary"))
 			mark = "+";
@@ -94,6 +150,9 @@ int cmd_inventory(struct ctx *ctx)
 		row[2] = dns;
 		row[3] = n->region;
 		row[4] = zone_shown(n);
+		if (certs)
+			row[5] = cert[i] = cert_expires(ctx->state_dir, n, now,
+							days[i]);
 		table_add(&t, row);
 		free(name);
 		free(ip);
@@ -101,6 +160,8 @@ int cmd_inventory(struct ctx *ctx)
 	}
 	table_print(&t);
 	table_release(&t);
-	ctx->response = inventory_json(ctx->sel, ctx->nsel);
+	ctx->response = inventory_json(ctx->sel, ctx->nsel, cert);
+	free(cert);
+	free(days);
 	return 0;
 }

@@ -27,6 +27,14 @@
  *
  * Every target is checked before any is written (an existing file is
  * refused unless -force), as `icm samples` does.
+ *
+ * tls -renew: the deployment's PKI (state/pki, see state/pki.h) from
+ * instances.json, under the state lock: the CA is kept, adopted from
+ * TLSKeyDir or made (-type, -bits); the client certificate and every
+ * selected node's server certificate (load balancers have none) are
+ * issued when missing, when the node's names or IPs changed, when not
+ * signed by the CA, or when they expire within PKI_RENEW_DAYS; -days is
+ * the new validity.  One line per node says what was done.
  */
 #include "cmd.h"
 #include "../crypto/jks.h"
@@ -35,7 +43,9 @@
 #include "../crypto/rand.h"
 #include "../crypto/sshkey.h"
 #include "../crypto/x509.h"
+#include "../config/instances.h"
 #include "../state/log.h"
+#include "../state/pki.h"
 #include "../util/buf.h"
 #include "../util/fs.h"
 #include "../util/str.h"
@@ -421,6 +431,118 @@ out:
 	return ret;
 }
 
+/* YYYY-MM-DD (UTC) into out. */
+static const char *day_text(time_t t, char out[16])
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || !strftime(out, 16, "%Y-%m-%d", &tm))
+		strlcpy_icm(out, "?", 16);
+	return out;
+}
+
+/* The TLSKeyDir of the deployment (any node's: it is deployment-wide). */
+static const char *tls_key_dir(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const char *v = node_get(&p->nodes[i], "TLSKeyDir");
+
+		if (v && *v)
+			return v;
+	}
+	return NULL;
+}
+
+/* Checks one certificate and reissues it when needed; prints its line
+ * and adds its JSON object.  n NULL: the client certificate. */
+static int renew_one(struct ctx *ctx, const struct node *n, long days,
+		     time_t now, cJSON *arr)
+{
+	const char *what = n ? n->name : "client certificate";
+	struct pki_status st;
+	cJSON *o;
+	char old[16], until[16];
+	time_t exp = 0;
+
+	if (n ? pki_node_check(ctx->state_dir, n, now, &st) :
+	    pki_client_check(ctx->state_dir, now, &st))
+		return -1;
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "MachineName", n ? n->name : "");
+	if (st.state == PKI_VALID) {
+		say("%s valid until %s", what, day_text(st.expires, until));
+		cJSON_AddStringToObject(o, "Action", "valid");
+	} else {
+		if ((n ? pki_node_cert(ctx->state_dir, n, days, &exp) :
+		     pki_client_cert(ctx->state_dir, days, &exp))) {
+			cJSON_Delete(o);
+			return -1;
+		}
+		day_text(exp, until);
+		if (st.state == PKI_MISSING)
+			say("Issued %s, valid until %s", what, until);
+		else if (st.state == PKI_EXPIRED || st.state == PKI_EXPIRING)
+			say("Renewed %s (%s %s), valid until %s", what,
+			    st.state == PKI_EXPIRED ? "expired" : "expires",
+			    day_text(st.expires, old), until);
+		else
+			say("Renewed %s (%s), valid until %s", what,
+			    pki_state_name(st.state), until);
+		cJSON_AddStringToObject(o, "Action", st.state == PKI_MISSING ?
+					"issued" : "renewed");
+		cJSON_AddStringToObject(o, "Reason",
+					pki_state_name(st.state));
+		st.expires = exp;
+	}
+	cJSON_AddStringToObject(o, "CertExpires", day_text(st.expires, until));
+	cJSON_AddItemToArray(arr, o);
+	return 0;
+}
+
+static int keygen_renew(struct ctx *ctx)
+{
+	enum key_type type;
+	unsigned bits;
+	long days;
+	time_t now = time(NULL);
+	cJSON *arr;
+	size_t i;
+	int r, ret = 0;
+
+	if (ctx->nargs > 1)
+		return error("-renew works on the state directory's pki/ "
+			     "(-stateDir), not on '%s'", ctx->args[1]);
+	if (opt_str(&ctx->opts, OPT_NAMES))
+		return error("-names does not apply with -renew: node "
+			     "certificates carry the nodes' own names");
+	if (key_options(ctx, 0, &type, &bits) || days_option(ctx, &days))
+		return -1;
+	if (instances_load(ctx->instances_path, &ctx->inst) ||
+	    select_nodes(ctx) || ctx_begin_changes(ctx))
+		return -1;
+	r = pki_ensure_ca(ctx->state_dir, tls_key_dir(&ctx->inst), type, bits,
+			  PKI_CA_DAYS);
+	if (r < 0)
+		return -1;
+	if (r == PKI_CA_MADE)
+		say("Made the deployment CA %s/" PKI_DIR "/ca.pem",
+		    ctx->state_dir);
+	else if (r == PKI_CA_ADOPTED)
+		say("Adopted the CA of TLSKeyDir %s", tls_key_dir(&ctx->inst));
+	arr = cJSON_CreateArray();
+	if (renew_one(ctx, NULL, days, now, arr))
+		ret = -1;
+	for (i = 0; i < ctx->nsel; i++)
+		if (strcmp(ctx->sel[i]->role, "LB") &&
+		    renew_one(ctx, ctx->sel[i], days, now, arr))
+			ret = -1;
+	cJSON_Delete(ctx->response);
+	ctx->response = arr;
+	return ret;
+}
+
 int cmd_keygen(struct ctx *ctx)
 {
 	const char *what = ctx->nargs ? ctx->args[0] : NULL;
@@ -438,6 +560,14 @@ int cmd_keygen(struct ctx *ctx)
 				     "tls' only");
 		return keygen_ssh(ctx, dir ? dir : "ssh");
 	}
+	if (!strcmp(what, "tls") && opt_on(&ctx->opts, OPT_RENEW))
+		return keygen_renew(ctx);
+	if (opt_on(&ctx->opts, OPT_RENEW) || opt_str(&ctx->opts, OPT_MACHINE) ||
+	    opt_str(&ctx->opts, OPT_ROLE) ||
+	    opt_str(&ctx->opts, OPT_INSTANCES) ||
+	    opt_str(&ctx->opts, OPT_STATEDIR))
+		return error("-renew, -machine, -role, -instances and -stateDir "
+			     "apply to 'icm keygen tls -renew' only");
 	if (!strcmp(what, "tls"))
 		return keygen_tls(ctx, dir ? dir : "tls");
 	return error("'icm keygen' makes ssh or tls keys, not '%s'", what);

@@ -23,7 +23,7 @@ const struct opt_def opt_defs[] = {
 	  "image to deploy (overrides DockerImage)" },
 	{ "command", NULL, OPT_COMMAND, "cmd", "command to run" },
 	{ "options", NULL, OPT_OPTIONS, "opts",
-	  "extra options (docker options; inventory: wide)" },
+	  "extra options (docker options; inventory: wide,certs)" },
 	{ "interactive", NULL, OPT_INTERACTIVE, NULL,
 	  "attach the console (one node)" },
 	{ "namespace", NULL, OPT_NAMESPACE, "ns",
@@ -53,6 +53,9 @@ const struct opt_def opt_defs[] = {
 	{ "names", NULL, OPT_NAMES, "name,ip,...",
 	  "keygen tls: server certificate names and IPs (added to "
 	  "localhost, 127.0.0.1)" },
+	{ "renew", NULL, OPT_RENEW, NULL,
+	  "keygen tls: issue the deployment's node certificates that are "
+	  "missing, renamed or expiring (state/pki)" },
 };
 const size_t opt_defs_count = ARRAY_SIZE(opt_defs);
 

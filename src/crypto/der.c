@@ -325,3 +325,142 @@ void der_time(struct der *d, time_t t)
 	der_tlv(d, tm.tm_year + 1900 < 2050 ? DER_UTCTIME : DER_GENTIME, s,
 		(size_t)n);
 }
+
+void der_read_init(struct der_reader *r, const void *p, size_t len)
+{
+	r->p = p;
+	r->len = p ? len : 0;
+	r->err = false;
+}
+
+bool der_read_error(const struct der_reader *r)
+{
+	return r->err;
+}
+
+bool der_read_more(const struct der_reader *r)
+{
+	return !r->err && r->len;
+}
+
+static bool read_fail(struct der_reader *r)
+{
+	r->err = true;
+	r->p = NULL;
+	r->len = 0;
+	return false;
+}
+
+/* Parses the header at r: tag, header size, contents length. */
+static bool read_header(const struct der_reader *r, unsigned *tag,
+			size_t *hlen, size_t *clen)
+{
+	size_t n, i, v = 0;
+
+	if (r->err || r->len < 2 || (r->p[0] & 0x1f) == 0x1f)
+		return false;
+	*tag = r->p[0];
+	if (!(r->p[1] & 0x80)) {
+		*hlen = 2;
+		*clen = r->p[1];
+	} else {
+		n = r->p[1] & 0x7f;
+		/* No indefinite form; no leading zero; long form >= 128. */
+		if (!n || n > DER_READ_MAX_LENBYTES || r->len < 2 + n ||
+		    !r->p[2])
+			return false;
+		for (i = 0; i < n; i++)
+			v = (v << 8) | r->p[2 + i];
+		if (v < 0x80)
+			return false;
+		*hlen = 2 + n;
+		*clen = v;
+	}
+	return *clen <= r->len - *hlen;
+}
+
+int der_read_peek(const struct der_reader *r)
+{
+	return r->err || !r->len ? -1 : r->p[0];
+}
+
+bool der_read_raw(struct der_reader *r, unsigned tag, const uint8_t **p,
+		  size_t *n)
+{
+	unsigned t;
+	size_t h, c;
+
+	if (!read_header(r, &t, &h, &c) || t != tag)
+		return read_fail(r);
+	*p = r->p;
+	*n = h + c;
+	r->p += h + c;
+	r->len -= h + c;
+	return true;
+}
+
+bool der_read(struct der_reader *r, unsigned tag, struct der_reader *in)
+{
+	const uint8_t *p;
+	size_t n, h, c;
+	unsigned t;
+
+	if (!read_header(r, &t, &h, &c) || !der_read_raw(r, tag, &p, &n))
+		return read_fail(r);
+	if (in)
+		der_read_init(in, p + h, c);
+	return true;
+}
+
+bool der_read_opt(struct der_reader *r, unsigned tag, struct der_reader *in)
+{
+	return der_read_peek(r) == (int)tag && der_read(r, tag, in);
+}
+
+/* n decimal digits at s into *v. */
+static bool digits(const uint8_t *s, size_t n, int *v)
+{
+	size_t i;
+
+	*v = 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return true;
+}
+
+bool der_read_time(struct der_reader *r, time_t *t)
+{
+	struct der_reader in;
+	struct tm tm;
+	const uint8_t *s;
+	int year, f[5];
+	size_t y, i;
+	bool utc = der_read_peek(r) == DER_UTCTIME;
+
+	if (!der_read(r, utc ? DER_UTCTIME : DER_GENTIME, &in))
+		return false;
+	y = utc ? 2 : 4;
+	s = in.p;
+	if (in.len != y + 11 || s[in.len - 1] != 'Z' || !digits(s, y, &year))
+		return read_fail(r);
+	if (utc)
+		year += year < 50 ? 2000 : 1900;
+	for (i = 0; i < 5; i++)
+		if (!digits(s + y + 2 * i, 2, &f[i]))
+			return read_fail(r);
+	if (f[0] < 1 || f[0] > 12 || f[1] < 1 || f[1] > 31 || f[2] > 23 ||
+	    f[3] > 59 || f[4] > 60)
+		return read_fail(r);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year - 1900;
+	tm.tm_mon = f[0] - 1;
+	tm.tm_mday = f[1];
+	tm.tm_hour = f[2];
+	tm.tm_min = f[3];
+	tm.tm_sec = f[4];
+	*t = timegm(&tm);
+	return true;
+}

@@ -1,6 +1,7 @@
 /*
  * der.h: a small DER encoder (X.509, PKCS#8/#12, JKS bodies) writing into
- * a growable buffer with a hard cap.
+ * a growable buffer with a hard cap, and a reader for the certificates icm
+ * reads back (its own and the ones a user supplies).
  *
  * Errors are sticky, as in BearSSL's encoders: every adder returns nothing,
  * and the first failure (over the cap, out of memory, nesting deeper than
@@ -92,5 +93,42 @@ void der_bmp(struct der *d, const char *ascii);
 /* A certificate time: UTCTime YYMMDDHHMMSSZ up to 2049, GeneralizedTime
  * YYYYMMDDHHMMSSZ from 2050 (RFC 5280 4.1.2.5). */
 void der_time(struct der *d, time_t t);
+
+/*
+ * The reader walks DER in a buffer it does not own.  Every value is
+ * checked against its enclosing value: one-byte tags only, definite
+ * lengths in at most DER_READ_MAX_LENBYTES bytes and minimal, never past
+ * the end.  Errors are sticky as in the encoder: the first failed read
+ * empties the reader and marks it; der_read_error() tells.
+ */
+#define DER_READ_MAX_LENBYTES 4
+
+struct der_reader {
+	const uint8_t *p;
+	size_t len;
+	bool err;
+};
+
+void der_read_init(struct der_reader *r, const void *p, size_t len);
+bool der_read_error(const struct der_reader *r);
+/* Bytes left (false after an error). */
+bool der_read_more(const struct der_reader *r);
+/* The next value's tag, or -1 at the end or after an error. */
+int der_read_peek(const struct der_reader *r);
+/*
+ * Reads the next value, which must have `tag`; its contents go to *in
+ * (NULL skips them).  False, and the reader failed, otherwise.
+ */
+bool der_read(struct der_reader *r, unsigned tag, struct der_reader *in);
+/* As der_read() when the next tag is `tag`; false, reader unchanged, when
+ * it is not (OPTIONAL and DEFAULT fields). */
+bool der_read_opt(struct der_reader *r, unsigned tag, struct der_reader *in);
+/* Reads the next value (of `tag`) whole, header included, into *p, *n
+ * (a Name or a SubjectPublicKeyInfo to compare). */
+bool der_read_raw(struct der_reader *r, unsigned tag, const uint8_t **p,
+		  size_t *n);
+/* A UTCTime or GeneralizedTime in DER's Z form, as time_t.  UTCTime years
+ * 50..99 are 19xx (RFC 5280 4.1.2.5). */
+bool der_read_time(struct der_reader *r, time_t *t);
 
 #endif

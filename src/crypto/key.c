@@ -220,3 +220,152 @@ void key_sign(struct der *d, const struct key *k, const void *data,
 		d->err = true;
 	explicit_bzero(&h, sizeof(h));
 }
+
+static void pem_append(void *ctx, const void *data, size_t len)
+{
+	der_raw(ctx, data, len);
+}
+
+int pem_decode(const void *text, size_t len, char *label, uint8_t **der,
+	       size_t *der_len)
+{
+	br_pem_decoder_context pc;
+	struct der sink;	/* wipes what it held as it grows */
+	const uint8_t *p = text;
+	bool in = false;
+	int ret = -1;
+
+	der_init(&sink, DER_CAP_CERT);
+	br_pem_decoder_init(&pc);
+	while (len) {
+		size_t n = br_pem_decoder_push(&pc, p, len);
+
+		p += n;
+		len -= n;
+		switch (br_pem_decoder_event(&pc)) {
+		case BR_PEM_BEGIN_OBJ:
+			strlcpy_icm(label, br_pem_decoder_name(&pc),
+				    PEM_LABEL_MAX);
+			br_pem_decoder_setdest(&pc, pem_append, &sink);
+			in = true;
+			break;
+		case BR_PEM_END_OBJ:
+			if (!in || !sink.len)
+				goto out;
+			*der = der_take(&sink, der_len);
+			ret = *der ? 0 : -1;
+			goto out;
+		case BR_PEM_ERROR:
+			goto out;
+		}
+	}
+out:
+	der_release(&sink);
+	explicit_bzero(&pc, sizeof(pc));
+	return ret;
+}
+
+/* Copies n bytes into the key's buffer at *off; false when full. */
+static bool kput(uint8_t *buf, size_t size, size_t *off, unsigned char **dst,
+		 const void *src, size_t n)
+{
+	if (n > size - *off)
+		return false;
+	memcpy(buf + *off, src, n);
+	*dst = buf + *off;
+	*off += n;
+	return true;
+}
+
+static int rsa_from(struct key *k, const br_rsa_private_key *sk)
+{
+	br_rsa_private_key *r = &k->rsa;
+	size_t off = 0, nlen;
+	uint32_t e;
+
+	if (sk->n_bitlen < KEY_RSA_MIN_BITS || sk->n_bitlen > KEY_RSA_MAX_BITS)
+		return -1;
+	k->type = KEY_RSA;
+	k->bits = sk->n_bitlen;
+	r->n_bitlen = sk->n_bitlen;
+	r->plen = sk->plen;
+	r->qlen = sk->qlen;
+	r->dplen = sk->dplen;
+	r->dqlen = sk->dqlen;
+	r->iqlen = sk->iqlen;
+	if (!kput(k->kpriv, sizeof(k->kpriv), &off, &r->p, sk->p, sk->plen) ||
+	    !kput(k->kpriv, sizeof(k->kpriv), &off, &r->q, sk->q, sk->qlen) ||
+	    !kput(k->kpriv, sizeof(k->kpriv), &off, &r->dp, sk->dp,
+		  sk->dplen) ||
+	    !kput(k->kpriv, sizeof(k->kpriv), &off, &r->dq, sk->dq,
+		  sk->dqlen) ||
+	    !kput(k->kpriv, sizeof(k->kpriv), &off, &r->iq, sk->iq,
+		  sk->iqlen))
+		return -1;
+	nlen = br_rsa_compute_modulus_get_default()(NULL, r);
+	e = br_rsa_compute_pubexp_get_default()(r);
+	if (!nlen || !e || nlen + 4 > sizeof(k->kpub))
+		return -1;
+	br_rsa_compute_modulus_get_default()(k->kpub, r);
+	k->rsa_pub.n = k->kpub;
+	k->rsa_pub.nlen = nlen;
+	k->kpub[nlen] = (uint8_t)(e >> 24);
+	k->kpub[nlen + 1] = (uint8_t)(e >> 16);
+	k->kpub[nlen + 2] = (uint8_t)(e >> 8);
+	k->kpub[nlen + 3] = (uint8_t)e;
+	k->rsa_pub.e = k->kpub + nlen;
+	k->rsa_pub.elen = 4;
+	while (k->rsa_pub.elen > 1 && !k->rsa_pub.e[0]) {
+		k->rsa_pub.e++;
+		k->rsa_pub.elen--;
+	}
+	k->dlen = br_rsa_compute_privexp_get_default()(k->d, r, e);
+	return k->dlen ? 0 : -1;
+}
+
+static int ec_from(struct key *k, const br_ec_private_key *sk)
+{
+	size_t off = 0;
+
+	if (sk->curve != BR_EC_secp256r1)
+		return -1;
+	k->type = KEY_EC;
+	k->bits = 256;
+	k->ec.curve = sk->curve;
+	k->ec.xlen = sk->xlen;
+	if (!kput(k->kpriv, sizeof(k->kpriv), &off, &k->ec.x, sk->x, sk->xlen))
+		return -1;
+	return br_ec_compute_pub(br_ec_get_default(), &k->ec_pub, k->kpub,
+				 &k->ec) ? 0 : -1;
+}
+
+int key_from_pem(struct key *k, const void *text, size_t len)
+{
+	br_skey_decoder_context sd;
+	char label[PEM_LABEL_MAX];
+	uint8_t *der = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	memset(k, 0, sizeof(*k));
+	if (pem_decode(text, len, label, &der, &n))
+		return -1;
+	if (strcmp(label, "RSA PRIVATE KEY") && strcmp(label, "EC PRIVATE KEY") &&
+	    strcmp(label, "PRIVATE KEY"))
+		goto out;
+	br_skey_decoder_init(&sd);
+	br_skey_decoder_push(&sd, der, n);
+	if (br_skey_decoder_last_error(&sd))
+		goto out;
+	if (br_skey_decoder_key_type(&sd) == BR_KEYTYPE_RSA)
+		ret = rsa_from(k, br_skey_decoder_get_rsa(&sd));
+	else if (br_skey_decoder_key_type(&sd) == BR_KEYTYPE_EC)
+		ret = ec_from(k, br_skey_decoder_get_ec(&sd));
+out:
+	explicit_bzero(&sd, sizeof(sd));
+	explicit_bzero(der, n);
+	free(der);
+	if (ret)
+		key_wipe(k);
+	return ret;
+}

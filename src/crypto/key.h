@@ -70,4 +70,23 @@ void key_sign(struct der *d, const struct key *k, const void *data,
 int pem_add(struct buf *out, const char *label, const void *data,
 	    size_t len) WARN_UNUSED;
 
+/*
+ * Decodes the first PEM object in text (up to DER_CAP_CERT bytes of DER);
+ * its label (e.g. "CERTIFICATE") goes to label (room for PEM_LABEL_MAX).
+ * *der is malloc'd; the caller wipes (keys pass through here) and frees
+ * it.  0, or -1 (not reported: the caller names the file).
+ */
+#define PEM_LABEL_MAX 64
+int pem_decode(const void *text, size_t len, char *label, uint8_t **der,
+	       size_t *der_len) WARN_UNUSED;
+
+/*
+ * Reads a private key back from PEM: PKCS#1 "RSA PRIVATE KEY" (up to
+ * KEY_RSA_MAX_BITS), SEC1 "EC PRIVATE KEY" (P-256) or PKCS#8 "PRIVATE
+ * KEY" of either, so a CA made elsewhere (TLSKeyDir) can sign.  The public
+ * key and the RSA private exponent are recomputed.  0, or -1 (not
+ * reported).
+ */
+int key_from_pem(struct key *k, const void *text, size_t len) WARN_UNUSED;
+
 #endif

@@ -236,3 +236,95 @@ out:
 	free(body);
 	return ret;
 }
+
+/* One GeneralName into out->san; other forms than dNSName and iPAddress
+ * are skipped. */
+static bool read_general_name(struct der_reader *r, struct x509_info *out)
+{
+	struct der_reader v;
+	char *dst;
+	int tag = der_read_peek(r);
+
+	if (tag < 0)
+		return false;
+	if (!der_read(r, (unsigned)tag, &v))
+		return false;
+	if (tag != DER_CTX_PRIM(2) && tag != DER_CTX_PRIM(7))
+		return true;
+	if (out->nsan == X509_MAX_SAN)
+		return false;
+	dst = out->san[out->nsan];
+	if (tag == DER_CTX_PRIM(2)) {
+		if (v.len >= X509_SAN_LEN || memchr(v.p, 0, v.len))
+			return false;
+		memcpy(dst, v.p, v.len);
+		dst[v.len] = '\0';
+	} else if (!(v.len == 4 &&
+		     inet_ntop(AF_INET, v.p, dst, X509_SAN_LEN)) &&
+		   !(v.len == 16 &&
+		     inet_ntop(AF_INET6, v.p, dst, X509_SAN_LEN))) {
+		return false;
+	}
+	out->nsan++;
+	return true;
+}
+
+static bool read_extensions(struct der_reader *r, struct x509_info *out)
+{
+	static const uint8_t san_oid[] = { 0x55, 0x1d, 0x11 };	/* 2.5.29.17 */
+	struct der_reader exts, ext, oid, val, names;
+
+	if (!der_read(r, DER_SEQUENCE, &exts))
+		return false;
+	while (der_read_more(&exts)) {
+		if (!der_read(&exts, DER_SEQUENCE, &ext) ||
+		    !der_read(&ext, DER_OID, &oid))
+			return false;
+		der_read_opt(&ext, DER_BOOLEAN, NULL);
+		if (!der_read(&ext, DER_OCTET_STRING, &val))
+			return false;
+		if (oid.len != sizeof(san_oid) ||
+		    memcmp(oid.p, san_oid, sizeof(san_oid)))
+			continue;
+		if (!der_read(&val, DER_SEQUENCE, &names))
+			return false;
+		while (der_read_more(&names))
+			if (!read_general_name(&names, out))
+				return false;
+		if (der_read_error(&names))
+			return false;
+	}
+	return !der_read_error(&exts);
+}
+
+int x509_read(const uint8_t *der, size_t len, struct x509_info *out)
+{
+	struct der_reader r, cert, tbs, validity, ext;
+
+	memset(out, 0, sizeof(*out));
+	der_read_init(&r, der, len);
+	if (!der_read(&r, DER_SEQUENCE, &cert) || der_read_more(&r) ||
+	    !der_read(&cert, DER_SEQUENCE, &tbs))
+		return -1;
+	der_read_opt(&tbs, DER_CTX(0), NULL);		/* version */
+	if (!der_read(&tbs, DER_INTEGER, NULL) ||	/* serial */
+	    !der_read(&tbs, DER_SEQUENCE, NULL) ||	/* signature */
+	    !der_read_raw(&tbs, DER_SEQUENCE, &out->issuer,
+			  &out->issuer_len) ||
+	    !der_read(&tbs, DER_SEQUENCE, &validity) ||
+	    !der_read_time(&validity, &out->not_before) ||
+	    !der_read_time(&validity, &out->not_after) ||
+	    der_read_more(&validity) ||
+	    !der_read_raw(&tbs, DER_SEQUENCE, &out->subject,
+			  &out->subject_len) ||
+	    !der_read_raw(&tbs, DER_SEQUENCE, &out->spki, &out->spki_len))
+		return -1;
+	der_read_opt(&tbs, DER_CTX_PRIM(1), NULL);	/* issuerUniqueID */
+	der_read_opt(&tbs, DER_CTX_PRIM(2), NULL);	/* subjectUniqueID */
+	if (der_read_opt(&tbs, DER_CTX(3), &ext) &&
+	    !read_extensions(&ext, out))
+		return -1;
+	if (der_read_error(&tbs) || der_read_more(&tbs))
+		return -1;
+	return 0;
+}

@@ -51,4 +51,28 @@ void x509_name(struct der *d, const struct x509_name *n);
 int x509_make(const struct x509_spec *s, uint8_t **der,
 	      size_t *len) WARN_UNUSED;
 
+/*
+ * What icm reads back from a certificate (BearSSL's decoder gives neither
+ * the validity nor the SANs): validity, issuer and subject names and the
+ * SubjectPublicKeyInfo (whole DER values pointing into the certificate),
+ * and the subjectAltName entries as text: dNSName as written, iPAddress
+ * as inet_ntop() prints it.  Other GeneralName forms are skipped.
+ */
+#define X509_MAX_SAN 32
+#define X509_SAN_LEN 256
+
+struct x509_info {
+	time_t not_before, not_after;
+	const uint8_t *issuer, *subject, *spki;
+	size_t issuer_len, subject_len, spki_len;
+	size_t nsan;
+	char san[X509_MAX_SAN][X509_SAN_LEN];
+};
+
+/* Reads a DER certificate.  0, or -1 (not reported: the caller says
+ * which file) when it is not a well-formed v1-v3 certificate or has more
+ * than X509_MAX_SAN names. */
+int x509_read(const uint8_t *der, size_t len,
+	      struct x509_info *out) WARN_UNUSED;
+
 #endif
