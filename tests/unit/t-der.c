@@ -281,6 +281,122 @@ static void others(void)
 	is_hex(&d, "820178", "implicit [2]");
 }
 
+/* Reads hex bytes into a static buffer. */
+static const uint8_t *unhex(const char *h, size_t *n)
+{
+	static uint8_t b[1024];
+	unsigned v;
+
+	for (*n = 0; h[0] && h[1] && *n < sizeof(b); h += 2) {
+		if (sscanf(h, "%2x", &v) != 1)
+			break;
+		b[(*n)++] = (uint8_t)v;
+	}
+	return b;
+}
+
+static bool reads(const char *hex, unsigned tag)
+{
+	struct der_reader r, in;
+	size_t n;
+	const uint8_t *p = unhex(hex, &n);
+
+	der_read_init(&r, p, n);
+	return der_read(&r, tag, &in) && !der_read_more(&r);
+}
+
+static void reader(void)
+{
+	static uint8_t big[300];
+	struct der d;
+	struct der_reader r, seq, v;
+	const uint8_t *raw;
+	uint8_t *enc;
+	size_t len = 0, rawn = 0;
+
+	memset(big, 0xab, sizeof(big));
+	der_init(&d, DER_CAP_CERT);
+	der_begin(&d, DER_SEQUENCE);
+	der_int(&d, 5);
+	der_octets(&d, big, sizeof(big));
+	der_null(&d);
+	der_end(&d);
+	enc = der_take(&d, &len);
+	der_read_init(&r, enc, len);
+	ok(der_read(&r, DER_SEQUENCE, &seq) && !der_read_more(&r),
+	   "reader: the SEQUENCE, nothing after it");
+	ok(der_read(&seq, DER_INTEGER, &v) && v.len == 1 && v.p[0] == 5,
+	   "reader: INTEGER 5");
+	ok(!der_read_opt(&seq, DER_BOOLEAN, NULL) && !der_read_error(&seq),
+	   "reader: an absent OPTIONAL leaves the reader as it was");
+	ok(der_read_raw(&seq, DER_OCTET_STRING, &raw, &rawn) &&
+	   rawn == 4 + sizeof(big) && raw[1] == 0x82,
+	   "reader: raw value with its two-byte length");
+	is_int(der_read_peek(&seq), DER_NULL, "reader: peek");
+	ok(!der_read(&seq, DER_INTEGER, NULL) && der_read_error(&seq) &&
+	   der_read_peek(&seq) == -1, "reader: wrong tag fails, sticky");
+	free(enc);
+
+	ok(reads("0403616263", DER_OCTET_STRING), "reader: short form");
+	ok(!reads("0404616263", DER_OCTET_STRING), "reader: past the end");
+	ok(!reads("3080020100", DER_SEQUENCE), "reader: indefinite length");
+	ok(!reads("04810161", DER_OCTET_STRING),
+	   "reader: long form below 128 refused (not minimal)");
+	ok(!reads("0482000161", DER_OCTET_STRING),
+	   "reader: leading zero length byte refused");
+	ok(!reads("04850000000001", DER_OCTET_STRING),
+	   "reader: more than 4 length bytes refused");
+	ok(!reads("1f8101", 0x1f), "reader: multi-byte tag refused");
+	ok(!reads("04", DER_OCTET_STRING), "reader: truncated header");
+}
+
+static bool time_is(const char *hex, time_t want)
+{
+	struct der_reader r;
+	size_t n;
+	const uint8_t *p = unhex(hex, &n);
+	time_t t = 0;
+
+	der_read_init(&r, p, n);
+	return der_read_time(&r, &t) && t == want;
+}
+
+static void read_times(void)
+{
+	static const time_t back[] = { 0, 1700000000, 2524607999, 2524608000,
+				       4102444800 };
+	struct der d;
+	struct der_reader r;
+	uint8_t *enc;
+	size_t i, len = 0;
+	time_t t;
+
+	/* "491231235959Z": 2049 (UTCTime years below 50 are 20xx). */
+	ok(time_is("170d3439313233313233353935395a", 2524607999),
+	   "read UTCTime 2049-12-31 23:59:59");
+	ok(time_is("170d3530303130313030303030305a", -631152000),
+	   "read UTCTime 50 as 1950");
+	ok(time_is("180f32303530303130313030303030305a", 2524608000),
+	   "read GeneralizedTime 2050-01-01");
+	ok(!time_is("170b343931323331323335395a", 0),
+	   "UTCTime without seconds refused");
+	ok(!time_is("170d3439313333313233353935395a", 0),
+	   "month 13 refused");
+	ok(!time_is("170d343931323331323335393539", 0) &&
+	   !time_is("170d3439313233313233353935392b", 0),
+	   "a time without Z refused");
+	for (i = 0; i < ARRAY_SIZE(back); i++) {
+		der_init(&d, DER_CAP_CERT);
+		der_time(&d, back[i]);
+		enc = der_take(&d, &len);
+		der_read_init(&r, enc, len);
+		ok(der_read_time(&r, &t) && t == back[i],
+		   "der_time -> der_read_time round trip %lld",
+		   (long long)back[i]);
+		free(enc);
+	}
+}
+
 int main(void)
 {
 	lengths();
@@ -289,5 +405,7 @@ int main(void)
 	integers();
 	times();
 	others();
+	reader();
+	read_times();
 	return done_testing();
 }
