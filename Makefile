@@ -74,7 +74,7 @@ $(OUT)/obj/gen/embedded.o: $(OUT)/gen/embedded.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIBOBJS)
+$(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/testutil.h $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 

@@ -6,16 +6,7 @@
 #include "util/fs.h"
 #include "util/str.h"
 #include "tap.h"
-
-static char *slurp(const char *path)
-{
-	struct buf b;
-
-	buf_init(&b, 1 << 20);
-	if (fs_read_file(path, &b))
-		return NULL;
-	return buf_take(&b);
-}
+#include "testutil.h"
 
 int main(void)
 {

@@ -13,6 +13,7 @@
 #include "util/fs.h"
 #include "util/str.h"
 #include "tap.h"
+#include "testutil.h"
 #include <bearssl.h>
 
 #define DAY 86400
@@ -47,16 +48,6 @@ static uint8_t *pem_file(const char *path, size_t *len)
 		der = NULL;
 	buf_release(&b);
 	return der;
-}
-
-static char *slurp(const char *path)
-{
-	struct buf b;
-
-	buf_init(&b, 1 << 20);
-	if (fs_read_file(path, &b))
-		return NULL;
-	return buf_take(&b);
 }
 
 /* Decodes the CA certificate as BearSSL's trust anchor. */
