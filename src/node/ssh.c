@@ -26,17 +26,6 @@
 #define DEFAULT_IO_MS 30000
 #define KEEPALIVE_S 30
 
-struct ssh_conn {
-	LIBSSH2_SESSION *s;
-	int fd;
-	char *peer;             /* "host:port" */
-	int io_timeout_ms;
-	int exec_timeout_ms;
-	bool established;       /* keepalives only after authentication */
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-};
-
 static const int method_ids[SSH_NMETHODS] = {
 	LIBSSH2_METHOD_KEX, LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS,
 	LIBSSH2_METHOD_MAC_CS,
@@ -99,31 +88,59 @@ fail:
 	return -1;
 }
 
-static int connect_error(const char *peer, int port, int err, int ms)
+/*
+ * A failure worth retrying while a host boots (refused, timed out, reset,
+ * no banner): under ssh_connect_retry() before its last attempt it is only
+ * a debug line; otherwise it is the error.  Returns -1.
+ */
+static int PRINTF_LIKE(2, 3) transient(struct ssh_conn *c, const char *fmt,
+				       ...)
+{
+	struct buf b;
+	va_list ap;
+
+	buf_init(&b, 4096);
+	va_start(ap, fmt);
+	if (buf_vaddf(&b, fmt, ap))
+		b.len = 0;
+	va_end(ap);
+	if (c->quiet_transient) {
+		debug("%s (will retry)", b.len ? b.data : fmt);
+		free(c->transient_msg);
+		c->transient_msg = xstrdup(b.len ? b.data : fmt);
+	} else
+		error("%s", b.len ? b.data : fmt);
+	buf_release(&b);
+	return -1;
+}
+
+static int connect_error(struct ssh_conn *c, int port, int err, int ms)
 {
 	switch (err) {
 	case ECONNREFUSED:
-		return error("%s: connection refused (is sshd running and listening on port %d?)",
-			     peer, port);
+		return transient(c, "%s: connection refused (is sshd running and listening on port %d?)",
+				 c->peer, port);
 	case ETIMEDOUT:
-		return error("%s: connection timed out after %d ms (is the host up, and port %d open in its firewalls?)",
-			     peer, ms, port);
+		return transient(c, "%s: connection timed out after %d ms (is the host up, and port %d open in its firewalls?)",
+				 c->peer, ms, port);
 	case ENETUNREACH:
 	case EHOSTUNREACH:
-		return error("%s: cannot connect: %s (is there a route to the host?)",
-			     peer, strerror(err));
+		return transient(c, "%s: cannot connect: %s (is there a route to the host?)",
+				 c->peer, strerror(err));
+	case ECONNRESET:
+	case ECONNABORTED:
+		return transient(c, "%s: cannot connect: %s", c->peer,
+				 strerror(err));
 	default:
-		return error("%s: cannot connect: %s", peer, strerror(err));
+		return error("%s: cannot connect: %s", c->peer, strerror(err));
 	}
 }
 
 /* Tries each address of t->host in turn. */
 static int tcp_connect(struct ssh_conn *c, const struct ssh_target *t,
-		       int port)
+		       int port, int ms)
 {
 	struct addrinfo hints, *res = NULL, *ai;
-	int ms = t->connect_timeout_ms > 0 ? t->connect_timeout_ms :
-					     DEFAULT_CONNECT_MS;
 	char portstr[16];
 	int rc, err = 0;
 
@@ -133,6 +150,9 @@ static int tcp_connect(struct ssh_conn *c, const struct ssh_target *t,
 	hints.ai_flags = AI_NUMERICSERV;
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	rc = getaddrinfo(t->host, portstr, &hints, &res);
+	if (rc == EAI_AGAIN)
+		return transient(c, "%s: cannot resolve host name '%s': %s",
+				 c->peer, t->host, gai_strerror(rc));
 	if (rc)
 		return error("%s: cannot resolve host name '%s': %s", c->peer,
 			     t->host, rc == EAI_SYSTEM ? strerror(errno) :
@@ -148,15 +168,11 @@ static int tcp_connect(struct ssh_conn *c, const struct ssh_target *t,
 	}
 	freeaddrinfo(res);
 	if (c->fd < 0)
-		return connect_error(c->peer, port, err, ms);
+		return connect_error(c, port, err, ms);
 	return 0;
 }
 
-/*
- * Waits until the socket is ready the way libssh2 wants it, or the
- * deadline (0: none) passes (-1).  While waiting, keepalives go out.
- */
-static int wait_io(struct ssh_conn *c, int64_t deadline)
+int ssh_wait_io(struct ssh_conn *c, int64_t deadline)
 {
 	int dir = libssh2_session_block_directions(c->s), left, next = 0;
 	struct pollfd pfd;
@@ -184,12 +200,7 @@ static int wait_io(struct ssh_conn *c, int64_t deadline)
 	return 0;
 }
 
-/* Calls call until it stops saying EAGAIN or the deadline passes. */
-#define RETRY(c, deadline, rc, call)                                  \
-	while (((rc) = (call)) == LIBSSH2_ERROR_EAGAIN &&               \
-	       wait_io((c), (deadline)) == 0)
-
-static const char *last_error(struct ssh_conn *c)
+const char *ssh_last_error(struct ssh_conn *c)
 {
 	char *msg = NULL;
 
@@ -328,39 +339,40 @@ static int set_prefs(struct ssh_conn *c, const struct ssh_target *t,
 }
 
 static int handshake(struct ssh_conn *c, const struct ssh_target *t,
-		     const char *kh_text, int port)
+		     const char *kh_text, int port, int io_ms)
 {
 	char *ours[SSH_NMETHODS] = { NULL }, *lib_hostkeys = NULL;
-	int64_t deadline = ssh_now_ms() + c->io_timeout_ms;
+	int64_t deadline = ssh_now_ms() + io_ms;
 	int rc, m, ret = -1;
 
 	if (set_prefs(c, t, kh_text, port, ours, &lib_hostkeys))
 		goto out;
-	RETRY(c, deadline, rc, libssh2_session_handshake(c->s, c->fd));
+	SSH_RETRY(c, deadline, rc, libssh2_session_handshake(c->s, c->fd));
 	switch (rc) {
 	case 0:
 		ret = 0;
 		break;
 	case LIBSSH2_ERROR_EAGAIN:
-		ret = error("%s: no SSH handshake within %d ms (is it an SSH server? is it overloaded?)",
-			    c->peer, c->io_timeout_ms);
+		ret = transient(c, "%s: no SSH handshake within %d ms (is it an SSH server? is it overloaded?)",
+				c->peer, io_ms);
 		break;
 	case LIBSSH2_ERROR_BANNER_RECV:
 	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
 	case LIBSSH2_ERROR_SOCKET_RECV:
-		ret = error("%s: the server closed the connection during the SSH handshake (%s; sshd's MaxStartups limit, or not an SSH server?)",
-			    c->peer, last_error(c));
+	case LIBSSH2_ERROR_SOCKET_SEND:
+		ret = transient(c, "%s: the server closed the connection during the SSH handshake (%s; sshd's MaxStartups limit, or not an SSH server?)",
+			    c->peer, ssh_last_error(c));
 		break;
 	case LIBSSH2_ERROR_KEX_FAILURE:
 		ret = ssh_explain_kex_failure(c->peer,
 					      (struct sockaddr *)&c->addr,
 					      c->addrlen, c->io_timeout_ms,
 					      ours, lib_hostkeys,
-					      last_error(c));
+					      ssh_last_error(c));
 		break;
 	default:
 		ret = error("%s: the SSH handshake failed: %s", c->peer,
-			    last_error(c));
+			    ssh_last_error(c));
 	}
 out:
 	for (m = 0; m < SSH_NMETHODS; m++)
@@ -461,87 +473,221 @@ static int load_key(struct ssh_conn *c, const struct ssh_target *t,
 	return ret;
 }
 
+/*
+ * keyboard-interactive: the password answers every prompt that does not
+ * echo (the "Password: " of PAM); prompts that echo get an empty answer.
+ * libssh2 frees the answers.
+ */
+static void kbd_answer(const char *name, int name_len, const char *instr,
+		       int instr_len, int n,
+		       const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts,
+		       LIBSSH2_USERAUTH_KBDINT_RESPONSE *responses,
+		       void **abstract)
+{
+	struct ssh_conn *c = *abstract;
+	int i;
+
+	(void)name; (void)name_len; (void)instr; (void)instr_len;
+	for (i = 0; i < n; i++) {
+		const char *a = !prompts[i].echo && c->password ?
+				c->password : "";
+
+		responses[i].text = xstrdup(a);
+		responses[i].length = (unsigned int)strlen(a);
+	}
+}
+
+static int try_password(struct ssh_conn *c, const struct ssh_target *t,
+			const char *methods, int64_t deadline)
+{
+	unsigned int ulen = (unsigned int)strlen(t->user);
+	int rc = LIBSSH2_ERROR_AUTHENTICATION_FAILED;
+
+	c->password = t->password;
+	if (ssh_list_has(methods, "password"))
+		SSH_RETRY(c, deadline, rc, libssh2_userauth_password_ex(
+			      c->s, t->user, ulen, t->password,
+			      (unsigned int)strlen(t->password), NULL));
+	if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED &&
+	    ssh_list_has(methods, "keyboard-interactive"))
+		SSH_RETRY(c, deadline, rc,
+			  libssh2_userauth_keyboard_interactive_ex(
+				  c->s, t->user, ulen, kbd_answer));
+	c->password = NULL;
+	return rc;
+}
+
+static int key_error(struct ssh_conn *c, const struct ssh_target *t,
+		     const char *keyname, int rc)
+{
+	switch (rc) {
+	case LIBSSH2_ERROR_EAGAIN:
+		return error("%s: no answer to public key authentication within %d ms",
+			     c->peer, c->io_timeout_ms);
+	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
+	case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
+		return error("%s: permission denied (publickey) for user '%s' with key '%s': is the public key in ~%s/.ssh/authorized_keys?",
+			     c->peer, t->user, keyname, t->user);
+	case LIBSSH2_ERROR_FILE:
+	case LIBSSH2_ERROR_KEYFILE_AUTH_FAILED:
+		if (t->passphrase && *t->passphrase)
+			return error("%s: cannot use key '%s': wrong passphrase, or a key this build cannot read (%s)",
+				     c->peer, keyname, ssh_last_error(c));
+		return error("%s: cannot use key '%s': %s", c->peer, keyname,
+			     ssh_last_error(c));
+	default:
+		return error("%s: public key authentication as '%s' failed: %s",
+			     c->peer, t->user, ssh_last_error(c));
+	}
+}
+
+/* After the key (if any) did not do: why, for the password's message. */
+static int password_error(struct ssh_conn *c, const struct ssh_target *t,
+			  const char *keyname, const char *key_why, int rc)
+{
+	switch (rc) {
+	case LIBSSH2_ERROR_EAGAIN:
+		return error("%s: no answer to password authentication within %d ms",
+			     c->peer, c->io_timeout_ms);
+	case LIBSSH2_ERROR_PASSWORD_EXPIRED:
+		return error("%s: the password of user '%s' has expired; set a new one on the host",
+			     c->peer, t->user);
+	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
+		if (!key_why)
+			return error("%s: permission denied (password) for user '%s': password refused (is SSHPassword right?)",
+				     c->peer, t->user);
+		return error("%s: permission denied for user '%s': %s, password refused (is the public key in ~%s/.ssh/authorized_keys? is SSHPassword right?)",
+			     c->peer, t->user, key_why, t->user);
+	default:
+		return error("%s: password authentication as '%s' failed: %s",
+			     c->peer, t->user, ssh_last_error(c));
+	}
+	(void)keyname;
+}
+
+/*
+ * The public key first; then, if the target has a password, "password"
+ * and "keyboard-interactive".
+ */
 static int authenticate(struct ssh_conn *c, const struct ssh_target *t)
 {
 	const char *keyname = t->privkey_path ? t->privkey_path : "(in memory)";
 	int64_t deadline = ssh_now_ms() + c->io_timeout_ms;
 	unsigned int ulen = (unsigned int)strlen(t->user);
+	bool have_key = t->privkey_path || t->privkey_mem;
+	bool have_pw = t->password && *t->password;
+	char *methods = NULL, *key_why = NULL;
+	const char *m;
 	struct buf key;
-	char *methods;
 	int rc, ret = -1;
 
 	buf_init(&key, SSH_CAP_KEYFILE);
-	if (load_key(c, t, &key, keyname))
+	if (have_key && load_key(c, t, &key, keyname))
 		goto out;
 	/* The "none" request tells which methods the server takes. */
 	do
-		methods = libssh2_userauth_list(c->s, t->user, ulen);
-	while (!methods && libssh2_session_last_errno(c->s) ==
-			   LIBSSH2_ERROR_EAGAIN && wait_io(c, deadline) == 0);
-	if (!methods) {
+		m = libssh2_userauth_list(c->s, t->user, ulen);
+	while (!m && libssh2_session_last_errno(c->s) ==
+		     LIBSSH2_ERROR_EAGAIN && ssh_wait_io(c, deadline) == 0);
+	if (!m) {
 		if (libssh2_userauth_authenticated(c->s)) {
 			ret = 0;
 			goto out;
 		}
 		error("%s: no answer to the authentication request for user '%s': %s",
-		      c->peer, t->user, last_error(c));
+		      c->peer, t->user, ssh_last_error(c));
 		goto out;
 	}
-	if (!ssh_list_has(methods, "publickey")) {
-		error("%s: the server does not take public keys for user '%s' (it offers: %s)",
-		      c->peer, t->user, methods);
+	methods = xstrdup(m);
+	if (have_key && ssh_list_has(methods, "publickey")) {
+		SSH_RETRY(c, deadline, rc,
+			  libssh2_userauth_publickey_frommemory(
+				  c->s, t->user, ulen, NULL, 0, key.data,
+				  key.len, t->passphrase ? t->passphrase : ""));
+		if (rc == 0) {
+			ret = 0;
+			goto out;
+		}
+		if (!have_pw || (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED &&
+				 rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)) {
+			key_error(c, t, keyname, rc);
+			goto out;
+		}
+		key_why = xasprintf("key '%s' refused", keyname);
+	} else if (have_key) {
+		if (!have_pw) {
+			error("%s: the server does not take public keys for user '%s' (it offers: %s)",
+			      c->peer, t->user, methods);
+			goto out;
+		}
+		key_why = xasprintf("the server takes no public keys (it offers: %s)",
+				    methods);
+	}
+	if (!have_pw) {
+		error("%s: no key and no password for user '%s'", c->peer,
+		      t->user);
 		goto out;
 	}
-	RETRY(c, deadline, rc, libssh2_userauth_publickey_frommemory(
-		      c->s, t->user, ulen, NULL, 0, key.data, key.len,
-		      t->passphrase ? t->passphrase : ""));
-	switch (rc) {
-	case 0:
-		ret = 0;
-		break;
-	case LIBSSH2_ERROR_EAGAIN:
-		error("%s: no answer to public key authentication within %d ms",
-		      c->peer, c->io_timeout_ms);
-		break;
-	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
-	case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
-		error("%s: permission denied (publickey) for user '%s' with key '%s': is the public key in ~%s/.ssh/authorized_keys?",
-		      c->peer, t->user, keyname, t->user);
-		break;
-	case LIBSSH2_ERROR_FILE:
-	case LIBSSH2_ERROR_KEYFILE_AUTH_FAILED:
-		if (t->passphrase && *t->passphrase)
-			error("%s: cannot use key '%s': wrong passphrase, or a key this build cannot read (%s)",
-			      c->peer, keyname, last_error(c));
+	if (!ssh_list_has(methods, "password") &&
+	    !ssh_list_has(methods, "keyboard-interactive")) {
+		if (key_why)
+			error("%s: permission denied for user '%s': %s, and the server takes no passwords (it offers: %s)",
+			      c->peer, t->user, key_why, methods);
 		else
-			error("%s: cannot use key '%s': %s", c->peer, keyname,
-			      last_error(c));
-		break;
-	default:
-		error("%s: public key authentication as '%s' failed: %s",
-		      c->peer, t->user, last_error(c));
+			error("%s: the server takes no passwords for user '%s' (it offers: %s)",
+			      c->peer, t->user, methods);
+		goto out;
 	}
+	rc = try_password(c, t, methods, deadline);
+	if (rc == 0)
+		ret = 0;
+	else
+		password_error(c, t, keyname, key_why, rc);
 out:
+	free(methods);
+	free(key_why);
 	buf_wipe(&key);
 	return ret;
 }
 
-int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
+static int clamp_ms(int ms, int64_t deadline)
+{
+	int64_t left;
+
+	if (!deadline)
+		return ms;
+	left = deadline - ssh_now_ms();
+	if (left < ms)
+		ms = left > 0 ? (int)left : 1;
+	return ms;
+}
+
+/*
+ * One attempt.  deadline (0: none) bounds the TCP connect and the
+ * handshake.  With quiet, transient failures are not printed: *why gets
+ * the message (a new string) instead.
+ */
+static int connect_once(const struct ssh_target *t, int64_t deadline,
+			bool quiet, char **why, struct ssh_conn **out)
 {
 	struct ssh_conn *c;
 	struct buf kh;
 	int port = t->port > 0 ? t->port : 22;
-	int ret = -1;
+	int ret = -1, ct;
 
 	*out = NULL;
+	*why = NULL;
 	if (t->passphrase)
 		secret_register(t->passphrase);
+	if (t->password)
+		secret_register(t->password);
 	pthread_once(&init_once, init_libssh2);
 	if (init_result)
 		return error("cannot initialise libssh2 (error %d)",
 			     init_result);
 	c = xcalloc(1, sizeof(*c));
 	c->fd = -1;
+	c->quiet_transient = quiet;
 	c->peer = xasprintf(strchr(t->host, ':') ? "[%s]:%d" : "%s:%d",
 			    t->host, port);
 	c->io_timeout_ms = t->io_timeout_ms > 0 ? t->io_timeout_ms :
@@ -552,8 +698,10 @@ int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
 		error("%s: no known_hosts file given", c->peer);
 		goto out;
 	}
-	if (!t->user || (!t->privkey_path && !t->privkey_mem)) {
-		error("%s: no user or no key given", c->peer);
+	if (!t->user || (!t->privkey_path && !t->privkey_mem &&
+			 (!t->password || !*t->password))) {
+		error("%s: no user, or neither a key nor a password given",
+		      c->peer);
 		goto out;
 	}
 	if (fs_read_file(t->known_hosts_path, &kh)) {
@@ -564,26 +712,109 @@ int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
 		}
 		buf_release(&kh);
 	}
-	if (tcp_connect(c, t, port))
+	ct = t->connect_timeout_ms > 0 ? t->connect_timeout_ms :
+					 DEFAULT_CONNECT_MS;
+	if (tcp_connect(c, t, port, clamp_ms(ct, deadline)))
 		goto out;
-	c->s = libssh2_session_init();
+	/* The session's abstract pointer is c (kbd_answer() reads it). */
+	c->s = libssh2_session_init_ex(NULL, NULL, NULL, c);
 	if (!c->s) {
 		error("%s: cannot create an SSH session (out of memory)",
 		      c->peer);
 		goto out;
 	}
 	libssh2_session_set_blocking(c->s, 0);
-	libssh2_keepalive_config(c->s, 1, KEEPALIVE_S);
-	if (handshake(c, t, kh.data, port) ||
+	if (handshake(c, t, kh.data, port,
+		      clamp_ms(c->io_timeout_ms, deadline)) ||
 	    check_hostkey(c, t, kh.data, port) || authenticate(c, t))
 		goto out;
+	/* Keepalives only now: sent during the key exchange they break it. */
+	libssh2_keepalive_config(c->s, 1, t->keepalive_s > 0 ?
+				 (unsigned)t->keepalive_s : KEEPALIVE_S);
 	c->established = true;
 	*out = c;
 	c = NULL;
 	ret = 0;
 out:
+	if (c && c->transient_msg) {
+		*why = c->transient_msg;
+		c->transient_msg = NULL;
+	}
 	buf_release(&kh);
 	ssh_close(c);
+	return ret;
+}
+
+int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
+{
+	char *why;
+	int ret = connect_once(t, 0, false, &why, out);
+
+	free(why);
+	return ret;
+}
+
+int ssh_backoff_ms(int interval_ms, uint32_t rnd)
+{
+	int64_t quarter;
+
+	if (interval_ms <= 0)
+		return 0;
+	quarter = interval_ms / 4;
+	return (int)(interval_ms - quarter + (int64_t)(rnd % (2 * quarter + 1)));
+}
+
+static uint32_t jitter_random(void)
+{
+	static _Thread_local uint32_t x;
+
+	if (!x)
+		x = ((uint32_t)ssh_now_ms() ^ (uint32_t)getpid() ^
+		     (uint32_t)(uintptr_t)&x) | 1u;
+	x ^= x << 13;   /* xorshift32: jitter needs no more */
+	x ^= x >> 17;
+	x ^= x << 5;
+	return x;
+}
+
+int64_t ssh_retry_budget_ms(const struct ssh_target *t,
+			    const struct ssh_retry *r)
+{
+	int attempts = r && r->attempts > 0 ? r->attempts : 1;
+	int interval = r && r->interval_ms > 0 ? r->interval_ms : 0;
+	int ct = t->connect_timeout_ms > 0 ? t->connect_timeout_ms :
+					     DEFAULT_CONNECT_MS;
+
+	return (int64_t)attempts * (interval + ct);
+}
+
+int ssh_connect_retry(const struct ssh_target *t, const struct ssh_retry *r,
+		      struct ssh_conn **out)
+{
+	int attempts = r && r->attempts > 0 ? r->attempts : 1;
+	int interval = r && r->interval_ms > 0 ? r->interval_ms : 0;
+	int64_t start = ssh_now_ms(), deadline, left;
+	char *why = NULL;
+	int i, ret = -1, delay;
+
+	deadline = start + ssh_retry_budget_ms(t, r);
+	for (i = 1;; i++) {
+		free(why);
+		ret = connect_once(t, deadline, true, &why, out);
+		if (ret == 0 || !why)
+			break;          /* connected, or not worth a retry */
+		delay = ssh_backoff_ms(interval, jitter_random());
+		left = deadline - ssh_now_ms();
+		if (i >= attempts || left <= delay) {
+			error("%s (gave up after %d attempt%s in %.1f s)", why,
+			      i, i == 1 ? "" : "s",
+			      (double)(ssh_now_ms() - start) / 1000);
+			break;
+		}
+		if (delay)
+			poll(NULL, 0, delay);
+	}
+	free(why);
 	return ret;
 }
 
@@ -650,15 +881,15 @@ int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
 	do
 		ch = libssh2_channel_open_session(c->s);
 	while (!ch && libssh2_session_last_errno(c->s) ==
-		      LIBSSH2_ERROR_EAGAIN && wait_io(c, io_deadline) == 0);
+		      LIBSSH2_ERROR_EAGAIN && ssh_wait_io(c, io_deadline) == 0);
 	if (!ch)
 		return error("%s: cannot open a channel: %s", c->peer,
-			     last_error(c));
-	RETRY(c, io_deadline, rc, libssh2_channel_exec(ch, command));
+			     ssh_last_error(c));
+	SSH_RETRY(c, io_deadline, rc, libssh2_channel_exec(ch, command));
 	if (rc) {
 		error("%s: cannot run '%s': %s", c->peer, command,
 		      rc == LIBSSH2_ERROR_EAGAIN ? "no answer" :
-		      last_error(c));
+		      ssh_last_error(c));
 		goto out;
 	}
 	for (;;) {
@@ -693,16 +924,16 @@ int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
 			continue;
 		if (libssh2_channel_eof(ch))
 			break;
-		if (!progress && wait_io(c, deadline)) {
+		if (!progress && ssh_wait_io(c, deadline)) {
 			error("%s: '%s' did not finish within %d ms", c->peer,
 			      command, c->exec_timeout_ms);
 			goto out;
 		}
 	}
 	io_deadline = ssh_now_ms() + c->io_timeout_ms;
-	RETRY(c, io_deadline, rc, libssh2_channel_close(ch));
+	SSH_RETRY(c, io_deadline, rc, libssh2_channel_close(ch));
 	if (rc == 0)
-		RETRY(c, io_deadline, rc, libssh2_channel_wait_closed(ch));
+		SSH_RETRY(c, io_deadline, rc, libssh2_channel_wait_closed(ch));
 	if (rc)
 		goto lost;
 	*exit_status_out = exit_status(ch, c->s);
@@ -715,10 +946,10 @@ int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
 	goto out;
 lost:
 	error("%s: connection lost while running '%s': %s", c->peer, command,
-	      last_error(c));
+	      ssh_last_error(c));
 out:
 	io_deadline = ssh_now_ms() + c->io_timeout_ms;
-	RETRY(c, io_deadline, rc, libssh2_channel_free(ch));
+	SSH_RETRY(c, io_deadline, rc, libssh2_channel_free(ch));
 	return ret;
 }
 
@@ -735,6 +966,7 @@ void ssh_close(struct ssh_conn *c)
 	}
 	if (c->fd >= 0)
 		close(c->fd);
+	free(c->transient_msg);
 	free(c->peer);
 	free(c);
 }

@@ -75,6 +75,21 @@ struct ssh_target {
 	 * list, the key types already pinned for the host come first.
 	 */
 	const char *prefs[SSH_NMETHODS];
+	/*
+	 * Password login (ICM's SSHPassword, when SSHOnly is not true: the
+	 * caller decides).  NULL or "": none.  Tried after the public key
+	 * (which may then be absent), as "password" and then as
+	 * "keyboard-interactive" (the password answers each prompt that does
+	 * not echo).  Registered as a secret; icm keeps no copy of it.
+	 */
+	const char *password;
+	int keepalive_s;            /* after authentication; 0: 30 s */
+};
+
+/* ICM's MaxConnectAttempts and RetryInterval, for ssh_connect_retry(). */
+struct ssh_retry {
+	int attempts;               /* <= 1: one */
+	int interval_ms;            /* between attempts, jittered +-25 % */
 };
 
 struct ssh_conn;
@@ -88,6 +103,30 @@ struct ssh_conn;
  */
 int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
 	WARN_UNUSED;
+
+/*
+ * ssh_connect() again and again while the host boots: failures of the
+ * transport (connection refused, timed out, reset or unreachable, no SSH
+ * banner or handshake, a name that does not resolve yet) are retried up
+ * to r->attempts times, waiting ssh_backoff_ms(r->interval_ms) between
+ * attempts; other failures (host key, algorithms, authentication, keys)
+ * are not.  The whole call, up to the end of the handshake, takes at most
+ * ssh_retry_budget_ms(t, r) = attempts x (interval + connect timeout):
+ * each attempt's connect and handshake timeouts are cut to what is left
+ * and no attempt starts after it.  Only the last failure is printed, with
+ * the number of attempts (earlier ones are debug lines).  r NULL: one
+ * attempt under that budget.
+ */
+int ssh_connect_retry(const struct ssh_target *t, const struct ssh_retry *r,
+		      struct ssh_conn **out) WARN_UNUSED;
+
+/* The pause before a retry: interval_ms +- 25 %, picked by rnd (uniform
+ * over [0.75, 1.25] x interval); 0 when interval_ms <= 0. */
+int ssh_backoff_ms(int interval_ms, uint32_t rnd);
+
+/* ssh_connect_retry()'s bound in ms for t and r. */
+int64_t ssh_retry_budget_ms(const struct ssh_target *t,
+			    const struct ssh_retry *r);
 
 /*
  * Runs command on a new channel and waits for it to finish.  stdin_data

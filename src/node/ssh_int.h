@@ -6,7 +6,40 @@
 #define ICM_NODE_SSH_INT_H
 
 #include "../icm.h"
+#include "../util/buf.h"
+#include <libssh2.h>
 #include <sys/socket.h>
+
+struct ssh_conn {
+	LIBSSH2_SESSION *s;
+	int fd;
+	char *peer;             /* "host:port" */
+	int io_timeout_ms;
+	int exec_timeout_ms;
+	bool established;       /* keepalives only after authentication */
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	/* ssh_connect_retry(): transport failures worth a retry are logged
+	 * with debug() and kept for the final message. */
+	bool quiet_transient;
+	char *transient_msg;    /* the last such message */
+	const char *password;   /* during authentication only (borrowed) */
+};
+
+/*
+ * Waits until the socket is ready the way libssh2 wants it, or the
+ * deadline (0: none) passes (-1).  While waiting, keepalives go out once
+ * the connection is established.
+ */
+int ssh_wait_io(struct ssh_conn *c, int64_t deadline);
+
+/* Calls call until it stops saying EAGAIN or the deadline passes. */
+#define SSH_RETRY(c, deadline, rc, call)                              \
+	while (((rc) = (call)) == LIBSSH2_ERROR_EAGAIN &&               \
+	       ssh_wait_io((c), (deadline)) == 0)
+
+/* libssh2's last error message for c's session. */
+const char *ssh_last_error(struct ssh_conn *c);
 
 /* Milliseconds on the monotonic clock. */
 int64_t ssh_now_ms(void);

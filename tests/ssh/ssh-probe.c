@@ -17,6 +17,13 @@
  * on stderr.  --mem hands the key to the layer as text instead of a path.
  * --supported lists what this libssh2 build offers, one class a line;
  * --version prints the linked libssh2's version.
+ *
+ * Features beyond a command: --password-file F logs in with the password
+ * in F when the key (-i, optional then) is refused; --retry N,MS connects
+ * with ssh_connect_retry() (N attempts, MS apart); --keepalive S sets the
+ * keepalive interval; --upload LOCAL REMOTE copies with ssh_upload()
+ * (--no-sftp: by SCP) instead of running a command; --interactive runs the
+ * command (or, with "-" as the command, a login shell) on a PTY.
  */
 #include "icm.h"
 #include "node/ssh.h"
@@ -25,7 +32,7 @@
 #include "util/str.h"
 #include <getopt.h>
 
-#define USAGE "usage: ssh-probe -h host -p port -u user -i key [-P passfile] -k known_hosts [--pin] [--mem] [--kex X] [--hostkey X] [--cipher X] [--mac X] [--print-methods] [-n N] [-c K] [--stdin FILE] [--timeout MS] -- command\n       ssh-probe --supported | --version\n"
+#define USAGE "usage: ssh-probe -h host -p port -u user -i key [-P passfile] -k known_hosts [--pin] [--mem] [--kex X] [--hostkey X] [--cipher X] [--mac X] [--print-methods] [-n N] [-c K] [--stdin FILE] [--timeout MS] [--password-file F] [--retry N,MS] [--keepalive S] [--interactive] -- command\n       ssh-probe ... [--no-sftp] --upload LOCAL REMOTE\n       ssh-probe --supported | --version\n"
 
 static const char *const method_names[SSH_NMETHODS] = {
 	"kex", "hostkey", "cipher", "mac",
@@ -81,7 +88,8 @@ static int run(struct ssh_conn *c, const char *cmd, const char *in)
 int main(int argc, char **argv)
 {
 	enum { O_PIN = 256, O_MEM, O_PRINT, O_SUPPORTED, O_STDIN, O_TIMEOUT,
-	       O_VERSION, O_KEX, O_HOSTKEY, O_CIPHER, O_MAC };
+	       O_VERSION, O_KEX, O_HOSTKEY, O_CIPHER, O_MAC, O_PASSWORD,
+	       O_RETRY, O_KEEPALIVE };
 	static const struct option opts[] = {
 		{ "pin", no_argument, NULL, O_PIN },
 		{ "mem", no_argument, NULL, O_MEM },
@@ -94,11 +102,15 @@ int main(int argc, char **argv)
 		{ "hostkey", required_argument, NULL, O_HOSTKEY },
 		{ "cipher", required_argument, NULL, O_CIPHER },
 		{ "mac", required_argument, NULL, O_MAC },
+		{ "password-file", required_argument, NULL, O_PASSWORD },
+		{ "retry", required_argument, NULL, O_RETRY },
+		{ "keepalive", required_argument, NULL, O_KEEPALIVE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ssh_target t = { .port = 22 };
 	struct ssh_conn *c;
-	char *pass = NULL, *key = NULL, *in = NULL;
+	struct ssh_retry retry = { 0, 0 };
+	char *pass = NULL, *key = NULL, *in = NULL, *password = NULL, *end;
 	bool mem = false, print = false;
 	long n = 1, k = 1, v, i, j;
 	int opt, status = 0;
@@ -133,6 +145,20 @@ int main(int argc, char **argv)
 				goto usage;
 			t.connect_timeout_ms = t.io_timeout_ms = (int)v;
 			break;
+		case O_PASSWORD: password = slurp(optarg, true); break;
+		case O_RETRY:
+			retry.attempts = (int)strtol(optarg, &end, 10);
+			if (*end != ',' || retry.attempts < 1)
+				goto usage;
+			retry.interval_ms = (int)strtol(end + 1, &end, 10);
+			if (*end || retry.interval_ms < 0)
+				goto usage;
+			break;
+		case O_KEEPALIVE:
+			if (str_to_long(optarg, &v) || v < 1 || v > 3600)
+				goto usage;
+			t.keepalive_s = (int)v;
+			break;
 		case O_KEX: case O_HOSTKEY: case O_CIPHER: case O_MAC:
 			t.prefs[opt - O_KEX] = optarg;
 			break;
@@ -140,14 +166,16 @@ int main(int argc, char **argv)
 			goto usage;
 		}
 	}
-	if (optind != argc - 1 || !t.host || !t.user || !t.privkey_path ||
-	    !t.known_hosts_path)
+	if (optind != argc - 1 || !t.host || !t.user ||
+	    (!t.privkey_path && !password) || !t.known_hosts_path)
 		goto usage;
 	t.passphrase = pass;
+	t.password = password;
 	if (mem)
 		t.privkey_mem = key = slurp(t.privkey_path, false);
 	for (i = 0; i < n && status != 255; i++) {
-		if (ssh_connect(&t, &c)) {
+		if (retry.attempts ? ssh_connect_retry(&t, &retry, &c) :
+		    ssh_connect(&t, &c)) {
 			status = 255;
 			break;
 		}
@@ -166,6 +194,7 @@ int main(int argc, char **argv)
 		ssh_close(c);
 	}
 	freezero_str(pass);
+	freezero_str(password);
 	freezero_str(key);
 	free(in);
 	if (fflush(stdout) || ferror(stdout))

@@ -8,9 +8,14 @@
 #                                    appends the PID to SSHD_PIDS
 #   sshd_stop                        stops every sshd started here
 #   sshd_pins DIR PORT HOSTKEY...    prints known_hosts lines for them
+#   sshd_require_probe               (in an e2e test) sets PROBE, or skips
+#                                    without sshd, fails without ssh-probe
 #
 # Users log in as themselves with the keys in DIR/authorized_keys.  As root
 # sshd needs its privilege-separation directory /run/sshd (created).
+# SSHD_EXTRA (lines of sshd_config) goes before the defaults, so it wins
+# (sshd takes the first value of a keyword): e.g. "PasswordAuthentication
+# yes", or "Subsystem sftp /usr/lib/openssh/sftp-server".
 
 SSHD=${SSHD:-/usr/sbin/sshd}
 SSHD_PIDS=()
@@ -26,6 +31,7 @@ sshd_start() {
 		{
 			echo "Port $p"
 			echo "ListenAddress 127.0.0.1"
+			[ -n "${SSHD_EXTRA:-}" ] && printf '%s\n' "$SSHD_EXTRA"
 			for hk in "$@"; do echo "HostKey $dir/$hk"; done
 			cat <<-EOF
 			PidFile $dir/$name.pid
@@ -73,4 +79,13 @@ sshd_pins() {
 	for hk in "$@"; do
 		echo "[127.0.0.1]:$p $(cut -d' ' -f1-2 "$dir/$hk.pub")"
 	done
+}
+
+sshd_require_probe() {
+	PROBE=${SSH_PROBE:-$(dirname "$ICM")/tests/ssh-probe}
+	[ -x "$SSHD" ] || skip_all "openssh-server is not installed"
+	command -v ssh-keygen >/dev/null || skip_all "ssh-keygen is not installed"
+	if [ ! -x "$PROBE" ]; then
+		echo "1..1"; echo "not ok 1 - ssh-probe is built ($PROBE)"; exit 1
+	fi
 }

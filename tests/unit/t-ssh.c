@@ -287,6 +287,35 @@ static void test_connect_errors(const char *dir)
 	free(kh);
 }
 
+static void test_backoff(void)
+{
+	struct ssh_target t = { .connect_timeout_ms = 2000 };
+	struct ssh_retry r = { 60, 5000 };
+	int lo = INT_MAX, hi = 0, d;
+	uint32_t x = 12345, i;
+	bool in = true;
+
+	for (i = 0; i < 100000; i++) {
+		x = x * 1103515245u + 12345u;
+		d = ssh_backoff_ms(5000, x);
+		in &= d >= 3750 && d <= 6250;
+		lo = d < lo ? d : lo;
+		hi = d > hi ? d : hi;
+	}
+	ok(in, "backoff stays within interval +- 25 %%");
+	ok(lo < 3800 && hi > 6200, "... and uses the whole range (%d..%d)", lo,
+	   hi);
+	is_int(ssh_backoff_ms(5000, 0), 3750, "rnd 0: the shortest pause");
+	is_int(ssh_backoff_ms(5000, 2500), 6250, "the longest pause");
+	is_int(ssh_backoff_ms(0, 77), 0, "interval 0: no pause");
+	is_int(ssh_backoff_ms(3, 77), 3, "a tiny interval is kept");
+	ok(ssh_retry_budget_ms(&t, &r) == 60LL * 7000,
+	   "budget = attempts x (interval + connect timeout)");
+	t.connect_timeout_ms = 0;
+	ok(ssh_retry_budget_ms(&t, NULL) == 10000,
+	   "no retry: one default connect timeout");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t-ssh.XXXXXX";
@@ -304,6 +333,7 @@ int main(void)
 	test_pin(dir);
 	test_keyinfo();
 	test_connect_errors(dir);
+	test_backoff();
 	buf_release(&ec);
 	buf_release(&ed);
 	if (fs_remove_tree(dir))

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# 33-ssh-features: the SSH layer's features beyond exec (src/node/ssh.c,
+# upload.c, pty.c through tests/ssh/ssh-probe) against OpenSSH's sshd on
+# 127.0.0.1: password login after a refused key (a throw-away user with a
+# known password, created only as root), retries with backoff while sshd
+# starts late and the bound on a host that never answers, keepalives,
+# sudo with stdin, uploads (files, trees, trailing slashes, modes; SFTP and
+# the SCP fallback) and an interactive PTY session driven through a
+# pseudo-terminal.
+. "$(dirname "$0")/lib.sh"
+. "$TOP/tests/ssh/sshd-lib.sh"
+sshd_require_probe
+PWUSER=''
+BG=()
+cleanup() {
+	sshd_stop
+	local p; for p in "${BG[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	[ -n "$PWUSER" ] && userdel -r "$PWUSER" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+skip() { _n=$((_n + 1)); echo "ok $_n - $1 # SKIP $2"; }
+me=$(id -un)
+cd "$T" || exit 1
+ssh-keygen -q -t ecdsa -b 256 -N '' -C hk -f hk_ec256 &
+ssh-keygen -q -t ecdsa -b 256 -N '' -C user -f user &
+ssh-keygen -q -t ecdsa -b 256 -N '' -C stranger -f stranger &
+wait
+cat user.pub > authorized_keys
+SFTP_SERVER=/usr/lib/openssh/sftp-server
+[ -x "$SFTP_SERVER" ] || SFTP_SERVER=internal-sftp
+
+SSHD_EXTRA="Subsystem sftp $SFTP_SERVER
+PasswordAuthentication yes" sshd_start "$T" main hk_ec256 || exit 1
+MAIN=$SSHD_PORT
+sshd_start "$T" nosftp hk_ec256 || exit 1       # no Subsystem: SCP only
+NOSFTP=$SSHD_PORT
+# sshd -e -d sends its debug lines to the sessions' stderr as well
+SSHD_EXTRA="LogLevel DEBUG1" sshd_start "$T" debug hk_ec256 || exit 1
+DEBUG=$SSHD_PORT
+for p in "$MAIN" "$NOSFTP" "$DEBUG"; do sshd_pins "$T" "$p" hk_ec256; done > kh
+
+probe() { # probe PORT ARGS... -- CMD   (stdout+stderr in $out, status $rc)
+	local p=$1; shift
+	out=$("$PROBE" -h 127.0.0.1 -p "$p" -k "$T/kh" --timeout 10000 "$@" 2>&1)
+	rc=$?
+}
+KEY=(-u "$me" -i "$T/user")
+
+# --- password login ------------------------------------------------------------
+pw=Icm-pw-$RANDOM-Probe
+printf '%s\n' "$pw" > pwfile
+printf 'wrong-%s\n' "$pw" > badpw
+if [ "$(id -u)" != 0 ] || ! command -v useradd >/dev/null; then
+	for c in "key refused, password accepted" "password only" \
+		"wrong password after a refused key" "wrong password alone" \
+		"the password is never printed"; do
+		skip "$c" "needs root to create a user with a known password"
+	done
+else
+	PWUSER=icmpw$$
+	useradd -m -s /bin/sh "$PWUSER" && echo "$PWUSER:$pw" | chpasswd
+	probe "$MAIN" -u "$PWUSER" -i "$T/stranger" --password-file "$T/pwfile" -- whoami
+	is "key refused, password accepted" "$rc:$out" "0:$PWUSER"
+	probe "$MAIN" -u "$PWUSER" --password-file "$T/pwfile" -- whoami
+	is "password only" "$rc:$out" "0:$PWUSER"
+	probe "$MAIN" -u "$PWUSER" -i "$T/stranger" --password-file "$T/badpw" -- true
+	contains "wrong password after a refused key" "$rc $out" \
+		"255 Error: 127.0.0.1:$MAIN: permission denied for user '$PWUSER': key '$T/stranger' refused, password refused (is the public key in ~$PWUSER/.ssh/authorized_keys? is SSHPassword right?)"
+	all=$out
+	probe "$MAIN" -u "$PWUSER" --password-file "$T/badpw" -- true
+	contains "wrong password alone" "$rc $out" \
+		"255 Error: 127.0.0.1:$MAIN: permission denied (password) for user '$PWUSER': password refused (is SSHPassword right?)"
+	all=$all$out
+	lacks "the password is never printed" "$all$(cat "$T"/main.log)" "$pw"
+fi
+probe "$NOSFTP" -u "$me" -i "$T/stranger" --password-file "$T/pwfile" -- true
+contains "key refused and the server takes no passwords" "$rc $out" \
+	"255 Error: 127.0.0.1:$NOSFTP: permission denied for user '$me': key '$T/stranger' refused, and the server takes no passwords (it offers: publickey)"
+probe "$MAIN" "${KEY[@]}" --password-file "$T/badpw" -- 'echo key-first'
+is "the key is tried first (a wrong password does not matter)" "$rc:$out" "0:key-first"
+
+# --- retries -------------------------------------------------------------------
+free_port() {
+	local p
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((20000 + RANDOM % 20000)); _sshd_port_free "$p" && break
+	done
+	echo "$p"
+}
+LATE=$(free_port)
+sed -e "s/^Port .*/Port $LATE/" -e "s|^PidFile .*|PidFile $T/late.pid|" \
+	main.conf > late.conf
+(sleep 2; exec /usr/sbin/sshd -D -e -f "$T/late.conf" 2> "$T/late.log") &
+SSHD_PIDS+=("$!")
+sshd_pins "$T" "$LATE" hk_ec256 >> kh
+t0=$(date +%s%N)
+probe "$LATE" "${KEY[@]}" --retry 20,300 -- 'echo late-ok'
+ms=$((($(date +%s%N) - t0) / 1000000))
+is "sshd started 2 s late: connected after retries" "$rc:$out" "0:late-ok"
+ok "... after about 2 s ($ms ms)" test "$ms" -ge 1500 -a "$ms" -lt 8000
+REFUSED=$(free_port)
+t0=$(date +%s%N)
+probe "$REFUSED" "${KEY[@]}" --retry 3,200 -- true
+ms=$((($(date +%s%N) - t0) / 1000000))
+contains "refused 3 times: the last failure, and how many attempts" "$rc $out" \
+	"255 Error: 127.0.0.1:$REFUSED: connection refused (is sshd running and listening on port $REFUSED?) (gave up after 3 attempts in"
+ok "... 2 pauses of 150-250 ms ($ms ms)" test "$ms" -ge 300 -a "$ms" -lt 2000
+# A blackhole: the kernel completes the TCP handshake (backlog), nobody
+# ever reads or writes.
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(64)
+print(s.getsockname()[1], flush=True); time.sleep(120)' > bh.port &
+BG+=("$!")
+for _ in $(seq 50); do [ -s bh.port ] && break; sleep 0.1; done
+BH=$(cat bh.port)
+sshd_pins "$T" "$BH" hk_ec256 >> kh
+t0=$(date +%s%N)
+out=$("$PROBE" -h 127.0.0.1 -p "$BH" -k "$T/kh" --timeout 1000 --retry 3,500 \
+	"${KEY[@]}" -- true 2>&1)
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+contains "a host that never answers: no handshake" "$rc $out" \
+	"255 Error: 127.0.0.1:$BH: no SSH handshake within"
+contains "... after 3 attempts" "$out" "(gave up after 3 attempts"
+ok "... within the bound 3 x (500 + 1000) ms ($ms ms)" test "$ms" -le 4700
+probe "$MAIN" -u "$me" -i "$T/stranger" --retry 5,1000 -- true
+contains "authentication failures are not retried" "$rc $out" "permission denied (publickey)"
+lacks "... (one attempt)" "$out" "gave up"
+
+# --- keepalives, sudo -------------------------------------------------------------
+out=$("$PROBE" -h 127.0.0.1 -p "$DEBUG" -k "$T/kh" "${KEY[@]}" --keepalive 1 \
+	-- 'sleep 3; echo slept' 2>/dev/null)
+is "a long command with 1 s keepalives" "$?:$out" "0:slept"
+sleep 0.3
+n=$(grep -c "rtype keepalive@" "$T/debug.log")
+ok "... the server saw keepalives ($n)" test "$n" -ge 2
+if command -v sudo >/dev/null; then
+	printf 'through sudo\n' > in.txt
+	probe "$MAIN" "${KEY[@]}" --stdin "$T/in.txt" -- 'sudo -n cat'
+	is "sudo reads the command's stdin" "$rc:$out" "0:through sudo"
+	probe "$MAIN" "${KEY[@]}" -- 'sudo -n true < /dev/null; echo $?'
+	is "sudo -n without stdin" "$rc:$out" "0:0"
+else
+	skip "sudo reads the command's stdin" "sudo is not installed"
+	skip "sudo -n without stdin" "sudo is not installed"
+fi
+
+plan "$_n"
+done_testing
