@@ -143,6 +143,44 @@ int64_t ssh_retry_budget_ms(const struct ssh_target *t,
 int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
 	     struct buf *out, struct buf *err, int *exit_status) WARN_UNUSED;
 
+/*
+ * Copies local_path (a file or a directory tree) to remote_path on the
+ * host, over SFTP, or over SCP when the server has no SFTP subsystem (or
+ * flags has SSH_UPLOAD_SCP).  ICM's scp rules, with scp -r's where ICM is
+ * silent (see ssh_upload_dest()); remote_path NULL or "" is the user's
+ * home ("./").  Permission bits are kept (and, with SFTP or scp -p, the
+ * times); symbolic links are followed; other special files are skipped
+ * with a warning.  Existing files are overwritten.  Paths are at most
+ * PATH_MAX, a tree at most SSH_UPLOAD_MAX_FILES files and 64 levels.
+ * Returns 0, or -1 after a message that names the file.
+ */
+#define SSH_UPLOAD_SCP 1u           /* do not try SFTP */
+#define SSH_UPLOAD_MAX_FILES 100000
+int ssh_upload(struct ssh_conn *c, const char *local_path,
+	       const char *remote_path, unsigned flags) WARN_UNUSED;
+
+enum ssh_remote_kind { SSH_REMOTE_MISSING, SSH_REMOTE_FILE, SSH_REMOTE_DIR };
+
+/*
+ * Where ssh_upload() puts local (kind: what remote is on the host; a
+ * trailing "/" on remote says "a directory" whatever kind is):
+ *
+ *   local  remote            result
+ *   file   dir/ or a dir     dir/BASENAME (dir/ created if missing)
+ *   file   path (not a dir)  path (written over)
+ *   dir/   path[/]           path gets dir's contents (created if missing)
+ *   dir    dir/ or a dir     dir/BASENAME gets dir's contents
+ *   dir    path (missing)    path gets dir's contents (like scp -r)
+ *   dir    a file            error (NULL)
+ *
+ * ("dir/" is a local directory named with a trailing slash; "." and ".."
+ * count as "dir/".)  Returns the destination (a new string) and sets
+ * *contents when local is a directory (its contents go into it).
+ */
+char *ssh_upload_dest(const char *local, bool local_is_dir,
+		      const char *remote, enum ssh_remote_kind kind,
+		      bool *contents);
+
 /* Says goodbye, closes the socket and frees c.  NULL is fine. */
 void ssh_close(struct ssh_conn *c);
 

@@ -147,5 +147,66 @@ else
 	skip "sudo -n without stdin" "sudo is not installed"
 fi
 
+# --- uploads ---------------------------------------------------------------------
+mkdir -p src/sub/deeper dst
+printf 'one\n' > src/a.txt; printf '#!/bin/sh\n' > src/run.sh; chmod 755 src/run.sh
+printf 'ro\n' > src/sub/ro.txt; chmod 400 src/sub/ro.txt; chmod 750 src/sub
+head -c 300000 /dev/urandom > src/sub/deeper/big.bin; chmod 604 src/sub/deeper/big.bin
+printf 'single\n' > file.txt; chmod 640 file.txt
+modes() { (cd "$1" && find . -printf '%P %m\n' | sort); }
+same_tree() { # same_tree NAME A B: contents and modes
+	if diff -r "$2" "$3" >/dev/null && [ "$(modes "$2")" = "$(modes "$3")" ]; then
+		_result 0 "$1"
+	else
+		_result 1 "$1"; diff -r "$2" "$3" | head -3 | sed 's/^/#   /'
+		diff <(modes "$2") <(modes "$3") | head -5 | sed 's/^/#   /'
+	fi
+}
+up() { # up NAME PORT LOCAL REMOTE [--no-sftp]
+	local name=$1 p=$2 l=$3 r=$4; shift 4
+	out=$("$PROBE" -h 127.0.0.1 -p "$p" -k "$T/kh" "${KEY[@]}" "$@" \
+		--upload "$l" -- "$r" 2>&1)
+	rc=$?
+	[ "$rc" = 0 ] || { _result 1 "$name: upload (exit $rc)"; echo "#   $out"; }
+}
+for via in sftp scp; do
+	P=$MAIN; f=(); [ $via = scp ] && { P=$NOSFTP; f=(--no-sftp); }
+	D=$T/dst/$via; mkdir -p "$D/exists" "$D/home"
+	up x "$P" "$T/file.txt" "$D/newname" "${f[@]}"
+	is "$via: file -> path: written as path, mode kept" \
+		"$(cat "$D/newname"):$(stat -c %a "$D/newname")" "single:640"
+	up x "$P" "$T/file.txt" "$D/exists" "${f[@]}"
+	is "$via: file -> existing dir: into it" "$(cat "$D/exists/file.txt")" single
+	up x "$P" "$T/file.txt" "$D/made/by/slash/" "${f[@]}"
+	is "$via: file -> missing dir/: created, into it" "$(cat "$D/made/by/slash/file.txt")" single
+	up x "$P" "$T/src/" "$D/contents" "${f[@]}"
+	same_tree "$via: dir/ -> path: path gets the contents" "$T/src" "$D/contents"
+	up x "$P" "$T/src" "$D/exists/" "${f[@]}"
+	same_tree "$via: dir -> dir/: dir/src" "$T/src" "$D/exists/src"
+	up x "$P" "$T/src" "$D/exists" "${f[@]}"
+	same_tree "$via: dir -> existing dir (no slash): dir/src, again" "$T/src" "$D/exists/src"
+	up x "$P" "$T/src/" "$D/exists/" "${f[@]}"
+	ok "$via: dir/ -> existing dir/: contents merged into it" \
+		cmp "$T/src/sub/deeper/big.bin" "$D/exists/sub/deeper/big.bin"
+	up x "$P" "$T/src" "$D/scp-like" "${f[@]}"
+	same_tree "$via: dir -> missing path: path gets the contents (scp -r)" "$T/src" "$D/scp-like"
+	out=$("$PROBE" -h 127.0.0.1 -p "$P" -k "$T/kh" "${KEY[@]}" "${f[@]}" \
+		--upload "$T/src" -- "$D/newname" 2>&1)
+	contains "$via: dir -> a file: refused" "$? $out" \
+		"255 Error: 127.0.0.1:$P: cannot copy directory '$T/src' onto file '$D/newname'"
+	out=$("$PROBE" -h 127.0.0.1 -p "$P" -k "$T/kh" "${KEY[@]}" "${f[@]}" \
+		--upload "$T/nonesuch" -- "$D/" 2>&1)
+	contains "$via: a missing local file is named" "$? $out" \
+		"255 Error: cannot read '$T/nonesuch': No such file or directory"
+	out=$("$PROBE" -h 127.0.0.1 -p "$P" -k "$T/kh" "${KEY[@]}" "${f[@]}" \
+		--upload "$T/file.txt" -- "/proc/no/such/dir/x" 2>&1)
+	contains "$via: an unwritable remote path is named" "$? $out" "'/proc/no/such/dir/x'"
+done
+out=$("$PROBE" -h 127.0.0.1 -p "$MAIN" -k "$T/kh" "${KEY[@]}" \
+	--upload "$T/file.txt" -- "" 2>&1)
+is "no remote path: the user's home" "$?:$(cmp "$T/file.txt" ~/file.txt && echo same)" "0:same"
+rm -f ~/file.txt
+[ "$(id -u)" = 0 ] && chmod -R u+w "$T/dst"
+
 plan "$_n"
 done_testing

@@ -21,7 +21,7 @@
  * Features beyond a command: --password-file F logs in with the password
  * in F when the key (-i, optional then) is refused; --retry N,MS connects
  * with ssh_connect_retry() (N attempts, MS apart); --keepalive S sets the
- * keepalive interval; --upload LOCAL REMOTE copies with ssh_upload()
+ * keepalive interval; --upload LOCAL -- REMOTE copies with ssh_upload()
  * (--no-sftp: by SCP) instead of running a command; --interactive runs the
  * command (or, with "-" as the command, a login shell) on a PTY.
  */
@@ -32,7 +32,7 @@
 #include "util/str.h"
 #include <getopt.h>
 
-#define USAGE "usage: ssh-probe -h host -p port -u user -i key [-P passfile] -k known_hosts [--pin] [--mem] [--kex X] [--hostkey X] [--cipher X] [--mac X] [--print-methods] [-n N] [-c K] [--stdin FILE] [--timeout MS] [--password-file F] [--retry N,MS] [--keepalive S] [--interactive] -- command\n       ssh-probe ... [--no-sftp] --upload LOCAL REMOTE\n       ssh-probe --supported | --version\n"
+#define USAGE "usage: ssh-probe -h host -p port -u user -i key [-P passfile] -k known_hosts [--pin] [--mem] [--kex X] [--hostkey X] [--cipher X] [--mac X] [--print-methods] [-n N] [-c K] [--stdin FILE] [--timeout MS] [--password-file F] [--retry N,MS] [--keepalive S] [--interactive] -- command\n       ssh-probe ... [--no-sftp] --upload LOCAL -- REMOTE\n       ssh-probe --supported | --version\n"
 
 static const char *const method_names[SSH_NMETHODS] = {
 	"kex", "hostkey", "cipher", "mac",
@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 {
 	enum { O_PIN = 256, O_MEM, O_PRINT, O_SUPPORTED, O_STDIN, O_TIMEOUT,
 	       O_VERSION, O_KEX, O_HOSTKEY, O_CIPHER, O_MAC, O_PASSWORD,
-	       O_RETRY, O_KEEPALIVE };
+	       O_RETRY, O_KEEPALIVE, O_UPLOAD, O_NOSFTP };
 	static const struct option opts[] = {
 		{ "pin", no_argument, NULL, O_PIN },
 		{ "mem", no_argument, NULL, O_MEM },
@@ -105,6 +105,8 @@ int main(int argc, char **argv)
 		{ "password-file", required_argument, NULL, O_PASSWORD },
 		{ "retry", required_argument, NULL, O_RETRY },
 		{ "keepalive", required_argument, NULL, O_KEEPALIVE },
+		{ "upload", required_argument, NULL, O_UPLOAD },
+		{ "no-sftp", no_argument, NULL, O_NOSFTP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ssh_target t = { .port = 22 };
@@ -112,6 +114,8 @@ int main(int argc, char **argv)
 	struct ssh_retry retry = { 0, 0 };
 	char *pass = NULL, *key = NULL, *in = NULL, *password = NULL, *end;
 	bool mem = false, print = false;
+	const char *upload = NULL;
+	unsigned up_flags = 0;
 	long n = 1, k = 1, v, i, j;
 	int opt, status = 0;
 
@@ -145,6 +149,8 @@ int main(int argc, char **argv)
 				goto usage;
 			t.connect_timeout_ms = t.io_timeout_ms = (int)v;
 			break;
+		case O_UPLOAD: upload = optarg; break;
+		case O_NOSFTP: up_flags |= SSH_UPLOAD_SCP; break;
 		case O_PASSWORD: password = slurp(optarg, true); break;
 		case O_RETRY:
 			retry.attempts = (int)strtol(optarg, &end, 10);
@@ -189,7 +195,10 @@ int main(int argc, char **argv)
 			}
 			fprintf(stderr, "\n");
 		}
-		for (j = 0; j < k && status != 255; j++)
+		if (upload)     /* the "command" is the remote path */
+			status = ssh_upload(c, upload, argv[optind],
+					    up_flags) ? 255 : 0;
+		for (j = 0; !upload && j < k && status != 255; j++)
 			status = run(c, argv[optind], in);
 		ssh_close(c);
 	}

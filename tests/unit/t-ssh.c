@@ -316,6 +316,45 @@ static void test_backoff(void)
 	   "no retry: one default connect timeout");
 }
 
+static void test_upload_dest(void)
+{
+	static const struct {
+		const char *local; bool dir; const char *remote;
+		enum ssh_remote_kind kind; const char *want; bool contents;
+	} t[] = {
+		{ "a/f.txt", false, "d/", SSH_REMOTE_MISSING, "d/f.txt", false },
+		{ "a/f.txt", false, "d", SSH_REMOTE_DIR, "d/f.txt", false },
+		{ "a/f.txt", false, "d", SSH_REMOTE_MISSING, "d", false },
+		{ "a/f.txt", false, "d", SSH_REMOTE_FILE, "d", false },
+		{ "f.txt", false, "", SSH_REMOTE_DIR, "./f.txt", false },
+		{ "f.txt", false, "/", SSH_REMOTE_DIR, "/f.txt", false },
+		{ "a/src/", true, "d", SSH_REMOTE_MISSING, "d", true },
+		{ "a/src/", true, "d/", SSH_REMOTE_DIR, "d", true },
+		{ "a/src", true, "d/", SSH_REMOTE_MISSING, "d/src", true },
+		{ "a/src", true, "d", SSH_REMOTE_DIR, "d/src", true },
+		{ "a/src", true, "d", SSH_REMOTE_MISSING, "d", true },
+		{ "a/src//", true, "d//", SSH_REMOTE_DIR, "d", true },
+		{ ".", true, "d", SSH_REMOTE_DIR, "d", true },
+		{ "a/src", true, "d", SSH_REMOTE_FILE, NULL, false },
+		{ "a/src/", true, "d", SSH_REMOTE_FILE, NULL, false },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		bool contents;
+		char *got = ssh_upload_dest(t[i].local, t[i].dir, t[i].remote,
+					    t[i].kind, &contents);
+
+		ok(t[i].want ? got && !strcmp(got, t[i].want) &&
+		   contents == t[i].contents : !got,
+		   "upload %s%s -> '%s' (%s): %s", t[i].local,
+		   t[i].dir ? " (dir)" : "", t[i].remote,
+		   (const char *[]){ "missing", "file", "dir" }[t[i].kind],
+		   t[i].want ? t[i].want : "refused");
+		free(got);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t-ssh.XXXXXX";
@@ -334,6 +373,7 @@ int main(void)
 	test_keyinfo();
 	test_connect_errors(dir);
 	test_backoff();
+	test_upload_dest();
 	buf_release(&ec);
 	buf_release(&ed);
 	if (fs_remove_tree(dir))
