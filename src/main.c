@@ -19,6 +19,13 @@ const struct command commands[] = {
 	  OPTS_FILES | OPTS_OVERRIDES | OPT_BIT(OPT_PLAN) |
 	  OPT_BIT(OPT_PARALLEL), NULL, 0,
 	  "create the infrastructure (-plan: show the nodes, change nothing)" },
+	{ "unprovision", cmd_unprovision, CMD_INSTANCES | CMD_LOG,
+	  OPTS_FILES | OPT_BIT(OPT_CLEANUP), NULL, 0,
+	  "remove what provision made (PreExisting: only icm's records)" },
+	{ "ssh", cmd_ssh, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_COMMAND) |
+	  OPT_BIT(OPT_INTERACTIVE) | OPT_BIT(OPT_PARALLEL), NULL, 0,
+	  "run an OS command on the nodes, or a shell on one" },
 	{ "inventory", cmd_inventory, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_OPTIONS), NULL, 0,
 	  "list the provisioned nodes (instances.json)" },
@@ -249,7 +256,8 @@ static int run_command(const struct command *c, int argc, char **argv)
 	ret = c->fn(&ctx);
 out:
 	if (opt_on(&ctx.opts, OPT_JSON) &&
-	    output_response(ret ? NULL : ctx.response, ret ? 1 : 0))
+	    output_response(ret && !ctx.response ? NULL : ctx.response,
+			    ret ? 1 : 0))
 		ret = -1;
 	if (finish_stdout())
 		ret = -1;

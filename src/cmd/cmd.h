@@ -78,5 +78,16 @@ int cmd_samples(struct ctx *ctx);
 int cmd_inventory(struct ctx *ctx);
 int cmd_provision(struct ctx *ctx);
 int cmd_keygen(struct ctx *ctx);
+int cmd_unprovision(struct ctx *ctx);
+int cmd_ssh(struct ctx *ctx);
+
+/*
+ * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,
+ * options the -options words (wide, certs) or NULL; *response (if not
+ * NULL) gets the -json array.  provision ends with it.
+ */
+int inventory_show(const char *state_dir, struct node *const *sel,
+		   size_t nsel, const char *options, cJSON **response)
+	WARN_UNUSED;
 
 #endif

@@ -105,7 +105,8 @@ static cJSON *inventory_json(struct node *const *sel, size_t nsel,
 	return arr;
 }
 
-int cmd_inventory(struct ctx *ctx)
+int inventory_show(const char *state_dir, struct node *const *sel,
+		   size_t nsel, const char *options, cJSON **response)
 {
 	static const char *const headers[] = {
 		"Machine", "IP Address", "DNS Name", "Region", "Zone",
@@ -118,15 +119,15 @@ int cmd_inventory(struct ctx *ctx)
 	time_t now = time(NULL);
 	size_t i;
 
-	if (inventory_options(opt_str(&ctx->opts, OPT_OPTIONS), &wide, &certs))
+	if (inventory_options(options, &wide, &certs))
 		return -1;
 	if (certs) {
-		days = xcalloc(ctx->nsel + 1, sizeof(*days));
-		cert = xcalloc(ctx->nsel + 1, sizeof(*cert));
+		days = xcalloc(nsel + 1, sizeof(*days));
+		cert = xcalloc(nsel + 1, sizeof(*cert));
 	}
 	table_init(&t, headers, ARRAY_SIZE(headers) - !certs);
-	for (i = 0; i < ctx->nsel; i++) {
-		const struct node *n = ctx->sel[i];
+	for (i = 0; i < nsel; i++) {
+		const struct node *n = sel[i];
 		const char *mark = "";
 		char *name, *ip, *dns;
 		const char *row[6];
@@ -151,7 +152,7 @@ int cmd_inventory(struct ctx *ctx)
 		row[3] = n->region;
 		row[4] = zone_shown(n);
 		if (certs)
-			row[5] = cert[i] = cert_expires(ctx->state_dir, n, now,
+			row[5] = cert[i] = cert_expires(state_dir, n, now,
 							days[i]);
 		table_add(&t, row);
 		free(name);
@@ -160,8 +161,16 @@ int cmd_inventory(struct ctx *ctx)
 	}
 	table_print(&t);
 	table_release(&t);
-	ctx->response = inventory_json(ctx->sel, ctx->nsel, cert);
+	if (response)
+		*response = inventory_json(sel, nsel, cert);
 	free(cert);
 	free(days);
 	return 0;
+}
+
+int cmd_inventory(struct ctx *ctx)
+{
+	return inventory_show(ctx->state_dir, ctx->sel, ctx->nsel,
+			      opt_str(&ctx->opts, OPT_OPTIONS),
+			      &ctx->response);
 }

@@ -6,13 +6,20 @@
  * (with ICM's mirror marks), role, zone, machine type and volume sizes.
  * It takes no lock and writes nothing (but response.json with -json).
  *
- * Without -plan, provision takes the state-directory lock and hands the
- * nodes to the provider.  Providers arrive with their own issues; until a
- * provider is in this build, provision says so and changes nothing.
+ * Without -plan, provision takes the state-directory lock, makes sure the
+ * deployment CA exists (state/pki), and hands the nodes to the provider
+ * (provider/provider.h), whose create() is re-runnable; instances.json is
+ * written once, atomically, when every node is done, then the inventory
+ * table and ICM's closing line.  A provider not in this build is named
+ * and nothing changes.
  */
 #include "cmd.h"
+#include "../config/instances.h"
+#include "../node/fanout.h"
+#include "../provider/provider.h"
 #include "../state/log.h"
 #include "../state/output.h"
+#include "../state/pki.h"
 #include "../util/str.h"
 
 /* The provider's field that names the size of a machine. */
@@ -142,9 +149,61 @@ static int print_plan(struct ctx *ctx, const struct plan *p)
 	return 0;
 }
 
+static int provision(struct ctx *ctx, const struct provider *pv,
+		     struct plan *p)
+{
+	struct provider_ctx pc = {
+		&ctx->cfg, ctx->state_dir,
+		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
+		opt_on(&ctx->opts, OPT_FORCE),
+	};
+	struct node **all;
+	size_t i;
+	int r;
+
+	if (pv->validate && pv->validate(&pc, p))
+		return -1;
+	if (ctx_begin_changes(ctx))
+		return -1;
+	r = pki_ensure_ca(ctx->state_dir, config_get(&ctx->cfg, -1,
+						     "TLSKeyDir"),
+			  KEY_EC, 256, PKI_CA_DAYS);
+	if (r < 0)
+		return -1;
+	if (r == PKI_CA_MADE)
+		say("Made the deployment CA %s/" PKI_DIR "/ca.pem",
+		    ctx->state_dir);
+	for (i = 0; i < p->n; i++) {
+		cJSON *f = p->nodes[i].fields;
+
+		cJSON_DeleteItemFromObjectCaseSensitive(f, "StateDir");
+		cJSON_AddStringToObject(f, "StateDir", ctx->state_dir);
+	}
+	if (pv->create(&pc, p)) {
+		error("Errors occurred during execution; aborting operation");
+		if (strcmp(ctx->state_dir, "state"))
+			say("To reprovision, specify -stateDir %s",
+			    ctx->state_dir);
+		return -1;
+	}
+	if (instances_write(ctx->instances_path, p))
+		return -1;
+	all = xcalloc(p->n ? p->n : 1, sizeof(*all));
+	for (i = 0; i < p->n; i++)
+		all[i] = &p->nodes[i];
+	r = inventory_show(ctx->state_dir, all, p->n, NULL, NULL);
+	free(all);
+	if (r)
+		return -1;
+	say("To destroy: icm unprovision [-cleanUp] [-force]");
+	ctx->response = plan_json(ctx, p);
+	return 0;
+}
+
 int cmd_provision(struct ctx *ctx)
 {
 	const char *provider = config_get(&ctx->cfg, -1, "Provider");
+	const struct provider *pv = provider_find(provider);
 	struct plan p;
 	int ret = -1;
 
@@ -154,6 +213,10 @@ int cmd_provision(struct ctx *ctx)
 	if (opt_on(&ctx->opts, OPT_PLAN)) {
 		ret = print_plan(ctx, &p);
 		ctx->response = plan_json(ctx, &p);
+		goto out;
+	}
+	if (pv) {
+		ret = provision(ctx, pv, &p);
 		goto out;
 	}
 	if (ctx_begin_changes(ctx))

@@ -1,0 +1,40 @@
+/*
+ * remote.c: icm ssh (and scp): OS commands and files on the selected
+ * nodes over SSH, with the host keys pinned at provision checked strictly
+ * (a changed key stops that node, both fingerprints shown).
+ *
+ *   icm ssh -command CMD [-machine RE] [-role R]   on every selected node
+ *       at once (fanout.h): per node ssh.out/ssh.err, ICM's console lines,
+ *       the output echoed when one node is selected, exit 1 naming each
+ *       node that failed and its file.
+ *   icm ssh [-interactive] [-machine RE]           a login shell on one
+ *       node (without -command).
+ */
+#include "cmd.h"
+#include "../node/fanout.h"
+#include "../state/log.h"
+#include "../util/str.h"
+
+static int ssh_shell(struct ctx *ctx)
+{
+	if (ctx->nsel != 1)
+		return error("Interactive commands cannot match more than one "
+			     "instance");
+	return error("icm ssh -interactive is not available in this build "
+		     "yet; use -command");
+}
+
+int cmd_ssh(struct ctx *ctx)
+{
+	struct fanout_exec_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.command = opt_str(&ctx->opts, OPT_COMMAND);
+	if (!o.command || opt_on(&ctx->opts, OPT_INTERACTIVE))
+		return ssh_shell(ctx);
+	o.state_dir = ctx->state_dir;
+	o.file = "ssh";
+	o.pool.parallel = fanout_parallel_opt(opt_str(&ctx->opts,
+						      OPT_PARALLEL));
+	return fanout_exec(ctx->sel, ctx->nsel, &o, &ctx->response);
+}

@@ -1,0 +1,58 @@
+/*
+ * unprovision.c: icm unprovision [-cleanUp] [-force].
+ *
+ * Asks ICM's `Type "yes" to confirm:` unless -force, takes the lock, has
+ * the provider destroy what it made (PreExisting: nothing; the hosts are
+ * left as they are), then removes instances.json and, with -cleanUp, the
+ * state directory.  It says what it did.  A provider not in this build is
+ * named and nothing changes.
+ */
+#include "cmd.h"
+#include "../node/fanout.h"
+#include "../provider/provider.h"
+#include "../state/log.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+
+static bool confirmed(void)
+{
+	char line[64];
+
+	printf("Type \"yes\" to confirm: ");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "yes");
+}
+
+int cmd_unprovision(struct ctx *ctx)
+{
+	const char *name = ctx->inst.n ?
+		node_get(&ctx->inst.nodes[0], "Provider") : NULL;
+	const struct provider *pv = provider_find(name);
+	struct provider_ctx pc = {
+		NULL, ctx->state_dir,
+		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
+		opt_on(&ctx->opts, OPT_FORCE),
+	};
+
+	if (!pv || !pv->destroy)
+		return error("unprovisioning on Provider '%s' is not available "
+			     "in this build of icm yet", name ? name : "?");
+	if (!pc.force && !confirmed())
+		return error("unprovision not confirmed; nothing changed");
+	if (ctx_begin_changes(ctx) || pv->destroy(&pc, &ctx->inst))
+		return -1;
+	if (unlink(ctx->instances_path) && errno != ENOENT)
+		return error("cannot remove '%s': %s", ctx->instances_path,
+			     strerror(errno));
+	say("Removed %s", ctx->instances_path);
+	if (opt_on(&ctx->opts, OPT_CLEANUP)) {
+		if (fs_remove_tree(ctx->state_dir))
+			return error("cannot remove the state directory '%s': "
+				     "%s", ctx->state_dir, strerror(errno));
+		say("Removed the state directory %s", ctx->state_dir);
+	}
+	return 0;
+}
