@@ -26,6 +26,10 @@ const struct command commands[] = {
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_COMMAND) |
 	  OPT_BIT(OPT_INTERACTIVE) | OPT_BIT(OPT_PARALLEL), NULL, 0,
 	  "run an OS command on the nodes, or a shell on one" },
+	{ "scp", cmd_scp, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_LOCALPATH) |
+	  OPT_BIT(OPT_REMOTEPATH) | OPT_BIT(OPT_PARALLEL), NULL, 0,
+	  "copy a file or directory to the nodes" },
 	{ "inventory", cmd_inventory, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_OPTIONS), NULL, 0,
 	  "list the provisioned nodes (instances.json)" },

@@ -80,6 +80,7 @@ int cmd_provision(struct ctx *ctx);
 int cmd_keygen(struct ctx *ctx);
 int cmd_unprovision(struct ctx *ctx);
 int cmd_ssh(struct ctx *ctx);
+int cmd_scp(struct ctx *ctx);
 
 /*
  * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,

@@ -9,6 +9,9 @@
  *       node that failed and its file.
  *   icm ssh [-interactive] [-machine RE]           a login shell on one
  *       node (without -command).
+ *   icm scp -localPath L [-remotePath R]           L copied to every
+ *       selected node (ssh_upload(): ICM's trailing-slash rules; R
+ *       defaults to SSHUser's home).
  */
 #include "cmd.h"
 #include "../node/fanout.h"
@@ -32,6 +35,25 @@ int cmd_ssh(struct ctx *ctx)
 	o.command = opt_str(&ctx->opts, OPT_COMMAND);
 	if (!o.command || opt_on(&ctx->opts, OPT_INTERACTIVE))
 		return ssh_shell(ctx);
+	o.state_dir = ctx->state_dir;
+	o.file = "ssh";
+	o.pool.parallel = fanout_parallel_opt(opt_str(&ctx->opts,
+						      OPT_PARALLEL));
+	return fanout_exec(ctx->sel, ctx->nsel, &o, &ctx->response);
+}
+
+int cmd_scp(struct ctx *ctx)
+{
+	struct fanout_exec_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.local_path = opt_str(&ctx->opts, OPT_LOCALPATH);
+	if (!o.local_path)
+		return error("icm scp needs -localPath");
+	if (access(o.local_path, R_OK))
+		return error("cannot read -localPath '%s': %s", o.local_path,
+			     strerror(errno));
+	o.remote_path = opt_str(&ctx->opts, OPT_REMOTEPATH);
 	o.state_dir = ctx->state_dir;
 	o.file = "ssh";
 	o.pool.parallel = fanout_parallel_opt(opt_str(&ctx->opts,

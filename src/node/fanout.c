@@ -262,13 +262,27 @@ static void exec_one(struct fanout *f, size_t i, struct fanout_result *r,
 	char *name_err = xasprintf("%s.err", j->o->file);
 	struct buf errtext;
 
-	say("Executing command '%s' on %s...", j->o->command, n->name);
+	if (j->o->local_path)
+		say("Copying %s to %s:%s...", j->o->local_path, n->name,
+		    j->o->remote_path ? j->o->remote_path : "~");
+	else
+		say("Executing command '%s' on %s...", j->o->command,
+		    n->name);
 	if (fanout_connect(f, n, j->o->state_dir, HOSTKEY_STRICT, r, &c) == 0) {
 		struct ssh_target t;
 		char *kh = NULL;
 
-		if (ssh_exec(c, j->o->command, NULL, &r->out, &r->err,
-			     &r->exit_status)) {
+		if (j->o->local_path) {
+			r->exit_status = 0;
+			if (ssh_upload(c, j->o->local_path, j->o->remote_path,
+				       0)) {
+				if (!fanout_target(n, j->o->state_dir,
+						   HOSTKEY_STRICT, &t, &kh))
+					take_reason(r, &t, "the copy failed");
+				r->exit_status = -1;
+			}
+		} else if (ssh_exec(c, j->o->command, NULL, &r->out, &r->err,
+				    &r->exit_status)) {
 			if (!fanout_target(n, j->o->state_dir, HOSTKEY_STRICT,
 					   &t, &kh))
 				take_reason(r, &t, "the command did not run");

@@ -109,13 +109,17 @@ int fanout_connect(struct fanout *f, const struct node *n,
 /* What fanout_exec() runs and where it reports. */
 struct fanout_exec_opts {
 	const char *state_dir;
-	const char *command;	/* the shell command */
+	const char *command;	/* the shell command, or: */
+	const char *local_path;	/* scp: what to copy (ssh_upload()) */
+	const char *remote_path;	/* scp: where; NULL: SSHUser's home */
 	const char *file;	/* output file stem: "ssh" (ssh.out/.err) */
 	struct fanout_opts pool;
 };
 
 /*
- * Runs command on each of the n nodes (see the top of this file).
+ * Runs command on each of the n nodes (see the top of this file), or
+ * with local_path set copies it there (icm scp: `Copying <local> to
+ * <machine>:<remote>...`, failures reported the same way).
  * Returns 0 when every node ran it with exit status 0, else -1 with the
  * failures reported and *response (if not NULL) set to the remote-error
  * array.

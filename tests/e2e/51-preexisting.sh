@@ -16,7 +16,7 @@ up=$("$WORLD" up 4 --dir "$W" 2>&1) || {
 }
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 48
+plan 55
 cd "$T"
 
 cat > defaults.json <<JSON
@@ -98,6 +98,24 @@ contains "response.json: remote-error shape" "$(cat response.json)" \
 	'"exitValue":	3'
 contains "response.json names the file" "$(cat response.json)" \
 	"\"file\":	\"$D/Fan-VM-T-0004/ssh.err\""
+
+# icm scp: a file, a directory, ICM's trailing-slash rules
+echo payload-1 > f.txt
+mkdir -p dir/sub && echo a > dir/a && echo b > dir/sub/b
+out=$("$ICM" scp -localPath f.txt 2>&1); st=$?
+is "scp file to home: exit 0" "$st" 0
+contains "scp console line" "$out" "Copying f.txt to Fan-VM-T-0002:~..."
+remote() { "$ICM" ssh -machine Fan-VM-T-0004 -command "$1" 2>&1 | tail -1; }
+is "file landed in every home" "$("$ICM" ssh -command 'cat ~/f.txt' \
+	>/dev/null 2>&1; cat "$D"/Fan-VM-T-000[1-4]/ssh.out | sort -u)" "payload-1"
+"$ICM" scp -localPath f.txt -remotePath /tmp/x/ >/dev/null 2>&1
+is "file to dir/: dir/BASENAME" "$(remote 'cat /tmp/x/f.txt')" "payload-1"
+"$ICM" scp -localPath dir -remotePath /tmp/d/ >/dev/null 2>&1
+is "dir to dir/: dir/BASENAME/..." "$(remote 'cat /tmp/d/dir/sub/b')" "b"
+"$ICM" scp -localPath dir/ -remotePath /tmp/e >/dev/null 2>&1
+is "dir/ to path: the contents" "$(remote 'cat /tmp/e/a')" "a"
+out=$("$ICM" scp -localPath nowhere 2>&1); st=$?
+is "scp of a missing file: exit 1" "$st" 1
 
 # one host's sshd stopped
 "$WORLD" exec 3 --dir "$W" -- sh -c 'kill $(cat /run/sshd.pid)' >/dev/null 2>&1
