@@ -25,7 +25,7 @@ SSH=(/usr/bin/ssh -F /dev/null -o StrictHostKeyChecking=no -o UserKnownHostsFile
 	-o BatchMode=yes -o ConnectTimeout=5 -o LogLevel=ERROR -i "$KEY")
 trap '"$WORLD" down --dir "$WD" >/dev/null 2>&1; rm -rf "$T"' EXIT
 
-plan 29
+plan 36
 
 # ---- ssh-only world -------------------------------------------------------
 out=$("$WORLD" up 3 --dir "$WD" 2>&1)
@@ -86,12 +86,37 @@ _result $? "world down again (idempotent)"
 
 # ---- docker world ---------------------------------------------------------
 if ! [ -x /usr/sbin/dockerd ] || ! [ -x /usr/bin/docker ]; then
-	for n in 1 2 3; do echo "ok $((_n + n)) # SKIP dockerd/docker not installed (Debian package: docker.io)"; done
-	_n=$((_n + 3))
+	for n in $(seq 10); do echo "ok $((_n + n)) # SKIP dockerd/docker not installed (Debian package: docker.io)"; done
+	_n=$((_n + 10))
 else
-	echo "# docker part pending"
-	for n in 1 2 3; do echo "ok $((_n + n)) # SKIP docker world not built yet"; done
-	_n=$((_n + 3))
+	D=(/usr/bin/docker -H unix:///run/docker.sock)
+	out=$("$WORLD" up 2 --docker --dir "$WD" 2>&1)
+	rc=$?
+	_result $rc "world up 2 --docker"
+	[ $rc = 0 ] || echo "$out" | sed 's/^/#   /'
+	is "dockerd answers inside host1" \
+		"$("$WORLD" exec 1 --dir "$WD" -- "${D[@]}" version --format '{{.Server.Os}}' 2>&1)" linux
+	p1=$(cat "$WD/hosts/1/dockerd.pid")
+	out=$("${SSH[@]}" ec2-user@198.18.0.11 'sudo -n systemctl restart docker && systemctl is-active docker' 2>&1)
+	is "systemctl restart docker inside host1" "$out" active
+	p2=$("$WORLD" exec 1 --dir "$WD" -- cat /run/docker.pid)
+	ok "... a new dockerd ($p1 -> $p2)" test -n "$p2" -a "$p1" != "$p2"
+	is "... which answers" \
+		"$("$WORLD" exec 1 --dir "$WD" -- "${D[@]}" info --format '{{.Name}}' 2>&1)" host1
+	is "host2's dockerd is its own" \
+		"$("$WORLD" exec 2 --dir "$WD" -- "${D[@]}" info --format '{{.Name}}' 2>&1)" host2
+	kids=$(ps -o pid= --ppid "$p2" 2>/dev/null)
+	pids="$(cat "$WD"/hosts/*/*.pid) $p2 $kids"
+	"$WORLD" down --dir "$WD" >/dev/null 2>&1
+	_result $? "world down (docker)"
+	left=""
+	for p in $pids; do
+		st=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f1)
+		[ -n "$st" ] && [ "$st" != Z ] && left+=" $p($st)"
+	done
+	is "no dockerd, containerd, sshd or holder is left" "$left" ""
+	is "no icmw link is left (docker)" "$(/usr/sbin/ip -o link show | grep -c ': icmw')" 0
+	ok "the world dir is gone (docker)" test ! -e "$WD"
 fi
 
 done_testing
