@@ -181,6 +181,19 @@ char *ssh_upload_dest(const char *local, bool local_is_dir,
 		      const char *remote, enum ssh_remote_kind kind,
 		      bool *contents);
 
+/*
+ * icm ssh -interactive: runs command (NULL: a login shell) on a PTY of
+ * type $TERM (default xterm) with the local window size, the local
+ * terminal in raw mode (restored on every way out, signals included), and
+ * shuttles stdin, stdout and stderr until the remote side ends; window
+ * size changes (SIGWINCH) are passed on.  One session at a time per
+ * process.  *exit_status gets the remote exit status.  Returns 0 when the
+ * session ran, -1 after a message; when SIGINT, SIGTERM, SIGHUP or
+ * SIGQUIT arrives, the terminal is restored and the signal raised again.
+ */
+int ssh_interactive(struct ssh_conn *c, const char *command,
+		    int *exit_status) WARN_UNUSED;
+
 /* Says goodbye, closes the socket and frees c.  NULL is fine. */
 void ssh_close(struct ssh_conn *c);
 

@@ -208,5 +208,34 @@ is "no remote path: the user's home" "$?:$(cmp "$T/file.txt" ~/file.txt && echo 
 rm -f ~/file.txt
 [ "$(id -u)" = 0 ] && chmod -R u+w "$T/dst"
 
+# --- interactive PTY ---------------------------------------------------------------
+DRIVE=$TOP/tests/ssh/pty-drive.py
+IPROBE=("$PROBE" -h 127.0.0.1 -p "$MAIN" -k "$T/kh" "${KEY[@]}" --interactive)
+out=$(TERM=vt100 /usr/bin/python3 "$DRIVE" 37 101 "${IPROBE[@]}" -- \
+	'echo hi; echo "term=$TERM"; stty size; exit 3')
+rc=$?
+out=$(printf '%s' "$out" | tr -d '\r')
+is "interactive: the exit status comes through" "$rc" 3
+contains "interactive: the output" "$out" "hi"
+contains "interactive: \$TERM is passed" "$out" "term=vt100"
+contains "interactive: the remote sees the window size" "$out" "37 101"
+out=$(printf 'echo from-stdin-$((6*7))\nexit 5\n' | /usr/bin/python3 -c '
+import os, pty, sys
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+os.write(fd, sys.stdin.buffer.read())
+out = b""
+while True:
+    try: d = os.read(fd, 4096)
+    except OSError: break
+    if not d: break
+    out += d
+sys.stdout.write(out.decode(errors="replace"))
+sys.exit(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))' "${IPROBE[@]}" -- -)
+rc=$?
+is "interactive login shell: typed commands run, exit status 5" "$rc" 5
+contains "... their output comes back" "$out" "from-stdin-42"
+
 plan "$_n"
 done_testing

@@ -89,7 +89,7 @@ int main(int argc, char **argv)
 {
 	enum { O_PIN = 256, O_MEM, O_PRINT, O_SUPPORTED, O_STDIN, O_TIMEOUT,
 	       O_VERSION, O_KEX, O_HOSTKEY, O_CIPHER, O_MAC, O_PASSWORD,
-	       O_RETRY, O_KEEPALIVE, O_UPLOAD, O_NOSFTP };
+	       O_RETRY, O_KEEPALIVE, O_UPLOAD, O_NOSFTP, O_INTERACTIVE };
 	static const struct option opts[] = {
 		{ "pin", no_argument, NULL, O_PIN },
 		{ "mem", no_argument, NULL, O_MEM },
@@ -107,13 +107,14 @@ int main(int argc, char **argv)
 		{ "keepalive", required_argument, NULL, O_KEEPALIVE },
 		{ "upload", required_argument, NULL, O_UPLOAD },
 		{ "no-sftp", no_argument, NULL, O_NOSFTP },
+		{ "interactive", no_argument, NULL, O_INTERACTIVE },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ssh_target t = { .port = 22 };
 	struct ssh_conn *c;
 	struct ssh_retry retry = { 0, 0 };
 	char *pass = NULL, *key = NULL, *in = NULL, *password = NULL, *end;
-	bool mem = false, print = false;
+	bool mem = false, print = false, interactive = false;
 	const char *upload = NULL;
 	unsigned up_flags = 0;
 	long n = 1, k = 1, v, i, j;
@@ -151,6 +152,7 @@ int main(int argc, char **argv)
 			break;
 		case O_UPLOAD: upload = optarg; break;
 		case O_NOSFTP: up_flags |= SSH_UPLOAD_SCP; break;
+		case O_INTERACTIVE: interactive = true; break;
 		case O_PASSWORD: password = slurp(optarg, true); break;
 		case O_RETRY:
 			retry.attempts = (int)strtol(optarg, &end, 10);
@@ -198,7 +200,11 @@ int main(int argc, char **argv)
 		if (upload)     /* the "command" is the remote path */
 			status = ssh_upload(c, upload, argv[optind],
 					    up_flags) ? 255 : 0;
-		for (j = 0; !upload && j < k && status != 255; j++)
+		if (interactive && ssh_interactive(c, strcmp(argv[optind],
+						   "-") ? argv[optind] : NULL,
+						   &status))
+			status = 255;
+		for (j = 0; !upload && !interactive && j < k && status != 255; j++)
 			status = run(c, argv[optind], in);
 		ssh_close(c);
 	}
