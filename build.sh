@@ -35,6 +35,7 @@ PACKAGES=(
     docker.io              # a real dockerd --tlsverify and the docker CLI
     openjdk-17-jre-headless  # keytool, to open truststore.jks
     iproute2 procps        # network namespaces (test world); ps/pkill
+    sudo                   # the test world's ec2-user has passwordless sudo
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 
