@@ -113,8 +113,9 @@ test e2e: $(OUT)/tests/ssh-probe
 
 # Peer comparisons that print ratios (not timed tests; run on demand).
 .PHONY: bench
-bench: $(OUT)/tests/ssh-probe
+bench: $(OUT)/tests/ssh-probe $(OUT)/icm
 	bench/ssh-handshake $(OUT)/tests/ssh-probe
+	bench/fanout $(OUT)/icm
 
 # ---------------------------------------------------------------------------
 # t-ssh-crypto: known-answer tests for libssh2's BearSSL backend, through

@@ -18,13 +18,31 @@
 #include "../state/log.h"
 #include "../util/str.h"
 
+/* A login shell (or -command) on the one selected node, on a PTY; the
+ * remote exit status is passed through as icm's. */
 static int ssh_shell(struct ctx *ctx)
 {
+	const char *cmd = opt_str(&ctx->opts, OPT_COMMAND);
+	struct ssh_target t;
+	struct ssh_conn *c = NULL;
+	char *kh = NULL;
+	int status = -1, ret = -1;
+
 	if (ctx->nsel != 1)
 		return error("Interactive commands cannot match more than one "
 			     "instance");
-	return error("icm ssh -interactive is not available in this build "
-		     "yet; use -command");
+	if (fanout_target(ctx->sel[0], ctx->state_dir, HOSTKEY_STRICT, &t,
+			  &kh))
+		goto out;
+	if (ssh_connect(&t, &c))
+		goto out;
+	if (ssh_interactive(c, cmd, &status))
+		goto out;
+	ret = status ? -1 : 0;
+out:
+	ssh_close(c);
+	free(kh);
+	return ret;
 }
 
 int cmd_ssh(struct ctx *ctx)

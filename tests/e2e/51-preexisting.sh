@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # 51-preexisting: icm provision on PreExisting hosts of the test world,
-# then inventory, ssh (all nodes, one node, exit statuses, a stopped sshd,
+# then inventory, ssh (all nodes, one node, exit statuses, -interactive on a
+# pseudo-terminal, scp, a stopped sshd,
 # a changed host key), provision killed and run again, and unprovision.
 . "$(dirname "$0")/lib.sh"
 WORLD=$TOP/tests/world/world
@@ -16,7 +17,7 @@ up=$("$WORLD" up 4 --dir "$W" 2>&1) || {
 }
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 55
+plan 60
 cd "$T"
 
 cat > defaults.json <<JSON
@@ -98,6 +99,18 @@ contains "response.json: remote-error shape" "$(cat response.json)" \
 	'"exitValue":	3'
 contains "response.json names the file" "$(cat response.json)" \
 	"\"file\":	\"$D/Fan-VM-T-0004/ssh.err\""
+
+# icm ssh -interactive, driven through a pseudo-terminal of 37x101
+out=$(/usr/bin/python3 "$TOP/tests/ssh/pty-drive.py" 37 101 "$ICM" ssh \
+	-interactive -machine Fan-VM-T-0001 -command 'echo hi-$((6*7)); stty size; exit 3' 2>&1)
+st=$?
+contains "interactive: the command ran on a PTY" "$out" "hi-42"
+contains "interactive: the remote saw the window size" "$out" "37 101"
+is "interactive: a remote exit 3 makes icm exit 1" "$st" 1
+out=$("$ICM" ssh -interactive -role VM 2>&1); st=$?
+is "interactive on 4 nodes: exit 1" "$st" 1
+contains "interactive on 4 nodes: ICM's message" "$out" \
+	"Interactive commands cannot match more than one instance"
 
 # icm scp: a file, a directory, ICM's trailing-slash rules
 echo payload-1 > f.txt
