@@ -67,6 +67,10 @@ int select_nodes(struct ctx *ctx) WARN_UNUSED;
  * ctx.c). */
 int ctx_begin_changes(struct ctx *ctx) WARN_UNUSED;
 
+/* A machine name as ICM shows it: '+' after an intended mirror primary,
+ * '-' after a backup (inventory.c; caller frees). */
+char *node_shown_name(const struct node *n);
+
 /* The command table (main.c). */
 const struct command *command_find(const char *name);
 extern const struct command commands[];

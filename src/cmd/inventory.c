@@ -21,6 +21,14 @@
 
 #define DNS_WIDTH 50
 
+char *node_shown_name(const struct node *n)
+{
+	const char *m = n->mirror_member ? n->mirror_member : "";
+
+	return xasprintf("%s%s", n->name, !strcmp(m, "primary") ? "+" :
+			 !strcmp(m, "backup") ? "-" : "");
+}
+
 static const char *val(const struct node *n, const char *f)
 {
 	const char *v = node_get(n, f);
@@ -128,16 +136,9 @@ int inventory_show(const char *state_dir, struct node *const *sel,
 	table_init(&t, headers, ARRAY_SIZE(headers) - !certs);
 	for (i = 0; i < nsel; i++) {
 		const struct node *n = sel[i];
-		const char *mark = "";
-		char *name, *ip, *dns;
+		char *name = node_shown_name(n), *ip, *dns;
 		const char *row[6];
 
-		if (n->mirror_member && !strcmp(n->mirror_member, "primary"))
-			mark = "+";
-		else if (n->mirror_member &&
-			 !strcmp(n->mirror_member, "backup"))
-			mark = "-";
-		name = xasprintf("%s%s", n->name, mark);
 		if (!strcmp(n->role, "LB"))
 			ip = xasprintf("(virtual %s)", n->lb_target ?
 				       n->lb_target : "?");

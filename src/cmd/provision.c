@@ -120,16 +120,9 @@ static int print_plan(struct ctx *ctx, const struct plan *p)
 	table_init(&t, headers, ARRAY_SIZE(headers));
 	for (i = 0; i < p->n; i++) {
 		const struct node *n = &p->nodes[i];
-		const char *mark = "";
-		char *name, *type, *vol;
+		char *name = node_shown_name(n), *type, *vol;
 		const char *row[5];
 
-		if (n->mirror_member && !strcmp(n->mirror_member, "primary"))
-			mark = "+";
-		else if (n->mirror_member &&
-			 !strcmp(n->mirror_member, "backup"))
-			mark = "-";
-		name = xasprintf("%s%s", n->name, mark);
 		type = machine_type(n, provider);
 		vol = volumes(n, provider);
 		row[0] = name;
