@@ -2,7 +2,8 @@
 # 51-preexisting: icm provision on PreExisting hosts of the test world,
 # then inventory, ssh (all nodes, one node, exit statuses, -interactive on a
 # pseudo-terminal, scp, a stopped sshd,
-# a changed host key), provision killed and run again, and unprovision.
+# a changed host key, a host that never answers), provision killed and run
+# again, and unprovision.
 . "$(dirname "$0")/lib.sh"
 WORLD=$TOP/tests/world/world
 [ "$(id -u)" = 0 ] || skip_all "the test world needs root"
@@ -17,7 +18,7 @@ up=$("$WORLD" up 4 --dir "$W" 2>&1) || {
 }
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 60
+plan 63
 cd "$T"
 
 cat > defaults.json <<JSON
@@ -161,6 +162,18 @@ is "both fingerprints shown" \
 contains "the node is named" "$out" "Fan-VM-T-0004: "
 is "the others ran" "$(grep -c . "$D/Fan-VM-T-0001/ssh.err" \
 	"$D/Fan-VM-T-0002/ssh.err" | awk -F: '{s+=$2} END {print s}')" 0
+
+# a host that never answers (sshd frozen: TCP connects, no banner comes)
+# costs at most the configured budget: RetryCount 2 x (RetryInterval 0.2 s
+# + the 10 s connect timeout) = 20.4 s
+"$WORLD" exec 2 --dir "$W" -- sh -c 'kill -STOP $(cat /run/sshd.pid)' >/dev/null 2>&1
+start=$(date +%s)
+out=$("$ICM" ssh -command true -machine Fan-VM-T-0002 2>&1); st=$?
+took=$(( $(date +%s) - start ))
+"$WORLD" exec 2 --dir "$W" -- sh -c 'kill -CONT $(cat /run/sshd.pid)' >/dev/null 2>&1
+is "a silent host: exit 1" "$st" 1
+contains "a silent host: named, with its file" "$out" "Fan-VM-T-0002: "
+ok "a silent host costs at most the budget (${took}s <= 22s)" test "$took" -le 22
 
 # provision killed with SIGKILL, then run again (host 3 and 4 are broken
 # on purpose above; provision the two good ones)
