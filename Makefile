@@ -88,7 +88,7 @@ e2e: $(OUT)/icm
 
 # One prove run: the C unit tests and the end-to-end scenarios (TAP).
 test: $(OUT)/icm $(UNIT_BINS)
-	ICM=$(abspath $(OUT)/icm) prove -f $(UNIT_BINS) $(E2E)
+	ICM=$(abspath $(OUT)/icm) prove -f --timer $(UNIT_BINS) $(E2E)
 
 clean:
 	rm -rf $(OUT)/obj $(OUT)/gen $(OUT)/tests $(OUT)/icm $(OUT)/icm.unstripped build/dev
