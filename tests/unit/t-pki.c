@@ -13,8 +13,8 @@
 #include "util/fs.h"
 #include "util/str.h"
 #include "tap.h"
-#include "testutil.h"
 #include <bearssl.h>
+#include "testutil.h"
 
 #define DAY 86400
 
@@ -67,19 +67,8 @@ static bool anchor_load(const char *path, struct anchor *a)
 	pk = br_x509_decoder_get_pkey(&x);
 	good = pk && !br_x509_decoder_last_error(&x) &&
 	       br_x509_decoder_isCA(&x);
-	if (good) {
-		a->pkey = *pk;
-		if (pk->key_type == BR_KEYTYPE_RSA) {
-			memcpy(a->keybuf, pk->key.rsa.n, pk->key.rsa.nlen);
-			memcpy(a->keybuf + pk->key.rsa.nlen, pk->key.rsa.e,
-			       pk->key.rsa.elen);
-			a->pkey.key.rsa.n = a->keybuf;
-			a->pkey.key.rsa.e = a->keybuf + pk->key.rsa.nlen;
-		} else {
-			memcpy(a->keybuf, pk->key.ec.q, pk->key.ec.qlen);
-			a->pkey.key.ec.q = a->keybuf;
-		}
-	}
+	if (good)
+		pkey_copy(&a->pkey, a->keybuf, pk);
 	free(der);
 	return good;
 }

@@ -7,6 +7,7 @@
 #include "crypto/x509.h"
 #include "tap.h"
 #include <bearssl.h>
+#include "testutil.h"
 
 struct dn {
 	uint8_t b[1024];
@@ -45,18 +46,7 @@ static void decode(const uint8_t *der, size_t len, struct decoded *out)
 		return;
 	out->key_type = pk->key_type;
 	out->ca = br_x509_decoder_isCA(&x);
-	out->pkey = *pk;
-	/* The decoder's key points into the context: copy it. */
-	if (pk->key_type == BR_KEYTYPE_RSA) {
-		memcpy(out->keybuf, pk->key.rsa.n, pk->key.rsa.nlen);
-		memcpy(out->keybuf + pk->key.rsa.nlen, pk->key.rsa.e,
-		       pk->key.rsa.elen);
-		out->pkey.key.rsa.n = out->keybuf;
-		out->pkey.key.rsa.e = out->keybuf + pk->key.rsa.nlen;
-	} else {
-		memcpy(out->keybuf, pk->key.ec.q, pk->key.ec.qlen);
-		out->pkey.key.ec.q = out->keybuf;
-	}
+	pkey_copy(&out->pkey, out->keybuf, pk);
 }
 
 /* Validates the chain [cert] against ca as the anchor, for server name. */

@@ -20,4 +20,26 @@ static char *slurp(const char *path)
 	return buf_take(&b);
 }
 
+/*
+ * Copies a public key that br_x509_decoder_get_pkey() returned (it points
+ * into the decoder context) into dst, with its bytes in buf (room for an
+ * RSA modulus and exponent, or an EC point).  Needs <bearssl.h> first.
+ */
+#ifdef BR_BEARSSL_X509_H__
+__attribute__((unused))
+static void pkey_copy(br_x509_pkey *dst, uint8_t *buf, const br_x509_pkey *pk)
+{
+	*dst = *pk;
+	if (pk->key_type == BR_KEYTYPE_RSA) {
+		memcpy(buf, pk->key.rsa.n, pk->key.rsa.nlen);
+		memcpy(buf + pk->key.rsa.nlen, pk->key.rsa.e, pk->key.rsa.elen);
+		dst->key.rsa.n = buf;
+		dst->key.rsa.e = buf + pk->key.rsa.nlen;
+	} else {
+		memcpy(buf, pk->key.ec.q, pk->key.ec.qlen);
+		dst->key.ec.q = buf;
+	}
+}
+#endif
+
 #endif
