@@ -36,6 +36,10 @@ PACKAGES=(
     openjdk-17-jre-headless  # keytool, to open truststore.jks
     iproute2 procps        # network namespaces (test world); ps/pkill
     sudo                   # the test world's ec2-user has passwordless sudo
+    docker-registry        # the test world's TLS registry with a password
+    apache2-utils          # htpasswd (bcrypt) for that registry
+    busybox-static         # the base layer of the test images
+    ansible                # bench/deploy's peer (community.docker)
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 
