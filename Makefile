@@ -167,3 +167,18 @@ asan: ssh-crypto-asan $(OUT)/icm
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
 	  SSH_PROBE=$(abspath build/asan/tests/ssh-probe) ICM=$(abspath $(OUT)/icm) \
 	  prove -f tests/e2e/32-ssh-interop.sh tests/e2e/33-ssh-features.sh
+
+# ---------------------------------------------------------------------------
+# tests/docker/dapi drives each call of the Docker Engine API client
+# (src/docker/api.h) for tests/e2e/34-docker-api.sh.
+$(OUT)/tests/dapi: tests/docker/dapi.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+test e2e: $(OUT)/tests/dapi
+
+# The quick start: a local world of 2 hosts, the PreExisting sample
+# provisioned on it, a container run on every node, icm ps, torn down.
+.PHONY: demo
+demo: $(OUT)/icm
+	ICM=$(CURDIR)/$(OUT)/icm tests/demo/run

@@ -11,6 +11,8 @@
 #include "util/str.h"
 #include <signal.h>
 
+/* Container commands: which container, how many nodes at once. */
+#define OPTS_CONTAINER (OPT_BIT(OPT_CONTAINER) | OPT_BIT(OPT_PARALLEL))
 #define OPTS_OVERRIDES (OPT_BIT(OPT_IMAGE) | OPT_BIT(OPT_NAMESPACE) | \
 			OPT_BIT(OPT_ISCPASSWORD) | OPT_BIT(OPT_OVERRIDE))
 
@@ -30,6 +32,44 @@ const struct command commands[] = {
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_LOCALPATH) |
 	  OPT_BIT(OPT_REMOTEPATH) | OPT_BIT(OPT_PARALLEL), NULL, 0,
 	  "copy a file or directory to the nodes" },
+	{ "run", cmd_run, CMD_INSTANCES | CMD_SELECT,
+	  OPTS_FILES | OPTS_SELECT | OPTS_OVERRIDES | OPTS_CONTAINER |
+	  OPT_BIT(OPT_OPTIONS) | OPT_BIT(OPT_COMMAND) |
+	  OPT_BIT(OPT_IMAGEARCHIVE), NULL, 0,
+	  "pull the image and run the container on the nodes" },
+	{ "ps", cmd_ps, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPTS_CONTAINER, NULL, 0,
+	  "show the containers on the nodes" },
+	{ "stop", cmd_stop, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPTS_CONTAINER, NULL, 0,
+	  "stop the container (default iris)" },
+	{ "start", cmd_start, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPTS_CONTAINER, NULL, 0,
+	  "start the container (default iris)" },
+	{ "pull", cmd_pull, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPTS_CONTAINER | OPTS_OVERRIDES |
+	  OPT_BIT(OPT_IMAGEARCHIVE), NULL, 0,
+	  "pull the image (default the node's DockerImage)" },
+	{ "rm", cmd_rm, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPTS_CONTAINER, NULL, 0,
+	  "remove the (stopped) container (default iris); the image stays" },
+	{ "upgrade", cmd_upgrade, CMD_INSTANCES | CMD_SELECT,
+	  OPTS_FILES | OPTS_SELECT | OPTS_OVERRIDES | OPTS_CONTAINER |
+	  OPT_BIT(OPT_OPTIONS) | OPT_BIT(OPT_COMMAND) |
+	  OPT_BIT(OPT_IMAGEARCHIVE), NULL, 0,
+	  "replace the container with one of the new image (-image)" },
+	{ "exec", cmd_exec, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPTS_CONTAINER | OPT_BIT(OPT_COMMAND) |
+	  OPT_BIT(OPT_INTERACTIVE) | OPT_BIT(OPT_OPTIONS), NULL, 0,
+	  "run a command in the container, or a shell on one node" },
+	{ "cp", cmd_cp, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPTS_CONTAINER |
+	  OPT_BIT(OPT_LOCALPATH) | OPT_BIT(OPT_REMOTEPATH) |
+	  OPT_BIT(OPT_OPTIONS), NULL, 0,
+	  "copy to the container (-options --retrieve: from it)" },
+	{ "docker", cmd_docker, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_COMMAND), NULL, 0,
+	  "run a docker CLI command on the nodes" },
 	{ "inventory", cmd_inventory, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_OPTIONS), NULL, 0,
 	  "list the provisioned nodes (instances.json)" },
@@ -218,6 +258,25 @@ static int prepare(struct ctx *ctx)
 	if ((c->flags & CMD_INSTANCES) &&
 	    instances_load(ctx->instances_path, &ctx->inst))
 		return -1;
+	/* Later commands: -override/-image/... apply for this command only
+	 * (ctx_field()); secret fields among them are registered. */
+	if (!(c->flags & CMD_CONFIG)) {
+		if (cli_overrides(&ctx->opts, &ov))
+			return -1;
+		ctx->overrides = ov;
+		if (ov) {
+			const cJSON *f;
+
+			cJSON_ArrayForEach(f, ov) {
+				const struct field_def *d =
+					field_find(f->string);
+
+				if (d && (d->flags & FF_SECRET) &&
+				    cJSON_IsString(f))
+					secret_register(f->valuestring);
+			}
+		}
+	}
 	if ((c->flags & CMD_SELECT) && select_nodes(ctx))
 		return -1;
 	if ((c->flags & CMD_LOG) && log_open("icm.log"))
@@ -267,6 +326,7 @@ out:
 		ret = -1;
 	statedir_unlock(ctx.lock);
 	cJSON_Delete(ctx.response);
+	cJSON_Delete(ctx.overrides);
 	free(ctx.sel);
 	plan_release(&ctx.inst);
 	config_release(&ctx.cfg);

@@ -58,7 +58,15 @@ struct ctx {
 	struct statedir_lock *lock;	/* held while non-NULL */
 	char *command_line;	/* argv, redacted, for the lock record */
 	cJSON *response;	/* -json result; NULL means [] */
+	cJSON *overrides;	/* commands after provision: -override,
+				   -image, -namespace, -iscPassword as
+				   fields (ctx_field()), or NULL */
 };
+
+/* A node's field as this command sees it: -override/-image/... first,
+ * then instances.json; NULL when unset or empty (ctx.c). */
+const char *ctx_field(const struct ctx *ctx, const struct node *n,
+		      const char *field);
 
 /* Applies -role/-machine/-interactive to ctx->inst into ctx->sel (select.c). */
 int select_nodes(struct ctx *ctx) WARN_UNUSED;
@@ -85,6 +93,16 @@ int cmd_keygen(struct ctx *ctx);
 int cmd_unprovision(struct ctx *ctx);
 int cmd_ssh(struct ctx *ctx);
 int cmd_scp(struct ctx *ctx);
+int cmd_run(struct ctx *ctx);		/* container.c */
+int cmd_upgrade(struct ctx *ctx);
+int cmd_pull(struct ctx *ctx);
+int cmd_stop(struct ctx *ctx);
+int cmd_start(struct ctx *ctx);
+int cmd_rm(struct ctx *ctx);
+int cmd_ps(struct ctx *ctx);
+int cmd_exec(struct ctx *ctx);
+int cmd_cp(struct ctx *ctx);
+int cmd_docker(struct ctx *ctx);
 
 /*
  * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,

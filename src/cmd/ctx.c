@@ -9,3 +9,16 @@ int ctx_begin_changes(struct ctx *ctx)
 		return -1;
 	return log_open("icm.log");
 }
+
+const char *ctx_field(const struct ctx *ctx, const struct node *n,
+		      const char *field)
+{
+	const cJSON *o = ctx->overrides ?
+		cJSON_GetObjectItemCaseSensitive(ctx->overrides, field) : NULL;
+	const char *v;
+
+	if (cJSON_IsString(o))
+		return *o->valuestring ? o->valuestring : NULL;
+	v = node_get(n, field);
+	return v && *v ? v : NULL;
+}

@@ -56,6 +56,9 @@ const struct opt_def opt_defs[] = {
 	{ "renew", NULL, OPT_RENEW, NULL,
 	  "keygen tls: issue the deployment's node certificates that are "
 	  "missing, renamed or expiring (state/pki)" },
+	{ "imageArchive", NULL, OPT_IMAGEARCHIVE, "file",
+	  "run, upgrade, pull: load the image from this `docker save` "
+	  "archive on every node instead of pulling it (no registry)" },
 };
 const size_t opt_defs_count = ARRAY_SIZE(opt_defs);
 

@@ -258,16 +258,13 @@ static void exec_one(struct fanout *f, size_t i, struct fanout_result *r,
 	struct exec_job *j = arg;
 	const struct node *n = j->nodes[i];
 	struct ssh_conn *c = NULL;
-	char *name_out = xasprintf("%s.out", j->o->file);
-	char *name_err = xasprintf("%s.err", j->o->file);
-	struct buf errtext;
 
 	if (j->o->local_path)
 		say("Copying %s to %s:%s...", j->o->local_path, n->name,
 		    j->o->remote_path ? j->o->remote_path : "~");
 	else
-		say("Executing command '%s' on %s...", j->o->command,
-		    n->name);
+		say("Executing command '%s' on %s...", j->o->shown ?
+		    j->o->shown : j->o->command, n->name);
 	if (fanout_connect(f, n, j->o->state_dir, HOSTKEY_STRICT, r, &c) == 0) {
 		struct ssh_target t;
 		char *kh = NULL;
@@ -295,23 +292,36 @@ static void exec_one(struct fanout *f, size_t i, struct fanout_result *r,
 		free(kh);
 		ssh_close(c);
 	}
-	/* ssh.err: the command's stderr, then why it failed */
+	if (!fanout_write_outputs(j->o->state_dir, n, j->o->file, r,
+				  &j->outpath[i], &j->errpath[i]))
+		say("...output in %s", j->outpath[i]);
+}
+
+int fanout_write_outputs(const char *state_dir, const struct node *n,
+			 const char *file, struct fanout_result *r,
+			 char **outpath, char **errpath)
+{
+	char *name_out = xasprintf("%s.out", file);
+	char *name_err = xasprintf("%s.err", file);
+	struct buf errtext;
+	int rc = 0;
+
+	/* <file>.err: the command's stderr, then why it failed */
 	buf_init(&errtext, SSH_CAP_OUTPUT + BUF_CAP_LINE);
 	if (r->err.len && buf_add(&errtext, r->err.data, r->err.len))
 		buf_release(&errtext);
 	if (r->reason && r->exit_status < 0 &&
 	    buf_addf(&errtext, "%s\n", r->reason))
 		buf_release(&errtext);
-	if (nodeout_write(j->o->state_dir, n, name_out,
-			  r->out.data ? r->out.data : "", &j->outpath[i]) ||
-	    nodeout_write(j->o->state_dir, n, name_err,
-			  errtext.data ? errtext.data : "", &j->errpath[i]))
-		fanout_fail(r, "cannot write the output files");
-	else
-		say("...output in %s", j->outpath[i]);
+	if (nodeout_write(state_dir, n, name_out,
+			  r->out.data ? r->out.data : "", outpath) ||
+	    nodeout_write(state_dir, n, name_err,
+			  errtext.data ? errtext.data : "", errpath))
+		rc = fanout_fail(r, "cannot write the output files");
 	buf_release(&errtext);
 	free(name_out);
 	free(name_err);
+	return rc;
 }
 
 /* Prints text (possibly several lines) to the console and icm.log. */
@@ -332,21 +342,19 @@ static void echo(const struct buf *b, bool to_stderr)
 	free(s);
 }
 
-int fanout_exec(struct node *const *nodes, size_t n,
-		const struct fanout_exec_opts *o, cJSON **response)
+int fanout_report(struct node *const *nodes, size_t n,
+		  const struct fanout_result *res, char *const *errpath,
+		  bool echo_one, cJSON **response)
 {
-	struct fanout_result *res = xcalloc(n ? n : 1, sizeof(*res));
-	struct exec_job j = { o, nodes, NULL, NULL };
 	cJSON *arr = NULL;
-	size_t i, failed;
+	size_t i, failed = 0;
 
-	j.outpath = xcalloc(n ? n : 1, sizeof(char *));
-	j.errpath = xcalloc(n ? n : 1, sizeof(char *));
-	failed = fanout_run(n, &o->pool, exec_one, &j, res);
-	if (n == 1) {
+	if (n == 1 && echo_one) {
 		echo(&res[0].out, false);
 		echo(&res[0].err, true);
 	}
+	for (i = 0; i < n; i++)
+		failed += res[i].failed;
 	if (failed)
 		arr = cJSON_CreateArray();
 	for (i = 0; i < n; i++) {
@@ -355,23 +363,44 @@ int fanout_exec(struct node *const *nodes, size_t n,
 
 		if (!res[i].failed)
 			continue;
-		file = j.errpath[i] ? j.errpath[i] : "";
-		error("%s: %s; see %s", nodes[i]->name, res[i].reason, file);
+		file = errpath && errpath[i] ? errpath[i] : "";
+		if (*file)
+			error("%s: %s; see %s", nodes[i]->name,
+			      res[i].reason, file);
+		else
+			error("%s: %s", nodes[i]->name, res[i].reason);
 		o1 = cJSON_CreateObject();
 		o2 = cJSON_CreateObject();
-		cJSON_AddStringToObject(o2, "error", res[i].reason);
-		cJSON_AddStringToObject(o2, "file", file);
+		cJSON_AddStringToObject(o2, "error", res[i].reason ?
+					res[i].reason : "failed");
+		if (*file)
+			cJSON_AddStringToObject(o2, "file", file);
 		if (res[i].exit_status >= 0)
 			cJSON_AddNumberToObject(o2, "exitValue",
 						res[i].exit_status);
 		cJSON_AddItemToObject(o1, nodes[i]->name, o2);
 		cJSON_AddItemToArray(arr, o1);
 	}
-	if (response) {
+	if (response && arr) {
+		cJSON_Delete(*response);
 		*response = arr;
 		arr = NULL;
 	}
 	cJSON_Delete(arr);
+	return failed ? -1 : 0;
+}
+
+int fanout_exec(struct node *const *nodes, size_t n,
+		const struct fanout_exec_opts *o, cJSON **response)
+{
+	struct fanout_result *res = xcalloc(n ? n : 1, sizeof(*res));
+	struct exec_job j = { o, nodes, NULL, NULL };
+	size_t i, failed;
+
+	j.outpath = xcalloc(n ? n : 1, sizeof(char *));
+	j.errpath = xcalloc(n ? n : 1, sizeof(char *));
+	failed = fanout_run(n, &o->pool, exec_one, &j, res);
+	fanout_report(nodes, n, res, j.errpath, true, response);
 	for (i = 0; i < n; i++) {
 		free(j.outpath[i]);
 		free(j.errpath[i]);

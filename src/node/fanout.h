@@ -110,6 +110,8 @@ int fanout_connect(struct fanout *f, const struct node *n,
 struct fanout_exec_opts {
 	const char *state_dir;
 	const char *command;	/* the shell command, or: */
+	const char *shown;	/* the command as the console names it
+				   (NULL: command) */
 	const char *local_path;	/* scp: what to copy (ssh_upload()) */
 	const char *remote_path;	/* scp: where; NULL: SSHUser's home */
 	const char *file;	/* output file stem: "ssh" (ssh.out/.err) */
@@ -127,6 +129,25 @@ struct fanout_exec_opts {
 int fanout_exec(struct node *const *nodes, size_t n,
 		const struct fanout_exec_opts *o, cJSON **response)
 	WARN_UNUSED;
+
+/*
+ * The node's output files <file>.out (r->out) and <file>.err (r->err, then
+ * r->reason when the work did not run) in its state folder; *outpath and
+ * *errpath get their paths (caller frees).  -1 fails r.
+ */
+int fanout_write_outputs(const char *state_dir, const struct node *n,
+			 const char *file, struct fanout_result *r,
+			 char **outpath, char **errpath) WARN_UNUSED;
+
+/*
+ * After fanout_run(): echoes the one node's output when n == 1 and
+ * echo_one, names each failed node with its reason and errpath[i] (may be
+ * NULL) on stderr, and sets *response (if not NULL) to ICM's remote-error
+ * array when any failed.  Returns -1 when any failed.
+ */
+int fanout_report(struct node *const *nodes, size_t n,
+		  const struct fanout_result *res, char *const *errpath,
+		  bool echo_one, cJSON **response);
 
 /* The -parallel option's value, or 0 (callers validated it). */
 int fanout_parallel_opt(const char *s);

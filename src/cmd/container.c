@@ -1,0 +1,922 @@
+/*
+ * container.c: the container commands over the Docker Engine API (mutual
+ * TLS, dnode.h): run, ps, stop, start, pull, rm, upgrade, exec, cp, and
+ * docker (the docker CLI on the node, over SSH).
+ *
+ * run converges each node to the wanted container instead of ICM's
+ * "stop, remove, recreate": the wanted container is described by the
+ * create body icm builds (container_spec()), whose SHA-256 together with
+ * the image ID is the label org.icm.spec.  A node whose container has that
+ * label and runs is left alone; otherwise the new container is created as
+ * <name>.icm-new, the old one is stopped and removed, the new one renamed
+ * and started.  A run killed anywhere leaves at most a stale <name>.icm-new
+ * (removed by the next run) or the wanted container not yet started
+ * (started by the next run); the next run converges.  upgrade is the same
+ * with the new image, reusing the -options and -command the container was
+ * run with (labels org.icm.options, org.icm.command) unless given again.
+ *
+ * Container defaults (icm-reference §7.3): name iris, hostname
+ * <container>-<machine>, restart unless-stopped, host networking, --init
+ * for images that are not InterSystems IRIS (DockerInit), and for the
+ * iris container the IRIS volumes bound at their mount points and the
+ * license directory copied in.
+ */
+#include "dnode.h"
+#include "../config/instances.h"
+#include "../docker/image.h"
+#include "../docker/runopts.h"
+#include "../docker/tar.h"
+#include "../state/log.h"
+#include "../state/output.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+#include <bearssl.h>
+
+#define DEFAULT_CONTAINER "iris"
+#define NEW_SUFFIX ".icm-new"
+#define LABEL_SPEC "org.icm.spec"
+#define LABEL_MACHINE "org.icm.machine"
+#define LABEL_OPTIONS "org.icm.options"
+#define LABEL_COMMAND "org.icm.command"
+#define STOP_IRIS_S 60		/* IRIS needs time for a clean shutdown */
+#define STOP_OTHER_S 10		/* docker's default */
+
+static const char *container_name(const struct ctx *ctx)
+{
+	const char *c = opt_str(&ctx->opts, OPT_CONTAINER);
+
+	return c && *c ? c : DEFAULT_CONTAINER;
+}
+
+/* An InterSystems IRIS image: the repository's last part names IRIS
+ * (iris, iris-community, irishealth, iris-ml, iris-arm64, ...). */
+static bool iris_image(const char *image)
+{
+	const char *slash = strrchr(image, '/');
+	const char *base = slash ? slash + 1 : image;
+
+	return !strncmp(base, "iris", 4);
+}
+
+static bool field_true(const char *v, bool dflt)
+{
+	if (!v)
+		return dflt;
+	return !strcasecmp(v, "true") || !strcmp(v, "1");
+}
+
+/* ------------------------------------------------------------ the spec */
+
+struct runspec {
+	const char *name;	/* container */
+	const char *image;
+	const char *options;	/* -options, or NULL */
+	const char *command;	/* -command, or NULL */
+};
+
+static const char *const volume_fields[] = {
+	"DataMountPoint", "WIJMountPoint", "Journal1MountPoint",
+	"Journal2MountPoint",
+};
+
+/*
+ * The create body for node n (without the spec label).  -1 reported
+ * (a bad -options or -command).
+ */
+static int container_spec(const struct ctx *ctx, const struct node *n,
+			  const struct runspec *rs, cJSON **out)
+{
+	cJSON *c = cJSON_CreateObject(), *h, *labels, *rp;
+	bool iris = !strcmp(rs->name, DEFAULT_CONTAINER);
+	char *host = xasprintf("%s-%s", rs->name, n->name);
+	size_t i;
+
+	cJSON_AddStringToObject(c, "Image", rs->image);
+	cJSON_AddStringToObject(c, "Hostname", host);
+	free(host);
+	labels = cJSON_AddObjectToObject(c, "Labels");
+	cJSON_AddStringToObject(labels, LABEL_MACHINE, n->name);
+	if (rs->options)
+		cJSON_AddStringToObject(labels, LABEL_OPTIONS, rs->options);
+	if (rs->command)
+		cJSON_AddStringToObject(labels, LABEL_COMMAND, rs->command);
+	if (rs->command) {
+		char **argv = NULL;
+		int argc = 0, k;
+		cJSON *cmd;
+
+		if (words_split(rs->command, "-command", &argv, &argc))
+			goto fail;
+		cmd = cJSON_AddArrayToObject(c, "Cmd");
+		for (k = 0; k < argc; k++)
+			cJSON_AddItemToArray(cmd, cJSON_CreateString(argv[k]));
+		words_free(argv);
+	}
+	h = cJSON_AddObjectToObject(c, "HostConfig");
+	cJSON_AddStringToObject(h, "NetworkMode", "host");
+	rp = cJSON_AddObjectToObject(h, "RestartPolicy");
+	cJSON_AddStringToObject(rp, "Name", "unless-stopped");
+	if (!iris_image(rs->image) &&
+	    field_true(ctx_field(ctx, n, "DockerInit"), true))
+		cJSON_AddBoolToObject(h, "Init", 1);
+	if (iris) {
+		cJSON *binds = cJSON_AddArrayToObject(h, "Binds");
+
+		for (i = 0; i < ARRAY_SIZE(volume_fields); i++) {
+			const char *mp = ctx_field(ctx, n, volume_fields[i]);
+			char *b;
+
+			if (!mp)
+				continue;
+			b = xasprintf("%s:%s", mp, mp);
+			cJSON_AddItemToArray(binds, cJSON_CreateString(b));
+			free(b);
+		}
+	}
+	if (runopts_apply(rs->options, c))
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	cJSON_Delete(c);
+	return -1;
+}
+
+/* Hex SHA-256 of the body and the image ID: the container's identity. */
+static char *spec_hash(const cJSON *body, const char *image_id)
+{
+	br_sha256_context h;
+	unsigned char md[32];
+	char *text = cJSON_PrintUnformatted(body), *hex = xmalloc(65);
+	size_t i;
+
+	br_sha256_init(&h);
+	br_sha256_update(&h, text, strlen(text));
+	br_sha256_update(&h, "\n", 1);
+	br_sha256_update(&h, image_id ? image_id : "", image_id ?
+			 strlen(image_id) : 0);
+	br_sha256_out(&h, md);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	cJSON_free(text);
+	return hex;
+}
+
+static const char *label_of(const cJSON *inspect, const char *label)
+{
+	const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(inspect, "Config");
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cfg, "Labels"), label);
+
+	return cJSON_IsString(l) ? l->valuestring : NULL;
+}
+
+static bool running_of(const cJSON *inspect)
+{
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(inspect, "State");
+
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "Running"));
+}
+
+static int dfail(struct dnode *x, const char *what)
+{
+	return fanout_fail(x->r, "%s: %s", what, docker_errmsg(x->d));
+}
+
+/* ------------------------------------------------------- run, upgrade */
+
+struct runjob {
+	const char *archive;		/* -imageArchive, or NULL */
+	const struct image_creds *creds;
+	bool upgrade;
+};
+
+/* The license directory, copied into the iris container under
+ * <DataMountPoint> (a durable volume) by its own name, e.g.
+ * /irissys/data/license/: iris-main's --key and the license server read
+ * the keys there. */
+static int copy_license(struct dnode *x, const char *cname)
+{
+	const char *dir = ctx_field(x->ctx, x->n, "LicenseDir");
+	const char *data = ctx_field(x->ctx, x->n, "DataMountPoint");
+	struct buf tar;
+	int ret;
+
+	if (!dir || !data || strcmp(cname, DEFAULT_CONTAINER))
+		return 0;
+	if (!fs_is_dir(dir))
+		return fanout_fail(x->r, "LicenseDir '%s' is not a directory",
+				   dir);
+	say("Copying license directory %s to %s...", dir, x->n->name);
+	buf_init(&tar, DOCKER_CAP_ARCHIVE);
+	if (tar_pack(dir, &tar)) {
+		buf_release(&tar);
+		return fanout_fail(x->r, "cannot pack LicenseDir '%s': %s",
+				   dir, log_last_error());
+	}
+	ret = docker_put_archive(x->d, cname, data, tar.data, tar.len) ?
+		dfail(x, "cannot copy the license directory") : 0;
+	buf_release(&tar);
+	return ret;
+}
+
+/* Makes the container name on x's node the one rs describes. */
+static int converge(struct dnode *x, const struct runspec *rs)
+{
+	char *tmp = xasprintf("%s" NEW_SUFFIX, rs->name), *hash = NULL;
+	char *image_id = NULL, *id = NULL;
+	cJSON *spec = NULL, *cur = NULL;
+	int rc, ret = -1;
+	bool iris = iris_image(rs->image);
+
+	if (container_spec(x->ctx, x->n, rs, &spec)) {
+		fanout_fail(x->r, "%s", log_last_error());
+		goto out;
+	}
+	if (docker_image_exists(x->d, rs->image, &image_id) < 0) {
+		dfail(x, "cannot look up the image");
+		goto out;
+	}
+	hash = spec_hash(spec, image_id);
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(spec,
+								 "Labels"),
+				LABEL_SPEC, hash);
+	/* a container a killed run left half-made */
+	if (docker_remove(x->d, tmp, true) < 0) {
+		dfail(x, "cannot remove a leftover container");
+		goto out;
+	}
+	rc = docker_inspect(x->d, rs->name, &cur);
+	if (rc < 0) {
+		dfail(x, "cannot inspect the container");
+		goto out;
+	}
+	if (rc == 1 && label_of(cur, LABEL_SPEC) &&
+	    !strcmp(label_of(cur, LABEL_SPEC), hash)) {
+		if (!running_of(cur)) {
+			say("Starting container %s on %s...", rs->name,
+			    x->n->name);
+			if (docker_start(x->d, rs->name)) {
+				dfail(x, "cannot start the container");
+				goto out;
+			}
+		} else {
+			say("Container %s on %s is up to date", rs->name,
+			    x->n->name);
+		}
+		if (buf_addf(&x->r->out, "%s: up to date (%s)\n", rs->name,
+			     rs->image)) {
+			/* over the cap: the note is dropped */
+		}
+		ret = 0;
+		goto out;
+	}
+	say("Creating container %s on %s...", rs->name, x->n->name);
+	if (docker_create(x->d, tmp, spec, &id)) {
+		dfail(x, "cannot create the container");
+		goto out;
+	}
+	if (copy_license(x, tmp))
+		goto out;
+	if (rc == 1) {
+		if (docker_stop(x->d, rs->name, iris ? STOP_IRIS_S :
+				STOP_OTHER_S) ||
+		    docker_remove(x->d, rs->name, true) < 0) {
+			dfail(x, "cannot replace the old container");
+			goto out;
+		}
+	}
+	if (docker_rename(x->d, tmp, rs->name)) {
+		dfail(x, "cannot rename the new container");
+		goto out;
+	}
+	say("Starting container %s on %s...", rs->name, x->n->name);
+	if (docker_start(x->d, rs->name)) {
+		dfail(x, "cannot start the container");
+		goto out;
+	}
+	if (buf_addf(&x->r->out, "%s: %s (%s)\n", rs->name, id, rs->image)) {
+		/* over the cap: the note is dropped */
+	}
+	ret = 0;
+out:
+	cJSON_Delete(spec);
+	cJSON_Delete(cur);
+	free(image_id);
+	free(hash);
+	free(id);
+	free(tmp);
+	return ret;
+}
+
+/* upgrade: the -options/-command the running container was made with. */
+static void previous_args(struct dnode *x, const char *name,
+			  char **options, char **command)
+{
+	cJSON *cur = NULL;
+	const char *v;
+
+	*options = *command = NULL;
+	if (docker_inspect(x->d, name, &cur) != 1)
+		return;
+	if ((v = label_of(cur, LABEL_OPTIONS)))
+		*options = xstrdup(v);
+	if ((v = label_of(cur, LABEL_COMMAND)))
+		*command = xstrdup(v);
+	cJSON_Delete(cur);
+}
+
+static int run_one(struct dnode *x)
+{
+	struct runjob *j = x->arg;
+	struct runspec rs;
+	char *reason = NULL, *old_opts = NULL, *old_cmd = NULL;
+	int ret = -1;
+
+	rs.name = container_name(x->ctx);
+	rs.image = ctx_field(x->ctx, x->n, "DockerImage");
+	rs.options = opt_str(&x->ctx->opts, OPT_OPTIONS);
+	rs.command = opt_str(&x->ctx->opts, OPT_COMMAND);
+	if (!rs.image)
+		return fanout_fail(x->r, "no DockerImage for %s (set it in "
+				   "the definitions or use -image)",
+				   x->n->name);
+	if (j->upgrade) {
+		previous_args(x, rs.name, &old_opts, &old_cmd);
+		if (!rs.options)
+			rs.options = old_opts;
+		if (!rs.command)
+			rs.command = old_cmd;
+	}
+	if (j->creds->set && !j->archive) {
+		say("Executing command 'docker login' on %s...", x->n->name);
+		if (docker_login(x->d, &(struct docker_auth){
+				j->creds->registry, j->creds->username,
+				j->creds->password })) {
+			dfail(x, "docker login failed");
+			goto out;
+		}
+		if (buf_adds(&x->r->out, "Login Succeeded\n")) {
+			/* over the cap */
+		}
+	}
+	if (j->archive)
+		say("Loading image archive %s on %s...", j->archive,
+		    x->n->name);
+	else
+		say("Pulling image %s on %s...", rs.image, x->n->name);
+	if (image_fetch(x->d, rs.image, j->archive, j->creds, &x->r->out,
+			&reason)) {
+		fanout_fail(x->r, "%s", reason);
+		goto out;
+	}
+	ret = converge(x, &rs);
+out:
+	free(reason);
+	free(old_opts);
+	free(old_cmd);
+	return ret;
+}
+
+/* The credentials every node uses (deployment-wide fields). */
+static int creds_for(struct ctx *ctx, struct image_creds *c)
+{
+	const struct node *n = ctx->nsel ? ctx->sel[0] : NULL;
+
+	if (!n || opt_str(&ctx->opts, OPT_IMAGEARCHIVE)) {
+		memset(c, 0, sizeof(*c));
+		return 0;
+	}
+	return image_creds_get(ctx_field(ctx, n, "DockerRegistry"),
+			       ctx_field(ctx, n, "DockerUsername"),
+			       ctx_field(ctx, n, "DockerPassword"), c);
+}
+
+static int check_archive(const char *archive)
+{
+	if (archive && access(archive, R_OK))
+		return error("cannot read -imageArchive '%s': %s", archive,
+			     strerror(errno));
+	return 0;
+}
+
+/* -image/-namespace become the selected nodes' fields in instances.json
+ * (for the nodes where the command succeeded). */
+static int record_fields(struct ctx *ctx, const bool *done)
+{
+	static const struct { enum opt_id id; const char *field; } map[] = {
+		{ OPT_IMAGE, "DockerImage" }, { OPT_NAMESPACE, "Namespace" },
+	};
+	bool changed = false;
+	size_t i, k;
+
+	for (k = 0; k < ARRAY_SIZE(map); k++) {
+		const char *v = opt_str(&ctx->opts, map[k].id);
+
+		if (!v)
+			continue;
+		for (i = 0; i < ctx->nsel; i++) {
+			cJSON *f = ctx->sel[i]->fields;
+
+			if (!done[i])
+				continue;
+			cJSON_DeleteItemFromObjectCaseSensitive(f,
+								map[k].field);
+			cJSON_AddStringToObject(f, map[k].field, v);
+			changed = true;
+		}
+	}
+	return changed ? instances_write(ctx->instances_path, &ctx->inst) : 0;
+}
+
+static int run_or_upgrade(struct ctx *ctx, bool upgrade)
+{
+	struct image_creds creds;
+	struct runjob j;
+	struct dnode_opts o = { false, false, false };
+	bool *done = NULL;
+	int rc = -1;
+
+	memset(&creds, 0, sizeof(creds));
+	j.archive = opt_str(&ctx->opts, OPT_IMAGEARCHIVE);
+	j.upgrade = upgrade;
+	j.creds = &creds;
+	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir))
+		return -1;
+	if (creds_for(ctx, &creds))
+		return -1;
+	if (ctx_begin_changes(ctx))
+		goto out;
+	done = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*done));
+	rc = dnode_run(ctx, run_one, &j, &o, done);
+	if (record_fields(ctx, done))
+		rc = -1;
+out:
+	free(done);
+	image_creds_release(&creds);
+	return rc;
+}
+
+int cmd_run(struct ctx *ctx)
+{
+	return run_or_upgrade(ctx, false);
+}
+
+int cmd_upgrade(struct ctx *ctx)
+{
+	return run_or_upgrade(ctx, true);
+}
+
+/* ---------------------------------------------------------------- pull */
+
+static int pull_one(struct dnode *x)
+{
+	struct runjob *j = x->arg;
+	const char *image = ctx_field(x->ctx, x->n, "DockerImage");
+	char *reason = NULL;
+
+	if (!image)
+		return fanout_fail(x->r, "no DockerImage for %s", x->n->name);
+	if (j->archive)
+		say("Loading image archive %s on %s...", j->archive,
+		    x->n->name);
+	else
+		say("Pulling image %s on %s...", image, x->n->name);
+	if (image_fetch(x->d, image, j->archive, j->creds, &x->r->out,
+			&reason)) {
+		fanout_fail(x->r, "%s", reason);
+		free(reason);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_pull(struct ctx *ctx)
+{
+	struct image_creds creds;
+	struct runjob j = { opt_str(&ctx->opts, OPT_IMAGEARCHIVE), &creds,
+			    false };
+	struct dnode_opts o = { true, true, false };
+	int rc;
+
+	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir) ||
+	    creds_for(ctx, &creds))
+		return -1;
+	rc = dnode_run(ctx, pull_one, &j, &o, NULL);
+	image_creds_release(&creds);
+	return rc;
+}
+
+/* ----------------------------------------------------- stop, start, rm */
+
+enum lifecycle { LC_STOP, LC_START, LC_RM };
+
+static int lifecycle_one(struct dnode *x)
+{
+	const enum lifecycle *op = x->arg;
+	const char *name = container_name(x->ctx);
+	cJSON *cur = NULL;
+	int rc;
+
+	rc = docker_inspect(x->d, name, &cur);
+	if (rc < 0)
+		return dfail(x, "cannot inspect the container");
+	if (rc == 0)
+		return fanout_fail(x->r, "there is no container %s on %s",
+				   name, x->n->name);
+	switch (*op) {
+	case LC_STOP:
+		say("Stopping container %s on %s...", name, x->n->name);
+		rc = docker_stop(x->d, name,
+				 iris_image(cJSON_GetStringValue(
+					 cJSON_GetObjectItemCaseSensitive(
+						 cJSON_GetObjectItemCaseSensitive(
+							 cur, "Config"),
+						 "Image")) ?: "") ?
+				 STOP_IRIS_S : STOP_OTHER_S);
+		break;
+	case LC_START:
+		say("Starting container %s on %s...", name, x->n->name);
+		rc = docker_start(x->d, name);
+		break;
+	case LC_RM:
+		say("Removing container %s on %s...", name, x->n->name);
+		if (running_of(cur)) {
+			cJSON_Delete(cur);
+			return fanout_fail(x->r, "container %s is running on "
+					   "%s: stop it first (icm stop)",
+					   name, x->n->name);
+		}
+		rc = docker_remove(x->d, name, false) < 0 ? -1 : 0;
+		break;
+	}
+	cJSON_Delete(cur);
+	if (rc)
+		return dfail(x, *op == LC_STOP ? "cannot stop the container" :
+			     *op == LC_START ? "cannot start the container" :
+			     "cannot remove the container");
+	return 0;
+}
+
+static int lifecycle(struct ctx *ctx, enum lifecycle op)
+{
+	struct dnode_opts o = { false, false, false };
+
+	if (dnode_check_pki(ctx->state_dir))
+		return -1;
+	return dnode_run(ctx, lifecycle_one, &op, &o, NULL);
+}
+
+int cmd_stop(struct ctx *ctx)
+{
+	return lifecycle(ctx, LC_STOP);
+}
+
+int cmd_start(struct ctx *ctx)
+{
+	return lifecycle(ctx, LC_START);
+}
+
+int cmd_rm(struct ctx *ctx)
+{
+	return lifecycle(ctx, LC_RM);
+}
+
+/* ------------------------------------------------------------------ ps */
+
+/* "Up 3 minutes (healthy)" -> status "Up 3 minutes", health "healthy". */
+static void split_status(const char *s, char **status, char **health)
+{
+	const char *open = strrchr(s, '(');
+	size_t len = strlen(s);
+
+	*health = NULL;
+	if (open && len && s[len - 1] == ')' &&
+	    (!strncmp(open, "(healthy)", 9) ||
+	     !strncmp(open, "(unhealthy)", 11) ||
+	     !strncmp(open, "(health: starting)", 18))) {
+		const char *h = open + 1;
+
+		if (!strncmp(h, "health: ", 8))
+			h += 8;
+		*health = xstrndup(h, (size_t)(s + len - 1 - h));
+		while (open > s && open[-1] == ' ')
+			open--;
+		*status = xstrndup(s, (size_t)(open - s));
+		return;
+	}
+	*status = xstrdup(s);
+}
+
+static int ps_one(struct dnode *x)
+{
+	cJSON **rows = x->arg, *list = NULL, *c, *out = cJSON_CreateArray();
+	const char *name = opt_str(&x->ctx->opts, OPT_CONTAINER);
+
+	rows[x->i] = out;
+	if (docker_list(x->d, true, name, &list))
+		return dfail(x, "cannot list the containers");
+	cJSON_ArrayForEach(c, list) {
+		const cJSON *names = cJSON_GetObjectItemCaseSensitive(c,
+								      "Names");
+		const char *cn = cJSON_GetStringValue(
+			cJSON_GetArrayItem(names, 0));
+		const char *st = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(c, "Status"));
+		const char *img = cJSON_GetStringValue(
+			cJSON_GetObjectItemCaseSensitive(c, "Image"));
+		char *status, *health;
+		cJSON *row = cJSON_CreateObject();
+
+		split_status(st ? st : "", &status, &health);
+		cJSON_AddStringToObject(row, "Container",
+					cn ? (*cn == '/' ? cn + 1 : cn) : "");
+		cJSON_AddStringToObject(row, "DockerImage", img ? img : "");
+		cJSON_AddStringToObject(row, "Status", status);
+		cJSON_AddStringToObject(row, "Health", health ? health : "");
+		cJSON_AddItemToArray(out, row);
+		if (buf_addf(&x->r->out, "%s\t%s\t%s\n", cJSON_GetStringValue(
+				     cJSON_GetObjectItem(row, "Container")),
+			     status, img ? img : "")) {
+			/* over the cap */
+		}
+		free(status);
+		free(health);
+	}
+	cJSON_Delete(list);
+	return 0;
+}
+
+int cmd_ps(struct ctx *ctx)
+{
+	static const char *const headers[] = {
+		"Machine", "IP Address", "Container", "Status", "Health",
+		"Image",
+	};
+	struct dnode_opts o = { false, false, false };
+	cJSON **rows, *json = cJSON_CreateArray(), *r;
+	struct table t;
+	size_t i;
+	int rc;
+
+	if (dnode_check_pki(ctx->state_dir)) {
+		cJSON_Delete(json);
+		return -1;
+	}
+	rows = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*rows));
+	rc = dnode_run(ctx, ps_one, rows, &o, NULL);
+	table_init(&t, headers, ARRAY_SIZE(headers));
+	for (i = 0; i < ctx->nsel; i++) {
+		const struct node *n = ctx->sel[i];
+		const char *ip = node_get(n, "IPAddress");
+		const char *dns = node_get(n, "DNSName");
+		char *shown = node_shown_name(n);
+
+		cJSON_ArrayForEach(r, rows[i]) {
+			const char *row[6] = {
+				shown, ip,
+				cJSON_GetStringValue(cJSON_GetObjectItem(r,
+					"Container")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(r,
+					"Status")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(r,
+					"Health")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(r,
+					"DockerImage")),
+			};
+			cJSON *j = cJSON_Duplicate(r, 1);
+
+			table_add(&t, row);
+			cJSON_AddStringToObject(j, "MachineName", n->name);
+			cJSON_AddStringToObject(j, "Role", n->role);
+			cJSON_AddStringToObject(j, "IPAddress", ip ? ip : "");
+			cJSON_AddStringToObject(j, "DNSName", dns ? dns : "");
+			cJSON_AddItemToArray(json, j);
+		}
+		free(shown);
+		cJSON_Delete(rows[i]);
+	}
+	table_print(&t);
+	table_release(&t);
+	free(rows);
+	if (rc == 0) {
+		cJSON_Delete(ctx->response);
+		ctx->response = json;
+	} else {
+		cJSON_Delete(json);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------------- exec */
+
+struct execjob {
+	const char *command;
+	struct execopts eo;
+};
+
+static int exec_one(struct dnode *x)
+{
+	struct execjob *j = x->arg;
+	const char *argv[] = { "sh", "-c", j->command, NULL };
+	struct docker_exec e;
+	int code = -1;
+
+	memset(&e, 0, sizeof(e));
+	e.argv = argv;
+	e.env = (const char *const *)j->eo.env;
+	e.user = j->eo.user;
+	e.workdir = j->eo.workdir;
+	say("Executing command '%s' on %s...", j->command, x->n->name);
+	if (docker_exec(x->d, container_name(x->ctx), &e, &x->r->out,
+			&x->r->err, &code))
+		return dfail(x, "the command did not run");
+	x->r->exit_status = code;
+	if (code)
+		return fanout_fail(x->r, "exit status %d", code);
+	return 0;
+}
+
+static int exec_interactive(struct ctx *ctx, struct execjob *j)
+{
+	const char *argv[] = { "sh", "-c", j->command, NULL };
+	struct docker_target t;
+	struct docker *d = NULL;
+	struct docker_exec e;
+	char *why = NULL;
+	int code = -1, ret = -1;
+
+	if (ctx->nsel != 1)
+		return error("Interactive commands cannot match more than one "
+			     "instance");
+	if (dnode_target(ctx->state_dir, ctx->sel[0], &t))
+		return -1;
+	docker_global_init();
+	if (docker_open(&t, &d, &why)) {
+		error("cannot reach Docker on %s: %s", ctx->sel[0]->name,
+		      why ? why : "no answer");
+		goto out;
+	}
+	memset(&e, 0, sizeof(e));
+	e.argv = argv;
+	e.env = (const char *const *)j->eo.env;
+	e.user = j->eo.user;
+	e.workdir = j->eo.workdir;
+	e.interactive = e.tty = true;
+	if (docker_exec(d, container_name(ctx), &e, NULL, NULL, &code)) {
+		error("%s: %s", ctx->sel[0]->name, docker_errmsg(d));
+		goto out;
+	}
+	ret = code ? -1 : 0;
+out:
+	free(why);
+	docker_close(d);
+	dnode_target_release(&t);
+	return ret;
+}
+
+int cmd_exec(struct ctx *ctx)
+{
+	struct execjob j;
+	struct dnode_opts o = { true, true, false };
+	int rc;
+
+	j.command = opt_str(&ctx->opts, OPT_COMMAND);
+	if (!j.command && !opt_on(&ctx->opts, OPT_INTERACTIVE))
+		return error("icm exec needs -command (or -interactive for a "
+			     "shell)");
+	if (!j.command)
+		j.command = "sh";
+	if (dnode_check_pki(ctx->state_dir) ||
+	    execopts_parse(opt_str(&ctx->opts, OPT_OPTIONS), &j.eo))
+		return -1;
+	if (opt_on(&ctx->opts, OPT_INTERACTIVE))
+		rc = exec_interactive(ctx, &j);
+	else
+		rc = dnode_run(ctx, exec_one, &j, &o, NULL);
+	execopts_release(&j.eo);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ cp */
+
+struct cpjob {
+	const char *local, *remote;
+	bool retrieve;
+	struct buf tar;		/* to the container: packed once */
+};
+
+static int cp_one(struct dnode *x)
+{
+	struct cpjob *j = x->arg;
+	const char *name = container_name(x->ctx);
+	struct buf tar;
+	char *dest;
+	int ret;
+
+	if (!j->retrieve) {
+		say("Copying %s to %s:%s on %s...", j->local, name, j->remote,
+		    x->n->name);
+		return docker_put_archive(x->d, name, j->remote, j->tar.data,
+					  j->tar.len) ?
+			dfail(x, "the copy failed") : 0;
+	}
+	dest = x->ctx->nsel == 1 ? xstrdup(j->local) :
+		xasprintf("%s/%s", j->local, x->n->name);
+	say("Copying %s:%s on %s to %s...", name, j->remote, x->n->name,
+	    dest);
+	buf_init(&tar, DOCKER_CAP_ARCHIVE);
+	if (docker_get_archive(x->d, name, j->remote, &tar))
+		ret = dfail(x, "the copy failed");
+	else if (fs_mkdirs(dest, 0755) ||
+		 tar_unpack(tar.data, tar.len, dest))
+		ret = fanout_fail(x->r, "cannot write %s: %s", dest,
+				  log_last_error());
+	else
+		ret = 0;
+	buf_release(&tar);
+	free(dest);
+	return ret;
+}
+
+/* The words of -options cp takes: --retrieve. */
+static int cp_options(const char *s, bool *retrieve)
+{
+	char **argv = NULL;
+	int argc = 0, i, ret = 0;
+
+	*retrieve = false;
+	if (!s)
+		return 0;
+	if (words_split(s, "-options", &argv, &argc))
+		return -1;
+	for (i = 0; i < argc && !ret; i++) {
+		if (!strcmp(argv[i], "--retrieve") ||
+		    !strcmp(argv[i], "-retrieve"))
+			*retrieve = true;
+		else
+			ret = error("-options: icm cp takes --retrieve, not "
+				    "'%s'", argv[i]);
+	}
+	words_free(argv);
+	return ret;
+}
+
+int cmd_cp(struct ctx *ctx)
+{
+	struct cpjob j;
+	struct dnode_opts o = { false, false, false };
+	int rc = -1;
+
+	memset(&j, 0, sizeof(j));
+	buf_init(&j.tar, DOCKER_CAP_ARCHIVE);
+	j.local = opt_str(&ctx->opts, OPT_LOCALPATH);
+	j.remote = opt_str(&ctx->opts, OPT_REMOTEPATH);
+	if (!j.remote)
+		j.remote = "/tmp";
+	if (!j.local)
+		return error("icm cp needs -localPath");
+	if (cp_options(opt_str(&ctx->opts, OPT_OPTIONS), &j.retrieve) ||
+	    dnode_check_pki(ctx->state_dir))
+		return -1;
+	if (!j.retrieve) {
+		if (access(j.local, R_OK))
+			return error("cannot read -localPath '%s': %s",
+				     j.local, strerror(errno));
+		if (tar_pack(j.local, &j.tar))
+			goto out;
+	}
+	rc = dnode_run(ctx, cp_one, &j, &o, NULL);
+out:
+	buf_release(&j.tar);
+	return rc;
+}
+
+/* -------------------------------------------------------------- docker */
+
+int cmd_docker(struct ctx *ctx)
+{
+	struct fanout_exec_opts o;
+	const char *cmd = opt_str(&ctx->opts, OPT_COMMAND);
+	char *full, *shown;
+	int rc;
+
+	if (!cmd)
+		return error("icm docker needs -command (a docker subcommand "
+			     "that ends on its own, e.g. \"stats "
+			     "--no-stream\")");
+	memset(&o, 0, sizeof(o));
+	/* the docker CLI on the node, as root (the unix socket's owner) */
+	full = xasprintf("sudo -n docker %s", cmd);
+	shown = xasprintf("docker %s", cmd);
+	o.command = full;
+	o.shown = shown;
+	o.state_dir = ctx->state_dir;
+	o.file = "docker";
+	o.pool.parallel = fanout_parallel_opt(opt_str(&ctx->opts,
+						      OPT_PARALLEL));
+	rc = fanout_exec(ctx->sel, ctx->nsel, &o, &ctx->response);
+	free(full);
+	free(shown);
+	return rc;
+}

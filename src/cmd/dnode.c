@@ -1,0 +1,133 @@
+/*
+ * dnode.c: the container commands' per-node fan-out (see dnode.h).
+ */
+#include "dnode.h"
+#include "../state/log.h"
+#include "../state/pki.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+
+#define CLIENT_DIR PKI_DIR "/client"
+
+int dnode_check_pki(const char *state_dir)
+{
+	static const char *const files[] = {
+		PKI_DIR "/ca.pem", CLIENT_DIR "/cert.pem", CLIENT_DIR "/key.pem",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		char *p = xasprintf("%s/%s", state_dir, files[i]);
+		bool ok = fs_exists(p);
+
+		if (!ok) {
+			error("%s is missing: the Docker daemons accept only "
+			      "the deployment's client certificate (run icm "
+			      "provision, or icm keygen tls -renew)", p);
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+int dnode_target(const char *state_dir, const struct node *n,
+		 struct docker_target *t)
+{
+	const char *ip = node_get(n, "IPAddress");
+
+	memset(t, 0, sizeof(*t));
+	if (!ip || !*ip)
+		return error("%s has no IPAddress in instances.json", n->name);
+	t->name = n->name;
+	t->ip = ip;
+	t->port = DOCKER_PORT;
+	t->ca_file = xasprintf("%s/" PKI_DIR "/ca.pem", state_dir);
+	t->cert_file = xasprintf("%s/" CLIENT_DIR "/cert.pem", state_dir);
+	t->key_file = xasprintf("%s/" CLIENT_DIR "/key.pem", state_dir);
+	return 0;
+}
+
+void dnode_target_release(struct docker_target *t)
+{
+	free((char *)t->ca_file);
+	free((char *)t->cert_file);
+	free((char *)t->key_file);
+	memset(t, 0, sizeof(*t));
+}
+
+struct djob {
+	struct ctx *ctx;
+	dnode_fn fn;
+	void *arg;
+	const struct dnode_opts *o;
+	char **outpath, **errpath;
+};
+
+static void one(struct fanout *f, size_t i, struct fanout_result *r,
+		void *arg)
+{
+	struct djob *j = arg;
+	struct dnode x = { j->ctx, j->ctx->sel[i], i, NULL, r, j->arg };
+	struct docker_target t;
+	char *why = NULL;
+
+	r->exit_status = 0;
+	if (!j->o->no_docker) {
+		if (dnode_target(j->ctx->state_dir, x.n, &t)) {
+			fanout_fail(r, "%s", log_last_error());
+			r->exit_status = -1;
+			goto files;
+		}
+		if (docker_open(&t, &x.d, &why)) {
+			fanout_fail(r, "cannot reach Docker on %s "
+				    "(https://%s:%d at %s): %s", x.n->name,
+				    t.name, t.port, t.ip,
+				    why ? why : "no answer");
+			r->exit_status = -1;
+			free(why);
+			dnode_target_release(&t);
+			goto files;
+		}
+		dnode_target_release(&t);
+	}
+	if (j->fn(&x) && r->exit_status == 0)
+		r->exit_status = -1;
+	docker_close(x.d);
+files:
+	if (!fanout_write_outputs(j->ctx->state_dir, x.n, "docker", r,
+				  &j->outpath[i], &j->errpath[i]) &&
+	    j->o->say_output)
+		say("...output in %s", j->outpath[i]);
+}
+
+int dnode_run(struct ctx *ctx, dnode_fn fn, void *arg,
+	      const struct dnode_opts *o, bool *done)
+{
+	size_t n = ctx->nsel, i;
+	struct fanout_result *res = xcalloc(n ? n : 1, sizeof(*res));
+	struct fanout_opts fo = {
+		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)), 0
+	};
+	struct djob j = { ctx, fn, arg, o, NULL, NULL };
+	int rc;
+
+	docker_global_init();
+	j.outpath = xcalloc(n ? n : 1, sizeof(char *));
+	j.errpath = xcalloc(n ? n : 1, sizeof(char *));
+	fanout_run(n, &fo, one, &j, res);
+	rc = fanout_report(ctx->sel, n, res, j.errpath, o->echo_one,
+			   &ctx->response);
+	for (i = 0; i < n; i++) {
+		if (done)
+			done[i] = !res[i].failed;
+		free(j.outpath[i]);
+		free(j.errpath[i]);
+	}
+	free(j.outpath);
+	free(j.errpath);
+	fanout_results_release(res, n);
+	free(res);
+	return rc;
+}
