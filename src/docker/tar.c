@@ -1,0 +1,690 @@
+/*
+ * tar.c: the ustar writer and the safe reader behind `icm cp` (see
+ * tar.h).  The reader never follows a symlink: it walks every entry's
+ * directories down from dest_dir with openat(O_NOFOLLOW | O_DIRECTORY).
+ */
+#include "tar.h"
+#include "../state/log.h"
+#include "../util/str.h"
+#include <dirent.h>
+
+#define BLOCK 512
+
+struct header {			/* POSIX ustar, 512 bytes */
+	char name[100], mode[8], uid[8], gid[8], size[12], mtime[12];
+	char chksum[8], typeflag, linkname[100], magic[6], version[2];
+	char uname[32], gname[32], devmajor[8], devminor[8], prefix[155];
+	char pad[12];
+};
+
+_Static_assert(sizeof(struct header) == BLOCK, "a tar header is 512 bytes");
+
+/* ------------------------------------------------------------------ */
+/* Writer */
+
+/* width - 1 octal digits and a NUL (callers keep v in range). */
+static void octal(char *field, size_t width, unsigned long long v)
+{
+	size_t i = width - 1;
+
+	field[i] = '\0';
+	while (i-- > 0) {
+		field[i] = (char)('0' + (v & 7));
+		v >>= 3;
+	}
+}
+
+static unsigned checksum(const struct header *h)
+{
+	const unsigned char *p = (const unsigned char *)h;
+	unsigned sum = 0;
+	size_t i;
+
+	for (i = 0; i < BLOCK; i++)
+		sum += i >= offsetof(struct header, chksum) &&
+		       i < offsetof(struct header, chksum) + 8 ? ' ' : p[i];
+	return sum;
+}
+
+/* Appends a header block (and its data, padded to 512). */
+static int put_entry(struct buf *out, char type, const char *name,
+		     const char *link, mode_t mode, time_t mtime,
+		     const void *data, size_t size)
+{
+	static const char zero[BLOCK];
+	struct header h;
+
+	memset(&h, 0, sizeof(h));
+	memcpy(h.name, name, strnlen(name, sizeof(h.name)));
+	octal(h.mode, sizeof(h.mode), mode & 07777);
+	octal(h.uid, sizeof(h.uid), 0);
+	octal(h.gid, sizeof(h.gid), 0);
+	octal(h.size, sizeof(h.size), size);
+	octal(h.mtime, sizeof(h.mtime), mtime > 0 ? (unsigned long long)mtime
+						  : 0);
+	h.typeflag = type;
+	if (link)
+		memcpy(h.linkname, link, strnlen(link, sizeof(h.linkname)));
+	memcpy(h.magic, "ustar", 6);
+	memcpy(h.version, "00", 2);
+	memcpy(h.uname, "root", 4);
+	memcpy(h.gname, "root", 4);
+	snprintf(h.chksum, sizeof(h.chksum), "%06o", checksum(&h));
+	h.chksum[7] = ' ';
+	if (buf_add(out, &h, sizeof(h)) || (size && buf_add(out, data, size)))
+		return -1;
+	if (size % BLOCK && buf_add(out, zero, BLOCK - size % BLOCK))
+		return -1;
+	return 0;
+}
+
+/* A GNU long name ('L') or long link ('K') entry when s does not fit. */
+static int put_long(struct buf *out, char type, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 100)
+		return 0;
+	return put_entry(out, type, "././@LongLink", NULL, 0644, 0, s, n + 1);
+}
+
+static int pack_one(const char *path, const char *name, struct buf *out,
+		    unsigned depth);
+
+static int pack_dir(const char *path, const char *name, struct buf *out,
+		    unsigned depth)
+{
+	struct dirent **ents = NULL;
+	char *sub = NULL, *subname = NULL;
+	int i, n, ret = -1;
+
+	n = scandir(path, &ents, NULL, alphasort);
+	if (n < 0)
+		return error("cannot read '%s': %s", path, strerror(errno));
+	for (i = 0; i < n; i++) {
+		const char *e = ents[i]->d_name;
+
+		if (!strcmp(e, ".") || !strcmp(e, ".."))
+			continue;
+		free(sub);
+		free(subname);
+		sub = xasprintf("%s/%s", path, e);
+		subname = xasprintf("%s/%s", name, e);
+		if (pack_one(sub, subname, out, depth + 1))
+			goto out;
+	}
+	ret = 0;
+out:
+	for (i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+	free(sub);
+	free(subname);
+	return ret;
+}
+
+static int read_all(const char *path, size_t size, struct buf *data)
+{
+	char chunk[65536];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || buf_add(data, chunk, (size_t)n)) {
+			if (n >= 0)
+				errno = EFBIG;
+			close(fd);
+			return -1;
+		}
+	}
+	close(fd);
+	if (data->len != size) {
+		errno = EAGAIN;		/* changed while we read it */
+		return -1;
+	}
+	return 0;
+}
+
+static int pack_one(const char *path, const char *name, struct buf *out,
+		    unsigned depth)
+{
+	char link[TAR_NAME_MAX + 1], *dname = NULL;
+	struct buf data;
+	struct stat st;
+	ssize_t n;
+	int ret = -1;
+
+	buf_init(&data, out->cap);
+	if (depth > 256)
+		return error("'%s': directories nested too deep", path);
+	if (strlen(name) >= TAR_NAME_MAX)
+		return error("'%s': name too long", path);
+	if (lstat(path, &st))
+		return error("cannot read '%s': %s", path, strerror(errno));
+	if (S_ISDIR(st.st_mode)) {
+		dname = xasprintf("%s/", name);
+		if (put_long(out, 'L', dname) ||
+		    put_entry(out, '5', dname, NULL, st.st_mode, st.st_mtime,
+			      NULL, 0))
+			goto full;
+		ret = pack_dir(path, name, out, depth);
+		goto out;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n < 0) {
+			error("cannot read link '%s': %s", path,
+			      strerror(errno));
+			goto out;
+		}
+		link[n] = '\0';
+		if (put_long(out, 'L', name) || put_long(out, 'K', link) ||
+		    put_entry(out, '2', name, link, st.st_mode, st.st_mtime,
+			      NULL, 0))
+			goto full;
+		ret = 0;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		warning("'%s' is not a file, a directory or a link: skipped",
+			path);
+		ret = 0;
+		goto out;
+	}
+	if (read_all(path, (size_t)st.st_size, &data)) {
+		if (errno == EFBIG)
+			goto full;
+		error("cannot read '%s': %s", path, errno == EAGAIN ?
+		      "it changed while being read" : strerror(errno));
+		goto out;
+	}
+	if (put_long(out, 'L', name) ||
+	    put_entry(out, '0', name, NULL, st.st_mode, st.st_mtime,
+		      data.data, data.len))
+		goto full;
+	ret = 0;
+	goto out;
+full:
+	error("'%s': the archive would be larger than %zu bytes", path,
+	      out->cap);
+out:
+	buf_release(&data);
+	free(dname);
+	return ret;
+}
+
+int tar_pack(const char *local_path, struct buf *out)
+{
+	static const char zero[2 * BLOCK];
+	char *copy = xstrdup(local_path), *base;
+	size_t n = strlen(copy);
+	int ret = -1;
+
+	while (n > 1 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	base = strrchr(copy, '/');
+	base = base ? base + 1 : copy;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
+		error("'%s': name the file or directory to copy", local_path);
+		goto out;
+	}
+	if (pack_one(copy, base, out, 0))
+		goto out;
+	if (buf_add(out, zero, sizeof(zero))) {
+		error("'%s': the archive would be larger than %zu bytes",
+		      local_path, out->cap);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reader */
+
+/* A numeric field: octal (spaces/NULs around) or base-256. */
+static int number(const char *f, size_t w, unsigned long long *v)
+{
+	const unsigned char *p = (const unsigned char *)f;
+	size_t i = 0;
+
+	*v = 0;
+	if (p[0] & 0x80) {
+		if (p[0] != 0x80)
+			return -1;	/* negative or huge */
+		for (i = 1; i < w; i++) {
+			if (*v >> 55)
+				return -1;
+			*v = *v << 8 | p[i];
+		}
+		return 0;
+	}
+	while (i < w && (p[i] == ' ' || p[i] == '\0'))
+		i++;
+	for (; i < w && p[i] >= '0' && p[i] <= '7'; i++) {
+		if (*v >> 60)
+			return -1;
+		*v = *v << 3 | (unsigned)(p[i] - '0');
+	}
+	for (; i < w; i++)
+		if (p[i] != ' ' && p[i] != '\0')
+			return -1;
+	return 0;
+}
+
+/* Names and overrides collected from 'L'/'K'/'x' entries. */
+struct pending {
+	char *name, *link;
+	bool has_size, has_mtime;
+	unsigned long long size;
+	long long mtime;
+};
+
+static void pending_clear(struct pending *p)
+{
+	free(p->name);
+	free(p->link);
+	memset(p, 0, sizeof(*p));
+}
+
+/* A pax header's "len key=value\n" records. */
+static int parse_pax(const char *p, size_t len, struct pending *pd)
+{
+	const char *rec, *eq, *val;
+	unsigned long long n;
+	size_t reclen;
+	char *end;
+
+	while (len) {
+		n = strtoull(p, &end, 10);
+		if (end == p || *end != ' ' || n > len || n < 5 ||
+		    p[n - 1] != '\n')
+			return -1;
+		reclen = (size_t)n;
+		rec = end + 1;
+		eq = memchr(rec, '=', (size_t)(p + reclen - rec));
+		if (!eq)
+			return -1;
+		val = eq + 1;
+		n = (size_t)(p + reclen - 1 - val);	/* value length */
+#define KEY(k) ((size_t)(eq - rec) == strlen(k) && !memcmp(rec, k, strlen(k)))
+		if (KEY("path")) {
+			free(pd->name);
+			pd->name = xstrndup(val, (size_t)n);
+		} else if (KEY("linkpath")) {
+			free(pd->link);
+			pd->link = xstrndup(val, (size_t)n);
+		} else if (KEY("size")) {
+			pd->size = strtoull(val, NULL, 10);
+			pd->has_size = true;
+		} else if (KEY("mtime")) {
+			pd->mtime = strtoll(val, NULL, 10);
+			pd->has_mtime = true;
+		}
+#undef KEY
+		p += reclen;
+		len -= reclen;
+	}
+	return 0;
+}
+
+/*
+ * The entry's name made relative and checked: no absolute path, no ".."
+ * component; "." components and repeated or trailing slashes dropped.
+ * NULL when refused (or nothing is left: the archive's root).
+ */
+static char *clean_name(const char *name, bool *empty)
+{
+	struct buf b;
+	const char *p = name, *q;
+	size_t n;
+
+	*empty = false;
+	if (*name == '/')
+		return NULL;
+	buf_init(&b, TAR_NAME_MAX);
+	while (*p) {
+		q = strchr(p, '/');
+		n = q ? (size_t)(q - p) : strlen(p);
+		if (n == 2 && !memcmp(p, "..", 2)) {
+			buf_release(&b);
+			return NULL;
+		}
+		if (n && !(n == 1 && *p == '.')) {
+			if ((b.len && buf_add(&b, "/", 1)) || buf_add(&b, p, n))
+				return NULL;
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	if (!b.len)
+		*empty = true;
+	return b.len ? buf_take(&b) : NULL;
+}
+
+/* True when a symlink at name (relative to the root) pointing to target
+ * stays inside the root. */
+static bool link_inside(const char *name, const char *target)
+{
+	const char *p;
+	long depth = 0;
+	size_t n;
+
+	if (*target == '/' || !*target)
+		return false;
+	for (p = name; *p; p++)		/* the link's directory depth */
+		if (*p == '/')
+			depth++;
+	for (p = target; *p; ) {
+		n = strcspn(p, "/");
+		if (n == 2 && !memcmp(p, "..", 2)) {
+			if (--depth < 0)
+				return false;
+		} else if (n && !(n == 1 && *p == '.')) {
+			depth++;
+		}
+		p += n;
+		while (*p == '/')
+			p++;
+	}
+	return true;
+}
+
+/*
+ * Opens the directory holding name below root (creating missing
+ * directories 0755), never through a symlink; *leaf points at the last
+ * component.  -1 with errno.
+ */
+static int open_parent(int root, const char *name, const char **leaf)
+{
+	char part[TAR_NAME_MAX];
+	const char *p = name, *slash;
+	int fd = dup(root), next;
+	size_t n;
+
+	while (fd >= 0 && (slash = strchr(p, '/')) != NULL) {
+		n = (size_t)(slash - p);
+		memcpy(part, p, n);
+		part[n] = '\0';
+		if (mkdirat(fd, part, 0755) && errno != EEXIST) {
+			close(fd);
+			return -1;
+		}
+		next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			      O_CLOEXEC);
+		close(fd);
+		fd = next;
+		p = slash + 1;
+	}
+	*leaf = p;
+	return fd;
+}
+
+/* Removes what is at leaf unless it is a directory (to be replaced). */
+static void clear_leaf(int dir, const char *leaf)
+{
+	struct stat st;
+
+	if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISDIR(st.st_mode))
+		unlinkat(dir, leaf, 0);
+}
+
+static int write_file(int dir, const char *leaf, mode_t mode,
+		      const char *data, size_t size)
+{
+	ssize_t w;
+	int fd;
+
+	clear_leaf(dir, leaf);
+	fd = openat(dir, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+		    O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	while (size) {
+		w = write(fd, data, size);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		data += w;
+		size -= (size_t)w;
+	}
+	if (fchmod(fd, mode)) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* One entry (name cleaned); 0 or -1 after error(). */
+static int extract(int root, char type, const char *name, const char *link,
+		   mode_t mode, long long mtime, const char *data,
+		   size_t size)
+{
+	struct timespec ts[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
+	const char *leaf;
+	char *target = NULL;
+	bool empty;
+	int dir, rc = -1;
+
+	mode &= 0777 | S_ISVTX;		/* no setuid/setgid from archives */
+	dir = open_parent(root, name, &leaf);
+	if (dir < 0)
+		return error("'%s': cannot create its directory: %s", name,
+			     strerror(errno));
+	switch (type) {
+	case '0': case '\0': case '7':
+		rc = write_file(dir, leaf, mode, data, size);
+		break;
+	case '5':
+		rc = mkdirat(dir, leaf, 0700);
+		if (rc && errno == EEXIST) {
+			struct stat st;
+
+			if (fstatat(dir, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    !S_ISDIR(st.st_mode)) {
+				unlinkat(dir, leaf, 0);
+				rc = mkdirat(dir, leaf, 0700);
+			} else {
+				rc = 0;
+			}
+		}
+		if (rc == 0)
+			rc = fchmodat(dir, leaf, mode, 0);
+		break;
+	case '2':
+		if (!link_inside(name, link)) {
+			error("'%s': refused: the link's target '%s' is "
+			      "outside the destination", name, link);
+			goto out;
+		}
+		clear_leaf(dir, leaf);
+		rc = symlinkat(link, dir, leaf);
+		break;
+	case '1':
+		target = clean_name(link, &empty);
+		if (!target) {
+			error("'%s': refused: the hard link's target '%s' is "
+			      "outside the destination", name, link);
+			goto out;
+		}
+		clear_leaf(dir, leaf);
+		/* the target was extracted already, by the same walk */
+		{
+			const char *tleaf;
+			int tdir = open_parent(root, target, &tleaf);
+
+			rc = tdir < 0 ? -1 : linkat(tdir, tleaf, dir, leaf, 0);
+			if (tdir >= 0)
+				close(tdir);
+		}
+		break;
+	}
+	if (rc) {
+		error("'%s': cannot extract: %s", name, strerror(errno));
+		goto out;
+	}
+	if (type != '1' && type != '5')
+		utimensat(dir, leaf, ts, AT_SYMLINK_NOFOLLOW);
+	rc = 0;
+out:
+	free(target);
+	close(dir);
+	return rc;
+}
+
+/* Directory mtimes are set last (extracting inside them changes them). */
+struct dir_time {
+	char *name;
+	long long mtime;
+};
+
+int tar_unpack(const void *tar, size_t len, const char *dest_dir)
+{
+	const char *p = tar, *data;
+	struct pending pd = { 0 };
+	struct dir_time *dirs = NULL;
+	size_t ndirs = 0, entries = 0, off = 0, padded, i;
+	unsigned long long size, mtime, mode, sum;
+	char raw[sizeof(((struct header *)0)->prefix) + 1 + 100 + 1];
+	char *name = NULL, *link = NULL;
+	const struct header *h;
+	bool empty;
+	int root, ret = -1;
+
+	root = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return error("cannot open '%s': %s", dest_dir,
+			     strerror(errno));
+	while (off + BLOCK <= len) {
+		h = (const struct header *)(p + off);
+		if (!memcmp(h, (const char[BLOCK]){ 0 }, BLOCK))
+			break;		/* the end-of-archive blocks */
+		if (number(h->chksum, sizeof(h->chksum), &sum) ||
+		    sum != checksum(h)) {
+			error("the archive is damaged at byte %zu (bad header "
+			      "checksum)", off);
+			goto out;
+		}
+		if (++entries > TAR_ENTRIES_MAX) {
+			error("the archive has more than %u entries",
+			      TAR_ENTRIES_MAX);
+			goto out;
+		}
+		/* the entry's name as the header has it, for messages */
+		if (h->prefix[0] && !memcmp(h->magic, "ustar", 5))
+			snprintf(raw, sizeof(raw), "%.*s/%.*s",
+				 (int)strnlen(h->prefix, sizeof(h->prefix)),
+				 h->prefix,
+				 (int)strnlen(h->name, sizeof(h->name)),
+				 h->name);
+		else
+			snprintf(raw, sizeof(raw), "%.*s",
+				 (int)strnlen(h->name, sizeof(h->name)),
+				 h->name);
+		if (number(h->size, sizeof(h->size), &size) ||
+		    number(h->mtime, sizeof(h->mtime), &mtime) ||
+		    number(h->mode, sizeof(h->mode), &mode)) {
+			error("'%s': malformed header", pd.name ? pd.name
+								 : raw);
+			goto out;
+		}
+		if (pd.has_size)
+			size = pd.size;
+		if (pd.has_mtime)
+			mtime = (unsigned long long)pd.mtime;
+		off += BLOCK;
+		if (size > len - off) {
+			error("'%s': refused: its size (%llu) runs past the "
+			      "end of the archive", pd.name ? pd.name : raw,
+			      size);
+			goto out;
+		}
+		data = p + off;
+		padded = (size_t)((size + BLOCK - 1) / BLOCK * BLOCK);
+		off += padded < len - off ? padded : len - off;
+		switch (h->typeflag) {
+		case 'L': case 'K':
+			if (size > TAR_NAME_MAX) {
+				error("a long name entry of %llu bytes: over "
+				      "%u", size, TAR_NAME_MAX);
+				goto out;
+			}
+			free(h->typeflag == 'L' ? pd.name : pd.link);
+			*(h->typeflag == 'L' ? &pd.name : &pd.link) =
+				xstrndup(data, (size_t)size);
+			continue;
+		case 'x':
+			if (size > TAR_PAX_MAX ||
+			    parse_pax(data, (size_t)size, &pd)) {
+				error("'%s': malformed or oversized pax "
+				      "header", raw);
+				goto out;
+			}
+			continue;
+		case 'g':
+			continue;	/* global pax: nothing we use */
+		}
+		free(name);
+		free(link);
+		link = pd.link ? xstrdup(pd.link) :
+			xstrndup(h->linkname, strnlen(h->linkname,
+						      sizeof(h->linkname)));
+		name = clean_name(pd.name ? pd.name : raw, &empty);
+		if (!name && empty) {
+			pending_clear(&pd);
+			continue;	/* "./": the destination itself */
+		}
+		if (!name || strlen(name) >= TAR_NAME_MAX) {
+			error("'%s': refused: an absolute name, a '..' "
+			      "component or too long", pd.name ? pd.name
+								: raw);
+			goto out;
+		}
+		pending_clear(&pd);
+		if (!strchr("0\0" "1257", h->typeflag)) {
+			warning("'%s': not a file, a directory or a link: "
+				"skipped", name);
+			continue;
+		}
+		if (extract(root, h->typeflag, name, link, (mode_t)mode,
+			    (long long)mtime, data, (size_t)size))
+			goto out;
+		if (h->typeflag == '5') {
+			dirs = xrealloc(dirs, (ndirs + 1) * sizeof(*dirs));
+			dirs[ndirs].name = xstrdup(name);
+			dirs[ndirs++].mtime = (long long)mtime;
+		}
+	}
+	for (i = ndirs; i-- > 0; ) {
+		struct timespec ts[2] = { { .tv_sec = dirs[i].mtime },
+					  { .tv_sec = dirs[i].mtime } };
+		const char *leaf;
+		int dir = open_parent(root, dirs[i].name, &leaf);
+
+		if (dir >= 0) {
+			utimensat(dir, leaf, ts, AT_SYMLINK_NOFOLLOW);
+			close(dir);
+		}
+	}
+	ret = 0;
+out:
+	for (i = 0; i < ndirs; i++)
+		free(dirs[i].name);
+	free(dirs);
+	pending_clear(&pd);
+	free(name);
+	free(link);
+	close(root);
+	return ret;
+}

@@ -1,0 +1,40 @@
+/*
+ * tar.h: a small tar writer and a careful tar reader for `icm cp` (the
+ * Docker archive endpoints speak tar).
+ *
+ * tar_pack() writes a ustar archive of a file, symlink or directory tree
+ * named by its last component ("dir/", "dir/a", ...): regular files,
+ * directories and symlinks with their modes (07777) and mtimes, owner 0:0;
+ * names or link targets over 100 bytes get a GNU 'L'/'K' long-name entry
+ * first.  Other file types (sockets, devices, FIFOs) are skipped with a
+ * warning.  The archive is appended to out (whose cap bounds it).
+ *
+ * tar_unpack() extracts an archive (ustar, GNU long names, pax 'x'
+ * headers as Go's archive/tar writes them for the Docker daemon) into
+ * dest_dir, which must exist.  It refuses, naming the entry: absolute
+ * names, ".." components, symlinks whose target leaves dest_dir, hard
+ * links to names outside it, entries larger than what remains of the
+ * archive, names over TAR_NAME_MAX, more than TAR_ENTRIES_MAX entries,
+ * bad checksums.  No path is ever resolved through a symlink while
+ * extracting (every directory is opened with O_NOFOLLOW from dest_dir),
+ * so a symlink in the archive cannot redirect a later entry.  Existing
+ * files are replaced; setuid/setgid bits are dropped; owners are not
+ * restored.  Devices and FIFOs are skipped with a warning.
+ *
+ * Both return 0, or -1 after error() (src/state/log.h) said why.
+ */
+#ifndef ICM_TAR_H
+#define ICM_TAR_H
+
+#include "../icm.h"
+#include "../util/buf.h"
+
+#define TAR_NAME_MAX 4096
+#define TAR_ENTRIES_MAX 1000000
+#define TAR_PAX_MAX (64u << 10)		/* one pax header's records */
+
+int tar_pack(const char *local_path, struct buf *out) WARN_UNUSED;
+int tar_unpack(const void *tar, size_t len, const char *dest_dir)
+	WARN_UNUSED;
+
+#endif
