@@ -480,8 +480,10 @@ static int extract(int root, char type, const char *name, const char *link,
 	mode &= 0777 | S_ISVTX;		/* no setuid/setgid from archives */
 	dir = open_parent(root, name, &leaf);
 	if (dir < 0)
-		return error("'%s': cannot create its directory: %s", name,
-			     strerror(errno));
+		return error("'%s': %s: %s", name, errno == ENOTDIR ||
+			     errno == ELOOP ? "refused: a directory on its "
+			     "way is a symlink or a file" : "cannot create its "
+			     "directory", strerror(errno));
 	switch (type) {
 	case '0': case '\0': case '7':
 		rc = write_file(dir, leaf, mode, data, size);
@@ -612,7 +614,12 @@ int tar_unpack(const void *tar, size_t len, const char *dest_dir)
 		}
 		data = p + off;
 		padded = (size_t)((size + BLOCK - 1) / BLOCK * BLOCK);
-		off += padded < len - off ? padded : len - off;
+		if (padded > len - off) {
+			error("'%s': refused: the archive is truncated",
+			      pd.name ? pd.name : raw);
+			goto out;
+		}
+		off += padded;
 		switch (h->typeflag) {
 		case 'L': case 'K':
 			if (size > TAR_NAME_MAX) {
@@ -646,13 +653,15 @@ int tar_unpack(const void *tar, size_t len, const char *dest_dir)
 			continue;	/* "./": the destination itself */
 		}
 		if (!name || strlen(name) >= TAR_NAME_MAX) {
-			error("'%s': refused: an absolute name, a '..' "
-			      "component or too long", pd.name ? pd.name
-								: raw);
+			const char *bad = pd.name ? pd.name : raw;
+
+			error("'%s': refused: %s", bad, *bad == '/' ?
+			      "an absolute name" : strlen(bad) >= TAR_NAME_MAX
+			      ? "the name is too long" : "a '..' component");
 			goto out;
 		}
 		pending_clear(&pd);
-		if (!strchr("0\0" "1257", h->typeflag)) {
+		if (!memchr("0125\0" "7", h->typeflag, 6)) {
 			warning("'%s': not a file, a directory or a link: "
 				"skipped", name);
 			continue;
