@@ -182,3 +182,5 @@ test e2e: $(OUT)/tests/dapi
 .PHONY: demo
 demo: $(OUT)/icm
 	ICM=$(CURDIR)/$(OUT)/icm tests/demo/run
+# the SSH layer's PTY sessions use the terminal helpers
+ASAN_SRCS += src/util/term.c

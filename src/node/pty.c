@@ -3,59 +3,14 @@
  *
  * The local terminal goes to raw mode for the session and back on every
  * way out: the loop ends on SIGINT/SIGTERM/SIGHUP/SIGQUIT too (they reach
- * us through a self-pipe), restores the terminal, and raises the signal
- * again with its old handler.  SIGWINCH sends the new window size.
+ * us through term.c's self-pipe), restores the terminal, and raises the
+ * signal again with its old handler.  SIGWINCH sends the new window size.
  */
 #include "ssh.h"
 #include "ssh_int.h"
 #include "../state/log.h"
+#include "../util/term.h"
 #include <poll.h>
-#include <signal.h>
-#include <sys/ioctl.h>
-#include <termios.h>
-
-static int sig_pipe[2] = { -1, -1 };
-static const int caught[] = { SIGWINCH, SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-static void on_signal(int sig)
-{
-	unsigned char b = (unsigned char)sig;
-	int saved = errno;
-
-	if (write(sig_pipe[1], &b, 1) < 0) {
-		/* full pipe: the loop wakes up anyway */
-	}
-	errno = saved;
-}
-
-static void window_size(int *cols, int *rows)
-{
-	struct winsize ws;
-
-	*cols = 80;
-	*rows = 24;
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col &&
-	    ws.ws_row) {
-		*cols = ws.ws_col;
-		*rows = ws.ws_row;
-	}
-}
-
-static int write_out(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
 
 /* The session; returns 0 when the channel ended, else -1 (*sig: a signal
  * that ended it, or 0). */
@@ -65,21 +20,20 @@ static int shuttle(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int *sig)
 	size_t in_len = 0, in_off = 0;
 	bool in_eof = false;
 	struct pollfd p[3];
-	unsigned char s;
-	int cols, rows, dir, next, rc;
+	int cols, rows, dir, next, rc, sg;
 	ssize_t n;
 
 	*sig = 0;
 	for (;;) {
 		n = libssh2_channel_read(ch, buf, sizeof(buf));
-		if (n > 0 && write_out(STDOUT_FILENO, buf, (size_t)n))
+		if (n > 0 && term_write_all(STDOUT_FILENO, buf, (size_t)n))
 			return error("%s: cannot write to standard output: %s",
 				     c->peer, strerror(errno));
 		if (n > 0)
 			continue;
 		n = libssh2_channel_read_stderr(ch, buf, sizeof(buf));
 		if (n > 0) {
-			if (write_out(STDERR_FILENO, buf, (size_t)n))
+			if (term_write_all(STDERR_FILENO, buf, (size_t)n))
 				return -1;
 			continue;
 		}
@@ -108,17 +62,17 @@ static int shuttle(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int *sig)
 			p[0].events |= POLLOUT;
 		p[1].fd = in_eof || in_len ? -1 : STDIN_FILENO;
 		p[1].events = POLLIN;
-		p[2].fd = sig_pipe[0];
+		p[2].fd = term_session_fd();
 		p[2].events = POLLIN;
 		p[0].revents = p[1].revents = p[2].revents = 0;
 		if (poll(p, 3, next * 1000) < 0 && errno != EINTR)
 			return error("poll: %s", strerror(errno));
-		while (p[2].revents && read(sig_pipe[0], &s, 1) == 1) {
-			if (s != SIGWINCH) {
-				*sig = s;
+		while (p[2].revents && (sg = term_session_signal()) != 0) {
+			if (sg != SIGWINCH) {
+				*sig = sg;
 				return -1;
 			}
-			window_size(&cols, &rows);
+			term_window_size(STDIN_FILENO, &cols, &rows);
 			do
 				rc = libssh2_channel_request_pty_size(ch, cols,
 								      rows);
@@ -147,13 +101,10 @@ int ssh_interactive(struct ssh_conn *c, const char *command,
 		    int *exit_status)
 {
 	const char *term = getenv("TERM");
-	struct sigaction sa, old[ARRAY_SIZE(caught)];
 	int64_t dl = ssh_now_ms() + c->io_timeout_ms;
-	struct termios saved, raw;
-	bool tty = isatty(STDIN_FILENO), restored = true;
+	struct term_session ts;
 	LIBSSH2_CHANNEL *ch = NULL;
 	int cols, rows, rc, sig = 0, ret = -1;
-	size_t i;
 
 	*exit_status = -1;
 	if (!term || !*term)
@@ -165,7 +116,7 @@ int ssh_interactive(struct ssh_conn *c, const char *command,
 	if (!ch)
 		return error("%s: cannot open a channel: %s", c->peer,
 			     ssh_last_error(c));
-	window_size(&cols, &rows);
+	term_window_size(STDIN_FILENO, &cols, &rows);
 	SSH_RETRY(c, dl, rc, libssh2_channel_request_pty_ex(
 		      ch, term, (unsigned)strlen(term), NULL, 0, cols, rows,
 		      0, 0));
@@ -183,32 +134,16 @@ int ssh_interactive(struct ssh_conn *c, const char *command,
 		      command ? command : "a login shell", ssh_last_error(c));
 		goto free;
 	}
-	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK)) {
+	if (term_session_begin(&ts)) {
 		error("pipe: %s", strerror(errno));
 		goto free;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < ARRAY_SIZE(caught); i++)
-		sigaction(caught[i], &sa, &old[i]);
-	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		raw = saved;
-		cfmakeraw(&raw);
-		restored = tcsetattr(STDIN_FILENO, TCSANOW, &raw) != 0;
-	}
 	rc = shuttle(c, ch, &sig);
-	if (!restored)
-		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
-	for (i = 0; i < ARRAY_SIZE(caught); i++)
-		sigaction(caught[i], &old[i], NULL);
-	close(sig_pipe[0]);
-	close(sig_pipe[1]);
-	sig_pipe[0] = sig_pipe[1] = -1;
-	if (sig) {
-		raise(sig);     /* the caller's handler, or the default */
+	/* restores the terminal; a signal that ended the session is then
+	 * raised again (the caller's handler, or the default) */
+	term_session_end(&ts, sig);
+	if (sig)
 		goto free;
-	}
 	if (rc)
 		goto free;
 	dl = ssh_now_ms() + c->io_timeout_ms;
