@@ -39,7 +39,7 @@ up=$("$WORLD" up 3 --docker --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 3 --docker"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 78
+plan 92
 _result 0 "world up 3 --docker"
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() {		# check NAME STATUS WANT OUTPUT
@@ -149,7 +149,7 @@ contains "ps: a row" "$(echo "$out" | tr -s ' ')" "${M[2]} 198.18.0.13 iris Up"
 rm -f response.json
 out=$("$ICM" ps -json -container iris 2>&1)
 check "ps -json exits 0" $? 0 "$out"
-is "ps -json: 3 entries for iris" "$(grep -c '"Container": *"iris"' response.json)" 3
+is "ps -json: 3 entries for iris" "$(grep -c '"Container":[[:space:]]*"iris"' response.json)" 3
 contains "ps -json: image" "$(cat response.json)" "\"DockerImage\":"
 
 # -- exec -----------------------------------------------------------------
@@ -244,7 +244,7 @@ is "host 3 serves v2" "$(page 3)" "icm-test-app v2"
 for i in 1 2 3; do
 	"$REG" block $i --world "$W" >/dev/null 2>&1
 	dk $i rm -f iris >/dev/null 2>&1
-	dk $i rmi -f "$IMG:v1" >/dev/null 2>&1
+	dk $i rmi -f "$IMG:v1" "$IMG:v2" >/dev/null 2>&1
 done
 out=$("$ICM" run -image "$IMG:v1" -machine "${M[0]}" 2>&1)
 check "blocked from the registry: run without the archive fails" $? 1 "$out"
