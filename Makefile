@@ -184,3 +184,11 @@ demo: $(OUT)/icm
 	ICM=$(CURDIR)/$(OUT)/icm tests/demo/run
 # the SSH layer's PTY sessions use the terminal helpers
 ASAN_SRCS += src/util/term.c
+
+# bench/deploy: `icm run` beside Ansible community.docker and a parallel
+# docker CLI loop on 8 world hosts with the test registry (it takes the
+# world lock /tmp/icm-world.lock itself).
+.PHONY: bench-deploy
+bench: bench-deploy
+bench-deploy: $(OUT)/icm
+	bench/deploy $(OUT)/icm
