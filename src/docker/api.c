@@ -27,6 +27,14 @@ void docker_global_init(void)
 	pthread_once(&once, curl_init_once);
 }
 
+int64_t docker_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 void docker_seterr(struct docker *d, const char *fmt, ...)
 {
 	va_list ap;
@@ -163,6 +171,10 @@ struct req {
 	curl_off_t upload_len;
 	const char *header;		/* one extra header (wiped after) */
 	long timeout_ms;		/* 0: the target's; -1: stall limit */
+	long stall_ms;			/* -1: no byte moved for this long */
+	int64_t moved_ms;		/* when a byte last moved */
+	curl_off_t seen_ul, seen_dl;
+	const char *stalled;		/* why the transfer was stopped */
 	struct buf resp;		/* the body (its cap set by the caller) */
 	/* streamed lines of a 2xx answer instead of resp: */
 	int (*line_fn)(void *arg, const char *line);
@@ -228,6 +240,28 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
+/* Long transfers: stopped when nothing moves for too long (see api.h). */
+static int on_xfer(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		   curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct req *r = arg;
+	int64_t now = docker_now_ms();
+	bool waiting = ultotal > 0 && ulnow >= ultotal && dlnow == 0;
+
+	if (dlnow != r->seen_dl || ulnow != r->seen_ul) {
+		r->seen_dl = dlnow;
+		r->seen_ul = ulnow;
+		r->moved_ms = now;
+		return 0;
+	}
+	if (now - r->moved_ms <= (waiting ? DOCKER_WAIT_AFTER_UPLOAD_MS
+					  : r->stall_ms))
+		return 0;
+	r->stalled = waiting ? "the daemon did not answer after the upload"
+			     : "no data moved";
+	return 1;
+}
+
 static size_t on_upload(char *p, size_t size, size_t n, void *arg)
 {
 	FILE *f = arg;
@@ -247,7 +281,6 @@ static int perform(struct docker *d, struct req *r)
 	struct curl_slist *hdrs = NULL, *h;
 	void *cb[2] = { r, d };
 	char *url = NULL, *ct = NULL;
-	long stall_s;
 	CURLcode rc;
 	int ret = -1;
 
@@ -265,10 +298,11 @@ static int perform(struct docker *d, struct req *r)
 				 r->timeout_ms ? r->timeout_ms : d->timeout_ms);
 	} else {
 		/* a long transfer: fail only when nothing moves for long */
-		stall_s = d->timeout_ms / 1000;
-		curl_easy_setopt(d->c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-		curl_easy_setopt(d->c, CURLOPT_LOW_SPEED_TIME,
-				 stall_s > 0 ? stall_s : 1L);
+		r->stall_ms = d->timeout_ms;
+		r->moved_ms = docker_now_ms();
+		curl_easy_setopt(d->c, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(d->c, CURLOPT_XFERINFOFUNCTION, on_xfer);
+		curl_easy_setopt(d->c, CURLOPT_XFERINFODATA, r);
 	}
 	if (r->upload) {
 		curl_easy_setopt(d->c, CURLOPT_UPLOAD, 1L);
@@ -307,6 +341,9 @@ static int perform(struct docker *d, struct req *r)
 		ret = 0;
 	} else if (r->line_failed) {
 		ret = 0;	/* line_fn set errmsg; the status is there */
+	} else if (r->stalled) {
+		docker_seterr(d, "%s for %ld s", r->stalled,
+			      (long)((docker_now_ms() - r->moved_ms) / 1000));
 	} else if (r->overflow) {
 		docker_seterr(d, "%s is larger than %zu bytes", r->overflow,
 			      r->line_fn && r->status / 100 == 2 ?

@@ -40,6 +40,10 @@
 #define DOCKER_CAP_JSON (16u << 20)
 #define DOCKER_CAP_OUTPUT (16u << 20)
 #define DOCKER_CAP_ARCHIVE (256u << 20)
+/* Long transfers (pull, load, archives) fail when no byte has moved for
+ * the target's timeout_ms; once a whole upload (load, put archive) is sent
+ * the daemon may work this long before its answer starts. */
+#define DOCKER_WAIT_AFTER_UPLOAD_MS (60L * 60 * 1000)
 
 struct docker;
 
@@ -146,9 +150,16 @@ int docker_list(struct docker *d, bool all, const char *name, cJSON **out)
  * /exec/{id}/start on a hijacked connection, then /exec/{id}/json for the
  * exit code.
  *
- * Non-interactive: stdin_data (if not NULL) is written after the start and
- * the command's standard input is then left open (TLS gives no half-close
- * the daemon understands): a command given input must end on its own.
+ * Non-interactive: stdin_data (if not NULL) is written after the start,
+ * while the output is read.  Without a TTY the input is then closed: a
+ * TCP half-close under the TLS session (shutdown(SHUT_WR), no
+ * close_notify, which would also end what we read); the daemon's read of
+ * the hijacked connection ends and it closes the command's standard
+ * input, so `cat` and the like end.  (This header first said the input
+ * stayed open; tried against dockerd 20.10 the half-close works, and a
+ * command that ends on its own is not affected.)  With a TTY the input is
+ * left open, because the daemon ends a TTY exec's output when its input
+ * ends: such a command must end on its own.
  * Output is demultiplexed into out and err (a TTY exec has one stream:
  * all of it goes to out).
  * Interactive: the local terminal in raw mode (restored on every way out),

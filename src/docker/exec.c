@@ -14,6 +14,7 @@
 #include "../util/str.h"
 #include "../util/term.h"
 #include <poll.h>
+#include <sys/socket.h>
 
 #define EXEC_EXIT_WAIT_MS 10000		/* for "Running": false */
 
@@ -72,14 +73,6 @@ int docker_demux_feed(struct docker_demux *m, const void *data, size_t len,
 	return 0;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* poll()'s timeout until deadline (0: none). */
 static int wait_ms(int64_t deadline)
 {
@@ -87,7 +80,7 @@ static int wait_ms(int64_t deadline)
 
 	if (!deadline)
 		return -1;
-	left = deadline - now_ms();
+	left = deadline - docker_now_ms();
 	return left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
 }
 
@@ -151,6 +144,7 @@ struct hijack {
 	CURL *c;
 	curl_socket_t fd;
 	int64_t deadline;		/* 0: none */
+	bool shut;			/* our side is shut down (SHUT_WR) */
 };
 
 /* Waits until fd is ready for events; -1 on the deadline. */
@@ -207,7 +201,10 @@ static int hj_recv(struct hijack *h, char *p, size_t size, size_t *n)
 		return 0;
 	if (rc == CURLE_OK)
 		return 1;
-	if (rc == CURLE_RECV_ERROR || rc == CURLE_READ_ERROR) {
+	/* after our half-close, TLS answers the daemon's close_notify with
+	 * its own: that send fails, and it is the end */
+	if (rc == CURLE_RECV_ERROR || rc == CURLE_READ_ERROR ||
+	    (rc == CURLE_SEND_ERROR && h->shut)) {
 		*n = 0;
 		return 1;
 	}
@@ -380,6 +377,9 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 	int r, sg;
 
 	*sig = 0;
+	/* with a TTY the daemon ends the output when the input ends: no
+	 * half-close then (the command must end on its own) */
+	h->shut = !in || s->raw;
 	for (;;) {
 		/* everything readable now, TLS-buffered bytes included */
 		while ((r = hj_recv(h, rbuf, sizeof(rbuf), &n)) == 1) {
@@ -404,6 +404,14 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 			}
 			in += n;
 			in_len -= n;
+		}
+		if (!in_len && in_eof && !h->shut) {
+			/* the end of the input: TCP's half-close under TLS
+			 * (no close_notify, which would end reading too);
+			 * the daemon's read sees the end and closes the
+			 * command's stdin, and the output still comes */
+			shutdown((int)h->fd, SHUT_WR);
+			h->shut = true;
 		}
 		p[0].fd = (int)h->fd;
 		p[0].events = POLLIN | (want_out ? POLLOUT : 0);
@@ -436,8 +444,7 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 				in = ibuf;
 				in_len = (size_t)got;
 			} else if (got == 0 || errno != EINTR) {
-				/* no half-close over TLS: input just stops */
-				in_eof = true;
+				in_eof = true;	/* a TTY: input just stops */
 			}
 		}
 	}
@@ -446,7 +453,7 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 /* GET /exec/{id}/json until it is no longer running: the exit code. */
 static int exit_code(struct docker *d, const char *id, int *code)
 {
-	int64_t until = now_ms() + EXEC_EXIT_WAIT_MS;
+	int64_t until = docker_now_ms() + EXEC_EXIT_WAIT_MS;
 	char *e = docker_escape(id), *path = xasprintf("/exec/%s/json", e);
 	const cJSON *running, *ec;
 	cJSON *resp = NULL;
@@ -470,7 +477,7 @@ static int exit_code(struct docker *d, const char *id, int *code)
 			*code = ec->valueint;
 			break;
 		}
-		if (now_ms() > until) {
+		if (docker_now_ms() > until) {
 			docker_seterr(d, "the command's exit code is unknown "
 				      "(still running after its output "
 				      "ended)");
@@ -505,7 +512,7 @@ int docker_exec(struct docker *d, const char *container,
 	docker_demux_init(&s.m);
 	buf_init(&early, DOCKER_CAP_HEADERS);
 	if (x->timeout_ms > 0)
-		h.deadline = now_ms() + x->timeout_ms;
+		h.deadline = docker_now_ms() + x->timeout_ms;
 	if (!x->argv || !x->argv[0]) {
 		docker_seterr(d, "no command to run");
 		goto out;

@@ -26,6 +26,9 @@ struct docker {
 	char errmsg[DOCKER_ERRMSG_MAX];
 };
 
+/* A monotonic clock in milliseconds. */
+int64_t docker_now_ms(void);
+
 /* Sets docker_errmsg() (printf-like, truncated to one line). */
 void docker_seterr(struct docker *d, const char *fmt, ...) PRINTF_LIKE(2, 3);
 

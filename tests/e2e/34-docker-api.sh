@@ -113,7 +113,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 PY
 }
 
-plan 73
+plan 75
 
 # --- connection, version negotiation
 api version
@@ -199,6 +199,13 @@ printf 'line one\nline two\n' >"$T/in"
 api exec --stdin "$T/in" c34 -- head -n 2
 is "exec --stdin: the input reaches the command" "$RC:$OUT" "0:line one
 line two"
+api exec --stdin "$T/in" c34 -- sh -c 'cat; echo end; exit 4'
+is "exec --stdin: the input is closed after it (cat ends)" "$RC:$OUT" "4:line one
+line two
+end"
+head -c 2000000 /dev/urandom >"$T/rand"
+api exec --stdin "$T/rand" c34 -- cat
+is "exec --stdin: 2 MB through cat and back, intact" "$RC:$(cksum <"$T/out")" "0:$(cksum <"$T/rand")"
 api exec c34 -- sh -c 'head -c 3000000 /bin/busybox'
 is "exec: 3 MB of output intact (frames split across reads)" \
 	"$(head -c 3000000 "$BUSYBOX" | cksum)" "$(head -c 3000000 "$T/out" | cksum)"
