@@ -837,6 +837,12 @@ static int on_progress_line(void *arg, const char *line)
 		ret = -1;
 		goto out;
 	}
+	/* byte counts while a layer downloads or extracts: a flood of
+	 * "<id>: Downloading" lines that say nothing new */
+	if (cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(j, "progressDetail"),
+		    "current"))
+		goto out;
 	id = cJSON_GetObjectItemCaseSensitive(j, "id");
 	status = cJSON_GetObjectItemCaseSensitive(j, "status");
 	stream = cJSON_GetObjectItemCaseSensitive(j, "stream");

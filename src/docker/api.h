@@ -94,7 +94,8 @@ struct docker_auth {
 	const char *password;
 };
 
-/* A progress line from a pull or a load ("<id>: <status>", no newline). */
+/* A progress line from a pull or a load ("<id>: <status>", no newline;
+ * the byte-count updates within a layer's download are not passed). */
 typedef void (*docker_progress_fn)(void *arg, const char *line);
 
 /* POST /auth: checks the credentials with the registry via the daemon. */
