@@ -23,13 +23,13 @@ done
 # world_lock: hold /tmp/icm-world.lock on fd LOCKFD unless an ancestor of
 # ours (flock(1) running this test) already holds it; waits up to 15 min.
 world_lock() {
-	local f=/tmp/icm-world.lock ino holders p s n
+	local f=/tmp/icm-world.lock ino holders p s
 	exec {LOCKFD}>>"$f" || return 1
 	flock -n "$LOCKFD" && return 0
 	ino=$(stat -c %i "$f")
 	holders=" $(awk -v i="$ino" '$2 == "FLOCK" { n = split($6, a, ":"); if (a[n] == i) printf "%s ", $5 }' /proc/locks) "
 	p=$PPID
-	for n in $(seq 64); do
+	for _ in $(seq 64); do
 		case $holders in *" $p "*) return 0 ;; esac
 		read -r s 2>/dev/null < "/proc/$p/stat" || break
 		s=${s##*) }; s=${s#* }; p=${s%% *}
@@ -111,8 +111,8 @@ is "v2's label" "$(wx 1 docker inspect -f '{{index .Config.Labels "org.icm.test.
 ok "host 1: run v1 with host networking" wx 1 docker run -d --name app1 --network host "$IMG:v1"
 ok "host 1: run v2 on APP_PORT 8082" wx 1 docker run -d --name app2 --network host -e APP_PORT=8082 "$IMG:v2"
 get() {	# URL: the body, retried for up to ~5 s while the app starts
-	local n b
-	for n in $(seq 50); do
+	local b
+	for _ in $(seq 50); do
 		b=$(curl -s --max-time 2 "$1") && [ -n "$b" ] && { echo "$b"; return 0; }
 		sleep 0.1
 	done
