@@ -24,6 +24,9 @@
  *        [--user U] [--workdir W] [--timeout MS] CONTAINER -- ARGV...
  *                                  output to stdout and stderr; exits
  *                                  with the command's exit code
+ *   parallel N IMAGE               N threads, each with its own
+ *                                  struct docker: create, start, exec,
+ *                                  remove "dapi-par-<i>"; "thread I ok"
  *   put-archive CONTAINER DIR LOCAL   tar_pack(LOCAL) into DIR
  *   get-archive CONTAINER PATH DEST   tar_unpack() into DEST
  *
@@ -35,6 +38,7 @@
 #include "docker/tar.h"
 #include "state/log.h"
 #include "util/str.h"
+#include <pthread.h>
 
 static void usage(void)
 {
@@ -118,6 +122,81 @@ static void auth_from(int argc, char **argv, int *i, struct docker_auth *a)
 		++*i;
 	}
 	a->password = getenv("ICM_TEST_REGISTRY_PASSWORD");
+}
+
+/* parallel: one thread's round on its own connection. */
+struct par {
+	const struct docker_target *t;
+	const char *image;
+	int i;
+	char *err;			/* NULL: all went well */
+};
+
+static void *par_round(void *arg)
+{
+	struct par *p = arg;
+	const char *argv[] = { "sh", "-c", "echo $N", NULL };
+	char name[32], env_n[32], want[16];
+	const char *env[] = { env_n, NULL };
+	struct docker_exec x = { .argv = argv, .env = env };
+	struct docker *d = NULL;
+	struct buf out, err;
+	cJSON *cfg = cJSON_CreateObject();
+	int code = -1;
+
+	snprintf(name, sizeof(name), "dapi-par-%d", p->i);
+	snprintf(env_n, sizeof(env_n), "N=%d", p->i);
+	snprintf(want, sizeof(want), "%d\n", p->i);
+	buf_init(&out, 1024);
+	buf_init(&err, 1024);
+	cJSON_AddStringToObject(cfg, "Image", p->image);
+	cJSON_AddItemToObject(cfg, "Cmd", cJSON_CreateStringArray(
+		(const char *[]){ "sleep", "100" }, 2));
+	cJSON_AddItemToObject(cfg, "HostConfig", cJSON_Parse(
+		"{\"NetworkMode\":\"none\"}"));
+	if (docker_open(p->t, &d, &p->err))
+		goto out;
+	if (docker_create(d, name, cfg, NULL) || docker_start(d, name) ||
+	    docker_exec(d, name, &x, &out, &err, &code) ||
+	    docker_remove(d, name, true) != 1)
+		p->err = xstrdup(docker_errmsg(d));
+	else if (code || !out.data || strcmp(out.data, want))
+		p->err = xasprintf("exec gave %d '%s'", code,
+				   out.data ? out.data : "");
+out:
+	docker_close(d);
+	cJSON_Delete(cfg);
+	buf_release(&out);
+	buf_release(&err);
+	return NULL;
+}
+
+static int do_parallel(const struct docker_target *t, int argc, char **argv,
+		       int i)
+{
+	struct par p[64];
+	pthread_t th[64];
+	long n;
+	int k, ret = 0;
+
+	if (argc - i < 2 || str_to_long(argv[i], &n) || n < 1 || n > 64)
+		usage();
+	for (k = 0; k < n; k++) {
+		p[k] = (struct par){ .t = t, .image = argv[i + 1], .i = k };
+		if (pthread_create(&th[k], NULL, par_round, &p[k]))
+			return 1;
+	}
+	for (k = 0; k < n; k++) {
+		pthread_join(th[k], NULL);
+		if (p[k].err) {
+			printf("thread %d: %s\n", k, p[k].err);
+			free(p[k].err);
+			ret = 1;
+		} else {
+			printf("thread %d ok\n", k);
+		}
+	}
+	return ret;
 }
 
 static int do_exec(struct docker *d, int argc, char **argv, int i)
@@ -356,6 +435,8 @@ int main(int argc, char **argv)
 	    !t.key_file)
 		usage();
 	docker_global_init();
+	if (!strcmp(argv[i], "parallel"))
+		return do_parallel(&t, argc, argv, i + 1);
 	if (docker_open(&t, &d, &err)) {
 		fprintf(stderr, "dapi: cannot open %s: %s\n", t.name, err);
 		free(err);

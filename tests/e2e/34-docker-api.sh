@@ -113,7 +113,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 PY
 }
 
-plan 75
+plan 77
 
 # --- connection, version negotiation
 api version
@@ -318,6 +318,11 @@ if command -v docker-registry >/dev/null 2>&1 && command -v htpasswd >/dev/null 
 else
 	for i in 1 2 3 4 5 6 7 8 9; do _n=$((_n + 1)); echo "ok $_n # SKIP no docker-registry/htpasswd"; done
 fi
+
+api parallel 8 "$IMG"
+is "parallel: 8 threads, each its own connection: create, start, exec, rm" \
+	"$RC:$(printf '%s\n' "$OUT" | grep -c ' ok$')" "0:8"
+is "  ... and none of their containers is left" "$(dk ps -aq --filter name=dapi-par | wc -l)" 0
 
 api rm --force c34
 is "rm --force: a running container is removed" "$RC:$OUT:$(dk ps -aq | wc -l)" "0:removed:0"
