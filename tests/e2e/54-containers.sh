@@ -39,7 +39,7 @@ up=$("$WORLD" up 3 --docker --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 3 --docker"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 92
+plan 97
 _result 0 "world up 3 --docker"
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() {		# check NAME STATUS WANT OUTPUT
@@ -164,6 +164,16 @@ contains "exec on one node echoes" "$out" "hello"
 out=$("$ICM" exec -machine "${M[2]}" -command 'exit 3' 2>&1)
 check "exec exit 3: icm exits 1" $? 1 "$out"
 contains "exec failure names the node and status" "$out" "${M[2]}: exit status 3"
+
+out=$(/usr/bin/python3 "$TOP/tests/ssh/pty-drive.py" 37 101 "$ICM" exec \
+	-interactive -machine "${M[0]}" -command 'echo hi-$((6*7)); [ -t 0 ] && echo on-a-tty; exit 3' 2>&1)
+st=$?
+contains "exec -interactive: the command ran" "$out" "hi-42"
+contains "exec -interactive: on a TTY" "$out" "on-a-tty"
+is "exec -interactive: exit 3 makes icm exit 1" "$st" 1
+out=$("$ICM" exec -interactive -command sh 2>&1)
+check "exec -interactive on 3 nodes is refused" $? 1 "$out"
+contains "exec -interactive: ICM's message" "$out" "Interactive commands cannot match more than one instance"
 
 # -- cp -------------------------------------------------------------------
 printf 'payload %s\n' "$$" > "$T/note.txt"
