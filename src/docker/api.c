@@ -171,7 +171,8 @@ struct req {
 	curl_off_t upload_len;
 	const char *header;		/* one extra header (wiped after) */
 	long timeout_ms;		/* 0: the target's; -1: stall limit */
-	long stall_ms;			/* -1: no byte moved for this long */
+	long stall_ms;			/* timeout_ms -1: nothing moved for
+					   this long fails */
 	int64_t moved_ms;		/* when a byte last moved */
 	curl_off_t seen_ul, seen_dl;
 	const char *stalled;		/* why the transfer was stopped */
@@ -389,6 +390,13 @@ int docker_open(const struct docker_target *t, struct docker **out,
 
 	req_init(&r, "GET", DOCKER_CAP_JSON);
 	*out = NULL;
+	if (!t->name || !*t->name || !t->ip || !*t->ip || !t->ca_file ||
+	    !t->cert_file || !t->key_file) {
+		/* mutual TLS by name: every field is needed */
+		docker_seterr(d, "the Docker target lacks a name, an address "
+			      "or a certificate file");
+		goto out;
+	}
 	d->name = xstrdup(t->name);
 	d->ip = xstrdup(t->ip);
 	d->ca_file = xstrdup(t->ca_file);

@@ -46,12 +46,19 @@ static unsigned checksum(const struct header *h)
 	return sum;
 }
 
-/* Appends a header block (and its data, padded to 512). */
-static int put_entry(struct buf *out, char type, const char *name,
-		     const char *link, mode_t mode, time_t mtime,
-		     const void *data, size_t size)
+/* Zeros after size bytes of data, to the block's end. */
+static int pad(struct buf *out, size_t size)
 {
 	static const char zero[BLOCK];
+
+	return size % BLOCK ? buf_add(out, zero, BLOCK - size % BLOCK) : 0;
+}
+
+/* Appends a header block; size bytes of data must follow (then pad()). */
+static int put_header(struct buf *out, char type, const char *name,
+		      const char *link, mode_t mode, time_t mtime,
+		      size_t size)
+{
 	struct header h;
 
 	memset(&h, 0, sizeof(h));
@@ -71,11 +78,18 @@ static int put_entry(struct buf *out, char type, const char *name,
 	memcpy(h.gname, "root", 4);
 	snprintf(h.chksum, sizeof(h.chksum), "%06o", checksum(&h));
 	h.chksum[7] = ' ';
-	if (buf_add(out, &h, sizeof(h)) || (size && buf_add(out, data, size)))
+	return buf_add(out, &h, sizeof(h));
+}
+
+/* A header and its data (in memory). */
+static int put_entry(struct buf *out, char type, const char *name,
+		     const char *link, mode_t mode, time_t mtime,
+		     const void *data, size_t size)
+{
+	if (put_header(out, type, name, link, mode, mtime, size) ||
+	    (size && buf_add(out, data, size)))
 		return -1;
-	if (size % BLOCK && buf_add(out, zero, BLOCK - size % BLOCK))
-		return -1;
-	return 0;
+	return pad(out, size);
 }
 
 /* A GNU long name ('L') or long link ('K') entry when s does not fit. */
@@ -123,42 +137,44 @@ out:
 	return ret;
 }
 
-static int read_all(const char *path, size_t size, struct buf *data)
+/*
+ * Appends the file's size bytes to out (no copy in between); -1 with
+ * errno (EFBIG: over out's cap; EAGAIN: the size changed meanwhile).
+ */
+static int read_into(const char *path, size_t size, struct buf *out)
 {
 	char chunk[65536];
+	size_t got = 0;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), err = 0;
 
 	if (fd < 0)
 		return -1;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 || buf_add(data, chunk, (size_t)n)) {
-			if (n >= 0)
-				errno = EFBIG;
-			close(fd);
-			return -1;
-		}
+	while (!err && (n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0)
+			err = errno == EINTR ? 0 : errno;
+		else if (got + (size_t)n > size)
+			err = EAGAIN;
+		else if (buf_add(out, chunk, (size_t)n))
+			err = EFBIG;
+		else
+			got += (size_t)n;
 	}
 	close(fd);
-	if (data->len != size) {
-		errno = EAGAIN;		/* changed while we read it */
-		return -1;
-	}
-	return 0;
+	if (!err && got != size)
+		err = EAGAIN;
+	errno = err;
+	return err ? -1 : 0;
 }
 
 static int pack_one(const char *path, const char *name, struct buf *out,
 		    unsigned depth)
 {
 	char link[TAR_NAME_MAX + 1], *dname = NULL;
-	struct buf data;
 	struct stat st;
 	ssize_t n;
 	int ret = -1;
 
-	buf_init(&data, out->cap);
 	if (depth > 256)
 		return error("'%s': directories nested too deep", path);
 	if (strlen(name) >= TAR_NAME_MAX)
@@ -195,16 +211,18 @@ static int pack_one(const char *path, const char *name, struct buf *out,
 		ret = 0;
 		goto out;
 	}
-	if (read_all(path, (size_t)st.st_size, &data)) {
+	if (put_long(out, 'L', name) ||
+	    put_header(out, '0', name, NULL, st.st_mode, st.st_mtime,
+		       (size_t)st.st_size))
+		goto full;
+	if (read_into(path, (size_t)st.st_size, out)) {
 		if (errno == EFBIG)
 			goto full;
 		error("cannot read '%s': %s", path, errno == EAGAIN ?
 		      "it changed while being read" : strerror(errno));
 		goto out;
 	}
-	if (put_long(out, 'L', name) ||
-	    put_entry(out, '0', name, NULL, st.st_mode, st.st_mtime,
-		      data.data, data.len))
+	if (pad(out, (size_t)st.st_size))
 		goto full;
 	ret = 0;
 	goto out;
@@ -212,7 +230,6 @@ full:
 	error("'%s': the archive would be larger than %zu bytes", path,
 	      out->cap);
 out:
-	buf_release(&data);
 	free(dname);
 	return ret;
 }
