@@ -184,6 +184,7 @@ struct req {
 	/* filled in: */
 	long status;
 	const char *overflow;		/* what went over its cap */
+	const char *what;		/* the answer's name in that message */
 	bool line_failed;		/* line_fn said stop */
 };
 
@@ -346,7 +347,8 @@ static int perform(struct docker *d, struct req *r)
 		docker_seterr(d, "%s for %ld s", r->stalled,
 			      (long)((docker_now_ms() - r->moved_ms) / 1000));
 	} else if (r->overflow) {
-		docker_seterr(d, "%s is larger than %zu bytes", r->overflow,
+		docker_seterr(d, "%s is larger than %zu bytes",
+			      r->what ? r->what : r->overflow,
 			      r->line_fn && r->status / 100 == 2 ?
 			      r->line.cap : r->resp.cap);
 	} else {
@@ -1022,16 +1024,24 @@ out:
 /* ------------------------------------------------------------------ */
 /* Archives */
 
-/* PUT (tar, len: the body) or GET (into out) of an archive. */
+/*
+ * PUT (tar, len: the body) or GET of an archive; a GET's answer is
+ * appended to out directly (it is the request's body buffer meanwhile).
+ */
 static int archive_call(struct docker *d, const char *method,
 			const char *container, const char *path,
 			const void *tar, size_t len, struct buf *out)
 {
 	char *c = docker_escape(container), *p = docker_escape(path);
+	size_t start = out ? out->len : 0;
 	struct req r;
 	int ret = -1;
 
-	req_init(&r, method, out ? out->cap : DOCKER_CAP_JSON);
+	req_init(&r, method, DOCKER_CAP_JSON);
+	if (out) {
+		r.resp = *out;
+		buf_init(out, out->cap);
+	}
 	r.path = xasprintf("/containers/%s/archive?path=%s", c, p);
 	if (tar) {
 		r.content_type = "application/x-tar";
@@ -1039,15 +1049,24 @@ static int archive_call(struct docker *d, const char *method,
 		r.body_len = len;
 	}
 	r.timeout_ms = -1;
-	if (perform_ok(d, &r, 200, 200))
-		goto out;
-	if (out && buf_add(out, r.resp.data ? r.resp.data : "", r.resp.len)) {
-		docker_seterr(d, "the archive is larger than %zu bytes",
-			      out->cap);
-		goto out;
+	r.what = "the archive";
+	if (perform(d, &r) == 0) {
+		if (r.status == 200)
+			ret = 0;
+		else
+			docker_set_http_error(d, r.status, r.resp.data ?
+					      r.resp.data + start : NULL,
+					      r.resp.len - start);
 	}
-	ret = 0;
-out:
+	if (out) {
+		/* back to the caller, without an error's body */
+		if (ret && r.resp.len > start) {
+			r.resp.len = start;
+			r.resp.data[start] = '\0';
+		}
+		*out = r.resp;
+		buf_init(&r.resp, out->cap);
+	}
 	req_release(&r);
 	free(c);
 	free(p);

@@ -340,8 +340,9 @@ static int deliver(struct sink *s, const char *p, size_t n)
 	if (str_starts(what, "a malformed"))
 		docker_seterr(s->d, "the daemon sent %s", what);
 	else
-		docker_seterr(s->d, "%s of the command is larger than %u "
-			      "bytes", what, DOCKER_CAP_OUTPUT);
+		docker_seterr(s->d, "%s of the command is larger than %zu "
+			      "bytes", what, strstr(what, "error") ?
+			      s->err->cap : s->out->cap);
 	return -1;
 }
 

@@ -21,14 +21,16 @@
  *   exists IMAGE                   "yes ID" or "no"
  *   load FILE                      progress lines, then "loaded NAME"...
  *   exec [--stdin FILE] [--tty] [--interactive] [--env K=V]...
- *        [--user U] [--workdir W] [--timeout MS] CONTAINER -- ARGV...
+ *        [--user U] [--workdir W] [--timeout MS] [--cap BYTES]
+ *        CONTAINER -- ARGV...
  *                                  output to stdout and stderr; exits
  *                                  with the command's exit code
  *   parallel N IMAGE               N threads, each with its own
  *                                  struct docker: create, start, exec,
  *                                  remove "dapi-par-<i>"; "thread I ok"
  *   put-archive CONTAINER DIR LOCAL   tar_pack(LOCAL) into DIR
- *   get-archive CONTAINER PATH DEST   tar_unpack() into DEST
+ *   get-archive [--cap N] CONTAINER PATH DEST
+ *                                  tar_unpack() into DEST
  *
  * Exit status: 0, the exec'd command's, 1 when a call failed ("dapi:
  * MESSAGE" on stderr), 2 on usage errors.
@@ -204,7 +206,7 @@ static int do_exec(struct docker *d, int argc, char **argv, int i)
 	struct docker_exec x = { 0 };
 	const char *env[64], *container;
 	struct buf out, err;
-	size_t nenv = 0;
+	size_t nenv = 0, cap = DOCKER_CAP_OUTPUT;
 	char *in = NULL;
 	int code = -1, ret;
 	long v;
@@ -226,6 +228,9 @@ static int do_exec(struct docker *d, int argc, char **argv, int i)
 		else if (!strcmp(argv[i], "--timeout") && i + 1 < argc &&
 			 str_to_long(argv[i + 1], &v) == 0)
 			x.timeout_ms = v, i++;
+		else if (!strcmp(argv[i], "--cap") && i + 1 < argc &&
+			 str_to_long(argv[i + 1], &v) == 0)
+			cap = (size_t)v, i++;
 		else
 			usage();
 		i++;
@@ -237,8 +242,8 @@ static int do_exec(struct docker *d, int argc, char **argv, int i)
 	x.env = nenv ? env : NULL;
 	x.argv = (const char *const *)argv + i + 2;
 	x.stdin_data = in;
-	buf_init(&out, DOCKER_CAP_OUTPUT);
-	buf_init(&err, DOCKER_CAP_OUTPUT);
+	buf_init(&out, cap);
+	buf_init(&err, cap);
 	ret = docker_exec(d, container, &x, &out, &err, &code);
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	fwrite(err.data ? err.data : "", 1, err.len, stderr);
@@ -392,8 +397,12 @@ static int verb(struct docker *d, int argc, char **argv, int i)
 	} else if (!strcmp(v, "get-archive")) {
 		struct buf tar;
 
+		t = DOCKER_CAP_ARCHIVE;
+		if (argc - i > 1 && !strcmp(argv[i], "--cap") &&
+		    str_to_long(argv[i + 1], &t) == 0)
+			i += 2;
 		NEED(3);
-		buf_init(&tar, DOCKER_CAP_ARCHIVE);
+		buf_init(&tar, (size_t)t);
 		if (docker_get_archive(d, argv[i], argv[i + 1], &tar))
 			return fail(d, "get-archive");
 		rc = tar_unpack(tar.data, tar.len, argv[i + 2]);

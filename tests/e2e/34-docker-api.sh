@@ -113,7 +113,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 PY
 }
 
-plan 77
+plan 79
 
 # --- connection, version negotiation
 api version
@@ -251,6 +251,12 @@ api get-archive c34 /tmp/tree "$T/back"
 ok "get-archive: what put-archive sent comes back identical" diff -r "$T/cp/tree" "$T/back/tree"
 is "  ... modes, mtime" "$(stat -c '%a %Y' "$T/back/tree/a.txt" "$T/back/tree/sub/run.sh")" \
 	"$(stat -c '%a %Y' "$T/cp/tree/a.txt" "$T/cp/tree/sub/run.sh")"
+api get-archive --cap 4096 c34 /tmp/tree "$T/back"
+is "get-archive: over the caller's cap fails, never truncates" \
+	"$RC:$ERR" "1:dapi: get-archive: the archive is larger than 4096 bytes"
+api exec --cap 1000 c34 -- head -c 5000 /bin/busybox
+is "exec: output over the cap fails, never truncates" \
+	"$RC:$ERR" "1:dapi: exec: the standard output of the command is larger than 1000 bytes"
 api get-archive c34 /no/such/path "$T/back"
 is "get-archive: a missing path fails" "$RC" 1
 contains "  ... with the daemon's message" "$ERR" "Could not find the file /no/such/path"
