@@ -165,7 +165,10 @@ int docker_list(struct docker *d, bool all, const char *name, cJSON **out)
  * all of it goes to out).
  * Interactive: the local terminal in raw mode (restored on every way out),
  * standard input and output shuttled until the command ends, the window
- * size sent at the start and on SIGWINCH; out and err are not used.
+ * size sent at the start and on SIGWINCH; out and err are not used (may be
+ * NULL).  A signal that ends the session (SIGINT, SIGTERM, SIGHUP,
+ * SIGQUIT from outside: in raw mode Ctrl-C goes to the command) is raised
+ * again once the terminal is restored.
  */
 struct docker_exec {
 	const char *const *argv;	/* NULL-terminated */

@@ -19,8 +19,12 @@ DOCKER=$(command -v docker) ||
 command -v openssl >/dev/null 2>&1 ||
 	skip_all "the openssl command-line tool is not installed (Debian package: openssl)"
 BUSYBOX=/bin/busybox
-[ -x "$BUSYBOX" ] && file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked' ||
-	skip_all "no static $BUSYBOX (Debian package: busybox-static)"
+[ -x "$BUSYBOX" ] ||
+	skip_all "no $BUSYBOX (Debian package: busybox-static)"
+command -v readelf >/dev/null 2>&1 ||
+	skip_all "readelf is not installed (Debian package: binutils)"
+readelf -l "$BUSYBOX" 2>/dev/null | grep -q 'program interpreter' &&
+	skip_all "$BUSYBOX is dynamically linked (Debian package: busybox-static)"
 DAPI=${DAPI:-$(dirname "$ICM")/tests/dapi}
 [ -x "$DAPI" ] || { echo "1..1"; echo "not ok 1 - dapi is built ($DAPI)"; exit 1; }
 
