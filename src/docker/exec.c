@@ -157,8 +157,8 @@ static int hj_wait(struct hijack *h, short events)
 		rc = poll(&p, 1, wait_ms(h->deadline));
 	while (rc < 0 && errno == EINTR);
 	if (rc <= 0) {
-		docker_seterr(h->d, rc ? "poll: %s" : "the command did not "
-			      "end in time", strerror(errno));
+		docker_seterr(h->d, rc ? "poll: %s" : "the daemon did not "
+			      "answer in time", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -222,6 +222,7 @@ static int hijack_start(struct hijack *h, const char *id, bool tty,
 {
 	struct docker *d = h->d;
 	char *body = NULL, *req = NULL, *e = NULL, *end, chunk[4096];
+	int64_t saved_deadline;
 	struct buf hdr;
 	long status = 0;
 	size_t n;
@@ -260,6 +261,10 @@ static int hijack_start(struct hijack *h, const char *id, bool tty,
 			"Upgrade: tcp\r\n"
 			"Content-Length: %zu\r\n\r\n%s",
 			d->version, e, d->name, d->port, strlen(body), body);
+	/* the answer's headers come at once: the ordinary call timeout */
+	saved_deadline = h->deadline;
+	if (!h->deadline || h->deadline > docker_now_ms() + d->timeout_ms)
+		h->deadline = docker_now_ms() + d->timeout_ms;
 	if (hj_send(h, req, strlen(req)))
 		goto out;
 	for (;;) {
@@ -285,6 +290,7 @@ static int hijack_start(struct hijack *h, const char *id, bool tty,
 		if (end)
 			break;
 	}
+	h->deadline = saved_deadline;
 	if (sscanf(hdr.data, "HTTP/%*d.%*d %ld", &status) != 1) {
 		docker_seterr(d, "the daemon's answer is not HTTP");
 		goto out;

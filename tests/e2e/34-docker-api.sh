@@ -117,7 +117,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 PY
 }
 
-plan 79
+plan 81
 
 # --- connection, version negotiation
 api version
@@ -218,6 +218,10 @@ is "exec: a missing command: 127 or 126 (runc's)" "$(case $RC in 126|127) echo y
 api exec --timeout 1000 c34 -- sleep 30
 is "exec --timeout: a command that does not end in time fails" "$RC" 1
 contains "  ... and says so" "$ERR" "did not end in time"
+api create c34s "$T/sleep.json" && api exec c34s -- true
+is "exec: a container that is not running fails" "$RC" 1
+contains "  ... with the daemon's message" "$ERR" "is not running"
+api rm c34s
 api exec nosuch34 -- true
 is "exec: no such container" "$RC:$ERR" "1:dapi: exec: No such container: nosuch34"
 out=$(ptydrive $'echo typed-$((40+2)); busybox stty size\rexit 5\r' "$DAPI" --name "$NAME" \
