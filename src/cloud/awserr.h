@@ -1,0 +1,54 @@
+/*
+ * awserr.h: EC2 and ELB error answers, read and turned into messages a
+ * person can act on.
+ *
+ * EC2 answers an error as
+ *	<Response><Errors><Error><Code>C</Code><Message>M</Message>...
+ * ELB (and IAM, STS) as
+ *	<ErrorResponse><Error><Type>Sender</Type><Code>C</Code>...
+ * aws_error_parse() reads either; aws_error_message() words the result;
+ * aws_error_class() tells a retry loop what kind of failure it was.
+ */
+#ifndef ICM_CLOUD_AWSERR_H
+#define ICM_CLOUD_AWSERR_H
+
+#include "../icm.h"
+#include "xml.h"
+
+/*
+ * Finds the first error in an answer's tree: root/Errors/Error,
+ * root/Error, or a root that is itself <Error>.  Returns 0 and sets *code
+ * and *message (allocated, the caller frees; *message is "" when AWS sent
+ * none), or -1 when root holds no error with a Code (both set to NULL).
+ */
+int aws_error_parse(const struct xml_node *root, char **code,
+		    char **message) WARN_UNUSED;
+
+/*
+ * One line for the user (allocated; the caller frees):
+ *	"<Code>: <Message>: <what to do>"
+ * for codes icm knows (credentials, clock skew, IAM permissions, quotas,
+ * AMI and region, capacity, dependencies, throttling, ...), and
+ *	"<Code>: <Message>"
+ * for others.  AWS's own code and message are always kept, as sent
+ * (trailing whitespace and a final '.' trimmed).  NULL arguments are read
+ * as "UnknownError" and "".
+ */
+char *aws_error_message(const char *code, const char *message);
+
+enum aws_err_class {
+	AWS_ERR_OTHER,		/* retrying the same request will not help */
+	AWS_ERR_THROTTLED,	/* slow down and retry (RequestLimitExceeded,
+				   Throttling, ...) */
+	AWS_ERR_TRANSIENT,	/* AWS's side failed; retry with backoff
+				   (InternalError, ServiceUnavailable, ...) */
+	AWS_ERR_NOT_FOUND,	/* "*.NotFound": gone, or (just after a create)
+				   not yet visible: EC2 is eventually
+				   consistent, so a caller that just made the
+				   resource retries a few times */
+};
+
+/* The class of an error code (NULL is AWS_ERR_OTHER). */
+enum aws_err_class aws_error_class(const char *code);
+
+#endif
