@@ -32,8 +32,10 @@ DAPI=${DAPI:-$(dirname "$ICM")/tests/dapi}
 
 NAME=docker-node-34
 REG_PID=
+FAKE_PID=
 cleanup() {
 	[ -n "$REG_PID" ] && { stop_pid "$REG_PID"; wait "$REG_PID" 2>/dev/null; }
+	[ -n "$FAKE_PID" ] && { stop_pid "$FAKE_PID"; wait "$FAKE_PID" 2>/dev/null; }
 	dockerd_stop
 	rm -rf "$T"
 }
@@ -117,7 +119,7 @@ sys.exit(os.waitstatus_to_exitcode(status))
 PY
 }
 
-plan 81
+plan 84
 
 # --- connection, version negotiation
 api version
@@ -125,6 +127,29 @@ is "version: the negotiated API version (the daemon's 1.41, our maximum)" \
 	"$RC:$(printf '%s\n' "$OUT" | head -n 1)" "0:api 1.41"
 is "  ... and the daemon's version, as the docker CLI reports it" \
 	"$(printf '%s\n' "$OUT" | sed -n 2p)" "server $(dk version -f '{{.Server.Version}}')"
+# an older daemon, and one older than we support: a fake on 127.0.0.1
+fake() { # fake APIVERSION VERB ARGS...: OUT, ERR, RC against a fake daemon
+	local v=$1; shift
+	rm -f "$T/fake.port"
+	/usr/bin/python3 "$TOP/tests/docker/fake-dockerd.py" "$T/fake.port" "$P/ca.crt" \
+		"$P/server.crt" "$P/server.key" "$v" 2>"$T/fake.log" &
+	FAKE_PID=$!
+	for i in $(seq 50); do [ -s "$T/fake.port" ] && break; sleep 0.1; done
+	"$DAPI" --name "$NAME" --ip 127.0.0.1 --port "$(cat "$T/fake.port" 2>/dev/null)" \
+		--ca "$P/ca.crt" --cert "$P/ec.crt" --key "$P/ec.key" "$@" >"$T/out" 2>"$T/err"
+	RC=$?
+	OUT=$(cat "$T/out")
+	ERR=$(cat "$T/err")
+	stop_pid "$FAKE_PID"
+	wait "$FAKE_PID" 2>/dev/null
+	FAKE_PID=
+}
+fake 1.30 call GET /containers/json
+is "version: a daemon speaking 1.30 is spoken to in 1.30" "$RC:$(printf '%s' "$OUT" | tr -d ' \t\n')" \
+	'0:status200{"path":"/v1.30/containers/json"}'
+fake 1.23 version
+is "version: a daemon older than 1.24 is refused" "$RC" 1
+contains "  ... naming both versions" "$ERR" "Docker API 1.23, older than 1.24"
 "$DAPI" --name "$NAME" --ip 127.0.0.1 --port "$PORT" --ca "$P/other-ca.crt" \
 	--cert "$P/ec.crt" --key "$P/ec.key" version >/dev/null 2>"$T/err"
 RC=$?
