@@ -55,5 +55,14 @@ struct provider {
 const struct provider *provider_find(const char *name);
 
 extern const struct provider provider_preexisting;
+extern const struct provider provider_aws;
+
+/*
+ * Node preparation (node/prepare.h) of every node of p but load
+ * balancers, in parallel over SSH, host keys pinned on first use; each
+ * failure named ("provision on <m> failed: ..."). -1 when any failed.
+ */
+int provider_prepare_nodes(const struct provider_ctx *pc, struct plan *p)
+	WARN_UNUSED;
 
 #endif

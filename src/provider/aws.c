@@ -1,0 +1,1434 @@
+/*
+ * aws.c: the AWS provider, straight against the EC2 Query API (cloud/ec2.h),
+ * resumable through the state directory's journal (state/journal.h).
+ *
+ * What provision makes (icm-reference §5.1; names and tags as ICM's
+ * Terraform made them, plus icm's own tags icm:deployment = <Label>-<Tag>
+ * and icm:key = <Label>-<Tag>/<journal key> on everything):
+ *   vpc                 10.0.0.0/16, DNS host names on (unless VPCId)
+ *   subnet/<zone>       10.0.<i>.0/24 per zone, public IPs on launch
+ *                       (unless SubnetIds: one per zone, in Zone order)
+ *   igw, igw-attach     internet gateway (unless InternetGatewayId)
+ *   rtb, route-default, rtb-assoc/<zone>
+ *                       route table with 0.0.0.0/0 -> igw, associated
+ *                       with each subnet (unless RouteTableId)
+ *   sg, sg-ingress      one security group <Label>-<Tag> with the ports
+ *                       of every role (§3.5) open
+ *   keypair             <Label>-<Tag> imported from SSHPublicKey
+ *   batch/<def>/<zone>/<first machine>
+ *                       one RunInstances per definition and zone (never
+ *                       one per node), MinCount = MaxCount = the nodes,
+ *                       root and IRIS volumes as block device mappings at
+ *                       their device names (deleted with the instance)
+ *   node/<machine>      the instance of a machine; name/<machine> its
+ *                       Name tag
+ *   eip/<machine>, eip-assoc/<machine>
+ *                       ElasticIP
+ * Each create records an intent before the call and the ID after.  A key
+ * left PENDING by a kill is looked up by its icm:key tag (and RunInstances
+ * is repeated with the same ClientToken), so a provision killed anywhere
+ * and run again ends with exactly the planned resources.
+ *
+ * Definitions edited between provisions: new nodes are launched in new
+ * batches; nodes no longer planned are terminated, highest numbers first,
+ * after ICM's confirmation (or -force).
+ *
+ * unprovision deletes in dependency order, waiting for instances to
+ * terminate, then sweeps every kind of resource by the icm:deployment tag
+ * so nothing icm made survives; what the user supplied (VPCId, SubnetIds,
+ * RouteTableId, InternetGatewayId) is never deleted.
+ *
+ * Test hook: ICM_TEST_NO_NODE_PREP=1 stops provision after the cloud part
+ * (an emulator's instances cannot be reached over SSH).
+ */
+#include "provider.h"
+#include "aws_tf.h"
+#include "../cloud/ec2.h"
+#include "../crypto/rand.h"
+#include "../crypto/sshkey.h"
+#include "../state/journal.h"
+#include "../state/log.h"
+#include "../util/buf.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+
+#define VPC_CIDR "10.0.0.0/16"
+#define WAIT_MS (15 * 60 * 1000)	/* instances running / terminated */
+#define POLL_MS 2000
+
+struct aws {
+	const struct provider_ctx *pc;
+	struct aws_creds creds;
+	struct aws_client ec2;
+	struct journal *j;
+	char *dep;			/* <Label>-<Tag> */
+	const struct node *any;		/* a node, for deployment-wide fields */
+	char *vpc, *igw, *rtb, *sg, *keyname;
+	char **zones, **subnets;
+	size_t nzones;
+	bool own_vpc, own_igw, own_rtb;	/* icm made them (delete them) */
+};
+
+static const char *fld(const struct node *n, const char *f)
+{
+	const char *v = node_get(n, f);
+
+	return v && *v ? v : NULL;
+}
+
+static bool fld_true(const struct node *n, const char *f)
+{
+	const char *v = fld(n, f);
+
+	return v && (!strcasecmp(v, "true") || !strcmp(v, "1"));
+}
+
+static void aws_facts(const struct node *n, struct node_facts *f)
+{
+	f->ip = fld(n, "IPAddress");
+	f->dns = fld(n, "DNSName");
+	f->zone = n->zone;
+	f->ssh_user = fld(n, "SSHUser");
+}
+
+/* ------------------------------------------------------------ calls */
+
+/* One call; *reason (allocated) on failure. */
+static int call(struct aws *a, const char *action, const struct aws_params *p,
+		struct xml_node **out, char **reason)
+{
+	struct xml_node *root = NULL;
+
+	*reason = NULL;
+	debug("EC2 %s", action);
+	if (ec2_call(&a->ec2, action, p, &root, reason))
+		return -1;
+	if (out)
+		*out = root;
+	else
+		xml_free(root);
+	return 0;
+}
+
+/* The usual tags of a resource of key (Name optional). */
+static void tags(struct aws *a, const char *key, const char *name,
+		 struct aws_tag *t, size_t *n, char **keytag)
+{
+	*keytag = xasprintf("%s/%s", a->dep, key);
+	*n = 0;
+	t[(*n)++] = (struct aws_tag){ "icm:deployment", a->dep };
+	t[(*n)++] = (struct aws_tag){ "icm:key", *keytag };
+	if (name)
+		t[(*n)++] = (struct aws_tag){ "Name", name };
+}
+
+/* The resource kinds icm creates: how to make, find and delete one. */
+struct kind {
+	const char *create;		/* the action */
+	const char *id_path;		/* the new ID in its answer */
+	const char *tag_type;		/* TagSpecification ResourceType */
+	const char *describe;		/* listing, with tag filters */
+	const char *set;		/* the listing's item set */
+	const char *item_id;		/* the ID in an item */
+	const char *del;		/* deletion */
+	const char *del_param;		/* its ID parameter */
+};
+
+static const struct kind K_VPC = {
+	"CreateVpc", "vpc/vpcId", "vpc", "DescribeVpcs", "vpcSet", "vpcId",
+	"DeleteVpc", "VpcId",
+};
+static const struct kind K_SUBNET = {
+	"CreateSubnet", "subnet/subnetId", "subnet", "DescribeSubnets",
+	"subnetSet", "subnetId", "DeleteSubnet", "SubnetId",
+};
+static const struct kind K_IGW = {
+	"CreateInternetGateway", "internetGateway/internetGatewayId",
+	"internet-gateway", "DescribeInternetGateways", "internetGatewaySet",
+	"internetGatewayId", "DeleteInternetGateway", "InternetGatewayId",
+};
+static const struct kind K_RTB = {
+	"CreateRouteTable", "routeTable/routeTableId", "route-table",
+	"DescribeRouteTables", "routeTableSet", "routeTableId",
+	"DeleteRouteTable", "RouteTableId",
+};
+static const struct kind K_SG = {
+	"CreateSecurityGroup", "groupId", "security-group",
+	"DescribeSecurityGroups", "securityGroupInfo", "groupId",
+	"DeleteSecurityGroup", "GroupId",
+};
+static const struct kind K_KEY = {
+	"ImportKeyPair", "keyName", "key-pair", "DescribeKeyPairs", "keySet",
+	"keyName", "DeleteKeyPair", "KeyName",
+};
+static const struct kind K_EIP = {
+	"AllocateAddress", "allocationId", "elastic-ip", "DescribeAddresses",
+	"addressesSet", "allocationId", "ReleaseAddress", "AllocationId",
+};
+
+/* Finds the resource of kind k tagged with key (not deleted); 1 found
+ * (*id set), 0 none, -1 failed. */
+static int find_tagged(struct aws *a, const struct kind *k, const char *tag,
+		       const char *value, char **id, char **reason)
+{
+	struct aws_params p;
+	struct xml_node *root = NULL;
+	const struct xml_node *it;
+	char *fname = xasprintf("tag:%s", tag);
+	int ret;
+
+	aws_params_init(&p);
+	aws_params_filter(&p, fname, &value, 1);
+	free(fname);
+	ret = call(a, k->describe, &p, &root, reason);
+	aws_params_release(&p);
+	if (ret)
+		return -1;
+	it = xml_child(xml_child(root, k->set), "item");
+	ret = it && xml_text(xml_child(it, k->item_id)) ? 1 : 0;
+	if (ret)
+		*id = xstrdup(xml_text(xml_child(it, k->item_id)));
+	xml_free(root);
+	return ret;
+}
+
+/*
+ * Makes (or adopts) the resource of journal key `key`: DONE gives the
+ * recorded ID; PENDING looks for it by its icm:key tag; otherwise intent,
+ * the create call with p plus the tags, done.  *id allocated.
+ */
+static int ensure(struct aws *a, const struct kind *k, const char *key,
+		  const char *name, struct aws_params *p, char **id)
+{
+	struct aws_tag t[3];
+	struct xml_node *root = NULL;
+	char *keytag = NULL, *reason = NULL;
+	size_t nt;
+	int ret = -1, rc;
+
+	*id = NULL;
+	if (journal_id(a->j, key)) {
+		*id = xstrdup(journal_id(a->j, key));
+		return 0;
+	}
+	tags(a, key, name, t, &nt, &keytag);
+	if (journal_state(a->j, key) == JOURNAL_PENDING) {
+		rc = find_tagged(a, k, "icm:key", keytag, id, &reason);
+		if (rc < 0)
+			goto fail;
+		if (rc == 1) {
+			ret = journal_done(a->j, key, *id);
+			goto out;
+		}
+	}
+	if (journal_intent(a->j, key, k->create, NULL))
+		goto out;
+	aws_params_tag_spec(p, k->tag_type, t, nt);
+	if (call(a, k->create, p, &root, &reason))
+		goto fail;
+	if (!xml_text(xml_path(root, k->id_path))) {
+		reason = xasprintf("the answer has no %s", k->id_path);
+		goto fail;
+	}
+	*id = xstrdup(xml_text(xml_path(root, k->id_path)));
+	ret = journal_done(a->j, key, *id);
+	goto out;
+fail:
+	error("%s (%s) failed: %s", k->create, key, reason);
+	if (journal_state(a->j, key) == JOURNAL_PENDING &&
+	    journal_failed(a->j, key, reason)) {
+		/* reported */
+	}
+out:
+	if (ret) {
+		free(*id);
+		*id = NULL;
+	}
+	xml_free(root);
+	free(reason);
+	free(keytag);
+	return ret;
+}
+
+/*
+ * A call that changes something but creates nothing with an ID (attach,
+ * route, association, rules, tags): journalled like the others; an
+ * "already done" error (one of the codes in `already`, space-separated)
+ * counts as done.  *out (may be NULL) gets the answer.
+ */
+static int step(struct aws *a, const char *key, const char *action,
+		const struct aws_params *p, const char *already,
+		const char *id_path, char **id)
+{
+	struct xml_node *root = NULL;
+	char *reason = NULL;
+	int ret = -1;
+
+	if (id)
+		*id = NULL;
+	if (journal_state(a->j, key) == JOURNAL_DONE) {
+		if (id && journal_id(a->j, key))
+			*id = xstrdup(journal_id(a->j, key));
+		return 0;
+	}
+	if (journal_intent(a->j, key, action, NULL))
+		return -1;
+	if (call(a, action, p, &root, &reason)) {
+		char *w, *save = NULL, *list = xstrdup(already ? already : "");
+		bool ok = false;
+
+		for (w = strtok_r(list, " ", &save); w && !ok;
+		     w = strtok_r(NULL, " ", &save))
+			ok = strstr(reason, w) != NULL;
+		free(list);
+		if (!ok) {
+			error("%s (%s) failed: %s", action, key, reason);
+			if (journal_failed(a->j, key, reason)) {
+				/* reported */
+			}
+			goto out;
+		}
+	}
+	if (id && id_path && xml_text(xml_path(root, id_path)))
+		*id = xstrdup(xml_text(xml_path(root, id_path)));
+	ret = journal_done(a->j, key, id && *id ? *id : NULL);
+out:
+	xml_free(root);
+	free(reason);
+	return ret;
+}
+
+/* ---------------------------------------------------------- network */
+
+static int network(struct aws *a)
+{
+	const struct node *n = a->any;
+	struct aws_params p;
+	const char *v;
+	char **ids = NULL;
+	size_t i, nids = 0;
+	int ret = -1;
+
+	aws_params_init(&p);
+	if ((v = fld(n, "VPCId"))) {
+		a->vpc = xstrdup(v);
+	} else {
+		aws_params_add(&p, "CidrBlock", VPC_CIDR);
+		if (ensure(a, &K_VPC, "vpc", a->dep, &p, &a->vpc))
+			goto out;
+		a->own_vpc = true;
+		aws_params_release(&p);
+		aws_params_add(&p, "VpcId", a->vpc);
+		aws_params_add(&p, "EnableDnsHostnames.Value", "true");
+		if (step(a, "vpc-dns", "ModifyVpcAttribute", &p, NULL, NULL,
+			 NULL))
+			goto out;
+	}
+	if ((v = fld(n, "SubnetIds"))) {
+		char *s = xstrdup(v), *w, *save = NULL;
+
+		for (w = strtok_r(s, ",", &save); w;
+		     w = strtok_r(NULL, ",", &save)) {
+			ids = xrealloc(ids, (nids + 1) * sizeof(*ids));
+			ids[nids++] = xstrdup(w);
+		}
+		free(s);
+		if (nids < a->nzones) {
+			error("SubnetIds names %zu subnet%s for %zu zone%s: "
+			      "one per zone, in Zone order", nids,
+			      nids == 1 ? "" : "s", a->nzones,
+			      a->nzones == 1 ? "" : "s");
+			goto out;
+		}
+	}
+	a->subnets = xcalloc(a->nzones ? a->nzones : 1, sizeof(char *));
+	for (i = 0; i < a->nzones; i++) {
+		char *key, *cidr, *name;
+
+		if (ids) {
+			a->subnets[i] = xstrdup(ids[i]);
+			continue;
+		}
+		key = xasprintf("subnet/%s", a->zones[i]);
+		cidr = xasprintf("10.0.%zu.0/24", i);
+		name = xasprintf("%s-%s", a->dep, a->zones[i]);
+		aws_params_release(&p);
+		aws_params_add(&p, "VpcId", a->vpc);
+		aws_params_add(&p, "CidrBlock", cidr);
+		aws_params_add(&p, "AvailabilityZone", a->zones[i]);
+		ret = ensure(a, &K_SUBNET, key, name, &p, &a->subnets[i]);
+		free(cidr);
+		free(name);
+		if (!ret) {
+			char *k2 = xasprintf("subnet-public/%s", a->zones[i]);
+
+			aws_params_release(&p);
+			aws_params_add(&p, "SubnetId", a->subnets[i]);
+			aws_params_add(&p, "MapPublicIpOnLaunch.Value", "true");
+			ret = step(a, k2, "ModifySubnetAttribute", &p, NULL,
+				   NULL, NULL);
+			free(k2);
+		}
+		free(key);
+		if (ret)
+			goto out;
+		ret = -1;
+	}
+	if ((v = fld(n, "InternetGatewayId"))) {
+		a->igw = xstrdup(v);
+	} else if (!fld(n, "RouteTableId")) {
+		aws_params_release(&p);
+		if (ensure(a, &K_IGW, "igw", a->dep, &p, &a->igw))
+			goto out;
+		a->own_igw = true;
+		aws_params_release(&p);
+		aws_params_add(&p, "InternetGatewayId", a->igw);
+		aws_params_add(&p, "VpcId", a->vpc);
+		if (step(a, "igw-attach", "AttachInternetGateway", &p,
+			 "Resource.AlreadyAssociated", NULL, NULL))
+			goto out;
+	}
+	if ((v = fld(n, "RouteTableId"))) {
+		a->rtb = xstrdup(v);
+	} else {
+		aws_params_release(&p);
+		aws_params_add(&p, "VpcId", a->vpc);
+		if (ensure(a, &K_RTB, "rtb", a->dep, &p, &a->rtb))
+			goto out;
+		a->own_rtb = true;
+		aws_params_release(&p);
+		aws_params_add(&p, "RouteTableId", a->rtb);
+		aws_params_add(&p, "DestinationCidrBlock", "0.0.0.0/0");
+		aws_params_add(&p, "GatewayId", a->igw);
+		if (step(a, "route-default", "CreateRoute", &p,
+			 "RouteAlreadyExists", NULL, NULL))
+			goto out;
+		for (i = 0; i < a->nzones; i++) {
+			char *key = xasprintf("rtb-assoc/%s", a->zones[i]);
+			char *assoc = NULL;
+
+			aws_params_release(&p);
+			aws_params_add(&p, "RouteTableId", a->rtb);
+			aws_params_add(&p, "SubnetId", a->subnets[i]);
+			ret = step(a, key, "AssociateRouteTable", &p,
+				   "Resource.AlreadyAssociated",
+				   "associationId", &assoc);
+			free(assoc);
+			free(key);
+			if (ret)
+				goto out;
+			ret = -1;
+		}
+	}
+	ret = 0;
+out:
+	for (i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	aws_params_release(&p);
+	return ret;
+}
+
+/* The ports every role may need (icm-reference §3.5, §5.6). */
+static int security(struct aws *a)
+{
+	const struct node *n = a->any;
+	struct aws_params p;
+	struct {
+		const char *proto, *field, *dflt, *to;
+	} rules[] = {
+		{ "tcp", NULL, "22", NULL }, { "tcp", NULL, "2376", NULL },
+		{ "tcp", NULL, "80", NULL }, { "tcp", NULL, "443", NULL },
+		{ "tcp", NULL, "53", NULL }, { "udp", NULL, "53", NULL },
+		{ "tcp", NULL, "6783", NULL }, { "udp", NULL, "6783", "6784" },
+		{ "tcp", "SuperServerPort", "1972", NULL },
+		{ "tcp", "WebServerPort", "52773", NULL },
+		{ "tcp", "ISCAgentPort", "2188", NULL },
+		{ "tcp", "LicenseServerPort", "4002", NULL },
+		{ "udp", "LicenseServerPort", "4002", NULL },
+	};
+	size_t i;
+	int ret = -1;
+	char *desc = xasprintf("icm %s", a->dep);
+
+	aws_params_init(&p);
+	aws_params_add(&p, "GroupName", a->dep);
+	aws_params_add(&p, "GroupDescription", desc);
+	aws_params_add(&p, "VpcId", a->vpc);
+	if (ensure(a, &K_SG, "sg", a->dep, &p, &a->sg))
+		goto out;
+	aws_params_release(&p);
+	aws_params_add(&p, "GroupId", a->sg);
+	for (i = 0; i < ARRAY_SIZE(rules); i++) {
+		const char *port = rules[i].field ? fld(n, rules[i].field) :
+			NULL;
+
+		if (!port)
+			port = rules[i].dflt;
+		aws_params_addf(&p, rules[i].proto,
+				"IpPermissions.%zu.IpProtocol", i + 1);
+		aws_params_addf(&p, port, "IpPermissions.%zu.FromPort", i + 1);
+		aws_params_addf(&p, rules[i].to ? rules[i].to : port,
+				"IpPermissions.%zu.ToPort", i + 1);
+		aws_params_addf(&p, "0.0.0.0/0",
+				"IpPermissions.%zu.IpRanges.1.CidrIp", i + 1);
+	}
+	aws_params_addf(&p, "icmp", "IpPermissions.%zu.IpProtocol", i + 1);
+	aws_params_addf(&p, "-1", "IpPermissions.%zu.FromPort", i + 1);
+	aws_params_addf(&p, "-1", "IpPermissions.%zu.ToPort", i + 1);
+	aws_params_addf(&p, VPC_CIDR, "IpPermissions.%zu.IpRanges.1.CidrIp",
+			i + 1);
+	ret = step(a, "sg-ingress", "AuthorizeSecurityGroupIngress", &p,
+		   "InvalidPermission.Duplicate", NULL, NULL);
+out:
+	aws_params_release(&p);
+	free(desc);
+	return ret;
+}
+
+static int keypair(struct aws *a)
+{
+	const char *path = fld(a->any, "SSHPublicKey");
+	struct aws_params p;
+	struct buf key, b64;
+	int ret = -1;
+
+	buf_init(&key, BUF_CAP_CONFIG);
+	buf_init(&b64, 2 * BUF_CAP_CONFIG);
+	aws_params_init(&p);
+	if (!path) {
+		error("SSHPublicKey is required on AWS");
+		goto out;
+	}
+	if (fs_read_file(path, &key)) {
+		error("cannot read SSHPublicKey '%s': %s", path,
+		      strerror(errno));
+		goto out;
+	}
+	if (base64_add(&b64, key.data, key.len)) {
+		error("SSHPublicKey '%s' is too large", path);
+		goto out;
+	}
+	aws_params_add(&p, "KeyName", a->dep);
+	aws_params_add(&p, "PublicKeyMaterial", b64.data);
+	ret = ensure(a, &K_KEY, "keypair", NULL, &p, &a->keyname);
+out:
+	aws_params_release(&p);
+	buf_release(&key);
+	buf_release(&b64);
+	return ret;
+}
+
+/* -------------------------------------------------------- instances */
+
+/* The node's instance ID (journal), or NULL. */
+static const char *node_instance(struct aws *a, const struct node *n)
+{
+	char *key = xasprintf("node/%s", n->name);
+	const char *id = journal_id(a->j, key);
+
+	free(key);
+	return id;
+}
+
+static size_t zone_index(struct aws *a, const char *zone)
+{
+	size_t i;
+
+	for (i = 0; zone && i < a->nzones; i++)
+		if (!strcmp(a->zones[i], zone))
+			return i;
+	return 0;
+}
+
+/* The root device of the AMI (its block device mappings use it). */
+static int root_device(struct aws *a, const char *ami, char **dev)
+{
+	struct aws_params p;
+	struct xml_node *root = NULL;
+	char *reason = NULL;
+	const char *v;
+	int ret = -1;
+
+	aws_params_init(&p);
+	aws_params_add(&p, "ImageId.1", ami);
+	if (call(a, "DescribeImages", &p, &root, &reason)) {
+		error("AMI '%s': %s", ami, reason);
+		goto out;
+	}
+	v = xml_text(xml_path(root, "imagesSet/item/rootDeviceName"));
+	if (!v) {
+		error("AMI '%s' is not available in region %s", ami,
+		      a->ec2.region);
+		goto out;
+	}
+	*dev = xstrdup(v);
+	ret = 0;
+out:
+	aws_params_release(&p);
+	xml_free(root);
+	free(reason);
+	return ret;
+}
+
+static bool is_iris_role(const char *role)
+{
+	static const char *const r[] = { "DATA", "COMPUTE", "DM", "DS", "QS",
+					 "AM" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(r); i++)
+		if (!strcmp(role, r[i]))
+			return true;
+	return false;
+}
+
+/* BlockDeviceMapping.N for the root disk and the IRIS volumes. */
+static void volumes(const struct node *n, const char *rootdev,
+		    struct aws_params *p)
+{
+	static const char *const vol[] = { "Data", "WIJ", "Journal1",
+					   "Journal2", "Docker" };
+	size_t i, k = 1;
+
+	aws_params_addf(p, rootdev, "BlockDeviceMapping.%zu.DeviceName", k);
+	aws_params_addf(p, fld(n, "OSVolumeSize") ? fld(n, "OSVolumeSize") :
+			"32", "BlockDeviceMapping.%zu.Ebs.VolumeSize", k);
+	aws_params_addf(p, fld(n, "OSVolumeType") ? fld(n, "OSVolumeType") :
+			"standard", "BlockDeviceMapping.%zu.Ebs.VolumeType", k);
+	aws_params_addf(p, "true", "BlockDeviceMapping.%zu.Ebs."
+			"DeleteOnTermination", k);
+	for (i = 0; i < ARRAY_SIZE(vol); i++) {
+		char f[64];
+		const char *dev, *size, *type, *iops;
+
+		snprintf(f, sizeof(f), "%sDeviceName", vol[i]);
+		dev = fld(n, f);
+		snprintf(f, sizeof(f), "%sVolumeSize", vol[i]);
+		size = fld(n, f);
+		if (!dev || !size || (i < 4 && !is_iris_role(n->role)) ||
+		    !strcmp(dev, "local") || !strcmp(dev, "null") ||
+		    !strcmp(dev, "skip") || !strcmp(dev, "existing") ||
+		    !strcmp(dev, "create"))
+			continue;
+		snprintf(f, sizeof(f), "%sVolumeType", vol[i]);
+		type = fld(n, f);
+		snprintf(f, sizeof(f), "%sVolumeIOPS", vol[i]);
+		iops = fld(n, f);
+		k++;
+		{
+			char *d = dev[0] == '/' ? xstrdup(dev) :
+				xasprintf("/dev/%s", dev);
+
+			aws_params_addf(p, d, "BlockDeviceMapping.%zu."
+					"DeviceName", k);
+			free(d);
+		}
+		aws_params_addf(p, size, "BlockDeviceMapping.%zu.Ebs."
+				"VolumeSize", k);
+		aws_params_addf(p, type ? type : "standard",
+				"BlockDeviceMapping.%zu.Ebs.VolumeType", k);
+		if (iops && strcmp(iops, "0"))
+			aws_params_addf(p, iops, "BlockDeviceMapping.%zu.Ebs."
+					"Iops", k);
+		aws_params_addf(p, "true", "BlockDeviceMapping.%zu.Ebs."
+				"DeleteOnTermination", k);
+	}
+}
+
+/* Instances of the batch tagged key (not terminated), by launch index. */
+static int batch_instances(struct aws *a, const char *keytag,
+			   struct xml_node **root, char **reason)
+{
+	static const char *const live[] = { "pending", "running",
+					    "stopping", "stopped" };
+	struct aws_params p;
+	int ret;
+
+	aws_params_init(&p);
+	aws_params_filter(&p, "tag:icm:key", &keytag, 1);
+	aws_params_filter(&p, "instance-state-name", live, ARRAY_SIZE(live));
+	ret = call(a, "DescribeInstances", &p, root, reason);
+	aws_params_release(&p);
+	return ret;
+}
+
+/* Records item's instance as nodes[launch index]. */
+static int adopt_items(struct aws *a, const struct xml_node *set,
+		       struct node **nodes, size_t k)
+{
+	const struct xml_node *it;
+	size_t seen = 0;
+
+	for (it = set ? set->children : NULL; it; it = it->next) {
+		const char *id = xml_text(xml_child(it, "instanceId"));
+		const char *ix = xml_text(xml_child(it, "amiLaunchIndex"));
+		long li = 0;
+		char *key;
+		int rc;
+
+		if (!id || (ix && str_to_long(ix, &li)) || li < 0 ||
+		    (size_t)li >= k)
+			continue;
+		key = xasprintf("node/%s", nodes[li]->name);
+		rc = journal_state(a->j, key) == JOURNAL_DONE ? 0 :
+			journal_done(a->j, key, id);
+		free(key);
+		if (rc)
+			return -1;
+		seen++;
+	}
+	return seen == k ? 0 : error("the launch answered %zu instance%s "
+				     "for %zu node%s", seen,
+				     seen == 1 ? "" : "s", k,
+				     k == 1 ? "" : "s");
+}
+
+/* Launches nodes[0..k) (one definition, one zone) in one call. */
+static int launch(struct aws *a, struct node **nodes, size_t k,
+		  const char *rootdev)
+{
+	const struct node *n = nodes[0];
+	char *key = xasprintf("batch/%d/%s/%s", n->def_index,
+			      n->zone ? n->zone : "-", n->name);
+	char *keytag = xasprintf("%s/%s", a->dep, key);
+	char *count = xasprintf("%zu", k), *token = NULL, *reason = NULL;
+	struct aws_tag t[4] = {
+		{ "icm:deployment", a->dep }, { "icm:key", keytag },
+		{ "icm:role", n->role }, { "Owner", a->dep },
+	};
+	struct aws_params p;
+	struct xml_node *root = NULL;
+	const struct xml_node *set;
+	int ret = -1;
+
+	aws_params_init(&p);
+	if (journal_state(a->j, key) == JOURNAL_DONE) {
+		ret = 0;
+		goto out;
+	}
+	if (journal_state(a->j, key) == JOURNAL_PENDING) {
+		const struct xml_node *r;
+		size_t found = 0;
+
+		if (batch_instances(a, keytag, &root, &reason))
+			goto fail;
+		for (r = xml_child(xml_child(root, "reservationSet"), "item");
+		     r; r = r->next)
+			if (xml_child(r, "instancesSet") &&
+			    adopt_items(a, xml_child(r, "instancesSet"), nodes,
+					k) == 0)
+				found = k;
+		if (found == k) {
+			ret = journal_done(a->j, key, node_instance(a, n));
+			goto out;
+		}
+		xml_free(root);
+		root = NULL;
+		if (journal_token(a->j, key))
+			token = xstrdup(journal_token(a->j, key));
+	}
+	if (!token) {
+		unsigned char rnd[12];
+		size_t i;
+
+		if (rand_bytes(rnd, sizeof(rnd)))
+			goto out;
+		token = xmalloc(2 * sizeof(rnd) + 5);
+		memcpy(token, "icm-", 4);
+		for (i = 0; i < sizeof(rnd); i++)
+			snprintf(token + 4 + 2 * i, 3, "%02x", rnd[i]);
+	}
+	say("Launching %zu instance%s of %s in %s...", k, k == 1 ? "" : "s",
+	    n->role, n->zone ? n->zone : a->ec2.region);
+	if (journal_intent(a->j, key, "RunInstances", token))
+		goto out;
+	aws_params_add(&p, "ImageId", fld(n, "AMI"));
+	aws_params_add(&p, "InstanceType", fld(n, "InstanceType"));
+	aws_params_add(&p, "MinCount", count);
+	aws_params_add(&p, "MaxCount", count);
+	aws_params_add(&p, "KeyName", a->keyname);
+	aws_params_add(&p, "SubnetId", a->subnets[zone_index(a, n->zone)]);
+	aws_params_add(&p, "SecurityGroupId.1", a->sg);
+	aws_params_add(&p, "ClientToken", token);
+	volumes(n, rootdev, &p);
+	aws_params_tag_spec(&p, "instance", t, ARRAY_SIZE(t));
+	aws_params_tag_spec(&p, "volume", t, ARRAY_SIZE(t));
+	if (call(a, "RunInstances", &p, &root, &reason))
+		goto fail;
+	set = xml_child(root, "instancesSet");
+	if (adopt_items(a, set, nodes, k))
+		goto out;
+	ret = journal_done(a->j, key, node_instance(a, n));
+	goto out;
+fail:
+	error("RunInstances (%s) failed: %s", key, reason);
+out:
+	aws_params_release(&p);
+	xml_free(root);
+	free(reason);
+	free(token);
+	free(count);
+	free(keytag);
+	free(key);
+	return ret;
+}
+
+static int name_tag(struct aws *a, const struct node *n)
+{
+	char *key = xasprintf("name/%s", n->name);
+	const char *id = node_instance(a, n);
+	struct aws_tag t = { "Name", n->name };
+	struct aws_params p;
+	int ret;
+
+	aws_params_init(&p);
+	aws_params_add(&p, "ResourceId.1", id);
+	aws_params_tags(&p, &t, 1);
+	ret = step(a, key, "CreateTags", &p, NULL, NULL, NULL);
+	aws_params_release(&p);
+	free(key);
+	return ret;
+}
+
+static int elastic_ip(struct aws *a, const struct node *n)
+{
+	char *key = xasprintf("eip/%s", n->name), *alloc = NULL;
+	char *akey = xasprintf("eip-assoc/%s", n->name);
+	struct aws_params p;
+	int ret;
+
+	aws_params_init(&p);
+	aws_params_add(&p, "Domain", "vpc");
+	ret = ensure(a, &K_EIP, key, n->name, &p, &alloc);
+	if (!ret) {
+		aws_params_release(&p);
+		aws_params_add(&p, "AllocationId", alloc);
+		aws_params_add(&p, "InstanceId", node_instance(a, n));
+		ret = step(a, akey, "AssociateAddress", &p, NULL, NULL, NULL);
+	}
+	aws_params_release(&p);
+	free(alloc);
+	free(akey);
+	free(key);
+	return ret;
+}
+
+static void set_field(struct node *n, const char *f, const char *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, f);
+	if (v && *v)
+		cJSON_AddStringToObject(n->fields, f, v);
+}
+
+/*
+ * Waits until every instance in ids is in state `want` (running:
+ * fills the nodes' addresses).  nodes may be NULL (terminating).
+ */
+static int wait_state(struct aws *a, const char *const *ids, size_t k,
+		      const char *want, struct node **nodes)
+{
+	int64_t waited = 0;
+	char *reason = NULL;
+
+	while (k) {
+		struct aws_params p;
+		struct xml_node *root = NULL;
+		const struct xml_node *r, *it;
+		size_t ready = 0;
+		int rc;
+
+		aws_params_init(&p);
+		aws_params_list(&p, "InstanceId", ids, k);
+		rc = call(a, "DescribeInstances", &p, &root, &reason);
+		aws_params_release(&p);
+		if (rc) {
+			error("DescribeInstances failed: %s", reason);
+			free(reason);
+			return -1;
+		}
+		for (r = xml_child(xml_child(root, "reservationSet"), "item");
+		     r; r = r->next)
+			for (it = xml_child(xml_child(r, "instancesSet"),
+					    "item"); it; it = it->next) {
+				const char *id = xml_text(xml_child(it,
+							"instanceId"));
+				const char *st = xml_text(xml_path(it,
+							"instanceState/name"));
+				size_t i;
+
+				if (!st || strcmp(st, want))
+					continue;
+				ready++;
+				for (i = 0; nodes && id && i < k; i++) {
+					if (strcmp(ids[i], id))
+						continue;
+					set_field(nodes[i], "InstanceId", id);
+					set_field(nodes[i], "IPAddress",
+						  xml_text(xml_child(it,
+							"ipAddress")));
+					set_field(nodes[i], "PrivateIPAddress",
+						  xml_text(xml_child(it,
+							"privateIpAddress")));
+					set_field(nodes[i], "DNSName",
+						  xml_text(xml_child(it,
+							"dnsName")));
+					if (!node_get(nodes[i], "IPAddress"))
+						set_field(nodes[i], "IPAddress",
+							  node_get(nodes[i],
+							"PrivateIPAddress"));
+				}
+			}
+		xml_free(root);
+		if (ready >= k)
+			return 0;
+		if (waited >= WAIT_MS)
+			return error("%zu of %zu instance%s did not reach '%s' "
+				     "within %d minutes", k - ready, k,
+				     k == 1 ? "" : "s", want,
+				     WAIT_MS / 60000);
+		usleep(POLL_MS * 1000);
+		waited += POLL_MS;
+	}
+	return 0;
+}
+
+/* The zones of the deployment (Zone, comma list), in order. */
+static void zones_of(struct aws *a, const struct plan *p)
+{
+	const char *z = fld(a->any, "Zone");
+	char *s, *w, *save = NULL;
+	size_t i;
+
+	if (!z) {
+		for (i = 0; i < p->n; i++)
+			if (p->nodes[i].zone) {
+				z = p->nodes[i].zone;
+				break;
+			}
+	}
+	s = xstrdup(z ? z : "");
+	for (w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		while (*w == ' ')
+			w++;
+		a->zones = xrealloc(a->zones, (a->nzones + 1) * sizeof(char *));
+		a->zones[a->nzones++] = xstrdup(w);
+	}
+	free(s);
+}
+
+static int aws_open(struct aws *a, const struct provider_ctx *pc,
+		    const struct plan *p)
+{
+	const char *region;
+	char *err = NULL;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->pc = pc;
+	for (i = 0; i < p->n && !a->any; i++)
+		if (strcmp(p->nodes[i].role, "LB"))
+			a->any = &p->nodes[i];
+	if (!a->any)
+		return error("no nodes to provision");
+	a->dep = xasprintf("%s-%s", fld(a->any, "Label"),
+			   fld(a->any, "Tag"));
+	region = fld(a->any, "Region");
+	if (!region)
+		return error("Region is required on AWS");
+	zones_of(a, p);
+	if (!a->nzones)
+		return error("Zone is required on AWS (a comma list for "
+			     "several zones)");
+	if (aws_creds_load(&a->creds, fld(a->any, "Credentials"), &err) ||
+	    aws_client_init(&a->ec2, AWS_EC2, &a->creds, region, &err)) {
+		error("AWS: %s", err);
+		free(err);
+		return -1;
+	}
+	return journal_open(pc->state_dir, &a->j);
+}
+
+static void aws_close(struct aws *a)
+{
+	size_t i;
+
+	journal_close(a->j);
+	aws_client_release(&a->ec2);
+	aws_creds_release(&a->creds);
+	for (i = 0; i < a->nzones; i++) {
+		free(a->zones[i]);
+		if (a->subnets)
+			free(a->subnets[i]);
+	}
+	free(a->zones);
+	free(a->subnets);
+	free(a->dep);
+	free(a->vpc);
+	free(a->igw);
+	free(a->rtb);
+	free(a->sg);
+	free(a->keyname);
+}
+
+/* ------------------------------------------------------------ scale in */
+
+struct gone {
+	struct aws *a;
+	const struct plan *p;
+	char **names;
+	size_t n;
+};
+
+static void collect_gone(void *arg, const char *key, enum journal_state st,
+			 const char *id)
+{
+	struct gone *g = arg;
+	size_t i;
+
+	if (st != JOURNAL_DONE || strncmp(key, "node/", 5))
+		return;
+	for (i = 0; g->p && i < g->p->n; i++)
+		if (!strcmp(g->p->nodes[i].name, key + 5))
+			return;
+	g->names = xrealloc(g->names, (g->n + 1) * sizeof(char *));
+	g->names[g->n++] = xstrdup(key + 5);
+}
+
+static int cmp_desc(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)y, *(char *const *)x);
+}
+
+static bool confirm(const char *what)
+{
+	char line[64];
+
+	say("%s", what);
+	printf("Type \"yes\" to confirm: ");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "yes");
+}
+
+/* Terminates the instances of the journal's nodes named in names and
+ * waits; their keys are marked deleted. */
+static int terminate(struct aws *a, char **names, size_t n)
+{
+	const char **ids = xcalloc(n ? n : 1, sizeof(char *));
+	struct aws_params p;
+	char *reason = NULL;
+	size_t i, k = 0;
+	int ret = -1;
+
+	for (i = 0; i < n; i++) {
+		char *key = xasprintf("node/%s", names[i]);
+
+		if (journal_id(a->j, key))
+			ids[k++] = journal_id(a->j, key);
+		free(key);
+	}
+	aws_params_init(&p);
+	if (k) {
+		say("Terminating %zu instance%s...", k, k == 1 ? "" : "s");
+		aws_params_list(&p, "InstanceId", ids, k);
+		if (call(a, "TerminateInstances", &p, NULL, &reason) &&
+		    !strstr(reason, "InvalidInstanceID.NotFound")) {
+			error("TerminateInstances failed: %s", reason);
+			goto out;
+		}
+		if (wait_state(a, ids, k, "terminated", NULL))
+			goto out;
+	}
+	for (i = 0; i < n; i++) {
+		static const char *const pre[] = { "node/", "name/",
+						   "eip-assoc/" };
+		size_t q;
+
+		for (q = 0; q < ARRAY_SIZE(pre); q++) {
+			char *key = xasprintf("%s%s", pre[q], names[i]);
+			int rc = journal_state(a->j, key) == JOURNAL_NONE ? 0 :
+				journal_deleted(a->j, key);
+
+			free(key);
+			if (rc)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	aws_params_release(&p);
+	free(reason);
+	free(ids);
+	return ret;
+}
+
+static int scale_in(struct aws *a, const struct plan *p)
+{
+	struct gone g = { a, p, NULL, 0 };
+	size_t i;
+	int ret = 0;
+
+	journal_each(a->j, collect_gone, &g);
+	if (!g.n)
+		return 0;
+	qsort(g.names, g.n, sizeof(char *), cmp_desc);
+	if (!a->pc->force) {
+		char *what = xasprintf("The definitions no longer hold %zu "
+				       "node%s (%s%s): they will be "
+				       "terminated with their volumes.", g.n,
+				       g.n == 1 ? "" : "s", g.names[0],
+				       g.n > 1 ? ", ..." : "");
+
+		if (!confirm(what))
+			ret = error("scale-in not confirmed; nothing changed "
+				    "(or use -force)");
+		free(what);
+	}
+	if (!ret)
+		ret = terminate(a, g.names, g.n);
+	for (i = 0; i < g.n; i++)
+		free(g.names[i]);
+	free(g.names);
+	return ret;
+}
+
+/* ------------------------------------------------------------ create */
+
+static int aws_create(const struct provider_ctx *pc, struct plan *p)
+{
+	struct aws a;
+	struct node **batch = xcalloc(p->n ? p->n : 1, sizeof(*batch));
+	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
+	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
+	char *rootdev = NULL;
+	size_t i, k, nlive = 0;
+	int ret = -1;
+
+	if (aws_open(&a, pc, p))
+		goto out;
+	if (aws_terraform_write(pc->state_dir, p))
+		goto out;
+	say("Creating the network of %s in %s...", a.dep, a.ec2.region);
+	if (network(&a) || security(&a) || keypair(&a))
+		goto out;
+	if (scale_in(&a, p))
+		goto out;
+	if (root_device(&a, fld(a.any, "AMI"), &rootdev))
+		goto out;
+	/* one launch per definition and zone, of the nodes not made yet */
+	for (i = 0; i < p->n; i++) {
+		struct node *n = &p->nodes[i];
+		size_t j;
+
+		if (!strcmp(n->role, "LB") || node_instance(&a, n))
+			continue;
+		k = 0;
+		for (j = i; j < p->n; j++) {
+			struct node *m = &p->nodes[j];
+
+			if (m->def_index == n->def_index &&
+			    !strcmp(m->role, n->role) &&
+			    !strcmp(m->zone ? m->zone : "",
+				    n->zone ? n->zone : "") &&
+			    !node_instance(&a, m))
+				batch[k++] = m;
+		}
+		if (launch(&a, batch, k, rootdev))
+			goto out;
+	}
+	for (i = 0; i < p->n; i++) {
+		struct node *n = &p->nodes[i];
+
+		if (!strcmp(n->role, "LB"))
+			continue;
+		if (name_tag(&a, n) ||
+		    (fld_true(n, "ElasticIP") && elastic_ip(&a, n)))
+			goto out;
+		ids[nlive] = node_instance(&a, n);
+		live[nlive++] = n;
+	}
+	say("Waiting for %zu instance%s to run...", nlive,
+	    nlive == 1 ? "" : "s");
+	if (wait_state(&a, ids, nlive, "running", live))
+		goto out;
+	debug("EC2: %lu calls for %zu nodes", a.ec2.calls, nlive);
+	ret = 0;
+out:
+	free(rootdev);
+	free(batch);
+	free(ids);
+	free(live);
+	if (a.j || a.dep)
+		aws_close(&a);
+	if (ret == 0 && !getenv("ICM_TEST_NO_NODE_PREP"))
+		ret = provider_prepare_nodes(pc, p);
+	return ret;
+}
+
+/* ----------------------------------------------------------- destroy */
+
+/* Deletes the resource of kind k with id; "not found" counts as done. */
+static int delete_one(struct aws *a, const struct kind *k, const char *id,
+		      const char *key)
+{
+	struct aws_params p;
+	char *reason = NULL;
+	int ret = 0;
+
+	aws_params_init(&p);
+	aws_params_add(&p, k->del_param, id);
+	say("Deleting %s %s...", k->tag_type, id);
+	if (call(a, k->del, &p, NULL, &reason) &&
+	    !strstr(reason, "NotFound")) {
+		ret = error("%s %s failed: %s", k->del, id, reason);
+	} else if (key && journal_state(a->j, key) != JOURNAL_NONE &&
+		   journal_deleted(a->j, key)) {
+		ret = -1;
+	}
+	aws_params_release(&p);
+	free(reason);
+	return ret;
+}
+
+/* Every ID of kind k tagged icm:deployment = dep (the sweep). */
+static int tagged_ids(struct aws *a, const struct kind *k, char ***ids,
+		      size_t *n)
+{
+	struct aws_params p;
+	struct xml_node *root = NULL;
+	const struct xml_node *it;
+	const char *dep = a->dep;
+	char *reason = NULL;
+	int ret;
+
+	*ids = NULL;
+	*n = 0;
+	aws_params_init(&p);
+	aws_params_filter(&p, "tag:icm:deployment", &dep, 1);
+	ret = call(a, k->describe, &p, &root, &reason);
+	aws_params_release(&p);
+	if (ret) {
+		error("%s failed: %s", k->describe, reason);
+		free(reason);
+		return -1;
+	}
+	for (it = xml_child(xml_child(root, k->set), "item"); it;
+	     it = it->next) {
+		const char *id = xml_text(xml_child(it, k->item_id));
+
+		if (!id)
+			continue;
+		*ids = xrealloc(*ids, (*n + 1) * sizeof(char *));
+		(*ids)[(*n)++] = xstrdup(id);
+	}
+	xml_free(root);
+	return 0;
+}
+
+static void free_ids(char **ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+/* Instances tagged for the deployment and not terminated: terminated. */
+static int sweep_instances(struct aws *a)
+{
+	static const char *const live[] = { "pending", "running",
+					    "stopping", "stopped",
+					    "shutting-down" };
+	struct aws_params p;
+	struct xml_node *root = NULL;
+	const struct xml_node *r, *it;
+	const char *dep = a->dep, **ids = NULL;
+	char *reason = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	aws_params_init(&p);
+	aws_params_filter(&p, "tag:icm:deployment", &dep, 1);
+	aws_params_filter(&p, "instance-state-name", live, ARRAY_SIZE(live));
+	if (call(a, "DescribeInstances", &p, &root, &reason)) {
+		error("DescribeInstances failed: %s", reason);
+		goto out;
+	}
+	for (r = xml_child(xml_child(root, "reservationSet"), "item"); r;
+	     r = r->next)
+		for (it = xml_child(xml_child(r, "instancesSet"), "item"); it;
+		     it = it->next)
+			if (xml_text(xml_child(it, "instanceId"))) {
+				ids = xrealloc(ids, (n + 1) * sizeof(*ids));
+				ids[n++] = xml_text(xml_child(it,
+							      "instanceId"));
+			}
+	aws_params_release(&p);
+	if (n) {
+		say("Terminating %zu instance%s...", n, n == 1 ? "" : "s");
+		aws_params_list(&p, "InstanceId", ids, n);
+		if (call(a, "TerminateInstances", &p, NULL, &reason)) {
+			error("TerminateInstances failed: %s", reason);
+			goto out;
+		}
+		if (wait_state(a, ids, n, "terminated", NULL))
+			goto out;
+	}
+	ret = 0;
+out:
+	aws_params_release(&p);
+	xml_free(root);
+	free(ids);
+	free(reason);
+	return ret;
+}
+
+/* Detaches an internet gateway from every VPC it is attached to. */
+static int detach_igw(struct aws *a, const char *igw)
+{
+	struct aws_params p;
+	char *reason = NULL;
+	int ret = 0;
+
+	aws_params_init(&p);
+	aws_params_add(&p, "InternetGatewayId", igw);
+	aws_params_add(&p, "VpcId", a->vpc ? a->vpc : "");
+	if (a->vpc && call(a, "DetachInternetGateway", &p, NULL, &reason) &&
+	    !strstr(reason, "Gateway.NotAttached") &&
+	    !strstr(reason, "NotFound"))
+		ret = error("DetachInternetGateway %s failed: %s", igw,
+			    reason);
+	aws_params_release(&p);
+	free(reason);
+	return ret;
+}
+
+/* Disassociates route table rtb from its subnets (not the main one). */
+static int disassociate_rtb(struct aws *a, const char *rtb)
+{
+	struct aws_params p;
+	struct xml_node *root = NULL;
+	const struct xml_node *it;
+	char *reason = NULL;
+	int ret = -1;
+
+	aws_params_init(&p);
+	aws_params_add(&p, "RouteTableId.1", rtb);
+	if (call(a, "DescribeRouteTables", &p, &root, &reason)) {
+		ret = strstr(reason, "NotFound") ? 0 :
+			error("DescribeRouteTables failed: %s", reason);
+		goto out;
+	}
+	for (it = xml_child(xml_path(root, "routeTableSet/item/associationSet"),
+			    "item"); it; it = it->next) {
+		const char *id = xml_text(xml_child(it,
+					"routeTableAssociationId"));
+		const char *main_ = xml_text(xml_child(it, "main"));
+
+		if (!id || (main_ && !strcmp(main_, "true")))
+			continue;
+		aws_params_release(&p);
+		aws_params_add(&p, "AssociationId", id);
+		free(reason);
+		reason = NULL;
+		if (call(a, "DisassociateRouteTable", &p, NULL, &reason) &&
+		    !strstr(reason, "NotFound")) {
+			error("DisassociateRouteTable failed: %s", reason);
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	aws_params_release(&p);
+	xml_free(root);
+	free(reason);
+	return ret;
+}
+
+/* Deletes every resource of kind k tagged for the deployment, after
+ * `before` (may be NULL) has run on each. */
+static int sweep(struct aws *a, const struct kind *k,
+		 int (*before)(struct aws *a, const char *id))
+{
+	char **ids;
+	size_t n, i;
+	int ret = 0;
+
+	if (tagged_ids(a, k, &ids, &n))
+		return -1;
+	for (i = 0; i < n && !ret; i++)
+		ret = (before && before(a, ids[i])) ||
+			delete_one(a, k, ids[i], NULL);
+	free_ids(ids, n);
+	return ret;
+}
+
+static void forget_all(void *arg, const char *key, enum journal_state st,
+		       const char *id)
+{
+	struct aws *a = arg;
+
+	if ((st == JOURNAL_DONE || st == JOURNAL_PENDING) &&
+	    journal_deleted(a->j, key)) {
+		/* reported; the next unprovision sweeps again */
+	}
+}
+
+static int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
+{
+	struct aws a;
+	int ret = -1;
+
+	if (aws_open(&a, pc, p))
+		goto out;
+	a.vpc = journal_id(a.j, "vpc") ? xstrdup(journal_id(a.j, "vpc")) :
+		NULL;
+	say("Deleting what icm made for %s in %s...", a.dep, a.ec2.region);
+	/* dependency order: instances (their volumes go with them), then
+	 * addresses, key pair, security group, route tables, gateways,
+	 * subnets, the VPC; each kind found by the deployment's tag, so
+	 * what the user supplied (untagged) is never touched */
+	if (sweep_instances(&a) || sweep(&a, &K_EIP, NULL) ||
+	    sweep(&a, &K_KEY, NULL) || sweep(&a, &K_SG, NULL) ||
+	    sweep(&a, &K_RTB, disassociate_rtb) ||
+	    sweep(&a, &K_IGW, detach_igw) || sweep(&a, &K_SUBNET, NULL) ||
+	    sweep(&a, &K_VPC, NULL))
+		goto out;
+	journal_each(a.j, forget_all, &a);
+	ret = 0;
+out:
+	if (a.j || a.dep)
+		aws_close(&a);
+	return ret;
+}
+
+static int aws_validate(const struct provider_ctx *pc, const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct node *n = &p->nodes[i];
+
+		if (!strcmp(n->role, "LB"))
+			return error("%s: load balancers on AWS are not "
+				     "available in this build of icm yet",
+				     n->name);
+		if (!fld(n, "AMI") || !fld(n, "InstanceType"))
+			return error("%s: AMI and InstanceType are required "
+				     "on AWS", n->name);
+	}
+	return 0;
+}
+
+const struct provider provider_aws = {
+	.name = "AWS",
+	.validate = aws_validate,
+	.create = aws_create,
+	.describe = NULL,
+	.destroy = aws_destroy,
+	.node_facts = aws_facts,
+};
