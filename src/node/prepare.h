@@ -1,0 +1,86 @@
+/*
+ * prepare.h: node preparation at provision (icm-reference §7.1 step 3,
+ * §6.6), the same for every provider once it can reach a node over SSH.
+ *
+ * A provider calls node_prepare_begin() once with all its nodes, before
+ * any is reached, then node_prepare() for each node (in parallel, from
+ * fanout_run() workers) on that node's SSH connection.  Per node, with
+ * ICM's console lines:
+ *
+ *   (no line)                 passwordless sudo is checked (`sudo -n true`)
+ *   Copying files to <m>...   ~/ICM gets the scripts of the steps below that
+ *                             apply to the node (embedded/node/), the node's
+ *                             TLS files (tls/ca.pem, tls/server-cert.pem,
+ *                             tls/server-key.pem) and, for Docker nodes,
+ *                             daemon.json: the node's /etc/docker/daemon.json
+ *                             merged with icm's settings (see prepare.c)
+ *   Configuring <m>...        disable_password_login.sh (ICM's sentinel
+ *                             disable_password_login.done)
+ *   Mounting volumes on <m>...
+ *                             IRIS roles (DATA, COMPUTE, DM, DS, QS, AM):
+ *                             mountVolumes.sh with the <X>DeviceName and
+ *                             <X>MountPoint fields and FileSystem
+ *   Installing Docker on <m>...
+ *                             roles that run containers (not VM, BH, LB;
+ *                             not Containerless): installDocker.sh (only
+ *                             where docker/dockerd are missing), then
+ *                             configureDocker.sh (TLS files, systemd
+ *                             drop-in for dockerd on 2376 with
+ *                             --tlsverify, daemon.json; dockerd restarted
+ *                             only when a file changed), then icm itself
+ *                             connects to https://<m>:2376 with the
+ *                             deployment's client certificate (retrying
+ *                             while dockerd restarts)
+ *
+ * and finally records the node's facts in its fields (instances.json):
+ *   OSRelease            PRETTY_NAME of /etc/os-release ("unknown" without)
+ *   Architecture         uname -m
+ *   DockerInstalled      "true" when a docker command is on the node
+ *   DockerServerVersion  Docker nodes: the version the TLS endpoint gave
+ *
+ * Sentinels: each script step runs through a wrapper that skips it when
+ * ~/ICM/<step>.done exists and is either empty (made by a user to skip the
+ * step, as with ICM) or holds the SHA-256 of the step's inputs (script,
+ * values, and for configure_docker the TLS files and daemon.json) that
+ * icm wrote there after the step last succeeded.  So a second provision
+ * re-runs nothing, and a changed input (a new certificate, another mount
+ * point) re-runs just that step.  Steps: mount_volumes, install_docker,
+ * configure_docker; each writes ~/ICM/<script>.log on the node.
+ *
+ * Errors: the node's fanout_result is failed with a one-line reason (the
+ * step, the exit status, the script's last line of stderr); the caller
+ * names the node ("provision on <m> failed: ...").  Nothing secret is put
+ * on a command line: values travel as quoted environment assignments and
+ * file contents on standard input.
+ */
+#ifndef ICM_NODE_PREPARE_H
+#define ICM_NODE_PREPARE_H
+
+#include "../icm.h"
+#include "../config/plan.h"
+#include "fanout.h"
+#include "ssh.h"
+
+#define PREPARE_CERT_DAYS 365		/* node and client certificates */
+#define PREPARE_VERIFY_MS 30000		/* waiting for dockerd's TLS port */
+
+/*
+ * Before any node of p is reached (single-threaded): every node's server
+ * certificate (not load balancers') and icm's client certificate are made,
+ * or renewed when pki_*_check() says they are not valid (a renewed node
+ * certificate then reaches the node and dockerd is restarted with it), and
+ * the Docker client is initialised.  The deployment CA must exist.
+ * 0, or -1 reported with error().
+ */
+int node_prepare_begin(const char *state_dir, const struct plan *p)
+	WARN_UNUSED;
+
+/*
+ * Prepares node n on connection c (see the top of this file); thread-safe
+ * for different nodes.  n's fields get the facts.  0, or -1 with r failed.
+ * Not for load balancers (they have no host).
+ */
+int node_prepare(struct ssh_conn *c, struct fanout_result *r,
+		 const char *state_dir, struct node *n) WARN_UNUSED;
+
+#endif
