@@ -192,3 +192,14 @@ ASAN_SRCS += src/util/term.c
 bench: bench-deploy
 bench-deploy: $(OUT)/icm
 	bench/deploy $(OUT)/icm
+
+# ---------------------------------------------------------------------------
+# AWS request layer (src/cloud/sigv4, ec2): tests/cloud/sigv4-sign signs
+# icm's own EC2/ELB requests for the botocore cross-check
+# (tests/e2e/60-sigv4-botocore.sh); tests/cloud/ec2-call drives ec2_call()
+# against moto (tests/e2e/61-ec2-moto.sh).
+$(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call: $(OUT)/tests/%: tests/cloud/%.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+test e2e: $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call
