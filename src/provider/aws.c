@@ -24,6 +24,12 @@
  *                       Name tag
  *   eip/<machine>, eip-assoc/<machine>
  *                       ElasticIP
+ *   lb/<LB machine>, tg/<LB>/<port>, tg-reg/<LB>/<port>,
+ *   listener/<LB>/<port>
+ *                       LoadBalancer: a network load balancer (ELB v2)
+ *                       over the zones' subnets, per ForwardPort a TCP
+ *                       target group with the definition's instances and
+ *                       ICM's health check, and a listener
  * Each create records an intent before the call and the ID after.  A key
  * left PENDING by a kill is looked up by its icm:key tag (and RunInstances
  * is repeated with the same ClientToken), so a provision killed anywhere
@@ -60,6 +66,9 @@ struct aws {
 	const struct provider_ctx *pc;
 	struct aws_creds creds;
 	struct aws_client ec2;
+	struct aws_client elb;		/* set up when there are load
+					   balancers (has_elb) */
+	bool has_elb;
 	struct journal *j;
 	char *dep;			/* <Label>-<Tag> */
 	const struct node *any;		/* a node, for deployment-wide fields */
@@ -68,6 +77,8 @@ struct aws {
 	size_t nzones;
 	bool own_vpc, own_igw, own_rtb;	/* icm made them (delete them) */
 };
+
+static void free_ids(char **ids, size_t n);
 
 static const char *fld(const struct node *n, const char *f)
 {
@@ -93,21 +104,29 @@ static void aws_facts(const struct node *n, struct node_facts *f)
 
 /* ------------------------------------------------------------ calls */
 
-/* One call; *reason (allocated) on failure. */
-static int call(struct aws *a, const char *action, const struct aws_params *p,
-		struct xml_node **out, char **reason)
+/* One call on client c (EC2 or ELB); *out (may be NULL) the answer;
+ * *reason (allocated) on failure. */
+static int svc_call(struct aws_client *c, const char *action,
+		    const struct aws_params *p, struct xml_node **out,
+		    char **reason)
 {
 	struct xml_node *root = NULL;
 
 	*reason = NULL;
-	debug("EC2 %s", action);
-	if (ec2_call(&a->ec2, action, p, &root, reason))
+	debug("AWS %s", action);
+	if (ec2_call(c, action, p, &root, reason))
 		return -1;
 	if (out)
 		*out = root;
 	else
 		xml_free(root);
 	return 0;
+}
+
+static int call(struct aws *a, const char *action, const struct aws_params *p,
+		struct xml_node **out, char **reason)
+{
+	return svc_call(&a->ec2, action, p, out, reason);
 }
 
 /* The usual tags of a resource of key (Name optional). */
@@ -894,20 +913,15 @@ static int wait_state(struct aws *a, const char *const *ids, size_t k,
 }
 
 /* The zones of the deployment (Zone, comma list), in order. */
+/* The zones of the deployment: the Zone list of defaults.json (its order
+ * numbers the subnets), then any other zone a node names. */
 static void zones_of(struct aws *a, const struct plan *p)
 {
-	const char *z = fld(a->any, "Zone");
-	char *s, *w, *save = NULL;
-	size_t i;
+	const char *z = a->pc->cfg ? config_get(a->pc->cfg, -1, "Zone") :
+		NULL;
+	char *s = xstrdup(z ? z : ""), *w, *save = NULL;
+	size_t i, k;
 
-	if (!z) {
-		for (i = 0; i < p->n; i++)
-			if (p->nodes[i].zone) {
-				z = p->nodes[i].zone;
-				break;
-			}
-	}
-	s = xstrdup(z ? z : "");
 	for (w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
 		while (*w == ' ')
 			w++;
@@ -915,6 +929,17 @@ static void zones_of(struct aws *a, const struct plan *p)
 		a->zones[a->nzones++] = xstrdup(w);
 	}
 	free(s);
+	for (i = 0; i < p->n; i++) {
+		const char *nz = p->nodes[i].zone;
+
+		for (k = 0; nz && k < a->nzones; k++)
+			if (!strcmp(a->zones[k], nz))
+				break;
+		if (!nz || k < a->nzones)
+			continue;
+		a->zones = xrealloc(a->zones, (a->nzones + 1) * sizeof(char *));
+		a->zones[a->nzones++] = xstrdup(nz);
+	}
 }
 
 static int aws_open(struct aws *a, const struct provider_ctx *pc,
@@ -941,11 +966,13 @@ static int aws_open(struct aws *a, const struct provider_ctx *pc,
 		return error("Zone is required on AWS (a comma list for "
 			     "several zones)");
 	if (aws_creds_load(&a->creds, fld(a->any, "Credentials"), &err) ||
-	    aws_client_init(&a->ec2, AWS_EC2, &a->creds, region, &err)) {
+	    aws_client_init(&a->ec2, AWS_EC2, &a->creds, region, &err) ||
+	    aws_client_init(&a->elb, AWS_ELB, &a->creds, region, &err)) {
 		error("AWS: %s", err);
 		free(err);
 		return -1;
 	}
+	a->has_elb = true;
 	return journal_open(pc->state_dir, &a->j);
 }
 
@@ -955,6 +982,8 @@ static void aws_close(struct aws *a)
 
 	journal_close(a->j);
 	aws_client_release(&a->ec2);
+	if (a->has_elb)
+		aws_client_release(&a->elb);
 	aws_creds_release(&a->creds);
 	for (i = 0; i < a->nzones; i++) {
 		free(a->zones[i]);
@@ -1095,6 +1124,301 @@ static int scale_in(struct aws *a, const struct plan *p)
 	return ret;
 }
 
+
+/* ------------------------------------------------------- load balancers */
+
+/* An ELB (v2) name: at most 32 letters, digits and hyphens. */
+static char *elb_name(const char *base, const char *suffix)
+{
+	char *s = xasprintf("%s%s", base, suffix ? suffix : "");
+	size_t i, len = strlen(s);
+
+	for (i = 0; i < len; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (s[i] >= '0' && s[i] <= '9')))
+			s[i] = '-';
+	if (len > 32) {
+		size_t sl = suffix ? strlen(suffix) : 0;
+
+		memmove(s + 32 - sl, s + len - sl, sl + 1);
+	}
+	return s;
+}
+
+/*
+ * An ELB call journalled under key: DONE gives the recorded ID; PENDING
+ * first asks `find` (Describe*, by name) whether it exists.
+ */
+static int elb_ensure(struct aws *a, const char *key, const char *action,
+		      const struct aws_params *p, const char *id_path,
+		      const char *find, const char *find_param,
+		      const char *name, char **id)
+{
+	struct xml_node *root = NULL;
+	char *reason = NULL;
+	int ret = -1;
+
+	*id = NULL;
+	if (journal_id(a->j, key)) {
+		*id = xstrdup(journal_id(a->j, key));
+		return 0;
+	}
+	if (journal_state(a->j, key) == JOURNAL_PENDING && find) {
+		struct aws_params q;
+
+		aws_params_init(&q);
+		aws_params_add(&q, find_param, name);
+		if (!svc_call(&a->elb, find, &q, &root, &reason) &&
+		    xml_text(xml_path(root, id_path))) {
+			*id = xstrdup(xml_text(xml_path(root, id_path)));
+			aws_params_release(&q);
+			ret = journal_done(a->j, key, *id);
+			goto out;
+		}
+		aws_params_release(&q);
+		xml_free(root);
+		root = NULL;
+		free(reason);
+		reason = NULL;
+	}
+	if (journal_intent(a->j, key, action, NULL))
+		goto out;
+	if (svc_call(&a->elb, action, p, &root, &reason)) {
+		error("%s (%s) failed: %s", action, key, reason);
+		goto out;
+	}
+	if (id_path && xml_text(xml_path(root, id_path)))
+		*id = xstrdup(xml_text(xml_path(root, id_path)));
+	ret = journal_done(a->j, key, *id);
+out:
+	xml_free(root);
+	free(reason);
+	return ret;
+}
+
+/* The network load balancer of LB node lb in front of its definition's
+ * nodes: a target group, registration and listener per ForwardPort. */
+static int load_balancer(struct aws *a, struct node *lb, struct plan *p)
+{
+	char *name = elb_name(lb->name, NULL), *key = NULL, *arn = NULL;
+	char *ports = xstrdup(fld(lb, "ForwardPort") ?
+			      fld(lb, "ForwardPort") : "");
+	char *port, *save = NULL, *dns = NULL;
+	struct aws_tag t = { "icm:deployment", a->dep };
+	struct aws_params q;
+	struct xml_node *root = NULL;
+	char *reason = NULL;
+	size_t i, k;
+	int ret = -1;
+
+	aws_params_init(&q);
+	say("Creating load balancer %s...", lb->name);
+	aws_params_add(&q, "Name", name);
+	aws_params_add(&q, "Type", "network");
+	aws_params_add(&q, "Scheme", fld_true(lb, "LoadBalancerInternal") ?
+		       "internal" : "internet-facing");
+	for (i = 0; i < a->nzones; i++)
+		aws_params_addf(&q, a->subnets[i], "Subnets.member.%zu", i + 1);
+	aws_params_add(&q, "Tags.member.1.Key", t.key);
+	aws_params_add(&q, "Tags.member.1.Value", t.value);
+	key = xasprintf("lb/%s", lb->name);
+	if (elb_ensure(a, key, "CreateLoadBalancer", &q,
+		       "CreateLoadBalancerResult/LoadBalancers/member/"
+		       "LoadBalancerArn", "DescribeLoadBalancers",
+		       "Names.member.1", name, &arn))
+		goto out;
+	for (port = strtok_r(ports, ",", &save); port;
+	     port = strtok_r(NULL, ",", &save)) {
+		char *tg = NULL, *tgname = elb_name(lb->name, NULL), *sfx;
+		const char *hcp = fld(lb, "HealthCheckProtocol");
+
+		free(tgname);
+		sfx = xasprintf("-%s", port);
+		tgname = elb_name(lb->name, sfx);
+		free(sfx);
+		aws_params_release(&q);
+		aws_params_add(&q, "Name", tgname);
+		aws_params_add(&q, "Protocol", "TCP");
+		aws_params_add(&q, "Port", port);
+		aws_params_add(&q, "VpcId", a->vpc);
+		aws_params_add(&q, "TargetType", "instance");
+		aws_params_add(&q, "HealthCheckProtocol", hcp ? hcp : "TCP");
+		if (fld(lb, "HealthCheckPort"))
+			aws_params_add(&q, "HealthCheckPort",
+				       fld(lb, "HealthCheckPort"));
+		if (hcp && !strcasecmp(hcp, "HTTP") &&
+		    fld(lb, "HealthCheckPath"))
+			aws_params_add(&q, "HealthCheckPath",
+				       fld(lb, "HealthCheckPath"));
+		aws_params_add(&q, "Tags.member.1.Key", t.key);
+		aws_params_add(&q, "Tags.member.1.Value", t.value);
+		free(key);
+		key = xasprintf("tg/%s/%s", lb->name, port);
+		ret = elb_ensure(a, key, "CreateTargetGroup", &q,
+				 "CreateTargetGroupResult/TargetGroups/member/"
+				 "TargetGroupArn", "DescribeTargetGroups",
+				 "Names.member.1", tgname, &tg);
+		free(tgname);
+		if (!ret) {
+			char *id = NULL;
+
+			aws_params_release(&q);
+			aws_params_add(&q, "TargetGroupArn", tg);
+			for (i = 0, k = 0; i < p->n; i++)
+				if (p->nodes[i].def_index == lb->def_index &&
+				    strcmp(p->nodes[i].role, "LB") &&
+				    node_instance(a, &p->nodes[i]))
+					aws_params_addf(&q,
+						node_instance(a, &p->nodes[i]),
+						"Targets.member.%zu.Id", ++k);
+			free(key);
+			key = xasprintf("tg-reg/%s/%s", lb->name, port);
+			ret = elb_ensure(a, key, "RegisterTargets", &q, NULL,
+					 NULL, NULL, NULL, &id);
+			free(id);
+		}
+		if (!ret) {
+			char *id = NULL;
+
+			aws_params_release(&q);
+			aws_params_add(&q, "LoadBalancerArn", arn);
+			aws_params_add(&q, "Protocol", "TCP");
+			aws_params_add(&q, "Port", port);
+			aws_params_add(&q, "DefaultActions.member.1.Type",
+				       "forward");
+			aws_params_add(&q, "DefaultActions.member.1."
+				       "TargetGroupArn", tg);
+			free(key);
+			key = xasprintf("listener/%s/%s", lb->name, port);
+			ret = elb_ensure(a, key, "CreateListener", &q,
+					 "CreateListenerResult/Listeners/member/"
+					 "ListenerArn", NULL, NULL, NULL, &id);
+			free(id);
+		}
+		free(tg);
+		if (ret)
+			goto out;
+		ret = -1;
+	}
+	aws_params_release(&q);
+	aws_params_add(&q, "LoadBalancerArns.member.1", arn);
+	if (svc_call(&a->elb, "DescribeLoadBalancers", &q, &root, &reason)) {
+		error("DescribeLoadBalancers failed: %s", reason);
+		goto out;
+	}
+	dns = xstrdup(xml_text(xml_path(root, "DescribeLoadBalancersResult/"
+					"LoadBalancers/member/DNSName")) ?: "");
+	set_field(lb, "DNSName", dns);
+	set_field(lb, "LoadBalancerArn", arn);
+	ret = 0;
+out:
+	aws_params_release(&q);
+	xml_free(root);
+	free(reason);
+	free(dns);
+	free(ports);
+	free(key);
+	free(arn);
+	free(name);
+	return ret;
+}
+
+/* The ARNs listed by action (ELB) whose tags say icm:deployment = dep. */
+static int elb_tagged(struct aws *a, const char *action, const char *member,
+		      const char *arn_el, char ***arns, size_t *n)
+{
+	struct xml_node *root = NULL;
+	const struct xml_node *it;
+	char *reason = NULL;
+	int ret = -1;
+
+	*arns = NULL;
+	*n = 0;
+	if (svc_call(&a->elb, action, NULL, &root, &reason)) {
+		error("%s failed: %s", action, reason);
+		goto out;
+	}
+	for (it = xml_child(xml_path(root, member), "member"); it;
+	     it = it->next) {
+		const char *arn = xml_text(xml_child(it, arn_el));
+		struct aws_params q;
+		struct xml_node *tr = NULL;
+		const struct xml_node *tag;
+		bool ours = false;
+
+		if (!arn)
+			continue;
+		aws_params_init(&q);
+		aws_params_add(&q, "ResourceArns.member.1", arn);
+		if (svc_call(&a->elb, "DescribeTags", &q, &tr, &reason)) {
+			aws_params_release(&q);
+			error("DescribeTags failed: %s", reason);
+			goto out;
+		}
+		aws_params_release(&q);
+		for (tag = xml_child(xml_path(tr, "DescribeTagsResult/"
+					      "TagDescriptions/member/Tags"),
+				     "member"); tag; tag = tag->next)
+			if (xml_text(xml_child(tag, "Key")) &&
+			    !strcmp(xml_text(xml_child(tag, "Key")),
+				    "icm:deployment") &&
+			    xml_text(xml_child(tag, "Value")) &&
+			    !strcmp(xml_text(xml_child(tag, "Value")), a->dep))
+				ours = true;
+		xml_free(tr);
+		if (ours) {
+			*arns = xrealloc(*arns, (*n + 1) * sizeof(char *));
+			(*arns)[(*n)++] = xstrdup(arn);
+		}
+	}
+	ret = 0;
+out:
+	xml_free(root);
+	free(reason);
+	return ret;
+}
+
+static int sweep_elb(struct aws *a)
+{
+	static const struct {
+		const char *list, *set, *arn, *del, *param, *what;
+	} kinds[] = {
+		{ "DescribeLoadBalancers",
+		  "DescribeLoadBalancersResult/LoadBalancers",
+		  "LoadBalancerArn", "DeleteLoadBalancer", "LoadBalancerArn",
+		  "load balancer" },
+		{ "DescribeTargetGroups",
+		  "DescribeTargetGroupsResult/TargetGroups", "TargetGroupArn",
+		  "DeleteTargetGroup", "TargetGroupArn", "target group" },
+	};
+	size_t k, i, n;
+	char **arns;
+	int ret = 0;
+
+	for (k = 0; k < ARRAY_SIZE(kinds) && !ret; k++) {
+		if (elb_tagged(a, kinds[k].list, kinds[k].set, kinds[k].arn,
+			       &arns, &n))
+			return -1;
+		for (i = 0; i < n && !ret; i++) {
+			struct aws_params q;
+			char *reason = NULL;
+
+			say("Deleting %s %s...", kinds[k].what, arns[i]);
+			aws_params_init(&q);
+			aws_params_add(&q, kinds[k].param, arns[i]);
+			if (svc_call(&a->elb, kinds[k].del, &q, NULL, &reason) &&
+			    !strstr(reason, "NotFound"))
+				ret = error("%s failed: %s", kinds[k].del,
+					    reason);
+			aws_params_release(&q);
+			free(reason);
+		}
+		free_ids(arns, n);
+	}
+	return ret;
+}
+
 /* ------------------------------------------------------------ create */
 
 static int aws_create(const struct provider_ctx *pc, struct plan *p)
@@ -1154,6 +1478,10 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	    nlive == 1 ? "" : "s");
 	if (wait_state(&a, ids, nlive, "running", live))
 		goto out;
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->nodes[i].role, "LB") &&
+		    load_balancer(&a, &p->nodes[i], p))
+			goto out;
 	debug("EC2: %lu calls for %zu nodes", a.ec2.calls, nlive);
 	ret = 0;
 out:
@@ -1392,7 +1720,7 @@ static int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
 	 * addresses, key pair, security group, route tables, gateways,
 	 * subnets, the VPC; each kind found by the deployment's tag, so
 	 * what the user supplied (untagged) is never touched */
-	if (sweep_instances(&a) || sweep(&a, &K_EIP, NULL) ||
+	if (sweep_elb(&a) || sweep_instances(&a) || sweep(&a, &K_EIP, NULL) ||
 	    sweep(&a, &K_KEY, NULL) || sweep(&a, &K_SG, NULL) ||
 	    sweep(&a, &K_RTB, disassociate_rtb) ||
 	    sweep(&a, &K_IGW, detach_igw) || sweep(&a, &K_SUBNET, NULL) ||
@@ -1414,9 +1742,7 @@ static int aws_validate(const struct provider_ctx *pc, const struct plan *p)
 		const struct node *n = &p->nodes[i];
 
 		if (!strcmp(n->role, "LB"))
-			return error("%s: load balancers on AWS are not "
-				     "available in this build of icm yet",
-				     n->name);
+			continue;
 		if (!fld(n, "AMI") || !fld(n, "InstanceType"))
 			return error("%s: AMI and InstanceType are required "
 				     "on AWS", n->name);
