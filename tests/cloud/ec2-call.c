@@ -2,6 +2,10 @@
  * ec2-call.c: one AWS Query API call through src/cloud/ec2.h, for
  * tests/e2e/61-ec2-moto.sh.
  *
+ *   ec2-call -S
+ *	offline checks of what the moto scenario cannot show (parameter
+ *	numbering and body order, endpoints and their overrides, URL
+ *	splitting, the backoff's bounds): TAP lines, exit 1 on a failure
  *   ec2-call [options] ACTION [KEY=VALUE...]
  *	-e		ELB instead of EC2
  *	-c FILE		credentials from FILE (else the environment)
@@ -69,6 +73,147 @@ static int add_filter(struct aws_params *p, char *arg)
 	return 0;
 }
 
+static int nfail, ncheck;
+
+static void check(bool cond, const char *what)
+{
+	printf("%s %d - %s\n", cond ? "ok" : "not ok", ++ncheck, what);
+	nfail += !cond;
+}
+
+static void check_str(const char *got, const char *want, const char *what)
+{
+	bool same = got && !strcmp(got, want);
+
+	check(same, what);
+	if (!same)
+		printf("#   got:      %s\n#   expected: %s\n",
+		       got ? got : "(null)", want);
+}
+
+static void check_endpoint(enum aws_service s, const char *region,
+			   const char *want, const char *what)
+{
+	char *url = NULL, *err = NULL;
+
+	if (aws_endpoint(s, region, &url, &err))
+		check_str(err, want, what);
+	else
+		check_str(url, want, what);
+	free(url);
+	free(err);
+}
+
+static int self_test(void)
+{
+	static const char *const vals[] = { "a b", "c" };
+	static const struct aws_tag tg[] = { { "Name", "x" }, { "K", "\xc3\xa9" } };
+	struct aws_params p;
+	struct http_backoff bo;
+	char *body, *host = NULL, *path = NULL, *err = NULL;
+
+	aws_params_init(&p);
+	aws_params_add(&p, "Zeta", "z");
+	aws_params_filter(&p, "tag:ICM", vals, 2);
+	aws_params_filter(&p, "vpc-id", vals + 1, 1);
+	aws_params_tag_spec(&p, "vpc", tg, 2);
+	aws_params_tags(&p, tg, 1);
+	body = aws_form_body("CreateVpc", EC2_API_VERSION, &p);
+	check_str(body, "Action=CreateVpc&Version=2016-11-15&"
+		  "Filter.1.Name=tag%3AICM&Filter.1.Value.1=a%20b&"
+		  "Filter.1.Value.2=c&Filter.2.Name=vpc-id&Filter.2.Value.1=c&"
+		  "Tag.1.Key=Name&Tag.1.Value=x&"
+		  "TagSpecification.1.ResourceType=vpc&"
+		  "TagSpecification.1.Tag.1.Key=Name&"
+		  "TagSpecification.1.Tag.1.Value=x&"
+		  "TagSpecification.1.Tag.2.Key=K&"
+		  "TagSpecification.1.Tag.2.Value=%C3%A9&Zeta=z",
+		  "form body: Action, Version, then sorted and encoded");
+	check_str(aws_params_get(&p, "Filter.2.Name"), "vpc-id",
+		  "aws_params_get");
+	free(body);
+	aws_params_release(&p);
+
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_EC2");
+	unsetenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING");
+	check_endpoint(AWS_EC2, "eu-west-3", "https://ec2.eu-west-3.amazonaws.com/",
+		       "EC2's regional endpoint");
+	check_endpoint(AWS_ELB, "us-east-2",
+		       "https://elasticloadbalancing.us-east-2.amazonaws.com/",
+		       "ELB's regional endpoint");
+	check_endpoint(AWS_EC2, "us-east-1.evil.com/x",
+		       "'us-east-1.evil.com/x' is not an AWS region (like "
+		       "us-east-1)", "a region that is not one is refused");
+	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1/", 1);
+	check_endpoint(AWS_ELB, "us-east-2", "http://127.0.0.1:1/",
+		       "AWS_ENDPOINT_URL overrides");
+	setenv("AWS_ENDPOINT_URL_EC2", "http://127.0.0.1:2", 1);
+	check_endpoint(AWS_EC2, "us-east-2", "http://127.0.0.1:2",
+		       "AWS_ENDPOINT_URL_EC2 comes first");
+	setenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING", "ftp://x/", 1);
+	check_endpoint(AWS_ELB, "us-east-2", "AWS_ENDPOINT_URL_ELASTIC_LOAD_"
+		       "BALANCING: 'ftp://x/' is not an http:// or https:// URL",
+		       "a non-HTTP override is refused, naming the variable");
+	unsetenv("AWS_ENDPOINT_URL");
+	unsetenv("AWS_ENDPOINT_URL_EC2");
+	unsetenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING");
+
+	check(!http_url_split("http://127.0.0.1:4566", &host, &path, &err) &&
+	      !strcmp(host, "127.0.0.1:4566") && !strcmp(path, "/"),
+	      "URL split: host:port, path /");
+	free(host);
+	free(path);
+	check(!http_url_split("https://ec2.x.amazonaws.com:443/a/b", &host,
+			      &path, &err) &&
+	      !strcmp(host, "ec2.x.amazonaws.com") && !strcmp(path, "/a/b"),
+	      "URL split: the default port is not in Host");
+	free(host);
+	free(path);
+	check(http_url_split("file:///etc/passwd", &host, &path, &err) &&
+	      err && strstr(err, "not an http"), "URL split: file:// refused");
+	free(err);
+
+	http_backoff_init(&bo, 1000);
+	check(http_backoff_delay(&bo, UINT32_MAX) <= HTTP_BACKOFF_BASE_MS &&
+	      http_backoff_delay(&bo, HTTP_BACKOFF_BASE_MS) ==
+	      HTTP_BACKOFF_BASE_MS && http_backoff_delay(&bo, 0) == 0,
+	      "backoff: the first delay is drawn from [0, base]");
+	bo.attempt = 3;
+	check(http_backoff_delay(&bo, 8 * HTTP_BACKOFF_BASE_MS) ==
+	      8 * HTTP_BACKOFF_BASE_MS &&
+	      http_backoff_delay(&bo, 8 * HTTP_BACKOFF_BASE_MS + 1) == 0,
+	      "backoff: the ceiling doubles with each attempt");
+	bo.attempt = 40;
+	check(http_backoff_delay(&bo, HTTP_BACKOFF_CAP_MS) ==
+	      HTTP_BACKOFF_CAP_MS &&
+	      http_backoff_delay(&bo, UINT32_MAX) <= HTTP_BACKOFF_CAP_MS,
+	      "backoff: capped");
+	{
+		int64_t t0 = http_now_ms();
+		int r;
+
+		bo.attempt = 0;
+		bo.deadline_ms = t0 + 5;
+		bo.base_ms = bo.cap_ms = 1000000;
+		r = http_backoff_wait(&bo);
+		/* a draw under 5 ms (odds 1 in 200000) may sleep it */
+		check(http_now_ms() - t0 < 100 && (r == -1 ||
+						   http_now_ms() - t0 >= 0),
+		      "backoff: a delay past the budget is not slept");
+		bo.deadline_ms = http_now_ms() + 60000;
+		bo.attempt = bo.max_attempts - 1;
+		check(http_backoff_wait(&bo) == -1,
+		      "backoff: no attempt past the last");
+	}
+	check(http_status_retryable(429) && http_status_retryable(500) &&
+	      http_status_retryable(503) && !http_status_retryable(400) &&
+	      !http_status_retryable(404) && !http_status_retryable(200),
+	      "retryable statuses: 429 and 5xx");
+	printf("1..%d\n", ncheck);
+	return nfail ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct aws_creds creds = { 0 };
@@ -84,6 +229,8 @@ int main(int argc, char **argv)
 	long budget = 0;
 	int opt, npages = 0, ret = 1;
 
+	if (argc == 2 && !strcmp(argv[1], "-S"))
+		return self_test();
 	region = getenv("AWS_REGION") ? getenv("AWS_REGION") : "us-east-1";
 	aws_params_init(&p);
 	while ((opt = getopt(argc, argv, "ec:r:b:pf:t:T:")) != -1) {

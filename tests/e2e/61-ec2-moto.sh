@@ -6,7 +6,10 @@
 # CreateTags and DescribeTags, DeleteVpc; NextToken pages of
 # DescribeInstances; a missing VPC's error as one readable line; a
 # credentials file with a profile; a dead endpoint retried until the
-# budget is spent.
+# budget is spent; throttling and 5xx answers from a small stub server
+# retried (EC2's RequestLimitExceeded with 503, ELB's Throttling with
+# 400, an HTML 500 page until the budget is spent); and ec2-call -S, the
+# offline checks (parameters, endpoints, URL splitting, backoff bounds).
 #
 # Safety: moto listens on 127.0.0.1 only and every call names it through
 # AWS_ENDPOINT_URL_EC2 (AWS_ENDPOINT_URL points at it too), so no real AWS
@@ -33,7 +36,8 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
 PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$PY" -m moto.server -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
 MOTO=$!
-trap 'kill "$MOTO" 2>/dev/null; wait "$MOTO" 2>/dev/null; rm -rf "$T"' EXIT
+STUB=
+trap 'kill "$MOTO" $STUB 2>/dev/null; wait "$MOTO" $STUB 2>/dev/null; rm -rf "$T"' EXIT
 export AWS_ENDPOINT_URL_EC2=http://127.0.0.1:$PORT
 export AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL_EC2
 export AWS_ACCESS_KEY_ID=AKIDMOTOTEST AWS_SECRET_ACCESS_KEY=moto-test-secret
@@ -43,7 +47,11 @@ for _ in $(seq 300); do	# up to 30 s (moto is slow to start on a busy machine)
 	sleep 0.1
 done
 
-plan 22
+plan 28
+
+"$CALL" -S >"$T/self.out" 2>&1
+is "offline checks (ec2-call -S) pass" "$? $(grep -c '^not ok' "$T/self.out")" "0 0"
+grep '^not ok' -A3 "$T/self.out" | sed 's/^/# /'
 
 # run NAME CMD...: output in $T/NAME.out / .err, status in $rc
 run() {
@@ -125,5 +133,70 @@ ms=$((($(date +%s%N) - start) / 1000000))
 contains "a dead endpoint: still failing after several attempts" \
 	"$(cat "$T/dead.err")" "(still failing after "
 ok "and within its 1.5 s budget ($ms ms)" test "$ms" -lt 4000
+
+# Throttling: a stub that answers as EC2 and ELB do when they throttle.
+cat >"$T/stub.py" <<'PYEOF'
+import http.server, sys, urllib.parse
+seen = {}
+EC2_THROTTLE = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors>'
+                b'<Error><Code>RequestLimitExceeded</Code><Message>Request '
+                b'limit exceeded.</Message></Error></Errors><RequestID>r1'
+                b'</RequestID></Response>')
+ELB_THROTTLE = (b'<ErrorResponse xmlns="http://elasticloadbalancing.'
+                b'amazonaws.com/doc/2015-12-01/"><Error><Type>Sender</Type>'
+                b'<Code>Throttling</Code><Message>Rate exceeded</Message>'
+                b'</Error><RequestId>r2</RequestId></ErrorResponse>')
+class H(http.server.BaseHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+    def answer(self, status, body):
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        action = urllib.parse.parse_qs(body.decode())["Action"][0]
+        n = seen[action] = seen.get(action, 0) + 1
+        signed = self.headers.get("Authorization", "").startswith(
+            "AWS4-HMAC-SHA256 Credential=AKIDMOTOTEST/")
+        if not signed:
+            self.answer(403, b"<Response><Errors><Error><Code>AuthFailure"
+                        b"</Code><Message>unsigned</Message></Error>"
+                        b"</Errors></Response>")
+        elif action == "DescribeRegions" and n <= 2:
+            self.answer(503, EC2_THROTTLE)
+        elif action == "DescribeLoadBalancers" and n <= 1:
+            self.answer(400, ELB_THROTTLE)
+        elif action == "DescribeVpcs":
+            self.answer(500, b"<html><body>Internal Server Error</body></html>")
+        else:
+            self.answer(200, ("<%sResponse><n>%d</n></%sResponse>" %
+                              (action, n, action)).encode())
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PYEOF
+SPORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$PY" "$T/stub.py" "$SPORT" >"$T/stub.log" 2>&1 &
+STUB=$!
+for _ in $(seq 100); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && break
+	sleep 0.1
+done
+SURL=http://127.0.0.1:$SPORT
+run thr env AWS_ENDPOINT_URL_EC2="$SURL" "$CALL" DescribeRegions
+is "EC2 RequestLimitExceeded (503) twice, then an answer" \
+	"$rc $(cat "$T/thr.out") $(tail -n 1 "$T/thr.err")" "0 n=3 attempts=3 calls=1"
+run elbthr env AWS_ENDPOINT_URL="$SURL" "$CALL" -e DescribeLoadBalancers
+is "ELB Throttling (400) once, then an answer" \
+	"$rc $(cat "$T/elbthr.out") $(tail -n 1 "$T/elbthr.err")" "0 n=2 attempts=2 calls=1"
+run h500 env AWS_ENDPOINT_URL_EC2="$SURL" "$CALL" -b 2000 DescribeVpcs
+is "an HTML 500 page until the budget is spent: fails" "$rc" 1
+contains "the reason quotes the page and says it kept failing" \
+	"$(head -n 1 "$T/h500.err")" \
+	"ec2-call: DescribeVpcs: HTTP 500: <html><body>Internal Server Error</body></html> (still failing after "
+a=$(sed -n 's/^attempts=\([0-9]*\) .*/\1/p' "$T/h500.err")
+ok "and it tried more than once ($a attempts)" test "${a:-0}" -gt 1
+kill "$STUB" 2>/dev/null
+wait "$STUB" 2>/dev/null
 
 done_testing
