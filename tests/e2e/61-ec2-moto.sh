@@ -33,7 +33,19 @@ CALL=${EC2_CALL:-$(dirname "$ICM")/tests/ec2-call}
 
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY \
 	AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING
-PORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# free_port: a port nothing listens on now; wait_port PORT: until something
+# does (up to 30 s: moto is slow to start on a busy machine)
+free_port() {
+	"$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+wait_port() {
+	for _ in $(seq 300); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+PORT=$(free_port)
 "$PY" -m moto.server -H 127.0.0.1 -p "$PORT" >"$T/moto.log" 2>&1 &
 MOTO=$!
 STUB=
@@ -42,10 +54,7 @@ export AWS_ENDPOINT_URL_EC2=http://127.0.0.1:$PORT
 export AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL_EC2
 export AWS_ACCESS_KEY_ID=AKIDMOTOTEST AWS_SECRET_ACCESS_KEY=moto-test-secret
 export AWS_REGION=us-east-1
-for _ in $(seq 300); do	# up to 30 s (moto is slow to start on a busy machine)
-	(exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-	sleep 0.1
-done
+wait_port "$PORT"
 
 plan 28
 
@@ -126,7 +135,7 @@ contains "no credentials: the reason says where to put them" \
 
 # A dead endpoint (nothing listens): retried with backoff until the
 # budget is spent, then one line that says so.
-DEAD=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+DEAD=$(free_port)
 start=$(date +%s%N)
 run dead env AWS_ENDPOINT_URL_EC2="http://127.0.0.1:$DEAD" "$CALL" -b 1500 DescribeRegions
 ms=$((($(date +%s%N) - start) / 1000000))
@@ -175,13 +184,10 @@ class H(http.server.BaseHTTPRequestHandler):
                               (action, n, action)).encode())
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PYEOF
-SPORT=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+SPORT=$(free_port)
 "$PY" "$T/stub.py" "$SPORT" >"$T/stub.log" 2>&1 &
 STUB=$!
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$SPORT") 2>/dev/null && break
-	sleep 0.1
-done
+wait_port "$SPORT"
 SURL=http://127.0.0.1:$SPORT
 run thr env AWS_ENDPOINT_URL_EC2="$SURL" "$CALL" DescribeRegions
 is "EC2 RequestLimitExceeded (503) twice, then an answer" \
