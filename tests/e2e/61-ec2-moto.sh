@@ -8,7 +8,9 @@
 # credentials file with a profile; a dead endpoint retried until the
 # budget is spent; throttling and 5xx answers from a small stub server
 # retried (EC2's RequestLimitExceeded with 503, ELB's Throttling with
-# 400, an HTML 500 page until the budget is spent); and ec2-call -S, the
+# 400, an HTML 500 page until the budget is spent); the same stub over
+# https with a test CA (tests/tls/lib-tls.sh): trusted through
+# SSL_CERT_FILE, refused (and not retried) with another CA; ec2-call -S, the
 # offline checks (parameters, endpoints, URL splitting, backoff bounds).
 #
 # Safety: moto listens on 127.0.0.1 only and every call names it through
@@ -24,6 +26,7 @@ if [ -z "${ICM_E2E_NETNS:-}" ] && [ "$(id -u)" = 0 ] &&
 		'ip link set lo up && exec "$0" "$@"' "$0" "$@"
 fi
 . "$(dirname "$0")/lib.sh"
+. "$TOP/tests/tls/lib-tls.sh"
 
 PY=${PYTHON:-python3}
 "$PY" -c 'import moto.server' 2>/dev/null ||
@@ -56,7 +59,7 @@ export AWS_ACCESS_KEY_ID=AKIDMOTOTEST AWS_SECRET_ACCESS_KEY=moto-test-secret
 export AWS_REGION=us-east-1
 wait_port "$PORT"
 
-plan 28
+plan 31
 
 "$CALL" -S >"$T/self.out" 2>&1
 is "offline checks (ec2-call -S) pass" "$? $(grep -c '^not ok' "$T/self.out")" "0 0"
@@ -182,7 +185,13 @@ class H(http.server.BaseHTTPRequestHandler):
         else:
             self.answer(200, ("<%sResponse><n>%d</n></%sResponse>" %
                               (action, n, action)).encode())
-http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+srv = http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H)
+if len(sys.argv) > 3:  # https: certificate and key
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
 PYEOF
 SPORT=$(free_port)
 "$PY" "$T/stub.py" "$SPORT" >"$T/stub.log" 2>&1 &
@@ -204,5 +213,30 @@ a=$(sed -n 's/^attempts=\([0-9]*\) .*/\1/p' "$T/h500.err")
 ok "and it tried more than once ($a attempts)" test "${a:-0}" -gt 1
 kill "$STUB" 2>/dev/null
 wait "$STUB" 2>/dev/null
+
+# https: the stub with a certificate for "localhost" from a test CA.
+if command -v openssl >/dev/null 2>&1 && tls_pki "$T/pki" localhost; then
+	SPORT=$(free_port)
+	"$PY" "$T/stub.py" "$SPORT" "$T/pki/server.crt" "$T/pki/server.key" \
+		>"$T/stubs.log" 2>&1 &
+	STUB=$!
+	wait_port "$SPORT"
+	run tls env SSL_CERT_FILE="$T/pki/ca.crt" \
+		AWS_ENDPOINT_URL_EC2="https://localhost:$SPORT/" "$CALL" DescribeHosts
+	is "https: a server the trusted CA vouches for answers" \
+		"$rc $(cat "$T/tls.out") $(tail -n 1 "$T/tls.err")" "0 n=1 attempts=1 calls=1"
+	run tlsbad env SSL_CERT_FILE="$T/pki/other-ca.crt" \
+		AWS_ENDPOINT_URL_EC2="https://localhost:$SPORT/" "$CALL" DescribeHosts
+	is "https: another CA's trust refuses it at once" \
+		"$rc $(tail -n 1 "$T/tlsbad.err")" "1 attempts=1 calls=1"
+	contains "and says where" "$(head -n 1 "$T/tlsbad.err")" \
+		"ec2-call: DescribeHosts: https://localhost:$SPORT/: "
+	kill "$STUB" 2>/dev/null
+	wait "$STUB" 2>/dev/null
+else
+	for n in "trusted CA" "another CA" "where"; do
+		_result 0 "https: $n # SKIP the openssl CLI is not installed"
+	done
+fi
 
 done_testing
