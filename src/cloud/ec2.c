@@ -6,6 +6,7 @@
 #include "../icm.h"
 #include "ec2.h"
 #include "awserr.h"
+#include "../state/log.h"
 #include "../util/str.h"
 #include <ctype.h>
 
@@ -396,6 +397,9 @@ int ec2_call(struct aws_client *c, const char *action,
 		if (!attempt(c, body, left > 1000 ? left : 1000, &resp, out,
 			     &why, &retry))
 			break;
+		if (retry)
+			debug("aws: %s attempt %d failed: %s", action,
+			      c->last_attempts, why);
 		if (!retry || http_backoff_wait(&bo)) {
 			if (retry)
 				*err = xasprintf("%s: %s (still failing after "
