@@ -25,9 +25,10 @@ up=$("$WORLD" up 2 --docker --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2 --docker"; printf '%s\n' "$up" |
 		sed 's/^/#   /'; exit 1
 }
-trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; rm -rf "$T"' EXIT
+LOOP=
+trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; [ -z "$LOOP" ] || losetup -d "$LOOP"; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 41
+plan 48
 cd "$T"
 M1=Prep-DM-T-0001 M2=Prep-AM-T-0002
 hx() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -154,6 +155,39 @@ out=$("$ICM" provision 2>&1); st=$?
 is "existing on a directory that is there: exit 0" "$st" 0
 [ "$st" = 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
 is "and it is given to irisowner" "$(hx 2 stat -c '%u' /tmp/irissys/missing)" 51773
+
+# a block device (the cloud providers' path) through mountVolumes.sh itself,
+# as root on host 1: a loop device of this machine, seen by the host
+vol() { hx 1 env DataDeviceName="$1" DataMountPoint=/tmp/vol/data FileSystem=ext4 \
+	WIJDeviceName=skip Journal1DeviceName=skip Journal2DeviceName=skip \
+	sh /home/ec2-user/ICM/mountVolumes.sh 2>&1; }
+truncate -s 64M disk.img && LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null)
+if [ -n "$LOOP" ]; then
+	if ! command -v sfdisk >/dev/null && ! command -v parted >/dev/null &&
+	   ! command -v sgdisk >/dev/null; then
+		out=$(vol "$LOOP"); st=$?
+		contains "a blank disk without a partitioning tool: named" "$out" \
+			"cannot partition $LOOP: none of sfdisk, parted or sgdisk is installed"
+	else
+		ok "a blank disk without a partitioning tool (there is one here)" true
+	fi
+	mkfs.ext4 -q "$LOOP"
+	uuid=$(blkid -o value -s UUID "$LOOP")
+	out=$(vol "$LOOP"); st=$?
+	is "a formatted device: mounted (exit $st)" \
+		"$(hx 1 findmnt -nro SOURCE,FSTYPE /tmp/vol/data)" "$LOOP ext4"
+	is "in fstab by UUID" "$(hx 1 grep -c "^UUID=$uuid /tmp/vol/data ext4 " /etc/fstab)" 1
+	is "owned by irisowner" "$(hx 1 stat -c '%u' /tmp/vol/data)" 51773
+	hx 1 sh -c 'echo kept > /tmp/vol/data/marker'
+	out=$(vol "${LOOP#/dev/}"); st=$?
+	is "again (by its short name): exit 0" "$st" 0
+	is "not formatted again" "$(hx 1 cat /tmp/vol/data/marker):$(blkid -o value -s UUID "$LOOP")" "kept:$uuid"
+	is "one fstab line" "$(hx 1 grep -c "^UUID=$uuid " /etc/fstab)" 1
+	hx 1 umount /tmp/vol/data
+	losetup -d "$LOOP" && LOOP=
+else
+	for i in 1 2 3 4 5 6 7; do ok "# SKIP no loop device on this machine" true; done
+fi
 
 # a block device on PreExisting is refused before any host is reached
 write_config xvdd /tmp/irissys/data
