@@ -7,6 +7,12 @@
  * cap is the only bound.  Positions are byte offsets while parsing; a line
  * and column are computed only for nodes and errors, from a cursor that
  * moves forward through the input (where()).
+ *
+ * Storage: every node, name and string of a tree lives in one arena of
+ * large chunks that hangs off the root, so a document of a million elements
+ * costs a few hundred allocations, not millions, and xml_free() (and the
+ * error path) frees the chunks without walking the tree.  Only the text of
+ * the open elements grows in separate capped buffers until its end tag.
  */
 #include "../icm.h"
 #include "../util/buf.h"
@@ -16,16 +22,28 @@
 #define XML_NS_XML "http://www.w3.org/XML/1998/namespace"
 #define XML_NS_XMLNS "http://www.w3.org/2000/xmlns/"
 
+#define CHUNK_SIZE (64u << 10)
+
+struct chunk {
+	struct chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+struct xml_arena {
+	struct chunk *head;	/* the chunk being filled comes first */
+};
+
 struct frame {
 	struct xml_node *node;
 	struct xml_node *last;	/* last child, for O(1) appends */
 	struct buf text;
-	char *qname;		/* as written, to match the end tag */
+	const char *qname;	/* as written, to match the end tag */
 	size_t nsmark;		/* bindings above this index are its own */
 };
 
 struct nsbind {
-	char *prefix;		/* "" for the default namespace */
+	const char *prefix;	/* "" for the default namespace */
 	char *uri;		/* "" undeclares the default namespace */
 };
 
@@ -34,6 +52,61 @@ struct rawattr {
 	char *value;
 	const char *at;
 };
+
+/* Allocates n bytes (aligned for any type, not zeroed) from a. */
+static void *arena_alloc(struct xml_arena *a, size_t n)
+{
+	const size_t align = sizeof(max_align_t);
+	struct chunk *c = a->head;
+	void *p;
+
+	n = (n + align - 1) / align * align;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > CHUNK_SIZE / 4 ? n : CHUNK_SIZE;
+
+		c = xmalloc(sizeof(*c) + size);
+		c->used = 0;
+		c->size = size;
+		if (size == n && a->head) {
+			/* a large block: keep filling the current chunk */
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+	}
+	p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void *arena_zalloc(struct xml_arena *a, size_t n)
+{
+	return memset(arena_alloc(a, n), 0, n);
+}
+
+static char *arena_strndup(struct xml_arena *a, const char *s, size_t n)
+{
+	char *p = arena_alloc(a, n + 1);
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static void arena_free(struct xml_arena *a)
+{
+	struct chunk *c, *next;
+
+	if (!a)
+		return;
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
 
 struct parser {
 	const char *start, *p, *end;
@@ -51,6 +124,9 @@ struct parser {
 	unsigned nraw;
 	size_t nodes;
 	struct xml_node *root;
+	struct xml_arena *arena;
+	char *empty;		/* "" shared by elements without text */
+	char *xml_ns;		/* XML_NS_XML in the arena */
 };
 
 void xml_limits_default(struct xml_limits *lim)
@@ -212,22 +288,51 @@ toolong:
 		    ps->lim->max_text);
 }
 
-/* Reads a name at ps->p into an allocated string. */
-static int read_name(struct parser *ps, char **out)
+/* Reads a name at ps->p; *out points to it in the input, *len its
+ * length. */
+static int scan_name(struct parser *ps, const char **out, size_t *len)
 {
 	const char *s = ps->p;
 
 	if (s == ps->end)
 		return fail(ps, s, "unexpected end of input, expected a name");
-	if (!is_name_start((unsigned char)*s))
-		return fail(ps, s, "expected a name, found '%c'", *s);
+	if (!is_name_start((unsigned char)*s)) {
+		char q[4] = { '\'', *s, '\'', '\0' };
+
+		return fail(ps, s, "expected a name, found %s",
+			    *s == ' ' ? "a space" : *s == '\t' ? "a tab" :
+			    *s == '\n' || *s == '\r' ? "a line end" : q);
+	}
 	while (ps->p < ps->end && is_name_char((unsigned char)*ps->p))
 		ps->p++;
 	if ((size_t)(ps->p - s) > ps->lim->max_name)
 		return fail(ps, s, "name longer than %zu bytes",
 			    ps->lim->max_name);
-	*out = xstrndup(s, (size_t)(ps->p - s));
+	*out = s;
+	*len = (size_t)(ps->p - s);
 	return 0;
+}
+
+/* Reads a name at ps->p into the arena. */
+static int read_name(struct parser *ps, char **out)
+{
+	const char *s;
+	size_t len;
+
+	if (scan_name(ps, &s, &len))
+		return -1;
+	*out = arena_strndup(ps->arena, s, len);
+	return 0;
+}
+
+/* The text in b as an arena string (the shared "" if empty); releases b. */
+static char *take_text(struct parser *ps, struct buf *b)
+{
+	char *t = b->len ? arena_strndup(ps->arena, b->data, b->len) :
+		  ps->empty;
+
+	buf_release(b);
+	return t;
 }
 
 static bool skip_space(struct parser *ps)
@@ -280,9 +385,12 @@ static int read_entity(struct parser *ps, char *o, size_t *n)
 	size_t len, i;
 	uint32_t cp = 0;
 
-	semi = memchr(s, ';', (size_t)(ps->end - s) < 16 ?
-		      (size_t)(ps->end - s) : 16);
-	if (!semi)
+	/* Only name characters and '#' up to the ';', so that the reference
+	 * can be quoted in a one-line error. */
+	for (semi = s + 1; semi < ps->end && semi - s < 16 &&
+	     (is_name_char((unsigned char)*semi) || *semi == '#'); semi++)
+		;
+	if (semi == ps->end || *semi != ';')
 		return fail(ps, s, "'&' does not start an entity reference "
 			    "(write &amp;)");
 	len = (size_t)(semi - s - 1);
@@ -389,7 +497,7 @@ static int read_value(struct parser *ps, const char *qname, char **out)
 		if (buf_add(&b, " ", 1))
 			goto toolong;
 	}
-	*out = buf_take(&b);
+	*out = take_text(ps, &b);
 	ret = 0;
 	goto out;
 toolong:
@@ -419,12 +527,12 @@ static int skip_past(struct parser *ps, size_t skip, const char *closer,
 }
 
 /* The URI bound to prefix ("" for the default namespace), or NULL. */
-static const char *ns_lookup(const struct parser *ps, const char *prefix)
+static char *ns_lookup(const struct parser *ps, const char *prefix)
 {
 	size_t i;
 
 	if (!strcmp(prefix, "xml"))
-		return XML_NS_XML;
+		return ps->xml_ns;
 	for (i = ps->nns; i-- > 0;)
 		if (!strcmp(ps->ns[i].prefix, prefix))
 			return ps->ns[i].uri;
@@ -433,11 +541,8 @@ static const char *ns_lookup(const struct parser *ps, const char *prefix)
 
 static void ns_pop(struct parser *ps, size_t mark)
 {
-	while (ps->nns > mark) {
-		ps->nns--;
-		free(ps->ns[ps->nns].prefix);
-		free(ps->ns[ps->nns].uri);
-	}
+	if (ps->nns > mark)
+		ps->nns = mark;
 }
 
 /* Applies an xmlns or xmlns:p attribute; 1 if it was one, 0 if not. */
@@ -462,8 +567,9 @@ static int ns_declare(struct parser *ps, const struct rawattr *ra)
 		ps->ns_alloc = ps->ns_alloc ? 2 * ps->ns_alloc : 16;
 		ps->ns = xrealloc(ps->ns, ps->ns_alloc * sizeof(*ps->ns));
 	}
-	ps->ns[ps->nns].prefix = xstrdup(prefix);
-	ps->ns[ps->nns].uri = xstrdup(ra->value);
+	/* Both live in the arena: nodes point at the URI. */
+	ps->ns[ps->nns].prefix = prefix;
+	ps->ns[ps->nns].uri = ra->value;
 	ps->nns++;
 	return 1;
 }
@@ -473,44 +579,31 @@ static int ns_declare(struct parser *ps, const struct rawattr *ra)
  * prefix.  is_elem: unprefixed element names take the default namespace,
  * unprefixed attributes none.
  */
-static int resolve(struct parser *ps, const char *qname, const char *at,
+static int resolve(struct parser *ps, char *qname, const char *at,
 		   bool is_elem, char **prefix, char **local, char **ns)
 {
-	const char *colon = strchr(qname, ':'), *uri;
-	char *pfx = NULL;
+	char *colon = strchr(qname, ':'), *uri, *pfx = NULL;
 
 	if (colon && (colon == qname || !colon[1] || strchr(colon + 1, ':')))
 		return fail(ps, at, "malformed qualified name '%s'", qname);
 	if (colon) {
-		pfx = xstrndup(qname, (size_t)(colon - qname));
+		pfx = arena_strndup(ps->arena, qname,
+				    (size_t)(colon - qname));
 		uri = ns_lookup(ps, pfx);
-		if (!uri) {
-			fail(ps, at, "namespace prefix '%s' is not declared",
-			     pfx);
-			free(pfx);
-			return -1;
-		}
+		if (!uri)
+			return fail(ps, at, "namespace prefix '%s' is not "
+				    "declared", pfx);
 	} else {
 		uri = is_elem ? ns_lookup(ps, "") : NULL;
 		if (uri && !*uri)
 			uri = NULL;
 	}
-	*local = xstrdup(colon ? colon + 1 : qname);
-	*ns = uri ? xstrdup(uri) : NULL;
+	/* The local name is the tail of the qualified name. */
+	*local = colon ? colon + 1 : qname;
+	*ns = uri;
 	if (prefix)
 		*prefix = pfx;
-	else
-		free(pfx);
 	return 0;
-}
-
-static void raw_clear(struct parser *ps)
-{
-	while (ps->nraw > 0) {
-		ps->nraw--;
-		free(ps->raw[ps->nraw].qname);
-		free(ps->raw[ps->nraw].value);
-	}
 }
 
 /* Turns the raw attributes into n's attrs (after the xmlns ones took
@@ -520,7 +613,9 @@ static int build_attrs(struct parser *ps, struct xml_node *n)
 	unsigned i;
 	size_t j;
 
-	n->attrs = xcalloc(ps->nraw ? ps->nraw : 1, sizeof(*n->attrs));
+	if (ps->nraw)
+		n->attrs = arena_zalloc(ps->arena,
+					ps->nraw * sizeof(*n->attrs));
 	for (i = 0; i < ps->nraw; i++) {
 		struct rawattr *ra = &ps->raw[i];
 		struct xml_attr *a = &n->attrs[n->nattrs];
@@ -532,7 +627,6 @@ static int build_attrs(struct parser *ps, struct xml_node *n)
 			    &a->ns))
 			return -1;
 		a->value = ra->value;
-		ra->value = NULL;
 		n->nattrs++;
 		for (j = 0; j + 1 < n->nattrs; j++) {
 			const struct xml_attr *b = &n->attrs[j];
@@ -623,7 +717,7 @@ static int start_tag(struct parser *ps)
 		if (ns_declare(ps, &ps->raw[i]) < 0)
 			goto out;
 
-	n = xcalloc(1, sizeof(*n));
+	n = arena_zalloc(ps->arena, sizeof(*n));
 	ps->nodes++;
 	where(ps, lt, &n->line, &n->col);
 	if (ps->depth == 0) {
@@ -637,12 +731,11 @@ static int start_tag(struct parser *ps)
 			f->node->children = n;
 		f->last = n;
 	}
-	/* n is in the tree from here on: xml_free() releases it. */
 	if (resolve(ps, qname, lt, true, &n->prefix, &n->name, &n->ns) ||
 	    build_attrs(ps, n))
 		goto out;
 	if (selfclose) {
-		n->text = xstrdup("");
+		n->text = ps->empty;
 		ns_pop(ps, mark);
 		mark = ps->nns;
 		ret = 0;
@@ -659,56 +752,42 @@ static int start_tag(struct parser *ps)
 	buf_init(&f->text, ps->lim->max_text + 1);
 	f->qname = qname;
 	f->nsmark = mark;
-	qname = NULL;
 	mark = ps->nns;
 	ret = 0;
 out:
 	if (ret)
 		ns_pop(ps, mark);
-	raw_clear(ps);
-	free(qname);
+	ps->nraw = 0;
 	return ret;
 }
 
 static int end_tag(struct parser *ps)
 {
-	const char *lt = ps->p;
-	struct frame *f;
-	char *qname = NULL;
-	int ret = -1;
+	const char *lt = ps->p, *name;
+	const struct frame *f;
+	size_t len;
+	int nlen;
 
 	ps->p += 2;
-	if (read_name(ps, &qname))
-		goto out;
+	if (scan_name(ps, &name, &len))
+		return -1;
+	nlen = (int)len;
 	skip_space(ps);
-	if (ps->p == ps->end || *ps->p != '>') {
-		fail(ps, lt, "unterminated end tag </%s", qname);
-		goto out;
-	}
+	if (ps->p == ps->end || *ps->p != '>')
+		return fail(ps, lt, "unterminated end tag </%.*s", nlen, name);
 	ps->p++;
-	if (ps->depth == 0) {
-		fail(ps, lt, "end tag </%s> without a start tag", qname);
-		goto out;
-	}
+	if (ps->depth == 0)
+		return fail(ps, lt, "end tag </%.*s> without a start tag",
+			    nlen, name);
 	f = &ps->stack[ps->depth - 1];
-	if (strcmp(f->qname, qname)) {
-		fail(ps, lt, "end tag </%s> does not match <%s> (line %u, "
-		     "column %u)", qname, f->qname, f->node->line,
-		     f->node->col);
-		goto out;
-	}
-	f->node->text = buf_take(&f->text);
-	if (!f->node->text) {
-		fail(ps, lt, "out of memory");
-		goto out;
-	}
+	if (strlen(f->qname) != len || memcmp(f->qname, name, len))
+		return fail(ps, lt, "end tag </%.*s> does not match <%s> "
+			    "(line %u, column %u)", nlen, name, f->qname,
+			    f->node->line, f->node->col);
+	f->node->text = take_text(ps, &ps->stack[ps->depth - 1].text);
 	ns_pop(ps, f->nsmark);
-	free(f->qname);
 	ps->depth--;
-	ret = 0;
-out:
-	free(qname);
-	return ret;
+	return 0;
 }
 
 /* Character data (or a reference, or CDATA) at depth 0 is an error unless
@@ -811,6 +890,9 @@ int xml_parse_limits(const char *data, size_t len,
 	ps.end = data + len;
 	ps.cur_line = ps.cur_col = 1;
 	ps.lim = lim;
+	ps.arena = xcalloc(1, sizeof(*ps.arena));
+	ps.empty = arena_zalloc(ps.arena, 1);
+	ps.xml_ns = arena_strndup(ps.arena, XML_NS_XML, strlen(XML_NS_XML));
 	*out = NULL;
 	if (err)
 		*err = NULL;
@@ -827,20 +909,19 @@ int xml_parse_limits(const char *data, size_t len,
 		ps.p += 3;
 	if (parse(&ps))
 		goto out;
+	ps.root->arena = ps.arena;
+	ps.arena = NULL;
 	*out = ps.root;
-	ps.root = NULL;
 	ret = 0;
 out:
 	while (ps.depth > 0) {
 		ps.depth--;
 		buf_release(&ps.stack[ps.depth].text);
-		free(ps.stack[ps.depth].qname);
 	}
 	free(ps.stack);
-	ns_pop(&ps, 0);
 	free(ps.ns);
 	free(ps.raw);
-	xml_free(ps.root);
+	arena_free(ps.arena);
 	if (err)
 		*err = ps.err;
 	else
@@ -857,48 +938,10 @@ int xml_parse(const char *data, size_t len, struct xml_node **out,
 	return xml_parse_limits(data, len, &lim, out, err);
 }
 
-static void node_release(struct xml_node *n)
-{
-	size_t i;
-
-	for (i = 0; i < n->nattrs; i++) {
-		free(n->attrs[i].name);
-		free(n->attrs[i].ns);
-		free(n->attrs[i].value);
-	}
-	free(n->attrs);
-	free(n->name);
-	free(n->prefix);
-	free(n->ns);
-	free(n->text);
-	free(n);
-}
-
-/* Iterative, so a deep tree cannot exhaust the C stack: descend to a
- * leaf (detaching children on the way), free it, go on with its next
- * sibling or, when there is none, its parent. */
 void xml_free(struct xml_node *root)
 {
-	struct xml_node *n = root;
-
-	while (n) {
-		struct xml_node *up, *nx;
-		bool last;
-
-		while (n->children) {
-			struct xml_node *c = n->children;
-
-			n->children = NULL;
-			n = c;
-		}
-		up = n->parent;
-		nx = n->next;
-		last = n == root;
-		node_release(n);
-		if (last)
-			break;
-		n = nx ? nx : up;
-	}
+	if (root)
+		arena_free(root->arena);
 }
 
 const struct xml_node *xml_child(const struct xml_node *n,

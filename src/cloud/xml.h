@@ -49,6 +49,8 @@
 					one attribute value */
 #define XML_MAX_ATTRS   64           /* attributes (and xmlns) per element */
 
+struct xml_arena;
+
 struct xml_limits {
 	size_t max_input;
 	unsigned max_depth;
@@ -75,6 +77,8 @@ struct xml_node {
 	struct xml_node *children;	/* first child element */
 	struct xml_node *next;		/* next sibling element */
 	unsigned line, col;	/* where the start tag begins (1-based) */
+	struct xml_arena *arena;	/* internal: the whole tree's storage,
+					   set on the root only */
 };
 
 /*
@@ -94,8 +98,10 @@ int xml_parse_limits(const char *data, size_t len,
 /* Fills lim with the default caps above. */
 void xml_limits_default(struct xml_limits *lim);
 
-/* Frees a tree returned by xml_parse (the root and everything under it);
- * NULL is fine.  Never call it on a node inside a tree. */
+/* Frees a tree returned by xml_parse (the root and everything under it,
+ * strings included); NULL is fine, and so is a node inside a tree (it does
+ * nothing: the root owns all).  The strings are the tree's: copy what must
+ * outlive it. */
 void xml_free(struct xml_node *root);
 
 /* First child element of n whose local name is local_name; NULL if none or
