@@ -178,8 +178,8 @@ static bool region_ok(const char *r)
 	if (!r || !*r || strlen(r) > 32)
 		return false;
 	for (; *r; r++)
-		if (!islower((unsigned char)*r) && !isdigit((unsigned char)*r) &&
-		    *r != '-')
+		if (!islower((unsigned char)*r) &&
+		    !isdigit((unsigned char)*r) && *r != '-')
 			return false;
 	return true;
 }

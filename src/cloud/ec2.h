@@ -98,7 +98,8 @@ struct aws_client {
 	char *url;			/* the endpoint */
 	char *host;			/* its Host header */
 	char *path;
-	long budget_ms;			/* per call with retries (0: default) */
+	long budget_ms;			/* a call with its retries (0:
+					   HTTP_BUDGET_MS) */
 	/* counters, for benches and tests */
 	unsigned long calls;		/* calls made (not attempts) */
 	unsigned long attempts;		/* HTTP attempts, retries included */

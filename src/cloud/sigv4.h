@@ -58,7 +58,7 @@ struct sigv4_params {
 	time_t when;			/* signing time (UTC seconds) */
 	bool normalize_path;		/* true for every service but S3 */
 	bool sign_body;			/* add and sign X-Amz-Content-SHA256 */
-	bool omit_session_token;	/* token header added, but not signed */
+	bool omit_session_token;	/* token header added, not signed */
 };
 
 /* A header the caller must add to the request (values point into *res). */

@@ -107,7 +107,9 @@ static void check_endpoint(enum aws_service s, const char *region,
 static int self_test(void)
 {
 	static const char *const vals[] = { "a b", "c" };
-	static const struct aws_tag tg[] = { { "Name", "x" }, { "K", "\xc3\xa9" } };
+	static const struct aws_tag tg[] = {
+		{ "Name", "x" }, { "K", "\xc3\xa9" },
+	};
 	struct aws_params p;
 	struct http_backoff bo;
 	char *body, *host = NULL, *path = NULL, *err = NULL;
@@ -137,7 +139,8 @@ static int self_test(void)
 	unsetenv("AWS_ENDPOINT_URL");
 	unsetenv("AWS_ENDPOINT_URL_EC2");
 	unsetenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING");
-	check_endpoint(AWS_EC2, "eu-west-3", "https://ec2.eu-west-3.amazonaws.com/",
+	check_endpoint(AWS_EC2, "eu-west-3",
+		       "https://ec2.eu-west-3.amazonaws.com/",
 		       "EC2's regional endpoint");
 	check_endpoint(AWS_ELB, "us-east-2",
 		       "https://elasticloadbalancing.us-east-2.amazonaws.com/",
@@ -153,7 +156,8 @@ static int self_test(void)
 		       "AWS_ENDPOINT_URL_EC2 comes first");
 	setenv("AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING", "ftp://x/", 1);
 	check_endpoint(AWS_ELB, "us-east-2", "AWS_ENDPOINT_URL_ELASTIC_LOAD_"
-		       "BALANCING: 'ftp://x/' is not an http:// or https:// URL",
+		       "BALANCING: 'ftp://x/' is not an http:// or "
+		       "https:// URL",
 		       "a non-HTTP override is refused, naming the variable");
 	unsetenv("AWS_ENDPOINT_URL");
 	unsetenv("AWS_ENDPOINT_URL_EC2");

@@ -18,7 +18,8 @@
 static const struct aws_tag tags[] = {
 	{ "Name", "Label-DM-Tag-0001" },
 	{ "ICM", "Label-Tag" },
-	{ "Note", "caf\xc3\xa9 \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac & = + / ?" },
+	{ "Note",
+	  "caf\xc3\xa9 \xe2\x9c\x93 \xe6\x97\xa5\xe6\x9c\xac & = + / ?" },
 };
 
 static void describe_instances(struct aws_params *p)
@@ -129,7 +130,8 @@ static int sign_one(const struct req *r, const char *token)
 			     EC2_API_VERSION : ELB_API_VERSION, &p);
 	if (!body || aws_sign_form(&c, body, WHEN, &res, h, &nh, &err))
 		goto out;
-	printf("%s%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->name, token ? "+token" : "",
+	printf("%s%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r->name,
+	       token ? "+token" : "",
 	       r->service == AWS_EC2 ? "ec2" : "elasticloadbalancing",
 	       c.region, c.url, token ? token : "-", body, res.authorization);
 	ret = 0;

@@ -61,7 +61,8 @@ static const struct {
 } bad[] = {
 	{ "nosecret", "[default]\naws_access_key_id = AKID\n",
 	  "nosecret:1: profile 'default' has no aws_secret_access_key" },
-	{ "empty", "", "empty: no profile 'default' (no profiles in the file)" },
+	{ "empty", "",
+	  "empty: no profile 'default' (no profiles in the file)" },
 	{ "badline", "[default]\naws_access_key_id AKID\n",
 	  "badline:2: expected '[profile]' or 'key = value'" },
 	{ "nosection", "aws_access_key_id = AKID\n",

@@ -72,7 +72,7 @@ static int rq_parse(struct rq *r, char *text)
 			/* a folded value: glue it back on with its '\n' */
 			char *prev = (char *)r->h[r->nh - 1].value;
 
-			memmove(prev + strlen(prev) + 1, line, strlen(line) + 1);
+			/* line follows prev's NUL: put the '\n' back */
 			prev[strlen(prev)] = '\n';
 			continue;
 		}
@@ -189,7 +189,8 @@ static void run_v4(const char *dir, const char *name)
 static const char *classic_token(const char *name)
 {
 	return strcmp(name, "get-vanilla-with-session-token") ? NULL :
-		"6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267";
+		"6e86291e8372ff2a2260956d9b8aae1d"
+		"763fbf315fa00fa31553b73ebf194267";
 }
 
 /*
