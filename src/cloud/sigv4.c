@@ -244,7 +244,8 @@ static int canonical_query(const char *q, struct buf *b, char **err)
 		}
 		p = amp ? amp + 1 : NULL;
 	}
-	qsort(v, n, sizeof(*v), qpair_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), qpair_cmp);
 	for (i = 0; i < n; i++)
 		if (buf_addf(b, "%s%s=%s", i ? "&" : "", v[i].key,
 			     v[i].value)) {
@@ -413,7 +414,8 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_params *p,
 	sigv4_sha256_hex(req->body ? req->body : "", req->body_len,
 			 res->payload_hash);
 
-	memcpy(all, req->headers, req->nheaders * sizeof(*all));
+	if (req->nheaders)
+		memcpy(all, req->headers, req->nheaders * sizeof(*all));
 	n = req->nheaders;
 	if (!has_header(req, "x-amz-date"))
 		res->add[res->nadd++] = (struct sigv4_header){
