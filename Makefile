@@ -193,6 +193,15 @@ bench: bench-deploy
 bench-deploy: $(OUT)/icm
 	bench/deploy $(OUT)/icm
 
+# tests/cloud/tf-write writes the AWS Terraform templates and tfvars of a
+# configuration (src/provider/aws_tf.h) for tests/e2e/63-terraform.sh,
+# which runs terraform validate on them.
+$(OUT)/tests/tf-write: tests/cloud/tf-write.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+test e2e: $(OUT)/tests/tf-write
+
 # ---------------------------------------------------------------------------
 # AWS request layer (src/cloud/sigv4, ec2): tests/cloud/sigv4-sign signs
 # icm's own EC2/ELB requests for the botocore cross-check

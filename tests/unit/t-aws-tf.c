@@ -1,0 +1,209 @@
+/*
+ * t-aws-tf.c: aws_terraform_write() (src/provider/aws_tf.h): the files of
+ * the shared and per-definition directories, the tfvars lines (ICM's
+ * fields, the added ones, the load balancer's), HCL escaping, and that no
+ * secret is ever written.
+ */
+#include "../../src/icm.h"
+#include "tap.h"
+#include "testutil.h"
+#include "../../src/config/config.h"
+#include "../../src/config/plan.h"
+#include "../../src/embed/embedded.h"
+#include "../../src/provider/aws_tf.h"
+#include "../../src/state/log.h"
+#include "../../src/util/str.h"
+
+static const char defaults_json[] =
+	"{\n"
+	"  \"Provider\": \"AWS\", \"Label\": \"L\", \"Tag\": \"T\",\n"
+	"  \"Region\": \"us-east-1\", \"Zone\": \"z-a,z-b\", \"AMI\": \"ami-1\",\n"
+	"  \"InstanceType\": \"m5.large\", \"Credentials\": \"/c\",\n"
+	"  \"SSHUser\": \"ubuntu\", \"SSHPublicKey\": \"/k.pub\",\n"
+	"  \"SSHPrivateKey\": \"/k\", \"VPCId\": \"vpc-1\",\n"
+	"  \"DockerImage\": \"intersystems/iris:1\",\n"
+	"  \"DockerPassword\": \"pw-d0cker\", \"ISCPassword\": \"isc-s3cret\",\n"
+	"  \"Note\": \"a \\\"q\\\" \\\\ ${x} %{y} $$ %\\nline\\u0001\",\n"
+	"  \"Extra\": [1, {\"k\": \"v\"}, true, null],\n"
+	"  \"bad name\": \"x\"\n"
+	"}\n";
+static const char definitions_json[] =
+	"[\n"
+	"  {\"Role\": \"DM\", \"DataVolumeSize\": 20},\n"
+	"  {\"Role\": \"AM\", \"Count\": 2, \"StartCount\": 2,\n"
+	"   \"LoadBalancer\": true, \"ISCLicense\": \"/a.key,/b.key\"}\n"
+	"]\n";
+
+static int write_file(const char *path, const char *text)
+{
+	return fs_write_atomic(path, text, strlen(text), 0600);
+}
+
+/* The file dir/sub/name, or NULL. */
+static char *read_in(const char *dir, const char *sub, const char *name)
+{
+	char *path = xasprintf("%s/%s/%s", dir, sub, name), *s = slurp(path);
+
+	free(path);
+	return s;
+}
+
+static void has_line(const char *text, const char *line)
+{
+	char *want = xasprintf("\n%s\n", line);
+
+	ok(text && strstr(text, want), "line: %s", line);
+	free(want);
+}
+
+static int count_of(const char *text, const char *needle)
+{
+	int n = 0;
+
+	while (text && (text = strstr(text, needle))) {
+		n++;
+		text++;
+	}
+	return n;
+}
+
+static int mode_of(const char *dir, const char *sub, const char *name)
+{
+	char *path = xasprintf("%s/%s/%s", dir, sub, name);
+	struct stat st;
+	int m = stat(path, &st) ? -1 : (int)(st.st_mode & 07777);
+
+	free(path);
+	return m;
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/t-aws-tf-XXXXXX";
+	char *dp, *fp, *state, *shared = NULL, *dm = NULL, *am = NULL, *tf;
+	const struct embedded_file *tmpl;
+	struct config cfg;
+	struct plan p, empty;
+	int r;
+
+	ok(mkdtemp(dir) != NULL, "temp dir");
+	dp = xasprintf("%s/defaults.json", dir);
+	fp = xasprintf("%s/definitions.json", dir);
+	state = xasprintf("%s/state", dir);
+	ok(!write_file(dp, defaults_json) && !write_file(fp, definitions_json),
+	   "write files");
+	config_init(&cfg);
+	plan_init(&p);
+	r = config_load(&cfg, dp, fp);
+	is_int(r, 0, "config_load");
+	if (r)
+		printf("# %s\n", log_last_error());
+	is_int(plan_build(&cfg, &p), 0, "plan_build");
+	is_int(p.n, 4, "1 DM + 2 AM + 1 LB");
+
+	is_int(aws_terraform_write(state, &p), 0, "aws_terraform_write");
+	shared = read_in(state, "L-T", "terraform.tfvars");
+	dm = read_in(state, "L-DM-T", "terraform.tfvars");
+	am = read_in(state, "L-AM-T", "terraform.tfvars");
+	ok(shared && dm && am, "tfvars of the network and each definition");
+	tf = xasprintf("%s/L-LB-T", state);
+	ok(!fs_exists(tf), "no directory for the load balancer");
+	free(tf);
+	is_int(mode_of(state, "L-AM-T", "terraform.tfvars"), 0600,
+	       "tfvars mode 600");
+	is_int(mode_of(state, "L-T", ""), 0700, "directories 700");
+
+	tmpl = embedded_find("embedded/terraform/aws/VPC/infrastructure.tf");
+	tf = read_in(state, "L-T", "infrastructure.tf");
+	ok(tmpl && tf && !strcmp(tf, (const char *)tmpl->data),
+	   "shared infrastructure.tf is the VPC template");
+	free(tf);
+	tmpl = embedded_find("embedded/terraform/aws/Instance/infrastructure.tf");
+	tf = read_in(state, "L-DM-T", "infrastructure.tf");
+	ok(tmpl && tf && !strcmp(tf, (const char *)tmpl->data),
+	   "definition infrastructure.tf is the Instance template");
+	free(tf);
+	tmpl = embedded_find("embedded/terraform/aws/provider.tf");
+	tf = read_in(state, "L-AM-T", "provider.tf");
+	ok(tmpl && tf && !strcmp(tf, (const char *)tmpl->data),
+	   "provider.tf beside it");
+	free(tf);
+	if (tmpl)
+		ok(strstr((const char *)tmpl->data, "\"~> 5.0\"") != NULL,
+		   "provider hashicorp/aws ~> 5.0");
+
+	/* the shared network */
+	has_line(shared, "SSHPublicKey = \"/k.pub\"");
+	has_line(shared, "Region = \"us-east-1\"");
+	has_line(shared, "Zone = \"z-a,z-b\"");
+	has_line(shared, "Credentials = \"/c\"");
+	has_line(shared, "MachineName = \"L-T\"");
+	has_line(shared, "Label = \"L\"");
+	has_line(shared, "VPCId = \"vpc-1\"");
+	ok(shared && !strstr(shared, "AMI ="), "no definition fields there");
+
+	/* a definition */
+	has_line(dm, "MachineName = \"L-DM-T\"");
+	has_line(dm, "Role = \"DM\"");
+	has_line(dm, "DefinitionIndex = \"0\"");
+	has_line(dm, "InstanceCount = \"1\"");
+	has_line(dm, "MachineNames = \"L-DM-T-0001\"");
+	has_line(dm, "MachineZones = \"z-a\"");
+	has_line(dm, "Zone = \"z-a,z-b\"");
+	has_line(dm, "DataVolumeSize = \"20\"");
+	has_line(dm, "DataDeviceName = \"xvdd\"");
+	has_line(dm, "Journal2DeviceName = \"xvdg\"");
+	has_line(dm, "AMI = \"ami-1\"");
+	ok(dm && !strstr(dm, "LoadBalancerName"), "no load balancer there");
+
+	/* per-node values, the load balancer */
+	has_line(am, "MachineName = \"L-AM-T\"");
+	has_line(am, "InstanceCount = \"2\"");
+	has_line(am, "MachineNames = \"L-AM-T-0002,L-AM-T-0003\"");
+	has_line(am, "MachineZones = \"z-a,z-b\"");
+	has_line(am, "ISCLicense = \"/a.key,/b.key\"");
+	has_line(am, "LoadBalancer = \"true\"");
+	has_line(am, "LoadBalancerName = \"L-LB-T-0002\"");
+	has_line(am, "ForwardPort = \"1972,52773\"");
+	has_line(am, "HealthCheckPath = \"/csp/user/cache_status.cxw\"");
+	is_int(count_of(am, "\nForwardPort ="), 1, "ForwardPort once");
+
+	/* escaping */
+	has_line(am, "Note = \"a \\\"q\\\" \\\\ $${x} %%{y} $$ %\\nline"
+		 "\\u0001\"");
+	has_line(am, "Extra = [1, { \"k\" = \"v\" }, true, null]");
+	ok(am && !strstr(am, "bad name"), "a non-HCL name is left out");
+
+	/* secrets */
+	ok(dm && am && shared && !strstr(dm, "pw-d0cker") &&
+	   !strstr(am, "pw-d0cker") && !strstr(am, "isc-s3cret") &&
+	   !strstr(shared, "isc-s3cret"), "no secret value written");
+	ok(am && !strstr(am, "\nDockerPassword =") &&
+	   !strstr(am, "\nISCPassword ="), "no secret field written");
+	has_line(am, "# secret fields are never written here; left out: "
+		 "ISCPassword, DockerPassword");
+	has_line(shared, "# secret fields are never written here");
+
+	free(am);
+	is_int(aws_terraform_write(state, &p), 0, "written again");
+	am = read_in(state, "L-AM-T", "terraform.tfvars");
+	has_line(am, "InstanceCount = \"2\"");
+
+	plan_init(&empty);
+	is_int(aws_terraform_write(state, &empty), -1, "empty plan refused");
+	ok(log_last_error() && strstr(log_last_error(), "no nodes"),
+	   "... saying why");
+
+	free(shared);
+	free(dm);
+	free(am);
+	plan_release(&p);
+	config_release(&cfg);
+	if (fs_remove_tree(dir))
+		printf("# cannot remove %s\n", dir);
+	free(dp);
+	free(fp);
+	free(state);
+	secrets_wipe();
+	return done_testing();
+}
