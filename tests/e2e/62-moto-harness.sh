@@ -30,7 +30,7 @@ gone() {
 }
 trap '"$MOTO" stop --dir "$MD" >/dev/null 2>&1; rm -rf "$T"' EXIT
 
-plan 33
+plan 35
 
 cat > "$T/vpc.py" <<'EOF'
 import os, sys
@@ -72,6 +72,11 @@ try:
 except OSError as e:
     print(e.strerror)' 2>&1)
 echo "connect6: $r"
+t0=${EPOCHREALTIME/./}
+getent hosts ec2.us-east-1.amazonaws.com >/dev/null 2>&1
+r=$?
+t1=${EPOCHREALTIME/./}
+echo "dns: rc $r in $(( (t1 - t0) / 1000 )) ms"
 "$MOTO_PYTHON" "$1/vpc.py" 10.7.0.0/16
 curl -s -H 'Authorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature=0' \
 	"$AWS_ENDPOINT_URL/?Action=CreateVpc&CidrBlock=10.8.0.0/16&Version=2016-11-15" |
@@ -101,6 +106,9 @@ for a in 198.18.0.10/22 8.8.8.8/53 1.1.1.1/443 10.0.0.1/80; do
 	ok "$a fails at once ($ms ms)" test "${ms:-9999}" -lt 1000
 done
 contains "IPv6 to a public address: unreachable" "$(echo "$out" | grep '^connect6')" "unreachable"
+dns=$(echo "$out" | sed -n 's/^dns: rc \([0-9]*\) in \([0-9]*\) ms$/\1 \2/p')
+ok "no name resolution inside (the resolver is unreachable): ${dns:-?}" \
+	test -n "$dns" -a "${dns% *}" != 0 -a "${dns#* }" -lt 5000
 contains "the command's endpoint is moto on loopback" "$out" "endpoint http://127.0.0.1:5000 region us-east-1 key testing"
 contains "boto3 used AWS_ENDPOINT_URL" "$out" "endpoint http://127.0.0.1:5000
 vpc vpc-"
@@ -145,5 +153,6 @@ else
 	is "--world-route without a world is refused (it never starts one)" "$?:$(grep -c 'no test world is up' "$T/wr.out")" "125:1"
 	ok "and leaves nothing running" test ! -e "$T/wr/holder.pid"
 fi
+is "no harness link (motow...) is left" "$(ip -o link show | grep -c ': motow')" 0
 
 done_testing
