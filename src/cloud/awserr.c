@@ -194,6 +194,36 @@ static const struct {
 	  "stopping or terminated); look at it in EC2 and run again" },
 	{ "IncorrectState", AWS_ERR_OTHER,
 	  "the resource is not in a state that allows this yet; run again" },
+	{ "MissingParameter", AWS_ERR_OTHER,
+	  "a required value is missing from the request; AWS's message "
+	  "names it (a field of the definitions left empty?)" },
+	{ "InvalidAction", AWS_ERR_OTHER,
+	  "the endpoint does not know this action: check AWS_ENDPOINT_URL "
+	  "and the endpoint variables of the service" },
+	{ "ValidationError", AWS_ERR_OTHER,
+	  "a value in the definitions is not valid for this field; AWS's "
+	  "message names it" },
+	{ "InvalidPlacementGroup.Unknown", AWS_ERR_NOT_FOUND,
+	  "the placement group does not exist (yet): it is made before the "
+	  "instances; run again" },
+	/* Load balancers (ELB and ELBv2). */
+	{ "LoadBalancerNotFound", AWS_ERR_NOT_FOUND,
+	  "the load balancer does not exist (deleted outside icm, or not yet "
+	  "visible just after its creation); run again" },
+	{ "TargetGroupNotFound", AWS_ERR_NOT_FOUND,
+	  "the target group does not exist (deleted outside icm, or not yet "
+	  "visible just after its creation); run again" },
+	{ "DuplicateTargetGroupName", AWS_ERR_OTHER,
+	  "a target group with this name exists already: delete it or "
+	  "choose another Label or Tag" },
+	{ "TooManyTargetGroups", AWS_ERR_OTHER,
+	  "the account's target group quota is reached: " QUOTA },
+	{ "TooManyTargets", AWS_ERR_OTHER,
+	  "the load balancer's target quota is reached: " QUOTA },
+	{ "InvalidConfigurationRequest", AWS_ERR_OTHER,
+	  "the load balancer cannot be set up this way (subnets in the same "
+	  "zone, a security group of another VPC, ...); AWS's message says "
+	  "what" },
 	/* Throttling and AWS-side failures: retried by icm. */
 	{ "RequestLimitExceeded", AWS_ERR_THROTTLED, THROTTLED },
 	{ "Throttling", AWS_ERR_THROTTLED, THROTTLED },

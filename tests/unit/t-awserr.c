@@ -215,6 +215,15 @@ static const struct {
 	  "The security group 'sg' already exists",
 	  { "'sg'", "security group", "Label" },
 	  "InvalidGroup.Duplicate" },
+	{ "ValidationError",
+	  "1 validation error detected: Value 'x' at 'loadBalancerName'",
+	  { "ValidationError: 1 validation error detected", "not valid" },
+	  "ELB ValidationError" },
+	{ "InvalidConfigurationRequest",
+	  "A load balancer cannot be attached to multiple subnets in the "
+	  "same Availability Zone",
+	  { "same Availability Zone", "cannot be set up" },
+	  "ELB InvalidConfigurationRequest" },
 	{ "IdempotentParameterMismatch",
 	  "x",
 	  { "client token", "state directory" },
@@ -264,6 +273,10 @@ static void test_classes(void)
 	       AWS_ERR_NOT_FOUND, "*.NotFound");
 	is_int(aws_error_class("InvalidVpcID.NotFound"), AWS_ERR_NOT_FOUND,
 	       "table entry keeps NotFound class");
+	is_int(aws_error_class("LoadBalancerNotFound"), AWS_ERR_NOT_FOUND,
+	       "ELB's not-found codes too");
+	is_int(aws_error_class("InvalidPlacementGroup.Unknown"),
+	       AWS_ERR_NOT_FOUND, "placement group not yet visible");
 	is_int(aws_error_class("AuthFailure"), AWS_ERR_OTHER,
 	       "credentials are not retried");
 	is_int(aws_error_class(NULL), AWS_ERR_OTHER, "NULL");
