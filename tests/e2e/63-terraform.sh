@@ -43,10 +43,12 @@ cd "$T" || exit 1
 "$ICM" samples Samples >/dev/null 2>&1
 ok "icm samples" test -f Samples/AWS/ECP/defaults.json
 
-# A copy of the ECP sample with a secret and an SSHUser that needs HCL
-# escaping (quote, backslash, template sequences, newline).
+# A copy of the ECP sample with a secret, an SSHUser that needs HCL
+# escaping (quote, backslash, template sequences, newline), and the
+# optional parts: Docker volume, IOPS, ElasticIP, placement.
 mkdir esc
 sed -e 's/"Label": "ECP"/"Label": "ESC"/' \
+    -e 's/"Provider": "AWS",/"Provider": "AWS", "DockerVolumeSize": "5", "DockerDeviceName": "xvdh", "DataVolumeType": "io1", "DataVolumeIOPS": "1000", "ElasticIP": "true", "PlacementStrategy": "spread",/' \
     -e 's/"SSHUser": "ec2-user"/"SSHUser": "e\\"c2\\\\user ${x} %{y} $${z}\\n", "ISCPassword": "s3cret-e2e"/' \
     Samples/AWS/ECP/defaults.json >esc/defaults.json
 cp Samples/AWS/ECP/definitions.json esc/definitions.json
@@ -122,9 +124,9 @@ is "ECP AM: 3 instances behind a load balancer with ICM's health check" \
 is "Sharding DS: 4 nodes named as ICM, one zone" \
 	"$(tfc SHARDING-DS-TEST '[local.machines, distinct(local.zones)]')" \
 	'[["SHARDING-DS-TEST-0002","SHARDING-DS-TEST-0003","SHARDING-DS-TEST-0004","SHARDING-DS-TEST-0005"],["us-west-1c"]]'
-is "an escaped value reaches terraform unchanged" \
-	"$(tfc ESC-DM-TEST '[sha256(var.SSHUser)]')" \
-	"[\"$(sha256sum <esc/raw-user | cut -d' ' -f1)\"]"
+is "an escaped value reaches terraform unchanged; optional parts" \
+	"$(tfc ESC-DM-TEST '[sha256(var.SSHUser), sort(keys(local.volumes)), local.volumes.data.iops, local.placement_of, var.ElasticIP]')" \
+	"[\"$(sha256sum <esc/raw-user | cut -d' ' -f1)\",[\"data\",\"docker\",\"journal1\",\"journal2\",\"wij\"],1000,[\"ESC-DM-TEST\",\"ESC-DM-TEST\"],true]"
 
 plan "$_n"
 done_testing

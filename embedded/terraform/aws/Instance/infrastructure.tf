@@ -22,7 +22,7 @@
 # Volumes: IRIS roles get the Data, WIJ, Journal1 and Journal2 EBS volumes
 # at their device names (a device name of existing, create, local, skip or
 # null means no volume); every role gets a Docker volume when
-# DockerVolumeSize is set.
+# DockerVolumeSize and DockerDeviceName are set.
 #
 # Placement: with PlacementStrategy, the groups named in PlacementGroups
 # (comma list; default one group named <Label>-<Role>-<Tag>) are created
@@ -57,7 +57,7 @@ variable "MachineZones" {
 }
 
 variable "Owner" {
-  description = "Owner tag (default: Label)"
+  description = "Owner tag (default: <Label>-<Tag>)"
   type        = string
   default     = ""
 }
@@ -209,8 +209,9 @@ variable "DockerVolumeIOPS" {
 }
 
 variable "DockerDeviceName" {
-  type    = string
-  default = "xvdh"
+  description = "empty: no Docker volume"
+  type        = string
+  default     = ""
 }
 
 # -- ports (icm-reference 3.5) ------------------------------------------------
@@ -319,7 +320,7 @@ locals {
   tags = {
     "icm:deployment" = local.deployment
     "icm:role"       = var.Role
-    Owner            = var.Owner != "" ? var.Owner : var.Label
+    Owner            = var.Owner != "" ? var.Owner : local.deployment
     sshUser          = var.SSHUser
     dc               = "aws"
   }

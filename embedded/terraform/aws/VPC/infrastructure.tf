@@ -9,8 +9,9 @@
 # (written by icm) holds their values as ICM's `Field = "value"` lines.  A given VPCId, SubnetIds,
 # RouteTableId or InternetGatewayId is used as it is and nothing of that
 # kind is created (nor destroyed).  Every resource created here is tagged
-# Name = <Label>-<Tag> and icm:deployment = <Label>-<Tag>, which is how the
-# per-definition templates (../<Label>-<Role>-<Tag>/) find them.
+# icm:deployment = <Label>-<Tag>, which is how the per-definition templates
+# (../<Label>-<Role>-<Tag>/) find them, and named <Label>-<Tag> (subnets
+# <Label>-<Tag>-<zone>), as icm names what it creates.
 
 variable "MachineName" {
   description = "<Label>-<Tag>: name of the deployment's shared resources"
@@ -75,7 +76,7 @@ resource "aws_subnet" "default" {
   availability_zone       = local.zones[count.index]
   cidr_block              = format(var.net_subnet_cidr, count.index)
   map_public_ip_on_launch = true
-  tags                    = local.tags
+  tags                    = merge(local.tags, { Name = "${var.MachineName}-${local.zones[count.index]}" })
 }
 
 resource "aws_internet_gateway" "default" {
