@@ -9,10 +9,11 @@
  * entities and numeric character references (&#N; &#xN;, written as UTF-8).
  * What it refuses, with "LINE:COL: reason": a DOCTYPE (so no entity
  * definitions and no entity expansion attacks), unknown entities, characters
- * XML does not allow (NUL, most control characters), mismatched or missing
- * end tags, unbound namespace prefixes, duplicate attributes, content after
- * the root element, truncated input, and anything past a cap (struct
- * xml_limits).
+ * XML does not allow (NUL, most control characters), malformed UTF-8 (no
+ * other encoding is read; a UTF-8 byte order mark is skipped), mismatched
+ * or missing end tags, unbound namespace prefixes, duplicate attributes,
+ * content after the root element, truncated input, and anything past a cap
+ * (struct xml_limits).  The reason is one line whatever the input.
  *
  * The tree: one struct xml_node per element.  Character data is not a node:
  * it is concatenated into the element's `text` (CDATA and entities
