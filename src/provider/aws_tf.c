@@ -111,7 +111,8 @@ static int hcl_string(struct buf *b, const char *s)
 	return r ? r : buf_adds(b, "\"");
 }
 
-/* Any JSON value as an HCL expression (unknown fields carried forward). */
+/* Any JSON value as an HCL expression (unknown fields carried forward);
+ * -1 when too large or nested too deeply. */
 static int hcl_value(struct buf *b, const cJSON *v, int depth)
 {
 	const cJSON *c;
@@ -119,7 +120,7 @@ static int hcl_value(struct buf *b, const cJSON *v, int depth)
 	int r;
 
 	if (depth > HCL_MAX_DEPTH)
-		return error("terraform: value nested too deeply");
+		return -1;	/* reported by render() */
 	if (cJSON_IsString(v))
 		return hcl_string(b, v->valuestring);
 	if (cJSON_IsBool(v))
@@ -177,7 +178,8 @@ static int render(struct buf *b, const char *what, const cJSON *vars,
 	for (c = vars->child; !r && c; c = c->next)
 		r = buf_addf(b, "%s = ", c->string) ||
 		    hcl_value(b, c, 0) || buf_adds(b, "\n");
-	return r ? error("terraform: %s: tfvars too large", what) : 0;
+	return r ? error("terraform: %s: tfvars too large or a value "
+			 "nested more than %d deep", what, HCL_MAX_DEPTH) : 0;
 }
 
 static int write_file(const char *dir, const char *name, const void *data,

@@ -8,14 +8,14 @@
  *
  * Written (each file atomically, directories created 0700):
  *
- *   <state>/<Label>-<Tag>/provider.tf              embedded/terraform/aws/
- *   <state>/<Label>-<Tag>/infrastructure.tf        embedded/terraform/aws/VPC/
- *   <state>/<Label>-<Tag>/terraform.tfvars         SSHPublicKey (the path),
+ *   <state>/<Label>-<Tag>/provider.tf         embedded/terraform/aws/
+ *   <state>/<Label>-<Tag>/infrastructure.tf   .../aws/VPC/
+ *   <state>/<Label>-<Tag>/terraform.tfvars    SSHPublicKey (the path),
  *       Region, Zone (comma list), Credentials (the path), MachineName
  *       <Label>-<Tag>, Label, Tag, and VPCId, SubnetIds, RouteTableId,
  *       InternetGatewayId, net_vpc_cidr, net_subnet_cidr when set
- *   <state>/<Label>-<Role>-<Tag>/provider.tf       embedded/terraform/aws/
- *   <state>/<Label>-<Role>-<Tag>/infrastructure.tf embedded/terraform/aws/Instance/
+ *   <state>/<Label>-<Role>-<Tag>/provider.tf        embedded/terraform/aws/
+ *   <state>/<Label>-<Role>-<Tag>/infrastructure.tf  .../aws/Instance/
  *   <state>/<Label>-<Role>-<Tag>/terraform.tfvars  one per definition that
  *       has nodes: the definition's merged fields as HCL `Field = "value"`
  *       lines (a field whose value differs between the definition's nodes,
