@@ -80,7 +80,38 @@ static bool hcl_ident(const char *s)
 	return true;
 }
 
-/* s as an HCL quoted string: no template sequence survives. */
+/*
+ * Length of the well-formed UTF-8 sequence at p (1-4), or 0.  HCL files
+ * must be UTF-8; cJSON passes any bytes through.
+ */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (*p < 0x80)
+		return 1;
+	if (*p >= 0xc2 && *p <= 0xdf)
+		n = 2, cp = *p & 0x1f;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		n = 3, cp = *p & 0x0f;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		n = 4, cp = *p & 0x07;
+	else
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+		return 0;
+	return n;
+}
+
+/* s as an HCL quoted string: no template sequence survives; a byte that
+ * is not UTF-8 becomes U+FFFD. */
 static int hcl_string(struct buf *b, const char *s)
 {
 	const unsigned char *p;
@@ -102,10 +133,16 @@ static int hcl_string(struct buf *b, const char *s)
 				r = buf_add(b, p, 1);
 			break;
 		default:
-			if (*p < 0x20 || *p == 0x7f)
+			if (*p < 0x20 || *p == 0x7f) {
 				r = buf_addf(b, "\\u%04x", *p);
-			else
-				r = buf_add(b, p, 1);
+			} else {
+				size_t n = utf8_len(p);
+
+				r = n ? buf_add(b, p, n)
+				      : buf_adds(b, "\\ufffd");
+				if (n > 1)
+					p += n - 1;
+			}
 		}
 	}
 	return r ? r : buf_adds(b, "\"");

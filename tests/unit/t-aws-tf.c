@@ -25,6 +25,7 @@ static const char defaults_json[] =
 	"  \"DockerPassword\": \"pw-d0cker\", \"ISCPassword\": \"isc-s3cret\",\n"
 	"  \"Note\": \"a \\\"q\\\" \\\\ ${x} %{y} $$ %\\nline\\u0001\",\n"
 	"  \"Extra\": [1, {\"k\": \"v\"}, true, null],\n"
+	"  \"Utf\": \"caf\xc3\xa9 \xe9t\xc3\xa9 \xed\xa0\x80\",\n"
 	"  \"bad name\": \"x\"\n"
 	"}\n";
 static const char definitions_json[] =
@@ -172,6 +173,8 @@ int main(void)
 	has_line(am, "Note = \"a \\\"q\\\" \\\\ $${x} %%{y} $$ %\\nline"
 		 "\\u0001\"");
 	has_line(am, "Extra = [1, { \"k\" = \"v\" }, true, null]");
+	has_line(am, "Utf = \"caf\xc3\xa9 \\ufffdt\xc3\xa9 "
+		 "\\ufffd\\ufffd\\ufffd\"");
 	ok(am && !strstr(am, "bad name"), "a non-HCL name is left out");
 
 	/* secrets */
