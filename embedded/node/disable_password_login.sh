@@ -31,7 +31,7 @@ elif sudo -n grep -Eqi '^[[:space:]]*Include[[:space:]]+/etc/ssh/sshd_config\.d/
 		reload=1
 	fi
 else
-	if ! sudo -n grep -Eq "^[[:space:]]*$line[[:space:]]*\$" "$conf"; then
+	if ! sudo -n grep -Eq "^[[:space:]]*${line}[[:space:]]*\$" "$conf"; then
 		sudo -n cp -p "$conf" "$conf.icm-backup"
 		sudo -n sed -i -E 's/^[[:space:]]*#?[[:space:]]*PasswordAuthentication[[:space:]].*/# &/' "$conf"
 		{ echo "$line"; sudo -n cat "$conf"; } > "$HOME/ICM/sshd_config.new"

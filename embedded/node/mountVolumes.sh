@@ -113,7 +113,7 @@ mount_device() {
 	uuid=$(blkid -o value -s UUID "$part") || fail "$1 '$2': $part has no UUID"
 	type=$(fstype "$part")
 	mkdir -p "$3"
-	if ! grep -q "^UUID=$uuid[[:space:]]" /etc/fstab 2>/dev/null; then
+	if ! grep -q "^UUID=${uuid}[[:space:]]" /etc/fstab 2>/dev/null; then
 		printf 'UUID=%s %s %s defaults,nofail 0 2\n' "$uuid" "$3" "$type" >> /etc/fstab
 	fi
 	if [ -z "$at" ]; then
@@ -124,6 +124,7 @@ mount_device() {
 	fi
 }
 
+dev='' mp=''
 for v in Data WIJ Journal1 Journal2; do
 	eval "dev=\${${v}DeviceName:-}"
 	eval "mp=\${${v}MountPoint:-}"

@@ -28,8 +28,8 @@ up=$("$WORLD" up 2 --docker --dir "$W" 2>&1) || {
 LOOP=
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; [ -z "$LOOP" ] || losetup -d "$LOOP"; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 48
-cd "$T"
+plan 50
+cd "$T" || exit 1
 M1=Prep-DM-T-0001 M2=Prep-AM-T-0002
 hx() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
 # the docker CLI from this machine, nothing from the caller's environment
@@ -105,6 +105,10 @@ ok "Journal1 'local', Journal2 'skip': nothing made" \
 	test -z "$(hx 1 ls /tmp/irissys/j1 /tmp/irissys/j2 2>/dev/null)"
 is "sentinels on the node" "$(hx 1 sh -c 'cd /home/ec2-user/ICM && ls *.done' | tr '\n' ' ')" \
 	"configure_docker.done disable_password_login.done install_docker.done mount_volumes.done "
+contains "installDocker.sh found Docker there (never installs on the world)" \
+	"$(hx 1 cat /home/ec2-user/ICM/installDocker.log)" "Docker is installed already"
+contains "configureDocker.sh restarted dockerd the first time" \
+	"$(hx 2 cat /home/ec2-user/ICM/configureDocker.log)" "dockerd: restarted"
 
 # a second provision: no step re-run, dockerd not restarted
 marks() { hx "$1" sh -c 'cd /home/ec2-user/ICM && stat -c "%n %y" *.done *.log; cat /run/docker.pid'; }
@@ -186,7 +190,7 @@ if [ -n "$LOOP" ]; then
 	hx 1 umount /tmp/vol/data
 	losetup -d "$LOOP" && LOOP=
 else
-	for i in 1 2 3 4 5 6 7; do ok "# SKIP no loop device on this machine" true; done
+	for _ in 1 2 3 4 5 6 7; do ok "# SKIP no loop device on this machine" true; done
 fi
 
 # a block device on PreExisting is refused before any host is reached
