@@ -40,6 +40,7 @@ PACKAGES=(
     apache2-utils          # htpasswd (bcrypt) for that registry
     busybox-static         # the base layer of the test images
     ansible                # bench/deploy's peer (community.docker)
+    python3-docker         # ... which its docker modules need
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 

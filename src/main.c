@@ -21,7 +21,7 @@ const struct command commands[] = {
 	  OPTS_FILES | OPTS_OVERRIDES | OPT_BIT(OPT_PLAN) |
 	  OPT_BIT(OPT_PARALLEL), NULL, 0,
 	  "create the infrastructure (-plan: show the nodes, change nothing)" },
-	{ "unprovision", cmd_unprovision, CMD_INSTANCES | CMD_LOG,
+	{ "unprovision", cmd_unprovision, CMD_LOG,
 	  OPTS_FILES | OPT_BIT(OPT_CLEANUP), NULL, 0,
 	  "remove what provision made (PreExisting: only icm's records)" },
 	{ "ssh", cmd_ssh, CMD_INSTANCES | CMD_SELECT | CMD_LOG,

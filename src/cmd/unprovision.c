@@ -6,8 +6,13 @@
  * left as they are), then removes instances.json and, with -cleanUp, the
  * state directory.  It says what it did.  A provider not in this build is
  * named and nothing changes.
+ *
+ * Without instances.json (a provision that failed or was killed before
+ * writing it) the nodes come from defaults.json and definitions.json, so
+ * what a half-done provision made can be removed too.
  */
 #include "cmd.h"
+#include "../config/instances.h"
 #include "../node/fanout.h"
 #include "../provider/provider.h"
 #include "../state/log.h"
@@ -26,16 +31,35 @@ static bool confirmed(void)
 	return !strcmp(line, "yes");
 }
 
+/* The deployment's nodes: instances.json, else the configuration. */
+static int load_nodes(struct ctx *ctx)
+{
+	if (access(ctx->instances_path, F_OK) == 0 ||
+	    access(ctx->defaults_path, F_OK))
+		return instances_load(ctx->instances_path, &ctx->inst);
+	say("%s is missing: using %s and %s", ctx->instances_path,
+	    ctx->defaults_path, ctx->definitions_path);
+	if (config_load(&ctx->cfg, ctx->defaults_path,
+			ctx->definitions_path) ||
+	    config_validate(&ctx->cfg))
+		return -1;
+	return plan_build(&ctx->cfg, &ctx->inst);
+}
+
 int cmd_unprovision(struct ctx *ctx)
 {
-	const char *name = ctx->inst.n ?
-		node_get(&ctx->inst.nodes[0], "Provider") : NULL;
-	const struct provider *pv = provider_find(name);
+	const char *name;
+	const struct provider *pv;
 	struct provider_ctx pc = {
 		NULL, ctx->state_dir,
 		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
 		opt_on(&ctx->opts, OPT_FORCE),
 	};
+
+	if (load_nodes(ctx))
+		return -1;
+	name = ctx->inst.n ? node_get(&ctx->inst.nodes[0], "Provider") : NULL;
+	pv = provider_find(name);
 
 	if (!pv || !pv->destroy)
 		return error("unprovisioning on Provider '%s' is not available "

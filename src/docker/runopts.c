@@ -617,14 +617,13 @@ int runopts_apply(const char *s, cJSON *config)
 		cJSON_Delete(copy);
 		return -1;
 	}
-	/* swap the applied copy's contents into config */
-	while (config->child)
-		cJSON_Delete(cJSON_DetachItemViaPointer(config,
-							config->child));
-	while (copy->child)
-		cJSON_AddItemToObject(config, copy->child->string,
-				      cJSON_DetachItemViaPointer(copy,
-								 copy->child));
+	/* the applied copy's members become config's */
+	{
+		cJSON *old = config->child;
+
+		config->child = copy->child;
+		copy->child = old;
+	}
 	cJSON_Delete(copy);
 	return 0;
 }

@@ -44,6 +44,9 @@
  * so nothing icm made survives; what the user supplied (VPCId, SubnetIds,
  * RouteTableId, InternetGatewayId) is never deleted.
  *
+ * PrivateSubnet (icm runs inside the VPC): no public addresses; nodes are
+ * reached at their private IPs.
+ *
  * Test hook: ICM_TEST_NO_NODE_PREP=1 stops provision after the cloud part
  * (an emulator's instances cannot be reached over SSH).
  */
@@ -383,7 +386,9 @@ static int network(struct aws *a)
 
 			aws_params_release(&p);
 			aws_params_add(&p, "SubnetId", a->subnets[i]);
-			aws_params_add(&p, "MapPublicIpOnLaunch.Value", "true");
+			aws_params_add(&p, "MapPublicIpOnLaunch.Value",
+				       fld_true(n, "PrivateSubnet") ? "false" :
+				       "true");
 			ret = step(a, k2, "ModifySubnetAttribute", &p, NULL,
 				   NULL, NULL);
 			free(k2);
@@ -892,7 +897,9 @@ static int wait_state(struct aws *a, const char *const *ids, size_t k,
 					set_field(nodes[i], "DNSName",
 						  xml_text(xml_child(it,
 							"dnsName")));
-					if (!node_get(nodes[i], "IPAddress"))
+					if (!node_get(nodes[i], "IPAddress") ||
+					    fld_true(nodes[i],
+						     "PrivateSubnet"))
 						set_field(nodes[i], "IPAddress",
 							  node_get(nodes[i],
 							"PrivateIPAddress"));

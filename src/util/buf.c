@@ -51,7 +51,7 @@ static int buf_grow(struct buf *b, size_t extra)
 	n = b->alloc ? b->alloc : 64;
 	while (n < want)
 		n *= 2;
-	if (n > b->cap + 1)
+	if (b->cap < SIZE_MAX && n > b->cap + 1)
 		n = b->cap + 1;
 	p = realloc(b->data, n);
 	if (!p) {

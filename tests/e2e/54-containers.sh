@@ -39,7 +39,7 @@ up=$("$WORLD" up 3 --docker --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 3 --docker"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 97
+plan 101
 _result 0 "world up 3 --docker"
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() {		# check NAME STATUS WANT OUTPUT
@@ -140,6 +140,14 @@ out=$("$ICM" run -options "--pid host" 2>&1)
 check "run -options --pid is refused" $? 1 "$out"
 contains "run: refusal names the flag" "$out" "'--pid' is not a docker run option icm accepts"
 is "refused run changed nothing" "$(dk 1 inspect -f '{{.Id}}' iris 2>&1)" "$id1"
+
+# another container beside iris, with -options
+out=$("$ICM" run -machine "${M[1]}" -container extra -image "$IMG:v2" -options "--env APP_PORT=8081 --label team=ops --memory 64m" 2>&1)
+check "run -container extra -options exits 0" $? 0 "$out"
+is "extra serves v2 on its port" "$(curl -s --max-time 5 http://198.18.0.12:8081/)" "icm-test-app v2"
+is "extra: -options applied" "$(dk 2 inspect -f '{{index .Config.Labels "team"}} {{.HostConfig.Memory}}' extra 2>&1)" "ops 67108864"
+is "extra: no IRIS volumes" "$(dk 2 inspect -f '{{len .HostConfig.Binds}}' extra 2>&1)" "0"
+dk 2 rm -f extra >/dev/null 2>&1
 
 # -- ps -------------------------------------------------------------------
 out=$("$ICM" ps 2>&1)
