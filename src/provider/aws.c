@@ -20,8 +20,9 @@
  *                       one per node), MinCount = MaxCount = the nodes,
  *                       root and IRIS volumes as block device mappings at
  *                       their device names (deleted with the instance)
- *   node/<machine>      the instance of a machine; name/<machine> its
- *                       Name tag
+ *                       recorded as one record "<machine>=<instance>,..."
+ *   node/<machine>      the instance of a machine (from its batch's
+ *                       record); name/<machine> its Name tag
  *   eip/<machine>, eip-assoc/<machine>
  *                       ElasticIP
  *   lb/<LB machine>, tg/<LB>/<port>, tg-reg/<LB>/<port>,
@@ -677,35 +678,90 @@ static int batch_instances(struct aws *a, const char *keytag,
 	return ret;
 }
 
-/* Records item's instance as nodes[launch index]. */
-static int adopt_items(struct aws *a, const struct xml_node *set,
-		       struct node **nodes, size_t k)
+/*
+ * The batch's record: "<machine>=<instance>,..." from the instances of
+ * set (by launch index) for nodes[0..k), written as ONE journal record so
+ * that a kill cannot leave half a batch recorded; expand_batches() then
+ * gives each machine its node/<machine> record.
+ */
+static int record_batch(struct aws *a, const char *key,
+			const struct xml_node *set, struct node **nodes,
+			size_t k)
 {
 	const struct xml_node *it;
-	size_t seen = 0;
+	char **ids = xcalloc(k ? k : 1, sizeof(char *));
+	struct buf map;
+	size_t seen = 0, i;
+	int ret = -1;
 
+	buf_init(&map, BUF_CAP_LINE);
 	for (it = set ? set->children : NULL; it; it = it->next) {
 		const char *id = xml_text(xml_child(it, "instanceId"));
 		const char *ix = xml_text(xml_child(it, "amiLaunchIndex"));
 		long li = 0;
-		char *key;
-		int rc;
 
 		if (!id || (ix && str_to_long(ix, &li)) || li < 0 ||
-		    (size_t)li >= k)
+		    (size_t)li >= k || ids[li])
 			continue;
-		key = xasprintf("node/%s", nodes[li]->name);
-		rc = journal_state(a->j, key) == JOURNAL_DONE ? 0 :
-			journal_done(a->j, key, id);
-		free(key);
-		if (rc)
-			return -1;
+		ids[li] = xstrdup(id);
 		seen++;
 	}
-	return seen == k ? 0 : error("the launch answered %zu instance%s "
-				     "for %zu node%s", seen,
-				     seen == 1 ? "" : "s", k,
-				     k == 1 ? "" : "s");
+	if (seen != k) {
+		error("the launch of %s answered %zu instance%s for %zu node%s",
+		      key, seen, seen == 1 ? "" : "s", k, k == 1 ? "" : "s");
+		goto out;
+	}
+	for (i = 0; i < k; i++)
+		if (buf_addf(&map, "%s%s=%s", i ? "," : "", nodes[i]->name,
+			     ids[i])) {
+			error("the launch of %s: too many instances", key);
+			goto out;
+		}
+	ret = journal_done(a->j, key, map.data);
+out:
+	for (i = 0; i < k; i++)
+		free(ids[i]);
+	free(ids);
+	buf_release(&map);
+	return ret;
+}
+
+struct expand {
+	struct aws *a;
+	int rc;
+};
+
+static void expand_one(void *arg, const char *key, enum journal_state st,
+		       const char *id)
+{
+	struct expand *e = arg;
+	char *map, *w, *save = NULL;
+
+	if (e->rc || st != JOURNAL_DONE || strncmp(key, "batch/", 6) || !id)
+		return;
+	map = xstrdup(id);
+	for (w = strtok_r(map, ",", &save); w && !e->rc;
+	     w = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(w, '='), *nk;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		nk = xasprintf("node/%s", w);
+		if (journal_state(e->a->j, nk) == JOURNAL_NONE)
+			e->rc = journal_done(e->a->j, nk, eq + 1);
+		free(nk);
+	}
+	free(map);
+}
+
+/* Gives every machine of a recorded batch its node/<machine> record. */
+static int expand_batches(struct aws *a)
+{
+	struct expand e = { a, 0 };
+
+	journal_each(a->j, expand_one, &e);
+	return e.rc;
 }
 
 /* Launches nodes[0..k) (one definition, one zone) in one call. */
@@ -728,7 +784,7 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 
 	aws_params_init(&p);
 	if (journal_state(a->j, key) == JOURNAL_DONE) {
-		ret = 0;
+		ret = expand_batches(a);
 		goto out;
 	}
 	if (journal_state(a->j, key) == JOURNAL_PENDING) {
@@ -738,13 +794,19 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 		if (batch_instances(a, keytag, &root, &reason))
 			goto fail;
 		for (r = xml_child(xml_child(root, "reservationSet"), "item");
-		     r; r = r->next)
-			if (xml_child(r, "instancesSet") &&
-			    adopt_items(a, xml_child(r, "instancesSet"), nodes,
-					k) == 0)
+		     r && !found; r = r->next)
+			if (xml_count(xml_child(r, "instancesSet"), "item") ==
+			    k)
 				found = k;
-		if (found == k) {
-			ret = journal_done(a->j, key, node_instance(a, n));
+		if (found) {
+			r = xml_child(xml_child(root, "reservationSet"),
+				      "item");
+			while (xml_count(xml_child(r, "instancesSet"),
+					 "item") != k)
+				r = r->next;
+			ret = record_batch(a, key, xml_child(r,
+							     "instancesSet"),
+					   nodes, k) || expand_batches(a);
 			goto out;
 		}
 		xml_free(root);
@@ -781,9 +843,7 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 	if (call(a, "RunInstances", &p, &root, &reason))
 		goto fail;
 	set = xml_child(root, "instancesSet");
-	if (adopt_items(a, set, nodes, k))
-		goto out;
-	ret = journal_done(a->j, key, node_instance(a, n));
+	ret = record_batch(a, key, set, nodes, k) || expand_batches(a);
 	goto out;
 fail:
 	error("RunInstances (%s) failed: %s", key, reason);
@@ -1445,7 +1505,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	say("Creating the network of %s in %s...", a.dep, a.ec2.region);
 	if (network(&a) || security(&a) || keypair(&a))
 		goto out;
-	if (scale_in(&a, p))
+	if (expand_batches(&a) || scale_in(&a, p))
 		goto out;
 	if (root_device(&a, fld(a.any, "AMI"), &rootdev))
 		goto out;

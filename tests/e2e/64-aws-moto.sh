@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# 64-aws-moto.sh: the AWS provider against moto's EC2 and ELB, with icm and
+# moto in a network namespace that has only loopback (tests/cloud/moto), so
+# no address moto invents can be reached.
+#
+#   - the guide's ECP (mirrored DMs, AMs behind a load balancer, an arbiter)
+#     and sharded configurations provision (node preparation left out:
+#     ICM_TEST_NO_NODE_PREP=1, the instances do not exist), provision again
+#     changes nothing, unprovision leaves nothing that icm made
+#     (tests/cloud/aws-census.py counts by tag);
+#   - provision killed with SIGKILL after each result the journal records
+#     (every kind of call: network, gateway, routes, security group, key
+#     pair, launches, tags, load balancer) and run again ends with exactly
+#     the planned resources;
+#   - unprovision after a killed provision (no instances.json) removes all;
+#   - throttling answers injected by a proxy are retried and provision
+#     completes;
+#   - scale out and in (confirmation refused without a terminal; -force).
+# Root only (network namespaces).
+. "$(dirname "$0")/lib.sh"
+MOTO=$TOP/tests/cloud/moto
+CENSUS=$TOP/tests/cloud/aws-census.py
+PROXY=$TOP/tests/cloud/throttle-proxy.py
+[ "$(id -u)" = 0 ] || skip_all "moto runs in a network namespace: needs root (running as uid $(id -u))"
+D=$T/moto
+out=$("$MOTO" start --dir "$D" --port 5000 2>&1); st=$?
+[ "$st" = 77 ] && skip_all "$(printf '%s' "$out" | tail -1)"
+trap '"$MOTO" stop --dir "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
+[ "$st" = 0 ] || { echo "1..1"; echo "not ok 1 - moto start"; printf '%s\n' "$out" | sed 's/^/#   /'; exit 1; }
+
+mx() { "$MOTO" exec --dir "$D" -- "$@"; }
+census() { mx python3 "$CENSUS" "$1" 2>&1; }
+show() { printf '%s\n' "$1" | tail -n 6 | sed 's/^/#   /'; }
+check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
+NONE="vpc=0 subnet=0 igw=0 rtb=0 sg=0 key=0 instance=0 volume=0 address=0 lb=0 tg=0"
+
+"$ICM" keygen ssh "$T/ssh" >/dev/null 2>&1
+printf '[default]\naws_access_key_id = AKIDTEST\naws_secret_access_key = test-secret-%s\n' "$$" > "$T/credentials"
+# deploy NAME SAMPLE [ZONES]: the guide's sample, pointed at moto's region,
+# an AMI moto knows, our key and credentials.
+deploy() {
+	mkdir -p "$T/$1"
+	/usr/bin/python3 - "$TOP/samples/AWS/$2" "$T/$1" "$T" "${3:-us-east-1a,us-east-1b}" <<'PY'
+import json, sys
+src, dst, t, zones = sys.argv[1:5]
+d = json.load(open(src + "/defaults.json"))
+d.update({"Region": "us-east-1", "Zone": zones, "AMI": "ami-1e749f67",
+          "Credentials": t + "/credentials", "SSHKey": t + "/ssh/insecure-ssh2.pub",
+          "KeyFile": t + "/ssh/insecure"})
+for k in ("TLSKeyDir", "SSLConfig"):
+    d.pop(k, None)
+json.dump(d, open(dst + "/defaults.json", "w"), indent=1)
+json.dump(json.load(open(src + "/definitions.json")), open(dst + "/definitions.json", "w"), indent=1)
+PY
+}
+plan 42
+export ICM_TEST_NO_NODE_PREP=1
+
+# -- the guide's ECP and sharded configurations --------------------------------
+deploy ecp ECP
+deploy shard Sharding us-east-1a
+ECP_FULL="vpc=1 subnet=2 igw=1 rtb=1 sg=1 key=1 instance=6 volume=26 address=0 lb=1 tg=2"
+SHARD_FULL="vpc=1 subnet=1 igw=1 rtb=1 sg=1 key=1 instance=5 volume=25 address=0 lb=0 tg=0"
+cd "$T/ecp"
+out=$(mx "$ICM" provision 2>&1)
+check "ECP: provision exits 0" $? 0 "$out"
+contains "ECP: a launch per definition and zone" "$out" "Launching 2 instances of AM in us-east-1a..."
+contains "ECP: load balancer" "$out" "Creating load balancer ECP-LB-TEST-0002..."
+contains "ECP: inventory names the LB" "$(echo "$out" | tr -s ' ')" "ECP-LB-TEST-0002 (virtual AM)"
+is "ECP: moto holds the planned resources" "$(census ECP-TEST)" "$ECP_FULL"
+ok "ECP: Terraform templates written" test -s state/ECP-TEST/infrastructure.tf
+cp instances.json first.json
+out=$(mx "$ICM" provision 2>&1)
+check "ECP: provision again exits 0" $? 0 "$out"
+lacks "ECP: provision again launches nothing" "$out" "Launching"
+is "ECP: provision again: same resources" "$(census ECP-TEST)" "$ECP_FULL"
+is "ECP: provision again: same instances" \
+	"$(grep -o '"InstanceId":[^,]*' instances.json | sort | tr -d '\n')" \
+	"$(grep -o '"InstanceId":[^,]*' first.json | sort | tr -d '\n')"
+cd "$T/shard"
+out=$(mx "$ICM" provision 2>&1)
+check "sharded: provision exits 0" $? 0 "$out"
+is "sharded: moto holds the planned resources" "$(census SHARDING-TEST)" "$SHARD_FULL"
+out=$(mx "$ICM" unprovision -force 2>&1)
+check "sharded: unprovision exits 0" $? 0 "$out"
+is "sharded: nothing left" "$(census SHARDING-TEST)" "$NONE"
+cd "$T/ecp"
+out=$(echo no | mx "$ICM" unprovision 2>&1)
+check "ECP: unprovision answered 'no' exits 1" $? 1 "$out"
+is "ECP: ... and changes nothing" "$(census ECP-TEST)" "$ECP_FULL"
+out=$(mx "$ICM" unprovision -force 2>&1)
+check "ECP: unprovision -force exits 0" $? 0 "$out"
+contains "ECP: the VPC deleted last" "$(echo "$out" | tail -2)" "Deleting vpc"
+is "ECP: nothing left" "$(census ECP-TEST)" "$NONE"
+
+# -- killed after each kind of recorded call, run again ------------------------------
+rm -rf state instances.json
+mx "$ICM" provision >/dev/null 2>&1
+# the result records of a full provision, in order, as their key's kind
+sed -n 's/.*"rec":"\(done\|failed\)","key":"\([^/"]*\).*/\2/p' state/journal > "$T/kinds"
+R=$(wc -l < "$T/kinds")
+mx "$ICM" unprovision -force >/dev/null 2>&1
+rm -rf state instances.json icm.log
+[ "$R" -ge 20 ] && ok=0 || ok=1
+is "a full ECP provision records at least 20 calls (got $R)" "$ok" 0
+# kill points: the first and last record of each kind, and every third
+POINTS=$(awk '{ k[NR] = $1 } END { for (i = 1; i <= NR; i++)
+	if (k[i] != k[i-1] || k[i] != k[i+1] || i % 3 == 0) print i }' "$T/kinds")
+np=$(echo $POINTS | wc -w)
+[ "$np" -ge 20 ] && ok=0 || ok=1
+is "at least 20 kill points ($np of $R)" "$ok" 0
+bad_kill="" bad_count="" i=0
+for n in $POINTS; do
+	i=$((i + 1))
+	ICM_TEST_KILL_AFTER=$n mx "$ICM" provision >/dev/null 2>&1
+	st=$?
+	[ "$st" = 137 ] || bad_kill="$bad_kill $n:$st"
+	out=$(mx "$ICM" provision 2>&1) || bad_count="$bad_count $n:provision-failed"
+	c=$(census ECP-TEST)
+	[ "$c" = "$ECP_FULL" ] || bad_count="$bad_count $n:[$c]"
+	[ $((i % 2)) = 0 ] && rm -f instances.json	# then from the configuration
+	mx "$ICM" unprovision -force >/dev/null 2>&1 || bad_count="$bad_count $n:unprovision-failed"
+	if [ $((i % 4)) = 0 ]; then
+		c=$(census ECP-TEST)
+		[ "$c" = "$NONE" ] || bad_count="$bad_count $n:left[$c]"
+	fi
+	rm -rf state instances.json
+done
+is "every kill point ended the process with SIGKILL" "$bad_kill" ""
+is "after every kill point: exactly the planned resources, then none" "$bad_count" ""
+is "nothing left after the kill points" "$(census ECP-TEST)" "$NONE"
+echo "# kinds of call killed after: $(sort -u "$T/kinds" | tr '\n' ' ')"
+
+# -- killed, then unprovision without instances.json -----------------------------
+ICM_TEST_KILL_AFTER=$((R / 2)) mx "$ICM" provision >/dev/null 2>&1
+ok "killed half-way: no instances.json" test ! -e instances.json
+out=$(mx "$ICM" unprovision -force 2>&1)
+check "unprovision without instances.json exits 0" $? 0 "$out"
+contains "it says where the nodes came from" "$out" "instances.json is missing"
+is "nothing left after the half-way kill" "$(census ECP-TEST)" "$NONE"
+rm -rf state
+
+# -- throttling ----------------------------------------------------------------------
+mx /bin/sh -c "python3 '$PROXY' 5001 http://127.0.0.1:5000 3 '$T/throttled.log' >'$T/proxy.out' 2>&1 & echo \$! > '$T/proxy.pid'"
+sleep 1
+out=$(mx env AWS_ENDPOINT_URL=http://127.0.0.1:5001 "$ICM" provision 2>&1)
+check "provision through a throttling proxy exits 0" $? 0 "$out"
+n=$(wc -l < "$T/throttled.log" 2>/dev/null || echo 0)
+[ "$n" -ge 5 ] && ok=0 || ok=1
+is "the proxy throttled $n calls (at least 5)" "$ok" 0
+is "throttled: exactly the planned resources" "$(census ECP-TEST)" "$ECP_FULL"
+kill "$(cat "$T/proxy.pid")" 2>/dev/null
+
+# -- scale out and in ------------------------------------------------------------------
+/usr/bin/python3 - <<'PY'
+import json
+d = json.load(open("definitions.json"))
+d[1]["Count"] = "4"
+json.dump(d, open("definitions.json", "w"), indent=1)
+PY
+out=$(mx "$ICM" provision 2>&1)
+check "scale out (AM 3 -> 4) exits 0" $? 0 "$out"
+contains "scale out launches one" "$out" "Launching 1 instance of AM"
+is "scale out: 7 instances" "$(census ECP-TEST | grep -o 'instance=[0-9]*')" "instance=7"
+/usr/bin/python3 - <<'PY'
+import json
+d = json.load(open("definitions.json"))
+d[1]["Count"] = "2"
+json.dump(d, open("definitions.json", "w"), indent=1)
+PY
+out=$(mx "$ICM" provision </dev/null 2>&1)
+check "scale in without confirmation exits 1" $? 1 "$out"
+is "... and terminates nothing" "$(census ECP-TEST | grep -o 'instance=[0-9]*')" "instance=7"
+out=$(mx "$ICM" provision -force 2>&1)
+check "scale in (AM 4 -> 2) with -force exits 0" $? 0 "$out"
+is "scale in: 5 instances" "$(census ECP-TEST | grep -o 'instance=[0-9]*')" "instance=5"
+lacks "scale in: the highest numbers went" "$(cat instances.json)" "ECP-AM-TEST-0005"
+out=$(mx "$ICM" unprovision -force -cleanUp 2>&1)
+check "final unprovision -cleanUp exits 0" $? 0 "$out"
+is "finally nothing left" "$(census ECP-TEST)" "$NONE"
+ok "the credentials' secret is not in icm.log" sh -c "! grep -q 'test-secret-$$' icm.log"
+done_testing
