@@ -28,7 +28,7 @@ up=$("$WORLD" up 2 --docker --dir "$W" 2>&1) || {
 LOOP=
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; [ -z "$LOOP" ] || losetup -d "$LOOP"; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 50
+plan 52
 cd "$T" || exit 1
 M1=Prep-DM-T-0001 M2=Prep-AM-T-0002
 hx() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -159,6 +159,14 @@ out=$("$ICM" provision 2>&1); st=$?
 is "existing on a directory that is there: exit 0" "$st" 0
 [ "$st" = 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
 is "and it is given to irisowner" "$(hx 2 stat -c '%u' /tmp/irissys/missing)" 51773
+
+# dockerd stopped behind icm's back: provision says which endpoint fails
+hx 2 systemctl stop docker >/dev/null 2>&1
+out=$("$ICM" provision 2>&1); st=$?
+is "dockerd down: exit 1" "$st" 1
+contains "names the node, the endpoint and the reason" "$out" \
+	"provision on $M2 failed: the Docker TLS endpoint https://$M2:2376 (198.18.0.12) does not answer after"
+hx 2 systemctl start docker >/dev/null 2>&1
 
 # a block device (the cloud providers' path) through mountVolumes.sh itself,
 # as root on host 1: a loop device of this machine, seen by the host
