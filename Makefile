@@ -212,3 +212,9 @@ $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call: $(OUT)/tests/%: tests/cloud/%.c $
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
 test e2e: $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call
+
+# bench/aws-calls: EC2/ELB calls per node for 10 and 100 nodes (moto).
+.PHONY: bench-aws
+bench: bench-aws
+bench-aws: $(OUT)/icm
+	bench/aws-calls $(OUT)/icm
