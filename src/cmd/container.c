@@ -433,7 +433,7 @@ static int run_or_upgrade(struct ctx *ctx, bool upgrade)
 {
 	struct image_creds creds;
 	struct runjob j;
-	struct dnode_opts o = { false, false, false };
+	struct dnode_opts o = { .echo_one = false };
 	bool *done = NULL;
 	int rc = -1;
 
@@ -496,7 +496,7 @@ int cmd_pull(struct ctx *ctx)
 	struct image_creds creds;
 	struct runjob j = { opt_str(&ctx->opts, OPT_IMAGEARCHIVE), &creds,
 			    false };
-	struct dnode_opts o = { true, true, false };
+	struct dnode_opts o = { .echo_one = true, .say_output = true };
 	int rc;
 
 	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir) ||
@@ -560,7 +560,7 @@ static int lifecycle_one(struct dnode *x)
 
 static int lifecycle(struct ctx *ctx, enum lifecycle op)
 {
-	struct dnode_opts o = { false, false, false };
+	struct dnode_opts o = { .echo_one = false };
 
 	if (dnode_check_pki(ctx->state_dir))
 		return -1;
@@ -653,7 +653,7 @@ int cmd_ps(struct ctx *ctx)
 		"Machine", "IP Address", "Container", "Status", "Health",
 		"Image",
 	};
-	struct dnode_opts o = { false, false, false };
+	struct dnode_opts o = { .echo_one = false };
 	cJSON **rows, *json = cJSON_CreateArray(), *r;
 	struct table t;
 	size_t i;
@@ -740,45 +740,20 @@ static int exec_one(struct dnode *x)
 static int exec_interactive(struct ctx *ctx, struct execjob *j)
 {
 	const char *argv[] = { "sh", "-c", j->command, NULL };
-	struct docker_target t;
-	struct docker *d = NULL;
 	struct docker_exec e;
-	char *why = NULL;
-	int code = -1, ret = -1;
 
-	if (ctx->nsel != 1)
-		return error("Interactive commands cannot match more than one "
-			     "instance");
-	if (dnode_target(ctx->state_dir, ctx->sel[0], &t))
-		return -1;
-	docker_global_init();
-	if (docker_open(&t, &d, &why)) {
-		error("cannot reach Docker on %s: %s", ctx->sel[0]->name,
-		      why ? why : "no answer");
-		goto out;
-	}
 	memset(&e, 0, sizeof(e));
 	e.argv = argv;
 	e.env = (const char *const *)j->eo.env;
 	e.user = j->eo.user;
 	e.workdir = j->eo.workdir;
-	e.interactive = e.tty = true;
-	if (docker_exec(d, container_name(ctx), &e, NULL, NULL, &code)) {
-		error("%s: %s", ctx->sel[0]->name, docker_errmsg(d));
-		goto out;
-	}
-	ret = code ? -1 : 0;
-out:
-	free(why);
-	docker_close(d);
-	dnode_target_release(&t);
-	return ret;
+	return dnode_interactive(ctx, container_name(ctx), &e);
 }
 
 int cmd_exec(struct ctx *ctx)
 {
 	struct execjob j;
-	struct dnode_opts o = { true, true, false };
+	struct dnode_opts o = { .echo_one = true, .say_output = true };
 	int rc;
 
 	j.command = opt_str(&ctx->opts, OPT_COMMAND);
@@ -865,7 +840,7 @@ static int cp_options(const char *s, bool *retrieve)
 int cmd_cp(struct ctx *ctx)
 {
 	struct cpjob j;
-	struct dnode_opts o = { false, false, false };
+	struct dnode_opts o = { .echo_one = false };
 	int rc = -1;
 
 	memset(&j, 0, sizeof(j));

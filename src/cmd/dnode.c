@@ -96,7 +96,8 @@ static void one(struct fanout *f, size_t i, struct fanout_result *r,
 		r->exit_status = -1;
 	docker_close(x.d);
 files:
-	if (!fanout_write_outputs(j->ctx->state_dir, x.n, "docker", r,
+	if (!fanout_write_outputs(j->ctx->state_dir, x.n,
+				  j->o->file ? j->o->file : "docker", r,
 				  &j->outpath[i], &j->errpath[i]) &&
 	    j->o->say_output)
 		say("...output in %s", j->outpath[i]);
@@ -130,4 +131,38 @@ int dnode_run(struct ctx *ctx, dnode_fn fn, void *arg,
 	fanout_results_release(res, n);
 	free(res);
 	return rc;
+}
+
+int dnode_interactive(struct ctx *ctx, const char *container,
+		      const struct docker_exec *x)
+{
+	struct docker_exec e = *x;
+	struct docker_target t;
+	struct docker *d = NULL;
+	char *why = NULL;
+	int code = -1, ret = -1;
+
+	if (ctx->nsel != 1)
+		return error("Interactive commands cannot match more than one "
+			     "instance");
+	if (dnode_check_pki(ctx->state_dir) ||
+	    dnode_target(ctx->state_dir, ctx->sel[0], &t))
+		return -1;
+	docker_global_init();
+	if (docker_open(&t, &d, &why)) {
+		error("cannot reach Docker on %s: %s", ctx->sel[0]->name,
+		      why ? why : "no answer");
+		goto out;
+	}
+	e.interactive = e.tty = true;
+	if (docker_exec(d, container, &e, NULL, NULL, &code)) {
+		error("%s: %s", ctx->sel[0]->name, docker_errmsg(d));
+		goto out;
+	}
+	ret = code ? -1 : 0;
+out:
+	free(why);
+	docker_close(d);
+	dnode_target_release(&t);
+	return ret;
 }

@@ -31,6 +31,7 @@ struct dnode_opts {
 	bool echo_one;		/* echo the output when one node */
 	bool say_output;	/* "...output in <docker.out>" per node */
 	bool no_docker;		/* do not connect (fn does its own work) */
+	const char *file;	/* output file stem; NULL: "docker" */
 };
 
 /*
@@ -39,6 +40,15 @@ struct dnode_opts {
  */
 int dnode_run(struct ctx *ctx, dnode_fn fn, void *arg,
 	      const struct dnode_opts *o, bool *done) WARN_UNUSED;
+
+/*
+ * An interactive exec (terminal in raw mode) in container on the one
+ * selected node ("Interactive commands cannot match more than one
+ * instance" otherwise).  The command's exit status other than 0 makes
+ * -1 (icm's exit status 1).
+ */
+int dnode_interactive(struct ctx *ctx, const char *container,
+		      const struct docker_exec *e) WARN_UNUSED;
 
 /* Checks the deployment's CA and client certificate are there (before a
  * fan-out), naming what is missing and how to make it. */
