@@ -253,7 +253,7 @@ static int read_tls(struct prep *pr)
 	return rc;
 }
 
-/* A JSON number's value as a count (0 when absent). */
+/* A count printed by `docker info` (0 when absent or not a number). */
 static long count_of(const char *s)
 {
 	long v;
@@ -273,7 +273,7 @@ static int compose_daemon_json(struct prep *pr)
 	const char *want = field(pr->n, "DockerStorageDriver");
 	struct buf out;
 	cJSON *j = NULL;
-	char *info = NULL, *driver, *words[3] = { NULL }, *save = NULL;
+	char *info = NULL, *driver, *counts[2] = { NULL }, *save = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -300,11 +300,10 @@ static int compose_daemon_json(struct prep *pr)
 	cJSON_DeleteItemFromObjectCaseSensitive(j, "live-restore");
 	cJSON_AddTrueToObject(j, "live-restore");
 	driver = info ? strtok_r(info, " \n", &save) : NULL;
-	words[0] = driver;
-	for (i = 1; driver && i < 3; i++)
-		words[i] = strtok_r(NULL, " \n", &save);
+	for (i = 0; driver && i < ARRAY_SIZE(counts); i++)
+		counts[i] = strtok_r(NULL, " \n", &save);
 	if (want && driver && strcmp(driver, want) &&
-	    count_of(words[1]) + count_of(words[2]) > 0)
+	    count_of(counts[0]) + count_of(counts[1]) > 0)
 		warning("%s: dockerd runs storage driver '%s' with images or "
 			"containers; DockerStorageDriver '%s' not applied "
 			"(switching would hide them)", pr->n->name, driver,
