@@ -41,6 +41,7 @@ PACKAGES=(
     busybox-static         # the base layer of the test images
     ansible                # bench/deploy's peer (community.docker)
     python3-docker         # ... which its docker modules need
+    fdisk xfsprogs         # node preparation's partition + xfs paths (e2e 52)
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 

@@ -70,6 +70,25 @@ const struct command commands[] = {
 	{ "docker", cmd_docker, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_COMMAND), NULL, 0,
 	  "run a docker CLI command on the nodes" },
+	{ "session", cmd_session, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_PARALLEL) |
+	  OPT_BIT(OPT_COMMAND) | OPT_BIT(OPT_INTERACTIVE) |
+	  OPT_BIT(OPT_NAMESPACE), NULL, 0,
+	  "an IRIS terminal on one node, or -command SNIPPET on the nodes" },
+	{ "terminal", cmd_session, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_PARALLEL) |
+	  OPT_BIT(OPT_COMMAND) | OPT_BIT(OPT_INTERACTIVE) |
+	  OPT_BIT(OPT_NAMESPACE), NULL, 0,
+	  "the 2018 name of session" },
+	{ "iscos", cmd_iscos, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_PARALLEL) |
+	  OPT_BIT(OPT_COMMAND) | OPT_BIT(OPT_NAMESPACE), NULL, 0,
+	  "an ObjectScript snippet on the nodes (2018; session -command)" },
+	{ "sql", cmd_sql, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_PARALLEL) |
+	  OPT_BIT(OPT_COMMAND) | OPT_BIT(OPT_INTERACTIVE) |
+	  OPT_BIT(OPT_NAMESPACE), NULL, 0,
+	  "an SQL statement on the nodes (jdbc.out), or the SQL shell" },
 	{ "inventory", cmd_inventory, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_OPTIONS), NULL, 0,
 	  "list the provisioned nodes (instances.json)" },

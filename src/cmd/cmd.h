@@ -103,6 +103,9 @@ int cmd_ps(struct ctx *ctx);
 int cmd_exec(struct ctx *ctx);
 int cmd_cp(struct ctx *ctx);
 int cmd_docker(struct ctx *ctx);
+int cmd_session(struct ctx *ctx);		/* iris.c */
+int cmd_iscos(struct ctx *ctx);
+int cmd_sql(struct ctx *ctx);
 
 /*
  * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,
