@@ -11,6 +11,7 @@ for t in /usr/sbin/ip /usr/bin/unshare /usr/bin/nsenter /usr/sbin/sshd /usr/bin/
 	[ -x "$t" ] || skip_all "$t is missing (Debian packages: iproute2, util-linux, openssh-server, openssh-client)"
 done
 [ -x /usr/bin/sudo ] || skip_all "sudo is not installed (Debian package: sudo)"
+world_lock || skip_all "the test world lock /tmp/icm-world.lock is held elsewhere for over 15 min"
 /usr/bin/unshare --mount --net true 2>/dev/null ||
 	skip_all "mount/network namespaces are not available (unshare failed)"
 if [ -n "$(/usr/sbin/ip -o link show 2>/dev/null | grep ': icmw')" ]; then

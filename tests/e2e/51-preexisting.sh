@@ -8,6 +8,7 @@
 WORLD=$TOP/tests/world/world
 [ "$(id -u)" = 0 ] || skip_all "the test world needs root"
 [ -x "$WORLD" ] || skip_all "tests/world/world is not in this tree"
+world_lock || skip_all "the test world lock /tmp/icm-world.lock is held elsewhere for over 15 min"
 W=$T/world
 up=$("$WORLD" up 4 --dir "$W" 2>&1) || {
 	case $up in

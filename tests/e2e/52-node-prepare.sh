@@ -17,6 +17,7 @@ WORLD=$TOP/tests/world/world
 [ -x "$WORLD" ] || skip_all "tests/world/world is not in this tree"
 command -v docker >/dev/null || skip_all "no docker CLI on this machine"
 command -v openssl >/dev/null || skip_all "no openssl on this machine"
+world_lock || skip_all "the test world lock /tmp/icm-world.lock is held elsewhere for over 15 min"
 W=$T/world
 up=$("$WORLD" up 2 --docker --dir "$W" 2>&1) || {
 	case $up in

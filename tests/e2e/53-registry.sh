@@ -20,23 +20,6 @@ for t in /usr/bin/docker-registry /usr/bin/htpasswd /usr/sbin/dockerd /usr/bin/d
 	[ -x "$t" ] || skip_all "$t is missing (Debian packages: docker-registry, apache2-utils, docker.io, busybox-static, iptables, curl)"
 done
 
-# world_lock: hold /tmp/icm-world.lock on fd LOCKFD unless an ancestor of
-# ours (flock(1) running this test) already holds it; waits up to 15 min.
-world_lock() {
-	local f=/tmp/icm-world.lock ino holders p s
-	exec {LOCKFD}>>"$f" || return 1
-	flock -n "$LOCKFD" && return 0
-	ino=$(stat -c %i "$f")
-	holders=" $(awk -v i="$ino" '$2 == "FLOCK" { n = split($6, a, ":"); if (a[n] == i) printf "%s ", $5 }' /proc/locks) "
-	p=$PPID
-	for _ in $(seq 64); do
-		case $holders in *" $p "*) return 0 ;; esac
-		read -r s 2>/dev/null < "/proc/$p/stat" || break
-		s=${s##*) }; s=${s#* }; p=${s%% *}
-		[ "$p" -gt 1 ] || break
-	done
-	flock -w 900 "$LOCKFD"
-}
 world_lock || skip_all "the test world lock /tmp/icm-world.lock is held elsewhere for over 15 min"
 
 unset "${!DOCKER_@}"

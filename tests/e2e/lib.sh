@@ -10,6 +10,7 @@
 set -u
 : "${ICM:?set ICM to the icm binary}"
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+. "$TOP/tests/world/lock.sh"
 DATA=$TOP/tests/data
 T=$(mktemp -d "${TMPDIR:-/tmp}/icm-e2e.XXXXXX")
 trap 'rm -rf "$T"' EXIT
@@ -77,25 +78,6 @@ samples_same_tree() {
 	diff -r -x bin "$TOP/samples" "$1" && diff -r "$TOP/embedded/scripts" "$1/bin"
 }
 
-# world_lock: the test world is one per machine; tests that start it hold
-# /tmp/icm-world.lock on fd LOCKFD for their whole run, unless an ancestor
-# (flock(1) running the test) already holds it.  Waits up to 15 min;
-# returns 1 when it could not get the lock.
-world_lock() {
-	local f=/tmp/icm-world.lock ino holders p s n
-	exec {LOCKFD}>>"$f" || return 1
-	flock -n "$LOCKFD" && return 0
-	ino=$(stat -c %i "$f")
-	holders=" $(awk -v i="$ino" '$2 == "FLOCK" { n = split($6, a, ":"); if (a[n] == i) printf "%s ", $5 }' /proc/locks) "
-	p=$PPID
-	for n in $(seq 64); do
-		case $holders in *" $p "*) return 0 ;; esac
-		read -r s 2>/dev/null < "/proc/$p/stat" || break
-		s=${s##*) }; s=${s#* }; p=${s%% *}
-		[ "$p" -gt 1 ] || break
-	done
-	flock -w 900 "$LOCKFD"
-}
 
 done_testing() {
 	[ "$_failed" = 0 ]
