@@ -18,18 +18,7 @@
 #include "../state/log.h"
 #include "../util/fs.h"
 #include "../util/str.h"
-
-static bool confirmed(void)
-{
-	char line[64];
-
-	printf("Type \"yes\" to confirm: ");
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return !strcmp(line, "yes");
-}
+#include "../util/term.h"
 
 /* The deployment's nodes: instances.json, else the configuration. */
 static int load_nodes(struct ctx *ctx)
@@ -64,7 +53,7 @@ int cmd_unprovision(struct ctx *ctx)
 	if (!pv || !pv->destroy)
 		return error("unprovisioning on Provider '%s' is not available "
 			     "in this build of icm yet", name ? name : "?");
-	if (!pc.force && !confirmed())
+	if (!pc.force && !term_confirm())
 		return error("unprovision not confirmed; nothing changed");
 	if (ctx_begin_changes(ctx) || pv->destroy(&pc, &ctx->inst))
 		return -1;

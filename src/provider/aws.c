@@ -61,6 +61,7 @@
 #include "../util/buf.h"
 #include "../util/fs.h"
 #include "../util/str.h"
+#include "../util/term.h"
 
 #define VPC_CIDR "10.0.0.0/16"
 #define WAIT_MS (15 * 60 * 1000)	/* instances running / terminated */
@@ -1098,15 +1099,8 @@ static int cmp_desc(const void *x, const void *y)
 
 static bool confirm(const char *what)
 {
-	char line[64];
-
 	say("%s", what);
-	printf("Type \"yes\" to confirm: ");
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		return false;
-	line[strcspn(line, "\r\n")] = '\0';
-	return !strcmp(line, "yes");
+	return term_confirm();
 }
 
 /* Terminates the instances of the journal's nodes named in names and

@@ -228,3 +228,15 @@ int term_prompt_secret(const char *prompt, char **out)
 	errno = saved_errno;
 	return rc;
 }
+
+bool term_confirm(void)
+{
+	char line[64];
+
+	printf("Type \"yes\" to confirm: ");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return false;
+	line[strcspn(line, "\r\n")] = '\0';
+	return !strcmp(line, "yes");
+}

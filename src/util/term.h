@@ -53,4 +53,8 @@ void term_window_size(int fd, int *cols, int *rows);
  */
 int term_prompt_secret(const char *prompt, char **out) WARN_UNUSED;
 
+/* ICM's confirmation: prints `Type "yes" to confirm: ` and reads a line
+ * from standard input; true only for "yes" (EOF: false). */
+bool term_confirm(void);
+
 #endif
