@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# 56-iris-commands.sh: session (2018: terminal), iscos and sql against the
+# IRIS stand-in (tests/images/iris-standin: a TEST STAND-IN for the
+# proprietary engine that records every line it receives and answers
+# `write "TEXT",!`).  A world of 2 Docker hosts and the TLS registry; a
+# PreExisting deployment of two DATA nodes and one CN node; icm run puts the
+# stand-in in container iris; then:
+#   session -command on every IRIS node (the CN node is left out), its
+#   output in docker.out and the record of what the instance received;
+#   iscos (the 2018 name) the same; session on one node echoes;
+#   an unknown namespace fails naming the node (exit 1);
+#   sql -command: the statement through %SQL.Statement, output in jdbc.out;
+#   session -interactive and terminal on a pseudo-terminal (one node only;
+#   several refused with ICM's message).
+# Root only.
+. "$(dirname "$0")/lib.sh"
+WORLD=$TOP/tests/world/world
+REG=$TOP/tests/world/registry
+MK=$TOP/tests/images/mkimage
+PTY=$TOP/tests/ssh/pty-drive.py
+[ "$(id -u)" = 0 ] || skip_all "the test world needs root (running as uid $(id -u))"
+for t in /usr/sbin/dockerd /usr/bin/docker-registry /usr/bin/htpasswd /bin/busybox; do
+	[ -x "$t" ] || skip_all "$t is missing (see build.sh's test packages)"
+done
+world_lock || skip_all "the test world lock /tmp/icm-world.lock is held elsewhere for over 15 min"
+unset "${!DOCKER_@}"
+W=$T/world R=$T/registry
+cleanup() {
+	"$REG" down --dir "$R" >/dev/null 2>&1
+	"$WORLD" down --dir "$W" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+up=$("$WORLD" up 3 --docker --dir "$W" 2>&1) || {
+	case $up in *"already up"*) skip_all "another test world is up on this machine" ;; esac
+	echo "1..1"; echo "not ok 1 - world up 3 --docker"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
+}
+KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
+plan 25
+show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
+check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
+out=$("$REG" up --dir "$R" --world "$W" 2>&1 &&
+	"$MK" push 198.18.0.1:5000 icm/iris standin-v1 --version v1 --flavor iris \
+		--user icmtest --password-file "$R/password" --cacert "$R/ca.crt" 2>&1)
+check "registry up, the IRIS stand-in pushed" $? 0 "$out"
+
+cd "$T"
+cat > defaults.json <<JSON
+{"Provider": "PreExisting", "Label": "Iris", "Tag": "T",
+ "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
+ "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
+ "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
+ "DockerPassword": "$(cat "$R/password")",
+ "DataDeviceName": "create", "WIJDeviceName": "create",
+ "Journal1DeviceName": "create", "Journal2DeviceName": "create",
+ "RetryCount": "2", "RetryInterval": "200"}
+JSON
+cat > definitions.json <<JSON
+[{"Role": "DATA", "IPAddress": "198.18.0.11", "StartCount": "1"},
+ {"Role": "DATA", "IPAddress": "198.18.0.12", "StartCount": "2"},
+ {"Role": "CN", "IPAddress": "198.18.0.13", "StartCount": "3"}]
+JSON
+M=(Iris-DATA-T-0001 Iris-DATA-T-0002 Iris-CN-T-0003)
+S1=state/Iris-DATA-T
+out=$("$ICM" provision 2>&1)
+check "provision exits 0" $? 0 "$out"
+out=$("$ICM" run 2>&1)
+check "run puts the stand-in on every node" $? 0 "$out"
+# the stand-in's record of session lines, on node I
+record() { "$ICM" exec -machine "${M[$1]}" -command 'cat /tmp/standin/commands.log' >/dev/null 2>&1; cat "$S1/${M[$1]}/docker.out"; }
+
+out=$("$ICM" session -namespace %SYS -command 'write "ICM-HELLO",!' 2>&1)
+check "session -command exits 0" $? 0 "$out"
+contains "session: Executing line" "$out" "Executing command 'write \"ICM-HELLO\",!' on ${M[1]}..."
+lacks "session: the CN node is left out" "$out" "${M[2]}"
+is "session: node 1's docker.out" "$(cat "$S1/${M[0]}/docker.out")" "ICM-HELLO"
+is "session: node 2's docker.out" "$(cat "$S1/${M[1]}/docker.out")" "ICM-HELLO"
+contains "the instance received the snippet, then halt" "$(record 1)" '%SYS write "ICM-HELLO",!'
+
+out=$("$ICM" iscos -namespace USER -machine "${M[0]}" -command 'write "ICM-ISCOS",!' 2>&1)
+check "iscos on one node exits 0" $? 0 "$out"
+contains "iscos on one node echoes" "$out" "ICM-ISCOS"
+contains "iscos: in namespace USER" "$(record 0)" 'USER write "ICM-ISCOS",!'
+
+out=$("$ICM" session -command 'write "X",!' 2>&1)
+check "the default namespace IRISCLUSTER does not exist yet: exit 1" $? 1 "$out"
+contains "the failure names the node and its file" "$out" "${M[0]}: iris session exit status 1; see $S1/${M[0]}/docker.err"
+
+out=$("$ICM" sql -namespace USER -command "SELECT Name FROM Sample.Person WHERE Name = 'O''Brien'" 2>&1)
+check "sql -command exits 0" $? 0 "$out"
+ok "sql: output in jdbc.out" test -e "$S1/${M[1]}/jdbc.out"
+contains "sql: the statement reached the instance as a %SQL.Statement" "$(record 1)" \
+	"%ExecDirect(,\"SELECT Name FROM Sample.Person WHERE Name = 'O''Brien'\")"
+
+out=$(/usr/bin/python3 "$PTY" --input 'write "ICM-TTY",!\nhalt\n' 30 100 "$ICM" session \
+	-interactive -namespace %SYS -machine "${M[0]}" 2>&1)
+check "session -interactive exits 0" $? 0 "$out"
+contains "session -interactive: ICM's header" "$out" "Node: iris-${M[0]}, Instance: IRIS"
+contains "session -interactive: the typed line ran" "$out" "ICM-TTY"
+out=$(/usr/bin/python3 "$PTY" --input 'halt\n' 30 100 "$ICM" terminal -namespace %SYS -machine "${M[1]}" 2>&1)
+check "terminal (2018 name) exits 0" $? 0 "$out"
+out=$("$ICM" session -interactive -namespace %SYS 2>&1)
+check "session -interactive on 2 nodes is refused" $? 1 "$out"
+contains "... with ICM's message" "$out" "Interactive commands cannot match more than one instance"
+out=$("$ICM" session -role CN -namespace %SYS -command 'write "ICM-CN",!' 2>&1)
+check "-role CN names the CN node explicitly: exit 0" $? 0 "$out"
+contains "... and it ran there" "$out" "ICM-CN"
+done_testing
