@@ -23,6 +23,9 @@
  *                       recorded as one record "<machine>=<instance>,..."
  *   node/<machine>      the instance of a machine (from its batch's
  *                       record); name/<machine> its Name tag
+ *   pg/<name>           placement group (PlacementStrategy; the first of
+ *                       PlacementGroups, else <Label>-<Role>-<Tag>;
+ *                       PlacementMap is not used yet)
  *   eip/<machine>, eip-assoc/<machine>
  *                       ElasticIP
  *   lb/<LB machine>, tg/<LB>/<port>, tg-reg/<LB>/<port>,
@@ -156,38 +159,47 @@ struct kind {
 	const char *item_id;		/* the ID in an item */
 	const char *del;		/* deletion */
 	const char *del_param;		/* its ID parameter */
+	const char *id_param;		/* the ID is this create parameter
+					   when the answer has none */
 };
 
 static const struct kind K_VPC = {
 	"CreateVpc", "vpc/vpcId", "vpc", "DescribeVpcs", "vpcSet", "vpcId",
-	"DeleteVpc", "VpcId",
+	"DeleteVpc", "VpcId", NULL,
 };
 static const struct kind K_SUBNET = {
 	"CreateSubnet", "subnet/subnetId", "subnet", "DescribeSubnets",
-	"subnetSet", "subnetId", "DeleteSubnet", "SubnetId",
+	"subnetSet", "subnetId", "DeleteSubnet", "SubnetId", NULL,
 };
 static const struct kind K_IGW = {
 	"CreateInternetGateway", "internetGateway/internetGatewayId",
 	"internet-gateway", "DescribeInternetGateways", "internetGatewaySet",
 	"internetGatewayId", "DeleteInternetGateway", "InternetGatewayId",
+	NULL,
 };
 static const struct kind K_RTB = {
 	"CreateRouteTable", "routeTable/routeTableId", "route-table",
 	"DescribeRouteTables", "routeTableSet", "routeTableId",
-	"DeleteRouteTable", "RouteTableId",
+	"DeleteRouteTable", "RouteTableId", NULL,
 };
 static const struct kind K_SG = {
 	"CreateSecurityGroup", "groupId", "security-group",
 	"DescribeSecurityGroups", "securityGroupInfo", "groupId",
-	"DeleteSecurityGroup", "GroupId",
+	"DeleteSecurityGroup", "GroupId", NULL,
 };
 static const struct kind K_KEY = {
 	"ImportKeyPair", "keyName", "key-pair", "DescribeKeyPairs", "keySet",
-	"keyName", "DeleteKeyPair", "KeyName",
+	"keyName", "DeleteKeyPair", "KeyName", NULL,
+};
+static const struct kind K_PG = {
+	"CreatePlacementGroup", "placementGroup/groupName", "placement-group",
+	"DescribePlacementGroups", "placementGroupSet", "groupName",
+	"DeletePlacementGroup", "GroupName", "GroupName",
 };
 static const struct kind K_EIP = {
 	"AllocateAddress", "allocationId", "elastic-ip", "DescribeAddresses",
 	"addressesSet", "allocationId", "ReleaseAddress", "AllocationId",
+	NULL,
 };
 
 /* Finds the resource of kind k tagged with key (not deleted); 1 found
@@ -250,11 +262,14 @@ static int ensure(struct aws *a, const struct kind *k, const char *key,
 	aws_params_tag_spec(p, k->tag_type, t, nt);
 	if (call(a, k->create, p, &root, &reason))
 		goto fail;
-	if (!xml_text(xml_path(root, k->id_path))) {
+	if (xml_text(xml_path(root, k->id_path))) {
+		*id = xstrdup(xml_text(xml_path(root, k->id_path)));
+	} else if (k->id_param && aws_params_get(p, k->id_param)) {
+		*id = xstrdup(aws_params_get(p, k->id_param));
+	} else {
 		reason = xasprintf("the answer has no %s", k->id_path);
 		goto fail;
 	}
-	*id = xstrdup(xml_text(xml_path(root, k->id_path)));
 	ret = journal_done(a->j, key, *id);
 	goto out;
 fail:
@@ -622,6 +637,9 @@ static void volumes(const struct node *n, const char *rootdev,
 			"32", "BlockDeviceMapping.%zu.Ebs.VolumeSize", k);
 	aws_params_addf(p, fld(n, "OSVolumeType") ? fld(n, "OSVolumeType") :
 			"standard", "BlockDeviceMapping.%zu.Ebs.VolumeType", k);
+	if (fld(n, "OSVolumeIOPS") && strcmp(fld(n, "OSVolumeIOPS"), "0"))
+		aws_params_addf(p, fld(n, "OSVolumeIOPS"),
+				"BlockDeviceMapping.%zu.Ebs.Iops", k);
 	aws_params_addf(p, "true", "BlockDeviceMapping.%zu.Ebs."
 			"DeleteOnTermination", k);
 	for (i = 0; i < ARRAY_SIZE(vol); i++) {
@@ -765,6 +783,52 @@ static int expand_batches(struct aws *a)
 	return e.rc;
 }
 
+/*
+ * The placement group of node n's definition, or NULL: the first name of
+ * PlacementGroups (else <Label>-<Role>-<Tag>), made with PlacementStrategy
+ * (and PlacementPartitionCount / PlacementSpreadLevel) when a strategy is
+ * given, else an existing group used by name.  *name allocated.
+ */
+static int placement(struct aws *a, const struct node *n, char **name)
+{
+	const char *groups = fld(n, "PlacementGroups");
+	const char *strategy = fld(n, "PlacementStrategy");
+	struct aws_params p;
+	char *key;
+	int ret;
+
+	*name = NULL;
+	if (!groups && !strategy)
+		return 0;
+	*name = groups ? xstrndup(groups, strcspn(groups, ",")) :
+		xasprintf("%s-%s-%s", fld(n, "Label"), n->role,
+			  fld(n, "Tag"));
+	if (!strategy)
+		return 0;
+	aws_params_init(&p);
+	aws_params_add(&p, "GroupName", *name);
+	aws_params_add(&p, "Strategy", strategy);
+	if (!strcmp(strategy, "partition") && fld(n, "PlacementPartitionCount"))
+		aws_params_add(&p, "PartitionCount",
+			       fld(n, "PlacementPartitionCount"));
+	if (!strcmp(strategy, "spread") && fld(n, "PlacementSpreadLevel"))
+		aws_params_add(&p, "SpreadLevel", fld(n, "PlacementSpreadLevel"));
+	key = xasprintf("pg/%s", *name);
+	{
+		char *id = NULL;
+
+		ret = ensure(a, &K_PG, key, NULL, &p, &id);
+		free(id);
+	}
+	free(key);
+	aws_params_release(&p);
+	if (ret) {
+		free(*name);
+		*name = NULL;
+	}
+	return ret;
+}
+
 /* Launches nodes[0..k) (one definition, one zone) in one call. */
 static int launch(struct aws *a, struct node **nodes, size_t k,
 		  const char *rootdev)
@@ -774,6 +838,7 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 			      n->zone ? n->zone : "-", n->name);
 	char *keytag = xasprintf("%s/%s", a->dep, key);
 	char *count = xasprintf("%zu", k), *token = NULL, *reason = NULL;
+	char *pg = NULL;
 	struct aws_tag t[4] = {
 		{ "icm:deployment", a->dep }, { "icm:key", keytag },
 		{ "icm:role", n->role }, { "Owner", a->dep },
@@ -788,6 +853,8 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 		ret = expand_batches(a);
 		goto out;
 	}
+	if (placement(a, n, &pg))
+		goto out;
 	if (journal_state(a->j, key) == JOURNAL_PENDING) {
 		const struct xml_node *r;
 		size_t found = 0;
@@ -838,6 +905,8 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 	aws_params_add(&p, "SubnetId", a->subnets[zone_index(a, n->zone)]);
 	aws_params_add(&p, "SecurityGroupId.1", a->sg);
 	aws_params_add(&p, "ClientToken", token);
+	if (pg)
+		aws_params_add(&p, "Placement.GroupName", pg);
 	volumes(n, rootdev, &p);
 	aws_params_tag_spec(&p, "instance", t, ARRAY_SIZE(t));
 	aws_params_tag_spec(&p, "volume", t, ARRAY_SIZE(t));
@@ -854,6 +923,7 @@ out:
 	free(reason);
 	free(token);
 	free(count);
+	free(pg);
 	free(keytag);
 	free(key);
 	return ret;
@@ -1756,6 +1826,30 @@ static int sweep(struct aws *a, const struct kind *k,
 	return ret;
 }
 
+struct groups {
+	struct aws *a;
+	int rc;
+};
+
+static void delete_group(void *arg, const char *key, enum journal_state st,
+			 const char *id)
+{
+	struct groups *g = arg;
+
+	if (!g->rc && st == JOURNAL_DONE && !strncmp(key, "pg/", 3) && id)
+		g->rc = delete_one(g->a, &K_PG, id, key);
+}
+
+/* Placement groups, from the journal (not swept by tag: emulators
+ * without placement groups would fail every unprovision). */
+static int delete_groups(struct aws *a)
+{
+	struct groups g = { a, 0 };
+
+	journal_each(a->j, delete_group, &g);
+	return g.rc;
+}
+
 static void forget_all(void *arg, const char *key, enum journal_state st,
 		       const char *id)
 {
@@ -1781,7 +1875,8 @@ static int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
 	 * addresses, key pair, security group, route tables, gateways,
 	 * subnets, the VPC; each kind found by the deployment's tag, so
 	 * what the user supplied (untagged) is never touched */
-	if (sweep_elb(&a) || sweep_instances(&a) || sweep(&a, &K_EIP, NULL) ||
+	if (sweep_elb(&a) || sweep_instances(&a) || delete_groups(&a) ||
+	    sweep(&a, &K_EIP, NULL) ||
 	    sweep(&a, &K_KEY, NULL) || sweep(&a, &K_SG, NULL) ||
 	    sweep(&a, &K_RTB, disassociate_rtb) ||
 	    sweep(&a, &K_IGW, detach_igw) || sweep(&a, &K_SUBNET, NULL) ||
