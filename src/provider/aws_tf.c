@@ -31,11 +31,13 @@ static const char *const def_own[] = {
 	"MachineNames", "MachineZones", "OutputFile", "LoadBalancerName",
 };
 
-/* Fields of the shared directory's tfvars, when set. */
+/* Fields of the shared directory's tfvars, when set (from the first node
+ * that is not a load balancer, as aws.c reads them). */
 static const char *const shared_fields[] = {
 	"SSHPublicKey", "Region", "Credentials", "Label", "Tag", "VPCId",
-	"SubnetIds", "RouteTableId", "InternetGatewayId", "net_vpc_cidr",
-	"net_subnet_cidr",
+	"SubnetIds", "RouteTableId", "InternetGatewayId", "PrivateSubnet",
+	"SuperServerPort", "WebServerPort", "ISCAgentPort",
+	"LicenseServerPort",
 };
 
 /* What a definition's load balancer contributes. */
@@ -274,22 +276,48 @@ static int list_add(struct buf *b, const char *item)
 	return buf_addf(b, "%s%s", b->len ? "," : "", item ? item : "");
 }
 
-/* The deployment's zones: the nodes' zones, distinct, in node order. */
-static char *zone_list(const struct plan *p)
+/* True when zone z is an item of the comma list b. */
+static bool list_has(const struct buf *b, const char *z)
 {
+	size_t n = strlen(z);
+	const char *s = b->len ? b->data : "";
+
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+
+		if (len == n && !strncmp(s, z, n))
+			return true;
+		s += len + (e ? 1 : 0);
+	}
+	return false;
+}
+
+/*
+ * The deployment's zones as aws.c numbers the subnets: the Zone list of
+ * defaults.json (cfg; may be NULL), then any other zone a node names, in
+ * node order.
+ */
+static char *zone_list(const struct config *cfg, const struct plan *p)
+{
+	const char *z = cfg ? config_get(cfg, -1, "Zone") : NULL;
+	char *s = xstrdup(z ? z : ""), *w, *save = NULL;
 	struct buf b;
-	size_t i, j;
+	size_t i;
 
 	buf_init(&b, BUF_CAP_CONFIG);
+	for (w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		while (*w == ' ')
+			w++;
+		if (*w && !list_has(&b, w) && list_add(&b, w)) {
+			free(s);
+			return NULL;
+		}
+	}
+	free(s);
 	for (i = 0; i < p->n; i++) {
-		const char *z = p->nodes[i].zone;
-
-		if (!z || !*z)
-			continue;
-		for (j = 0; j < i; j++)
-			if (p->nodes[j].zone && !strcmp(p->nodes[j].zone, z))
-				break;
-		if (j == i && list_add(&b, z))
+		z = p->nodes[i].zone;
+		if (z && *z && !list_has(&b, z) && list_add(&b, z))
 			return NULL;
 	}
 	return b.len ? buf_take(&b) : xstrdup("");
@@ -475,6 +503,12 @@ out:
 
 int aws_terraform_write(const char *state_dir, const struct plan *p)
 {
+	return aws_terraform_write_config(state_dir, NULL, p);
+}
+
+int aws_terraform_write_config(const char *state_dir,
+			       const struct config *cfg, const struct plan *p)
+{
 	char *zones = NULL;
 	int def, ndefs = 0, ret = -1;
 	size_t i;
@@ -483,7 +517,7 @@ int aws_terraform_write(const char *state_dir, const struct plan *p)
 		error("terraform: the plan has no nodes");
 		goto out;
 	}
-	zones = zone_list(p);
+	zones = zone_list(cfg, p);
 	if (!zones) {
 		error("terraform: zone list too large");
 		goto out;

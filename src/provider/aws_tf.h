@@ -13,7 +13,9 @@
  *   <state>/<Label>-<Tag>/terraform.tfvars    SSHPublicKey (the path),
  *       Region, Zone (comma list), Credentials (the path), MachineName
  *       <Label>-<Tag>, Label, Tag, and VPCId, SubnetIds, RouteTableId,
- *       InternetGatewayId, net_vpc_cidr, net_subnet_cidr when set
+ *       InternetGatewayId, PrivateSubnet and the ports of the security
+ *       group (SuperServerPort, WebServerPort, ISCAgentPort,
+ *       LicenseServerPort) when set
  *   <state>/<Label>-<Role>-<Tag>/provider.tf        embedded/terraform/aws/
  *   <state>/<Label>-<Role>-<Tag>/infrastructure.tf  .../aws/Instance/
  *   <state>/<Label>-<Role>-<Tag>/terraform.tfvars  one per definition that
@@ -22,7 +24,8 @@
  *       e.g. ISCLicense or Member, as the comma list of the nodes' values),
  *       then MachineName <Label>-<Role>-<Tag>, DefinitionIndex,
  *       InstanceCount (nodes of the definition), MachineNames and
- *       MachineZones (comma lists, one entry per node), OutputFile, and for
+ *       MachineZones (comma lists, one entry per node), Zone (the
+ *       deployment's, as in the shared tfvars), OutputFile, and for
  *       a definition with LoadBalancer true the load balancer's
  *       LoadBalancerName, ForwardPort, ForwardProtocol and HealthCheck*.
  *
@@ -34,9 +37,15 @@
  * SSHPassword, WeavePassword, cloud secrets) are never written: the
  * tfvars file says which ones it left out in a comment line.
  *
- * The deployment's Zone list is rebuilt from the nodes' zones (distinct,
- * in node order), which is the Zone field whenever some definition has at
- * least as many nodes as zones and no ZoneMap reorders them.
+ * The templates describe what aws.c creates, resource for resource (the
+ * templates' comments list them with aws.c's journal keys and tags).
+ *
+ * The deployment's Zone list (whose order numbers the subnets 10.0.<i>.0/24)
+ * is built as aws.c builds it: the Zone of defaults.json, then any other
+ * zone a node names.  Without the configuration (aws_terraform_write) it is
+ * the nodes' zones, distinct, in node order, which is the same list
+ * whenever some definition has at least as many nodes as zones and no
+ * ZoneMap or definition's Zone reorders them.
  */
 #ifndef ICM_AWS_TF_H
 #define ICM_AWS_TF_H
@@ -50,6 +59,12 @@
  * reported through error().
  */
 int aws_terraform_write(const char *state_dir, const struct plan *p)
+	WARN_UNUSED;
+
+/* The same, with the configuration the plan was built from (cfg may be
+ * NULL): the Zone list is then exactly aws.c's. */
+int aws_terraform_write_config(const char *state_dir,
+			       const struct config *cfg, const struct plan *p)
 	WARN_UNUSED;
 
 #endif

@@ -5,8 +5,9 @@
  *   tf-write DEFAULTS DEFINITIONS STATEDIR
  *
  * Loads and validates the configuration as provision does, builds the
- * plan and calls aws_terraform_write(); exit status 0 or 1 (the error on
- * stderr).  Nothing is contacted.
+ * plan and calls aws_terraform_write_config() (the Zone list as aws.c
+ * makes it); exit status 0 or 1 (the error on stderr).  Nothing is
+ * contacted.
  */
 #include "../../src/icm.h"
 #include "../../src/config/config.h"
@@ -27,7 +28,7 @@ int main(int argc, char **argv)
 	config_init(&cfg);
 	plan_init(&p);
 	if (config_load(&cfg, argv[1], argv[2]) || config_validate(&cfg) ||
-	    plan_build(&cfg, &p) || aws_terraform_write(argv[3], &p))
+	    plan_build(&cfg, &p) || aws_terraform_write_config(argv[3], &cfg, &p))
 		goto out;
 	ret = 0;
 out:

@@ -1,8 +1,10 @@
 /*
  * t-aws-tf.c: aws_terraform_write() (src/provider/aws_tf.h): the files of
  * the shared and per-definition directories, the tfvars lines (ICM's
- * fields, the added ones, the load balancer's), HCL escaping, and that no
- * secret is ever written.
+ * fields, the added ones, the load balancer's), HCL escaping, that no
+ * secret is ever written, the Zone list in aws.c's order, and that the
+ * templates hold aws.c's resources (one security group in the network's
+ * template, a network load balancer, volumes as block devices).
  */
 #include "../../src/icm.h"
 #include "tap.h"
@@ -30,7 +32,7 @@ static const char defaults_json[] =
 	"}\n";
 static const char definitions_json[] =
 	"[\n"
-	"  {\"Role\": \"DM\", \"DataVolumeSize\": 20},\n"
+	"  {\"Role\": \"DM\", \"DataVolumeSize\": 20, \"Zone\": \"z-b\"},\n"
 	"  {\"Role\": \"AM\", \"Count\": 2, \"StartCount\": 2,\n"
 	"   \"LoadBalancer\": true, \"ISCLicense\": \"/a.key,/b.key\"}\n"
 	"]\n";
@@ -68,6 +70,16 @@ static int count_of(const char *text, const char *needle)
 	return n;
 }
 
+/* The embedded template path holds (or lacks) text. */
+static void tmpl_has(const char *path, const char *text, bool want)
+{
+	const struct embedded_file *f = embedded_find(path);
+	bool has = f && strstr((const char *)f->data, text);
+
+	ok(f && has == want, "%s %s: %s", path + strlen("embedded/terraform/"),
+	   want ? "has" : "lacks", text);
+}
+
 static int mode_of(const char *dir, const char *sub, const char *name)
 {
 	char *path = xasprintf("%s/%s/%s", dir, sub, name);
@@ -102,7 +114,14 @@ int main(void)
 	is_int(plan_build(&cfg, &p), 0, "plan_build");
 	is_int(p.n, 4, "1 DM + 2 AM + 1 LB");
 
+	/* without the configuration: the nodes' zones in node order */
 	is_int(aws_terraform_write(state, &p), 0, "aws_terraform_write");
+	shared = read_in(state, "L-T", "terraform.tfvars");
+	has_line(shared, "Zone = \"z-b,z-a\"");
+	free(shared);
+
+	is_int(aws_terraform_write_config(state, &cfg, &p), 0,
+	       "aws_terraform_write_config");
 	shared = read_in(state, "L-T", "terraform.tfvars");
 	dm = read_in(state, "L-DM-T", "terraform.tfvars");
 	am = read_in(state, "L-AM-T", "terraform.tfvars");
@@ -133,14 +152,47 @@ int main(void)
 		ok(strstr((const char *)tmpl->data, "\"~> 5.0\"") != NULL,
 		   "provider hashicorp/aws ~> 5.0");
 
+	/* the templates hold what aws.c makes */
+#define VPC "embedded/terraform/aws/VPC/infrastructure.tf"
+#define INST "embedded/terraform/aws/Instance/infrastructure.tf"
+	tmpl_has(VPC, "resource \"aws_security_group\" \"default\"", true);
+	tmpl_has(VPC, "name        = var.MachineName", true);
+	tmpl_has(VPC, "output \"aws_security_group_default_id\"", true);
+	tmpl_has(VPC, "cidr_block              = \"10.0.${count.index}.0/24\"",
+		 true);
+	tmpl_has(VPC, "map_public_ip_on_launch = !var.PrivateSubnet", true);
+	tmpl_has(VPC, "make_igw     = var.InternetGatewayId == \"\" && "
+		 "var.RouteTableId == \"\"", true);
+	tmpl_has(INST, "resource \"aws_security_group\"", false);
+	tmpl_has(INST, "data \"aws_security_group\" \"deployment\"", true);
+	tmpl_has(INST, "aws_elb", false);
+	tmpl_has(INST, "aws_ebs_volume", false);
+	tmpl_has(INST, "aws_volume_attachment", false);
+	tmpl_has(INST, "resource \"aws_placement_group\" \"default\"", true);
+	tmpl_has(INST, "root_block_device {", true);
+	tmpl_has(INST, "dynamic \"ebs_block_device\"", true);
+	tmpl_has(INST, "load_balancer_type = \"network\"", true);
+	tmpl_has(INST, "resource \"aws_lb_target_group\" \"lb\"", true);
+	tmpl_has(INST, "resource \"aws_lb_target_group_attachment\" \"lb\"",
+		 true);
+	tmpl_has(INST, "resource \"aws_lb_listener\" \"lb\"", true);
+	tmpl_has(INST, "Owner            = local.deployment", true);
+#undef VPC
+#undef INST
+
 	/* the shared network */
 	has_line(shared, "SSHPublicKey = \"/k.pub\"");
 	has_line(shared, "Region = \"us-east-1\"");
-	has_line(shared, "Zone = \"z-a,z-b\"");
+	has_line(shared, "Zone = \"z-a,z-b\"");	/* aws.c's order */
 	has_line(shared, "Credentials = \"/c\"");
 	has_line(shared, "MachineName = \"L-T\"");
 	has_line(shared, "Label = \"L\"");
 	has_line(shared, "VPCId = \"vpc-1\"");
+	has_line(shared, "PrivateSubnet = \"false\"");
+	has_line(shared, "SuperServerPort = \"1972\"");
+	has_line(shared, "WebServerPort = \"52773\"");
+	has_line(shared, "ISCAgentPort = \"2188\"");
+	has_line(shared, "LicenseServerPort = \"4002\"");
 	ok(shared && !strstr(shared, "AMI ="), "no definition fields there");
 
 	/* a definition */
@@ -149,7 +201,7 @@ int main(void)
 	has_line(dm, "DefinitionIndex = \"0\"");
 	has_line(dm, "InstanceCount = \"1\"");
 	has_line(dm, "MachineNames = \"L-DM-T-0001\"");
-	has_line(dm, "MachineZones = \"z-a\"");
+	has_line(dm, "MachineZones = \"z-b\"");
 	has_line(dm, "Zone = \"z-a,z-b\"");
 	has_line(dm, "DataVolumeSize = \"20\"");
 	has_line(dm, "DataDeviceName = \"xvdd\"");
@@ -188,7 +240,8 @@ int main(void)
 	has_line(shared, "# secret fields are never written here");
 
 	free(am);
-	is_int(aws_terraform_write(state, &p), 0, "written again");
+	is_int(aws_terraform_write_config(state, &cfg, &p), 0,
+	       "written again");
 	am = read_in(state, "L-AM-T", "terraform.tfvars");
 	has_line(am, "InstanceCount = \"2\"");
 

@@ -31,6 +31,17 @@ variable "Credentials" {
   default     = ""
 }
 
+variable "Zone" {
+  description = "comma list of the deployment's availability zones; one subnet each, in this order"
+  type        = string
+}
+
+variable "PrivateSubnet" {
+  description = "no public addresses (icm runs inside the VPC)"
+  type        = bool
+  default     = false
+}
+
 variable "VPCId" {
   description = "existing VPC to use instead of creating one"
   type        = string

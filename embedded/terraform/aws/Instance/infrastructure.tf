@@ -1,34 +1,49 @@
 # infrastructure.tf (AWS, one definition): the instances of one definition
 # and what belongs to them, in state/<Label>-<Role>-<Tag>/, as ICM's
 # /ICM/etc/Terraform/AWS/Instance/infrastructure.tf had them.  icm creates
-# the same resources itself through the EC2 API; it writes this file and
-# terraform.tfvars beside it so that the deployment can be inspected, or
-# taken over, with Terraform (icm never runs terraform).  The provider and
-# the variables shared with the network's template are in provider.tf.
+# the same resources itself through the EC2 API (src/provider/aws.c); it
+# writes this file and terraform.tfvars beside it so that the deployment
+# can be inspected, or taken over, with Terraform (icm never runs
+# terraform).  The provider and the variables shared with the network's
+# template are in provider.tf.
 #
 # terraform.tfvars holds the definition's merged fields as ICM's
 # `Field = "value"` lines (secret fields left out), plus MachineName
 # (<Label>-<Role>-<Tag>), DefinitionIndex, InstanceCount (nodes of this
 # definition), MachineNames and MachineZones (one entry per node, comma
-# lists) and, when the definition has LoadBalancer true, LoadBalancerName
-# and the Forward*/HealthCheck* values of its load balancer.  Fields this
-# file does not use are there for reading, as in ICM's state directory.
+# lists), Zone (the deployment's zones) and, when the definition has
+# LoadBalancer true, LoadBalancerName and the Forward*/HealthCheck* values
+# of its load balancer.  Fields this file does not use are there for
+# reading, as in ICM's state directory.
 #
-# The network comes from the shared directory (../<Label>-<Tag>/): the VPC
-# is VPCId or the one tagged icm:deployment = <Label>-<Tag>, each node's
-# subnet is the one of its zone among SubnetIds or among the subnets with
-# that tag, and the key pair is named <Label>-<Tag>.
+# The network comes from the shared directory (../<Label>-<Tag>/), found by
+# the icm:key tags icm gives it: the VPC (or VPCId), each zone's subnet (or
+# SubnetIds, one per zone in Zone order), the deployment's one security
+# group <Label>-<Tag>, and the key pair <Label>-<Tag>.
 #
-# Volumes: IRIS roles get the Data, WIJ, Journal1 and Journal2 EBS volumes
-# at their device names (a device name of existing, create, local, skip or
-# null means no volume); every role gets a Docker volume when
-# DockerVolumeSize and DockerDeviceName are set.
-#
-# Placement: with PlacementStrategy, the groups named in PlacementGroups
-# (comma list; default one group named <Label>-<Role>-<Tag>) are created
-# with that strategy; without it, PlacementGroups names existing groups.
-# Node i goes to group PlacementMap[i] (0-based, used cyclically), or
-# round-robin without a map.
+# What icm makes here, with its journal keys (aws.c):
+#   batch/<def>/<zone>/<first machine>
+#       one RunInstances per zone for the definition's nodes there, tagged
+#       icm:deployment, icm:key, icm:role and Owner (<Label>-<Tag>), then
+#       Name = the machine name; volumes as block device mappings of the
+#       launch (deleted with the instance, tagged like it but for Name):
+#       the root disk (OSVolumeSize, OSVolumeType, OSVolumeIOPS) and, on
+#       IRIS roles, Data, WIJ, Journal1 and Journal2 at /dev/<DeviceName>
+#       (a device name of existing, create, local, skip or null means no
+#       volume); every role gets a Docker volume when DockerVolumeSize and
+#       DockerDeviceName are set.
+#   eip/<machine>, eip-assoc/<machine>     with ElasticIP
+#   lb/<LB>, tg/<LB>/<port>, tg-reg/<LB>/<port>, listener/<LB>/<port>
+#       with LoadBalancer: a network load balancer (ELB v2) over every
+#       zone's subnet, and per ForwardPort a TCP target group with the
+#       definition's instances and the HealthCheck* check, and a TCP
+#       listener forwarding to it.
+#   pg/<name>
+#       with PlacementStrategy: placement group <name>, the first of
+#       PlacementGroups, else <Label>-<Role>-<Tag> (PlacementPartitionCount
+#       with partition, PlacementSpreadLevel with spread); without a
+#       strategy, a group named in PlacementGroups is used as it is.  Every
+#       node of the definition goes into it (PlacementMap is not used).
 
 # -- identity -----------------------------------------------------------------
 
@@ -37,8 +52,13 @@ variable "Role" {
 }
 
 variable "MachineName" {
-  description = "<Label>-<Role>-<Tag>: the definition's name (security group prefix)"
+  description = "<Label>-<Role>-<Tag>: the definition's name"
   type        = string
+}
+
+variable "DefinitionIndex" {
+  description = "the definition's place in definitions.json, from 0"
+  type        = number
 }
 
 variable "InstanceCount" {
@@ -54,30 +74,6 @@ variable "MachineNames" {
 variable "MachineZones" {
   description = "comma list: the availability zone of each node"
   type        = string
-}
-
-variable "Owner" {
-  description = "Owner tag (default: <Label>-<Tag>)"
-  type        = string
-  default     = ""
-}
-
-variable "SSHUser" {
-  type    = string
-  default = "ubuntu"
-}
-
-# -- network ----------------------------------------------------------------
-
-variable "PrivateSubnet" {
-  type    = bool
-  default = false
-}
-
-variable "allow_cidr" {
-  description = "where the open ports may be reached from"
-  type        = string
-  default     = "0.0.0.0/0"
 }
 
 # -- machine ------------------------------------------------------------------
@@ -214,48 +210,18 @@ variable "DockerDeviceName" {
   default     = ""
 }
 
-# -- ports (icm-reference 3.5) ------------------------------------------------
-
-variable "SuperServerPort" {
-  type    = number
-  default = 1972
-}
-
-variable "WebServerPort" {
-  type    = number
-  default = 52773
-}
-
-variable "LicenseServerPort" {
-  type    = number
-  default = 4002
-}
-
-variable "ISCAgentPort" {
-  type    = number
-  default = 2188
-}
-
-variable "Overlay" {
-  type    = string
-  default = "weave"
-}
-
-# -- placement ----------------------------------------------------------------
+# -- placement ------------------------------------------------------------------
 
 variable "PlacementGroups" {
-  type    = string
-  default = ""
+  description = "comma list; the first is the definition's group"
+  type        = string
+  default     = ""
 }
 
 variable "PlacementStrategy" {
-  type    = string
-  default = ""
-}
-
-variable "PlacementMap" {
-  type    = string
-  default = ""
+  description = "cluster, partition or spread: make the group"
+  type        = string
+  default     = ""
 }
 
 variable "PlacementPartitionCount" {
@@ -287,14 +253,9 @@ variable "LoadBalancerInternal" {
 }
 
 variable "ForwardPort" {
-  description = "comma list of ports the load balancer forwards"
+  description = "comma list of ports the load balancer forwards (over TCP)"
   type        = string
   default     = ""
-}
-
-variable "ForwardProtocol" {
-  type    = string
-  default = "TCP"
 }
 
 variable "HealthCheckProtocol" {
@@ -303,191 +264,89 @@ variable "HealthCheckProtocol" {
 }
 
 variable "HealthCheckPort" {
-  type    = number
-  default = 80
+  description = "empty: the traffic port"
+  type        = string
+  default     = ""
 }
 
 variable "HealthCheckPath" {
-  type    = string
-  default = ""
+  description = "with HealthCheckProtocol HTTP"
+  type        = string
+  default     = ""
 }
 
 locals {
   deployment = "${var.Label}-${var.Tag}"
   machines   = [for m in split(",", var.MachineNames) : trimspace(m)]
   zones      = [for z in split(",", var.MachineZones) : trimspace(z)]
+  all_zones  = [for z in split(",", var.Zone) : trimspace(z) if trimspace(z) != ""]
   subnet_ids = [for s in split(",", var.SubnetIds) : trimspace(s) if trimspace(s) != ""]
-  tags = {
-    "icm:deployment" = local.deployment
-    "icm:role"       = var.Role
-    Owner            = var.Owner != "" ? var.Owner : local.deployment
-    sshUser          = var.SSHUser
-    dc               = "aws"
-  }
+  iris_role  = contains(["DATA", "COMPUTE", "DM", "DS", "QS", "AM"], var.Role)
+  no_volume  = ["", "existing", "create", "local", "skip", "null"]
 
-  iris_role   = contains(["DATA", "COMPUTE", "DM", "DS", "QS", "AM"], var.Role)
-  docker_role = var.Role != "VM"
-  agent_role  = contains(["DATA", "DM", "DS", "AR"], var.Role)
-  weave_role  = var.Role != "VM" && var.Overlay == "weave"
-  no_volume   = ["", "existing", "create", "local", "skip", "null"]
-}
-
-# -- the shared network --------------------------------------------------------
-
-data "aws_vpc" "deployment" {
-  id   = var.VPCId != "" ? var.VPCId : null
-  tags = var.VPCId != "" ? null : { "icm:deployment" = local.deployment }
-}
-
-data "aws_subnet" "given" {
-  for_each = toset(local.subnet_ids)
-  id       = each.value
-}
-
-data "aws_subnet" "zone" {
-  for_each          = length(local.subnet_ids) > 0 ? toset([]) : toset(local.zones)
-  vpc_id            = data.aws_vpc.deployment.id
-  availability_zone = each.value
-  tags              = { "icm:deployment" = local.deployment }
-}
-
-locals {
-  subnet_by_zone = length(local.subnet_ids) > 0 ? {
-    for s in data.aws_subnet.given : s.availability_zone => s.id
-    } : {
-    for z, s in data.aws_subnet.zone : z => s.id
-  }
-}
-
-# -- security groups: <Label>-<Role>-<Tag><purpose> ----------------------------
-# ext (ICMP from the VPC, SSH, DNS, HTTP) on every node; docker (Engine API
-# over TLS) where Docker runs; iris (superserver, web server, license
-# server over UDP) on IRIS nodes; iscagent on mirrorable nodes and the
-# arbiter; weavenet with the weave overlay; lb (the listeners) on the load
-# balancer.
-
-locals {
-  vpc_cidr = data.aws_vpc.deployment.cidr_block
-  security_groups = {
-    ext = {
-      on = true
-      rules = [
-        { protocol = "icmp", from = -1, to = -1, cidr = local.vpc_cidr },
-        { protocol = "tcp", from = 22, to = 22, cidr = var.allow_cidr },
-        { protocol = "tcp", from = 53, to = 53, cidr = var.allow_cidr },
-        { protocol = "udp", from = 53, to = 53, cidr = var.allow_cidr },
-        { protocol = "tcp", from = 80, to = 80, cidr = var.allow_cidr },
-      ]
+  # each node's zone's place in Zone (its subnet 10.0.<i>.0/24)
+  zone_index = [for z in local.zones : index(local.all_zones, z)]
+  # one launch per zone: its icm:key names the zone's first machine
+  batch_keys = [
+    for i, z in local.zones :
+    "${local.deployment}/batch/${var.DefinitionIndex}/${z}/${local.machines[index(local.zones, z)]}"
+  ]
+  instance_tags = [
+    for i in range(var.InstanceCount) : {
+      "icm:deployment" = local.deployment
+      "icm:key"        = local.batch_keys[i]
+      "icm:role"       = var.Role
+      Owner            = local.deployment
     }
-    docker = {
-      on    = local.docker_role
-      rules = [{ protocol = "tcp", from = 2376, to = 2376, cidr = var.allow_cidr }]
-    }
-    iris = {
-      on = local.iris_role
-      rules = [
-        { protocol = "tcp", from = var.SuperServerPort, to = var.SuperServerPort, cidr = var.allow_cidr },
-        { protocol = "tcp", from = var.WebServerPort, to = var.WebServerPort, cidr = var.allow_cidr },
-        { protocol = "udp", from = var.LicenseServerPort, to = var.LicenseServerPort, cidr = var.allow_cidr },
-      ]
-    }
-    iscagent = {
-      on    = local.agent_role
-      rules = [{ protocol = "tcp", from = var.ISCAgentPort, to = var.ISCAgentPort, cidr = var.allow_cidr }]
-    }
-    weavenet = {
-      on = local.weave_role
-      rules = [
-        { protocol = "tcp", from = 6783, to = 6783, cidr = var.allow_cidr },
-        { protocol = "udp", from = 6783, to = 6784, cidr = var.allow_cidr },
-      ]
-    }
-    lb = {
-      on    = var.LoadBalancer
-      rules = [for p in local.lb_ports : { protocol = "tcp", from = p, to = p, cidr = var.allow_cidr }]
-    }
-  }
-}
-
-resource "aws_security_group" "group" {
-  for_each = { for k, g in local.security_groups : k => g.rules if g.on }
-  name     = "${var.MachineName}${each.key}"
-  vpc_id   = data.aws_vpc.deployment.id
-  tags     = merge(local.tags, { Name = "${var.MachineName}${each.key}" })
-
-  dynamic "ingress" {
-    for_each = each.value
-    content {
-      protocol    = ingress.value.protocol
-      from_port   = ingress.value.from
-      to_port     = ingress.value.to
-      cidr_blocks = [ingress.value.cidr]
-    }
-  }
-  egress {
-    protocol    = "-1"
-    from_port   = 0
-    to_port     = 0
-    cidr_blocks = ["0.0.0.0/0"]
-  }
-}
-
-locals {
-  security_group_ids = [for k, g in aws_security_group.group : g.id if k != "lb"]
-}
-
-# -- placement groups -----------------------------------------------------------
-
-locals {
-  placement_names = [for g in split(",", var.PlacementGroups) : trimspace(g) if trimspace(g) != ""]
-  placement_groups = var.PlacementStrategy == "" ? local.placement_names : (
-  length(local.placement_names) > 0 ? local.placement_names : [var.MachineName])
-  placement_map = [for i in split(",", var.PlacementMap) : tonumber(trimspace(i)) if trimspace(i) != ""]
-}
-
-resource "aws_placement_group" "default" {
-  count           = var.PlacementStrategy == "" ? 0 : length(local.placement_groups)
-  name            = local.placement_groups[count.index]
-  strategy        = var.PlacementStrategy
-  partition_count = var.PlacementStrategy == "partition" ? var.PlacementPartitionCount : null
-  spread_level    = var.PlacementStrategy == "spread" && var.PlacementSpreadLevel != "" ? var.PlacementSpreadLevel : null
-  tags            = merge(local.tags, { Name = local.placement_groups[count.index] })
-}
-
-locals {
-  placement_of = [
-    for i in range(var.InstanceCount) : length(local.placement_groups) == 0 ? null : local.placement_groups[
-      length(local.placement_map) > 0 ? local.placement_map[i % length(local.placement_map)] : i % length(local.placement_groups)
-    ]
   ]
 }
 
-# -- instances -------------------------------------------------------------------
+# -- the shared network (../<Label>-<Tag>/) --------------------------------------
 
-resource "aws_instance" "node" {
-  count                       = var.InstanceCount
-  ami                         = var.AMI
-  instance_type               = var.InstanceType
-  availability_zone           = local.zones[count.index]
-  subnet_id                   = local.subnet_by_zone[local.zones[count.index]]
-  key_name                    = local.deployment
-  vpc_security_group_ids      = local.security_group_ids
-  associate_public_ip_address = !var.PrivateSubnet
-  placement_group             = local.placement_of[count.index]
-  tags                        = merge(local.tags, { Name = local.machines[count.index] })
-  volume_tags                 = merge(local.tags, { Name = local.machines[count.index] })
-
-  root_block_device {
-    volume_size           = var.OSVolumeSize
-    volume_type           = var.OSVolumeType
-    iops                  = var.OSVolumeIOPS > 0 ? var.OSVolumeIOPS : null
-    delete_on_termination = true
-  }
-
-  depends_on = [aws_placement_group.default]
+data "aws_vpc" "deployment" {
+  id   = var.VPCId != "" ? var.VPCId : null
+  tags = var.VPCId != "" ? null : { "icm:key" = "${local.deployment}/vpc" }
 }
 
-# -- volumes: <machine>-data, -wij, -journal1, -journal2, -docker ----------------
+data "aws_subnet" "zone" {
+  for_each = length(local.subnet_ids) > 0 ? toset([]) : toset(local.all_zones)
+  vpc_id   = data.aws_vpc.deployment.id
+  tags     = { "icm:key" = "${local.deployment}/subnet/${each.value}" }
+}
+
+data "aws_security_group" "deployment" {
+  vpc_id = data.aws_vpc.deployment.id
+  name   = local.deployment
+  tags   = { "icm:key" = "${local.deployment}/sg" }
+}
+
+locals {
+  # the subnet of each of the deployment's zones, in Zone order
+  zone_subnet_ids = length(local.subnet_ids) > 0 ? slice(local.subnet_ids, 0, length(local.all_zones)) : [
+    for z in local.all_zones : data.aws_subnet.zone[z].id
+  ]
+}
+
+# -- pg/<name>: the definition's placement group ---------------------------------
+
+locals {
+  placement_group = var.PlacementGroups != "" ? split(",", var.PlacementGroups)[0] : (
+  var.PlacementStrategy != "" ? "${var.Label}-${var.Role}-${var.Tag}" : null)
+}
+
+resource "aws_placement_group" "default" {
+  count           = var.PlacementStrategy != "" ? 1 : 0
+  name            = local.placement_group
+  strategy        = var.PlacementStrategy
+  partition_count = var.PlacementStrategy == "partition" ? var.PlacementPartitionCount : null
+  spread_level    = var.PlacementStrategy == "spread" && var.PlacementSpreadLevel != "" ? var.PlacementSpreadLevel : null
+  tags = {
+    "icm:deployment" = local.deployment
+    "icm:key"        = "${local.deployment}/pg/${local.placement_group}"
+  }
+}
+
+# -- batch/<def>/<zone>/<first machine>: instances and their volumes ---------------
 
 locals {
   volume_kinds = {
@@ -497,85 +356,138 @@ locals {
     journal2 = { iris = true, size = var.Journal2VolumeSize, type = var.Journal2VolumeType, iops = var.Journal2VolumeIOPS, device = var.Journal2DeviceName }
     docker   = { iris = false, size = var.DockerVolumeSize, type = var.DockerVolumeType, iops = var.DockerVolumeIOPS, device = var.DockerDeviceName }
   }
-  volumes = {
-    for k, v in local.volume_kinds : k => v
-    if v.size > 0 && !contains(local.no_volume, v.device) && (local.iris_role || !v.iris)
+  # block device mappings after the root disk, in this order
+  volumes = [
+    for k in ["data", "wij", "journal1", "journal2", "docker"] : merge(local.volume_kinds[k], {
+      kind   = k
+      device = startswith(local.volume_kinds[k].device, "/") ? local.volume_kinds[k].device : "/dev/${local.volume_kinds[k].device}"
+    })
+    if local.volume_kinds[k].size > 0 && !contains(local.no_volume, local.volume_kinds[k].device) && (local.iris_role || !local.volume_kinds[k].iris)
+  ]
+}
+
+resource "aws_instance" "node" {
+  count                  = var.InstanceCount
+  ami                    = var.AMI
+  instance_type          = var.InstanceType
+  subnet_id              = local.zone_subnet_ids[local.zone_index[count.index]]
+  key_name               = local.deployment
+  vpc_security_group_ids = [data.aws_security_group.deployment.id]
+  placement_group        = local.placement_group
+  tags                   = merge(local.instance_tags[count.index], { Name = local.machines[count.index] })
+  volume_tags            = local.instance_tags[count.index]
+
+  root_block_device {
+    volume_size           = var.OSVolumeSize
+    volume_type           = var.OSVolumeType
+    iops                  = var.OSVolumeIOPS > 0 ? var.OSVolumeIOPS : null
+    delete_on_termination = true
   }
-  attachments = {
-    for pair in setproduct(range(var.InstanceCount), keys(local.volumes)) :
-    "${local.machines[pair[0]]}-${pair[1]}" => { node = pair[0], kind = pair[1] }
-  }
-}
 
-resource "aws_ebs_volume" "volume" {
-  for_each          = local.attachments
-  availability_zone = local.zones[each.value.node]
-  size              = local.volumes[each.value.kind].size
-  type              = local.volumes[each.value.kind].type
-  iops              = local.volumes[each.value.kind].iops > 0 ? local.volumes[each.value.kind].iops : null
-  tags              = merge(local.tags, { Name = each.key })
-}
-
-resource "aws_volume_attachment" "volume" {
-  for_each    = local.attachments
-  device_name = "/dev/${local.volumes[each.value.kind].device}"
-  volume_id   = aws_ebs_volume.volume[each.key].id
-  instance_id = aws_instance.node[each.value.node].id
-}
-
-# -- ElasticIP -------------------------------------------------------------------
-
-resource "aws_eip" "node" {
-  count    = var.ElasticIP ? var.InstanceCount : 0
-  domain   = "vpc"
-  instance = aws_instance.node[count.index].id
-  tags     = merge(local.tags, { Name = local.machines[count.index] })
-}
-
-# -- load balancer (LoadBalancer true) ----------------------------------------
-
-locals {
-  lb_ports = [for p in split(",", var.ForwardPort) : tonumber(trimspace(p)) if trimspace(p) != ""]
-  lb_check = contains(["HTTP", "HTTPS"], upper(var.HealthCheckProtocol)) ? "${upper(var.HealthCheckProtocol)}:${var.HealthCheckPort}${var.HealthCheckPath}" : "${upper(var.HealthCheckProtocol)}:${var.HealthCheckPort}"
-}
-
-resource "aws_elb" "lb" {
-  count           = var.LoadBalancer ? 1 : 0
-  name            = var.LoadBalancerName
-  internal        = var.LoadBalancerInternal
-  subnets         = distinct([for z in local.zones : local.subnet_by_zone[z]])
-  security_groups = [aws_security_group.group["lb"].id]
-  instances       = aws_instance.node[*].id
-  tags            = merge(local.tags, { Name = var.LoadBalancerName })
-
-  dynamic "listener" {
-    for_each = local.lb_ports
+  dynamic "ebs_block_device" {
+    for_each = local.volumes
     content {
-      lb_port           = listener.value
-      lb_protocol       = lower(var.ForwardProtocol)
-      instance_port     = listener.value
-      instance_protocol = lower(var.ForwardProtocol)
+      device_name           = ebs_block_device.value.device
+      volume_size           = ebs_block_device.value.size
+      volume_type           = ebs_block_device.value.type
+      iops                  = ebs_block_device.value.iops > 0 ? ebs_block_device.value.iops : null
+      delete_on_termination = true
     }
   }
 
+  depends_on = [aws_placement_group.default]
+}
+
+# -- eip/<machine>, eip-assoc/<machine> (ElasticIP) ---------------------------------
+
+resource "aws_eip" "node" {
+  count  = var.ElasticIP ? var.InstanceCount : 0
+  domain = "vpc"
+  tags = {
+    Name             = local.machines[count.index]
+    "icm:deployment" = local.deployment
+    "icm:key"        = "${local.deployment}/eip/${local.machines[count.index]}"
+  }
+}
+
+resource "aws_eip_association" "node" {
+  count         = var.ElasticIP ? var.InstanceCount : 0
+  allocation_id = aws_eip.node[count.index].id
+  instance_id   = aws_instance.node[count.index].id
+}
+
+# -- lb/<LB>, tg/<LB>/<port>, tg-reg/<LB>/<port>, listener/<LB>/<port> ---------------
+
+locals {
+  lb_ports = var.LoadBalancer ? [for p in split(",", var.ForwardPort) : trimspace(p) if trimspace(p) != ""] : []
+  # ELB names (aws.c's elb_name): letters, digits and hyphens, at most 32
+  # characters; a target group's "-<port>" suffix is kept whole
+  lb_base = replace(var.LoadBalancerName, "/[^a-zA-Z0-9]/", "-")
+  lb_name = substr(local.lb_base, 0, 32)
+  tg_names = {
+    for p in local.lb_ports : p => length("${local.lb_base}-${p}") > 32 ? "${substr(local.lb_base, 0, 32 - length("-${p}"))}-${p}" : "${local.lb_base}-${p}"
+  }
+  lb_check_protocol = upper(var.HealthCheckProtocol)
+  lb_targets = {
+    for pair in setproduct(local.lb_ports, range(var.InstanceCount)) :
+    "${pair[0]}/${local.machines[pair[1]]}" => { port = pair[0], node = pair[1] }
+  }
+  lb_tags = { "icm:deployment" = local.deployment }
+}
+
+resource "aws_lb" "lb" {
+  count              = var.LoadBalancer ? 1 : 0
+  name               = local.lb_name
+  load_balancer_type = "network"
+  internal           = var.LoadBalancerInternal
+  subnets            = local.zone_subnet_ids
+  tags               = local.lb_tags
+}
+
+resource "aws_lb_target_group" "lb" {
+  for_each    = toset(local.lb_ports)
+  name        = local.tg_names[each.key]
+  protocol    = "TCP"
+  port        = tonumber(each.key)
+  vpc_id      = data.aws_vpc.deployment.id
+  target_type = "instance"
+  tags        = local.lb_tags
+
   health_check {
-    target              = local.lb_check
-    healthy_threshold   = 2
-    unhealthy_threshold = 2
-    timeout             = 5
-    interval            = 10
+    protocol = local.lb_check_protocol
+    port     = var.HealthCheckPort != "" ? var.HealthCheckPort : "traffic-port"
+    path     = local.lb_check_protocol == "HTTP" && var.HealthCheckPath != "" ? var.HealthCheckPath : null
+  }
+}
+
+resource "aws_lb_target_group_attachment" "lb" {
+  for_each         = local.lb_targets
+  target_group_arn = aws_lb_target_group.lb[each.value.port].arn
+  target_id        = aws_instance.node[each.value.node].id
+}
+
+resource "aws_lb_listener" "lb" {
+  for_each          = toset(local.lb_ports)
+  load_balancer_arn = aws_lb.lb[0].arn
+  protocol          = "TCP"
+  port              = tonumber(each.key)
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.lb[each.key].arn
   }
 }
 
 # ICM's terraform.out of a definition: one line per node,
-# +,<machine>,<public IP>,<DNS name>,<zone>
+# +,<machine>,<IP>,<DNS name>,<zone> (the private IP with PrivateSubnet, as
+# icm records it)
 output "nodes" {
   value = [
     for i, n in aws_instance.node :
-    "+,${local.machines[i]},${var.ElasticIP ? aws_eip.node[i].public_ip : n.public_ip},${n.public_dns},${local.zones[i]}"
+    "+,${local.machines[i]},${var.PrivateSubnet ? n.private_ip : (var.ElasticIP ? aws_eip.node[i].public_ip : n.public_ip)},${n.public_dns},${local.zones[i]}"
   ]
 }
 
 output "load_balancer_dns_name" {
-  value = var.LoadBalancer ? aws_elb.lb[0].dns_name : ""
+  value = var.LoadBalancer ? aws_lb.lb[0].dns_name : ""
 }
