@@ -488,7 +488,8 @@ static int security(struct aws *a)
 		{ "tcp", "LicenseServerPort", "4002", NULL },
 		{ "udp", "LicenseServerPort", "4002", NULL },
 	};
-	size_t i;
+	const char *ports[ARRAY_SIZE(rules)];
+	size_t i, k;
 	int ret = -1;
 	char *desc = xasprintf("icm %s", a->dep);
 
@@ -500,20 +501,30 @@ static int security(struct aws *a)
 		goto out;
 	aws_params_release(&p);
 	aws_params_add(&p, "GroupId", a->sg);
-	for (i = 0; i < ARRAY_SIZE(rules); i++) {
+	for (i = 0, k = 0; i < ARRAY_SIZE(rules); i++) {
 		const char *port = rules[i].field ? fld(n, rules[i].field) :
 			NULL;
+		size_t j;
 
 		if (!port)
 			port = rules[i].dflt;
+		for (j = 0; j < i; j++)		/* a port field may repeat */
+			if (!strcmp(rules[j].proto, rules[i].proto) &&
+			    !strcmp(ports[j], port))
+				break;
+		ports[i] = port;
+		if (j < i)
+			continue;
+		k++;
 		aws_params_addf(&p, rules[i].proto,
-				"IpPermissions.%zu.IpProtocol", i + 1);
-		aws_params_addf(&p, port, "IpPermissions.%zu.FromPort", i + 1);
+				"IpPermissions.%zu.IpProtocol", k);
+		aws_params_addf(&p, port, "IpPermissions.%zu.FromPort", k);
 		aws_params_addf(&p, rules[i].to ? rules[i].to : port,
-				"IpPermissions.%zu.ToPort", i + 1);
+				"IpPermissions.%zu.ToPort", k);
 		aws_params_addf(&p, "0.0.0.0/0",
-				"IpPermissions.%zu.IpRanges.1.CidrIp", i + 1);
+				"IpPermissions.%zu.IpRanges.1.CidrIp", k);
 	}
+	i = k;
 	aws_params_addf(&p, "icmp", "IpPermissions.%zu.IpProtocol", i + 1);
 	aws_params_addf(&p, "-1", "IpPermissions.%zu.FromPort", i + 1);
 	aws_params_addf(&p, "-1", "IpPermissions.%zu.ToPort", i + 1);
@@ -1270,10 +1281,15 @@ static char *elb_name(const char *base, const char *suffix)
 		      (s[i] >= '0' && s[i] <= '9')))
 			s[i] = '-';
 	if (len > 32) {
-		size_t sl = suffix ? strlen(suffix) : 0;
+		size_t sl = suffix ? strlen(suffix) : 0, cut = 32 - sl;
 
-		memmove(s + 32 - sl, s + len - sl, sl + 1);
+		while (cut > 1 && s[cut - 1] == '-')	/* ELB: no "--" */
+			cut--;
+		memmove(s + cut, s + len - sl, sl + 1);
 	}
+	len = strlen(s);
+	while (len > 1 && s[len - 1] == '-')	/* nor a final '-' */
+		s[--len] = '\0';
 	return s;
 }
 
@@ -1361,10 +1377,9 @@ static int load_balancer(struct aws *a, struct node *lb, struct plan *p)
 		goto out;
 	for (port = strtok_r(ports, ",", &save); port;
 	     port = strtok_r(NULL, ",", &save)) {
-		char *tg = NULL, *tgname = elb_name(lb->name, NULL), *sfx;
+		char *tg = NULL, *tgname, *sfx;
 		const char *hcp = fld(lb, "HealthCheckProtocol");
 
-		free(tgname);
 		sfx = xasprintf("-%s", port);
 		tgname = elb_name(lb->name, sfx);
 		free(sfx);
@@ -1564,7 +1579,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 
 	if (aws_open(&a, pc, p))
 		goto out;
-	if (aws_terraform_write(pc->state_dir, p))
+	if (aws_terraform_write_config(pc->state_dir, pc->cfg, p))
 		goto out;
 	say("Creating the network of %s in %s...", a.dep, a.ec2.region);
 	if (network(&a) || security(&a) || keypair(&a))
