@@ -22,32 +22,35 @@
 #define SHA256_LEN 32
 #define SHA256_BLOCK 64
 
-void pbkdf2_sha256(const void *pw, size_t pw_len, const uint8_t *salt,
-		   size_t salt_len, unsigned iterations, uint8_t *out,
-		   size_t n)
+/* PBKDF2 (RFC 8018) with HMAC over hash. */
+static void pbkdf2(const br_hash_class *hash, const void *pw, size_t pw_len,
+		   const uint8_t *salt, size_t salt_len, unsigned iterations,
+		   uint8_t *out, size_t n)
 {
+	size_t hl = (size_t)((hash->desc >> BR_HASHDESC_OUT_OFF) &
+			    BR_HASHDESC_OUT_MASK);
 	br_hmac_key_context kc;
 	br_hmac_context h;
-	uint8_t u[SHA256_LEN], t[SHA256_LEN];
+	uint8_t u[64], t[64];
 	uint32_t block;
 	unsigned i, j;
 
-	br_hmac_key_init(&kc, &br_sha256_vtable, pw, pw_len);
+	br_hmac_key_init(&kc, hash, pw, pw_len);
 	for (block = 1; n; block++) {
 		uint8_t be[4] = { (uint8_t)(block >> 24), (uint8_t)(block >> 16),
 				  (uint8_t)(block >> 8), (uint8_t)block };
-		size_t take = n < SHA256_LEN ? n : SHA256_LEN;
+		size_t take = n < hl ? n : hl;
 
 		br_hmac_init(&h, &kc, 0);
 		br_hmac_update(&h, salt, salt_len);
 		br_hmac_update(&h, be, 4);
 		br_hmac_out(&h, u);
-		memcpy(t, u, SHA256_LEN);
+		memcpy(t, u, hl);
 		for (i = 1; i < iterations; i++) {
 			br_hmac_init(&h, &kc, 0);
-			br_hmac_update(&h, u, SHA256_LEN);
+			br_hmac_update(&h, u, hl);
 			br_hmac_out(&h, u);
-			for (j = 0; j < SHA256_LEN; j++)
+			for (j = 0; j < hl; j++)
 				t[j] ^= u[j];
 		}
 		memcpy(out, t, take);
@@ -58,6 +61,21 @@ void pbkdf2_sha256(const void *pw, size_t pw_len, const uint8_t *salt,
 	explicit_bzero(&h, sizeof(h));
 	explicit_bzero(u, sizeof(u));
 	explicit_bzero(t, sizeof(t));
+}
+
+void pbkdf2_sha256(const void *pw, size_t pw_len, const uint8_t *salt,
+		   size_t salt_len, unsigned iterations, uint8_t *out,
+		   size_t n)
+{
+	pbkdf2(&br_sha256_vtable, pw, pw_len, salt, salt_len, iterations,
+	       out, n);
+}
+
+void pbkdf2_sha1(const void *pw, size_t pw_len, const uint8_t *salt,
+		 size_t salt_len, unsigned iterations, uint8_t *out, size_t n)
+{
+	pbkdf2(&br_sha1_vtable, pw, pw_len, salt, salt_len, iterations, out,
+	       n);
 }
 
 /* Fills dst (a multiple of SHA256_BLOCK) with copies of src. */

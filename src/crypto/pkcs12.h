@@ -44,5 +44,8 @@ void pkcs12_kdf_sha256(unsigned id, const char *password,
 void pbkdf2_sha256(const void *pw, size_t pw_len, const uint8_t *salt,
 		   size_t salt_len, unsigned iterations, uint8_t *out,
 		   size_t n);
+/* The same with HMAC-SHA1 (InterSystems IRIS's PasswordHash). */
+void pbkdf2_sha1(const void *pw, size_t pw_len, const uint8_t *salt,
+		 size_t salt_len, unsigned iterations, uint8_t *out, size_t n);
 
 #endif

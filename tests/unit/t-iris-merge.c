@@ -1,0 +1,61 @@
+/* t-iris-merge.c: the IRIS password hash and first-start merge file
+ * (iris/merge). */
+#include "icm.h"
+#include "iris/merge.h"
+#include "state/log.h"
+#include "util/str.h"
+#include "tap.h"
+
+int main(void)
+{
+	char *h = iris_password_hash("SYS", "u4ocm4qh"), *r;
+	struct iris_merge_in in;
+	struct buf b;
+	char path[] = "/tmp/t-iris-merge.XXXXXX";
+	int fd;
+
+	is_str(h, "FBFE8593AEFA510C27FD184738D6E865A441DE98,u4ocm4qh",
+	       "PasswordHash of SYS with the published salt");
+	free(h);
+	r = iris_password_hash("secret", NULL);
+	ok(r && strlen(r) == 40 + 1 + IRIS_SALT_LEN && r[40] == ',',
+	   "a random salt: 40 hex digits, a comma, 8 characters");
+	free(r);
+
+	memset(&in, 0, sizeof(in));
+	in.password_hash = "AB,cd";
+	in.superserver_port = "1972";
+	in.webserver_port = "52773";
+	in.wij_dir = "/irissys/wij";
+	in.journal1_dir = "/irissys/journal1";
+	in.journal2_dir = "/irissys/journal2";
+	buf_init(&b, 1 << 16);
+	ok(iris_merge_text(&in, &b) == 0, "merge text");
+	is_str(b.data, "[Startup]\nPasswordHash=AB,cd\nDefaultPort=1972\n"
+	       "WebServerPort=52773\n[config]\nwijdir=/irissys/wij\n"
+	       "[Journal]\nCurrentDirectory=/irissys/journal1\n"
+	       "AlternateDirectory=/irissys/journal2\n", "its lines");
+	buf_release(&b);
+
+	fd = mkstemp(path);
+	if (write(fd, "[config]\nglobals=0,0,128\n", 25) != 25)
+		return 1;
+	close(fd);
+	in.user_cpf = path;
+	buf_init(&b, 1 << 16);
+	ok(iris_merge_text(&in, &b) == 0 &&
+	   str_ends(b.data, "[config]\nglobals=0,0,128\n"),
+	   "UserCPF appended");
+	buf_release(&b);
+	fd = open(path, O_WRONLY | O_APPEND);
+	if (write(fd, "WebServerPort=1\n", 16) != 16)
+		return 1;
+	close(fd);
+	buf_init(&b, 1 << 16);
+	ok(iris_merge_text(&in, &b) == -1, "UserCPF setting an owned port");
+	ok(strstr(log_last_error(), ":3: 'WebServerPort' is set by icm") !=
+	   NULL, "the message names the line and the setting");
+	buf_release(&b);
+	unlink(path);
+	return done_testing();
+}
