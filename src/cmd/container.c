@@ -26,10 +26,12 @@
 #include "../docker/image.h"
 #include "../docker/runopts.h"
 #include "../docker/tar.h"
+#include "../iris/merge.h"
 #include "../state/log.h"
 #include "../state/output.h"
 #include "../util/fs.h"
 #include "../util/str.h"
+#include "../util/term.h"
 #include <bearssl.h>
 
 #define DEFAULT_CONTAINER "iris"
@@ -40,6 +42,9 @@
 #define LABEL_COMMAND "org.icm.command"
 #define STOP_IRIS_S 60		/* IRIS needs time for a clean shutdown */
 #define STOP_OTHER_S 10		/* docker's default */
+#define MERGE_FILE "icm/merge.cpf"	/* under DataMountPoint */
+#define IRIS_START_MS 600000L	/* waiting for iris qlist: running */
+#define IRIS_POLL_MS 2000
 
 static const char *container_name(const struct ctx *ctx)
 {
@@ -100,6 +105,32 @@ static int container_spec(const struct ctx *ctx, const struct node *n,
 		cJSON_AddStringToObject(labels, LABEL_OPTIONS, rs->options);
 	if (rs->command)
 		cJSON_AddStringToObject(labels, LABEL_COMMAND, rs->command);
+	if (iris && iris_image(rs->image)) {
+		const char *data = ctx_field(ctx, n, "DataMountPoint");
+		const char *lic = ctx_field(ctx, n, "LicenseDir");
+		const char *key = ctx_field(ctx, n, "LicenseKey");
+		cJSON *env = cJSON_AddArrayToObject(c, "Env");
+		char *v;
+
+		if (data) {
+			v = xasprintf("ISC_DATA_DIRECTORY=%s/IRIS", data);
+			cJSON_AddItemToArray(env, cJSON_CreateString(v));
+			free(v);
+			v = xasprintf("ISC_CPF_MERGE_FILE=%s/" MERGE_FILE, data);
+			cJSON_AddItemToArray(env, cJSON_CreateString(v));
+			free(v);
+		}
+		if (data && lic && key && !rs->command) {
+			const char *base = strrchr(lic, '/');
+			cJSON *cmd = cJSON_AddArrayToObject(c, "Cmd");
+
+			base = base && base[1] ? base + 1 : lic;
+			v = xasprintf("%s/%s/%s", data, base, key);
+			cJSON_AddItemToArray(cmd, cJSON_CreateString("--key"));
+			cJSON_AddItemToArray(cmd, cJSON_CreateString(v));
+			free(v);
+		}
+	}
 	if (rs->command) {
 		char **argv = NULL;
 		int argc = 0, k;
@@ -189,6 +220,7 @@ struct runjob {
 	const char *archive;		/* -imageArchive, or NULL */
 	const struct image_creds *creds;
 	bool upgrade;
+	char *password_hash;		/* IRIS: iris_password_hash() */
 };
 
 /* The license directory, copied into the iris container under
@@ -218,6 +250,114 @@ static int copy_license(struct dnode *x, const char *cname)
 		dfail(x, "cannot copy the license directory") : 0;
 	buf_release(&tar);
 	return ret;
+}
+
+/* The iris container's first-start merge file, staged on the data
+ * volume as <DataMountPoint>/icm/merge.cpf (ISC_CPF_MERGE_FILE). */
+static int stage_merge(struct dnode *x, const char *cname)
+{
+	const struct runjob *j = x->arg;
+	const struct ctx *ctx = x->ctx;
+	const struct node *n = x->n;
+	const char *data = ctx_field(ctx, n, "DataMountPoint");
+	struct iris_merge_in in = {
+		j->password_hash, ctx_field(ctx, n, "SuperServerPort"),
+		ctx_field(ctx, n, "WebServerPort"),
+		ctx_field(ctx, n, "SystemMode"),
+		ctx_field(ctx, n, "WIJMountPoint"),
+		ctx_field(ctx, n, "Journal1MountPoint"),
+		ctx_field(ctx, n, "Journal2MountPoint"),
+		ctx_field(ctx, n, "UserCPF"),
+	};
+	char dir[] = "/tmp/icm-merge.XXXXXX";
+	char *sub = NULL, *file = NULL;
+	struct buf text, tar;
+	int ret = -1;
+
+	if (!data)
+		return 0;
+	buf_init(&text, BUF_CAP_CONFIG);
+	buf_init(&tar, BUF_CAP_CONFIG + BUF_CAP_LINE);
+	if (iris_merge_text(&in, &text)) {
+		fanout_fail(x->r, "%s", log_last_error());
+		goto out;
+	}
+	if (!mkdtemp(dir)) {
+		fanout_fail(x->r, "cannot make a temporary folder: %s",
+			    strerror(errno));
+		goto out;
+	}
+	sub = xasprintf("%s/icm", dir);
+	file = xasprintf("%s/merge.cpf", sub);
+	if (fs_mkdirs(sub, 0755) ||
+	    fs_write_atomic(file, text.data, text.len, 0644) ||
+	    tar_pack(sub, &tar)) {
+		fanout_fail(x->r, "cannot stage the merge file: %s",
+			    log_last_error());
+	} else if (docker_put_archive(x->d, cname, data, tar.data, tar.len)) {
+		dfail(x, "cannot copy the merge file into the container");
+	} else {
+		ret = 0;
+	}
+	if (file)
+		unlink(file);
+	if (sub)
+		rmdir(sub);
+	rmdir(dir);
+out:
+	buf_wipe(&text);
+	buf_release(&tar);
+	free(sub);
+	free(file);
+	return ret;
+}
+
+/* Field 4 of a qlist line ("IRIS^dir^version^running, since ...^...")
+ * says running. */
+static bool qlist_running(const char *line)
+{
+	int field;
+
+	for (field = 1; line && field < 4; field++) {
+		line = strchr(line, '^');
+		if (line)
+			line++;
+	}
+	return line && !strncmp(line, "running", 7);
+}
+
+/* Waits until `iris qlist IRIS` says running (iris-config.md §1.5). */
+static int wait_iris(struct dnode *x, const char *cname)
+{
+	const char *argv[] = { "iris", "qlist", "IRIS", NULL };
+	long waited = 0;
+
+	say("Waiting for InterSystems IRIS to start on %s...", x->n->name);
+	for (;;) {
+		struct docker_exec e;
+		struct buf out, err;
+		int code = -1;
+		bool up;
+
+		memset(&e, 0, sizeof(e));
+		e.argv = argv;
+		e.timeout_ms = 30000;
+		buf_init(&out, BUF_CAP_LINE);
+		buf_init(&err, BUF_CAP_LINE);
+		up = !docker_exec(x->d, cname, &e, &out, &err, &code) &&
+			!code && qlist_running(out.data);
+		buf_release(&out);
+		buf_release(&err);
+		if (up)
+			return 0;
+		if (waited >= IRIS_START_MS)
+			return fanout_fail(x->r, "InterSystems IRIS did not "
+					   "start within %ld s (iris qlist IRIS "
+					   "in container %s)",
+					   IRIS_START_MS / 1000, cname);
+		usleep(IRIS_POLL_MS * 1000);
+		waited += IRIS_POLL_MS;
+	}
 }
 
 /* Makes the container name on x's node the one rs describes. */
@@ -276,7 +416,9 @@ static int converge(struct dnode *x, const struct runspec *rs)
 		dfail(x, "cannot create the container");
 		goto out;
 	}
-	if (copy_license(x, tmp))
+	if (copy_license(x, tmp) ||
+	    (iris && !strcmp(rs->name, DEFAULT_CONTAINER) &&
+	     stage_merge(x, tmp)))
 		goto out;
 	if (rc == 1) {
 		if (docker_stop(x->d, rs->name, iris ? STOP_IRIS_S :
@@ -371,6 +513,9 @@ static int run_one(struct dnode *x)
 		goto out;
 	}
 	ret = converge(x, &rs);
+	if (!ret && iris_image(rs.image) &&
+	    !strcmp(rs.name, DEFAULT_CONTAINER))
+		ret = wait_iris(x, rs.name);
 out:
 	free(reason);
 	free(old_opts);
@@ -429,6 +574,68 @@ static int record_fields(struct ctx *ctx, const bool *done)
 	return changed ? instances_write(ctx->instances_path, &ctx->inst) : 0;
 }
 
+/* The IRIS password's hash when a selected node runs an IRIS image in
+ * the iris container: ISCPassword (or -iscPassword), else asked for on
+ * the terminal, masked.  Only the salted hash is kept. */
+static int iris_password(struct ctx *ctx, char **hash)
+{
+	const char *pw = NULL, *image;
+	char *asked = NULL;
+	size_t i;
+	bool need = false;
+
+	*hash = NULL;
+	for (i = 0; i < ctx->nsel && !need; i++) {
+		image = ctx_field(ctx, ctx->sel[i], "DockerImage");
+		need = image && iris_image(image) &&
+			!strcmp(container_name(ctx), DEFAULT_CONTAINER);
+		if (need)
+			pw = ctx_field(ctx, ctx->sel[i], "ISCPassword");
+	}
+	if (!need)
+		return 0;
+	if (!pw) {
+		if (term_prompt_secret("InterSystems IRIS password: ", &asked))
+			return error("ISCPassword is not set and there is no "
+				     "terminal to ask for it (set it in "
+				     "defaults.json or use -iscPassword)");
+		secret_register(asked);
+		pw = asked;
+	}
+	*hash = iris_password_hash(pw, NULL);
+	freezero_str(asked);
+	return *hash ? 0 : error("cannot make the password hash: no random "
+				 "bytes");
+}
+
+/* ICM's last line: the portal of the first DM or DATA node (else the
+ * first IRIS node) that was deployed. */
+static void portal_line(struct ctx *ctx, const bool *done)
+{
+	const struct node *best = NULL;
+	size_t i;
+
+	for (i = 0; i < ctx->nsel; i++) {
+		const struct node *n = ctx->sel[i];
+		const char *image = ctx_field(ctx, n, "DockerImage");
+
+		if (!done[i] || !image || !iris_image(image))
+			continue;
+		if (!best || ((!strcmp(n->role, "DM") ||
+			       !strcmp(n->role, "DATA")) &&
+			      strcmp(best->role, "DM") &&
+			      strcmp(best->role, "DATA")))
+			best = n;
+	}
+	if (best && !strcmp(container_name(ctx), DEFAULT_CONTAINER))
+		say("Management Portal available at: "
+		    "http://%s:%s/csp/sys/UtilHome.csp",
+		    node_get(best, "IPAddress") ? node_get(best, "IPAddress") :
+		    node_get(best, "DNSName"),
+		    ctx_field(ctx, best, "WebServerPort") ?
+		    ctx_field(ctx, best, "WebServerPort") : "52773");
+}
+
 static int run_or_upgrade(struct ctx *ctx, bool upgrade)
 {
 	struct image_creds creds;
@@ -443,15 +650,18 @@ static int run_or_upgrade(struct ctx *ctx, bool upgrade)
 	j.creds = &creds;
 	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir))
 		return -1;
+	j.password_hash = NULL;
 	if (creds_for(ctx, &creds))
 		return -1;
-	if (ctx_begin_changes(ctx))
+	if (iris_password(ctx, &j.password_hash) || ctx_begin_changes(ctx))
 		goto out;
 	done = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*done));
 	rc = dnode_run(ctx, run_one, &j, &o, done);
 	if (record_fields(ctx, done))
 		rc = -1;
+	portal_line(ctx, done);
 out:
+	free(j.password_hash);
 	free(done);
 	image_creds_release(&creds);
 	return rc;
@@ -494,8 +704,8 @@ static int pull_one(struct dnode *x)
 int cmd_pull(struct ctx *ctx)
 {
 	struct image_creds creds;
-	struct runjob j = { opt_str(&ctx->opts, OPT_IMAGEARCHIVE), &creds,
-			    false };
+	struct runjob j = { .archive = opt_str(&ctx->opts, OPT_IMAGEARCHIVE),
+			    .creds = &creds };
 	struct dnode_opts o = { .echo_one = true, .say_output = true };
 	int rc;
 

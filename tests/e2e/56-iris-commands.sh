@@ -36,7 +36,7 @@ up=$("$WORLD" up 3 --docker --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 3 --docker"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 25
+plan 33
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 out=$("$REG" up --dir "$R" --world "$W" 2>&1 &&
@@ -45,12 +45,13 @@ out=$("$REG" up --dir "$R" --world "$W" 2>&1 &&
 check "registry up, the IRIS stand-in pushed" $? 0 "$out"
 
 cd "$T"
+IRISPW="iris-pw-$$-$RANDOM"
 cat > defaults.json <<JSON
 {"Provider": "PreExisting", "Label": "Iris", "Tag": "T",
  "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
  "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
  "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
- "DockerPassword": "$(cat "$R/password")",
+ "DockerPassword": "$(cat "$R/password")", "ISCPassword": "$IRISPW",
  "DataDeviceName": "create", "WIJDeviceName": "create",
  "Journal1DeviceName": "create", "Journal2DeviceName": "create",
  "RetryCount": "2", "RetryInterval": "200"}
@@ -64,10 +65,23 @@ M=(Iris-DATA-T-0001 Iris-DATA-T-0002 Iris-CN-T-0003)
 S1=state/Iris-DATA-T
 out=$("$ICM" provision 2>&1)
 check "provision exits 0" $? 0 "$out"
+out=$(setsid "$ICM" run -override '{"ISCPassword": ""}' </dev/null 2>&1)
+check "run without ISCPassword and no terminal: exit 1" $? 1 "$out"
+contains "... naming ISCPassword" "$out" "ISCPassword is not set and there is no terminal"
 out=$("$ICM" run 2>&1)
 check "run puts the stand-in on every node" $? 0 "$out"
-# the stand-in's record of session lines, on node I
-record() { "$ICM" exec -machine "${M[$1]}" -command 'cat /tmp/standin/commands.log' >/dev/null 2>&1; cat "$S1/${M[$1]}/docker.out"; }
+contains "run waits for IRIS" "$out" "Waiting for InterSystems IRIS to start on ${M[1]}..."
+contains "run ends with the portal of DATA node 1" "$out" \
+	"Management Portal available at: http://198.18.0.11:52773/csp/sys/UtilHome.csp"
+# the stand-in's record of session lines, on node I (durable %SYS)
+record() { "$ICM" exec -machine "${M[$1]}" -command 'cat /irissys/data/IRIS/standin/commands.log' >/dev/null 2>&1; cat "$S1/${M[$1]}/docker.out"; }
+"$ICM" exec -machine "${M[0]}" -command 'cat /irissys/data/IRIS/iris.cpf' >/dev/null 2>&1
+ph=$(sed -n 's/^PasswordHash=//p' "$S1/${M[0]}/docker.out" | head -1)
+want=$(/usr/bin/python3 -c 'import hashlib,sys; s=sys.argv[2]; print(hashlib.pbkdf2_hmac("sha1", sys.argv[1].encode(), s.encode(), 1024).hex().upper() + "," + s)' "$IRISPW" "${ph#*,}")
+is "the instance got ICM's PasswordHash of ISCPassword" "$ph" "$want"
+ok "the IRIS password is in no file of the container" sh -c "! grep -qF -- '$IRISPW' '$S1/${M[0]}/docker.out' && ! env -i PATH=/usr/bin:/bin docker --tlsverify --tlscacert state/pki/ca.pem --tlscert state/pki/client/cert.pem --tlskey state/pki/client/key.pem -H tcp://198.18.0.11:2376 exec iris grep -rqF -- '$IRISPW' /irissys"
+ok "... nor in its inspect output" sh -c "! env -i PATH=/usr/bin:/bin docker --tlsverify --tlscacert state/pki/ca.pem --tlscert state/pki/client/cert.pem --tlskey state/pki/client/key.pem -H tcp://198.18.0.11:2376 inspect iris | grep -qF -- '$IRISPW'"
+ok "... nor in icm.log" sh -c "! grep -qF -- '$IRISPW' icm.log"
 
 out=$("$ICM" session -namespace %SYS -command 'write "ICM-HELLO",!' 2>&1)
 check "session -command exits 0" $? 0 "$out"
