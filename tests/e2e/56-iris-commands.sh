@@ -46,6 +46,9 @@ check "registry up, the IRIS stand-in pushed" $? 0 "$out"
 
 cd "$T"
 IRISPW="iris-pw-$$-$RANDOM"
+# The world hosts share the machine's file system but /home (test-world.md):
+# each node's IRIS volumes must be its own, so they live under /home.
+MP=/home/ec2-user/irissys
 cat > defaults.json <<JSON
 {"Provider": "PreExisting", "Label": "Iris", "Tag": "T",
  "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
@@ -54,6 +57,8 @@ cat > defaults.json <<JSON
  "DockerPassword": "$(cat "$R/password")", "ISCPassword": "$IRISPW",
  "DataDeviceName": "create", "WIJDeviceName": "create",
  "Journal1DeviceName": "create", "Journal2DeviceName": "create",
+ "DataMountPoint": "$MP/data", "WIJMountPoint": "$MP/wij",
+ "Journal1MountPoint": "$MP/journal1", "Journal2MountPoint": "$MP/journal2",
  "RetryCount": "2", "RetryInterval": "200"}
 JSON
 cat > definitions.json <<JSON
@@ -74,12 +79,12 @@ contains "run waits for IRIS" "$out" "Waiting for InterSystems IRIS to start on 
 contains "run ends with the portal of DATA node 1" "$out" \
 	"Management Portal available at: http://198.18.0.11:52773/csp/sys/UtilHome.csp"
 # the stand-in's record of session lines, on node I (durable %SYS)
-record() { "$ICM" exec -machine "${M[$1]}" -command 'cat /irissys/data/IRIS/standin/commands.log' >/dev/null 2>&1; cat "$S1/${M[$1]}/docker.out"; }
-"$ICM" exec -machine "${M[0]}" -command 'cat /irissys/data/IRIS/iris.cpf' >/dev/null 2>&1
+record() { "$ICM" exec -machine "${M[$1]}" -command "cat $MP/data/IRIS/standin/commands.log" >/dev/null 2>&1; cat "$S1/${M[$1]}/docker.out"; }
+"$ICM" exec -machine "${M[0]}" -command "cat $MP/data/IRIS/iris.cpf" >/dev/null 2>&1
 ph=$(sed -n 's/^PasswordHash=//p' "$S1/${M[0]}/docker.out" | head -1)
 want=$(/usr/bin/python3 -c 'import hashlib,sys; s=sys.argv[2]; print(hashlib.pbkdf2_hmac("sha1", sys.argv[1].encode(), s.encode(), 1024).hex().upper() + "," + s)' "$IRISPW" "${ph#*,}")
 is "the instance got ICM's PasswordHash of ISCPassword" "$ph" "$want"
-ok "the IRIS password is in no file of the container" sh -c "! grep -qF -- '$IRISPW' '$S1/${M[0]}/docker.out' && ! env -i PATH=/usr/bin:/bin docker --tlsverify --tlscacert state/pki/ca.pem --tlscert state/pki/client/cert.pem --tlskey state/pki/client/key.pem -H tcp://198.18.0.11:2376 exec iris grep -rqF -- '$IRISPW' /irissys"
+ok "the IRIS password is in no file of the container" sh -c "! grep -qF -- '$IRISPW' '$S1/${M[0]}/docker.out' && ! env -i PATH=/usr/bin:/bin docker --tlsverify --tlscacert state/pki/ca.pem --tlscert state/pki/client/cert.pem --tlskey state/pki/client/key.pem -H tcp://198.18.0.11:2376 exec iris grep -rqF -- '$IRISPW' $MP"
 ok "... nor in its inspect output" sh -c "! env -i PATH=/usr/bin:/bin docker --tlsverify --tlscacert state/pki/ca.pem --tlscert state/pki/client/cert.pem --tlskey state/pki/client/key.pem -H tcp://198.18.0.11:2376 inspect iris | grep -qF -- '$IRISPW'"
 ok "... nor in icm.log" sh -c "! grep -qF -- '$IRISPW' icm.log"
 

@@ -72,6 +72,9 @@ cat > defaults.json <<JSON
  "SSHPublicKey": "$T/ssh/insecure-ssh2.pub", "SSHPrivateKey": "$KEY",
  "VPCId": "$VPC", "SubnetIds": "$SUB", "RouteTableId": "$RTB",
  "PrivateSubnet": "true",
+ "DataMountPoint": "/home/ec2-user/irissys/data", "WIJMountPoint": "/home/ec2-user/irissys/wij",
+ "Journal1MountPoint": "/home/ec2-user/irissys/journal1",
+ "Journal2MountPoint": "/home/ec2-user/irissys/journal2",
  "DockerImage": "198.18.0.1:5000/icm/app:v1", "DockerRegistry": "198.18.0.1:5000",
  "DockerUsername": "icmtest", "DockerPassword": "$(cat "$R/password")",
  "RetryCount": "2", "RetryInterval": "500"}
