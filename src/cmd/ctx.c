@@ -15,10 +15,8 @@ const char *ctx_field(const struct ctx *ctx, const struct node *n,
 {
 	const cJSON *o = ctx->overrides ?
 		cJSON_GetObjectItemCaseSensitive(ctx->overrides, field) : NULL;
-	const char *v;
 
 	if (cJSON_IsString(o))
 		return *o->valuestring ? o->valuestring : NULL;
-	v = node_get(n, field);
-	return v && *v ? v : NULL;
+	return node_field(n, field);
 }

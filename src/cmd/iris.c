@@ -31,19 +31,6 @@
 #define DEFAULT_NAMESPACE "IRISCLUSTER"
 #define SNIPPET_MAX (1u << 20)
 
-static bool iris_role(const char *role)
-{
-	static const char *const r[] = {
-		"DATA", "COMPUTE", "DM", "DS", "QS", "AM",
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(r); i++)
-		if (!strcmp(role, r[i]))
-			return true;
-	return false;
-}
-
 /* Without -role: only the IRIS nodes of the selection. */
 static int iris_nodes(struct ctx *ctx)
 {
@@ -52,7 +39,7 @@ static int iris_nodes(struct ctx *ctx)
 	if (opt_str(&ctx->opts, OPT_ROLE))
 		return 0;
 	for (i = 0; i < ctx->nsel; i++)
-		if (iris_role(ctx->sel[i]->role))
+		if (role_is_iris(ctx->sel[i]->role))
 			ctx->sel[k++] = ctx->sel[i];
 	if (!k && ctx->nsel)
 		return error("no InterSystems IRIS node is selected (roles "

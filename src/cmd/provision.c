@@ -53,19 +53,6 @@ static char *machine_type(const struct node *n, const char *provider)
 	return xstrdup(v ? v : "-");
 }
 
-static bool has_iris_volumes(const char *role)
-{
-	static const char *const roles[] = {
-		"DATA", "COMPUTE", "DM", "DS", "QS", "AM",
-	};
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(roles); i++)
-		if (!strcmp(roles[i], role))
-			return true;
-	return false;
-}
-
 static char *volumes(const struct node *n, const char *provider)
 {
 	static const char *const f[] = {
@@ -80,7 +67,7 @@ static char *volumes(const struct node *n, const char *provider)
 		return xstrdup("-");
 	if (!strcmp(provider, "PreExisting"))
 		return xstrdup("existing");
-	if (!has_iris_volumes(n->role))
+	if (!role_is_iris(n->role))
 		return xasprintf("OS %s", os ? os : "?");
 	for (i = 0; i < ARRAY_SIZE(f); i++) {
 		v[i] = node_get(n, f[i]);

@@ -7,9 +7,20 @@
 #define MIRROR_ASYNC_MAX 14
 
 static const char *const roles[] = {
-	"DATA", "COMPUTE", "DM", "DS", "QS", "AM", "AR", "WS", "LB", "VM",
-	"CN", "BH",
+	"DATA", "COMPUTE", "DM", "DS", "QS", "AM",	/* IRIS_ROLES */
+	"AR", "WS", "LB", "VM", "CN", "BH",
 };
+#define IRIS_ROLES 6
+
+bool role_is_iris(const char *role)
+{
+	size_t i;
+
+	for (i = 0; i < IRIS_ROLES; i++)
+		if (!strcmp(roles[i], role))
+			return true;
+	return false;
+}
 
 bool role_known(const char *role)
 {

@@ -68,6 +68,9 @@ const char *config_get(const struct config *cfg, int def_index,
 
 /* True for the roles of icm-reference §4.1 (LB included). */
 bool role_known(const char *role);
+/* An InterSystems IRIS role (DATA, COMPUTE, DM, DS, QS, AM): the nodes
+ * that get the IRIS volumes and that IRIS-centric commands act on. */
+bool role_is_iris(const char *role);
 
 /* Field registry (generated from fields.def). */
 enum field_type {

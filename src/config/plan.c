@@ -44,6 +44,13 @@ const char *node_get(const struct node *n, const char *field)
 	return obj_str(n->fields, field);
 }
 
+const char *node_field(const struct node *n, const char *field)
+{
+	const char *v = node_get(n, field);
+
+	return v && *v ? v : NULL;
+}
+
 /* Sets (in place, keeping the order) or adds a string field. */
 static void set_field(cJSON *obj, const char *name, const char *value)
 {

@@ -47,5 +47,7 @@ int plan_build(const struct config *cfg, struct plan *out) WARN_UNUSED;
 
 /* Field value of a node as a string, or NULL. */
 const char *node_get(const struct node *n, const char *field);
+/* The same, but NULL for an empty value too ("set" fields). */
+const char *node_field(const struct node *n, const char *field);
 
 #endif

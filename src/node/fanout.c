@@ -130,18 +130,11 @@ int fanout_parallel_opt(const char *s)
 	return (int)v;
 }
 
-static const char *field(const struct node *n, const char *f)
-{
-	const char *v = node_get(n, f);
-
-	return v && *v ? v : NULL;
-}
-
 /* A whole-number field within [lo, hi], else dflt. */
 static int field_int(const struct node *n, const char *f, int dflt, int lo,
 		     int hi)
 {
-	const char *s = field(n, f);
+	const char *s = node_field(n, f);
 	long v;
 
 	if (!s || str_to_long(s, &v) || v < lo || v > hi)
@@ -167,23 +160,23 @@ int fanout_target(const struct node *n, const char *state_dir,
 		  enum ssh_hostkey_policy policy, struct ssh_target *t,
 		  char **kh_out)
 {
-	const char *pw = field(n, "SSHPassword");
-	const char *only = field(n, "SSHOnly");
+	const char *pw = node_field(n, "SSHPassword");
+	const char *only = node_field(n, "SSHOnly");
 
 	memset(t, 0, sizeof(*t));
 	*kh_out = NULL;
-	t->host = field(n, "IPAddress");
+	t->host = node_field(n, "IPAddress");
 	if (!t->host)
-		t->host = field(n, "DNSName");
+		t->host = node_field(n, "DNSName");
 	if (!t->host)
 		return error("%s: neither IPAddress nor DNSName is set",
 			     n->name);
-	t->user = field(n, "SSHUser");
+	t->user = node_field(n, "SSHUser");
 	if (!t->user)
 		return error("%s: SSHUser is not set", n->name);
-	t->privkey_path = field(n, "SSHPrivateKey");
+	t->privkey_path = node_field(n, "SSHPrivateKey");
 	if (!t->privkey_path)
-		t->privkey_path = field(n, "KeyFile");
+		t->privkey_path = node_field(n, "KeyFile");
 	if (pw && !(only && !strcmp(only, "true")))
 		t->password = pw;
 	if (!t->privkey_path && !t->password)

@@ -50,13 +50,6 @@ struct prep {
 	char *daemon_json;		/* composed; Docker nodes only */
 };
 
-static const char *field(const struct node *n, const char *f)
-{
-	const char *v = node_get(n, f);
-
-	return v && *v ? v : NULL;
-}
-
 static bool role_in(const char *role, const char *const *set, size_t n)
 {
 	size_t i;
@@ -70,11 +63,7 @@ static bool role_in(const char *role, const char *const *set, size_t n)
 /* IRIS roles get the four volumes (icm-reference §3.6). */
 static bool has_volumes(const struct node *n)
 {
-	static const char *const iris[] = {
-		"DATA", "COMPUTE", "DM", "DS", "QS", "AM",
-	};
-
-	return role_in(n->role, iris, ARRAY_SIZE(iris));
+	return role_is_iris(n->role);
 }
 
 /* Roles that run containers get Docker (VM and BH run none; LB has no
@@ -82,7 +71,7 @@ static bool has_volumes(const struct node *n)
 static bool has_docker(const struct node *n)
 {
 	static const char *const none[] = { "VM", "BH", "LB" };
-	const char *cl = field(n, "Containerless");
+	const char *cl = node_field(n, "Containerless");
 
 	if (role_in(n->role, none, ARRAY_SIZE(none)))
 		return false;
@@ -161,7 +150,7 @@ static int add_env(struct buf *b, const struct node *n,
 	size_t i;
 
 	for (i = 0; i < count; i++) {
-		const char *v = field(n, names[i]);
+		const char *v = node_field(n, names[i]);
 
 		if (buf_addf(b, " %s=", names[i]) || add_quoted(b, v ? v : ""))
 			return -1;
@@ -270,7 +259,7 @@ static int compose_daemon_json(struct prep *pr)
 	static const char *const flag_keys[] = {
 		"hosts", "tls", "tlsverify", "tlscacert", "tlscert", "tlskey",
 	};
-	const char *want = field(pr->n, "DockerStorageDriver");
+	const char *want = node_field(pr->n, "DockerStorageDriver");
 	struct buf out;
 	cJSON *j = NULL;
 	char *info = NULL, *driver, *counts[2] = { NULL }, *save = NULL;
@@ -389,8 +378,8 @@ static int mount_volumes(struct prep *pr)
  * resolved. */
 static int docker_ip(struct prep *pr, char ip[INET6_ADDRSTRLEN])
 {
-	const char *v = field(pr->n, "IPAddress");
-	const char *dns = field(pr->n, "DNSName");
+	const char *v = node_field(pr->n, "IPAddress");
+	const char *dns = node_field(pr->n, "DNSName");
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
 	int e;
 

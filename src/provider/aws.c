@@ -90,9 +90,7 @@ static void free_ids(char **ids, size_t n);
 
 static const char *fld(const struct node *n, const char *f)
 {
-	const char *v = node_get(n, f);
-
-	return v && *v ? v : NULL;
+	return node_field(n, f);
 }
 
 static bool fld_true(const struct node *n, const char *f)
@@ -623,18 +621,6 @@ out:
 	return ret;
 }
 
-static bool is_iris_role(const char *role)
-{
-	static const char *const r[] = { "DATA", "COMPUTE", "DM", "DS", "QS",
-					 "AM" };
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(r); i++)
-		if (!strcmp(role, r[i]))
-			return true;
-	return false;
-}
-
 /* BlockDeviceMapping.N for the root disk and the IRIS volumes. */
 static void volumes(const struct node *n, const char *rootdev,
 		    struct aws_params *p)
@@ -661,7 +647,7 @@ static void volumes(const struct node *n, const char *rootdev,
 		dev = fld(n, f);
 		snprintf(f, sizeof(f), "%sVolumeSize", vol[i]);
 		size = fld(n, f);
-		if (!dev || !size || (i < 4 && !is_iris_role(n->role)) ||
+		if (!dev || !size || (i < 4 && !role_is_iris(n->role)) ||
 		    !strcmp(dev, "local") || !strcmp(dev, "null") ||
 		    !strcmp(dev, "skip") || !strcmp(dev, "existing") ||
 		    !strcmp(dev, "create"))
@@ -756,7 +742,8 @@ out:
 	return ret;
 }
 
-struct expand {
+/* What a journal_each() callback that can fail needs. */
+struct each {
 	struct aws *a;
 	int rc;
 };
@@ -764,7 +751,7 @@ struct expand {
 static void expand_one(void *arg, const char *key, enum journal_state st,
 		       const char *id)
 {
-	struct expand *e = arg;
+	struct each *e = arg;
 	char *map, *w, *save = NULL;
 
 	if (e->rc || st != JOURNAL_DONE || strncmp(key, "batch/", 6) || !id)
@@ -788,7 +775,7 @@ static void expand_one(void *arg, const char *key, enum journal_state st,
 /* Gives every machine of a recorded batch its node/<machine> record. */
 static int expand_batches(struct aws *a)
 {
-	struct expand e = { a, 0 };
+	struct each e = { a, 0 };
 
 	journal_each(a->j, expand_one, &e);
 	return e.rc;
@@ -1841,15 +1828,10 @@ static int sweep(struct aws *a, const struct kind *k,
 	return ret;
 }
 
-struct groups {
-	struct aws *a;
-	int rc;
-};
-
 static void delete_group(void *arg, const char *key, enum journal_state st,
 			 const char *id)
 {
-	struct groups *g = arg;
+	struct each *g = arg;
 
 	if (!g->rc && st == JOURNAL_DONE && !strncmp(key, "pg/", 3) && id)
 		g->rc = delete_one(g->a, &K_PG, id, key);
@@ -1859,7 +1841,7 @@ static void delete_group(void *arg, const char *key, enum journal_state st,
  * without placement groups would fail every unprovision). */
 static int delete_groups(struct aws *a)
 {
-	struct groups g = { a, 0 };
+	struct each g = { a, 0 };
 
 	journal_each(a->j, delete_group, &g);
 	return g.rc;

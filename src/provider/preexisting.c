@@ -17,19 +17,12 @@
 #include "provider.h"
 #include "../state/log.h"
 
-static const char *field(const struct node *n, const char *f)
-{
-	const char *v = node_get(n, f);
-
-	return v && *v ? v : NULL;
-}
-
 static void pre_facts(const struct node *n, struct node_facts *f)
 {
-	f->ip = field(n, "IPAddress");
-	f->dns = field(n, "DNSName");
+	f->ip = node_field(n, "IPAddress");
+	f->dns = node_field(n, "DNSName");
 	f->zone = n->zone;
-	f->ssh_user = field(n, "SSHUser");
+	f->ssh_user = node_field(n, "SSHUser");
 }
 
 /* Volumes on PreExisting are directories (§5.6), never devices. */
@@ -45,7 +38,7 @@ static int check_volumes(const struct node *n)
 	size_t i, k;
 
 	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		const char *v = field(n, fields[i]);
+		const char *v = node_field(n, fields[i]);
 
 		for (k = 0; v && k < ARRAY_SIZE(modes); k++)
 			if (!strcmp(v, modes[k]))
