@@ -141,7 +141,9 @@ struct builder {
 	struct plan *plan;
 	size_t alloc;
 	const char *provider, *label, *tag;
-	int mirror_sets[MIRROR_ROLES_MAX];	/* per role: sets so far */
+	/* per role: mirror members assigned so far, across definitions (a
+	 * PreExisting definition is one node: its DMs fill one mirror) */
+	int mirror_members[MIRROR_ROLES_MAX];
 };
 
 static int add_node(struct builder *b, struct node *n)
@@ -182,36 +184,23 @@ static int mirror_role_index(const char *role)
 	return -1;
 }
 
-/* Member and set name of node j of a mirrored definition. */
-static void assign_mirror(struct builder *b, int i, struct node *n, long j)
+/* Member and set name of the next node of a mirrored role, from the
+ * MirrorMap of its definition i. */
+static void assign_mirror(struct builder *b, int i, struct node *n)
 {
 	int r = mirror_role_index(n->role);
-	size_t k;
+	size_t k, idx;
 	char **map;
 
 	if (r < 0 || !config_mirrored(b->cfg))
 		return;
 	map = list_split(config_get(b->cfg, i, "MirrorMap"), &k);
-	n->mirror_member = xstrdup(map[(size_t)j % k]);
-	n->mirror_set = xasprintf("MIRROR%s%02d", n->role,
-				  b->mirror_sets[r] + (int)((size_t)j / k) + 1);
+	idx = (size_t)b->mirror_members[r]++;
+	n->mirror_member = xstrdup(map[idx % k]);
+	n->mirror_set = xasprintf("MIRROR%s%02d", n->role, (int)(idx / k) + 1);
 	list_free(map);
 	set_field(n->fields, "Member", n->mirror_member);
 	set_field(n->fields, "MirrorSetName", n->mirror_set);
-}
-
-static void finish_mirror_sets(struct builder *b, const char *role,
-			       long count, int i)
-{
-	int r = mirror_role_index(role);
-	size_t k;
-	char **map;
-
-	if (r < 0 || !config_mirrored(b->cfg) || count <= 0)
-		return;
-	map = list_split(config_get(b->cfg, i, "MirrorMap"), &k);
-	b->mirror_sets[r] += (int)(((size_t)count + k - 1) / k);
-	list_free(map);
 }
 
 static void common_fields(struct node *n)
@@ -264,11 +253,10 @@ static int build_definition(struct builder *b, int i)
 				set_field(n.fields, "ISCLicense", lic);
 			free(lic);
 		}
-		assign_mirror(b, i, &n, j);
+		assign_mirror(b, i, &n);
 		if (add_node(b, &n))
 			return -1;
 	}
-	finish_mirror_sets(b, role, count, i);
 	return 0;
 }
 

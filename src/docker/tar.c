@@ -57,15 +57,15 @@ static int pad(struct buf *out, size_t size)
 /* Appends a header block; size bytes of data must follow (then pad()). */
 static int put_header(struct buf *out, char type, const char *name,
 		      const char *link, mode_t mode, time_t mtime,
-		      size_t size)
+		      size_t size, unsigned owner)
 {
 	struct header h;
 
 	memset(&h, 0, sizeof(h));
 	memcpy(h.name, name, strnlen(name, sizeof(h.name)));
 	octal(h.mode, sizeof(h.mode), mode & 07777);
-	octal(h.uid, sizeof(h.uid), 0);
-	octal(h.gid, sizeof(h.gid), 0);
+	octal(h.uid, sizeof(h.uid), owner);
+	octal(h.gid, sizeof(h.gid), owner);
 	octal(h.size, sizeof(h.size), size);
 	octal(h.mtime, sizeof(h.mtime), mtime > 0 ? (unsigned long long)mtime
 						  : 0);
@@ -74,8 +74,10 @@ static int put_header(struct buf *out, char type, const char *name,
 		memcpy(h.linkname, link, strnlen(link, sizeof(h.linkname)));
 	memcpy(h.magic, "ustar", 6);
 	memcpy(h.version, "00", 2);
-	memcpy(h.uname, "root", 4);
-	memcpy(h.gname, "root", 4);
+	if (!owner) {
+		memcpy(h.uname, "root", 4);
+		memcpy(h.gname, "root", 4);
+	}
 	snprintf(h.chksum, sizeof(h.chksum), "%06o", checksum(&h));
 	h.chksum[7] = ' ';
 	return buf_add(out, &h, sizeof(h));
@@ -86,7 +88,7 @@ static int put_entry(struct buf *out, char type, const char *name,
 		     const char *link, mode_t mode, time_t mtime,
 		     const void *data, size_t size)
 {
-	if (put_header(out, type, name, link, mode, mtime, size) ||
+	if (put_header(out, type, name, link, mode, mtime, size, 0) ||
 	    (size && buf_add(out, data, size)))
 		return -1;
 	return pad(out, size);
@@ -213,7 +215,7 @@ static int pack_one(const char *path, const char *name, struct buf *out,
 	}
 	if (put_long(out, 'L', name) ||
 	    put_header(out, '0', name, NULL, st.st_mode, st.st_mtime,
-		       (size_t)st.st_size))
+		       (size_t)st.st_size, 0))
 		goto full;
 	if (read_into(path, (size_t)st.st_size, out)) {
 		if (errno == EFBIG)
@@ -232,6 +234,32 @@ full:
 out:
 	free(dname);
 	return ret;
+}
+
+int tar_mem_entry(struct buf *out, const char *name, const void *data,
+		  size_t len, unsigned mode, unsigned owner)
+{
+	bool dir = !data;
+
+	if (strlen(name) >= 100)
+		return error("'%s': the name is too long for a tar entry",
+			     name);
+	if (put_header(out, dir ? '5' : '0', name, NULL, mode,
+		       time(NULL), dir ? 0 : len, owner) ||
+	    (!dir && len && buf_add(out, data, len)) ||
+	    pad(out, dir ? 0 : len))
+		return error("'%s': the archive would be larger than %zu "
+			     "bytes", name, out->cap);
+	return 0;
+}
+
+int tar_mem_end(struct buf *out)
+{
+	static const char zero[2 * BLOCK];
+
+	return buf_add(out, zero, sizeof(zero)) ?
+		error("the archive would be larger than %zu bytes",
+		      out->cap) : 0;
 }
 
 int tar_pack(const char *local_path, struct buf *out)

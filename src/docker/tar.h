@@ -34,6 +34,15 @@
 #define TAR_PAX_MAX (64u << 10)		/* one pax header's records */
 
 int tar_pack(const char *local_path, struct buf *out) WARN_UNUSED;
+/*
+ * An archive built in memory (files icm stages in containers): an entry
+ * `name` (under 100 bytes) owned by uid and gid `owner` with mode; data
+ * NULL makes a directory.  tar_mem_end() appends the end blocks.
+ */
+int tar_mem_entry(struct buf *out, const char *name, const void *data,
+		  size_t len, unsigned mode, unsigned owner) WARN_UNUSED;
+int tar_mem_end(struct buf *out) WARN_UNUSED;
+
 int tar_unpack(const void *tar, size_t len, const char *dest_dir)
 	WARN_UNUSED;
 

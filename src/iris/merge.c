@@ -62,7 +62,17 @@ static int check_user_cpf(const char *path, const char *text)
 
 int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
 {
+	const struct { const char *key, *value; } config[] = {
+		{ "globals", in->globals }, { "routines", in->routines },
+		{ "gmheap", in->gmheap }, { "locksiz", in->locksiz },
+		{ "bbsiz", in->bbsiz }, { "memlock", in->memlock },
+		{ "MaxServers", in->max_servers },
+		{ "MaxServerConn", in->max_servers },
+		{ "wijdir", in->wij_dir },
+	};
 	struct buf cpf;
+	size_t i;
+	bool heading;
 	int rc = 0;
 
 	rc |= buf_adds(out, "[Startup]\n");
@@ -74,8 +84,17 @@ int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
 		rc |= buf_addf(out, "WebServerPort=%s\n", in->webserver_port);
 	if (in->system_mode)
 		rc |= buf_addf(out, "SystemMode=%s\n", in->system_mode);
-	if (in->wij_dir)
-		rc |= buf_addf(out, "[config]\nwijdir=%s\n", in->wij_dir);
+	if (in->enable_sharding)
+		rc |= buf_adds(out, "EnableSharding=1\n");
+	for (i = 0, heading = false; i < ARRAY_SIZE(config); i++) {
+		if (!config[i].value)
+			continue;
+		if (!heading)
+			rc |= buf_adds(out, "[config]\n");
+		heading = true;
+		rc |= buf_addf(out, "%s=%s\n", config[i].key,
+			       config[i].value);
+	}
 	if (in->journal1_dir || in->journal2_dir)
 		rc |= buf_adds(out, "[Journal]\n");
 	if (in->journal1_dir)

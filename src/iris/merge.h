@@ -4,7 +4,9 @@
  * salted hash leaves icm: `[Startup] PasswordHash=<hex>,<salt>`, PBKDF2-
  * HMAC-SHA1, 1024 iterations, 20 bytes, the 8-character salt's ASCII bytes),
  * the ports and the directories icm owns, and the user's UserCPF after
- * them.  The text is delivered as the container's ISC_CPF_MERGE_FILE.
+ * them; the ISC* memory fields, the ECP connection limits and the shard
+ * service of cluster nodes too (settings that need a restart belong in the
+ * first start).  The text is delivered as the container's ISC_CPF_MERGE_FILE.
  *
  * Ownership: returned strings are the caller's.
  */
@@ -27,6 +29,11 @@ struct iris_merge_in {
 	const char *superserver_port, *webserver_port, *system_mode;
 	const char *wij_dir, *journal1_dir, *journal2_dir;
 	const char *user_cpf;		/* UserCPF: a local file, appended */
+	/* [config] memory: the ISCglobals, ISCroutines, ISCgmheap,
+	 * ISClocksiz, ISCbbsiz, ISCmemlock fields */
+	const char *globals, *routines, *gmheap, *locksiz, *bbsiz, *memlock;
+	const char *max_servers;	/* MaxServers and MaxServerConn */
+	bool enable_sharding;		/* [Startup] EnableSharding=1 */
 };
 
 /* Appends the merge file to out.  -1 reported (UserCPF unreadable or

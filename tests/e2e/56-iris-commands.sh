@@ -14,35 +14,12 @@
 #   several refused with ICM's message).
 # Root only.
 . "$(dirname "$0")/lib.sh"
-WORLD=$TOP/tests/world/world
-REG=$TOP/tests/world/registry
-MK=$TOP/tests/images/mkimage
 PTY=$TOP/tests/ssh/pty-drive.py
-[ "$(id -u)" = 0 ] || skip_all "the test world needs root (running as uid $(id -u))"
-for t in /usr/sbin/dockerd /usr/bin/docker-registry /usr/bin/htpasswd /bin/busybox; do
-	[ -x "$t" ] || skip_all "$t is missing (see build.sh's test packages)"
-done
-world_lock || skip_all "the test world lock /tmp/icm-world.lock is held elsewhere for over 15 min"
-unset "${!DOCKER_@}"
-W=$T/world R=$T/registry
-cleanup() {
-	"$REG" down --dir "$R" >/dev/null 2>&1
-	"$WORLD" down --dir "$W" >/dev/null 2>&1
-	rm -rf "$T"
-}
-trap cleanup EXIT
-up=$("$WORLD" up 3 --docker --dir "$W" 2>&1) || {
-	case $up in *"already up"*) skip_all "another test world is up on this machine" ;; esac
-	echo "1..1"; echo "not ok 1 - world up 3 --docker"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
-}
-KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
+world_docker_up 3
 plan 33
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
-out=$("$REG" up --dir "$R" --world "$W" 2>&1 &&
-	"$MK" push 198.18.0.1:5000 icm/iris standin-v1 --version v1 --flavor iris \
-		--user icmtest --password-file "$R/password" --cacert "$R/ca.crt" 2>&1)
-check "registry up, the IRIS stand-in pushed" $? 0 "$out"
+registry_push iris:iris
 
 cd "$T"
 IRISPW="iris-pw-$$-$RANDOM"

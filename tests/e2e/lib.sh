@@ -82,3 +82,45 @@ samples_same_tree() {
 done_testing() {
 	[ "$_failed" = 0 ]
 }
+
+# The test world of N Docker hosts for the IRIS scenarios (root only; the
+# test is skipped, with the reason, when something it needs is missing or
+# another world holds the lock).  Call before plan.  Sets W (world dir), R
+# (registry dir), KEY (the hosts' SSH key); the EXIT trap takes it all down.
+world_docker_up() {
+	local t up
+	[ "$(id -u)" = 0 ] || skip_all "the test world needs root (running as uid $(id -u))"
+	for t in /usr/sbin/dockerd /usr/bin/docker-registry /usr/bin/htpasswd /bin/busybox; do
+		[ -x "$t" ] || skip_all "$t is missing (see build.sh's test packages)"
+	done
+	world_lock || skip_all "the test world lock /tmp/icm-world.lock is held elsewhere for over 15 min"
+	unset "${!DOCKER_@}"
+	W=$T/world R=$T/registry
+	trap '"$TOP/tests/world/registry" down --dir "$R" >/dev/null 2>&1
+	      "$TOP/tests/world/world" down --dir "$W" >/dev/null 2>&1; rm -rf "$T"' EXIT
+	up=$("$TOP/tests/world/world" up "$1" --docker --dir "$W" 2>&1) || {
+		case $up in *"already up"*) skip_all "another test world is up on this machine" ;; esac
+		echo "1..1"; echo "not ok 1 - world up $1 --docker"
+		printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
+	}
+	KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
+}
+
+# One test: the world's TLS registry up (198.18.0.1:5000, user icmtest,
+# password in $R/password) and, for each "REPO:FLAVOR[:VERSION]", the
+# stand-in image of that flavour (tests/images/mkimage) pushed as
+# 198.18.0.1:5000/icm/REPO:standin-VERSION (default v1).
+registry_push() {
+	local out spec repo flavor version rc=0
+	out=$("$TOP/tests/world/registry" up --dir "$R" --world "$W" 2>&1) || rc=1
+	for spec in "$@"; do
+		[ $rc = 0 ] || break
+		IFS=: read -r repo flavor version <<< "$spec"
+		version=${version:-v1}
+		out=$("$TOP/tests/images/mkimage" push 198.18.0.1:5000 "icm/$repo" \
+			"standin-$version" --version "$version" --flavor "$flavor" \
+			--user icmtest --password-file "$R/password" --cacert "$R/ca.crt" 2>&1) || rc=1
+	done
+	is "registry up, stand-in images pushed: $*" $rc 0
+	[ $rc = 0 ] || printf '%s\n' "$out" | tail -n 8 | sed 's/^/#   /'
+}

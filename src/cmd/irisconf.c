@@ -1,0 +1,493 @@
+/*
+ * irisconf.c: configuring the InterSystems IRIS instances run started
+ * (see irisconf.h): the deployment's TLS files staged on each data volume,
+ * then the steps of src/iris/phases.c stage by stage, each as one
+ * `iris session IRIS -U %SYS` over the Docker exec API with its script on
+ * standard input (nothing on a command line), its output in the node's
+ * iris.out/iris.err, the step recorded on the data volume when it said
+ * ICM-OK.  A stage with a failure ends the configuration (the nodes that
+ * come after depend on it); run again resumes.
+ */
+#include "irisconf.h"
+#include "../cloud/sigv4.h"
+#include "../docker/tar.h"
+#include "../iris/phases.h"
+#include "../state/log.h"
+#include "../state/pki.h"
+#include "../util/fs.h"
+#include "../util/str.h"
+#include <signal.h>
+#include <stdatomic.h>
+
+#define IRIS_START_MS 600000L	/* waiting for iris qlist: running */
+#define IRIS_POLL_MS 2000
+#define STEP_TIMEOUT_MS 1200000L	/* a step may wait for its peers */
+#define IRIS_OWNER 51773	/* irisowner in InterSystems images */
+#define PROGRESS IRIS_ICM_DIR "/progress"
+#define DEPLOYED "deployed"
+#define PROGRESS_FILE "iris-progress"	/* node output of those reads */
+
+/* Field 4 of a qlist line ("IRIS^dir^version^running, since ...^...")
+ * says running. */
+static bool qlist_running(const char *line)
+{
+	int field;
+
+	for (field = 1; line && field < 4; field++) {
+		line = strchr(line, '^');
+		if (line)
+			line++;
+	}
+	return line && !strncmp(line, "running", 7);
+}
+
+int iris_wait_running(struct dnode *x, const char *cname)
+{
+	const char *argv[] = { "iris", "qlist", "IRIS", NULL };
+	long waited = 0;
+
+	say("Waiting for InterSystems IRIS to start on %s...", x->n->name);
+	for (;;) {
+		struct docker_exec e;
+		struct buf out, err;
+		int code = -1;
+		bool up;
+
+		memset(&e, 0, sizeof(e));
+		e.argv = argv;
+		e.timeout_ms = 30000;
+		buf_init(&out, BUF_CAP_LINE);
+		buf_init(&err, BUF_CAP_LINE);
+		up = !docker_exec(x->d, cname, &e, &out, &err, &code) &&
+			!code && qlist_running(out.data);
+		buf_release(&out);
+		buf_release(&err);
+		if (up)
+			return 0;
+		if (waited >= IRIS_START_MS)
+			return fanout_fail(x->r, "InterSystems IRIS did not "
+					   "start within %ld s (iris qlist IRIS "
+					   "in container %s)",
+					   IRIS_START_MS / 1000, cname);
+		usleep(IRIS_POLL_MS * 1000);
+		waited += IRIS_POLL_MS;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+/* One configured node. */
+struct cnode {
+	struct node *n;
+	char *data;		/* DataMountPoint */
+	char *progress;		/* the progress file's text */
+	bool failed;
+	bool ran;		/* a step was sent */
+};
+
+struct conf {
+	struct ctx *ctx;
+	struct iris_topo *topo;
+	struct cnode *c;	/* indexed like the stage's selection */
+	size_t step;
+	char **script;		/* per selected node of the stage */
+	char **title;
+	char **hash;
+	const char *password;	/* WS nodes' CSPSystem password */
+};
+
+static atomic_long steps_done;
+
+/* ICM_TEST_KILL_AFTER_STEP=N (tests): SIGKILL once N steps are recorded,
+ * as a user's Ctrl-C or a lost ICM container would stop run. */
+static void kill_hook(void)
+{
+	const char *v = getenv("ICM_TEST_KILL_AFTER_STEP");
+	long n;
+
+	if (v && !str_to_long(v, &n) && atomic_fetch_add(&steps_done, 1) + 1
+	    >= n)
+		kill(getpid(), SIGKILL);
+}
+
+/* Runs argv in the iris container (as root for icm's own files). */
+static int exec_in(struct dnode *x, const char *const *argv,
+		   const char *in, long timeout_ms, struct buf *out,
+		   struct buf *err, int *code)
+{
+	struct docker_exec e;
+
+	memset(&e, 0, sizeof(e));
+	e.argv = argv;
+	e.stdin_data = in;
+	e.stdin_len = in ? strlen(in) : 0;
+	e.timeout_ms = timeout_ms;
+	if (!in)
+		e.user = "root";
+	return docker_exec(x->d, "iris", &e, out, err, code);
+}
+
+/* The deployment's CA, the node's certificate and key as <dir>/icm/tls/
+ * {CAFile,CertificateFile,PrivateKeyFile}.pem owned by irisowner (the
+ * names ConfigMirror's SSLDir and the Cluster API expect), and csp_ini
+ * (when not NULL) as <dir>/icm/CSP.ini, in the iris container. */
+static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
+{
+	static const char *const names[] = {
+		"CAFile.pem", "CertificateFile.pem", "PrivateKeyFile.pem",
+	};
+	char *nd = pki_node_dir(x->ctx->state_dir, x->n);
+	char *paths[3] = { NULL, NULL, NULL };
+	struct buf tar, f;
+	size_t i;
+	int ret = -1;
+
+	buf_init(&tar, BUF_CAP_CONFIG);
+	if (!nd)
+		return fanout_fail(x->r, "%s", log_last_error());
+	paths[0] = xasprintf("%s/" PKI_DIR "/ca.pem", x->ctx->state_dir);
+	paths[1] = xasprintf("%s/server-cert.pem", nd);
+	paths[2] = xasprintf("%s/server-key.pem", nd);
+	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER) ||
+	    tar_mem_entry(&tar, IRIS_TLS_DIR "/", NULL, 0, 0700, IRIS_OWNER))
+		goto fail;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		char *name = xasprintf(IRIS_TLS_DIR "/%s", names[i]);
+		int rc;
+
+		buf_init(&f, BUF_CAP_CONFIG);
+		rc = fs_read_file(paths[i], &f);
+		if (rc) {
+			fanout_fail(x->r, "cannot read %s: %s (icm keygen tls "
+				    "-renew makes it)", paths[i],
+				    strerror(errno));
+		} else {
+			rc = tar_mem_entry(&tar, name, f.data, f.len,
+					   i == 2 ? 0600 : 0644, IRIS_OWNER);
+			if (rc)
+				fanout_fail(x->r, "%s", log_last_error());
+		}
+		buf_wipe(&f);
+		free(name);
+		if (rc)
+			goto out;
+	}
+	if ((csp_ini && tar_mem_entry(&tar, IRIS_ICM_DIR "/CSP.ini", csp_ini,
+				      strlen(csp_ini), 0600, IRIS_OWNER)) ||
+	    tar_mem_end(&tar))
+		goto fail;
+	if (docker_put_archive(x->d, "iris", dir, tar.data, tar.len)) {
+		fanout_fail(x->r, "cannot copy the TLS files into the iris "
+			    "container: %s", docker_errmsg(x->d));
+		goto out;
+	}
+	ret = 0;
+	goto out;
+fail:
+	fanout_fail(x->r, "%s", log_last_error());
+out:
+	buf_wipe(&tar);
+	for (i = 0; i < ARRAY_SIZE(paths); i++)
+		free(paths[i]);
+	free(nd);
+	return ret;
+}
+
+/* First stage: the TLS files, and what the node's progress file says. */
+static int prepare_one(struct dnode *x)
+{
+	struct conf *cf = x->arg;
+	struct cnode *c = &cf->c[x->i];
+	char *path = xasprintf("%s/" PROGRESS, c->data);
+	const char *argv[] = { "cat", path, NULL };
+	struct buf out, err;
+	int code = -1, ret = -1;
+
+	buf_init(&out, BUF_CAP_CONFIG);
+	buf_init(&err, BUF_CAP_LINE);
+	if (stage_tls(x, c->data, NULL))
+		goto out;
+	if (exec_in(x, argv, NULL, 30000, &out, &err, &code)) {
+		fanout_fail(x->r, "cannot read %s in the iris container: %s",
+			    path, docker_errmsg(x->d));
+		goto out;
+	}
+	c->progress = xstrdup(!code && out.data ? out.data : "");
+	ret = 0;
+out:
+	buf_release(&out);
+	buf_release(&err);
+	free(path);
+	return ret;
+}
+
+/* Whether the progress text has the line "<id> <hash>". */
+static bool recorded(const char *progress, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = progress;
+
+	while (p && *p) {
+		if (!strncmp(p, line, n) && (p[n] == '\n' || !p[n]))
+			return true;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return false;
+}
+
+/* Appends line to the node's progress file. */
+static int record(struct dnode *x, const char *data, const char *line)
+{
+	char *path = xasprintf("%s/" PROGRESS, data);
+	const char *argv[] = { "sh", "-c", "printf '%s\\n' \"$1\" >> \"$2\"",
+			       "sh", line, path, NULL };
+	struct buf out, err;
+	int code = -1, ret = 0;
+
+	buf_init(&out, BUF_CAP_LINE);
+	buf_init(&err, BUF_CAP_LINE);
+	if (exec_in(x, argv, NULL, 30000, &out, &err, &code) || code)
+		ret = fanout_fail(x->r, "cannot record the progress in %s "
+				  "(exit status %d): %s", path, code,
+				  err.data ? err.data : docker_errmsg(x->d));
+	buf_release(&out);
+	buf_release(&err);
+	free(path);
+	return ret;
+}
+
+/* A restart the step asked for (sharding enabled on a running node). */
+static int restart(struct dnode *x)
+{
+	say("Restarting InterSystems IRIS on %s...", x->n->name);
+	if (docker_stop(x->d, "iris", 60) || docker_start(x->d, "iris"))
+		return fanout_fail(x->r, "cannot restart the iris container: "
+				   "%s", docker_errmsg(x->d));
+	return iris_wait_running(x, "iris");
+}
+
+static int step_one(struct dnode *x)
+{
+	struct conf *cf = x->arg;
+	struct cnode *c = &cf->c[x->i];
+	const char *id = iris_step_id(cf->step);
+	const char *argv[] = { "iris", "session", "IRIS", "-U", "%SYS", NULL };
+	char *ok = xasprintf(IRIS_OK_PREFIX "%s", id);
+	char *line = xasprintf("%s %s", id, cf->hash[x->i]);
+	int code = -1, ret = -1;
+
+	say("%s", cf->title[x->i]);
+	c->ran = true;
+	if (exec_in(x, argv, cf->script[x->i], STEP_TIMEOUT_MS, &x->r->out,
+		    &x->r->err, &code)) {
+		fanout_fail(x->r, "step %s: iris session did not run: %s", id,
+			    docker_errmsg(x->d));
+		goto out;
+	}
+	x->r->exit_status = code;
+	if (code || !x->r->out.data || !strstr(x->r->out.data, ok)) {
+		fanout_fail(x->r, "step %s (%s) failed: iris session exit "
+			    "status %d%s", id, cf->title[x->i], code,
+			    code ? "" : " without " IRIS_OK_PREFIX);
+		goto out;
+	}
+	if (strstr(x->r->out.data, IRIS_RESTART) && restart(x))
+		goto out;
+	if (record(x, c->data, line))
+		goto out;
+	kill_hook();
+	ret = 0;
+out:
+	if (ret)
+		c->failed = true;
+	free(ok);
+	free(line);
+	return ret;
+}
+
+/* A WS node: its CSP.ini (with the TLS files) staged where the container's
+ * ISC_CSP_INI_FILE names it; the Web Gateway merges it in and reloads. */
+static int gateway_one(struct dnode *x)
+{
+	struct conf *cf = x->arg;
+	struct buf ini;
+	int ret = -1;
+
+	say("Configuring web gateway on %s...", x->n->name);
+	buf_init(&ini, BUF_CAP_CONFIG);
+	if (iris_csp_ini(cf->topo, x->n, cf->password, IRIS_GATEWAY_DIR "/"
+			 IRIS_TLS_DIR, &ini) || buf_adds(&ini, ""))
+		fanout_fail(x->r, "%s", log_last_error());
+	else
+		ret = stage_tls(x, IRIS_GATEWAY_DIR, ini.data);
+	buf_wipe(&ini);
+	return ret;
+}
+
+static int deployed_one(struct dnode *x)
+{
+	struct conf *cf = x->arg;
+	struct cnode *c = &cf->c[x->i];
+
+	return record(x, c->data, DEPLOYED);
+}
+
+/* dnode_run over the nodes of cf->c picked (ctx->sel swapped). */
+static int run_on(struct conf *cf, struct cnode *all, size_t n,
+		  const bool *pick, dnode_fn fn, const char *file)
+{
+	struct ctx *ctx = cf->ctx;
+	struct node **saved = ctx->sel, **sub = xcalloc(n + 1, sizeof(*sub));
+	struct cnode *c = xcalloc(n + 1, sizeof(*c));
+	size_t saved_n = ctx->nsel, i, k = 0;
+	struct dnode_opts o = { .file = file };
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (pick[i])
+			sub[k] = all[i].n, c[k++] = all[i];
+	ctx->sel = sub;
+	ctx->nsel = k;
+	cf->c = c;
+	rc = k ? dnode_run(ctx, fn, cf, &o, NULL) : 0;
+	for (i = 0, k = 0; i < n; i++)
+		if (pick[i])
+			all[i] = c[k++];
+	ctx->sel = saved;
+	ctx->nsel = saved_n;
+	free(sub);
+	free(c);
+	return rc;
+}
+
+static const char *field_of(const void *arg, const struct node *n,
+			    const char *field)
+{
+	return ctx_field(arg, n, field);
+}
+
+/* Renders step k for the nodes it applies to and are not done; pick[i]
+ * says which.  Their scripts, titles and hashes go into cf (indexed by
+ * the stage's order).  -1 reported. */
+static int render_stage(struct conf *cf, struct cnode *all, size_t n,
+			size_t k, bool *pick, size_t *count)
+{
+	size_t i, m = 0;
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i++) {
+		struct buf s;
+		char *title = NULL, hex[65], *line;
+
+		pick[i] = false;
+		if (all[i].failed || !role_is_iris(all[i].n->role) ||
+		    !iris_step_applies(cf->topo, all[i].n, k))
+			continue;
+		buf_init(&s, BUF_CAP_CONFIG);
+		if (iris_step_render(cf->topo, all[i].n, k, &s, &title)) {
+			rc = -1;
+		} else {
+			sigv4_sha256_hex(s.data, s.len, hex);
+			line = xasprintf("%s %s", iris_step_id(k), hex);
+			if (!recorded(all[i].progress, line)) {
+				pick[i] = true;
+				cf->script[m] = buf_take(&s);
+				cf->title[m] = title;
+				cf->hash[m++] = xstrdup(hex);
+				title = NULL;
+			}
+			free(line);
+		}
+		free(title);
+		buf_release(&s);
+	}
+	*count = m;
+	return rc;
+}
+
+static void stage_release(struct conf *cf, size_t m)
+{
+	size_t i;
+
+	for (i = 0; i < m; i++) {
+		free(cf->script[i]);
+		free(cf->title[i]);
+		free(cf->hash[i]);
+		cf->script[i] = cf->title[i] = cf->hash[i] = NULL;
+	}
+}
+
+int iris_configure(struct ctx *ctx, const bool *eligible,
+		   const char *password)
+{
+	struct conf cf = { .ctx = ctx, .password = password };
+	struct cnode *all = xcalloc(ctx->nsel + 1, sizeof(*all));
+	bool *pick = xcalloc(ctx->nsel + 1, sizeof(*pick));
+	struct node **nodes = xcalloc(ctx->inst.n + 1, sizeof(*nodes));
+	size_t i, k, n = 0, m;
+	int rc = -1;
+
+	for (i = 0; i < ctx->inst.n; i++)
+		nodes[i] = &ctx->inst.nodes[i];
+	for (i = 0; i < ctx->nsel; i++) {
+		const char *data = ctx_field(ctx, ctx->sel[i],
+					     "DataMountPoint");
+
+		if (!eligible[i] || (!role_is_iris(ctx->sel[i]->role) &&
+				     strcmp(ctx->sel[i]->role, "WS")))
+			continue;
+		all[n].n = ctx->sel[i];
+		all[n].data = xstrdup(data ? data : "/irissys/data");
+		pick[n++] = true;
+	}
+	if (!n) {
+		rc = 0;
+		goto out;
+	}
+	cf.topo = iris_topo_new(nodes, ctx->inst.n, field_of, ctx);
+	for (i = 0; i < n; i++)
+		pick[i] = role_is_iris(all[i].n->role);
+	cf.script = xcalloc(n, sizeof(char *));
+	cf.title = xcalloc(n, sizeof(char *));
+	cf.hash = xcalloc(n, sizeof(char *));
+	if (run_on(&cf, all, n, pick, prepare_one, PROGRESS_FILE))
+		goto out;
+	for (k = 0; k < iris_steps_count(); k++) {
+		int failed;
+
+		if (render_stage(&cf, all, n, k, pick, &m)) {
+			stage_release(&cf, m);
+			goto out;
+		}
+		cf.step = k;
+		failed = run_on(&cf, all, n, pick, step_one, "iris");
+		stage_release(&cf, m);
+		if (failed)
+			goto out;
+	}
+	for (i = 0; i < n; i++)
+		pick[i] = role_is_iris(all[i].n->role) &&
+			!recorded(all[i].progress, DEPLOYED);
+	if (run_on(&cf, all, n, pick, deployed_one, PROGRESS_FILE))
+		goto out;
+	for (i = 0; i < n; i++)
+		pick[i] = !strcmp(all[i].n->role, "WS");
+	if (run_on(&cf, all, n, pick, gateway_one, "iris"))
+		goto out;
+	rc = 0;
+out:
+	for (i = 0; i < n; i++) {
+		free(all[i].data);
+		free(all[i].progress);
+	}
+	free(cf.script);
+	free(cf.title);
+	free(cf.hash);
+	iris_topo_free(cf.topo);
+	free(all);
+	free(pick);
+	free(nodes);
+	return rc;
+}

@@ -1,0 +1,829 @@
+/*
+ * phases.c: the IRIS configuration steps and the topology they read (see
+ * phases.h).
+ */
+#include "phases.h"
+#include "../embed/embedded.h"
+#include "../state/log.h"
+#include "../util/str.h"
+#include <ctype.h>
+
+#define DEFAULT_NS "IRISCLUSTER"
+#define TEMPLATE_DIR "embedded/iris/"
+#define VARS_MAX 40
+
+/* One node of the deployment as the steps see it. */
+struct inode {
+	const struct node *n;
+	const char *role;
+	const char *addr;		/* how the other nodes reach it */
+	const char *port;		/* SuperServerPort */
+	const char *data;		/* DataMountPoint */
+	char *ns;			/* Namespace, upper case */
+	char *sysname;			/* mirror member / ECP server name */
+	const char *member;		/* primary, backup, async, or NULL */
+	int primary;			/* its mirror's primary, or -1 */
+	int ds;				/* QS: its shard data server */
+	int shard;			/* DS primary: its shard number */
+};
+
+struct iris_topo {
+	struct inode *v;
+	size_t n;
+	iris_field_fn field;
+	const void *arg;
+	bool mirrored;			/* any mirror member */
+	int dm;				/* the DM (its primary), or -1 */
+	int data1;			/* DATA node 1 (its primary), or -1 */
+	int ar;				/* the arbiter, or -1 */
+	int license;			/* the license server, or -1 */
+	size_t nds, nqs, nam;		/* how many DS, QS, AM */
+};
+
+static bool is(const struct inode *x, const char *role)
+{
+	return !strcmp(x->role, role);
+}
+
+static bool is_primary(const struct inode *x)
+{
+	return x->member && !strcmp(x->member, "primary");
+}
+
+/* Not a mirror member, or its primary: the node others talk to. */
+static bool leads(const struct inode *x)
+{
+	return !x->member || is_primary(x);
+}
+
+static const char *fld(const struct iris_topo *t, const struct inode *x,
+		       const char *name)
+{
+	return t->field(t->arg, x->n, name);
+}
+
+/* Upper-case letters, digits and '_' of s (mirror member, ECP names). */
+static char *ident(const char *s)
+{
+	char *o = xmalloc(strlen(s) + 1), *p = o;
+
+	for (; *s; s++)
+		if (isalnum((unsigned char)*s) || *s == '_')
+			*p++ = (char)toupper((unsigned char)*s);
+		else if (*s == '-')
+			*p++ = '_';
+	*p = '\0';
+	return o;
+}
+
+static int find(const struct iris_topo *t, const struct node *n)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->v[i].n == n)
+			return (int)i;
+	return -1;
+}
+
+/* The primary of x's mirror: the last primary before it with its set. */
+static int primary_of(const struct iris_topo *t, size_t i)
+{
+	const struct inode *x = &t->v[i];
+	size_t k;
+
+	if (!x->member || !x->n->mirror_set)
+		return -1;
+	for (k = i + 1; k-- > 0;)
+		if (is_primary(&t->v[k]) && t->v[k].n->mirror_set &&
+		    !strcmp(t->v[k].n->mirror_set, x->n->mirror_set))
+			return (int)k;
+	return -1;
+}
+
+struct iris_topo *iris_topo_new(struct node *const *nodes, size_t n,
+				iris_field_fn field, const void *arg)
+{
+	struct iris_topo *t = xcalloc(1, sizeof(*t));
+	size_t i, ds = 0, qs = 0;
+
+	t->v = xcalloc(n ? n : 1, sizeof(*t->v));
+	t->field = field;
+	t->arg = arg;
+	t->dm = t->data1 = t->ar = t->license = -1;
+	for (i = 0; i < n; i++) {
+		struct inode *x = &t->v[t->n++];
+		const char *ns;
+
+		x->n = nodes[i];
+		x->role = nodes[i]->role;
+		x->addr = field(arg, x->n, "PrivateIPAddress");
+		if (!x->addr)
+			x->addr = field(arg, x->n, "IPAddress");
+		if (!x->addr)
+			x->addr = x->n->name;
+		x->port = field(arg, x->n, "SuperServerPort");
+		if (!x->port)
+			x->port = "1972";
+		x->data = field(arg, x->n, "DataMountPoint");
+		if (!x->data)
+			x->data = "/irissys/data";
+		ns = field(arg, x->n, "Namespace");
+		x->ns = ident(ns ? ns : DEFAULT_NS);
+		x->sysname = ident(x->n->name);
+		x->member = x->n->mirror_member;
+		x->primary = x->ds = -1;
+		if (x->member)
+			t->mirrored = true;
+	}
+	for (i = 0; i < t->n; i++) {
+		struct inode *x = &t->v[i];
+
+		x->primary = primary_of(t, i);
+		if (is(x, "DM") && leads(x) && t->dm < 0)
+			t->dm = (int)i;
+		if (is(x, "DATA") && leads(x) && t->data1 < 0)
+			t->data1 = (int)i;
+		if (is(x, "AR") && t->ar < 0)
+			t->ar = (int)i;
+		if (is(x, "DS") && leads(x))
+			x->shard = (int)++ds;
+		t->nds += is(x, "DS");
+		t->nam += is(x, "AM");
+	}
+	/* query shards: round-robin over the shard data servers */
+	for (i = 0; i < t->n && ds; i++) {
+		struct inode *x = &t->v[i];
+		size_t k, want = qs++ % ds + 1;
+
+		if (!is(x, "QS")) {
+			qs--;
+			continue;
+		}
+		t->nqs++;
+		for (k = 0; k < t->n; k++)
+			if (is(&t->v[k], "DS") && t->v[k].shard == (int)want &&
+			    leads(&t->v[k]))
+				x->ds = (int)k;
+	}
+	t->license = t->dm >= 0 ? t->dm : t->data1;
+	return t;
+}
+
+void iris_topo_free(struct iris_topo *t)
+{
+	size_t i;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->n; i++) {
+		free(t->v[i].ns);
+		free(t->v[i].sysname);
+	}
+	free(t->v);
+	free(t);
+}
+
+/* ------------------------------------------------------------ the steps */
+
+typedef bool (*applies_fn)(const struct iris_topo *t, const struct inode *x);
+
+static bool any_iris(const struct iris_topo *t, const struct inode *x)
+{
+	(void)t;
+	return role_is_iris(x->role);
+}
+
+static bool has_mode(const struct iris_topo *t, const struct inode *x)
+{
+	return role_is_iris(x->role) && fld(t, x, "SystemMode");
+}
+
+static bool has_license(const struct iris_topo *t, const struct inode *x)
+{
+	return role_is_iris(x->role) && t->license >= 0 &&
+		fld(t, x, "LicenseDir");
+}
+
+static bool shard_server(const struct iris_topo *t, const struct inode *x)
+{
+	return is(x, "DS") || is(x, "QS") ||
+		(is(x, "DM") && (t->nds || t->nqs));
+}
+
+/* DM or DS: the roles with a local namespace database. */
+static bool db_role(const struct inode *x)
+{
+	return is(x, "DM") || is(x, "DS");
+}
+
+static bool plain_db(const struct iris_topo *t, const struct inode *x)
+{
+	(void)t;
+	return db_role(x) && !x->member;
+}
+
+static bool mirror_primary(const struct iris_topo *t, const struct inode *x)
+{
+	(void)t;
+	return db_role(x) && is_primary(x);
+}
+
+static bool mirror_other(const struct iris_topo *t, const struct inode *x)
+{
+	(void)t;
+	return db_role(x) && x->member && !is_primary(x) && x->primary >= 0;
+}
+
+static bool mirror_authorizes(const struct iris_topo *t,
+			      const struct inode *x)
+{
+	size_t k;
+
+	if (!mirror_primary(t, x))
+		return false;
+	for (k = 0; k < t->n; k++)
+		if (t->v[k].primary >= 0 && &t->v[t->v[k].primary] == x &&
+		    !is_primary(&t->v[k]))
+			return true;
+	return false;
+}
+
+static bool cluster_node1(const struct iris_topo *t, const struct inode *x)
+{
+	return t->data1 >= 0 && x == &t->v[t->data1];
+}
+
+static bool cluster_data(const struct iris_topo *t, const struct inode *x)
+{
+	return is(x, "DATA") && leads(x) && !cluster_node1(t, x) &&
+		t->data1 >= 0;
+}
+
+static bool cluster_member(const struct iris_topo *t, const struct inode *x)
+{
+	return is(x, "DATA") && !leads(x) && x->primary >= 0 &&
+		t->data1 >= 0;
+}
+
+static bool query_shard(const struct iris_topo *t, const struct inode *x)
+{
+	(void)t;
+	return is(x, "QS") && x->ds >= 0;
+}
+
+static bool shard_master(const struct iris_topo *t, const struct inode *x)
+{
+	return t->dm >= 0 && x == &t->v[t->dm] && (t->nds || t->nqs);
+}
+
+static bool compute(const struct iris_topo *t, const struct inode *x)
+{
+	return is(x, "COMPUTE") && t->data1 >= 0;
+}
+
+static bool ecp_data_server(const struct iris_topo *t, const struct inode *x)
+{
+	return is(x, "DM") && t->nam;
+}
+
+static bool app_server(const struct iris_topo *t, const struct inode *x)
+{
+	return is(x, "AM") && t->dm >= 0;
+}
+
+static const struct step {
+	const char *id;
+	const char *parts;		/* templates, in order */
+	const char *title;		/* with ${...} like the templates */
+	applies_fn applies;
+} steps[] = {
+	{ "tls", "tls", "Configuring SSL on ${MACHINE}...", any_iris },
+	{ "ecp", "ecp", "Enabling ECP on ${MACHINE}...", any_iris },
+	{ "mode", "mode", "Setting System Mode on ${MACHINE}...", has_mode },
+	{ "license", "license", "Acquiring license on ${MACHINE}...",
+	  has_license },
+	{ "sharding", "sharding", "Enabling shard service on ${MACHINE}...",
+	  shard_server },
+	{ "namespace", "database namespace",
+	  "Creating namespace '${NS}' on ${MACHINE}...", plain_db },
+	{ "cluster", "cluster-init",
+	  "Initializing the sharded cluster on ${MACHINE}...",
+	  cluster_node1 },
+	{ "mirror", "mirror-service mirror-create",
+	  "Creating mirror ${SET} on ${MACHINE}...", mirror_primary },
+	{ "mirror-join", "mirror-service mirror-join",
+	  "Adding ${MACHINE} to mirror ${SET} as ${MEMBER}...",
+	  mirror_other },
+	{ "mirror-authorize", "mirror-authorize",
+	  "Authorizing mirror members on ${MACHINE}...", mirror_authorizes },
+	{ "mirror-namespace", "database namespace",
+	  "Creating namespace '${NS}' on ${MACHINE}...", mirror_primary },
+	{ "member-namespace", "mirror-wait database namespace",
+	  "Creating namespace '${NS}' on ${MACHINE}...", mirror_other },
+	{ "data-node", "cluster-attach",
+	  "Attaching data node ${MACHINE} to the sharded cluster...",
+	  cluster_data },
+	{ "data-member", "cluster-attach",
+	  "Attaching data node ${MACHINE} to the sharded cluster...",
+	  cluster_member },
+	{ "query-shard", "ecp-server remote-database namespace",
+	  "Configuring query shard on ${MACHINE}...", query_shard },
+	{ "assign", "assign-shards", "Assigning shards on ${MACHINE}...",
+	  shard_master },
+	{ "compute-node", "cluster-attach",
+	  "Attaching compute node ${MACHINE} to the sharded cluster...",
+	  compute },
+	{ "ecp-authorize", "ecp-authorize",
+	  "Authorizing application servers on ${MACHINE}...",
+	  ecp_data_server },
+	{ "app-server", "ecp-server remote-database namespace",
+	  "Configuring application server on ${MACHINE}...", app_server },
+};
+
+size_t iris_steps_count(void)
+{
+	return ARRAY_SIZE(steps);
+}
+
+const char *iris_step_id(size_t k)
+{
+	return k < ARRAY_SIZE(steps) ? steps[k].id : NULL;
+}
+
+bool iris_step_applies(const struct iris_topo *t, const struct node *n,
+		       size_t k)
+{
+	int i = find(t, n);
+
+	return i >= 0 && k < ARRAY_SIZE(steps) &&
+		steps[k].applies(t, &t->v[i]);
+}
+
+/* -------------------------------------------------------- the variables */
+
+struct vars {
+	const char *name[VARS_MAX];
+	char *value[VARS_MAX];
+	size_t n;
+};
+
+static void var(struct vars *v, const char *name, char *value)
+{
+	if (v->n < VARS_MAX) {
+		v->name[v->n] = name;
+		v->value[v->n++] = value;
+	} else {
+		free(value);
+	}
+}
+
+static void vars_release(struct vars *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		free(v->value[i]);
+	v->n = 0;
+}
+
+static const char *lookup(const struct vars *v, const char *name,
+			  size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (strlen(v->name[i]) == len &&
+		    !strncmp(v->name[i], name, len))
+			return v->value[i];
+	return NULL;
+}
+
+/* <DataMountPoint>/IRIS/mgr/<db>/: the database's directory (durable
+ * %SYS is <DataMountPoint>/IRIS). */
+static char *db_dir(const struct inode *x)
+{
+	char *lower = xstrdup(x->ns), *p, *dir;
+
+	for (p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	dir = xasprintf("%s/IRIS/mgr/%s/", x->data, lower);
+	free(lower);
+	return dir;
+}
+
+static char *url_of(const struct inode *x)
+{
+	return xasprintf("IRIS://%s:%s/%s", x->addr, x->port, x->ns);
+}
+
+static const char *cluster_member_word(const char *member)
+{
+	if (!member || !strcmp(member, "primary"))
+		return "primary";
+	return strcmp(member, "backup") ? "drasync" : "backup";
+}
+
+/* The values step k's templates and title use for node x. */
+static void fill(const struct iris_topo *t, const struct inode *x, size_t k,
+		 struct vars *v)
+{
+	const struct inode *ar = t->ar >= 0 ? &t->v[t->ar] : NULL;
+	const struct inode *p = x->primary >= 0 ? &t->v[x->primary] : NULL;
+	const struct inode *srv = NULL;
+	const char *agent = fld(t, x, "ISCAgentPort");
+	const char *ar_agent = ar ? fld(t, ar, "ISCAgentPort") : NULL;
+	const char *id = steps[k].id;
+
+	var(v, "MACHINE", xstrdup(x->n->name));
+	var(v, "NS", xstrdup(x->ns));
+	var(v, "DB", xstrdup(x->ns));
+	var(v, "DBDIR", db_dir(x));
+	var(v, "ADDR", xstrdup(x->addr));
+	var(v, "SYSNAME", xstrdup(x->sysname));
+	var(v, "SET", xstrdup(x->n->mirror_set ? x->n->mirror_set : ""));
+	var(v, "MEMBER", xstrdup(x->member ? x->member : ""));
+	var(v, "TLSDIR", xasprintf("%s/" IRIS_TLS_DIR, x->data));
+	var(v, "AGENTPORT", xstrdup(agent ? agent : "2188"));
+	var(v, "ARBITER", ar ? xasprintf("%s|%s", ar->addr, ar_agent ?
+					 ar_agent : "2188") : xstrdup(""));
+	var(v, "ARBADDR", xstrdup(ar ? ar->addr : ""));
+	var(v, "ARBPORT", xstrdup(ar ? (ar_agent ? ar_agent : "2188") : ""));
+	var(v, "MODE", xstrdup(fld(t, x, "SystemMode") ?
+			       fld(t, x, "SystemMode") : ""));
+	var(v, "SHARDSERVER", xstrdup(is(x, "DM") ? "0" : "1"));
+	if (x->member) {
+		var(v, "MIRRORDB", xasprintf(",,,,,,\"%s\",\"%s\"", x->ns,
+					     x->n->mirror_set ?
+					     x->n->mirror_set : ""));
+		var(v, "MIRRORPROPS",
+		    xasprintf(",p(\"MirrorSetName\")=\"%s\","
+			      "p(\"MirrorDBName\")=\"%s\"",
+			      x->n->mirror_set ? x->n->mirror_set : "",
+			      x->ns));
+	} else {
+		var(v, "MIRRORDB", xstrdup(""));
+		var(v, "MIRRORPROPS", xstrdup(""));
+	}
+	var(v, "PRIMADDR", xstrdup(p ? p->addr : ""));
+	var(v, "JOIN", xstrdup(x->member && !strcmp(x->member, "backup") ?
+			       "JoinMirrorAsFailoverMember" :
+			       "JoinMirrorAsAsyncMember"));
+	var(v, "ASYNCTYPE", xstrdup(x->member &&
+				    !strcmp(x->member, "backup") ? "" :
+				    "0,"));
+	if (t->license >= 0) {
+		const struct inode *l = &t->v[t->license];
+		const char *port = fld(t, l, "LicenseServerPort");
+		const char *dir = fld(t, x, "LicenseDir");
+		const char *base = dir ? strrchr(dir, '/') : NULL;
+
+		var(v, "LICADDR", xstrdup(l->addr));
+		var(v, "LICPORT", xstrdup(port ? port : "4002"));
+		var(v, "KEYDIR", l == x && dir ?
+		    xasprintf("%s/%s", x->data, base && base[1] ? base + 1 :
+			      dir) : xstrdup(""));
+	}
+	/* node-level sharding */
+	if (t->data1 >= 0) {
+		const struct inode *via = &t->v[t->data1];
+
+		if (!strcmp(id, "data-member") && p)
+			via = p;
+		var(v, "URL", url_of(via));
+		var(v, "CLUSTERMEMBER", xstrdup(cluster_member_word(x->member)));
+		var(v, "ATTACH", xstrdup(is(x, "COMPUTE") ?
+					 "AttachAsComputeNode" :
+					 "AttachAsDataNode"));
+	}
+	/* ECP clients: an application server's DM, a query shard's DS */
+	if (is(x, "AM") && t->dm >= 0)
+		srv = &t->v[t->dm];
+	else if (is(x, "QS") && x->ds >= 0)
+		srv = &t->v[x->ds];
+	if (srv) {
+		var(v, "SRVNAME", xstrdup(srv->sysname));
+		var(v, "SRVADDR", xstrdup(srv->addr));
+		var(v, "SRVPORT", xstrdup(srv->port));
+		var(v, "SRVDBDIR", db_dir(srv));
+		var(v, "MIRRORCONN", xstrdup(srv->member ? "1" : "0"));
+	}
+}
+
+/* The per-item arguments of the @SHARD and @AM lines of node x. */
+static char **items(const struct iris_topo *t, const struct inode *x,
+		    const char *kind, size_t *count)
+{
+	char **out = xcalloc(t->n + 1, sizeof(char *));
+	size_t i, k = 0;
+
+	for (i = 0; i < t->n; i++) {
+		const struct inode *y = &t->v[i];
+
+		if (!strcmp(kind, "AM") && is(y, "AM")) {
+			out[k++] = xasprintf("CN=%s,OU=icm,O=InterSystems",
+					     y->n->name);
+		} else if (!strcmp(kind, "SHARD") && is(y, "DS") &&
+			   leads(y)) {
+			const struct inode *b = NULL;
+			size_t j;
+
+			for (j = 0; j < t->n && y->member; j++)
+				if (t->v[j].primary == (int)i &&
+				    t->v[j].member &&
+				    !strcmp(t->v[j].member, "backup"))
+					b = &t->v[j];
+			out[k++] = b ?
+				xasprintf("\"%s\",%s,\"%s\",,\"%s\",\"%s\",%s",
+					  y->addr, y->port, y->ns,
+					  y->n->mirror_set, b->addr, b->port) :
+				xasprintf("\"%s\",%s,\"%s\"", y->addr, y->port,
+					  y->ns);
+		}
+	}
+	/* query shards after every data server, with its shard number */
+	for (i = 0; !strcmp(kind, "SHARD") && i < t->n; i++) {
+		const struct inode *y = &t->v[i];
+
+		if (is(y, "QS") && y->ds >= 0)
+			out[k++] = xasprintf("\"%s\",%s,\"%s\",%d", y->addr,
+					     y->port, y->ns,
+					     t->v[y->ds].shard);
+	}
+	(void)x;
+	*count = k;
+	return out;
+}
+
+static void items_free(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Appends s with ${NAME} replaced; item is ${ITEM}.  In ObjectScript
+ * (quote true) a value's quotes are doubled, unless it is a
+ * ready-made argument list (ITEM, MIRRORDB, MIRRORPROPS, ASYNCTYPE). */
+static int expand(const struct vars *v, const char *s, size_t len,
+		  const char *item, const char *step, bool quote,
+		  struct buf *out)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *d = memchr(s, '$', (size_t)(end - s));
+		const char *close, *val, *name;
+		size_t nlen;
+		bool raw;
+
+		if (!d || d + 1 >= end || d[1] != '{' ||
+		    !(close = memchr(d, '}', (size_t)(end - d)))) {
+			size_t n = d ? (size_t)(d - s) + 1 : (size_t)(end - s);
+
+			if (buf_add(out, s, n))
+				return -1;
+			s += n;
+			continue;
+		}
+		if (buf_add(out, s, (size_t)(d - s)))
+			return -1;
+		name = d + 2;
+		nlen = (size_t)(close - name);
+		raw = !quote;
+		if (nlen == 4 && !strncmp(name, "FAIL", 4)) {
+			if (buf_addf(out, " if 'sc { write \"ICM-ERROR %s: \","
+				     "$SYSTEM.Status.GetErrorText(sc),! do "
+				     "$SYSTEM.Process.Terminate(,1) }", step))
+				return -1;
+			s = close + 1;
+			continue;
+		}
+		if (nlen == 7 && !strncmp(name, "FAILNEW", 7)) {
+			if (buf_addf(out, " if 'sc,$SYSTEM.Status.GetErrorText"
+				     "(sc)'[\"already\" { write \"ICM-ERROR "
+				     "%s: \",$SYSTEM.Status.GetErrorText(sc),"
+				     "! do $SYSTEM.Process.Terminate(,1) }",
+				     step))
+				return -1;
+			s = close + 1;
+			continue;
+		}
+		if (nlen == 4 && !strncmp(name, "ITEM", 4)) {
+			val = item;
+			raw = true;
+		} else {
+			val = lookup(v, name, nlen);
+			if ((nlen == 8 && !strncmp(name, "MIRRORDB", 8)) ||
+			    (nlen == 11 && !strncmp(name, "MIRRORPROPS", 11)) ||
+			    (nlen == 9 && !strncmp(name, "ASYNCTYPE", 9)))
+				raw = true;
+		}
+		if (!val)
+			return error("IRIS configuration step %s: no value "
+				     "for ${%.*s}", step, (int)nlen, name);
+		for (; *val; val++) {
+			if (*val == '\n' || *val == '\r')
+				return error("IRIS configuration step %s: "
+					     "${%.*s} holds a line break",
+					     step, (int)nlen, name);
+			if (buf_add(out, val, 1) ||
+			    (!raw && *val == '"' && buf_add(out, val, 1)))
+				return -1;
+		}
+		s = close + 1;
+	}
+	return 0;
+}
+
+/* Appends the lines of one template (embedded/iris/<part>.cos). */
+static int render_part(const struct iris_topo *t, const struct inode *x,
+		       const struct vars *v, const char *part,
+		       const char *step, struct buf *out)
+{
+	char *path = xasprintf(TEMPLATE_DIR "%s.cos", part);
+	const struct embedded_file *f = embedded_find(path);
+	const char *s, *end;
+	int rc = 0;
+
+	if (!f) {
+		rc = error("%s is not in this build of icm", path);
+		goto out;
+	}
+	s = (const char *)f->data;
+	end = s + f->len;
+	while (s < end && !rc) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t len = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		const char *kind = NULL;
+
+		if (len && *s != '#') {
+			if (len > 7 && !strncmp(s, "@SHARD ", 7))
+				kind = "SHARD";
+			else if (len > 4 && !strncmp(s, "@AM ", 4))
+				kind = "AM";
+			if (kind) {
+				size_t skip = strlen(kind) + 2, n, i;
+				char **it = items(t, x, kind, &n);
+
+				for (i = 0; i < n && !rc; i++)
+					rc = expand(v, s + skip, len - skip,
+						    it[i], step, true, out) ||
+						buf_adds(out, "\n") ? -1 : 0;
+				items_free(it, n);
+			} else {
+				rc = expand(v, s, len, NULL, step, true, out) ||
+					buf_adds(out, "\n") ? -1 : 0;
+			}
+		}
+		s += len + 1;
+	}
+out:
+	free(path);
+	return rc;
+}
+
+int iris_step_render(const struct iris_topo *t, const struct node *n,
+		     size_t k, struct buf *script, char **title)
+{
+	struct vars v = { .n = 0 };
+	struct buf tb;
+	int i = find(t, n), rc = -1;
+	char *parts = NULL, *part, *save = NULL;
+
+	*title = NULL;
+	if (i < 0 || k >= ARRAY_SIZE(steps))
+		return error("IRIS configuration: %s is not in the topology",
+			     n->name);
+	buf_init(&tb, BUF_CAP_LINE);
+	fill(t, &t->v[i], k, &v);
+	if (expand(&v, steps[k].title, strlen(steps[k].title), NULL,
+		   steps[k].id, false, &tb) || buf_adds(&tb, ""))
+		goto out;
+	parts = xstrdup(steps[k].parts);
+	for (part = strtok_r(parts, " ", &save); part;
+	     part = strtok_r(NULL, " ", &save)) {
+		/* a mirrored cluster node's calls create or join its mirror */
+		char *name = t->v[i].member && str_starts(part, "cluster-") ?
+			xasprintf("%s-mirrored", part) : xstrdup(part);
+
+		rc = render_part(t, &t->v[i], &v, name, steps[k].id, script);
+		free(name);
+		if (rc)
+			goto out;
+		rc = -1;
+	}
+	if (buf_addf(script, "write \"" IRIS_OK_PREFIX "%s\",!\nhalt\n",
+		     steps[k].id)) {
+		error("IRIS configuration step %s for %s is too long",
+		      steps[k].id, n->name);
+		goto out;
+	}
+	*title = xstrdup(tb.data ? tb.data : "");
+	rc = 0;
+out:
+	free(parts);
+	buf_release(&tb);
+	vars_release(&v);
+	return rc;
+}
+
+/* ------------------------------------------------------- Web Gateway */
+
+/* The IRIS nodes a Web Gateway serves (icm-reference §4.3), in order. */
+static size_t gateway_targets(const struct iris_topo *t,
+			      const struct inode **out)
+{
+	static const char *const tiers[][2] = {
+		{ "AM", NULL }, { "DATA", "COMPUTE" }, { "DM", NULL },
+	};
+	size_t i, k, n = 0;
+
+	for (k = 0; k < ARRAY_SIZE(tiers) && !n; k++)
+		for (i = 0; i < t->n; i++) {
+			const struct inode *x = &t->v[i];
+
+			if ((is(x, tiers[k][0]) ||
+			     (tiers[k][1] && is(x, tiers[k][1]))) && leads(x))
+				out[n++] = x;
+		}
+	return n;
+}
+
+static bool one_line(const char *what, const char *v)
+{
+	if (v && strpbrk(v, "\r\n")) {
+		error("%s holds a line break: it cannot go into CSP.ini", what);
+		return false;
+	}
+	return true;
+}
+
+int iris_csp_ini(const struct iris_topo *t, const struct node *n,
+		 const char *password, const char *tls_dir, struct buf *out)
+{
+	const struct inode **srv = xcalloc(t->n + 1, sizeof(*srv));
+	const char *path = t->field(t->arg, n, "ApplicationPath");
+	const char *alt = t->field(t->arg, n, "AlternativeServers");
+	size_t ns = gateway_targets(t, srv), i, ws = 0, def;
+	int rc = 0;
+
+	for (i = 0; i < t->n && t->v[i].n != n; i++)
+		ws += is(&t->v[i], "WS");
+	if (!ns) {
+		rc = error("%s: there is no AM, DATA or DM node for the Web "
+			   "Gateway to serve", n->name);
+		goto out;
+	}
+	if (!one_line("ISCPassword", password) ||
+	    !one_line("ApplicationPath", path)) {
+		rc = -1;
+		goto out;
+	}
+	def = ws % ns;
+	rc |= buf_addf(out, "[SYSTEM]\nSystem_Manager=127.0.0.1\n"
+		       "Default_Server=%s\n[SYSTEM_INDEX]\n",
+		       srv[def]->sysname);
+	for (i = 0; i < ns; i++)
+		rc |= buf_addf(out, "%s=Enabled\n", srv[i]->sysname);
+	for (i = 0; i < ns; i++) {
+		rc |= buf_addf(out, "[%s]\nIp_Address=%s\nTCP_Port=%s\n"
+			       "Username=CSPSystem\nPassword=%s\n"
+			       "Minimum_Server_Connections=3\n"
+			       "Maximum_Session_Connections=6\n"
+			       "Connection_Security_Level=10\n"
+			       "SSLCC_Protocol_Min=16\nSSLCC_Protocol_Max=32\n"
+			       "SSLCC_Certificate_File=%s/CertificateFile.pem\n"
+			       "SSLCC_Certificate_Key_File=%s/PrivateKeyFile."
+			       "pem\nSSLCC_CA_Certificate_File=%s/CAFile.pem\n",
+			       srv[i]->sysname, srv[i]->addr, srv[i]->port,
+			       password ? password : "", tls_dir, tls_dir,
+			       tls_dir);
+		if (srv[i]->member)
+			rc |= buf_adds(out, "Mirror_Aware=1\n");
+	}
+	rc |= buf_addf(out, "[APP_PATH_INDEX]\n/=Enabled\n/csp=Enabled\n"
+		       "%s%s[APP_PATH:/]\nDefault_Server=%s\n"
+		       "[APP_PATH:/csp]\nDefault_Server=%s\n",
+		       path ? path : "", path ? "=Enabled\n" : "",
+		       srv[def]->sysname, srv[def]->sysname);
+	if (path) {
+		size_t k = 0;
+
+		rc |= buf_addf(out, "[APP_PATH:%s]\nDefault_Server=%s\n"
+			       "Alternative_Servers=%s\n", path,
+			       srv[def]->sysname, alt ? alt : "LoadBalancing");
+		for (i = 0; i < ns; i++)
+			if (i != def)
+				rc |= buf_addf(out, "Alternative_Server_%zu="
+					       "1~~~~~~%s\n", k++,
+					       srv[i]->sysname);
+	}
+	if (rc)
+		rc = error("%s: CSP.ini is too large", n->name);
+out:
+	free(srv);
+	return rc;
+}

@@ -1,0 +1,269 @@
+/*
+ * t-iris-phases.c: which IRIS configuration steps each node of the guide's
+ * ECP (mirrored DMs, arbiter, AMs) and sharded (DM + DS) deployments gets,
+ * node-level clusters (DATA + COMPUTE), query shards round-robin over the
+ * data servers, and what a rendered step holds (values quoted, the
+ * ICM-OK sentinel and halt at the end).
+ */
+#include "../../src/icm.h"
+#include "tap.h"
+#include "../../src/config/config.h"
+#include "../../src/config/plan.h"
+#include "../../src/iris/phases.h"
+#include "../../src/state/log.h"
+#include "../../src/util/fs.h"
+#include "../../src/util/str.h"
+
+static const char *field(const void *arg, const struct node *n,
+			 const char *name)
+{
+	(void)arg;
+	return node_field(n, name);
+}
+
+/* Loads a deployment from JSON texts into p; 0 or -1. */
+static int load(const char *defaults, const char *definitions,
+		struct config *cfg, struct plan *p)
+{
+	char dir[] = "/tmp/t-iris-phases-XXXXXX";
+	char *dp, *fp;
+	int rc;
+
+	if (!mkdtemp(dir))
+		return -1;
+	dp = xasprintf("%s/defaults.json", dir);
+	fp = xasprintf("%s/definitions.json", dir);
+	config_init(cfg);
+	plan_init(p);
+	rc = fs_write_atomic(dp, defaults, strlen(defaults), 0600) ||
+		fs_write_atomic(fp, definitions, strlen(definitions), 0600) ||
+		config_load(cfg, dp, fp) || plan_build(cfg, p) ? -1 : 0;
+	if (rc)
+		printf("# %s\n", log_last_error());
+	unlink(dp);
+	unlink(fp);
+	rmdir(dir);
+	free(dp);
+	free(fp);
+	return rc;
+}
+
+/* "tls ecp ..." : the steps node `name` gets. */
+static char *steps_of(const struct iris_topo *t, const struct plan *p,
+		      const char *name)
+{
+	struct buf b;
+	size_t i, k;
+
+	buf_init(&b, BUF_CAP_LINE);
+	for (i = 0; i < p->n; i++) {
+		if (strcmp(p->nodes[i].name, name))
+			continue;
+		for (k = 0; k < iris_steps_count(); k++)
+			if (iris_step_applies(t, &p->nodes[i], k) &&
+			    buf_addf(&b, "%s%s", b.len ? " " : "",
+				     iris_step_id(k)))
+				return xstrdup("(too long)");
+	}
+	return b.data ? buf_take(&b) : xstrdup("");
+}
+
+static char *render(const struct iris_topo *t, const struct plan *p,
+		    const char *name, const char *step, char **title)
+{
+	struct buf b;
+	size_t i, k;
+
+	buf_init(&b, BUF_CAP_CONFIG);
+	*title = NULL;
+	for (i = 0; i < p->n; i++)
+		for (k = 0; k < iris_steps_count(); k++)
+			if (!strcmp(p->nodes[i].name, name) &&
+			    !strcmp(iris_step_id(k), step) &&
+			    iris_step_render(t, &p->nodes[i], k, &b, title))
+				printf("# %s\n", log_last_error());
+	return b.data ? buf_take(&b) : xstrdup("");
+}
+
+static void check_steps(const struct iris_topo *t, const struct plan *p,
+			const char *name, const char *want)
+{
+	char *got = steps_of(t, p, name);
+	char *what = xasprintf("%s gets: %s", name, want);
+
+	is_str(got, want, what);
+	free(what);
+	free(got);
+}
+
+#define AWS "\"Provider\": \"AWS\", \"Region\": \"r\", \"Zone\": \"z\", " \
+	"\"AMI\": \"ami-1\", \"InstanceType\": \"t\", \"Credentials\": " \
+	"\"/c\", \"SSHUser\": \"u\", \"SSHKey\": \"/k.pub\", \"KeyFile\": " \
+	"\"/k\", \"DockerImage\": \"intersystems/iris:1\""
+
+static void ecp(void)
+{
+	struct config cfg;
+	struct plan p;
+	struct iris_topo *t;
+	char *s, *title;
+
+	if (load("{" AWS ", \"Label\": \"ECP\", \"Tag\": \"TEST\", "
+		 "\"Mirror\": \"true\", \"SystemMode\": \"TEST \\\"x\\\"\"}",
+		 "[{\"Role\": \"DM\", \"Count\": \"2\"},"
+		 " {\"Role\": \"AM\", \"Count\": \"3\", \"StartCount\": \"3\"},"
+		 " {\"Role\": \"AR\", \"StartCount\": \"6\"}]", &cfg, &p)) {
+		ok(0, "the ECP deployment loads");
+		return;
+	}
+	t = iris_topo_new((struct node *const[]){ &p.nodes[0], &p.nodes[1],
+		&p.nodes[2], &p.nodes[3], &p.nodes[4], &p.nodes[5] }, 6,
+		field, NULL);
+	check_steps(t, &p, "ECP-DM-TEST-0001", "tls ecp mode mirror "
+		    "mirror-authorize mirror-namespace ecp-authorize");
+	check_steps(t, &p, "ECP-DM-TEST-0002", "tls ecp mode mirror-join "
+		    "member-namespace ecp-authorize");
+	check_steps(t, &p, "ECP-AM-TEST-0004", "tls ecp mode app-server");
+	check_steps(t, &p, "ECP-AR-TEST-0006", "");
+	s = render(t, &p, "ECP-AM-TEST-0005", "app-server", &title);
+	is_str(title, "Configuring application server on ECP-AM-TEST-0005...",
+	       "the step's console line");
+	ok(strstr(s, "##class(Config.ECPServers).Create(\"ECP_DM_TEST_0001\"")
+	   && strstr(s, "p(\"MirrorConnection\")=1"),
+	   "an AM's data server is the DM primary, mirror-aware");
+	ok(strstr(s, "p(\"Directory\")=\"/irissys/data/IRIS/mgr/"
+		  "iriscluster/\",p(\"Server\")=\"ECP_DM_TEST_0001\""),
+	   "its database is the DM's, remote");
+	ok(str_ends(s, "write \"ICM-OK app-server\",!\nhalt\n"),
+	   "the script ends with the sentinel and halt");
+	ok(!strstr(s, "\n#"), "template comments are not sent");
+	free(s);
+	free(title);
+	s = render(t, &p, "ECP-DM-TEST-0002", "mirror-join", &title);
+	ok(strstr(s, "##class(SYS.Mirror).JoinMirrorAsFailoverMember("
+		  "\"MIRRORDM01\",\"ECP_DM_TEST_0002\",\"IRIS\","
+		  "\"ECP-DM-TEST-0001\",2188,.i,.s)") != NULL,
+	   "the backup joins through the primary's agent");
+	is_str(title, "Adding ECP-DM-TEST-0002 to mirror MIRRORDM01 as "
+	       "backup...", "join's console line");
+	free(s);
+	free(title);
+	s = render(t, &p, "ECP-DM-TEST-0001", "mirror", &title);
+	ok(strstr(s, "i(\"ArbiterNode\")=\"ECP-AR-TEST-0006|2188\"") != NULL,
+	   "the mirror has the arbiter");
+	free(s);
+	free(title);
+	s = render(t, &p, "ECP-DM-TEST-0001", "ecp-authorize", &title);
+	ok(strstr(s, "AddAuthorizedCN(\"CN=ECP-AM-TEST-0003,OU=icm,"
+		  "O=InterSystems\")") &&
+	   strstr(s, "CN=ECP-AM-TEST-0005") &&
+	   strstr(s, "CN=ECP-AM-TEST-0004") < strstr(s, "CN=ECP-AM-TEST-0005"),
+	   "the DM authorizes each AM, in order");
+	free(s);
+	free(title);
+	s = render(t, &p, "ECP-DM-TEST-0001", "mode", &title);
+	ok(strstr(s, "=\"TEST \"\"x\"\"\"") != NULL,
+	   "a value's quotes are doubled");
+	free(s);
+	free(title);
+	iris_topo_free(t);
+	plan_release(&p);
+	config_release(&cfg);
+}
+
+static void sharded(void)
+{
+	struct config cfg;
+	struct plan p;
+	struct node *v[8];
+	struct iris_topo *t;
+	char *s, *title;
+	size_t i;
+
+	if (load("{" AWS ", \"Label\": \"SHARDING\", \"Tag\": \"TEST\"}",
+		 "[{\"Role\": \"DM\", \"Namespace\": \"master\"},"
+		 " {\"Role\": \"DS\", \"Count\": \"4\", \"StartCount\": \"2\","
+		 "  \"Namespace\": \"shard\"},"
+		 " {\"Role\": \"QS\", \"Count\": \"3\", \"StartCount\": \"6\"}]",
+		 &cfg, &p) || p.n != 8) {
+		ok(0, "the sharded deployment loads");
+		return;
+	}
+	for (i = 0; i < p.n; i++)
+		v[i] = &p.nodes[i];
+	t = iris_topo_new(v, p.n, field, NULL);
+	check_steps(t, &p, "SHARDING-DM-TEST-0001",
+		    "tls ecp sharding namespace assign");
+	check_steps(t, &p, "SHARDING-DS-TEST-0003",
+		    "tls ecp sharding namespace");
+	check_steps(t, &p, "SHARDING-QS-TEST-0007",
+		    "tls ecp sharding query-shard");
+	s = render(t, &p, "SHARDING-DM-TEST-0001", "assign", &title);
+	ok(strstr(s, "AssignShard(\"MASTER\",\"SHARDING-DS-TEST-0002\",1972,"
+		  "\"SHARD\")") &&
+	   strstr(s, "AssignShard(\"MASTER\",\"SHARDING-DS-TEST-0005\",1972,"
+		  "\"SHARD\")") &&
+	   strstr(s, "\"SHARDING-DS-TEST-0002\"") <
+	   strstr(s, "\"SHARDING-DS-TEST-0005\""),
+	   "the master assigns every data server in order");
+	ok(strstr(s, "AssignShard(\"MASTER\",\"SHARDING-QS-TEST-0006\",1972,"
+		  "\"IRISCLUSTER\",1)") &&
+	   strstr(s, "\"SHARDING-QS-TEST-0007\",1972,\"IRISCLUSTER\",2)") &&
+	   strstr(s, "\"SHARDING-QS-TEST-0008\",1972,\"IRISCLUSTER\",3)"),
+	   "query shards go round-robin to the data servers' shards");
+	ok(strstr(s, "VerifyShards(\"MASTER\")") >
+	   strstr(s, "SHARDING-QS-TEST-0008"), "then verifies");
+	free(s);
+	free(title);
+	s = render(t, &p, "SHARDING-QS-TEST-0007", "query-shard", &title);
+	ok(strstr(s, "p(\"Address\")=\"SHARDING-DS-TEST-0003\"") &&
+	   strstr(s, "/irissys/data/IRIS/mgr/shard/"),
+	   "a query shard reads its data server's shard database");
+	free(s);
+	free(title);
+	iris_topo_free(t);
+	plan_release(&p);
+	config_release(&cfg);
+}
+
+static void node_level(void)
+{
+	struct config cfg;
+	struct plan p;
+	struct node *v[8];
+	struct iris_topo *t;
+	char *s, *title;
+	size_t i;
+
+	if (load("{" AWS ", \"Label\": \"N\", \"Tag\": \"T\"}",
+		 "[{\"Role\": \"DATA\", \"Count\": \"3\"},"
+		 " {\"Role\": \"COMPUTE\", \"Count\": \"2\", \"StartCount\": "
+		 "\"4\"}]", &cfg, &p) || p.n != 5) {
+		ok(0, "the node-level deployment loads");
+		return;
+	}
+	for (i = 0; i < p.n; i++)
+		v[i] = &p.nodes[i];
+	t = iris_topo_new(v, p.n, field, NULL);
+	check_steps(t, &p, "N-DATA-T-0001", "tls ecp cluster");
+	check_steps(t, &p, "N-DATA-T-0002", "tls ecp data-node");
+	check_steps(t, &p, "N-COMPUTE-T-0005",
+		    "tls ecp compute-node");
+	s = render(t, &p, "N-COMPUTE-T-0004", "compute-node", &title);
+	ok(strstr(s, "AttachAsComputeNode(\"IRIS://N-DATA-T-0001:1972/"
+		  "IRISCLUSTER\",\"N-COMPUTE-T-0004\")") != NULL,
+	   "a compute node attaches through node 1");
+	free(s);
+	free(title);
+	iris_topo_free(t);
+	plan_release(&p);
+	config_release(&cfg);
+}
+
+int main(void)
+{
+	ecp();
+	sharded();
+	node_level();
+	return done_testing();
+}
