@@ -260,9 +260,54 @@ static void node_level(void)
 	config_release(&cfg);
 }
 
+static void gateway(void)
+{
+	struct config cfg;
+	struct plan p;
+	struct node *v[8];
+	struct iris_topo *t;
+	struct buf b;
+	size_t i;
+
+	if (load("{" AWS ", \"Label\": \"G\", \"Tag\": \"T\", "
+		 "\"Mirror\": \"true\"}",
+		 "[{\"Role\": \"DM\", \"Count\": \"2\"},"
+		 " {\"Role\": \"WS\", \"Count\": \"2\", \"StartCount\": "
+		 "\"3\", \"ApplicationPath\": \"/app\", "
+		 "\"AlternativeServers\": \"FailOver\"}]", &cfg, &p) ||
+	    p.n != 4) {
+		ok(0, "the gateway deployment loads");
+		return;
+	}
+	for (i = 0; i < p.n; i++)
+		v[i] = &p.nodes[i];
+	t = iris_topo_new(v, p.n, field, NULL);
+	buf_init(&b, BUF_CAP_CONFIG);
+	ok(!iris_csp_ini(t, &p.nodes[3], "pw\"1", "/d/tls", &b) && b.data,
+	   "CSP.ini of the second WS");
+	ok(b.data && strstr(b.data, "[SYSTEM_INDEX]\nG_DM_T_0001=Enabled\n["),
+	   "a mirrored DM is served through its primary only");
+	ok(b.data && strstr(b.data, "Password=pw\"1\n") &&
+	   strstr(b.data, "Mirror_Aware=1\n") &&
+	   strstr(b.data, "SSLCC_CA_Certificate_File=/d/tls/CAFile.pem\n"),
+	   "CSPSystem's password, mirror-aware, TLS files");
+	ok(b.data && strstr(b.data, "[APP_PATH:/app]\nDefault_Server=G_DM_T_0001"
+			    "\nAlternative_Servers=FailOver\n"),
+	   "the application path with AlternativeServers");
+	buf_release(&b);
+	buf_init(&b, BUF_CAP_CONFIG);
+	ok(iris_csp_ini(t, &p.nodes[2], "two\nlines", "/d", &b) == -1,
+	   "a password with a line break is refused");
+	buf_release(&b);
+	iris_topo_free(t);
+	plan_release(&p);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	ecp();
+	gateway();
 	sharded();
 	node_level();
 	return done_testing();
