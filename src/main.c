@@ -89,6 +89,14 @@ const struct command commands[] = {
 	  OPT_BIT(OPT_COMMAND) | OPT_BIT(OPT_INTERACTIVE) |
 	  OPT_BIT(OPT_NAMESPACE), NULL, 0,
 	  "an SQL statement on the nodes (jdbc.out), or the SQL shell" },
+	{ "install", cmd_install, CMD_INSTANCES | CMD_SELECT,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_ISCPASSWORD) |
+	  OPT_BIT(OPT_OVERRIDE) | OPT_BIT(OPT_PARALLEL), NULL, 0,
+	  "Containerless: download the kit (KitURL), install and start "
+	  "IRIS" },
+	{ "uninstall", cmd_uninstall, CMD_INSTANCES | CMD_SELECT,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_PARALLEL), NULL, 0,
+	  "Containerless: stop IRIS and remove it from the nodes" },
 	{ "inventory", cmd_inventory, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_OPTIONS), NULL, 0,
 	  "list the provisioned nodes (instances.json)" },

@@ -106,6 +106,16 @@ int cmd_docker(struct ctx *ctx);
 int cmd_session(struct ctx *ctx);		/* iris.c */
 int cmd_iscos(struct ctx *ctx);
 int cmd_sql(struct ctx *ctx);
+int cmd_install(struct ctx *ctx);		/* install.c */
+int cmd_uninstall(struct ctx *ctx);
+/* icm ps in a Containerless deployment: Machine, IP Address, Instance,
+ * Kit, Status, Health from iris qlist (install.c; cmd_ps() calls it). */
+int cmd_ps_containerless(struct ctx *ctx);
+/* Whether a selected node has Containerless true (install.c). */
+bool ctx_containerless(const struct ctx *ctx);
+/* -1 (reported) when the selection is Containerless: cmd_run() refuses
+ * (install.c). */
+int install_refuse_run(const struct ctx *ctx);
 
 /*
  * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,

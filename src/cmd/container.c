@@ -669,6 +669,8 @@ out:
 
 int cmd_run(struct ctx *ctx)
 {
+	if (install_refuse_run(ctx))	/* Containerless: icm install */
+		return -1;
 	return run_or_upgrade(ctx, false);
 }
 
@@ -859,6 +861,8 @@ static int ps_one(struct dnode *x)
 
 int cmd_ps(struct ctx *ctx)
 {
+	if (ctx_containerless(ctx))	/* install.c: iris qlist per node */
+		return cmd_ps_containerless(ctx);
 	static const char *const headers[] = {
 		"Machine", "IP Address", "Container", "Status", "Health",
 		"Image",

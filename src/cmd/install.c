@@ -1,0 +1,465 @@
+/*
+ * install.c: Containerless deployments (icm-reference §7.6): InterSystems
+ * IRIS installed from a kit on the nodes, over SSH, instead of containers.
+ *
+ *   icm install [-machine RE] [-role R] [-iscPassword PW]
+ *       per node: `Downloading kit on <m>...` (KitURL fetched on the node,
+ *       or a file:// path already there), `Installing kit on <m>...`
+ *       (irisinstall_silent: instance IRIS in ISCInstallDir, Normal
+ *       security, STARTIRIS=N; an instance already there is stopped,
+ *       deleted and removed first, as ICM's install is re-entrant),
+ *       `Starting InterSystems IRIS on <m>...` (`iris start IRIS` with the
+ *       first-start merge file as ISC_CPF_MERGE_FILE, then waiting for
+ *       `iris qlist IRIS` to say running); finally ICM's Management Portal
+ *       line.
+ *   icm uninstall [-force]
+ *       `iris stop IRIS quietly` (iris force when that fails), `iris
+ *       delete IRIS`, the install directory removed; asks ICM's
+ *       `Type "yes" to confirm:` unless -force.
+ *   icm ps (Containerless)
+ *       Machine, IP Address, Instance, Kit, Status, Health from `iris
+ *       qlist IRIS`; Status running, down, sign-on inhibited or not
+ *       installed.
+ *
+ * The work on the node is embedded/node/installKit.sh, copied to ~/ICM and
+ * run as root through sudo (nonroot: as SSHUser, IRISSYS=~/ICM/irissys).
+ * Its only argument is the step; the values (and, for install, the
+ * password) go on the channel's standard input, so the password is on no
+ * command line, in no environment of an exec request and in no file; icm
+ * registers it as a secret, so it is redacted from icm.log, and wipes its
+ * copy.  The merge file carries the salted hash only (iris/merge.h).
+ * Output per node in ssh.out and ssh.err.
+ */
+#include "cmd.h"
+#include "../embed/embedded.h"
+#include "../iris/merge.h"
+#include "../node/fanout.h"
+#include "../state/log.h"
+#include "../state/output.h"
+#include "../util/str.h"
+#include "../util/term.h"
+
+#define KIT_SCRIPT "embedded/node/installKit.sh"
+#define KIT_REMOTE "$HOME/ICM/installKit.sh"
+#define KIT_OUT "ssh"		/* per-node output files ssh.out/.err */
+
+enum kit_op { KIT_INSTALL, KIT_UNINSTALL, KIT_STATUS };
+
+static bool field_true(const char *v)
+{
+	return v && (!strcasecmp(v, "true") || !strcmp(v, "1"));
+}
+
+static bool node_containerless(const struct ctx *ctx, const struct node *n)
+{
+	return field_true(ctx_field(ctx, n, "Containerless"));
+}
+
+bool ctx_containerless(const struct ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nsel; i++)
+		if (node_containerless(ctx, ctx->sel[i]))
+			return true;
+	return false;
+}
+
+int install_refuse_run(const struct ctx *ctx)
+{
+	if (!ctx_containerless(ctx))
+		return 0;
+	return error("run is not available with Containerless: true; use icm "
+		     "install");
+}
+
+/* The selection for install and uninstall: Containerless nodes, and
+ * without -role only the IRIS roles (ICM installs no kit on CN, VM, ...). */
+static int kit_nodes(struct ctx *ctx, const char *cmd)
+{
+	bool by_role = opt_str(&ctx->opts, OPT_ROLE) != NULL;
+	size_t i, k = 0;
+
+	if (ctx->nsel && !ctx_containerless(ctx))
+		return error("icm %s is available only with Containerless: "
+			     "true (containers: icm run)", cmd);
+	for (i = 0; i < ctx->nsel; i++)
+		if (node_containerless(ctx, ctx->sel[i]) &&
+		    (by_role || role_is_iris(ctx->sel[i]->role)))
+			ctx->sel[k++] = ctx->sel[i];
+	if (!k && ctx->nsel)
+		return error("no InterSystems IRIS node is selected (roles "
+			     "DATA, COMPUTE, DM, DS, QS, AM; name another "
+			     "with -role)");
+	ctx->nsel = k;
+	return 0;
+}
+
+/* ------------------------------------------------------ per-node work */
+
+struct kitjob {
+	struct ctx *ctx;
+	enum kit_op op;
+	const char *password;		/* install */
+	const char *password_hash;	/* install: iris_password_hash() */
+	char **outpath, **errpath;
+	char **qlist;			/* status: each node's qlist line */
+};
+
+/* A node's setting as a "Name=value\n" line of the script's input. */
+static int add_setting(struct buf *b, const char *name, const char *value,
+		       struct fanout_result *r)
+{
+	if (!value)
+		return 0;
+	if (strchr(value, '\n') || strchr(value, '\r'))
+		return fanout_fail(r, "%s must be one line", name);
+	if (buf_addf(b, "%s=%s\n", name, value))
+		return fanout_fail(r, "%s is too long", name);
+	return 0;
+}
+
+/* The script's standard input for step op: settings, ".", then extra. */
+static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
+		     const char *step, struct buf *in, struct fanout_result *r)
+{
+	static const char *const fields[] = {
+		"KitURL", "ISCInstallDir", "SuperServerPort", "nonroot",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(fields); i++)
+		if (add_setting(in, fields[i], ctx_field(j->ctx, n, fields[i]),
+				r))
+			return -1;
+	if (op == KIT_INSTALL && !strcmp(step, "install") &&
+	    add_setting(in, "Password", j->password, r))
+		return -1;
+	if (buf_adds(in, ".\n"))
+		return fanout_fail(r, "the settings are too long");
+	if (op == KIT_INSTALL && !strcmp(step, "start")) {
+		struct iris_merge_in m = {
+			.password_hash = j->password_hash,
+			.superserver_port = ctx_field(j->ctx, n,
+						      "SuperServerPort"),
+			.webserver_port = ctx_field(j->ctx, n, "WebServerPort"),
+			.system_mode = ctx_field(j->ctx, n, "SystemMode"),
+			.wij_dir = ctx_field(j->ctx, n, "WIJMountPoint"),
+			.journal1_dir = ctx_field(j->ctx, n,
+						  "Journal1MountPoint"),
+			.journal2_dir = ctx_field(j->ctx, n,
+						  "Journal2MountPoint"),
+			.user_cpf = ctx_field(j->ctx, n, "UserCPF"),
+		};
+
+		if (iris_merge_text(&m, in))
+			return fanout_fail(r, "%s", log_last_error());
+	}
+	return 0;
+}
+
+/* The last non-empty line of s, as "%.*s" arguments. */
+static int last_line(const char *s, const char **start)
+{
+	size_t len = strlen(s);
+
+	while (len && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	*start = s + len;
+	while (*start > s && (*start)[-1] != '\n')
+		(*start)--;
+	return (int)(s + len - *start);
+}
+
+/* Runs installKit.sh step on c; a failure fails r with stderr's last line. */
+static int kit_step(struct kitjob *j, struct ssh_conn *c, const struct node *n,
+		    const char *step, struct fanout_result *r)
+{
+	bool nonroot = field_true(ctx_field(j->ctx, n, "nonroot"));
+	char *cmd = xasprintf("d=\"$HOME/ICM\"; %senv ICM_DIR=\"$d\" sh "
+			      "\"$d/installKit.sh\" %s", nonroot ? "" :
+			      "sudo -n ", step);
+	struct buf in;
+	size_t mark = r->err.len;
+	const char *e;
+	int status = -1, rc = -1;
+
+	buf_init(&in, BUF_CAP_CONFIG + BUF_CAP_LINE);
+	if (kit_input(j, n, j->op, step, &in, r))
+		goto out;
+	if (ssh_exec(c, cmd, in.data, &r->out, &r->err, &status)) {
+		fanout_fail(r, "%s: the connection failed", step);
+		goto out;
+	}
+	r->exit_status = status;
+	if (status) {
+		int len = last_line(r->err.data ? r->err.data + mark : "", &e);
+
+		fanout_fail(r, "%s failed (exit status %d)%s%.*s", step,
+			    status, len ? ": " : "", len, e);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_wipe(&in);
+	free(cmd);
+	return rc;
+}
+
+/* Copies installKit.sh to ~/ICM on the node. */
+static int put_script(struct ssh_conn *c, struct fanout_result *r)
+{
+	const struct embedded_file *e = embedded_find(KIT_SCRIPT);
+	int status = -1;
+
+	if (!e)
+		return fanout_fail(r, KIT_SCRIPT " is not in this build");
+	if (ssh_exec(c, "umask 077 && mkdir -p \"$HOME/ICM\" && cat > \""
+		     KIT_REMOTE ".tmp\" && mv -f \"" KIT_REMOTE ".tmp\" \""
+		     KIT_REMOTE "\"", (const char *)e->data, NULL, &r->err,
+		     &status) || status)
+		return fanout_fail(r, "cannot copy installKit.sh to ~/ICM");
+	return 0;
+}
+
+static void kit_one(struct fanout *f, size_t i, struct fanout_result *r,
+		    void *arg)
+{
+	struct kitjob *j = arg;
+	const struct node *n = j->ctx->sel[i];
+	struct ssh_conn *c = NULL;
+
+	r->exit_status = 0;
+	if (fanout_connect(f, n, j->ctx->state_dir, HOSTKEY_STRICT, r, &c) ||
+	    put_script(c, r))
+		goto files;
+	switch (j->op) {
+	case KIT_INSTALL:
+		if (!ctx_field(j->ctx, n, "KitURL")) {
+			fanout_fail(r, "no KitURL for %s (set it in the "
+				    "definitions or use -override)", n->name);
+			break;
+		}
+		say("Downloading kit on %s...", n->name);
+		if (kit_step(j, c, n, "download", r))
+			break;
+		say("Installing kit on %s...", n->name);
+		if (kit_step(j, c, n, "install", r))
+			break;
+		say("Starting InterSystems IRIS on %s...", n->name);
+		(void)kit_step(j, c, n, "start", r);
+		break;
+	case KIT_UNINSTALL:
+		say("Uninstalling InterSystems IRIS on %s...", n->name);
+		(void)kit_step(j, c, n, "uninstall", r);
+		break;
+	case KIT_STATUS:
+		/* "" when no instance is installed */
+		if (!kit_step(j, c, n, "status", r))
+			j->qlist[i] = xstrndup(r->out.data ? r->out.data : "",
+					       r->out.data ?
+					       strcspn(r->out.data, "\r\n") :
+					       0);
+		break;
+	}
+files:
+	if (r->failed && r->exit_status == 0)
+		r->exit_status = -1;
+	ssh_close(c);
+	if (fanout_write_outputs(j->ctx->state_dir, n, KIT_OUT, r,
+				 &j->outpath[i], &j->errpath[i])) {
+		/* r is failed, and reported with the others */
+	}
+}
+
+/* Runs j's op on every selected node; done[i] says which succeeded. */
+static int kit_run(struct kitjob *j, bool *done)
+{
+	struct ctx *ctx = j->ctx;
+	size_t n = ctx->nsel, i;
+	struct fanout_result *res = xcalloc(n ? n : 1, sizeof(*res));
+	struct fanout_opts fo = {
+		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)), 0
+	};
+	int rc;
+
+	j->outpath = xcalloc(n ? n : 1, sizeof(char *));
+	j->errpath = xcalloc(n ? n : 1, sizeof(char *));
+	fanout_run(n, &fo, kit_one, j, res);
+	rc = fanout_report(ctx->sel, n, res, j->errpath, false,
+			   &ctx->response);
+	for (i = 0; i < n; i++) {
+		if (done)
+			done[i] = !res[i].failed;
+		free(j->outpath[i]);
+		free(j->errpath[i]);
+	}
+	free(j->outpath);
+	free(j->errpath);
+	fanout_results_release(res, n);
+	free(res);
+	return rc;
+}
+
+/* ------------------------------------------------- install, uninstall */
+
+/* ISCPassword (or -iscPassword) of the first selected node, else asked
+ * for on the terminal, masked; registered as a secret.  *asked gets the
+ * copy to wipe when it was asked for. */
+static int kit_password(struct ctx *ctx, const char **pw, char **asked)
+{
+	*asked = NULL;
+	*pw = ctx->nsel ? ctx_field(ctx, ctx->sel[0], "ISCPassword") : NULL;
+	if (*pw)
+		return 0;
+	if (term_prompt_secret("InterSystems IRIS password: ", asked))
+		return error("ISCPassword is not set and there is no terminal "
+			     "to ask for it (set it in defaults.json or use "
+			     "-iscPassword)");
+	secret_register(*asked);
+	*pw = *asked;
+	return 0;
+}
+
+/* ICM's last line: the portal of the first DM or DATA node installed
+ * (else the first node installed). */
+static void kit_portal(const struct ctx *ctx, const bool *done)
+{
+	const struct node *best = NULL;
+	const char *ip, *port;
+	size_t i;
+
+	for (i = 0; i < ctx->nsel; i++) {
+		const struct node *n = ctx->sel[i];
+		bool dm = !strcmp(n->role, "DM") || !strcmp(n->role, "DATA");
+
+		if (done[i] && (!best || (dm && strcmp(best->role, "DM") &&
+					  strcmp(best->role, "DATA"))))
+			best = n;
+	}
+	if (!best)
+		return;
+	ip = node_get(best, "IPAddress");
+	port = ctx_field(ctx, best, "WebServerPort");
+	say("Management Portal available at: http://%s:%s/csp/sys/"
+	    "UtilHome.csp", ip ? ip : node_get(best, "DNSName"),
+	    port ? port : "52773");
+}
+
+int cmd_install(struct ctx *ctx)
+{
+	struct kitjob j = { .ctx = ctx, .op = KIT_INSTALL };
+	char *asked = NULL, *hash = NULL;
+	bool *done = NULL;
+	int rc = -1;
+
+	if (kit_nodes(ctx, "install") ||
+	    kit_password(ctx, &j.password, &asked))
+		return -1;
+	hash = iris_password_hash(j.password, NULL);
+	if (!hash) {
+		error("cannot make the password hash: no random bytes");
+		goto out;
+	}
+	j.password_hash = hash;
+	if (ctx_begin_changes(ctx))
+		goto out;
+	done = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*done));
+	rc = kit_run(&j, done);
+	kit_portal(ctx, done);
+out:
+	free(done);
+	free(hash);
+	freezero_str(asked);
+	return rc;
+}
+
+int cmd_uninstall(struct ctx *ctx)
+{
+	struct kitjob j = { .ctx = ctx, .op = KIT_UNINSTALL };
+
+	if (kit_nodes(ctx, "uninstall"))
+		return -1;
+	if (!opt_on(&ctx->opts, OPT_FORCE)) {
+		say("InterSystems IRIS will be stopped and removed, with its "
+		    "databases, from %zu node%s.", ctx->nsel,
+		    ctx->nsel == 1 ? "" : "s");
+		if (!term_confirm())
+			return error("uninstall not confirmed; nothing "
+				     "changed");
+	}
+	if (ctx_begin_changes(ctx))
+		return -1;
+	return kit_run(&j, NULL);
+}
+
+/* ------------------------------------------------------------------ ps */
+
+/* Field k (1-based) of a qlist line, as a new string ("" when absent). */
+static char *qfield(const char *line, int k)
+{
+	const char *p = line ? line : "";
+
+	while (--k > 0 && p)
+		if ((p = strchr(p, '^')))
+			p++;
+	return p ? xstrndup(p, strcspn(p, "^")) : xstrdup("");
+}
+
+int cmd_ps_containerless(struct ctx *ctx)
+{
+	static const char *const headers[] = {
+		"Machine", "IP Address", "Instance", "Kit", "Status", "Health",
+	};
+	struct kitjob j = { .ctx = ctx, .op = KIT_STATUS };
+	cJSON *json = cJSON_CreateArray();
+	struct table t;
+	size_t i;
+	int rc;
+
+	j.qlist = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(char *));
+	rc = kit_run(&j, NULL);
+	table_init(&t, headers, ARRAY_SIZE(headers));
+	for (i = 0; i < ctx->nsel; i++) {
+		const struct node *n = ctx->sel[i];
+		const char *ip = node_get(n, "IPAddress");
+		const char *dns = node_get(n, "DNSName");
+		char *shown = node_shown_name(n), *f4 = qfield(j.qlist[i], 4);
+		char *inst = qfield(j.qlist[i], 1), *kit = qfield(j.qlist[i], 3);
+		char *health = qfield(j.qlist[i], 9);
+		/* unreachable: blank (the failure is reported) */
+		char *status = !j.qlist[i] ? xstrdup("") : !*j.qlist[i] ?
+			xstrdup("not installed") :
+			xstrndup(f4, strcspn(f4, ",:"));
+		const char *row[6] = { shown, ip, inst, kit, status, health };
+		cJSON *o = cJSON_CreateObject();
+
+		table_add(&t, row);
+		cJSON_AddStringToObject(o, "MachineName", n->name);
+		cJSON_AddStringToObject(o, "Role", n->role);
+		cJSON_AddStringToObject(o, "IPAddress", ip ? ip : "");
+		cJSON_AddStringToObject(o, "DNSName", dns ? dns : "");
+		cJSON_AddStringToObject(o, "ISCInstance", inst);
+		cJSON_AddStringToObject(o, "Kit", kit);
+		cJSON_AddStringToObject(o, "Status", status);
+		cJSON_AddStringToObject(o, "Health", health);
+		cJSON_AddItemToArray(json, o);
+		free(shown);
+		free(f4);
+		free(inst);
+		free(kit);
+		free(health);
+		free(status);
+		free(j.qlist[i]);
+	}
+	table_print(&t);
+	table_release(&t);
+	free(j.qlist);
+	if (rc == 0) {
+		cJSON_Delete(ctx->response);
+		ctx->response = json;
+	} else {
+		cJSON_Delete(json);
+	}
+	return rc;
+}

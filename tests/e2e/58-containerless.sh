@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# 58-containerless.sh: a Containerless deployment (icm-reference §7.6):
+# icm install / uninstall and the Containerless ps, with the TEST STAND-IN
+# kit of tests/images/mkkit (not InterSystems IRIS: its irisinstall_silent
+# checks the ISC_PACKAGE_* variables and installs the container stand-in's
+# `iris` command).  A world of 2 hosts (no Docker); a PreExisting
+# deployment of two DATA nodes with Containerless true; then
+#   the kit copied with icm scp and installed from file:// (console lines,
+#   ssh.out, the values irisinstall_silent got, the merge file's
+#   PasswordHash, qlist running, the portal line);
+#   icm ps (Instance, Kit, Status, Health);
+#   install again from http:// on 198.18.0.1 (re-entrant: the first
+#   instance stopped, deleted and removed, the kit downloaded on the node);
+#   icm run refused; uninstall not confirmed changes nothing; uninstall
+#   -force removes both; ps says not installed;
+#   the password on no process command line (sampled), in no file of the
+#   state directory, icm.log or the nodes.
+# Root only.
+. "$(dirname "$0")/lib.sh"
+WORLD=$TOP/tests/world/world
+MKKIT=$TOP/tests/images/mkkit
+[ "$(id -u)" = 0 ] || skip_all "the test world needs root (running as uid $(id -u))"
+[ -x /usr/bin/python3 ] || skip_all "/usr/bin/python3 is missing"
+[ -x /usr/bin/curl ] || [ -x /usr/bin/wget ] || skip_all "neither curl nor wget for the nodes"
+world_lock || skip_all "the test world lock /tmp/icm-world.lock is held elsewhere for over 15 min"
+W=$T/world
+HTTPD= SAMPLER=
+cleanup() {
+	[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null
+	[ -n "$HTTPD" ] && kill "$HTTPD" 2>/dev/null
+	"$WORLD" down --dir "$W" >/dev/null 2>&1
+	rm -rf "$T"
+}
+trap cleanup EXIT
+up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
+	case $up in *"already up"*) skip_all "another test world is up on this machine" ;; esac
+	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
+}
+KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
+plan 51
+show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
+check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
+node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
+
+cd "$T"
+mkdir www
+KIT=$("$MKKIT" "$T/www")
+check "mkkit makes the stand-in kit" "$(basename "$KIT")" "IRIS-2024.1.0.267.2-lnxubuntux64.tar.gz" "$KIT"
+# the kit over HTTP on the world's bridge
+PORT=18058
+/usr/bin/python3 -m http.server --bind 198.18.0.1 --directory "$T/www" "$PORT" \
+	> "$T/httpd.log" 2>&1 &
+HTTPD=$!
+
+PW="kit-pw-$$-$RANDOM"
+IDIR=/home/ec2-user/irissys
+# the world hosts share the machine's file system but /home
+# (test-world.md): install directory and volumes live there
+MP=/home/ec2-user/volumes
+cat > defaults.json <<JSON
+{"Provider": "PreExisting", "Label": "Kit", "Tag": "T",
+ "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
+ "Containerless": "true", "DockerImage": "intersystems/iris:2024.1",
+ "KitURL": "file:///home/ec2-user/kit.tar.gz", "ISCInstallDir": "$IDIR",
+ "ISCPassword": "$PW", "SuperServerPort": "1973",
+ "DataDeviceName": "create", "WIJDeviceName": "create",
+ "Journal1DeviceName": "create", "Journal2DeviceName": "create",
+ "DataMountPoint": "$MP/data", "WIJMountPoint": "$MP/wij",
+ "Journal1MountPoint": "$MP/journal1", "Journal2MountPoint": "$MP/journal2",
+ "RetryCount": "2", "RetryInterval": "200"}
+JSON
+cat > definitions.json <<JSON
+[{"Role": "DATA", "IPAddress": "198.18.0.11", "StartCount": "1"},
+ {"Role": "DATA", "IPAddress": "198.18.0.12", "StartCount": "2"}]
+JSON
+M=(Kit-DATA-T-0001 Kit-DATA-T-0002)
+S=state/Kit-DATA-T
+
+# every process command line, sampled while icm runs (the pattern comes
+# from a file, so the sampling grep's own command line does not hold it)
+printf '%s\n' "$PW" > "$T/pw"
+: > "$T/seen"
+sampler() {
+	while :; do
+		grep -laF -f "$T/pw" /proc/[0-9]*/cmdline >> "$T/seen" 2>/dev/null
+		sleep 0.05
+	done
+}
+sampler &
+SAMPLER=$!
+sh -c 'sleep 2; :' control "$PW"
+ok "control: the sampler sees a command line with the password" test -s "$T/seen"
+: > "$T/seen"
+
+out=$("$ICM" provision 2>&1)
+check "provision exits 0" $? 0 "$out"
+lacks "Containerless: no Docker on the nodes" "$out" "Installing Docker"
+out=$("$ICM" scp -localPath "$KIT" -remotePath /home/ec2-user/kit.tar.gz 2>&1)
+check "icm scp puts the kit on the nodes" $? 0 "$out"
+
+out=$("$ICM" install 2>&1)
+check "install exits 0" $? 0 "$out"
+contains "Downloading kit line" "$out" "Downloading kit on ${M[0]}..."
+contains "Installing kit line" "$out" "Installing kit on ${M[1]}..."
+contains "Starting line" "$out" "Starting InterSystems IRIS on ${M[0]}..."
+contains "the portal line of DATA node 1" "$out" \
+	"Management Portal available at: http://198.18.0.11:52773/csp/sys/UtilHome.csp"
+contains "node 2's ssh.out ends with qlist running" "$(tail -1 "$S/${M[1]}/ssh.out")" "IRIS^$IDIR^2024.1.0.267.2^running, since"
+env1=$(node 1 cat "$IDIR/standin/install.env" 2>&1)
+for v in INSTANCENAME=IRIS INSTALLDIR=$IDIR INITIAL_SECURITY=Normal STARTIRIS=N \
+	SUPERSERVER_PORT=1973 UNICODE=Y MGRUSER=irisowner IRISUSER=irisusr; do
+	contains "irisinstall_silent got ISC_PACKAGE_$v" "$env1" "ISC_PACKAGE_$v"$'\n'
+done
+is "irisinstall_silent got the password (its SHA-256)" \
+	"$(node 2 cat "$IDIR/standin/password.sha256" 2>&1)" \
+	"$(printf %s "$PW" | sha256sum | cut -d' ' -f1)"
+cpf=$(node 1 cat "$IDIR/iris.cpf" 2>&1)
+ph=$(printf '%s\n' "$cpf" | sed -n 's/^PasswordHash=//p' | head -1)
+want=$(/usr/bin/python3 -c 'import hashlib,sys; s=sys.argv[2]; print(hashlib.pbkdf2_hmac("sha1", sys.argv[1].encode(), s.encode(), 1024).hex().upper() + "," + s)' "$PW" "${ph#*,}")
+is "the first start merged ICM's PasswordHash of ISCPassword" "$ph" "$want"
+contains "... and the superserver port" "$cpf" "DefaultPort=1973"
+contains "... from ISC_CPF_MERGE_FILE ~/ICM/merge.cpf" "$cpf" "stand-in merge record: /home/ec2-user/ICM/merge.cpf"
+is "qlist on node 2 says running" \
+	"$(node 2 "$IDIR/bin/iris" qlist IRIS 2>&1 | cut -d^ -f4 | cut -d, -f1)" running
+
+out=$("$ICM" ps 2>&1)
+check "ps exits 0" $? 0 "$out"
+row=$(printf '%s\n' "$out" | grep "^${M[1]} " | tr -s ' ')
+is "ps: Machine, IP Address, Instance, Kit, Status, Health" "$row" \
+	"${M[1]} 198.18.0.12 IRIS 2024.1.0.267.2 running ok"
+contains "ps: ICM's containerless columns" "$(printf '%s\n' "$out" | head -1 | tr -s ' ')" \
+	"Machine IP Address Instance Kit Status Health"
+
+# again, from http:// on the bridge: re-entrant
+URL=http://198.18.0.1:$PORT/$(basename "$KIT")
+node 1 "$IDIR/bin/iris" stop IRIS quietly >/dev/null 2>&1
+out=$("$ICM" install -override "{\"KitURL\": \"$URL\"}" 2>&1)
+check "install again (http://) exits 0" $? 0 "$out"
+contains "the stopped instance was removed first" "$(cat "$S/${M[0]}/ssh.out")" "InterSystems IRIS removed from $IDIR"
+contains "the running one too" "$(cat "$S/${M[1]}/ssh.out")" "Stopping IRIS"
+is "each node fetched the kit over HTTP" \
+	"$(grep -c "GET /$(basename "$KIT") HTTP/1.1\" 200" "$T/httpd.log")" 2
+ok "the kit is kept in ~/ICM/kit on the node" node 2 test -s "/home/ec2-user/ICM/kit/$(basename "$KIT")"
+is "a fresh instance: one install event" "$(node 1 grep -c ' install ' "$IDIR/standin/events.log" 2>&1)" 1
+is "running again" "$(node 1 "$IDIR/bin/iris" qlist IRIS 2>&1 | cut -d^ -f4 | cut -d, -f1)" running
+
+out=$("$ICM" install -override '{"KitURL": "http://198.18.0.1:'"$PORT"'/missing.tar.gz"}' -machine "${M[0]}" 2>&1)
+check "a kit that is not there: exit 1" $? 1 "$out"
+contains "... naming the node, the step and the file" "$out" "${M[0]}: download failed (exit status 1): cannot download"
+
+out=$("$ICM" run 2>&1)
+check "run is refused in a Containerless deployment" $? 1 "$out"
+contains "... with the message" "$out" "run is not available with Containerless: true; use icm install"
+
+out=$(echo no | "$ICM" uninstall 2>&1)
+check "uninstall not confirmed: exit 1" $? 1 "$out"
+contains "... asks ICM's question" "$out" 'Type "yes" to confirm:'
+is "... and IRIS still runs" "$(node 2 "$IDIR/bin/iris" qlist IRIS 2>&1 | cut -d^ -f4 | cut -d, -f1)" running
+out=$("$ICM" uninstall -force 2>&1)
+check "uninstall -force exits 0" $? 0 "$out"
+ok "the install directory is gone on node 1" node 1 test ! -e "$IDIR"
+is "the registry entry is gone on node 2" "$(node 2 cat /etc/irissys-standin/iris.reg 2>&1)" ""
+out=$("$ICM" ps 2>&1)
+check "ps after uninstall exits 0" $? 0 "$out"
+is "ps: not installed" "$(printf '%s\n' "$out" | grep -c "not installed")" 2
+out=$("$ICM" uninstall -force 2>&1)
+check "uninstall again: nothing to remove, exit 0" $? 0 "$out"
+
+kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; SAMPLER=
+is "no process command line held the password" "$(sort -u "$T/seen" | head -3)" ""
+ok "the password is not in icm.log" sh -c "test -s icm.log && ! grep -qF -- '$PW' icm.log"
+ok "... nor in any file of the state directory" sh -c "! grep -rqF -- '$PW' state"
+ok "... nor in any file of the nodes' homes or /tmp" sh -c \
+	"! '$WORLD' exec 1 --dir '$W' -- grep -rqF -- '$PW' /home /tmp && ! '$WORLD' exec 2 --dir '$W' -- grep -rqF -- '$PW' /home /tmp"
+done_testing
