@@ -88,8 +88,12 @@ sampler() {
 }
 sampler &
 SAMPLER=$!
-sh -c 'sleep 2; :' control "$PW"
-ok "control: the sampler sees a command line with the password" test -s "$T/seen"
+sh -c 'sleep 2; :' control "$PW" &
+CONTROL=$!
+wait "$CONTROL"
+sleep 0.5	# the sampler's round that saw it has ended
+ok "control: the sampler sees a command line with the password" \
+	grep -qx "/proc/$CONTROL/cmdline" "$T/seen"
 : > "$T/seen"
 
 out=$("$ICM" provision 2>&1)
@@ -116,7 +120,8 @@ is "irisinstall_silent got the password (its SHA-256)" \
 	"$(printf %s "$PW" | sha256sum | cut -d' ' -f1)"
 cpf=$(node 1 cat "$IDIR/iris.cpf" 2>&1)
 ph=$(printf '%s\n' "$cpf" | sed -n 's/^PasswordHash=//p' | head -1)
-want=$(/usr/bin/python3 -c 'import hashlib,sys; s=sys.argv[2]; print(hashlib.pbkdf2_hmac("sha1", sys.argv[1].encode(), s.encode(), 1024).hex().upper() + "," + s)' "$PW" "${ph#*,}")
+# (the password goes to python in its environment: the sampler watches argv)
+want=$(ICM_T_PW=$PW /usr/bin/python3 -c 'import hashlib,os,sys; s=sys.argv[1]; print(hashlib.pbkdf2_hmac("sha1", os.environ["ICM_T_PW"].encode(), s.encode(), 1024).hex().upper() + "," + s)' "${ph#*,}")
 is "the first start merged ICM's PasswordHash of ISCPassword" "$ph" "$want"
 contains "... and the superserver port" "$cpf" "DefaultPort=1973"
 contains "... from ISC_CPF_MERGE_FILE ~/ICM/merge.cpf" "$cpf" "stand-in merge record: /home/ec2-user/ICM/merge.cpf"
