@@ -115,6 +115,8 @@ download() {
 		fail "KitURL '$KitURL' is not a gzipped tar kit"
 	found=$(find "$kitdir/unpacked" -maxdepth 2 -name irisinstall_silent -type f | head -n 1)
 	[ -n "$found" ] || fail "KitURL '$KitURL': no irisinstall_silent in the kit"
+	# ~/ICM stays its owner's (a later nonroot install replaces the kit)
+	[ "$(id -u)" != 0 ] || chown -R "$(stat -c %u:%g "$ICM_DIR")" "$kitdir"
 	echo "Kit $name unpacked in $(dirname "$found")"
 }
 

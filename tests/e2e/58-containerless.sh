@@ -37,7 +37,7 @@ up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 51
+plan 60
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -170,6 +170,30 @@ check "ps after uninstall exits 0" $? 0 "$out"
 is "ps: not installed" "$(printf '%s\n' "$out" | grep -c "not installed")" 2
 out=$("$ICM" uninstall -force 2>&1)
 check "uninstall again: nothing to remove, exit 0" $? 0 "$out"
+
+# nonroot: installed and run by ec2-user (no sudo), registry in IRISSYS;
+# node 2 made nonroot in instances.json, as ICM's users edit it
+/usr/bin/python3 - "${M[1]}" <<'PY'
+import json, sys
+nodes = json.load(open("instances.json"))
+for n in nodes:
+    if n["MachineName"] == sys.argv[1]:
+        n["nonroot"] = "true"
+json.dump(nodes, open("instances.json", "w"), indent="\t")
+PY
+out=$("$ICM" install -machine "${M[1]}" 2>&1)
+check "nonroot install exits 0" $? 0 "$out"
+contains "nonroot: installed as the SSH user" "$(node 2 cat "$IDIR/standin/events.log" 2>&1)" "user=ec2-user"
+contains "nonroot: MGRUSER is the SSH user" "$(node 2 cat "$IDIR/standin/install.env" 2>&1)" "ISC_PACKAGE_MGRUSER=ec2-user"
+contains "nonroot: the registry is IRISSYS=~/ICM/irissys" "$(node 2 cat /home/ec2-user/ICM/irissys/iris.reg 2>&1)" "IRIS^$IDIR^"
+out=$("$ICM" ps -machine "${M[1]}" 2>&1)
+contains "nonroot: ps says running" "$(printf '%s\n' "$out" | tr -s ' ')" "${M[1]} 198.18.0.12 IRIS 2024.1.0.267.2 running ok"
+out=$("$ICM" install -machine "${M[0]}" -override '{"nonroot": "true", "ISCInstallDir": "/usr/irissys-icm-e2e"}' 2>&1)
+check "nonroot with an ISCInstallDir the SSH user cannot write: exit 1" $? 1 "$out"
+contains "... saying so" "$out" "ISCInstallDir '/usr/irissys-icm-e2e' is not writable by ec2-user"
+out=$("$ICM" uninstall -force -machine "${M[1]}" 2>&1)
+check "nonroot uninstall exits 0" $? 0 "$out"
+ok "... the install directory is gone" node 2 test ! -e "$IDIR"
 
 kill "$SAMPLER" 2>/dev/null; wait "$SAMPLER" 2>/dev/null; SAMPLER=
 is "no process command line held the password" "$(sort -u "$T/seen" | head -3)" ""
