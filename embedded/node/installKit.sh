@@ -22,6 +22,11 @@
 #   nonroot         true: installed and run by the SSH user, registry in
 #                   IRISSYS=~/ICM/irissys
 #   StartTimeout    seconds to wait for qlist to say running (default 600)
+#   WIJMountPoint, Journal1MountPoint, Journal2MountPoint
+#                   the directories the merge file gives IRIS: made
+#                   irisowner's by a root install (the instance's owner; the
+#                   volumes were made for the containers' UID 51773), and
+#                   must be writable by the SSH user for a nonroot one
 #   Password        install only: ISC_PACKAGE_USER_PASSWORD (and the
 #                   CSPSystem password), into irisinstall_silent's
 #                   environment only
@@ -54,6 +59,8 @@ while IFS= read -r line; do
 	nonroot) nonroot=$val ;;
 	StartTimeout) StartTimeout=$val ;;
 	Password) Password=$val ;;
+	WIJMountPoint|Journal1MountPoint|Journal2MountPoint)
+		mounts="${mounts:-} $val" ;;
 	*) fail "installKit.sh: unknown setting '${line%%=*}'" ;;
 	esac
 done
@@ -156,6 +163,14 @@ install() {
 		./irisinstall_silent) || fail "irisinstall_silent failed (exit status $?)"
 	unset ISC_PACKAGE_USER_PASSWORD ISC_PACKAGE_CSPSYSTEM_PASSWORD
 	installed || fail "irisinstall_silent made no $iris"
+	for m in ${mounts:-}; do
+		mkdir -p "$m" 2>/dev/null || true
+		if [ "$nonroot" = true ]; then
+			[ -w "$m" ] || fail "$m is not writable by $(id -un) (nonroot: the mount points must be)"
+		else
+			chown irisowner:irisowner "$m" || fail "cannot give $m to irisowner"
+		fi
+	done
 }
 
 start() {

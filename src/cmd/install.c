@@ -125,6 +125,7 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 {
 	static const char *const fields[] = {
 		"KitURL", "ISCInstallDir", "SuperServerPort", "nonroot",
+		"WIJMountPoint", "Journal1MountPoint", "Journal2MountPoint",
 	};
 	size_t i;
 

@@ -37,7 +37,7 @@ up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 60
+plan 62
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -125,6 +125,8 @@ want=$(ICM_T_PW=$PW /usr/bin/python3 -c 'import hashlib,os,sys; s=sys.argv[1]; p
 is "the first start merged ICM's PasswordHash of ISCPassword" "$ph" "$want"
 contains "... and the superserver port" "$cpf" "DefaultPort=1973"
 contains "... from ISC_CPF_MERGE_FILE ~/ICM/merge.cpf" "$cpf" "stand-in merge record: /home/ec2-user/ICM/merge.cpf"
+is "the WIJ and journal directories are irisowner's" \
+	"$(node 1 stat -c %U "$MP/wij" "$MP/journal1" "$MP/journal2" 2>&1 | tr '\n' ' ')" "irisowner irisowner irisowner "
 is "qlist on node 2 says running" \
 	"$(node 2 "$IDIR/bin/iris" qlist IRIS 2>&1 | cut -d^ -f4 | cut -d, -f1)" running
 
@@ -179,11 +181,14 @@ nodes = json.load(open("instances.json"))
 for n in nodes:
     if n["MachineName"] == sys.argv[1]:
         n["nonroot"] = "true"
+        for v in ("WIJ", "Journal1", "Journal2"):
+            n[v + "MountPoint"] = "/home/ec2-user/nonroot/" + v.lower()
 json.dump(nodes, open("instances.json", "w"), indent="\t")
 PY
 out=$("$ICM" install -machine "${M[1]}" 2>&1)
 check "nonroot install exits 0" $? 0 "$out"
 contains "nonroot: installed as the SSH user" "$(node 2 cat "$IDIR/standin/events.log" 2>&1)" "user=ec2-user"
+is "nonroot: the WIJ directory is the SSH user's" "$(node 2 stat -c %U /home/ec2-user/nonroot/wij 2>&1)" ec2-user
 contains "nonroot: MGRUSER is the SSH user" "$(node 2 cat "$IDIR/standin/install.env" 2>&1)" "ISC_PACKAGE_MGRUSER=ec2-user"
 contains "nonroot: the registry is IRISSYS=~/ICM/irissys" "$(node 2 cat /home/ec2-user/ICM/irissys/iris.reg 2>&1)" "IRIS^$IDIR^"
 out=$("$ICM" ps -machine "${M[1]}" 2>&1)
