@@ -45,6 +45,8 @@
 #define MERGE_FILE "icm/merge.cpf"	/* under DataMountPoint */
 #define IRIS_START_MS 600000L	/* waiting for iris qlist: running */
 #define IRIS_POLL_MS 2000
+#define MIRROR_WAIT_MS 600000L	/* an upgraded backup back in its mirror */
+#define QLIST_MIRROR_STATUS 12	/* iris qlist's field (iris-config §1.5) */
 
 static const char *container_name(const struct ctx *ctx)
 {
@@ -212,6 +214,58 @@ static bool running_of(const cJSON *inspect)
 static int dfail(struct dnode *x, const char *what)
 {
 	return fanout_fail(x->r, "%s: %s", what, docker_errmsg(x->d));
+}
+
+/* ------------------------------------------------------ mirror status */
+
+/* Field `field` (1-based) of a qlist line, allocated ("" when the line
+ * has fewer fields); the line ends at ^, a newline or its end. */
+static char *qlist_field(const char *line, int field)
+{
+	int f;
+
+	for (f = 1; line && f < field; f++) {
+		line = strchr(line, '^');
+		if (line)
+			line++;
+	}
+	return line ? xstrndup(line, strcspn(line, "^\r\n")) : xstrdup("");
+}
+
+/* Field `field` of `iris qlist IRIS` in container cname (iris-config.md
+ * §1.5: 11 mirror member type, 12 mirror status), or NULL when it cannot
+ * be run. */
+static char *iris_qlist_field(struct dnode *x, const char *cname, int field)
+{
+	const char *argv[] = { "iris", "qlist", "IRIS", NULL };
+	struct docker_exec e;
+	struct buf out, err;
+	char *ret = NULL;
+	int code = -1;
+
+	memset(&e, 0, sizeof(e));
+	e.argv = argv;
+	e.timeout_ms = 30000;
+	buf_init(&out, BUF_CAP_LINE);
+	buf_init(&err, BUF_CAP_LINE);
+	if (!docker_exec(x->d, cname, &e, &out, &err, &code) && !code)
+		ret = qlist_field(out.data, field);
+	buf_release(&out);
+	buf_release(&err);
+	return ret;
+}
+
+/* A mirrored deployment: "Mirror" true on any node (ps shows the Mirror
+ * column, upgrade orders the members). */
+static bool deployment_mirrored(const struct ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->inst.n; i++)
+		if (field_true(ctx_field(ctx, &ctx->inst.nodes[i], "Mirror"),
+			       false))
+			return true;
+	return false;
 }
 
 /* ------------------------------------------------------- run, upgrade */
@@ -674,9 +728,175 @@ int cmd_run(struct ctx *ctx)
 	return run_or_upgrade(ctx, false);
 }
 
+/* ------------------------------------------ upgrade: mirror members */
+
+/*
+ * upgrade in a mirrored deployment goes in waves, as ICM's users did by
+ * hand with -machine (icm-reference §7.5): first every node that is not a
+ * primary (backups, asyncs, nodes outside mirrors), then each upgraded
+ * backup/async must report its status again, then the primaries, whose
+ * stop fails the mirror over to the upgraded backup.  Primary means the
+ * live status (qlist field 12), or where that is unknown or empty the
+ * intended Member.
+ */
+
+/* Each selected node's live mirror status, NULL where unread. */
+static int mirror_read_one(struct dnode *x)
+{
+	char **live = x->arg;
+
+	live[x->i] = iris_qlist_field(x, container_name(x->ctx),
+				      QLIST_MIRROR_STATUS);
+	return 0;
+}
+
+static bool member_is(const struct ctx *ctx, const struct node *n,
+		      const char *member)
+{
+	const char *m = ctx_field(ctx, n, "Member");
+
+	return m && !strcasecmp(m, member);
+}
+
+static bool mirror_primary(const struct ctx *ctx, const struct node *n,
+			   const char *live)
+{
+	if (live && *live)
+		return !strcmp(live, "Primary");
+	return member_is(ctx, n, "primary");
+}
+
+/* What a first-wave node must report again after its upgrade: its live
+ * Backup/Connected, or unread, what its Member intends; NULL: nothing. */
+static const char *mirror_want(const struct ctx *ctx, const struct node *n,
+			       const char *live)
+{
+	if (live)
+		return !strcmp(live, "Backup") || !strcmp(live, "Connected") ?
+			live : NULL;
+	if (member_is(ctx, n, "backup"))
+		return "Backup";
+	return member_is(ctx, n, "async") ? "Connected" : NULL;
+}
+
+static int mirror_wait_one(struct dnode *x)
+{
+	const char *want = ((const char *const *)x->arg)[x->i];
+	const char *cname = container_name(x->ctx);
+	long waited = 0;
+	char *st = NULL;
+	int ret;
+
+	say("Waiting for %s to report mirror status %s...", x->n->name, want);
+	for (;;) {
+		st = iris_qlist_field(x, cname, QLIST_MIRROR_STATUS);
+		if (st && !strcmp(st, want)) {
+			free(st);
+			return 0;
+		}
+		if (waited >= MIRROR_WAIT_MS)
+			break;
+		free(st);
+		usleep(IRIS_POLL_MS * 1000);
+		waited += IRIS_POLL_MS;
+	}
+	ret = fanout_fail(x->r, "mirror member %s did not report %s again "
+			  "within %ld s of its upgrade (iris qlist IRIS field "
+			  "12 in container %s: '%s')", x->n->name, want,
+			  MIRROR_WAIT_MS / 1000, cname, st ? st : "no answer");
+	free(st);
+	return ret;
+}
+
+/* "A, B, C" of n nodes (caller frees). */
+static char *node_names(struct node *const *v, size_t n)
+{
+	struct buf b;
+	size_t i;
+
+	buf_init(&b, BUF_CAP_LINE);
+	for (i = 0; i < n; i++)
+		if (buf_addf(&b, "%s%s", i ? ", " : "", v[i]->name))
+			break;	/* over the cap: the list is cut */
+	return b.data ? buf_take(&b) : xstrdup("");
+}
+
+static int upgrade_waves(struct ctx *ctx)
+{
+	struct dnode_opts o = { .echo_one = false };
+	struct node **all = ctx->sel, **first, **last, **wait;
+	size_t nall = ctx->nsel, nf = 0, nl = 0, nw = 0, i;
+	const char **want;
+	char **live, *names = NULL;
+	int rc = 0;
+
+	if (!nall || !deployment_mirrored(ctx))
+		return run_or_upgrade(ctx, true);
+	if (dnode_check_pki(ctx->state_dir))
+		return -1;
+	live = xcalloc(nall, sizeof(*live));
+	if (dnode_run(ctx, mirror_read_one, live, &o, NULL)) {
+		/* reported; those nodes are ordered by their Member */
+	}
+	cJSON_Delete(ctx->response);
+	ctx->response = NULL;
+	first = xcalloc(nall, sizeof(*first));
+	last = xcalloc(nall, sizeof(*last));
+	wait = xcalloc(nall, sizeof(*wait));
+	want = xcalloc(nall, sizeof(*want));
+	for (i = 0; i < nall; i++) {
+		if (mirror_primary(ctx, all[i], live[i])) {
+			last[nl++] = all[i];
+			continue;
+		}
+		first[nf++] = all[i];
+		want[nw] = mirror_want(ctx, all[i], live[i]);
+		if (want[nw])
+			wait[nw++] = all[i];
+	}
+	if (nf) {
+		if (nl) {
+			names = node_names(first, nf);
+			say("Upgrading mirror backups first: %s", names);
+			free(names);
+		}
+		ctx->sel = first;
+		ctx->nsel = nf;
+		rc = run_or_upgrade(ctx, true);
+		ctx->sel = wait;
+		ctx->nsel = nw;
+		if (!rc && nw)
+			rc = dnode_run(ctx, mirror_wait_one, want, &o, NULL);
+	}
+	names = node_names(last, nl);
+	if (rc && nl) {
+		error("not upgrading the mirror primaries (%s) after the "
+		      "failures above", names);
+	} else if (nl) {
+		say("Upgrading mirror primaries: %s", names);
+		/* run_or_upgrade() takes the state lock the first wave took */
+		statedir_unlock(ctx->lock);
+		ctx->lock = NULL;
+		ctx->sel = last;
+		ctx->nsel = nl;
+		rc = run_or_upgrade(ctx, true);
+	}
+	ctx->sel = all;
+	ctx->nsel = nall;
+	for (i = 0; i < nall; i++)
+		free(live[i]);
+	free(live);
+	free(names);
+	free(first);
+	free(last);
+	free(wait);
+	free(want);
+	return rc;
+}
+
 int cmd_upgrade(struct ctx *ctx)
 {
-	return run_or_upgrade(ctx, true);
+	return upgrade_waves(ctx);
 }
 
 /* ---------------------------------------------------------------- pull */
@@ -820,12 +1040,32 @@ static void split_status(const char *s, char **status, char **health)
 	*status = xstrdup(s);
 }
 
+struct psjob {
+	cJSON **rows;		/* per selected node: its containers */
+	bool mirrored;		/* add MirrorStatus (live, from qlist) */
+};
+
+/* The MirrorStatus of a listed container: qlist field 12 of a running
+ * IRIS container, else "". */
+static char *ps_mirror(struct dnode *x, const cJSON *c, const char *cname,
+		       const char *img)
+{
+	const char *state = cJSON_GetStringValue(
+		cJSON_GetObjectItemCaseSensitive(c, "State"));
+	char *st = NULL;
+
+	if (state && !strcmp(state, "running") && img && iris_image(img))
+		st = iris_qlist_field(x, cname, QLIST_MIRROR_STATUS);
+	return st ? st : xstrdup("");
+}
+
 static int ps_one(struct dnode *x)
 {
-	cJSON **rows = x->arg, *list = NULL, *c, *out = cJSON_CreateArray();
+	const struct psjob *j = x->arg;
+	cJSON *list = NULL, *c, *out = cJSON_CreateArray();
 	const char *name = opt_str(&x->ctx->opts, OPT_CONTAINER);
 
-	rows[x->i] = out;
+	j->rows[x->i] = out;
 	if (docker_list(x->d, true, name, &list))
 		return dfail(x, "cannot list the containers");
 	cJSON_ArrayForEach(c, list) {
@@ -846,6 +1086,13 @@ static int ps_one(struct dnode *x)
 		cJSON_AddStringToObject(row, "DockerImage", img ? img : "");
 		cJSON_AddStringToObject(row, "Status", status);
 		cJSON_AddStringToObject(row, "Health", health ? health : "");
+		if (j->mirrored) {
+			char *m = ps_mirror(x, c, cJSON_GetStringValue(
+				cJSON_GetObjectItem(row, "Container")), img);
+
+			cJSON_AddStringToObject(row, "MirrorStatus", m);
+			free(m);
+		}
 		cJSON_AddItemToArray(out, row);
 		if (buf_addf(&x->r->out, "%s\t%s\t%s\n", cJSON_GetStringValue(
 				     cJSON_GetObjectItem(row, "Container")),
@@ -865,9 +1112,14 @@ int cmd_ps(struct ctx *ctx)
 		return cmd_ps_containerless(ctx);
 	static const char *const headers[] = {
 		"Machine", "IP Address", "Container", "Status", "Health",
+		"Mirror", "Image",
+	};
+	static const char *const plain[] = {
+		"Machine", "IP Address", "Container", "Status", "Health",
 		"Image",
 	};
 	struct dnode_opts o = { .echo_one = false };
+	struct psjob j = { NULL, deployment_mirrored(ctx) };
 	cJSON **rows, *json = cJSON_CreateArray(), *r;
 	struct table t;
 	size_t i;
@@ -877,9 +1129,12 @@ int cmd_ps(struct ctx *ctx)
 		cJSON_Delete(json);
 		return -1;
 	}
-	rows = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*rows));
-	rc = dnode_run(ctx, ps_one, rows, &o, NULL);
-	table_init(&t, headers, ARRAY_SIZE(headers));
+	rows = j.rows = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*rows));
+	rc = dnode_run(ctx, ps_one, &j, &o, NULL);
+	if (j.mirrored)
+		table_init(&t, headers, ARRAY_SIZE(headers));
+	else
+		table_init(&t, plain, ARRAY_SIZE(plain));
 	for (i = 0; i < ctx->nsel; i++) {
 		const struct node *n = ctx->sel[i];
 		const char *ip = node_get(n, "IPAddress");
@@ -887,7 +1142,7 @@ int cmd_ps(struct ctx *ctx)
 		char *shown = node_shown_name(n);
 
 		cJSON_ArrayForEach(r, rows[i]) {
-			const char *row[6] = {
+			const char *row[7] = {
 				shown, ip,
 				cJSON_GetStringValue(cJSON_GetObjectItem(r,
 					"Container")),
@@ -896,16 +1151,22 @@ int cmd_ps(struct ctx *ctx)
 				cJSON_GetStringValue(cJSON_GetObjectItem(r,
 					"Health")),
 				cJSON_GetStringValue(cJSON_GetObjectItem(r,
+					"MirrorStatus")),
+				cJSON_GetStringValue(cJSON_GetObjectItem(r,
 					"DockerImage")),
 			};
-			cJSON *j = cJSON_Duplicate(r, 1);
+			cJSON *obj = cJSON_Duplicate(r, 1);
 
+			if (!j.mirrored)
+				row[5] = row[6];	/* no Mirror column */
 			table_add(&t, row);
-			cJSON_AddStringToObject(j, "MachineName", n->name);
-			cJSON_AddStringToObject(j, "Role", n->role);
-			cJSON_AddStringToObject(j, "IPAddress", ip ? ip : "");
-			cJSON_AddStringToObject(j, "DNSName", dns ? dns : "");
-			cJSON_AddItemToArray(json, j);
+			cJSON_AddStringToObject(obj, "MachineName", n->name);
+			cJSON_AddStringToObject(obj, "Role", n->role);
+			cJSON_AddStringToObject(obj, "IPAddress",
+						ip ? ip : "");
+			cJSON_AddStringToObject(obj, "DNSName",
+						dns ? dns : "");
+			cJSON_AddItemToArray(json, obj);
 		}
 		free(shown);
 		cJSON_Delete(rows[i]);

@@ -10,6 +10,7 @@
 #   $SDIR/status          running|down ^ ctime date ^ ok|alert
 #   $SDIR/namespaces      namespaces created (besides %SYS and USER), one a line
 #   $SDIR/password.sha256 SHA-256 (hex) of the last password set from a password file
+#   $SDIR/mirror          NAME^member type^status of a mirror member (one line)
 INST_DIR=/usr/irissys
 INSTANCE=IRIS
 IRIS_VERSION=$(cat "$INST_DIR/VERSION" 2>/dev/null || echo 2024.1.0.267.2)
@@ -68,4 +69,38 @@ apply_merge() {
 	done
 	event merge "$f" "sha256=$(sha256sum < "$f" | cut -d' ' -f1)"
 	msg "Configuration merge of $f into $CPF (stand-in)"
+}
+
+# Mirror membership, recorded by session lines (see iris's do_session):
+# one line NAME^TYPE^STATUS in $SDIR/mirror, e.g. MIRRORDM01^Failover^Backup.
+mirror_field() {	# mirror_field 1|2|3: name, member type, status (or empty)
+	cut -d^ -f"$1" "$SDIR/mirror" 2>/dev/null
+}
+mirror_set() {		# mirror_set NAME TYPE STATUS
+	mkdir -p "$SDIR"
+	echo "$1^$2^$3" > "$SDIR/mirror.tmp" && mv "$SDIR/mirror.tmp" "$SDIR/mirror"
+	event mirror "name=$1" "type=$2" "status=$3"
+	msg "Mirror $1: this member is now $3 ($2) (stand-in)"
+}
+
+# call_arg TEXT MARKER N: the Nth argument of the call that follows MARKER
+# ("...Name(") in TEXT when it is a string literal, unquoted; else nothing.
+call_arg() {
+	printf '%s\n' "$1" | awk -v m="$2" -v n="$3" '{
+		i = index($0, m); if (!i) exit
+		s = substr($0, i + length(m)); k = 1; a = ""; q = 0; d = 0
+		for (j = 1; j <= length(s); j++) {
+			c = substr(s, j, 1)
+			if (q) { a = a c; if (c == "\"") q = 0; continue }
+			if (c == "\"") { q = 1; a = a c; continue }
+			if (c == "(") d++
+			else if (c == ")") { if (!d) break; d-- }
+			else if (c == "," && !d) { if (k == n) break; k++; a = ""; continue }
+			a = a c
+		}
+		if (k != n) exit
+		gsub(/^[ \t]+|[ \t]+$/, "", a)
+		if (a !~ /^".*"$/) exit
+		a = substr(a, 2, length(a) - 2); gsub(/""/, "\"", a); print a
+	}'
 }
