@@ -37,7 +37,7 @@ up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 62
+plan 65
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -102,6 +102,9 @@ lacks "Containerless: no Docker on the nodes" "$out" "Installing Docker"
 out=$("$ICM" scp -localPath "$KIT" -remotePath /home/ec2-user/kit.tar.gz 2>&1)
 check "icm scp puts the kit on the nodes" $? 0 "$out"
 
+out=$(setsid "$ICM" install -override '{"ISCPassword": ""}' </dev/null 2>&1)
+check "install without ISCPassword and no terminal: exit 1" $? 1 "$out"
+contains "... naming ISCPassword" "$out" "ISCPassword is not set and there is no terminal"
 out=$("$ICM" install 2>&1)
 check "install exits 0" $? 0 "$out"
 contains "Downloading kit line" "$out" "Downloading kit on ${M[0]}..."
@@ -137,6 +140,10 @@ is "ps: Machine, IP Address, Instance, Kit, Status, Health" "$row" \
 	"${M[1]} 198.18.0.12 IRIS 2024.1.0.267.2 running ok"
 contains "ps: ICM's containerless columns" "$(printf '%s\n' "$out" | head -1 | tr -s ' ')" \
 	"Machine IP Address Instance Kit Status Health"
+
+"$ICM" ps -json >/dev/null 2>&1
+is "ps -json: ICM's containerless fields" "$(/usr/bin/python3 -c 'import json; r = json.load(open("response.json"))[0]; print(" ".join(k + "=" + r[k] for k in ("MachineName", "Role", "IPAddress", "ISCInstance", "Kit", "Status", "Health")))' 2>&1)" \
+	"MachineName=${M[0]} Role=DATA IPAddress=198.18.0.11 ISCInstance=IRIS Kit=2024.1.0.267.2 Status=running Health=ok"
 
 # again, from http:// on the bridge: re-entrant
 URL=http://198.18.0.1:$PORT/$(basename "$KIT")
