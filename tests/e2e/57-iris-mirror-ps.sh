@@ -10,6 +10,7 @@
 # them: only the resulting status is checked); then:
 #   ps shows Primary/Backup in the Mirror column (blank for the AM node),
 #   ps -json carries MirrorStatus; the stand-in answers GetMemberStatus();
+#   an upgrade whose first wave fails leaves the primary alone;
 #   upgrade -image v2 goes in waves: the backup (and the AM node) first,
 #   waits for the backup to report Backup again, then the primary; the
 #   console order and the stand-in's event times say so; the status lives
@@ -18,7 +19,7 @@
 # Root only.
 . "$(dirname "$0")/lib.sh"
 world_docker_up 3
-plan 32
+plan 35
 show() { printf '%s\n' "$1" | tail -n 12 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 IMG=198.18.0.1:5000/icm/iris
@@ -84,6 +85,13 @@ check "ps -json exits 0" $? 0 "$out"
 is "ps -json: MirrorStatus of DM 1" "$(mstatus "${M[0]}")" Primary
 is "ps -json: MirrorStatus of DM 2" "$(mstatus "${M[1]}")" Backup
 is "ps -json: the AM node's MirrorStatus is empty" "$(mstatus "${M[2]}")" ""
+
+# a first wave that fails leaves the primary alone
+out=$("$ICM" upgrade -image "$IMG:standin-v9" 2>&1)
+check "upgrade to an image that is not there: exit 1" $? 1 "$out"
+contains "... the primaries are not upgraded, by name" "$out" \
+	"not upgrading the mirror primaries (${M[0]}) after the failures above"
+lacks "... nothing is pulled on the primary" "$out" "on ${M[0]}..."
 
 # upgrade: the backup first, then the primary
 out=$("$ICM" upgrade -image "$IMG:standin-v2" 2>&1)
