@@ -22,6 +22,7 @@
  * license directory copied in.
  */
 #include "dnode.h"
+#include "irisconf.h"
 #include "../config/instances.h"
 #include "../docker/image.h"
 #include "../docker/runopts.h"
@@ -43,8 +44,8 @@
 #define STOP_IRIS_S 60		/* IRIS needs time for a clean shutdown */
 #define STOP_OTHER_S 10		/* docker's default */
 #define MERGE_FILE "icm/merge.cpf"	/* under DataMountPoint */
-#define IRIS_START_MS 600000L	/* waiting for iris qlist: running */
 #define IRIS_POLL_MS 2000
+#define IRIS_OWNER 51773	/* irisowner in InterSystems images */
 #define MIRROR_WAIT_MS 600000L	/* an upgraded backup back in its mirror */
 #define QLIST_MIRROR_STATUS 12	/* iris qlist's field (iris-config §1.5) */
 
@@ -63,6 +64,14 @@ static bool iris_image(const char *image)
 	const char *base = slash ? slash + 1 : image;
 
 	return !strncmp(base, "iris", 4);
+}
+
+/* An InterSystems Web Gateway image (webgateway, webgateway-nginx, ...). */
+static bool gateway_image(const char *image)
+{
+	const char *slash = strrchr(image, '/');
+
+	return !strncmp(slash ? slash + 1 : image, "webgateway", 10);
 }
 
 static bool field_true(const char *v, bool dflt)
@@ -132,6 +141,12 @@ static int container_spec(const struct ctx *ctx, const struct node *n,
 			cJSON_AddItemToArray(cmd, cJSON_CreateString(v));
 			free(v);
 		}
+	}
+	if (iris && gateway_image(rs->image) && !strcmp(n->role, "WS")) {
+		cJSON *env = cJSON_AddArrayToObject(c, "Env");
+
+		cJSON_AddItemToArray(env, cJSON_CreateString(
+			"ISC_CSP_INI_FILE=" IRIS_GATEWAY_INI));
 	}
 	if (rs->command) {
 		char **argv = NULL;
@@ -275,20 +290,22 @@ struct runjob {
 	const struct image_creds *creds;
 	bool upgrade;
 	char *password_hash;		/* IRIS: iris_password_hash() */
+	char *password;			/* WS nodes' CSP.ini, or NULL */
 };
 
 /* The license directory, copied into the iris container under
  * <DataMountPoint> (a durable volume) by its own name, e.g.
  * /irissys/data/license/: iris-main's --key and the license server read
  * the keys there. */
-static int copy_license(struct dnode *x, const char *cname)
+static int copy_license(struct dnode *x, const char *name,
+			const char *cname)
 {
 	const char *dir = ctx_field(x->ctx, x->n, "LicenseDir");
 	const char *data = ctx_field(x->ctx, x->n, "DataMountPoint");
 	struct buf tar;
 	int ret;
 
-	if (!dir || !data || strcmp(cname, DEFAULT_CONTAINER))
+	if (!dir || !data || strcmp(name, DEFAULT_CONTAINER))
 		return 0;
 	if (!fs_is_dir(dir))
 		return fanout_fail(x->r, "LicenseDir '%s' is not a directory",
@@ -306,6 +323,43 @@ static int copy_license(struct dnode *x, const char *cname)
 	return ret;
 }
 
+/* Whether any node of the deployment has one of the roles. */
+static bool deployment_has(const struct ctx *ctx, const char *const *roles,
+			   size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < ctx->inst.n; i++)
+		for (k = 0; k < n; k++)
+			if (!strcmp(ctx->inst.nodes[i].role, roles[k]))
+				return true;
+	return false;
+}
+
+/* Settings of a cluster node that need a restart, so they go into the
+ * first start (iris-config §2.3, §6.1): the shard service where there is
+ * sharding, and room for 64 ECP connections on sharded and ECP nodes. */
+static void cluster_settings(const struct ctx *ctx, const struct node *n,
+			     struct iris_merge_in *in)
+{
+	static const char *const shard_roles[] = { "DS", "QS", "DATA",
+						   "COMPUTE" };
+	static const char *const am[] = { "AM" };
+	const char *r = n->role;
+	bool sharded = deployment_has(ctx, shard_roles,
+				      ARRAY_SIZE(shard_roles));
+
+	in->enable_sharding = sharded && (!strcmp(r, "DM") ||
+					  !strcmp(r, "DS") ||
+					  !strcmp(r, "QS") ||
+					  !strcmp(r, "DATA") ||
+					  !strcmp(r, "COMPUTE"));
+	if (in->enable_sharding ||
+	    ((!strcmp(r, "DM") || !strcmp(r, "AM")) &&
+	     deployment_has(ctx, am, 1)))
+		in->max_servers = "64";
+}
+
 /* The iris container's first-start merge file, staged on the data
  * volume as <DataMountPoint>/icm/merge.cpf (ISC_CPF_MERGE_FILE). */
 static int stage_merge(struct dnode *x, const char *cname)
@@ -315,103 +369,42 @@ static int stage_merge(struct dnode *x, const char *cname)
 	const struct node *n = x->n;
 	const char *data = ctx_field(ctx, n, "DataMountPoint");
 	struct iris_merge_in in = {
-		j->password_hash, ctx_field(ctx, n, "SuperServerPort"),
-		ctx_field(ctx, n, "WebServerPort"),
-		ctx_field(ctx, n, "SystemMode"),
-		ctx_field(ctx, n, "WIJMountPoint"),
-		ctx_field(ctx, n, "Journal1MountPoint"),
-		ctx_field(ctx, n, "Journal2MountPoint"),
-		ctx_field(ctx, n, "UserCPF"),
+		.password_hash = j->password_hash,
+		.superserver_port = ctx_field(ctx, n, "SuperServerPort"),
+		.webserver_port = ctx_field(ctx, n, "WebServerPort"),
+		.system_mode = ctx_field(ctx, n, "SystemMode"),
+		.wij_dir = ctx_field(ctx, n, "WIJMountPoint"),
+		.journal1_dir = ctx_field(ctx, n, "Journal1MountPoint"),
+		.journal2_dir = ctx_field(ctx, n, "Journal2MountPoint"),
+		.user_cpf = ctx_field(ctx, n, "UserCPF"),
+		.globals = ctx_field(ctx, n, "ISCglobals"),
+		.routines = ctx_field(ctx, n, "ISCroutines"),
+		.gmheap = ctx_field(ctx, n, "ISCgmheap"),
+		.locksiz = ctx_field(ctx, n, "ISClocksiz"),
+		.bbsiz = ctx_field(ctx, n, "ISCbbsiz"),
+		.memlock = ctx_field(ctx, n, "ISCmemlock"),
 	};
-	char dir[] = "/tmp/icm-merge.XXXXXX";
-	char *sub = NULL, *file = NULL;
 	struct buf text, tar;
 	int ret = -1;
 
 	if (!data)
 		return 0;
+	cluster_settings(ctx, n, &in);
 	buf_init(&text, BUF_CAP_CONFIG);
 	buf_init(&tar, BUF_CAP_CONFIG + BUF_CAP_LINE);
-	if (iris_merge_text(&in, &text)) {
-		fanout_fail(x->r, "%s", log_last_error());
-		goto out;
-	}
-	if (!mkdtemp(dir)) {
-		fanout_fail(x->r, "cannot make a temporary folder: %s",
-			    strerror(errno));
-		goto out;
-	}
-	sub = xasprintf("%s/icm", dir);
-	file = xasprintf("%s/merge.cpf", sub);
-	if (fs_mkdirs(sub, 0755) ||
-	    fs_write_atomic(file, text.data, text.len, 0644) ||
-	    tar_pack(sub, &tar)) {
+	if (iris_merge_text(&in, &text) ||
+	    tar_mem_entry(&tar, "icm/", NULL, 0, 0755, IRIS_OWNER) ||
+	    tar_mem_entry(&tar, MERGE_FILE, text.data, text.len, 0644,
+			  IRIS_OWNER) || tar_mem_end(&tar))
 		fanout_fail(x->r, "cannot stage the merge file: %s",
 			    log_last_error());
-	} else if (docker_put_archive(x->d, cname, data, tar.data, tar.len)) {
+	else if (docker_put_archive(x->d, cname, data, tar.data, tar.len))
 		dfail(x, "cannot copy the merge file into the container");
-	} else {
+	else
 		ret = 0;
-	}
-	if (file)
-		unlink(file);
-	if (sub)
-		rmdir(sub);
-	rmdir(dir);
-out:
 	buf_wipe(&text);
-	buf_release(&tar);
-	free(sub);
-	free(file);
+	buf_wipe(&tar);
 	return ret;
-}
-
-/* Field 4 of a qlist line ("IRIS^dir^version^running, since ...^...")
- * says running. */
-static bool qlist_running(const char *line)
-{
-	int field;
-
-	for (field = 1; line && field < 4; field++) {
-		line = strchr(line, '^');
-		if (line)
-			line++;
-	}
-	return line && !strncmp(line, "running", 7);
-}
-
-/* Waits until `iris qlist IRIS` says running (iris-config.md §1.5). */
-static int wait_iris(struct dnode *x, const char *cname)
-{
-	const char *argv[] = { "iris", "qlist", "IRIS", NULL };
-	long waited = 0;
-
-	say("Waiting for InterSystems IRIS to start on %s...", x->n->name);
-	for (;;) {
-		struct docker_exec e;
-		struct buf out, err;
-		int code = -1;
-		bool up;
-
-		memset(&e, 0, sizeof(e));
-		e.argv = argv;
-		e.timeout_ms = 30000;
-		buf_init(&out, BUF_CAP_LINE);
-		buf_init(&err, BUF_CAP_LINE);
-		up = !docker_exec(x->d, cname, &e, &out, &err, &code) &&
-			!code && qlist_running(out.data);
-		buf_release(&out);
-		buf_release(&err);
-		if (up)
-			return 0;
-		if (waited >= IRIS_START_MS)
-			return fanout_fail(x->r, "InterSystems IRIS did not "
-					   "start within %ld s (iris qlist IRIS "
-					   "in container %s)",
-					   IRIS_START_MS / 1000, cname);
-		usleep(IRIS_POLL_MS * 1000);
-		waited += IRIS_POLL_MS;
-	}
 }
 
 /* Makes the container name on x's node the one rs describes. */
@@ -470,7 +463,7 @@ static int converge(struct dnode *x, const struct runspec *rs)
 		dfail(x, "cannot create the container");
 		goto out;
 	}
-	if (copy_license(x, tmp) ||
+	if ((iris && copy_license(x, rs->name, tmp)) ||
 	    (iris && !strcmp(rs->name, DEFAULT_CONTAINER) &&
 	     stage_merge(x, tmp)))
 		goto out;
@@ -569,7 +562,7 @@ static int run_one(struct dnode *x)
 	ret = converge(x, &rs);
 	if (!ret && iris_image(rs.image) &&
 	    !strcmp(rs.name, DEFAULT_CONTAINER))
-		ret = wait_iris(x, rs.name);
+		ret = iris_wait_running(x, rs.name);
 out:
 	free(reason);
 	free(old_opts);
@@ -630,20 +623,28 @@ static int record_fields(struct ctx *ctx, const bool *done)
 
 /* The IRIS password's hash when a selected node runs an IRIS image in
  * the iris container: ISCPassword (or -iscPassword), else asked for on
- * the terminal, masked.  Only the salted hash is kept. */
-static int iris_password(struct ctx *ctx, char **hash)
+ * the terminal, masked.  Only the salted hash is kept, and the password
+ * itself (*plain, wiped by the caller) when a WS node's Web Gateway needs
+ * it for CSPSystem. */
+static int iris_password(struct ctx *ctx, char **hash, char **plain)
 {
 	const char *pw = NULL, *image;
 	char *asked = NULL;
 	size_t i;
-	bool need = false;
+	bool need = false, gateway = false;
 
-	*hash = NULL;
-	for (i = 0; i < ctx->nsel && !need; i++) {
+	*hash = *plain = NULL;
+	for (i = 0; i < ctx->nsel &&
+	     !strcmp(container_name(ctx), DEFAULT_CONTAINER); i++) {
 		image = ctx_field(ctx, ctx->sel[i], "DockerImage");
-		need = image && iris_image(image) &&
-			!strcmp(container_name(ctx), DEFAULT_CONTAINER);
-		if (need)
+		if (!image)
+			continue;
+		if (gateway_image(image) && !strcmp(ctx->sel[i]->role, "WS"))
+			gateway = true;
+		else if (!iris_image(image))
+			continue;
+		need = true;
+		if (!pw)
 			pw = ctx_field(ctx, ctx->sel[i], "ISCPassword");
 	}
 	if (!need)
@@ -657,16 +658,20 @@ static int iris_password(struct ctx *ctx, char **hash)
 		pw = asked;
 	}
 	*hash = iris_password_hash(pw, NULL);
+	if (gateway)
+		*plain = xstrdup(pw);
 	freezero_str(asked);
 	return *hash ? 0 : error("cannot make the password hash: no random "
 				 "bytes");
 }
 
 /* ICM's last line: the portal of the first DM or DATA node (else the
- * first IRIS node) that was deployed. */
+ * first IRIS node) that was deployed, or of the load balancer in front of
+ * its role. */
 static void portal_line(struct ctx *ctx, const bool *done)
 {
 	const struct node *best = NULL;
+	const char *host;
 	size_t i;
 
 	for (i = 0; i < ctx->nsel; i++) {
@@ -681,13 +686,39 @@ static void portal_line(struct ctx *ctx, const bool *done)
 			      strcmp(best->role, "DATA")))
 			best = n;
 	}
-	if (best && !strcmp(container_name(ctx), DEFAULT_CONTAINER))
-		say("Management Portal available at: "
-		    "http://%s:%s/csp/sys/UtilHome.csp",
-		    node_get(best, "IPAddress") ? node_get(best, "IPAddress") :
-		    node_get(best, "DNSName"),
-		    ctx_field(ctx, best, "WebServerPort") ?
-		    ctx_field(ctx, best, "WebServerPort") : "52773");
+	if (!best || strcmp(container_name(ctx), DEFAULT_CONTAINER))
+		return;
+	host = node_field(best, "IPAddress") ? node_field(best, "IPAddress") :
+		node_field(best, "DNSName");
+	/* the load balancer in front of that role, when there is one */
+	for (i = 0; i < ctx->inst.n; i++) {
+		const struct node *lb = &ctx->inst.nodes[i];
+
+		if (!strcmp(lb->role, "LB") && lb->lb_target &&
+		    !strcmp(lb->lb_target, best->role) &&
+		    node_field(lb, "DNSName"))
+			host = node_field(lb, "DNSName");
+	}
+	say("Management Portal available at: "
+	    "http://%s:%s/csp/sys/UtilHome.csp", host ? host : best->name,
+	    ctx_field(ctx, best, "WebServerPort") ?
+	    ctx_field(ctx, best, "WebServerPort") : "52773");
+}
+
+/* The IRIS configuration of the nodes where the iris container of an
+ * IRIS image now runs (irisconf.h); done is turned into that. */
+static int configure_iris(struct ctx *ctx, bool *done, const char *password)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nsel; i++) {
+		const char *image = ctx_field(ctx, ctx->sel[i], "DockerImage");
+
+		done[i] = done[i] && image && (iris_image(image) ||
+					       gateway_image(image)) &&
+			!strcmp(container_name(ctx), DEFAULT_CONTAINER);
+	}
+	return iris_configure(ctx, done, password);
 }
 
 static int run_or_upgrade(struct ctx *ctx, bool upgrade)
@@ -704,18 +735,23 @@ static int run_or_upgrade(struct ctx *ctx, bool upgrade)
 	j.creds = &creds;
 	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir))
 		return -1;
-	j.password_hash = NULL;
+	j.password_hash = j.password = NULL;
 	if (creds_for(ctx, &creds))
 		return -1;
-	if (iris_password(ctx, &j.password_hash) || ctx_begin_changes(ctx))
+	if (iris_password(ctx, &j.password_hash, &j.password) ||
+	    ctx_begin_changes(ctx))
 		goto out;
 	done = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*done));
 	rc = dnode_run(ctx, run_one, &j, &o, done);
 	if (record_fields(ctx, done))
 		rc = -1;
-	portal_line(ctx, done);
+	if (!rc && configure_iris(ctx, done, j.password))
+		rc = -1;
+	if (!rc)
+		portal_line(ctx, done);
 out:
 	free(j.password_hash);
+	freezero_str(j.password);
 	free(done);
 	image_creds_release(&creds);
 	return rc;
