@@ -359,6 +359,7 @@ out:
 	config_release(&ctx.cfg);
 	free(ctx.args);
 	free(ctx.command_line);
+	freezero_str(ctx.asked_password);
 	return ret ? 1 : 0;
 }
 

@@ -58,6 +58,8 @@ struct ctx {
 	struct statedir_lock *lock;	/* held while non-NULL */
 	char *command_line;	/* argv, redacted, for the lock record */
 	cJSON *response;	/* -json result; NULL means [] */
+	char *asked_password;	/* the IRIS password asked for once (masked);
+				   wiped at exit */
 	cJSON *overrides;	/* commands after provision: -override,
 				   -image, -namespace, -iscPassword as
 				   fields (ctx_field()), or NULL */
@@ -72,7 +74,7 @@ const char *ctx_field(const struct ctx *ctx, const struct node *n,
 int select_nodes(struct ctx *ctx) WARN_UNUSED;
 
 /* Takes the state-directory lock and opens icm.log (writers call this;
- * ctx.c). */
+ * ctx.c); nothing to do when this command holds them already. */
 int ctx_begin_changes(struct ctx *ctx) WARN_UNUSED;
 
 /* A machine name as ICM shows it: '+' after an intended mirror primary,

@@ -28,6 +28,7 @@
 #include "../docker/runopts.h"
 #include "../docker/tar.h"
 #include "../iris/merge.h"
+#include "../iris/qlist.h"
 #include "../state/log.h"
 #include "../state/output.h"
 #include "../util/fs.h"
@@ -47,7 +48,6 @@
 #define IRIS_POLL_MS 2000
 #define IRIS_OWNER 51773	/* irisowner in InterSystems images */
 #define MIRROR_WAIT_MS 600000L	/* an upgraded backup back in its mirror */
-#define QLIST_MIRROR_STATUS 12	/* iris qlist's field (iris-config §1.5) */
 
 static const char *container_name(const struct ctx *ctx)
 {
@@ -233,42 +233,6 @@ static int dfail(struct dnode *x, const char *what)
 
 /* ------------------------------------------------------ mirror status */
 
-/* Field `field` (1-based) of a qlist line, allocated ("" when the line
- * has fewer fields); the line ends at ^, a newline or its end. */
-static char *qlist_field(const char *line, int field)
-{
-	int f;
-
-	for (f = 1; line && f < field; f++) {
-		line = strchr(line, '^');
-		if (line)
-			line++;
-	}
-	return line ? xstrndup(line, strcspn(line, "^\r\n")) : xstrdup("");
-}
-
-/* Field `field` of `iris qlist IRIS` in container cname (iris-config.md
- * §1.5: 11 mirror member type, 12 mirror status), or NULL when it cannot
- * be run. */
-static char *iris_qlist_field(struct dnode *x, const char *cname, int field)
-{
-	const char *argv[] = { "iris", "qlist", "IRIS", NULL };
-	struct docker_exec e;
-	struct buf out, err;
-	char *ret = NULL;
-	int code = -1;
-
-	memset(&e, 0, sizeof(e));
-	e.argv = argv;
-	e.timeout_ms = 30000;
-	buf_init(&out, BUF_CAP_LINE);
-	buf_init(&err, BUF_CAP_LINE);
-	if (!docker_exec(x->d, cname, &e, &out, &err, &code) && !code)
-		ret = qlist_field(out.data, field);
-	buf_release(&out);
-	buf_release(&err);
-	return ret;
-}
 
 /* A mirrored deployment: "Mirror" true on any node (ps shows the Mirror
  * column, upgrade orders the members). */
@@ -629,7 +593,7 @@ static int record_fields(struct ctx *ctx, const bool *done)
 static int iris_password(struct ctx *ctx, char **hash, char **plain)
 {
 	const char *pw = NULL, *image;
-	char *asked = NULL;
+	char *asked;
 	size_t i;
 	bool need = false, gateway = false;
 
@@ -649,18 +613,19 @@ static int iris_password(struct ctx *ctx, char **hash, char **plain)
 	}
 	if (!need)
 		return 0;
+	if (!pw)
+		pw = ctx->asked_password;
 	if (!pw) {
 		if (term_prompt_secret("InterSystems IRIS password: ", &asked))
 			return error("ISCPassword is not set and there is no "
 				     "terminal to ask for it (set it in "
 				     "defaults.json or use -iscPassword)");
 		secret_register(asked);
-		pw = asked;
+		pw = ctx->asked_password = asked;	/* once per command */
 	}
 	*hash = iris_password_hash(pw, NULL);
 	if (gateway)
 		*plain = xstrdup(pw);
-	freezero_str(asked);
 	return *hash ? 0 : error("cannot make the password hash: no random "
 				 "bytes");
 }
@@ -747,7 +712,7 @@ static int run_or_upgrade(struct ctx *ctx, bool upgrade)
 		rc = -1;
 	if (!rc && configure_iris(ctx, done, j.password))
 		rc = -1;
-	if (!rc)
+	if (!rc && !upgrade)	/* upgrade: once per mirror wave otherwise */
 		portal_line(ctx, done);
 out:
 	free(j.password_hash);
@@ -781,7 +746,7 @@ static int mirror_read_one(struct dnode *x)
 {
 	char **live = x->arg;
 
-	live[x->i] = iris_qlist_field(x, container_name(x->ctx),
+	live[x->i] = iris_qlist_get(x, container_name(x->ctx),
 				      QLIST_MIRROR_STATUS);
 	return 0;
 }
@@ -825,7 +790,7 @@ static int mirror_wait_one(struct dnode *x)
 
 	say("Waiting for %s to report mirror status %s...", x->n->name, want);
 	for (;;) {
-		st = iris_qlist_field(x, cname, QLIST_MIRROR_STATUS);
+		st = iris_qlist_get(x, cname, QLIST_MIRROR_STATUS);
 		if (st && !strcmp(st, want)) {
 			free(st);
 			return 0;
@@ -910,9 +875,6 @@ static int upgrade_waves(struct ctx *ctx)
 		      "failures above", names);
 	} else if (nl) {
 		say("Upgrading mirror primaries: %s", names);
-		/* run_or_upgrade() takes the state lock the first wave took */
-		statedir_unlock(ctx->lock);
-		ctx->lock = NULL;
 		ctx->sel = last;
 		ctx->nsel = nl;
 		rc = run_or_upgrade(ctx, true);
@@ -1091,7 +1053,7 @@ static char *ps_mirror(struct dnode *x, const cJSON *c, const char *cname,
 	char *st = NULL;
 
 	if (state && !strcmp(state, "running") && img && iris_image(img))
-		st = iris_qlist_field(x, cname, QLIST_MIRROR_STATUS);
+		st = iris_qlist_get(x, cname, QLIST_MIRROR_STATUS);
 	return st ? st : xstrdup("");
 }
 

@@ -4,6 +4,8 @@
 
 int ctx_begin_changes(struct ctx *ctx)
 {
+	if (ctx->lock)		/* held already (upgrade's second wave) */
+		return 0;
 	if (statedir_lock(ctx->state_dir, ctx->command_line ?
 			  ctx->command_line : ctx->cmd->name, &ctx->lock))
 		return -1;

@@ -33,6 +33,7 @@
 #include "cmd.h"
 #include "../embed/embedded.h"
 #include "../iris/merge.h"
+#include "../iris/qlist.h"
 #include "../node/fanout.h"
 #include "../state/log.h"
 #include "../state/output.h"
@@ -396,16 +397,6 @@ int cmd_uninstall(struct ctx *ctx)
 
 /* ------------------------------------------------------------------ ps */
 
-/* Field k (1-based) of a qlist line, as a new string ("" when absent). */
-static char *qfield(const char *line, int k)
-{
-	const char *p = line ? line : "";
-
-	while (--k > 0 && p)
-		if ((p = strchr(p, '^')))
-			p++;
-	return p ? xstrndup(p, strcspn(p, "^")) : xstrdup("");
-}
 
 int cmd_ps_containerless(struct ctx *ctx)
 {
@@ -425,9 +416,11 @@ int cmd_ps_containerless(struct ctx *ctx)
 		const struct node *n = ctx->sel[i];
 		const char *ip = node_get(n, "IPAddress");
 		const char *dns = node_get(n, "DNSName");
-		char *shown = node_shown_name(n), *f4 = qfield(j.qlist[i], 4);
-		char *inst = qfield(j.qlist[i], 1), *kit = qfield(j.qlist[i], 3);
-		char *health = qfield(j.qlist[i], 9);
+		char *shown = node_shown_name(n);
+		char *f4 = iris_qlist_field(j.qlist[i], QLIST_STATUS);
+		char *inst = iris_qlist_field(j.qlist[i], QLIST_INSTANCE);
+		char *kit = iris_qlist_field(j.qlist[i], QLIST_VERSION);
+		char *health = iris_qlist_field(j.qlist[i], QLIST_HEALTH);
 		/* unreachable: blank (the failure is reported) */
 		char *status = !j.qlist[i] ? xstrdup("") : !*j.qlist[i] ?
 			xstrdup("not installed") :

@@ -12,6 +12,7 @@
 #include "../cloud/sigv4.h"
 #include "../docker/tar.h"
 #include "../iris/phases.h"
+#include "../iris/qlist.h"
 #include "../state/log.h"
 #include "../state/pki.h"
 #include "../util/fs.h"
@@ -27,41 +28,36 @@
 #define DEPLOYED "deployed"
 #define PROGRESS_FILE "iris-progress"	/* node output of those reads */
 
-/* Field 4 of a qlist line ("IRIS^dir^version^running, since ...^...")
- * says running. */
-static bool qlist_running(const char *line)
+char *iris_qlist_get(struct dnode *x, const char *cname, int field)
 {
-	int field;
+	const char *argv[] = { "iris", "qlist", "IRIS", NULL };
+	struct docker_exec e;
+	struct buf out, err;
+	char *ret = NULL;
+	int code = -1;
 
-	for (field = 1; line && field < 4; field++) {
-		line = strchr(line, '^');
-		if (line)
-			line++;
-	}
-	return line && !strncmp(line, "running", 7);
+	memset(&e, 0, sizeof(e));
+	e.argv = argv;
+	e.timeout_ms = 30000;
+	buf_init(&out, BUF_CAP_LINE);
+	buf_init(&err, BUF_CAP_LINE);
+	if (!docker_exec(x->d, cname, &e, &out, &err, &code) && !code)
+		ret = iris_qlist_field(out.data, field);
+	buf_release(&out);
+	buf_release(&err);
+	return ret;
 }
 
 int iris_wait_running(struct dnode *x, const char *cname)
 {
-	const char *argv[] = { "iris", "qlist", "IRIS", NULL };
 	long waited = 0;
 
 	say("Waiting for InterSystems IRIS to start on %s...", x->n->name);
 	for (;;) {
-		struct docker_exec e;
-		struct buf out, err;
-		int code = -1;
-		bool up;
+		char *status = iris_qlist_get(x, cname, QLIST_STATUS);
+		bool up = status && str_starts(status, "running");
 
-		memset(&e, 0, sizeof(e));
-		e.argv = argv;
-		e.timeout_ms = 30000;
-		buf_init(&out, BUF_CAP_LINE);
-		buf_init(&err, BUF_CAP_LINE);
-		up = !docker_exec(x->d, cname, &e, &out, &err, &code) &&
-			!code && qlist_running(out.data);
-		buf_release(&out);
-		buf_release(&err);
+		free(status);
 		if (up)
 			return 0;
 		if (waited >= IRIS_START_MS)

@@ -14,6 +14,10 @@
 
 #include "dnode.h"
 
+/* Field `field` (qlist.h) of `iris qlist IRIS` in container cname, or
+ * NULL when it cannot be run. */
+char *iris_qlist_get(struct dnode *x, const char *cname, int field);
+
 /*
  * Waits until `iris qlist IRIS` in container cname says running (ICM's
  * "Waiting for InterSystems IRIS to start on <m>..."); 0, or -1 with x's

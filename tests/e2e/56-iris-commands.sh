@@ -8,7 +8,8 @@
 #   session -command on every IRIS node (the CN node is left out), its
 #   output in docker.out and the record of what the instance received;
 #   iscos (the 2018 name) the same; session on one node echoes;
-#   an unknown namespace fails naming the node (exit 1);
+#   the cluster's namespace IRISCLUSTER (made by run) is the default; an
+#   unknown namespace fails naming the node (exit 1);
 #   sql -command: the statement through %SQL.Statement, output in jdbc.out;
 #   session -interactive and terminal on a pseudo-terminal (one node only;
 #   several refused with ICM's message).
@@ -16,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 PTY=$TOP/tests/ssh/pty-drive.py
 world_docker_up 3
-plan 33
+plan 35
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris
@@ -79,7 +80,10 @@ contains "iscos on one node echoes" "$out" "ICM-ISCOS"
 contains "iscos: in namespace USER" "$(record 0)" 'USER write "ICM-ISCOS",!'
 
 out=$("$ICM" session -command 'write "X",!' 2>&1)
-check "the default namespace IRISCLUSTER does not exist yet: exit 1" $? 1 "$out"
+check "the default namespace IRISCLUSTER (run made the cluster) works: exit 0" $? 0 "$out"
+contains "... the line ran there" "$(record 0)" 'IRISCLUSTER write "X",!'
+out=$("$ICM" session -namespace NOPE -command 'write "X",!' 2>&1)
+check "an unknown namespace: exit 1" $? 1 "$out"
 contains "the failure names the node and its file" "$out" "${M[0]}: iris session exit status 1; see $S1/${M[0]}/docker.err"
 
 out=$("$ICM" sql -namespace USER -command "SELECT Name FROM Sample.Person WHERE Name = 'O''Brien'" 2>&1)

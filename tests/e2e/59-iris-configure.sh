@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 GOLD=$TOP/tests/data/iris-golden
 world_docker_up 7
-plan 42
+plan 51
 show() { printf '%s\n' "$1" | tail -n 12 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris arbiter:arbiter webgateway:webgateway
@@ -103,6 +103,30 @@ out=$("$ICM" run 2>&1)
 check "sharded: run again exits 0" $? 0 "$out"
 lacks "... configures nothing again" "$out" "Assigning shards"
 is "... and sends no session line" "$(received 1 shard | wc -l)" "$before"
+# scale out by one DS while the shard master's instance fails the
+# assignment: the error names the node, the step and the output file; once
+# the instance works again, run completes (the DM assigns all five DS)
+SD1=$W/hosts/1/home/ec2-user/shard/data/IRIS/standin
+echo VerifyShards > "$SD1/fail-on"
+sed -i 's/}]$/},\n {"Role": "DS", "IPAddress": "198.18.0.16", "StartCount": "6", "Namespace": "shard"}]/' definitions.json
+out=$("$ICM" provision 2>&1)
+check "sharded: a fifth DS provisioned" $? 0 "$out"
+out=$("$ICM" run 2>&1)
+check "... run with the shard master failing: exit 1" $? 1 "$out"
+contains "... naming the node, the step and the output file" "$out" \
+	"SHARDING-DM-TEST-0001: step assign (Assigning shards on SHARDING-DM-TEST-0001...) failed: iris session exit status 1; see state/SHARDING-DM-TEST/SHARDING-DM-TEST-0001/iris.err"
+contains "... the output holds the instance's error" \
+	"$(cat state/SHARDING-DM-TEST/SHARDING-DM-TEST-0001/iris.out 2>&1)" "ERROR #5001"
+lacks "... and no portal line" "$out" "Management Portal available at"
+contains "... the new DS was configured before the failing stage" "$out" \
+	"Creating namespace 'SHARD' on SHARDING-DS-TEST-0006..."
+rm -f "$SD1/fail-on"
+out=$("$ICM" run 2>&1)
+check "... run again once the instance works: exit 0" $? 0 "$out"
+is "... only the failed step is sent again" "$(printf '%s\n' "$out" | grep -v -e '^Executing' -e '^Pulling' -e '^Container' -e '^Waiting')" \
+"Assigning shards on SHARDING-DM-TEST-0001...
+Management Portal available at: http://198.18.0.11:52773/csp/sys/UtilHome.csp"
+is "... the DM assigned the five data servers" "$(received 1 shard | grep -c 'AssignShard("MASTER","198.18.0.16"')" 2
 out=$("$ICM" stop 2>&1 && "$ICM" rm 2>&1)
 check "sharded: containers stopped and removed (the hosts are reused)" $? 0 "$out"
 
