@@ -73,6 +73,14 @@ const char *ctx_field(const struct ctx *ctx, const struct node *n,
 /* Applies -role/-machine/-interactive to ctx->inst into ctx->sel (select.c). */
 int select_nodes(struct ctx *ctx) WARN_UNUSED;
 
+/* Narrows the selection to the IRIS nodes (DATA, COMPUTE, DM, DS, QS, AM)
+ * unless -role named the role, and to those keep (may be NULL) accepts, as
+ * ICM's IRIS-centric commands skip the other nodes; none left is an error
+ * (reported). */
+int select_iris_nodes(struct ctx *ctx,
+		      bool (*keep)(const struct ctx *, const struct node *))
+	WARN_UNUSED;
+
 /* Takes the state-directory lock and opens icm.log (writers call this;
  * ctx.c); nothing to do when this command holds them already. */
 int ctx_begin_changes(struct ctx *ctx) WARN_UNUSED;

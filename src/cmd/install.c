@@ -78,22 +78,10 @@ int install_refuse_run(const struct ctx *ctx)
  * without -role only the IRIS roles (ICM installs no kit on CN, VM, ...). */
 static int kit_nodes(struct ctx *ctx, const char *cmd)
 {
-	bool by_role = opt_str(&ctx->opts, OPT_ROLE) != NULL;
-	size_t i, k = 0;
-
 	if (ctx->nsel && !ctx_containerless(ctx))
 		return error("icm %s is available only with Containerless: "
 			     "true (containers: icm run)", cmd);
-	for (i = 0; i < ctx->nsel; i++)
-		if (node_containerless(ctx, ctx->sel[i]) &&
-		    (by_role || role_is_iris(ctx->sel[i]->role)))
-			ctx->sel[k++] = ctx->sel[i];
-	if (!k && ctx->nsel)
-		return error("no InterSystems IRIS node is selected (roles "
-			     "DATA, COMPUTE, DM, DS, QS, AM; name another "
-			     "with -role)");
-	ctx->nsel = k;
-	return 0;
+	return select_iris_nodes(ctx, node_containerless);
 }
 
 /* ------------------------------------------------------ per-node work */

@@ -31,24 +31,6 @@
 #define DEFAULT_NAMESPACE "IRISCLUSTER"
 #define SNIPPET_MAX (1u << 20)
 
-/* Without -role: only the IRIS nodes of the selection. */
-static int iris_nodes(struct ctx *ctx)
-{
-	size_t i, k = 0;
-
-	if (opt_str(&ctx->opts, OPT_ROLE))
-		return 0;
-	for (i = 0; i < ctx->nsel; i++)
-		if (role_is_iris(ctx->sel[i]->role))
-			ctx->sel[k++] = ctx->sel[i];
-	if (!k && ctx->nsel)
-		return error("no InterSystems IRIS node is selected (roles "
-			     "DATA, COMPUTE, DM, DS, QS, AM; name another "
-			     "with -role)");
-	ctx->nsel = k;
-	return 0;
-}
-
 static const char *ns_of(const struct ctx *ctx, const struct node *n)
 {
 	const char *ns = ctx_field(ctx, n, "Namespace");
@@ -135,7 +117,7 @@ int cmd_session(struct ctx *ctx)
 	char *script;
 	int rc;
 
-	if (iris_nodes(ctx))
+	if (select_iris_nodes(ctx, NULL))
 		return -1;
 	if (!cmd || opt_on(&ctx->opts, OPT_INTERACTIVE))
 		return session_interactive(ctx, cmd);
@@ -161,7 +143,7 @@ int cmd_sql(struct ctx *ctx)
 	struct buf b;
 	int rc = -1;
 
-	if (iris_nodes(ctx))
+	if (select_iris_nodes(ctx, NULL))
 		return -1;
 	if (opt_on(&ctx->opts, OPT_INTERACTIVE))
 		return session_interactive(ctx, "##class(%SQL.Shell).%Go(\"IRIS\")");

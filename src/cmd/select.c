@@ -68,3 +68,21 @@ out:
 	free(anchored);
 	return ret;
 }
+
+int select_iris_nodes(struct ctx *ctx,
+		      bool (*keep)(const struct ctx *, const struct node *))
+{
+	bool by_role = opt_str(&ctx->opts, OPT_ROLE) != NULL;
+	size_t i, k = 0;
+
+	for (i = 0; i < ctx->nsel; i++)
+		if ((!keep || keep(ctx, ctx->sel[i])) &&
+		    (by_role || role_is_iris(ctx->sel[i]->role)))
+			ctx->sel[k++] = ctx->sel[i];
+	if (!k && ctx->nsel)
+		return error("no InterSystems IRIS node is selected (roles "
+			     "DATA, COMPUTE, DM, DS, QS, AM; name another "
+			     "with -role)");
+	ctx->nsel = k;
+	return 0;
+}

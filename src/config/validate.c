@@ -96,7 +96,7 @@ out:
 
 static int check_required(const struct config *cfg)
 {
-	const char *provider;
+	const char *provider, *cl;
 	char loc[LOC_MAX], *suffix;
 	size_t k;
 	int i, ret = 0;
@@ -115,7 +115,10 @@ static int check_required(const struct config *cfg)
 			return error("%s: required field 'Role' is missing "
 				     "from definition %d",
 				     cfg_loc(loc, cfg, i, NULL, true), i + 1);
-	if (require(cfg, "DockerImage", true, ""))
+	/* Containerless: kits, no images (icm-reference §7.6) */
+	cl = config_get_set(cfg, -1, "Containerless");
+	if (!(cl && !strcasecmp(cl, "true")) &&
+	    require(cfg, "DockerImage", true, ""))
 		return -1;
 	provider = config_get_set(cfg, -1, "Provider");
 	suffix = xasprintf(" (Provider '%s')", provider);

@@ -27,18 +27,7 @@ IRISPW="iris-pw-$$-$RANDOM"
 # The world hosts share the machine's file system but /home (test-world.md):
 # each node's IRIS volumes must be its own, so they live under /home.
 MP=/home/ec2-user/irissys
-cat > defaults.json <<JSON
-{"Provider": "PreExisting", "Label": "Iris", "Tag": "T",
- "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
- "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
- "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
- "DockerPassword": "$(cat "$R/password")", "ISCPassword": "$IRISPW",
- "DataDeviceName": "create", "WIJDeviceName": "create",
- "Journal1DeviceName": "create", "Journal2DeviceName": "create",
- "DataMountPoint": "$MP/data", "WIJMountPoint": "$MP/wij",
- "Journal1MountPoint": "$MP/journal1", "Journal2MountPoint": "$MP/journal2",
- "RetryCount": "2", "RetryInterval": "200"}
-JSON
+world_defaults Iris T irissys "$IRISPW" > defaults.json
 cat > definitions.json <<JSON
 [{"Role": "DATA", "IPAddress": "198.18.0.11", "StartCount": "1"},
  {"Role": "DATA", "IPAddress": "198.18.0.12", "StartCount": "2"},

@@ -27,18 +27,7 @@ registry_push iris:iris:v1 iris:iris:v2
 
 cd "$T"
 MP=/home/ec2-user/irissys	# each host's own (test-world.md)
-cat > defaults.json <<JSON
-{"Provider": "PreExisting", "Label": "Mir", "Tag": "T", "Mirror": "true",
- "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
- "DockerImage": "$IMG:standin-v1",
- "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
- "DockerPassword": "$(cat "$R/password")", "ISCPassword": "mirror-pw-$$",
- "DataDeviceName": "create", "WIJDeviceName": "create",
- "Journal1DeviceName": "create", "Journal2DeviceName": "create",
- "DataMountPoint": "$MP/data", "WIJMountPoint": "$MP/wij",
- "Journal1MountPoint": "$MP/journal1", "Journal2MountPoint": "$MP/journal2",
- "RetryCount": "2", "RetryInterval": "200"}
-JSON
+world_defaults Mir T irissys "mirror-pw-$$" ', "Mirror": "true"' > defaults.json
 cat > definitions.json <<JSON
 [{"Role": "DM", "IPAddress": "198.18.0.11", "StartCount": "1"},
  {"Role": "DM", "IPAddress": "198.18.0.12", "StartCount": "2"},

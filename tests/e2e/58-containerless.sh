@@ -60,7 +60,7 @@ MP=/home/ec2-user/volumes
 cat > defaults.json <<JSON
 {"Provider": "PreExisting", "Label": "Kit", "Tag": "T",
  "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
- "Containerless": "true", "DockerImage": "intersystems/iris:2024.1",
+ "Containerless": "true",
  "KitURL": "file:///home/ec2-user/kit.tar.gz", "ISCInstallDir": "$IDIR",
  "ISCPassword": "$PW", "SuperServerPort": "1973",
  "DataDeviceName": "create", "WIJDeviceName": "create",

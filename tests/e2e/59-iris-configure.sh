@@ -21,21 +21,6 @@ check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris arbiter:arbiter webgateway:webgateway
 
 IRISPW="iris-pw-$$-$RANDOM"
-# defaults.json of a deployment: label $1, volumes under /home/ec2-user/$2
-# (each host's own /home, test-world.md), extra fields $3
-defaults() {
-	local mp=/home/ec2-user/$2
-	cat <<JSON
-{"Provider": "PreExisting", "Label": "$1", "Tag": "TEST",
- "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
- "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
- "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
- "DockerPassword": "$(cat "$R/password")", "ISCPassword": "$IRISPW",
- "DataDeviceName": "create", "WIJDeviceName": "create",
- "Journal1DeviceName": "create", "Journal2DeviceName": "create",
- "DataMountPoint": "$mp/data", "WIJMountPoint": "$mp/wij",
- "Journal1MountPoint": "$mp/journal1", "Journal2MountPoint": "$mp/journal2",
- "RetryCount": "2", "RetryInterval": "200"$3}
 JSON
 }
 # The session lines node I (1-based host) received, times dropped.
@@ -66,7 +51,7 @@ check_golden() {
 
 # ------------------------------------------------------ the sharded cluster
 mkdir -p "$T/sharded" && cd "$T/sharded" || exit 1
-defaults SHARDING shard "" > defaults.json
+world_defaults SHARDING TEST shard "$IRISPW" > defaults.json
 cat > definitions.json <<JSON
 [{"Role": "DM", "IPAddress": "198.18.0.11", "Namespace": "master",
   "ISCglobals": "0,0,40960,0,0,0"},
@@ -133,7 +118,7 @@ check "sharded: containers stopped and removed (the hosts are reused)" $? 0 "$ou
 # ---------------------------------------------------- the ECP configuration
 mkdir -p "$T/ecp" && cd "$T/ecp" || exit 1
 mkdir -p "$T/ecp/license" && echo "[ConfigFile] TEST STAND-IN KEY" > "$T/ecp/license/iris.key"
-defaults ECP ecp ', "Mirror": "true", "SystemMode": "TEST",
+world_defaults ECP TEST ecp "$IRISPW" ', "Mirror": "true", "SystemMode": "TEST",
  "LicenseDir": "'"$T/ecp/license"'", "LicenseKey": "iris.key"' > defaults.json
 cat > definitions.json <<JSON
 [{"Role": "DM", "IPAddress": "198.18.0.11", "StartCount": "1"},

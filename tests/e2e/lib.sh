@@ -124,3 +124,24 @@ registry_push() {
 	is "registry up, stand-in images pushed: $*" $rc 0
 	[ $rc = 0 ] || printf '%s\n' "$out" | tail -n 8 | sed 's/^/#   /'
 }
+
+# defaults.json text of a PreExisting deployment on the world (after
+# world_docker_up and registry_push): label $1, tag $2, the IRIS stand-in
+# 198.18.0.1:5000/icm/iris:standin-v1 from the world's registry, the IRIS
+# volumes created under /home/ec2-user/$3 (each host's own /home:
+# test-world.md), ISCPassword $4, and the fields $5 (', "A": "b"') added.
+world_defaults() {
+	local mp=/home/ec2-user/$3
+	cat <<JSON
+{"Provider": "PreExisting", "Label": "$1", "Tag": "$2",
+ "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
+ "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
+ "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
+ "DockerPassword": "$(cat "$R/password")", "ISCPassword": "$4",
+ "DataDeviceName": "create", "WIJDeviceName": "create",
+ "Journal1DeviceName": "create", "Journal2DeviceName": "create",
+ "DataMountPoint": "$mp/data", "WIJMountPoint": "$mp/wij",
+ "Journal1MountPoint": "$mp/journal1", "Journal2MountPoint": "$mp/journal2",
+ "RetryCount": "2", "RetryInterval": "200"${5:-}}
+JSON
+}
