@@ -10,6 +10,9 @@
 #   sh ~/ICM/installKit.sh uninstall   icm uninstall
 #   sh ~/ICM/installKit.sh status      icm ps: the `iris qlist IRIS` line,
 #                                      nothing when no instance is installed
+#   sh ~/ICM/installKit.sh session     icm session -command / sql: `iris
+#                                      session IRIS -U Namespace` reading
+#                                      the rest of standard input
 #
 # Nothing comes on the command line but the step (and ICM_DIR, ~/ICM, in
 # the environment): the values arrive on standard input as NAME=value
@@ -27,6 +30,7 @@
 #                   irisowner's by a root install (the instance's owner; the
 #                   volumes were made for the containers' UID 51773), and
 #                   must be writable by the SSH user for a nonroot one
+#   Namespace       session only: the namespace (default IRISCLUSTER)
 #   Password        install only: ISC_PACKAGE_USER_PASSWORD (and the
 #                   CSPSystem password), into irisinstall_silent's
 #                   environment only
@@ -48,7 +52,7 @@ fail() { echo "$*" >&2; exit 1; }
 step=${1:-}
 : "${ICM_DIR:?ICM_DIR is not set}"
 KitURL= ISCInstallDir=/usr/irissys SuperServerPort=1972 nonroot=false
-StartTimeout=600 Password=
+StartTimeout=600 Password= Namespace=IRISCLUSTER
 while IFS= read -r line; do
 	[ "$line" = . ] && break
 	val=${line#*=}
@@ -59,6 +63,7 @@ while IFS= read -r line; do
 	nonroot) nonroot=$val ;;
 	StartTimeout) StartTimeout=$val ;;
 	Password) Password=$val ;;
+	Namespace) Namespace=$val ;;
 	WIJMountPoint|Journal1MountPoint|Journal2MountPoint)
 		mounts="${mounts:-} $val" ;;
 	*) fail "installKit.sh: unknown setting '${line%%=*}'" ;;
@@ -197,5 +202,8 @@ install) install ;;
 start) start ;;
 uninstall) uninstall ;;
 status) if installed; then "$iris" qlist IRIS || true; fi ;;
-*) fail "usage: installKit.sh download|install|start|uninstall|status" ;;
+session)
+	installed || fail "InterSystems IRIS is not installed in $dir (icm install)"
+	exec "$iris" session IRIS -U "$Namespace" ;;
+*) fail "usage: installKit.sh download|install|start|uninstall|status|session" ;;
 esac

@@ -126,6 +126,16 @@ bool ctx_containerless(const struct ctx *ctx);
 /* -1 (reported) when the selection is Containerless: cmd_run() refuses
  * (install.c). */
 int install_refuse_run(const struct ctx *ctx);
+/* Containerless session (iris.c calls them; install.c): script on
+ * `iris session IRIS -U <ns(node)>` of each selected node's kit install
+ * over SSH (output files <file>.out/.err, ICM's console lines), or an
+ * interactive session on the one selected node. */
+int install_session(struct ctx *ctx, const char *shown, const char *script,
+		    const char *file,
+		    const char *(*ns)(const struct ctx *, const struct node *))
+	WARN_UNUSED;
+int install_session_interactive(struct ctx *ctx, const char *ns,
+				const char *routine) WARN_UNUSED;
 
 /*
  * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,

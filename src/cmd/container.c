@@ -287,43 +287,6 @@ static int copy_license(struct dnode *x, const char *name,
 	return ret;
 }
 
-/* Whether any node of the deployment has one of the roles. */
-static bool deployment_has(const struct ctx *ctx, const char *const *roles,
-			   size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; i < ctx->inst.n; i++)
-		for (k = 0; k < n; k++)
-			if (!strcmp(ctx->inst.nodes[i].role, roles[k]))
-				return true;
-	return false;
-}
-
-/* Settings of a cluster node that need a restart, so they go into the
- * first start (iris-config §2.3, §6.1): the shard service where there is
- * sharding, and room for 64 ECP connections on sharded and ECP nodes. */
-static void cluster_settings(const struct ctx *ctx, const struct node *n,
-			     struct iris_merge_in *in)
-{
-	static const char *const shard_roles[] = { "DS", "QS", "DATA",
-						   "COMPUTE" };
-	static const char *const am[] = { "AM" };
-	const char *r = n->role;
-	bool sharded = deployment_has(ctx, shard_roles,
-				      ARRAY_SIZE(shard_roles));
-
-	in->enable_sharding = sharded && (!strcmp(r, "DM") ||
-					  !strcmp(r, "DS") ||
-					  !strcmp(r, "QS") ||
-					  !strcmp(r, "DATA") ||
-					  !strcmp(r, "COMPUTE"));
-	if (in->enable_sharding ||
-	    ((!strcmp(r, "DM") || !strcmp(r, "AM")) &&
-	     deployment_has(ctx, am, 1)))
-		in->max_servers = "64";
-}
-
 /* The iris container's first-start merge file, staged on the data
  * volume as <DataMountPoint>/icm/merge.cpf (ISC_CPF_MERGE_FILE). */
 static int stage_merge(struct dnode *x, const char *cname)
@@ -332,28 +295,14 @@ static int stage_merge(struct dnode *x, const char *cname)
 	const struct ctx *ctx = x->ctx;
 	const struct node *n = x->n;
 	const char *data = ctx_field(ctx, n, "DataMountPoint");
-	struct iris_merge_in in = {
-		.password_hash = j->password_hash,
-		.superserver_port = ctx_field(ctx, n, "SuperServerPort"),
-		.webserver_port = ctx_field(ctx, n, "WebServerPort"),
-		.system_mode = ctx_field(ctx, n, "SystemMode"),
-		.wij_dir = ctx_field(ctx, n, "WIJMountPoint"),
-		.journal1_dir = ctx_field(ctx, n, "Journal1MountPoint"),
-		.journal2_dir = ctx_field(ctx, n, "Journal2MountPoint"),
-		.user_cpf = ctx_field(ctx, n, "UserCPF"),
-		.globals = ctx_field(ctx, n, "ISCglobals"),
-		.routines = ctx_field(ctx, n, "ISCroutines"),
-		.gmheap = ctx_field(ctx, n, "ISCgmheap"),
-		.locksiz = ctx_field(ctx, n, "ISClocksiz"),
-		.bbsiz = ctx_field(ctx, n, "ISCbbsiz"),
-		.memlock = ctx_field(ctx, n, "ISCmemlock"),
-	};
+	struct iris_merge_in in;
 	struct buf text, tar;
 	int ret = -1;
 
 	if (!data)
 		return 0;
-	cluster_settings(ctx, n, &in);
+	iris_merge_fields(ctx, n, &in);
+	in.password_hash = j->password_hash;
 	buf_init(&text, BUF_CAP_CONFIG);
 	buf_init(&tar, BUF_CAP_CONFIG + BUF_CAP_LINE);
 	if (iris_merge_text(&in, &text) ||

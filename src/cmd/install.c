@@ -31,6 +31,7 @@
  * Output per node in ssh.out and ssh.err.
  */
 #include "cmd.h"
+#include "irisconf.h"
 #include "../embed/embedded.h"
 #include "../iris/merge.h"
 #include "../iris/qlist.h"
@@ -44,7 +45,7 @@
 #define KIT_REMOTE "$HOME/ICM/installKit.sh"
 #define KIT_OUT "ssh"		/* per-node output files ssh.out/.err */
 
-enum kit_op { KIT_INSTALL, KIT_UNINSTALL, KIT_STATUS };
+enum kit_op { KIT_INSTALL, KIT_UNINSTALL, KIT_STATUS, KIT_SESSION };
 
 static bool field_true(const char *v)
 {
@@ -93,6 +94,10 @@ struct kitjob {
 	const char *password_hash;	/* install: iris_password_hash() */
 	char **outpath, **errpath;
 	char **qlist;			/* status: each node's qlist line */
+	/* session: the script (iris session's input), its console name,
+	 * each node's namespace, the output file stem */
+	const char *script, *shown, *file;
+	const char *(*ns)(const struct ctx *ctx, const struct node *n);
 };
 
 /* A node's setting as a "Name=value\n" line of the script's input. */
@@ -125,23 +130,17 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 	if (op == KIT_INSTALL && !strcmp(step, "install") &&
 	    add_setting(in, "Password", j->password, r))
 		return -1;
-	if (buf_adds(in, ".\n"))
+	if (op == KIT_SESSION &&
+	    add_setting(in, "Namespace", j->ns(j->ctx, n), r))
+		return -1;
+	if (buf_adds(in, ".\n") ||
+	    (op == KIT_SESSION && buf_adds(in, j->script)))
 		return fanout_fail(r, "the settings are too long");
 	if (op == KIT_INSTALL && !strcmp(step, "start")) {
-		struct iris_merge_in m = {
-			.password_hash = j->password_hash,
-			.superserver_port = ctx_field(j->ctx, n,
-						      "SuperServerPort"),
-			.webserver_port = ctx_field(j->ctx, n, "WebServerPort"),
-			.system_mode = ctx_field(j->ctx, n, "SystemMode"),
-			.wij_dir = ctx_field(j->ctx, n, "WIJMountPoint"),
-			.journal1_dir = ctx_field(j->ctx, n,
-						  "Journal1MountPoint"),
-			.journal2_dir = ctx_field(j->ctx, n,
-						  "Journal2MountPoint"),
-			.user_cpf = ctx_field(j->ctx, n, "UserCPF"),
-		};
+		struct iris_merge_in m;
 
+		iris_merge_fields(j->ctx, n, &m);
+		m.password_hash = j->password_hash;
 		if (iris_merge_text(&m, in))
 			return fanout_fail(r, "%s", log_last_error());
 	}
@@ -243,6 +242,10 @@ static void kit_one(struct fanout *f, size_t i, struct fanout_result *r,
 		say("Uninstalling InterSystems IRIS on %s...", n->name);
 		(void)kit_step(j, c, n, "uninstall", r);
 		break;
+	case KIT_SESSION:
+		say("Executing command '%s' on %s...", j->shown, n->name);
+		(void)kit_step(j, c, n, "session", r);
+		break;
 	case KIT_STATUS:
 		/* "" when no instance is installed */
 		if (!kit_step(j, c, n, "status", r))
@@ -256,9 +259,11 @@ files:
 	if (r->failed && r->exit_status == 0)
 		r->exit_status = -1;
 	ssh_close(c);
-	if (fanout_write_outputs(j->ctx->state_dir, n, KIT_OUT, r,
-				 &j->outpath[i], &j->errpath[i])) {
+	if (fanout_write_outputs(j->ctx->state_dir, n, j->file ? j->file :
+				 KIT_OUT, r, &j->outpath[i], &j->errpath[i])) {
 		/* r is failed, and reported with the others */
+	} else if (j->op == KIT_SESSION) {
+		say("...output in %s", j->outpath[i]);
 	}
 }
 
@@ -276,8 +281,8 @@ static int kit_run(struct kitjob *j, bool *done)
 	j->outpath = xcalloc(n ? n : 1, sizeof(char *));
 	j->errpath = xcalloc(n ? n : 1, sizeof(char *));
 	fanout_run(n, &fo, kit_one, j, res);
-	rc = fanout_report(ctx->sel, n, res, j->errpath, false,
-			   &ctx->response);
+	rc = fanout_report(ctx->sel, n, res, j->errpath,
+			   j->op == KIT_SESSION, &ctx->response);
 	for (i = 0; i < n; i++) {
 		if (done)
 			done[i] = !res[i].failed;
@@ -444,4 +449,68 @@ int cmd_ps_containerless(struct ctx *ctx)
 		cJSON_Delete(json);
 	}
 	return rc;
+}
+
+/* ------------------------------------------------------------- session */
+
+int install_session(struct ctx *ctx, const char *shown, const char *script,
+		    const char *file,
+		    const char *(*ns)(const struct ctx *, const struct node *))
+{
+	struct kitjob j = { .ctx = ctx, .op = KIT_SESSION, .script = script,
+			    .shown = shown, .file = file, .ns = ns };
+
+	return kit_run(&j, NULL);
+}
+
+/* s in single quotes for the remote shell. */
+static void shell_quote(struct buf *b, const char *s, int *rc)
+{
+	*rc |= buf_adds(b, "'");
+	for (; *s; s++)
+		*rc |= *s == '\'' ? buf_adds(b, "'\\''") : buf_add(b, s, 1);
+	*rc |= buf_adds(b, "'");
+}
+
+int install_session_interactive(struct ctx *ctx, const char *ns,
+				const char *routine)
+{
+	const struct node *n;
+	const char *dir;
+	struct ssh_target t;
+	struct ssh_conn *c = NULL;
+	struct buf cmd;
+	char *kh = NULL;
+	int status = -1, ret = -1, rc = 0;
+
+	if (ctx->nsel != 1)
+		return error("Interactive commands cannot match more than one "
+			     "instance");
+	n = ctx->sel[0];
+	dir = ctx_field(ctx, n, "ISCInstallDir");
+	buf_init(&cmd, BUF_CAP_LINE);
+	/* as installKit.sh runs it: root through sudo, or nonroot with its
+	 * registry in ~/ICM/irissys */
+	rc |= buf_adds(&cmd, field_true(ctx_field(ctx, n, "nonroot")) ?
+		       "IRISSYS=\"$HOME/ICM/irissys\" " : "sudo -n ");
+	shell_quote(&cmd, dir ? dir : "/usr/irissys", &rc);
+	rc |= buf_adds(&cmd, "/bin/iris session IRIS -U ");
+	shell_quote(&cmd, ns, &rc);
+	if (routine) {
+		rc |= buf_adds(&cmd, " ");
+		shell_quote(&cmd, routine, &rc);
+	}
+	if (rc || !cmd.data) {
+		error("the session command is too long");
+		goto out;
+	}
+	if (fanout_target(n, ctx->state_dir, HOSTKEY_STRICT, &t, &kh) ||
+	    ssh_connect(&t, &c) || ssh_interactive(c, cmd.data, &status))
+		goto out;
+	ret = status ? -1 : 0;
+out:
+	ssh_close(c);
+	free(kh);
+	buf_release(&cmd);
+	return ret;
 }

@@ -89,6 +89,8 @@ static int session_all(struct ctx *ctx, const char *shown, char *script,
 	struct dnode_opts o = { .echo_one = true, .say_output = true,
 				.file = file };
 
+	if (ctx_containerless(ctx))	/* the kit's instance, over SSH */
+		return install_session(ctx, shown, script, file, ns_of);
 	if (dnode_check_pki(ctx->state_dir))
 		return -1;
 	return dnode_run(ctx, session_one, &j, &o, NULL);
@@ -104,6 +106,11 @@ static int session_interactive(struct ctx *ctx, const char *routine)
 		return error("Interactive commands cannot match more than one "
 			     "instance");
 	argv[4] = ns_of(ctx, ctx->sel[0]);
+	if (ctx_containerless(ctx)) {
+		say("Node: %s, Instance: %s", ctx->sel[0]->name,
+		    IRIS_INSTANCE);
+		return install_session_interactive(ctx, argv[4], routine);
+	}
 	memset(&e, 0, sizeof(e));
 	e.argv = argv;
 	say("Node: %s-%s, Instance: %s", IRIS_CONTAINER, ctx->sel[0]->name,

@@ -11,6 +11,7 @@
 #include "irisconf.h"
 #include "../cloud/sigv4.h"
 #include "../docker/tar.h"
+#include "../iris/merge.h"
 #include "../iris/phases.h"
 #include "../iris/qlist.h"
 #include "../state/log.h"
@@ -68,6 +69,63 @@ int iris_wait_running(struct dnode *x, const char *cname)
 		usleep(IRIS_POLL_MS * 1000);
 		waited += IRIS_POLL_MS;
 	}
+}
+
+/* Whether any node of the deployment has one of the roles. */
+static bool deployment_has(const struct ctx *ctx, const char *const *roles,
+			   size_t n)
+{
+	size_t i, k;
+
+	for (i = 0; i < ctx->inst.n; i++)
+		for (k = 0; k < n; k++)
+			if (!strcmp(ctx->inst.nodes[i].role, roles[k]))
+				return true;
+	return false;
+}
+
+/* Settings of a cluster node that need a restart, so they go into the
+ * first start (iris-config §2.3, §6.1): the shard service where there is
+ * sharding, and room for 64 ECP connections on sharded and ECP nodes. */
+static void cluster_settings(const struct ctx *ctx, const struct node *n,
+			     struct iris_merge_in *in)
+{
+	static const char *const shard_roles[] = { "DS", "QS", "DATA",
+						   "COMPUTE" };
+	static const char *const am[] = { "AM" };
+	const char *r = n->role;
+	bool sharded = deployment_has(ctx, shard_roles,
+				      ARRAY_SIZE(shard_roles));
+
+	in->enable_sharding = sharded && (!strcmp(r, "DM") ||
+					  !strcmp(r, "DS") ||
+					  !strcmp(r, "QS") ||
+					  !strcmp(r, "DATA") ||
+					  !strcmp(r, "COMPUTE"));
+	if (in->enable_sharding ||
+	    ((!strcmp(r, "DM") || !strcmp(r, "AM")) &&
+	     deployment_has(ctx, am, 1)))
+		in->max_servers = "64";
+}
+
+void iris_merge_fields(const struct ctx *ctx, const struct node *n,
+		       struct iris_merge_in *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->superserver_port = ctx_field(ctx, n, "SuperServerPort");
+	in->webserver_port = ctx_field(ctx, n, "WebServerPort");
+	in->system_mode = ctx_field(ctx, n, "SystemMode");
+	in->wij_dir = ctx_field(ctx, n, "WIJMountPoint");
+	in->journal1_dir = ctx_field(ctx, n, "Journal1MountPoint");
+	in->journal2_dir = ctx_field(ctx, n, "Journal2MountPoint");
+	in->user_cpf = ctx_field(ctx, n, "UserCPF");
+	in->globals = ctx_field(ctx, n, "ISCglobals");
+	in->routines = ctx_field(ctx, n, "ISCroutines");
+	in->gmheap = ctx_field(ctx, n, "ISCgmheap");
+	in->locksiz = ctx_field(ctx, n, "ISClocksiz");
+	in->bbsiz = ctx_field(ctx, n, "ISCbbsiz");
+	in->memlock = ctx_field(ctx, n, "ISCmemlock");
+	cluster_settings(ctx, n, in);
 }
 
 /* ------------------------------------------------------------------ */

@@ -13,6 +13,17 @@
 #define ICM_CMD_IRISCONF_H
 
 #include "dnode.h"
+#include "../iris/merge.h"
+
+/*
+ * The first-start merge file's fields of node n (merge.h) from the
+ * command's view of its fields: ports, System Mode, WIJ and journal
+ * directories, UserCPF, the ISC* memory fields, and what a cluster node
+ * needs before it starts (the shard service where there is sharding, 64
+ * ECP connections on sharded and ECP nodes).  password_hash is left NULL.
+ */
+void iris_merge_fields(const struct ctx *ctx, const struct node *n,
+		       struct iris_merge_in *in);
 
 /* Field `field` (qlist.h) of `iris qlist IRIS` in container cname, or
  * NULL when it cannot be run. */

@@ -11,6 +11,7 @@
 #   icm ps (Instance, Kit, Status, Health);
 #   install again from http:// on 198.18.0.1 (re-entrant: the first
 #   instance stopped, deleted and removed, the kit downloaded on the node);
+#   session -command and -interactive on the kit's instance (over SSH);
 #   icm run refused; uninstall not confirmed changes nothing; uninstall
 #   -force removes both; ps says not installed;
 #   the password on no process command line (sampled), in no file of the
@@ -37,7 +38,7 @@ up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 65
+plan 72
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -165,6 +166,16 @@ contains "... naming the node, the step and the file" "$out" "${M[0]}: download 
 out=$("$ICM" run 2>&1)
 check "run is refused in a Containerless deployment" $? 1 "$out"
 contains "... with the message" "$out" "run is not available with Containerless: true; use icm install"
+
+out=$("$ICM" session -namespace %SYS -command 'write "ICM-KIT",!' 2>&1)
+check "session -command on the kit instances exits 0" $? 0 "$out"
+contains "... ICM's console line" "$out" "Executing command 'write \"ICM-KIT\",!' on ${M[1]}..."
+is "... the instance answered (docker.out)" "$(cat "$S/${M[0]}/docker.out" 2>&1)" "ICM-KIT"
+contains "... iris session on the host received it" "$(node 1 cat "$IDIR/standin/commands.log" 2>&1)" '%SYS write "ICM-KIT",!'
+out=$(/usr/bin/python3 "$TOP/tests/ssh/pty-drive.py" --input 'write "ICM-KTTY",!\nhalt\n' 30 100 \
+	"$ICM" session -interactive -namespace %SYS -machine "${M[1]}" 2>&1)
+check "session -interactive on a kit instance exits 0" $? 0 "$out"
+contains "... the typed line ran there" "$out" "ICM-KTTY"
 
 out=$(echo no | "$ICM" uninstall 2>&1)
 check "uninstall not confirmed: exit 1" $? 1 "$out"
