@@ -28,7 +28,7 @@
  *                       PlacementMap is not used yet)
  *   eip/<machine>, eip-assoc/<machine>
  *                       ElasticIP
- *   lb/<LB machine>, tg/<LB>/<port>, tg-reg/<LB>/<port>,
+ *   lb/<LB machine>, tg/<LB>/<port>, tg-reg/<LB>/<port>/<targets hash>,
  *   listener/<LB>/<port>
  *                       LoadBalancer: a network load balancer (ELB v2)
  *                       over the zones' subnets, per ForwardPort a TCP
@@ -57,6 +57,7 @@
 #include "provider.h"
 #include "aws_tf.h"
 #include "../cloud/ec2.h"
+#include <bearssl.h>
 #include "../crypto/rand.h"
 #include "../crypto/sshkey.h"
 #include "../state/journal.h"
@@ -1396,17 +1397,33 @@ static int load_balancer(struct aws *a, struct node *lb, struct plan *p)
 		if (!ret) {
 			char *id = NULL;
 
+			char ids[17];
+			br_sha256_context h;
+			unsigned char md[32];
+
 			aws_params_release(&q);
 			aws_params_add(&q, "TargetGroupArn", tg);
+			br_sha256_init(&h);
 			for (i = 0, k = 0; i < p->n; i++)
 				if (p->nodes[i].def_index == lb->def_index &&
 				    strcmp(p->nodes[i].role, "LB") &&
-				    node_instance(a, &p->nodes[i]))
-					aws_params_addf(&q,
-						node_instance(a, &p->nodes[i]),
+				    node_instance(a, &p->nodes[i])) {
+					const char *iid =
+						node_instance(a, &p->nodes[i]);
+
+					aws_params_addf(&q, iid,
 						"Targets.member.%zu.Id", ++k);
+					br_sha256_update(&h, iid,
+							 strlen(iid) + 1);
+				}
+			br_sha256_out(&h, md);
+			for (i = 0; i < 8; i++)
+				snprintf(ids + 2 * i, 3, "%02x", md[i]);
+			/* the key names the set of targets: after a scale
+			 * out the new set is registered (RegisterTargets
+			 * is idempotent; AWS deregisters terminated ones) */
 			free(key);
-			key = xasprintf("tg-reg/%s/%s", lb->name, port);
+			key = xasprintf("tg-reg/%s/%s/%s", lb->name, port, ids);
 			ret = elb_ensure(a, key, "RegisterTargets", &q, NULL,
 					 NULL, NULL, NULL, &id);
 			free(id);

@@ -4,7 +4,9 @@
 # key pair by name), as one line "kind=count ..." in a fixed order:
 #   vpc subnet igw rtb sg key instance volume address lb tg
 # instances: not terminated; volumes: not deleted (attached to a live
-# instance or left over).  Uses botocore from the pip Python.  For the AWS
+# instance or left over).  With --targets: instead, the target groups of
+# the deployment as "NAME=N" (N registered targets that are live
+# instances), sorted by name.  Uses botocore from the pip Python.  For the AWS
 # end-to-end tests (tests/e2e/64-aws-moto.sh); no network but the endpoint.
 import os, sys
 import botocore.session
@@ -32,6 +34,17 @@ def tagged_elb(arns):
                 n += 1
     return n
 
+
+if sys.argv[2:] == ["--targets"]:
+    out = []
+    for t in elb.describe_target_groups()["TargetGroups"]:
+        if not tagged_elb([t["TargetGroupArn"]]):
+            continue
+        ids = [d["Target"]["Id"] for d in
+               elb.describe_target_health(TargetGroupArn=t["TargetGroupArn"])["TargetHealthDescriptions"]]
+        out.append("%s=%d" % (t["TargetGroupName"], len([i for i in ids if i in inst])))
+    print(" ".join(sorted(out)))
+    sys.exit(0)
 
 counts = [
     ("vpc", len(ec2.describe_vpcs(Filters=f)["Vpcs"])),

@@ -53,7 +53,7 @@ json.dump(d, open(dst + "/defaults.json", "w"), indent=1)
 json.dump(json.load(open(src + "/definitions.json")), open(dst + "/definitions.json", "w"), indent=1)
 PY
 }
-plan 42
+plan 43
 export ICM_TEST_NO_NODE_PREP=1
 
 # -- the guide's ECP and sharded configurations --------------------------------
@@ -162,6 +162,8 @@ out=$(mx "$ICM" provision 2>&1)
 check "scale out (AM 3 -> 4) exits 0" $? 0 "$out"
 contains "scale out launches one" "$out" "Launching 1 instance of AM"
 is "scale out: 7 instances" "$(census ECP-TEST | grep -o 'instance=[0-9]*')" "instance=7"
+is "scale out: the AM load balancer's target groups hold the 4 AMs" \
+	"$(mx python3 "$CENSUS" ECP-TEST --targets 2>&1 | tr ' ' '\n' | sed 's/.*=//' | sort -u)" 4
 /usr/bin/python3 - <<'PY'
 import json
 d = json.load(open("definitions.json"))
