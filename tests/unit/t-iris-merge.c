@@ -37,6 +37,19 @@ int main(void)
 	       "AlternateDirectory=/irissys/journal2\n", "its lines");
 	buf_release(&b);
 
+	memset(&in, 0, sizeof(in));
+	in.globals = "0,0,40960,0,0,0";
+	in.routines = "128";
+	in.max_servers = "64";
+	in.enable_sharding = true;
+	buf_init(&b, 1 << 16);
+	ok(iris_merge_text(&in, &b) == 0, "merge text of a cluster node");
+	is_str(b.data, "[Startup]\nEnableSharding=1\n[config]\n"
+	       "globals=0,0,40960,0,0,0\nroutines=128\nMaxServers=64\n"
+	       "MaxServerConn=64\n", "ISC* memory, the shard service and "
+	       "the ECP limits, each section once");
+	buf_release(&b);
+
 	fd = mkstemp(path);
 	if (write(fd, "[config]\nglobals=0,0,128\n", 25) != 25)
 		return 1;
