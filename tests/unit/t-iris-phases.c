@@ -304,9 +304,46 @@ static void gateway(void)
 	config_release(&cfg);
 }
 
+/* A DR async in the DM mirror (MirrorMap primary,backup,async). */
+static void async_member(void)
+{
+	struct config cfg;
+	struct plan p;
+	struct node *v[4];
+	struct iris_topo *t;
+	char *s, *title;
+	size_t i;
+
+	if (load("{" AWS ", \"Label\": \"A\", \"Tag\": \"T\", "
+		 "\"Mirror\": \"true\"}",
+		 "[{\"Role\": \"DM\", \"Count\": \"3\", \"MirrorMap\": "
+		 "\"primary,backup,async\"}]", &cfg, &p) || p.n != 3) {
+		ok(0, "the deployment with an async loads");
+		return;
+	}
+	for (i = 0; i < p.n; i++)
+		v[i] = &p.nodes[i];
+	t = iris_topo_new(v, p.n, field, NULL);
+	check_steps(t, &p, "A-DM-T-0003",
+		    "tls ecp mirror-join member-namespace");
+	s = render(t, &p, "A-DM-T-0003", "mirror-join", &title);
+	ok(strstr(s, "##class(SYS.Mirror).JoinMirrorAsAsyncMember("
+		  "\"MIRRORDM01\",\"A_DM_T_0003\",\"IRIS\",\"A-DM-T-0001\","
+		  "2188,0,.i,.s)") != NULL,
+	   "the async joins as a DR async through the primary");
+	is_str(title, "Adding A-DM-T-0003 to mirror MIRRORDM01 as async...",
+	       "its console line");
+	free(s);
+	free(title);
+	iris_topo_free(t);
+	plan_release(&p);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	ecp();
+	async_member();
 	gateway();
 	sharded();
 	node_level();
