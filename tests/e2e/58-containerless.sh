@@ -38,7 +38,7 @@ up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 72
+plan 71
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }

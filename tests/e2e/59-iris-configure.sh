@@ -21,8 +21,6 @@ check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris arbiter:arbiter webgateway:webgateway
 
 IRISPW="iris-pw-$$-$RANDOM"
-JSON
-}
 # The session lines node I (1-based host) received, times dropped.
 received() { sed 's/^[^ ]* //' "$W/hosts/$1/home/ec2-user/$2/data/IRIS/standin/commands.log" 2>/dev/null; }
 # The same with a session sent again after a kill (the block up to and
