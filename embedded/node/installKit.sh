@@ -8,6 +8,9 @@
 #   sh ~/ICM/installKit.sh install     Installing kit on <m>...
 #   sh ~/ICM/installKit.sh start       Starting InterSystems IRIS on <m>...
 #   sh ~/ICM/installKit.sh uninstall   icm uninstall
+#   sh ~/ICM/installKit.sh stop        icm stop: iris stop IRIS quietly
+#   sh ~/ICM/installKit.sh resume      icm start: iris start IRIS, waiting
+#                                      for qlist to say running
 #   sh ~/ICM/installKit.sh status      icm ps: the `iris qlist IRIS` line,
 #                                      nothing when no instance is installed
 #   sh ~/ICM/installKit.sh session     icm session -command / sql: `iris
@@ -186,6 +189,28 @@ start() {
 		ISC_CPF_MERGE_FILE=$ICM_DIR/merge.cpf "$iris" start IRIS ||
 			fail "iris start IRIS failed"
 	fi
+	wait_running
+}
+
+# icm start: the installed instance started again (no merge file).
+resume() {
+	installed || fail "no InterSystems IRIS instance in $dir (icm install)"
+	if [ "$(state)" != running ]; then
+		"$iris" start IRIS || fail "iris start IRIS failed"
+	fi
+	wait_running
+}
+
+# icm stop
+halt_instance() {
+	installed || fail "no InterSystems IRIS instance in $dir (icm install)"
+	if [ "$(state)" != down ]; then
+		"$iris" stop IRIS quietly || fail "iris stop IRIS failed"
+	fi
+	"$iris" qlist IRIS
+}
+
+wait_running() {
 	waited=0
 	while [ "$(state)" != running ]; do
 		[ "$waited" -lt "$StartTimeout" ] ||
@@ -200,10 +225,12 @@ case $step in
 download) download ;;
 install) install ;;
 start) start ;;
+resume) resume ;;
+stop) halt_instance ;;
 uninstall) uninstall ;;
 status) if installed; then "$iris" qlist IRIS || true; fi ;;
 session)
 	installed || fail "InterSystems IRIS is not installed in $dir (icm install)"
 	exec "$iris" session IRIS -U "$Namespace" ;;
-*) fail "usage: installKit.sh download|install|start|uninstall|status|session" ;;
+*) fail "usage: installKit.sh download|install|start|resume|stop|uninstall|status|session" ;;
 esac

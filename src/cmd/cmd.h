@@ -136,6 +136,9 @@ int install_session(struct ctx *ctx, const char *shown, const char *script,
 	WARN_UNUSED;
 int install_session_interactive(struct ctx *ctx, const char *ns,
 				const char *routine) WARN_UNUSED;
+/* Containerless stop and start: iris stop / iris start of the kit's
+ * instance on the selected nodes (install.c). */
+int install_stop_start(struct ctx *ctx, bool start) WARN_UNUSED;
 
 /*
  * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,

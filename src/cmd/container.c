@@ -843,6 +843,10 @@ static int upgrade_waves(struct ctx *ctx)
 
 int cmd_upgrade(struct ctx *ctx)
 {
+	/* Containerless (icm-reference §2.2): download the kit, stop,
+	 * uninstall, install, start: install's re-entrant path */
+	if (ctx_containerless(ctx))
+		return cmd_install(ctx);
 	return upgrade_waves(ctx);
 }
 
@@ -948,11 +952,15 @@ static int lifecycle(struct ctx *ctx, enum lifecycle op)
 
 int cmd_stop(struct ctx *ctx)
 {
+	if (ctx_containerless(ctx))	/* install.c: iris stop */
+		return install_stop_start(ctx, false);
 	return lifecycle(ctx, LC_STOP);
 }
 
 int cmd_start(struct ctx *ctx)
 {
+	if (ctx_containerless(ctx))	/* install.c: iris start */
+		return install_stop_start(ctx, true);
 	return lifecycle(ctx, LC_START);
 }
 

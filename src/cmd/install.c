@@ -45,7 +45,9 @@
 #define KIT_REMOTE "$HOME/ICM/installKit.sh"
 #define KIT_OUT "ssh"		/* per-node output files ssh.out/.err */
 
-enum kit_op { KIT_INSTALL, KIT_UNINSTALL, KIT_STATUS, KIT_SESSION };
+enum kit_op {
+	KIT_INSTALL, KIT_UNINSTALL, KIT_STATUS, KIT_SESSION, KIT_STOP, KIT_START
+};
 
 static bool field_true(const char *v)
 {
@@ -241,6 +243,14 @@ static void kit_one(struct fanout *f, size_t i, struct fanout_result *r,
 	case KIT_UNINSTALL:
 		say("Uninstalling InterSystems IRIS on %s...", n->name);
 		(void)kit_step(j, c, n, "uninstall", r);
+		break;
+	case KIT_STOP:
+		say("Stopping InterSystems IRIS on %s...", n->name);
+		(void)kit_step(j, c, n, "stop", r);
+		break;
+	case KIT_START:
+		say("Starting InterSystems IRIS on %s...", n->name);
+		(void)kit_step(j, c, n, "resume", r);
 		break;
 	case KIT_SESSION:
 		say("Executing command '%s' on %s...", j->shown, n->name);
@@ -513,4 +523,15 @@ out:
 	free(kh);
 	buf_release(&cmd);
 	return ret;
+}
+
+/* --------------------------------------------------------- stop, start */
+
+int install_stop_start(struct ctx *ctx, bool start)
+{
+	struct kitjob j = { .ctx = ctx, .op = start ? KIT_START : KIT_STOP };
+
+	if (kit_nodes(ctx, start ? "start" : "stop"))
+		return -1;
+	return kit_run(&j, NULL);
 }

@@ -12,7 +12,7 @@
 #   install again from http:// on 198.18.0.1 (re-entrant: the first
 #   instance stopped, deleted and removed, the kit downloaded on the node);
 #   session -command and -interactive on the kit's instance (over SSH);
-#   icm run refused; uninstall not confirmed changes nothing; uninstall
+#   stop, start and upgrade (the kit reinstalled); icm run refused; uninstall not confirmed changes nothing; uninstall
 #   -force removes both; ps says not installed;
 #   the password on no process command line (sampled), in no file of the
 #   state directory, icm.log or the nodes.
@@ -38,7 +38,7 @@ up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 71
+plan 79
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -176,6 +176,19 @@ out=$(/usr/bin/python3 "$TOP/tests/ssh/pty-drive.py" --input 'write "ICM-KTTY",!
 	"$ICM" session -interactive -namespace %SYS -machine "${M[1]}" 2>&1)
 check "session -interactive on a kit instance exits 0" $? 0 "$out"
 contains "... the typed line ran there" "$out" "ICM-KTTY"
+
+state1() { node 1 "$IDIR/bin/iris" qlist IRIS 2>&1 | cut -d^ -f4 | cut -d, -f1; }
+out=$("$ICM" stop -machine "${M[0]}" 2>&1)
+check "stop on a kit instance exits 0" $? 0 "$out"
+contains "... ICM's line" "$out" "Stopping InterSystems IRIS on ${M[0]}..."
+is "... iris stop: down" "$(state1)" down
+out=$("$ICM" start -machine "${M[0]}" 2>&1)
+check "start exits 0" $? 0 "$out"
+is "... running again" "$(state1)" running
+out=$("$ICM" upgrade -machine "${M[0]}" 2>&1)
+check "upgrade (Containerless: the kit downloaded and reinstalled) exits 0" $? 0 "$out"
+contains "... downloads the kit" "$out" "Downloading kit on ${M[0]}..."
+is "... a fresh instance, running" "$(node 1 grep -c ' install ' "$IDIR/standin/events.log" 2>&1) $(state1)" "1 running"
 
 out=$(echo no | "$ICM" uninstall 2>&1)
 check "uninstall not confirmed: exit 1" $? 1 "$out"
