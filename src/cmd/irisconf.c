@@ -28,6 +28,9 @@
 #define PROGRESS IRIS_ICM_DIR "/progress"
 #define DEPLOYED "deployed"
 #define PROGRESS_FILE "iris-progress"	/* node output of those reads */
+/* the Web Gateway's active configuration, and how long it may take ours */
+#define GATEWAY_ACTIVE_INI IRIS_GATEWAY_DIR "/bin/CSP.ini"
+#define GATEWAY_WAIT_MS 120000L
 
 char *iris_qlist_get(struct dnode *x, const char *cname, int field)
 {
@@ -361,22 +364,78 @@ out:
 	return ret;
 }
 
+/* Whether the gateway's active CSP.ini has taken ours: every server of
+ * `want` there, every Password encrypted (]]]...). */
+static bool gateway_loaded(const char *active, const char *want)
+{
+	const char *p;
+
+	if (!active)
+		return false;
+	for (p = want; (p = strstr(p, "\n[")); p++) {
+		size_t n = strcspn(p + 1, "\n");
+		char *sec = xstrndup(p + 1, n);
+		bool has = strstr(active, sec) != NULL;
+
+		free(sec);
+		if (!has && strncmp(p + 1, "[APP_PATH", 9))
+			return false;
+	}
+	for (p = active; (p = strstr(p, "Password=")); p++)
+		if ((p == active || p[-1] == '\n') && strncmp(p + 9, "]]]", 3))
+			return false;
+	return true;
+}
+
 /* A WS node: its CSP.ini (with the TLS files) staged where the container's
- * ISC_CSP_INI_FILE names it; the Web Gateway merges it in and reloads. */
+ * ISC_CSP_INI_FILE names it; the Web Gateway merges it in, encrypting the
+ * passwords in its active copy, which then replaces the staged file so the
+ * IRIS password is left in no file of the container.  A gateway that has
+ * not taken it within GATEWAY_WAIT_MS is a warning: the staged file keeps
+ * the password until the next run. */
 static int gateway_one(struct dnode *x)
 {
 	struct conf *cf = x->arg;
-	struct buf ini;
-	int ret = -1;
+	const char *argv[] = { "cat", GATEWAY_ACTIVE_INI, NULL };
+	struct buf ini, out, err;
+	long waited = 0;
+	int ret = -1, code;
 
 	say("Configuring web gateway on %s...", x->n->name);
 	buf_init(&ini, BUF_CAP_CONFIG);
+	buf_init(&out, BUF_CAP_CONFIG);
+	buf_init(&err, BUF_CAP_LINE);
 	if (iris_csp_ini(cf->topo, x->n, cf->password, IRIS_GATEWAY_DIR "/"
-			 IRIS_TLS_DIR, &ini) || buf_adds(&ini, ""))
+			 IRIS_TLS_DIR, &ini) || buf_adds(&ini, "")) {
 		fanout_fail(x->r, "%s", log_last_error());
-	else
-		ret = stage_tls(x, IRIS_GATEWAY_DIR, ini.data);
+		goto out;
+	}
+	if (stage_tls(x, IRIS_GATEWAY_DIR, ini.data))
+		goto out;
+	for (;;) {
+		buf_wipe(&out);
+		buf_release(&err);
+		code = -1;
+		if (!exec_in(x, argv, NULL, 30000, &out, &err, &code) &&
+		    !code && gateway_loaded(out.data, ini.data))
+			break;
+		if (waited >= GATEWAY_WAIT_MS) {
+			warning("%s: the Web Gateway has not taken CSP.ini "
+				"within %ld s (%s); %s keeps the password "
+				"until it does", x->n->name,
+				GATEWAY_WAIT_MS / 1000, GATEWAY_ACTIVE_INI,
+				IRIS_GATEWAY_INI);
+			ret = 0;
+			goto out;
+		}
+		usleep(IRIS_POLL_MS * 1000);
+		waited += IRIS_POLL_MS;
+	}
+	ret = stage_tls(x, IRIS_GATEWAY_DIR, out.data);
+out:
 	buf_wipe(&ini);
+	buf_wipe(&out);
+	buf_release(&err);
 	return ret;
 }
 

@@ -15,7 +15,7 @@
 . "$(dirname "$0")/lib.sh"
 GOLD=$TOP/tests/data/iris-golden
 world_docker_up 7
-plan 51
+plan 53
 show() { printf '%s\n' "$1" | tail -n 12 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris arbiter:arbiter webgateway:webgateway
@@ -177,6 +177,10 @@ Alternative_Server_0=1~~~~~~ECP_AM_TEST_0004
 Alternative_Server_1=1~~~~~~ECP_AM_TEST_0005"
 contains "... as CSPSystem with the IRIS password (hashed by the gateway)" "$ini" \
 	"Password=]]]standin-sha256:$(printf %s "$IRISPW" | sha256sum | cut -d' ' -f1)"
+is "... and the staged file is the gateway's copy (no plain password left)" \
+	"$(ws "cat /opt/webgateway/icm/CSP.ini" | sha256sum)" "$(printf '%s\n' "$ini" | sha256sum)"
+ok "... the IRIS password is in no file of the gateway's container" sh -c \
+	"! env -i PATH=/usr/bin:/bin docker --tlsverify --tlscacert state/pki/ca.pem --tlscert state/pki/client/cert.pem --tlskey state/pki/client/key.pem -H tcp://198.18.0.17:2376 exec iris grep -rqF -- '$IRISPW' /opt /tmp /etc"
 ok "the TLS key is on the volume for irisowner only" sh -c \
 	"[ \"\$(stat -c '%u %a' '$W/hosts/3/home/ec2-user/ecp/data/icm/tls/PrivateKeyFile.pem')\" = '51773 600' ]"
 ok "the IRIS password is in no record, progress or output file" sh -c \
