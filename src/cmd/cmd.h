@@ -70,6 +70,11 @@ struct ctx {
 const char *ctx_field(const struct ctx *ctx, const struct node *n,
 		      const char *field);
 
+/* A table command's -json result: json becomes ctx->response when rc is
+ * 0 (a failure keeps the remote-error array already there), else it is
+ * freed. */
+void ctx_respond(struct ctx *ctx, cJSON *json, int rc);
+
 /* Applies -role/-machine/-interactive to ctx->inst into ctx->sel (select.c). */
 int select_nodes(struct ctx *ctx) WARN_UNUSED;
 
@@ -134,6 +139,8 @@ int install_session(struct ctx *ctx, const char *shown, const char *script,
 		    const char *file,
 		    const char *(*ns)(const struct ctx *, const struct node *))
 	WARN_UNUSED;
+/* (the interactive one: exactly one node selected, checked by the
+ * caller) */
 int install_session_interactive(struct ctx *ctx, const char *ns,
 				const char *routine) WARN_UNUSED;
 /* Containerless stop and start: iris stop / iris start of the kit's

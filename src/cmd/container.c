@@ -1129,12 +1129,7 @@ int cmd_ps(struct ctx *ctx)
 	table_print(&t);
 	table_release(&t);
 	free(rows);
-	if (rc == 0) {
-		cJSON_Delete(ctx->response);
-		ctx->response = json;
-	} else {
-		cJSON_Delete(json);
-	}
+	ctx_respond(ctx, json, rc);
 	return rc;
 }
 

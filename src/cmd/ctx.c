@@ -22,3 +22,13 @@ const char *ctx_field(const struct ctx *ctx, const struct node *n,
 		return *o->valuestring ? o->valuestring : NULL;
 	return node_field(n, field);
 }
+
+void ctx_respond(struct ctx *ctx, cJSON *json, int rc)
+{
+	if (rc) {
+		cJSON_Delete(json);
+		return;
+	}
+	cJSON_Delete(ctx->response);
+	ctx->response = json;
+}

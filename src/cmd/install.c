@@ -452,12 +452,7 @@ int cmd_ps_containerless(struct ctx *ctx)
 	table_print(&t);
 	table_release(&t);
 	free(j.qlist);
-	if (rc == 0) {
-		cJSON_Delete(ctx->response);
-		ctx->response = json;
-	} else {
-		cJSON_Delete(json);
-	}
+	ctx_respond(ctx, json, rc);
 	return rc;
 }
 
@@ -493,10 +488,7 @@ int install_session_interactive(struct ctx *ctx, const char *ns,
 	char *kh = NULL;
 	int status = -1, ret = -1, rc = 0;
 
-	if (ctx->nsel != 1)
-		return error("Interactive commands cannot match more than one "
-			     "instance");
-	n = ctx->sel[0];
+	n = ctx->sel[0];	/* the caller checked: exactly one */
 	dir = ctx_field(ctx, n, "ISCInstallDir");
 	buf_init(&cmd, BUF_CAP_LINE);
 	/* as installKit.sh runs it: root through sudo, or nonroot with its

@@ -100,11 +100,7 @@ static void cluster_settings(const struct ctx *ctx, const struct node *n,
 	bool sharded = deployment_has(ctx, shard_roles,
 				      ARRAY_SIZE(shard_roles));
 
-	in->enable_sharding = sharded && (!strcmp(r, "DM") ||
-					  !strcmp(r, "DS") ||
-					  !strcmp(r, "QS") ||
-					  !strcmp(r, "DATA") ||
-					  !strcmp(r, "COMPUTE"));
+	in->enable_sharding = sharded && role_is_iris(r) && strcmp(r, "AM");
 	if (in->enable_sharding ||
 	    ((!strcmp(r, "DM") || !strcmp(r, "AM")) &&
 	     deployment_has(ctx, am, 1)))
@@ -139,7 +135,6 @@ struct cnode {
 	char *data;		/* DataMountPoint */
 	char *progress;		/* the progress file's text */
 	bool failed;
-	bool ran;		/* a step was sent */
 };
 
 struct conf {
@@ -336,7 +331,6 @@ static int step_one(struct dnode *x)
 	int code = -1, ret = -1;
 
 	say("%s", cf->title[x->i]);
-	c->ran = true;
 	if (exec_in(x, argv, cf->script[x->i], STEP_TIMEOUT_MS, &x->r->out,
 		    &x->r->err, &code)) {
 		fanout_fail(x->r, "step %s: iris session did not run: %s", id,

@@ -105,7 +105,7 @@ struct iris_topo *iris_topo_new(struct node *const *nodes, size_t n,
 				iris_field_fn field, const void *arg)
 {
 	struct iris_topo *t = xcalloc(1, sizeof(*t));
-	size_t i, ds = 0, qs = 0;
+	size_t i, ds = 0;
 
 	t->v = xcalloc(n ? n : 1, sizeof(*t->v));
 	t->field = field;
@@ -152,18 +152,18 @@ struct iris_topo *iris_topo_new(struct node *const *nodes, size_t n,
 		t->nam += is(x, "AM");
 	}
 	/* query shards: round-robin over the shard data servers */
-	for (i = 0; i < t->n && ds; i++) {
+	for (i = 0; i < t->n; i++) {
 		struct inode *x = &t->v[i];
-		size_t k, want = qs++ % ds + 1;
+		size_t k;
+		int want;
 
-		if (!is(x, "QS")) {
-			qs--;
+		if (!is(x, "QS"))
 			continue;
-		}
+		want = ds ? (int)(t->nqs % ds) + 1 : 0;
 		t->nqs++;
-		for (k = 0; k < t->n; k++)
-			if (is(&t->v[k], "DS") && t->v[k].shard == (int)want &&
-			    leads(&t->v[k]))
+		for (k = 0; k < t->n && want; k++)
+			if (is(&t->v[k], "DS") && leads(&t->v[k]) &&
+			    t->v[k].shard == want)
 				x->ds = (int)k;
 	}
 	t->license = t->dm >= 0 ? t->dm : t->data1;
@@ -510,9 +510,9 @@ static void fill(const struct iris_topo *t, const struct inode *x, size_t k,
 	}
 }
 
-/* The per-item arguments of the @SHARD and @AM lines of node x. */
-static char **items(const struct iris_topo *t, const struct inode *x,
-		    const char *kind, size_t *count)
+/* The per-item arguments of the @SHARD and @AM lines. */
+static char **items(const struct iris_topo *t, const char *kind,
+		    size_t *count)
 {
 	char **out = xcalloc(t->n + 1, sizeof(char *));
 	size_t i, k = 0;
@@ -550,7 +550,6 @@ static char **items(const struct iris_topo *t, const struct inode *x,
 					     y->port, y->ns,
 					     t->v[y->ds].shard);
 	}
-	(void)x;
 	*count = k;
 	return out;
 }
@@ -639,9 +638,8 @@ static int expand(const struct vars *v, const char *s, size_t len,
 }
 
 /* Appends the lines of one template (embedded/iris/<part>.cos). */
-static int render_part(const struct iris_topo *t, const struct inode *x,
-		       const struct vars *v, const char *part,
-		       const char *step, struct buf *out)
+static int render_part(const struct iris_topo *t, const struct vars *v,
+		       const char *part, const char *step, struct buf *out)
 {
 	char *path = xasprintf(TEMPLATE_DIR "%s.cos", part);
 	const struct embedded_file *f = embedded_find(path);
@@ -666,7 +664,7 @@ static int render_part(const struct iris_topo *t, const struct inode *x,
 				kind = "AM";
 			if (kind) {
 				size_t skip = strlen(kind) + 2, n, i;
-				char **it = items(t, x, kind, &n);
+				char **it = items(t, kind, &n);
 
 				for (i = 0; i < n && !rc; i++)
 					rc = expand(v, s + skip, len - skip,
@@ -708,12 +706,11 @@ int iris_step_render(const struct iris_topo *t, const struct node *n,
 		/* a mirrored cluster node's calls create or join its mirror */
 		char *name = t->v[i].member && str_starts(part, "cluster-") ?
 			xasprintf("%s-mirrored", part) : xstrdup(part);
+		bool bad = render_part(t, &v, name, steps[k].id, script) != 0;
 
-		rc = render_part(t, &t->v[i], &v, name, steps[k].id, script);
 		free(name);
-		if (rc)
+		if (bad)
 			goto out;
-		rc = -1;
 	}
 	if (buf_addf(script, "write \"" IRIS_OK_PREFIX "%s\",!\nhalt\n",
 		     steps[k].id)) {
