@@ -17,6 +17,7 @@
  * the -H/--tls* flags of icm's systemd drop-in.
  */
 #include "prepare.h"
+#include "authkey.h"
 #include "../docker/api.h"
 #include "../embed/embedded.h"
 #include "../state/log.h"
@@ -546,6 +547,36 @@ static int record_facts(struct prep *pr)
 	return rc;
 }
 
+/*
+ * SSHPublicKey in the SSH user's ~/.ssh/authorized_keys (once), before
+ * password login is turned off: a node first reached with SSHPassword
+ * stays reachable with the key.  The line is authkey.h's, on stdin.
+ */
+static int authorize_key(struct prep *pr)
+{
+	const char *path = node_field(pr->n, "SSHPublicKey");
+	const char *why;
+	struct buf line;
+	int rc;
+
+	if (!path)
+		return 0;
+	buf_init(&line, AUTHKEY_FILE_CAP);
+	if (authkey_read(path, &line, &why)) {
+		rc = fanout_fail(pr->r, "SSHPublicKey '%s' cannot be used: %s",
+				 path, why);
+		goto out;
+	}
+	rc = run(pr, "umask 077 && mkdir -p \"$HOME/.ssh\" && "
+		 "f=\"$HOME/.ssh/authorized_keys\" && k=$(cat) && "
+		 "touch \"$f\" && { grep -qxF -e \"$k\" \"$f\" || "
+		 "printf '%s\\n' \"$k\" >> \"$f\"; }", line.data, NULL,
+		 "cannot add SSHPublicKey to ~/.ssh/authorized_keys", NULL);
+out:
+	buf_release(&line);
+	return rc;
+}
+
 int node_prepare(struct ssh_conn *c, struct fanout_result *r,
 		 const char *state_dir, struct node *n)
 {
@@ -568,7 +599,8 @@ int node_prepare(struct ssh_conn *c, struct fanout_result *r,
 	if (copy_payload(&pr))
 		goto out;
 	say("Configuring %s...", n->name);
-	if (run(&pr, "sh " PAYLOAD_DIR "/disable_password_login.sh", NULL,
+	if (authorize_key(&pr) ||
+	    run(&pr, "sh " PAYLOAD_DIR "/disable_password_login.sh", NULL,
 		NULL, "cannot disable password login", NULL))
 		goto out;
 	if (pr.volumes) {
