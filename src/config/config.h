@@ -82,6 +82,8 @@ enum field_type {
 #define FF_SECRET      0x10	/* value is registered as a secret */
 #define FF_REQUIRED    0x20	/* required (deployment-wide) */
 #define FF_LEGACY      0x40	/* 2018 name kept for compatibility */
+#define FF_DEPLOYMENT  0x80	/* one value for the whole deployment, given
+				   in defaults or definitions (Label, Tag) */
 
 struct field_def {
 	const char *name;

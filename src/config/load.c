@@ -275,32 +275,55 @@ out:
 	return ret;
 }
 
-/* Mirror in definitions: all that carry it must agree (fields.def). */
-static int check_mirror_agrees(const struct config *cfg)
+/*
+ * A deployment-wide field carried by definitions (fields.def): every
+ * definition that has it agrees with the first place that gives it, which
+ * is defaults.json when vs_defaults (Label, Tag) and it has the field;
+ * Mirror in definitions overrides defaults, so vs_defaults is false.
+ */
+static int check_agrees(const struct config *cfg, const char *field,
+			bool vs_defaults)
 {
 	const cJSON *first = NULL, *d;
-	char loc[LOC_MAX];
-	int i = 0, first_i = 0;
+	bool boolean = field_find(field)->type == FT_BOOL;
+	char loc[LOC_MAX], loc_first[LOC_MAX];
 
+	if (vs_defaults)
+		first = cJSON_GetObjectItemCaseSensitive(cfg->defaults, field);
+	if (!cJSON_IsString(first))
+		first = NULL;
 	cJSON_ArrayForEach(d, cfg->definitions) {
-		const cJSON *m = cJSON_GetObjectItemCaseSensitive(d, "Mirror");
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, field);
 
-		i++;
-		if (!cJSON_IsString(m))
+		if (!cJSON_IsString(v))
 			continue;
 		if (!first) {
-			first = m;
-			first_i = i;
-		} else if (value_true(m->valuestring) !=
-			   value_true(first->valuestring)) {
-			return error("%s: field 'Mirror': '%s' differs from "
-				     "'%s' in definition %d (Mirror applies to "
-				     "the whole deployment)",
-				     cfg_loc(loc, cfg, -1, m, true),
-				     m->valuestring, first->valuestring,
-				     first_i);
+			first = v;
+			continue;
 		}
+		if (boolean ? value_true(v->valuestring) ==
+			      value_true(first->valuestring)
+			    : !strcmp(v->valuestring, first->valuestring))
+			continue;
+		return error("%s: field '%s': '%s' differs from '%s' at %s "
+			     "(%s applies to the whole deployment)",
+			     cfg_loc(loc, cfg, -1, v, true), field,
+			     v->valuestring, first->valuestring,
+			     cfg_loc(loc_first, cfg, -1, first, true), field);
 	}
+	return 0;
+}
+
+static int check_deployment_fields(const struct config *cfg)
+{
+	size_t k;
+
+	if (check_agrees(cfg, "Mirror", false))
+		return -1;
+	for (k = 0; k < field_defs_count; k++)
+		if ((field_defs[k].flags & FF_DEPLOYMENT) &&
+		    check_agrees(cfg, field_defs[k].name, true))
+			return -1;
 	return 0;
 }
 
@@ -328,7 +351,7 @@ static int check_definitions(const struct config *cfg)
 	cJSON_ArrayForEach(d, cfg->definitions)
 		if (check_object(cfg, d, FW_DEFINITIONS))
 			return -1;
-	return check_mirror_agrees(cfg);
+	return check_deployment_fields(cfg);
 }
 
 int config_load(struct config *cfg, const char *defaults_path,
@@ -385,14 +408,35 @@ static const char *get_in(const cJSON *obj, const char *field,
 	return v || !legacy ? v : obj_str(obj, legacy);
 }
 
+/* A deployment-wide field: the command line, else the first definition
+ * that carries it, else defaults (check_agrees() made them one). */
+static const char *deployment_value(const struct config *cfg,
+				    const char *field)
+{
+	const char *v = obj_str(cfg->overrides, field);
+	const cJSON *d;
+
+	if (!v)
+		cJSON_ArrayForEach(d, cfg->definitions) {
+			v = obj_str(d, field);
+			if (v)
+				break;
+		}
+	return v ? v : obj_str(cfg->defaults, field);
+}
+
 const char *config_get_set(const struct config *cfg, int def_index,
 			   const char *field)
 {
 	const char *legacy = field_legacy_name(field);
+	const struct field_def *f;
 	const char *v;
 
 	if (!strcmp(field, "Mirror"))
 		return config_mirrored(cfg) ? "true" : "false";
+	f = field_find(field);
+	if (f && (f->flags & FF_DEPLOYMENT))
+		return deployment_value(cfg, field);
 	v = get_in(cfg->overrides, field, legacy);
 	if (v)
 		return v;
@@ -407,18 +451,7 @@ const char *config_get_set(const struct config *cfg, int def_index,
 
 bool config_mirrored(const struct config *cfg)
 {
-	const char *v = obj_str(cfg->overrides, "Mirror");
-	const cJSON *d;
-
-	if (!v)
-		cJSON_ArrayForEach(d, cfg->definitions) {
-			v = obj_str(d, "Mirror");
-			if (v)
-				break;
-		}
-	if (!v)
-		v = obj_str(cfg->defaults, "Mirror");
-	return value_true(v);
+	return value_true(deployment_value(cfg, "Mirror"));
 }
 
 const char *config_get(const struct config *cfg, int def_index,

@@ -141,6 +141,8 @@ struct builder {
 	struct plan *plan;
 	size_t alloc;
 	const char *provider, *label, *tag;
+	long last_number;	/* highest node number so far (fields.def:
+				   StartCount) */
 	/* per role: mirror members assigned so far, across definitions (a
 	 * PreExisting definition is one node: its DMs fill one mirror) */
 	int mirror_members[MIRROR_ROLES_MAX];
@@ -219,11 +221,20 @@ static int build_definition(struct builder *b, int i)
 	const char *role = config_get(cfg, i, "Role");
 	bool azure = !strcmp(b->provider, "Azure");
 	const char *region_field = azure ? "Location" : "Region";
-	long count = 0, start = 1, j;
+	const char *start_set = config_get_set(cfg, i, "StartCount");
+	long count = 0, start = b->last_number + 1, j;
+	char start_text[24];
 
 	if (str_to_long(config_get(cfg, i, "Count"), &count) ||
-	    str_to_long(config_get(cfg, i, "StartCount"), &start))
+	    (start_set && str_to_long(start_set, &start)))
 		return error("definition %d: bad Count or StartCount", i + 1);
+	if (count > 0 && start > LONG_MAX - count)
+		return error("definition %d: StartCount %ld with Count %ld "
+			     "numbers past %ld", i + 1, start, count,
+			     LONG_MAX);
+	snprintf(start_text, sizeof(start_text), "%ld", start);
+	if (count > 0 && start + count - 1 > b->last_number)
+		b->last_number = start + count - 1;
 	for (j = 0; j < count; j++) {
 		struct node n = { 0 };
 
@@ -240,6 +251,7 @@ static int build_definition(struct builder *b, int i)
 				j);
 		n.fields = def_fields(cfg, i, b->provider);
 		common_fields(&n);
+		set_field(n.fields, "StartCount", start_text);
 		if (n.zone)
 			set_field(n.fields, "Zone", n.zone);
 		if (n.region)

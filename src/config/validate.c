@@ -104,7 +104,8 @@ static int check_required(const struct config *cfg)
 	for (k = 0; k < field_defs_count; k++) {
 		const struct field_def *f = &field_defs[k];
 
-		if (!(f->flags & FF_REQUIRED) || f->where != FW_DEFAULTS)
+		if (!(f->flags & FF_REQUIRED) ||
+		    (f->where != FW_DEFAULTS && !(f->flags & FF_DEPLOYMENT)))
 			continue;
 		if (!config_get_set(cfg, -1, f->name))
 			return error("%s: required field '%s' is missing",

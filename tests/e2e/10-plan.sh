@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # 10-plan: icm provision -plan on the guide's two AWS deployments (the
 # samples icm ships): ICM's node names, the load balancer, no changes.
+# Then the guide's tables transcribed as written (tests/data/guide: Label
+# and Tag in every definition, values as strings, the DS without a
+# StartCount) plan to the guide's machine names.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 18
 
 names() { echo "$1" | awk 'NR>2 && /-TEST-/ {print $1}' | tr '\n' ' '; }
 
@@ -40,4 +43,16 @@ cd "$T"
 out=$("$ICM" provision -plan -defaults shard/defaults.json \
 	-definitions shard/definitions.json 2>&1); st=$?
 is "-defaults/-definitions name the files" "$st" 0
+
+cp -r "$DATA/guide" "$T/guide"
+cd "$T/guide/ecp"
+out=$("$ICM" provision -plan 2>&1); st=$?
+is "guide ECP table: exit 0" "$st" 0
+is "guide ECP table: the guide's machine names" "$(names "$out")" \
+	"ECP-DM-TEST-0001+ ECP-DM-TEST-0002- ECP-AM-TEST-0003 ECP-AM-TEST-0004 ECP-AM-TEST-0005 ECP-LB-TEST-0002 ECP-AR-TEST-0006 "
+cd "$T/guide/sharding"
+out=$("$ICM" provision -plan 2>&1); st=$?
+is "guide sharded table: exit 0" "$st" 0
+is "guide sharded table: the guide's machine names" "$(names "$out")" \
+	"SHARDING-DM-TEST-0001 SHARDING-DS-TEST-0002 SHARDING-DS-TEST-0003 SHARDING-DS-TEST-0004 SHARDING-DS-TEST-0005 "
 done_testing

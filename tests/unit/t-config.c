@@ -32,6 +32,8 @@
  *   COMPUTE is never mirrored                      75-topo-compute-mirrored
  *   at most 14 asyncs (MirrorMap field rule)       76-mirrormap-15-async
  *   Mirror the same everywhere (all or none)       77-mirror-disagree
+ *   Label/Tag in definitions agree with each other 83-label-definitions-
+ *   and with defaults (one error, both places)     disagree, 23, 24
  * Fewer COMPUTE than DATA is only a warning: good/aws-sharded-data.
  */
 #include "../../src/icm.h"
