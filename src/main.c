@@ -259,18 +259,9 @@ static int prepare(struct ctx *ctx)
 	p = opt_str(&ctx->opts, OPT_ROLE);
 	if (p && !role_known(p))
 		return error_raw("Unrecognized role '%s'", p);
-	ctx->defaults_path = opt_str(&ctx->opts, OPT_DEFAULTS);
-	ctx->definitions_path = opt_str(&ctx->opts, OPT_DEFINITIONS);
-	ctx->instances_path = opt_str(&ctx->opts, OPT_INSTANCES);
-	ctx->state_dir = opt_str(&ctx->opts, OPT_STATEDIR);
-	if (!ctx->defaults_path)
-		ctx->defaults_path = "defaults.json";
-	if (!ctx->definitions_path)
-		ctx->definitions_path = "definitions.json";
-	if (!ctx->instances_path)
-		ctx->instances_path = INSTANCES_FILE;
-	if (!ctx->state_dir)
-		ctx->state_dir = "state";
+	ctx_locate_files(ctx);
+	if (!(c->flags & CMD_NO_DEPLOY) && ctx_use_recorded_state_dir(ctx))
+		return -1;
 	if (c->flags & CMD_CONFIG) {
 		if (config_load(&ctx->cfg, ctx->defaults_path,
 				ctx->definitions_path))
@@ -357,6 +348,7 @@ out:
 	free(ctx.sel);
 	plan_release(&ctx.inst);
 	config_release(&ctx.cfg);
+	ctx_files_release(&ctx);
 	free(ctx.args);
 	free(ctx.command_line);
 	freezero_str(ctx.asked_password);

@@ -63,7 +63,27 @@ struct ctx {
 	cJSON *overrides;	/* commands after provision: -override,
 				   -image, -namespace, -iscPassword as
 				   fields (ctx_field()), or NULL */
+	char *located[4];	/* paths ctx_locate_files() made; owned */
 };
+
+/*
+ * Where the deployment's files are (the runner calls it first):
+ * -defaults, -definitions and -instances, a directory there meaning the
+ * file of the standard name inside it (defaults.json, definitions.json,
+ * instances.json), else that name in the working directory; -stateDir,
+ * else ./state.  Nothing is read.  ctx_files_release() frees the paths.
+ */
+void ctx_locate_files(struct ctx *ctx);
+void ctx_files_release(struct ctx *ctx);
+
+/*
+ * Without -stateDir, the state directory instances.json records
+ * (MasterStateDir, written by provision as an absolute path) when it is
+ * not ./state, saying so; a recorded directory that is gone is warned
+ * about and ./state used.  Nothing to do without instances.json.  -1
+ * (reported) when instances.json cannot be read or parsed.
+ */
+int ctx_use_recorded_state_dir(struct ctx *ctx) WARN_UNUSED;
 
 /* A node's field as this command sees it: -override/-image/... first,
  * then instances.json; NULL when unset or empty (ctx.c). */

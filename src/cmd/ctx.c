@@ -1,6 +1,95 @@
 /* ctx.c: steps a command handler asks of the runner (see cmd.h). */
 #include "cmd.h"
+#include "../config/instances.h"
 #include "../state/log.h"
+#include "../util/fs.h"
+#include "../util/json.h"
+#include "../util/str.h"
+
+#define STATE_DIR_DEFAULT "state"
+#define STATE_DIR_FIELD "MasterStateDir"
+
+/* given, or the standard name; a directory given means the name in it */
+static const char *locate(struct ctx *ctx, int slot, const char *given,
+			  const char *name)
+{
+	size_t n;
+
+	if (!given)
+		return name;
+	if (!fs_is_dir(given))
+		return given;
+	n = strlen(given);
+	while (n > 1 && given[n - 1] == '/')
+		n--;
+	ctx->located[slot] = xasprintf("%.*s/%s", (int)n, given, name);
+	return ctx->located[slot];
+}
+
+void ctx_locate_files(struct ctx *ctx)
+{
+	const char *sd = opt_str(&ctx->opts, OPT_STATEDIR);
+
+	ctx->defaults_path = locate(ctx, 0, opt_str(&ctx->opts, OPT_DEFAULTS),
+				    "defaults.json");
+	ctx->definitions_path = locate(ctx, 1,
+				       opt_str(&ctx->opts, OPT_DEFINITIONS),
+				       "definitions.json");
+	ctx->instances_path = locate(ctx, 2,
+				     opt_str(&ctx->opts, OPT_INSTANCES),
+				     INSTANCES_FILE);
+	ctx->state_dir = sd ? sd : STATE_DIR_DEFAULT;
+}
+
+void ctx_files_release(struct ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ctx->located); i++) {
+		free(ctx->located[i]);
+		ctx->located[i] = NULL;
+	}
+}
+
+int ctx_use_recorded_state_dir(struct ctx *ctx)
+{
+	const cJSON *node;
+	const char *rec = NULL;
+	char *dflt = NULL;
+	cJSON *arr = NULL;
+	int ret = -1;
+
+	if (opt_str(&ctx->opts, OPT_STATEDIR) ||
+	    (access(ctx->instances_path, F_OK) && errno == ENOENT))
+		return 0;
+	if (json_read_file(ctx->instances_path, BUF_CAP_CONFIG, &arr))
+		goto out;
+	cJSON_ArrayForEach(node, arr) {
+		rec = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
+			node, STATE_DIR_FIELD));
+		if (rec && *rec)
+			break;
+		rec = NULL;
+	}
+	ret = 0;
+	dflt = fs_absolute(STATE_DIR_DEFAULT);
+	if (!rec || (dflt && !strcmp(rec, dflt)))
+		goto out;
+	if (!fs_is_dir(rec)) {
+		warning("the state directory %s recorded in %s is not there; "
+			"using ./" STATE_DIR_DEFAULT " (give -stateDir to "
+			"choose)", rec, ctx->instances_path);
+		goto out;
+	}
+	ctx->located[3] = xstrdup(rec);
+	ctx->state_dir = ctx->located[3];
+	say("Using the state directory %s (recorded in %s)", ctx->state_dir,
+	    ctx->instances_path);
+out:
+	free(dflt);
+	cJSON_Delete(arr);
+	return ret;
+}
 
 int ctx_begin_changes(struct ctx *ctx)
 {

@@ -519,7 +519,8 @@ static int keygen_renew(struct ctx *ctx)
 			     "certificates carry the nodes' own names");
 	if (key_options(ctx, 0, &type, &bits) || days_option(ctx, &days))
 		return -1;
-	if (instances_load(ctx->instances_path, &ctx->inst) ||
+	if (ctx_use_recorded_state_dir(ctx) ||
+	    instances_load(ctx->instances_path, &ctx->inst) ||
 	    select_nodes(ctx) || ctx_begin_changes(ctx))
 		return -1;
 	r = pki_ensure_ca(ctx->state_dir, tls_key_dir(&ctx->inst), type, bits,

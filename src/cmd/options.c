@@ -7,13 +7,17 @@ const struct opt_def opt_defs[] = {
 	{ "help", NULL, OPT_HELP, NULL, "show usage" },
 	{ "version", NULL, OPT_VERSION, NULL, "show icm's version" },
 	{ "defaults", NULL, OPT_DEFAULTS, "file",
-	  "defaults file (default ./defaults.json)" },
+	  "defaults file, or a directory holding defaults.json (default "
+	  "./defaults.json)" },
 	{ "definitions", NULL, OPT_DEFINITIONS, "file",
-	  "definitions file (default ./definitions.json)" },
+	  "definitions file, or a directory holding definitions.json "
+	  "(default ./definitions.json)" },
 	{ "instances", NULL, OPT_INSTANCES, "file",
-	  "instances file (default ./instances.json)" },
+	  "instances file, or a directory holding instances.json (default "
+	  "./instances.json)" },
 	{ "stateDir", NULL, OPT_STATEDIR, "dir",
-	  "state directory (default ./state)" },
+	  "state directory (default: the one provision recorded in "
+	  "instances.json, else ./state)" },
 	{ "machine", NULL, OPT_MACHINE, "regexp",
 	  "select nodes whose machine name matches" },
 	{ "role", NULL, OPT_ROLE, "role", "select nodes of this role" },

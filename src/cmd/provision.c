@@ -20,6 +20,7 @@
 #include "../state/log.h"
 #include "../state/output.h"
 #include "../state/pki.h"
+#include "../util/fs.h"
 #include "../util/str.h"
 
 /* The provider's field that names the size of a machine. */
@@ -129,6 +130,19 @@ static int print_plan(struct ctx *ctx, const struct plan *p)
 	return 0;
 }
 
+/* ICM's StateDir (the node's definition's directory) and MasterStateDir
+ * (the state directory; later commands use it, ctx.c), both absolute. */
+static void record_state_dir(struct node *n, const char *abs_dir)
+{
+	char *def_dir = statedir_def_dir(abs_dir, n);
+
+	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, "StateDir");
+	cJSON_AddStringToObject(n->fields, "StateDir", def_dir);
+	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, "MasterStateDir");
+	cJSON_AddStringToObject(n->fields, "MasterStateDir", abs_dir);
+	free(def_dir);
+}
+
 static int provision(struct ctx *ctx, const struct provider *pv,
 		     struct plan *p)
 {
@@ -138,8 +152,9 @@ static int provision(struct ctx *ctx, const struct provider *pv,
 		opt_on(&ctx->opts, OPT_FORCE),
 	};
 	struct node **all;
+	char *abs_dir = NULL;
 	size_t i;
-	int r;
+	int r, ret = -1;
 
 	if (pv->validate && pv->validate(&pc, p))
 		return -1;
@@ -153,31 +168,35 @@ static int provision(struct ctx *ctx, const struct provider *pv,
 	if (r == PKI_CA_MADE)
 		say("Made the deployment CA %s/" PKI_DIR "/ca.pem",
 		    ctx->state_dir);
-	for (i = 0; i < p->n; i++) {
-		cJSON *f = p->nodes[i].fields;
-
-		cJSON_DeleteItemFromObjectCaseSensitive(f, "StateDir");
-		cJSON_AddStringToObject(f, "StateDir", ctx->state_dir);
-	}
+	abs_dir = fs_absolute(ctx->state_dir);
+	if (!abs_dir)
+		return error("cannot read the working directory: %s",
+			     strerror(errno));
+	for (i = 0; i < p->n; i++)
+		record_state_dir(&p->nodes[i], abs_dir);
 	if (pv->create(&pc, p)) {
 		error("Errors occurred during execution; aborting operation");
 		if (strcmp(ctx->state_dir, "state"))
 			say("To reprovision, specify -stateDir %s",
 			    ctx->state_dir);
-		return -1;
+		goto out;
 	}
 	if (instances_write(ctx->instances_path, p))
-		return -1;
+		goto out;
 	all = xcalloc(p->n ? p->n : 1, sizeof(*all));
 	for (i = 0; i < p->n; i++)
 		all[i] = &p->nodes[i];
 	r = inventory_show(ctx->state_dir, all, p->n, NULL, NULL);
 	free(all);
 	if (r)
-		return -1;
-	say("To destroy: icm unprovision [-cleanUp] [-force]");
+		goto out;
+	say("To destroy: icm unprovision -stateDir %s [-cleanUp] [-force]",
+	    abs_dir);
 	ctx->response = plan_json(ctx, p);
-	return 0;
+	ret = 0;
+out:
+	free(abs_dir);
+	return ret;
 }
 
 int cmd_provision(struct ctx *ctx)

@@ -6,6 +6,12 @@
  * IPAddress, DNSName, Zone/Region, DefinitionIndex, StateDir... (ICM's
  * shape, icm-reference §6.1).  It may hold secrets (ICM keeps them there),
  * so it is written 0600.  Every management command starts from it.
+ *
+ * The state directory, as ICM 2019.3 recorded it (reference §3.7), on
+ * every node, both absolute: MasterStateDir is the -stateDir of the
+ * provision (later commands without -stateDir use it: cmd/ctx.c), StateDir
+ * the node's definition's directory in it (<MasterStateDir>/<Label>-
+ * <Role>-<Tag>).
  */
 #ifndef ICM_INSTANCES_H
 #define ICM_INSTANCES_H

@@ -121,6 +121,41 @@ bool fs_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+char *fs_absolute(const char *path)
+{
+	char cwd[PATH_MAX], *joined, *out, *seg, *save = NULL;
+	size_t len = 0;
+
+	if (path[0] == '/') {
+		joined = xstrdup(path);
+	} else {
+		if (!getcwd(cwd, sizeof(cwd)))
+			return NULL;
+		joined = xasprintf("%s/%s", cwd, path);
+	}
+	out = xmalloc(strlen(joined) + 2);
+	for (seg = strtok_r(joined, "/", &save); seg;
+	     seg = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(seg, "."))
+			continue;
+		if (!strcmp(seg, "..")) {
+			while (len && out[len - 1] != '/')
+				len--;
+			if (len)
+				len--;	/* the '/' before it */
+			continue;
+		}
+		out[len++] = '/';
+		memcpy(out + len, seg, strlen(seg));
+		len += strlen(seg);
+	}
+	if (!len)
+		out[len++] = '/';
+	out[len] = 0;
+	free(joined);
+	return out;
+}
+
 int fs_remove_tree(const char *path)
 {
 	struct stat st;

@@ -25,6 +25,14 @@ int fs_mkdirs(const char *path, mode_t mode) WARN_UNUSED;
 bool fs_exists(const char *path);
 bool fs_is_dir(const char *path);
 
+/*
+ * path made absolute against the working directory, its "." and ".."
+ * segments and repeated or trailing '/' resolved by name (the path need
+ * not exist; symlinks are not followed).  Caller frees.  NULL with errno
+ * set when the working directory cannot be read.
+ */
+char *fs_absolute(const char *path);
+
 /* Removes a directory tree (no symlinks followed).  0 or -1. */
 int fs_remove_tree(const char *path) WARN_UNUSED;
 

@@ -5,7 +5,7 @@
 # and Tag in every definition, values as strings, the DS without a
 # StartCount) plan to the guide's machine names.
 . "$(dirname "$0")/lib.sh"
-plan 18
+plan 21
 
 names() { echo "$1" | awk 'NR>2 && /-TEST-/ {print $1}' | tr '\n' ' '; }
 
@@ -43,6 +43,19 @@ cd "$T"
 out=$("$ICM" provision -plan -defaults shard/defaults.json \
 	-definitions shard/definitions.json 2>&1); st=$?
 is "-defaults/-definitions name the files" "$st" 0
+
+# the guide's `-defaults ./config_files`: a directory means the file of the
+# standard name inside it
+mkdir config_files nofile && cp shard/*.json config_files/
+out=$("$ICM" provision -plan -defaults ./config_files \
+	-definitions config_files/ 2>&1); st=$?
+is "-defaults/-definitions a directory: its defaults.json, definitions.json" \
+	"$st" 0
+out=$("$ICM" provision -plan -defaults nofile -definitions config_files 2>&1)
+st=$?
+is "a directory without defaults.json: exit 1" "$st" 1
+is "... naming the missing file" "$out" \
+	"Error: cannot read 'nofile/defaults.json': No such file or directory"
 
 cp -r "$DATA/guide" "$T/guide"
 cd "$T/guide/ecp"

@@ -19,7 +19,7 @@ up=$("$WORLD" up 4 --dir "$W" 2>&1) || {
 }
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 63
+plan 70
 cd "$T"
 
 cat > defaults.json <<JSON
@@ -45,14 +45,15 @@ contains "Configuring line" "$out" "Configuring Fan-VM-T-0002..."
 contains "inventory table" "$(echo "$out" | tr -s ' ')" \
 	"Fan-VM-T-0004 198.18.0.14"
 contains "closing line" "$out" \
-	"To destroy: icm unprovision [-cleanUp] [-force]"
+	"To destroy: icm unprovision -stateDir $(pwd -P)/state [-cleanUp] [-force]"
 ok "instances.json written" test -s instances.json
 is "instances.json has 4 nodes" \
 	"$(grep -c '"MachineName":' instances.json)" 4
 contains "facts: architecture" "$(cat instances.json)" \
 	"\"Architecture\":	\"$(uname -m)\""
 contains "facts: OS" "$(cat instances.json)" '"OSRelease":'
-contains "StateDir recorded" "$(cat instances.json)" '"StateDir":	"state"'
+contains "StateDir recorded" "$(cat instances.json)" \
+	"\"StateDir\":	\"$(pwd -P)/state/Fan-VM-T\""
 is "host keys pinned for 4 hosts" \
 	"$(cut -d' ' -f1 state/known_hosts | sort -u | wc -l)" 4
 ok "deployment CA made" test -s state/pki/ca.pem
@@ -200,12 +201,32 @@ rm -rf state instances.json
 ok "same instances.json as an uninterrupted provision" \
 	cmp -s again.json instances.json
 
-# unprovision
+# -stateDir alt: recorded in instances.json as an absolute path, used by
+# later commands without -stateDir, and in ICM's closing line
+rm -rf state instances.json
+out=$("$ICM" provision -stateDir alt 2>&1); st=$?
+is "provision -stateDir alt: exit 0" "$st" 0
+ALT=$(pwd -P)/alt
+is "the guide's closing line, with the real directory" \
+	"$(echo "$out" | grep '^To destroy')" \
+	"To destroy: icm unprovision -stateDir $ALT [-cleanUp] [-force]"
+contains "MasterStateDir recorded" "$(cat instances.json)" \
+	"\"MasterStateDir\":	\"$ALT\""
+out=$("$ICM" ssh -command hostname 2>&1); st=$?
+is "ssh without -stateDir: exit 0" "$st" 0
+contains "... says which state directory" "$out" \
+	"Using the state directory $ALT (recorded in instances.json)"
+contains "... its files in the recorded one" "$out" \
+	"...output in $ALT/Fan-VM-T/Fan-VM-T-0002/ssh.out"
+ok "... and no ./state made" test ! -e state
+
+# unprovision, without -stateDir: the recorded one
 out=$(echo no | "$ICM" unprovision 2>&1); st=$?
 is "unprovision not confirmed: exit 1" "$st" 1
 out=$(echo yes | "$ICM" unprovision -cleanUp 2>&1); st=$?
 is "unprovision -cleanUp: exit 0" "$st" 0
-ok "instances.json and state removed" test ! -e instances.json -a ! -e state
+ok "instances.json and the recorded state directory removed" \
+	test ! -e instances.json -a ! -e alt -a ! -e state
 
 "$WORLD" down --dir "$W" >/dev/null 2>&1
 is "world down leaves nothing" "$("$WORLD" status --dir "$W" 2>&1)" \
