@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # 14-inventory: icm inventory from instances.json: table, filters, -json.
 . "$(dirname "$0")/lib.sh"
-plan 19
+plan 24
 cd "$T"
 cp "$DATA/e2e/aws/instances.json" .
 
@@ -38,6 +38,22 @@ contains "response.json has MachineName" "$j" '"MachineName":	"ECP-DM-TEST-0001"
 contains "response.json has Provider" "$j" '"Provider":	"AWS"'
 lacks "response.json has no secret" "$j" "Inst-secret-pw-9"
 lacks "icm.log has no secret" "$(cat icm.log)" "Inst-secret-pw-9"
+
+# the state directory provision recorded (MasterStateDir): used without
+# -stateDir and named; -stateDir wins; a recorded one that is gone: ./state
+mkdir elsewhere && E=$(cd elsewhere && pwd -P)
+sed "s|\"MachineName\":|\"MasterStateDir\": \"$E\", &|" instances.json > rec.json
+out=$("$ICM" inventory -instances rec.json 2>&1); st=$?
+is "recorded state directory: exit 0" "$st" 0
+is "... named first" "$(echo "$out" | sed -n 1p)" \
+	"Using the state directory $E (recorded in rec.json)"
+out=$("$ICM" inventory -instances rec.json -stateDir state 2>&1)
+lacks "-stateDir given: it wins" "$out" "Using the state directory"
+rmdir elsewhere
+out=$("$ICM" inventory -instances rec.json 2>&1); st=$?
+is "recorded one gone: exit 0" "$st" 0
+is "... a warning, ./state used" "$(echo "$out" | sed -n 1p)" \
+	"Warning: the state directory $E recorded in rec.json is not there; using ./state (give -stateDir to choose)"
 
 rm instances.json
 out=$("$ICM" inventory 2>&1); st=$?
