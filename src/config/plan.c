@@ -223,15 +223,15 @@ static int build_definition(struct builder *b, int i)
 	const char *region_field = azure ? "Location" : "Region";
 	const char *start_set = config_get_set(cfg, i, "StartCount");
 	long count = 0, start = b->last_number + 1, j;
-	char start_text[24];
+	char start_text[24], loc[LOC_MAX];
 
 	if (str_to_long(config_get(cfg, i, "Count"), &count) ||
 	    (start_set && str_to_long(start_set, &start)))
 		return error("definition %d: bad Count or StartCount", i + 1);
 	if (count > 0 && start > LONG_MAX - count)
-		return error("definition %d: StartCount %ld with Count %ld "
-			     "numbers past %ld", i + 1, start, count,
-			     LONG_MAX);
+		return error("%s: definition %d: StartCount %ld plus Count %ld "
+			     "is too large", cfg_loc(loc, cfg, i, NULL, true),
+			     i + 1, start, count);
 	snprintf(start_text, sizeof(start_text), "%ld", start);
 	if (count > 0 && start + count - 1 > b->last_number)
 		b->last_number = start + count - 1;
