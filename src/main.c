@@ -224,16 +224,51 @@ static int cli_overrides(const struct options *o, cJSON **out)
 	return 0;
 }
 
-static char *command_line(int argc, char **argv)
+/* An -override value with its secret fields shown as "********", or NULL
+ * when it has none (or is not JSON: then it is refused later anyway). */
+static char *override_shown(const char *text)
 {
+	cJSON *obj = cJSON_Parse(text);
+	char *s = NULL;
+
+	if (obj && config_mask_secrets(obj))
+		s = cJSON_PrintUnformatted(obj);
+	cJSON_Delete(obj);
+	return s;
+}
+
+/* The command line for the lock record and messages: the values of
+ * -iscPassword and of secret fields in -override are never shown, however
+ * short (the redaction only catches those of SECRET_MASK_MIN or more). */
+static char *command_line(const struct options *o, int argc, char **argv)
+{
+	const char *pw = opt_str(o, OPT_ISCPASSWORD);
+	const char *ov = opt_str(o, OPT_OVERRIDE);
 	struct buf b;
 	char *s;
 	int i;
 
 	buf_init(&b, BUF_CAP_LINE);
-	for (i = 0; i < argc; i++)
-		if (buf_addf(&b, "%s%s", i ? " " : "", i ? argv[i] : "icm"))
+	for (i = 0; i < argc; i++) {
+		const char *a = i ? argv[i] : "icm";
+		const char *eq = strchr(a, '=');
+		char *shown = NULL;
+		int rc;
+
+		if (pw && (pw == a || (eq && pw == eq + 1)))
+			shown = xasprintf("%.*s%s", pw == a ? 0 :
+					  (int)(pw - a), a, REDACTED);
+		else if (ov && (ov == a || (eq && ov == eq + 1)) &&
+			 (s = override_shown(ov))) {
+			shown = xasprintf("%.*s%s", ov == a ? 0 :
+					  (int)(ov - a), a, s);
+			free(s);
+		}
+		rc = buf_addf(&b, "%s%s", i ? " " : "", shown ? shown : a);
+		free(shown);
+		if (rc)
 			break;
+	}
 	s = log_redact(b.data ? b.data : "icm");
 	buf_wipe(&b);
 	return s;
@@ -282,18 +317,8 @@ static int prepare(struct ctx *ctx)
 		if (cli_overrides(&ctx->opts, &ov))
 			return -1;
 		ctx->overrides = ov;
-		if (ov) {
-			const cJSON *f;
-
-			cJSON_ArrayForEach(f, ov) {
-				const struct field_def *d =
-					field_find(f->string);
-
-				if (d && (d->flags & FF_SECRET) &&
-				    cJSON_IsString(f))
-					secret_register(f->valuestring);
-			}
-		}
+		if (config_register_secrets(&ctx->cfg, NULL, ov))
+			return -1;
 	}
 	if ((c->flags & CMD_SELECT) && select_nodes(ctx))
 		return -1;
@@ -326,7 +351,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 			  c->name, ctx.args, &ctx.nargs))
 		goto out;
 	log_set_verbose(opt_on(&ctx.opts, OPT_VERBOSE));
-	ctx.command_line = command_line(argc, argv);
+	ctx.command_line = command_line(&ctx.opts, argc, argv);
 	if (opt_on(&ctx.opts, OPT_HELP)) {
 		usage_command(c);
 		ret = 0;

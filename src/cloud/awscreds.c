@@ -94,7 +94,7 @@ static int keyval(const char *file, int ln, char *s, struct found *f,
 		return -1;
 	}
 	if (k != K_ID)
-		secret_register(val);
+		secret_register(key_names[k], val);
 	if (!*val || !header_safe(val)) {
 		*err = xasprintf("%s:%d: %s %s", file, ln, key_names[k],
 				 *val ? "contains a blank or a character "
@@ -219,7 +219,7 @@ static int from_env(struct aws_creds *c,
 		if (!v || !*v)
 			continue;
 		if (k != K_ID)
-			secret_register(v);
+			secret_register(vars[k], v);
 		if (!header_safe(v)) {
 			*err = xasprintf("%s contains a blank or a character "
 					 "that is not printable ASCII",

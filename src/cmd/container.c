@@ -569,7 +569,7 @@ static int iris_password(struct ctx *ctx, char **hash, char **plain)
 			return error("ISCPassword is not set and there is no "
 				     "terminal to ask for it (set it in "
 				     "defaults.json or use -iscPassword)");
-		secret_register(asked);
+		secret_register("ISCPassword", asked);
 		pw = ctx->asked_password = asked;	/* once per command */
 	}
 	*hash = iris_password_hash(pw, NULL);

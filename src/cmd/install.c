@@ -321,7 +321,7 @@ static int kit_password(struct ctx *ctx, const char **pw, char **asked)
 		return error("ISCPassword is not set and there is no terminal "
 			     "to ask for it (set it in defaults.json or use "
 			     "-iscPassword)");
-	secret_register(*asked);
+	secret_register("ISCPassword", *asked);
 	*pw = *asked;
 	return 0;
 }

@@ -386,7 +386,7 @@ static int keygen_tls(struct ctx *ctx, const char *dir)
 		goto out;
 	if (rand_password(t->password, TLS_PASSWORD_LEN))
 		goto out;
-	secret_register(t->password);
+	secret_register("the keystore password", t->password);
 
 	chain[0] = (struct pkcs12_cert){ t->client_der, t->client_len };
 	chain[1] = (struct pkcs12_cert){ t->ca_der, t->ca_len };

@@ -125,8 +125,13 @@ int options_parse(struct options *o, int argc, char **argv, int start,
 				     d->arg);
 		}
 		o->set[d->id] = true;
+		if (d->id == OPT_ISCPASSWORD &&
+		    !strcmp(o->val[d->id], SECRET_PLACEHOLDER))
+			return error("option '-%s' is the guide's placeholder "
+				     "'%s'; give the real password", d->name,
+				     SECRET_PLACEHOLDER);
 		if (d->id == OPT_ISCPASSWORD)
-			secret_register(o->val[d->id]);
+			secret_register("-iscPassword", o->val[d->id]);
 	}
 	return 0;
 }

@@ -93,6 +93,7 @@ static cJSON *plan_json(const struct ctx *ctx, const struct plan *p)
 				     cJSON_Duplicate(p->nodes[i].fields, 1));
 	cJSON_AddItemToObject(r, "instances", arr);
 	cJSON_AddStringToObject(r, "stateDir", ctx->state_dir);
+	config_mask_secrets(r);
 	return r;
 }
 

@@ -16,6 +16,7 @@ struct srcent {
 	const cJSON *item;
 	struct srcpos key;	/* the member's key; the value for elements */
 	struct srcpos val;
+	char *num;		/* a number's text as written; owned, else NULL */
 };
 struct srcfile {
 	struct srcent *ents;	/* sorted by item pointer; owned */
@@ -37,6 +38,10 @@ int srcmap_parse(const char *name, const char *text, size_t len,
 void srcfile_release(struct srcfile *map);
 const struct srcent *srcmap_find(const struct srcfile *map,
 				 const cJSON *item);
+/* A JSON number of cfg's files as the file writes it (1234567890123456,
+ * not 1.23456789012346e+15); else (a number from the command line) the
+ * shortest text that reads back as the same double.  Caller frees. */
+char *cfg_number_text(const struct config *cfg, const cJSON *item);
 
 /*
  * A place for messages: "file:line:col", or just "file" when the item is

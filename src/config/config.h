@@ -55,6 +55,23 @@ int config_load(struct config *cfg, const char *defaults_path,
  */
 int config_set_overrides(struct config *cfg, cJSON *obj) WARN_UNUSED;
 
+/*
+ * Registers the values of obj's secret fields (FF_SECRET in fields.def)
+ * with secret_register(), each under its field's name, numbers in the form
+ * config_load() stores them.  A value that is the guide's placeholder "..."
+ * is refused:
+ *   <file>:<line>:<col>: field 'DockerPassword' is the guide's placeholder
+ *   '...'; set the real value
+ * (the place from cfg's source map, "command line" for an object cfg did
+ * not read; file when cfg is NULL).  -1 then, reported.
+ */
+int config_register_secrets(const struct config *cfg, const char *file,
+			    const cJSON *obj) WARN_UNUSED;
+/* Replaces the value of every secret field anywhere under obj (objects
+ * and arrays, at any depth) with "********", for output that shows
+ * configurations (provision -plan -json).  True if it replaced any. */
+bool config_mask_secrets(cJSON *obj);
+
 /* Whole-deployment rules: provider fields, topology (§4.2), mirror maps. */
 int config_validate(const struct config *cfg) WARN_UNUSED;
 

@@ -1,6 +1,7 @@
 /* fields.c: the field registry, expanded from fields.def (see config.h). */
 #include "../icm.h"
 #include "cfgint.h"
+#include "../state/log.h"
 #include "../util/str.h"
 #include <strings.h>
 
@@ -29,6 +30,34 @@ const struct field_def *field_find(const char *name)
 		if (!strcmp(field_defs[i].name, name))
 			return &field_defs[i];
 	return NULL;
+}
+
+bool config_mask_secrets(cJSON *obj)
+{
+	bool masked = false;
+	cJSON *c, *next;
+
+	for (c = obj ? obj->child : NULL; c; c = next) {
+		const struct field_def *f = cJSON_IsObject(obj) ?
+			field_find(c->string) : NULL;
+		cJSON *mask;
+
+		next = c->next;
+		if (!f || !(f->flags & FF_SECRET)) {
+			masked |= config_mask_secrets(c);
+			continue;
+		}
+		if (cJSON_IsNull(c))
+			continue;
+		mask = cJSON_CreateString(REDACTED);
+		if (!mask)
+			abort();
+		mask->string = xstrdup(c->string);	/* freed by cJSON */
+		if (!cJSON_ReplaceItemViaPointer(obj, c, mask))
+			abort();
+		masked = true;
+	}
+	return masked;
 }
 
 const char *field_provider_default(const char *field, const char *provider)

@@ -42,13 +42,8 @@ static int node_from_json(const char *path, size_t idx, cJSON *obj,
 	num = strrchr(n->name, '-');
 	if (num && !str_to_long(num + 1, &v))
 		n->number = (int)v;
-	for (const cJSON *f = obj->child; f; f = f->next) {
-		const struct field_def *d = f->string ?
-			field_find(f->string) : NULL;
-
-		if (d && (d->flags & FF_SECRET) && cJSON_IsString(f))
-			secret_register(f->valuestring);
-	}
+	if (config_register_secrets(NULL, path, obj))
+		return -1;
 	n->fields = obj;
 	return 0;
 }

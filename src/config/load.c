@@ -53,35 +53,47 @@ char *cfg_loc(char *buf, const struct config *cfg, int def_index,
 			  "defaults.json", NULL, NULL, false);
 }
 
-/* Registers every string under item (secret values may be nested). */
-static void register_all(const cJSON *item)
+/* Registers every string under item (secret values may be nested),
+ * numbers in the form normalise() stores them. */
+static void register_all(const struct config *cfg, const char *what,
+			 const cJSON *item)
 {
 	const cJSON *c;
 
 	if (cJSON_IsString(item))
-		secret_register(item->valuestring);
+		secret_register(what, item->valuestring);
 	if (cJSON_IsNumber(item)) {
-		char num[64];
+		char *num = cfg_number_text(cfg, item);
 
-		snprintf(num, sizeof(num), "%.17g", item->valuedouble);
-		secret_register(num);
+		secret_register(what, num);
+		freezero_str(num);
 	}
 	for (c = item ? item->child : NULL; c; c = c->next)
-		register_all(c);
+		register_all(cfg, what, c);
 }
 
-static void register_secrets(const cJSON *obj)
+int config_register_secrets(const struct config *cfg, const char *file,
+			    const cJSON *obj)
 {
+	char loc[LOC_MAX];
 	const cJSON *c;
 
 	if (!cJSON_IsObject(obj))
-		return;
+		return 0;
 	for (c = obj->child; c; c = c->next) {
 		const struct field_def *f = field_find(c->string);
 
-		if (f && (f->flags & FF_SECRET))
-			register_all(c);
+		if (!f || !(f->flags & FF_SECRET))
+			continue;
+		if (cJSON_IsString(c) &&
+		    !strcmp(c->valuestring, SECRET_PLACEHOLDER))
+			return error("%s: field '%s' is the guide's placeholder "
+				     "'%s'; set the real value",
+				     cfg ? cfg_loc(loc, cfg, -1, c, true)
+					 : file, f->name, SECRET_PLACEHOLDER);
+		register_all(cfg, f->name, c);
 	}
+	return 0;
 }
 
 static const char *json_kind(const cJSON *it)
@@ -133,14 +145,14 @@ static int normalise(const struct config *cfg, const struct field_def *f,
 		set_string(it, xstrdup(cJSON_IsTrue(it) ? "true" : "false"));
 		return 0;
 	}
+	if (cJSON_IsNumber(it) && f->type != FT_INT) {
+		set_string(it, cfg_number_text(cfg, it));
+		return 0;
+	}
 	if (cJSON_IsNumber(it)) {
 		d = it->valuedouble;
 		if (d > -1e15 && d < 1e15 && d == (double)(long long)d) {
 			set_string(it, xasprintf("%lld", (long long)d));
-			return 0;
-		}
-		if (f->type != FT_INT) {
-			set_string(it, xasprintf("%.15g", d));
 			return 0;
 		}
 		if (secret)
@@ -366,12 +378,14 @@ int config_load(struct config *cfg, const char *defaults_path,
 	cfg->srcmap = xcalloc(1, sizeof(*cfg->srcmap));
 	if (read_json(defaults_path, &cfg->defaults, &cfg->srcmap->defaults))
 		return -1;
-	register_secrets(cfg->defaults);
+	if (config_register_secrets(cfg, NULL, cfg->defaults))
+		return -1;
 	if (read_json(definitions_path, &cfg->definitions,
 		      &cfg->srcmap->definitions))
 		return -1;
 	cJSON_ArrayForEach(d, cfg->definitions)
-		register_secrets(d);
+		if (config_register_secrets(cfg, NULL, d))
+			return -1;
 	if (!cJSON_IsObject(cfg->defaults))
 		return error("%s: expected an object at the top level, got %s",
 			     cfg_loc(loc, cfg, -1, cfg->defaults, true),
@@ -387,7 +401,8 @@ int config_set_overrides(struct config *cfg, cJSON *obj)
 	cfg->overrides = obj;
 	if (!obj)
 		return 0;
-	register_secrets(obj);
+	if (config_register_secrets(cfg, NULL, obj))
+		return -1;
 	if (!cJSON_IsObject(obj))
 		return error(OVERRIDES_NAME ": overrides must be a JSON "
 			     "object, got %s", json_kind(obj));

@@ -65,6 +65,7 @@ static size_t record(struct scan *sc, struct srcpos key, struct srcpos val)
 	sc->ents[sc->n].item = NULL;
 	sc->ents[sc->n].key = key;
 	sc->ents[sc->n].val = val;
+	sc->ents[sc->n].num = NULL;
 	return sc->n++;
 }
 
@@ -204,11 +205,13 @@ done:
 
 static int scan_value(struct scan *sc, struct srcpos key, bool member)
 {
+	const char *start;
 	struct srcpos val;
+	size_t k;
 
 	skip_ws(sc);
 	val = here(sc);
-	record(sc, member ? key : val, val);
+	k = record(sc, member ? key : val, val);
 	if (sc->p >= sc->end)
 		return fail(sc, "expected a JSON value");
 	switch (*sc->p) {
@@ -225,9 +228,13 @@ static int scan_value(struct scan *sc, struct srcpos key, bool member)
 	case 'n':
 		return scan_word(sc, "null");
 	default:
-		if (*sc->p == '-' || (*sc->p >= '0' && *sc->p <= '9'))
-			return scan_number(sc);
-		return fail(sc, "expected a JSON value");
+		if (*sc->p != '-' && (*sc->p < '0' || *sc->p > '9'))
+			return fail(sc, "expected a JSON value");
+		start = sc->p;
+		if (scan_number(sc))
+			return -1;
+		sc->ents[k].num = xstrndup(start, (size_t)(sc->p - start));
+		return 0;
 	}
 }
 
@@ -244,6 +251,16 @@ static int attach(const cJSON *item, struct srcent *ents, size_t n,
 		if (attach(c, ents, n, k))
 			return -1;
 	return 0;
+}
+
+/* Numbers may be secrets (a numeric password): wiped. */
+static void ents_free(struct srcent *ents, size_t n)
+{
+	size_t i;
+
+	for (i = 0; ents && i < n; i++)
+		freezero_str(ents[i].num);
+	free(ents);
 }
 
 static int cmp_ent(const void *a, const void *b)
@@ -293,13 +310,13 @@ int srcmap_parse(const char *name, const char *text, size_t len,
 	ret = 0;
 out:
 	cJSON_Delete(tree);
-	free(sc.ents);
+	ents_free(sc.ents, sc.n);
 	return ret;
 }
 
 void srcfile_release(struct srcfile *map)
 {
-	free(map->ents);
+	ents_free(map->ents, map->n);
 	map->ents = NULL;
 	map->n = 0;
 }
@@ -326,4 +343,24 @@ char *loc_format(char *buf, const char *file, const struct srcfile *map,
 			 value ? e->val.line : e->key.line,
 			 value ? e->val.col : e->key.col);
 	return buf;
+}
+
+char *cfg_number_text(const struct config *cfg, const cJSON *item)
+{
+	const struct config_srcmap *m = cfg ? cfg->srcmap : NULL;
+	const struct srcent *e = m ? srcmap_find(&m->defaults, item) : NULL;
+	double d = item->valuedouble;
+	char *s;
+
+	if (!e && m)
+		e = srcmap_find(&m->definitions, item);
+	if (e && e->num)
+		return xstrdup(e->num);
+	/* cJSON's own rule for printing a double. */
+	s = xasprintf("%.15g", d);
+	if (strtod(s, NULL) != d) {
+		freezero_str(s);
+		s = xasprintf("%.17g", d);
+	}
+	return s;
 }

@@ -31,7 +31,7 @@ int image_creds_get(const char *registry, const char *username,
 			     "or with -override '{\"DockerPassword\":...}')");
 	}
 	free(prompt);
-	secret_register(c->password);
+	secret_register("DockerPassword", c->password);
 	return 0;
 }
 

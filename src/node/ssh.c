@@ -678,9 +678,9 @@ static int connect_once(const struct ssh_target *t, int64_t deadline,
 	*out = NULL;
 	*why = NULL;
 	if (t->passphrase)
-		secret_register(t->passphrase);
+		secret_register("the SSH key's passphrase", t->passphrase);
 	if (t->password)
-		secret_register(t->password);
+		secret_register("SSHPassword", t->password);
 	pthread_once(&init_once, init_libssh2);
 	if (init_result)
 		return error("cannot initialise libssh2 (error %d)",

@@ -8,7 +8,10 @@
  * - Secrets: secret_register() adds a value (password, key, cloud secret) to
  *   the registry; every line written anywhere (console, icm.log, per-node
  *   files through log_redact(), response.json) has each registered value
- *   replaced by "********".  This is the single redaction point.
+ *   replaced by "********", as written and as it appears inside a JSON
+ *   string.  This is the single redaction point, and a safety net: code
+ *   never prints a secret's value in the first place (a value too short to
+ *   mask is not masked at all, see secret_register()).
  * - error() returns -1 so callers can `return error(...)`.  The text of the
  *   last error is kept for response.json (log_last_error()).
  *
@@ -20,6 +23,12 @@
 #include "../icm.h"
 
 #define REDACTED "********"
+/* Secrets shorter than this (in characters) are not masked: "TEST" would
+ * turn the machine ECP-DM-TEST-0001 into ECP-DM-********-0001. */
+#define SECRET_MASK_MIN 6
+/* The guide's stand-in for a value ("DockerPassword": "..."); refused as
+ * a secret (config_register_secrets(), -iscPassword). */
+#define SECRET_PLACEHOLDER "..."
 
 /* Opens (appending) icm.log at path and flushes what was printed so far. */
 int log_open(const char *path) WARN_UNUSED;
@@ -38,8 +47,17 @@ void log_set_verbose(bool on);
 /* The last error message (without "Error: "), or NULL.  Owned by log.c. */
 const char *log_last_error(void);
 
-/* Registers a secret value (copied).  Empty strings are ignored. */
-void secret_register(const char *value);
+/*
+ * Registers a secret value (copied) that came from what: a field or option
+ * name, or a few words ("the SSH key's passphrase"), for the warning below;
+ * never the value.  Empty strings are ignored.  A value of SECRET_MASK_MIN
+ * characters or more is masked from then on, in the form given and in its
+ * JSON-escaped form, the longest secret first.  A shorter one is not (it
+ * would garble other text); instead icm warns, once per what:
+ *   Warning: <what> is shorter than 6 characters; it is weak and cannot be
+ *   masked in output
+ */
+void secret_register(const char *what, const char *value);
 /* Returns a newly allocated copy of text with every secret replaced. */
 char *log_redact(const char *text);
 /* True if text contains a registered secret. */

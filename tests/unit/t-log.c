@@ -15,9 +15,9 @@ int main(void)
 	ok(mkdtemp(dir) != NULL, "temp dir");
 	path = xasprintf("%s/icm.log", dir);
 
-	secret_register("s3cr3t-Pa55");
-	secret_register("");
-	secret_register("s3cr3t-Pa55");
+	secret_register("a test secret", "s3cr3t-Pa55");
+	secret_register("empty", "");
+	secret_register("a test secret", "s3cr3t-Pa55");
 	r = log_redact("pw=s3cr3t-Pa55 and again s3cr3t-Pa55.");
 	is_str(r, "pw=" REDACTED " and again " REDACTED ".",
 	       "every occurrence is redacted");
@@ -34,8 +34,50 @@ int main(void)
 	ok(log_open(path) == 0, "log opens");
 	say("after %s", "opening");
 	warning("careful");
+
+	/* Too short to mask without garbling: not masked, warned once. */
+	secret_register("ISCPassword", "TEST");
+	secret_register("ISCPassword", "TEST");
+	secret_register("ISCPassword", "SYS");
+	secret_register("-iscPassword", "p\xc3\xa4ssw");	/* 5 characters */
+	r = log_redact("ECP-DM-TEST-0001 and p\xc3\xa4ssw");
+	is_str(r, "ECP-DM-TEST-0001 and p\xc3\xa4ssw",
+	       "secrets under 6 characters are not mask patterns");
+	free(r);
+	r = log_redact("pw=s3cr3t-Pa55 ECP-DM-TEST-0001");
+	is_str(r, "pw=" REDACTED " ECP-DM-TEST-0001",
+	       "a long secret is still masked next to them");
+	free(r);
+
+	/* Longest first: a secret containing another is masked whole. */
+	secret_register("a test secret", "abcdef");
+	secret_register("a test secret", "abcdef-ghijkl");
+	r = log_redact("[abcdef-ghijkl] [abcdef]");
+	is_str(r, "[" REDACTED "] [" REDACTED "]",
+	       "the longer secret is masked whole, not as ********-ghijkl");
+	free(r);
+
+	/* As written inside a JSON string (response.json) too. */
+	secret_register("DockerPassword", "q\"uo\\te\tpw");
+	r = log_redact("{\"DockerPassword\": \"q\\\"uo\\\\te\\tpw\"} q\"uo\\te\tpw");
+	is_str(r, "{\"DockerPassword\": \"" REDACTED "\"} " REDACTED,
+	       "the JSON-escaped form is masked as well as the raw one");
+	free(r);
 	log_close();
 	text = slurp(path);
+	{
+		const char *w = "Warning: ISCPassword is shorter than 6 "
+				"characters; it is weak and cannot be masked "
+				"in output\n";
+		const char *first = text ? strstr(text, w) : NULL;
+
+		ok(first && !strstr(first + 1, w),
+		   "the weak ISCPassword is warned about exactly once");
+		ok(text && strstr(text, "Warning: -iscPassword is shorter"),
+		   "each source of a weak secret is named");
+		ok(text && !strstr(text, "TEST\n") && !strstr(text, "SYS"),
+		   "the warning names the field, not the value");
+	}
 	ok(text != NULL, "icm.log written");
 	ok(text && strstr(text, "before the log opens"),
 	   "lines printed before the log opened are in it");

@@ -20,7 +20,7 @@ int main(void)
 	is_str(text, "[]", "is []");
 	free(text);
 
-	secret_register("hunter2hunter2");
+	secret_register("a test secret", "hunter2hunter2");
 	error("cannot log in with 'hunter2hunter2'");
 	ok(output_response(NULL, 1) == 0, "local error");
 	text = slurp(RESPONSE_FILE);

@@ -18,7 +18,8 @@ static const char defaults_json[] =
 	"  \"SSHUser\": \"ubuntu\", \"SSHKey\": \"/k.pub\", \"KeyFile\": \"/k\",\n"
 	"  \"DockerImage\": \"intersystems/iris:1\", \"OSVolumeSize\": 40,\n"
 	"  \"Namespace\": \"USER\", \"Mirror\": \"True\", \"_Zone\": \"x\",\n"
-	"  \"WeavePassword\": null, \"DockerPassword\": \"pw-d0cker\"\n"
+	"  \"WeavePassword\": null, \"DockerPassword\": \"pw-d0cker\",\n"
+	"  \"SSHPassword\": 1234567890123456\n"
 	"}\n";
 static const char definitions_json[] =
 	"[\n"
@@ -53,6 +54,10 @@ int main(void)
 	if (r)
 		printf("# %s\n", log_last_error());
 	ok(log_has_secret("pw-d0cker"), "DockerPassword registered as secret");
+	is_str(config_get(&cfg, -1, "SSHPassword"), "1234567890123456",
+	       "a numeric password keeps the text written (not %g)");
+	ok(log_has_secret("x 1234567890123456 y"),
+	   "and is masked in that form");
 	is_str(config_get(&cfg, -1, "OSVolumeSize"), "40", "number -> string");
 	is_str(config_get(&cfg, 0, "Count"), "2", "Count 2 -> \"2\"");
 	is_str(config_get(&cfg, 1, "LoadBalancer"), "true", "true -> \"true\"");
@@ -72,6 +77,13 @@ int main(void)
 		"{\"Namespace\": \"CLI\", \"ISCPassword\": \"cl1-pw\"}"));
 	is_int(r, 0, "overrides");
 	ok(log_has_secret("cl1-pw"), "override secret registered");
+	r = config_set_overrides(&cfg, cJSON_Parse(
+		"{\"Namespace\": \"CLI\", \"ISCPassword\": \"cl1-pw\", "
+		"\"WeavePassword\": 3.14159265}"));
+	is_int(r, 0, "overrides with a numeric secret");
+	is_str(config_get(&cfg, -1, "WeavePassword"), "3.14159265",
+	       "a command-line number: the shortest exact text");
+	ok(log_has_secret("3.14159265"), "registered in that form");
 	is_str(config_get(&cfg, 0, "Namespace"), "CLI", "command line wins");
 
 	plan_init(&p);

@@ -81,7 +81,7 @@ int main(void)
 		n.fields = cJSON_CreateObject();
 		cJSON_AddStringToObject(n.fields, "Label", "ECP");
 		cJSON_AddStringToObject(n.fields, "Tag", "TEST");
-		secret_register("node-out-secret");
+		secret_register("a test secret", "node-out-secret");
 		ok(nodeout_write(dir, &n, "ssh.out", "pw node-out-secret\n",
 				 &path) == 0, "nodeout_write");
 		want = xasprintf("%s/ECP-DM-TEST/ECP-DM-TEST-0001/ssh.out", dir);
