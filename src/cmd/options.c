@@ -131,7 +131,7 @@ int options_parse(struct options *o, int argc, char **argv, int start,
 				     "'%s'; give the real password", d->name,
 				     SECRET_PLACEHOLDER);
 		if (d->id == OPT_ISCPASSWORD)
-			secret_register("-iscPassword", o->val[d->id]);
+			secret_register("ISCPassword", o->val[d->id]);
 	}
 	return 0;
 }
