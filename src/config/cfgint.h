@@ -16,7 +16,7 @@ struct srcent {
 	const cJSON *item;
 	struct srcpos key;	/* the member's key; the value for elements */
 	struct srcpos val;
-	char *num;		/* a number's text as written; owned, else NULL */
+	char *num;		/* a number as written (owned), or NULL */
 };
 struct srcfile {
 	struct srcent *ents;	/* sorted by item pointer; owned */

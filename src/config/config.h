@@ -5,7 +5,8 @@
  * Values in ICM's files are JSON strings ("Count": "2"); plain JSON numbers
  * and booleans are accepted too.  After config_load() every scalar value of
  * a known field is held as a string, exactly as ICM writes it back into
- * instances.json; unknown fields are carried forward untouched.
+ * instances.json (a number in a text field as the file writes it:
+ * 1234567890123456 stays so); unknown fields are carried forward untouched.
  *
  * Precedence (highest first): command line > definition > defaults >
  * built-in default.  A null value counts as unspecified.

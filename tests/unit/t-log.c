@@ -39,7 +39,8 @@ int main(void)
 	secret_register("ISCPassword", "TEST");
 	secret_register("ISCPassword", "TEST");
 	secret_register("ISCPassword", "SYS");
-	secret_register("-iscPassword", "p\xc3\xa4ssw");	/* 5 characters */
+	/* 5 characters in 6 bytes */
+	secret_register("-iscPassword", "p\xc3\xa4ssw");
 	r = log_redact("ECP-DM-TEST-0001 and p\xc3\xa4ssw");
 	is_str(r, "ECP-DM-TEST-0001 and p\xc3\xa4ssw",
 	       "secrets under 6 characters are not mask patterns");
@@ -59,7 +60,8 @@ int main(void)
 
 	/* As written inside a JSON string (response.json) too. */
 	secret_register("DockerPassword", "q\"uo\\te\tpw");
-	r = log_redact("{\"DockerPassword\": \"q\\\"uo\\\\te\\tpw\"} q\"uo\\te\tpw");
+	r = log_redact("{\"DockerPassword\": \"q\\\"uo\\\\te\\tpw\"} "
+		       "q\"uo\\te\tpw");
 	is_str(r, "{\"DockerPassword\": \"" REDACTED "\"} " REDACTED,
 	       "the JSON-escaped form is masked as well as the raw one");
 	free(r);
