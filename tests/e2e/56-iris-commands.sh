@@ -17,7 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 PTY=$TOP/tests/ssh/pty-drive.py
 world_docker_up 3
-plan 35
+plan 37
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris
@@ -94,4 +94,13 @@ contains "... with ICM's message" "$out" "Interactive commands cannot match more
 out=$("$ICM" session -role CN -namespace %SYS -command 'write "ICM-CN",!' 2>&1)
 check "-role CN names the CN node explicitly: exit 0" $? 0 "$out"
 contains "... and it ran there" "$out" "ICM-CN"
+# After every command: no file icm wrote here (icm.log, state/, ...; the
+# world's and the registry's directories are the test's) holds the IRIS or
+# the registry password; instances.json keeps the configuration's secrets
+# as ICM's own does, readable by the owner only.
+found=$(grep -rlF -e "$IRISPW" -e "$(cat "$R/password")" . \
+	--exclude-dir="${W##*/}" --exclude-dir="${R##*/}" \
+	--exclude=defaults.json --exclude=instances.json)
+is "no file icm wrote holds a password" "$found" ""
+is "instances.json is the owner's only" "$(stat -c %a instances.json)" 600
 done_testing
