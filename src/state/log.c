@@ -16,7 +16,7 @@
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static char **secrets;		/* mask patterns, longest first */
 static size_t nsecrets;
-static char **weak_named;	/* whats already warned about as weak */
+static char **weak_named;	/* names already warned about as weak */
 static size_t nweak;
 static FILE *logfile;
 static struct buf pending = { NULL, 0, 0, BUF_CAP_LOG };
