@@ -23,7 +23,8 @@ static const char defaults_json[] =
 	"}\n";
 static const char definitions_json[] =
 	"[\n"
-	"  {\"Role\": \"DM\", \"Count\": 2, \"Namespace\": \"DMNS\"},\n"
+	"  {\"Role\": \"DM\", \"Count\": 2, \"Namespace\": \"DMNS\",\n"
+	"   \"SSHPassword\": 2718281828459045e-3},\n"
 	"  {\"Role\": \"AM\", \"StartCount\": 3, \"LoadBalancer\": true,\n"
 	"   \"ISCLicense\": \"/a.key,/b.key\", \"Count\": \"2\",\n"
 	"   \"Extra\": [1, 2]}\n"
@@ -58,6 +59,9 @@ int main(void)
 	       "a numeric password keeps the text written (not %g)");
 	ok(log_has_secret("x 1234567890123456 y"),
 	   "and is masked in that form");
+	is_str(config_get(&cfg, 0, "SSHPassword"), "2718281828459045e-3",
+	       "in definitions.json too, exponent and all");
+	ok(log_has_secret("2718281828459045e-3"), "masked in that form too");
 	is_str(config_get(&cfg, -1, "OSVolumeSize"), "40", "number -> string");
 	is_str(config_get(&cfg, 0, "Count"), "2", "Count 2 -> \"2\"");
 	is_str(config_get(&cfg, 1, "LoadBalancer"), "true", "true -> \"true\"");
