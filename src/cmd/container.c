@@ -118,7 +118,8 @@ static int license_spec(const struct ctx *ctx, const struct node *n,
 	char *v;
 
 	buf_init(&key, LICENSE_KEY_CAP);
-	if (license_key_read(n->name, node_license(ctx, n), &key)) {
+	if (license_key_read(n->name, "ISCLicense", node_license(ctx, n),
+			     &key)) {
 		buf_release(&key);
 		return -1;
 	}
@@ -314,7 +315,7 @@ static int copy_license_key(struct dnode *x, const char *cname)
 
 	buf_init(&key, LICENSE_KEY_CAP);
 	buf_init(&tar, LICENSE_KEY_CAP + BUF_CAP_LINE);
-	if (license_key_read(x->n->name, path, &key)) {
+	if (license_key_read(x->n->name, "ISCLicense", path, &key)) {
 		fanout_fail(x->r, "%s", log_last_error());
 		goto out;
 	}
@@ -592,7 +593,6 @@ static int check_archive(const char *archive)
  * ISCLicense key it names, before anything is changed. */
 static int check_licenses(const struct ctx *ctx)
 {
-	struct buf key;
 	size_t i;
 	int ret = 0;
 
@@ -601,11 +601,9 @@ static int check_licenses(const struct ctx *ctx)
 		const struct node *n = ctx->sel[i];
 		const char *image = ctx_field(ctx, n, "DockerImage");
 
-		if (!image || !iris_image(image) || !node_license(ctx, n))
-			continue;
-		buf_init(&key, LICENSE_KEY_CAP);
-		ret = license_key_read(n->name, node_license(ctx, n), &key);
-		buf_release(&key);
+		if (image && iris_image(image) && node_license(ctx, n))
+			ret = license_key_check(n->name, "ISCLicense",
+						node_license(ctx, n));
 	}
 	return ret;
 }

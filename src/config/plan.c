@@ -52,22 +52,33 @@ const char *node_field(const struct node *n, const char *field)
 	return v && *v ? v : NULL;
 }
 
-int license_key_read(const char *name, const char *path, struct buf *key)
+int license_key_read(const char *name, const char *field, const char *path,
+		     struct buf *key)
 {
 	if (fs_read_file(path, key))
-		return error("%s: field 'ISCLicense': cannot read the license "
-			     "key '%s': %s", name, path,
+		return error("%s: field '%s': cannot read the license key "
+			     "'%s': %s", name, field, path,
 			     errno == EFBIG ? "larger than a license key "
 			     "file can be" : strerror(errno));
 	if (!key->len)
-		return error("%s: field 'ISCLicense': the license key '%s' is "
-			     "empty", name, path);
+		return error("%s: field '%s': the license key '%s' is empty",
+			     name, field, path);
 	return 0;
+}
+
+int license_key_check(const char *name, const char *field, const char *path)
+{
+	struct buf key;
+	int ret;
+
+	buf_init(&key, LICENSE_KEY_CAP);
+	ret = license_key_read(name, field, path, &key);
+	buf_release(&key);
+	return ret;
 }
 
 int plan_check_licenses(const struct plan *p)
 {
-	struct buf key;
 	size_t i;
 	int ret = 0;
 
@@ -75,11 +86,8 @@ int plan_check_licenses(const struct plan *p)
 		const struct node *n = &p->nodes[i];
 		const char *path = node_field(n, "ISCLicense");
 
-		if (!path || !role_is_iris(n->role))
-			continue;
-		buf_init(&key, LICENSE_KEY_CAP);
-		ret = license_key_read(n->name, path, &key);
-		buf_release(&key);
+		if (path && role_is_iris(n->role))
+			ret = license_key_check(n->name, "ISCLicense", path);
 	}
 	return ret;
 }

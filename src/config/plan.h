@@ -52,16 +52,19 @@ const char *node_get(const struct node *n, const char *field);
 const char *node_field(const struct node *n, const char *field);
 
 /*
- * ISCLicense: the license key file of a node (one path after plan_build).
- * license_key_read() reads the file at path, the key of node `name`, into
- * key (initialised by the caller with LICENSE_KEY_CAP); -1 reported,
- * naming the node, the field and the file (missing, unreadable, a
- * directory, empty, over the cap).  plan_check_licenses() does that for
- * every IRIS node of p: provision and run call it before they change
+ * License key files: ISCLicense names a node's (one path after
+ * plan_build).  license_key_read() reads the file at path, the key node
+ * `name` has from its field, into key (initialised by the caller with
+ * LICENSE_KEY_CAP); -1 reported, naming the node, the field and the file
+ * (missing, unreadable, a directory, empty, over the cap);
+ * license_key_check() reads it only to check.  plan_check_licenses() checks every IRIS node's ISCLicense:
+ * provision (and run, install for theirs) check before they change
  * anything, -plan does not (the guide's paths need not exist to plan).
  */
 #define LICENSE_KEY_CAP (64u << 10)	/* real keys are a few KB */
-int license_key_read(const char *name, const char *path, struct buf *key)
+int license_key_read(const char *name, const char *field, const char *path,
+		     struct buf *key) WARN_UNUSED;
+int license_key_check(const char *name, const char *field, const char *path)
 	WARN_UNUSED;
 int plan_check_licenses(const struct plan *p) WARN_UNUSED;
 
