@@ -6,6 +6,7 @@
 #
 #   sh ~/ICM/installKit.sh download    Downloading kit on <m>...
 #   sh ~/ICM/installKit.sh install     Installing kit on <m>...
+#   sh ~/ICM/installKit.sh license     Copying license key <file> to <m>...
 #   sh ~/ICM/installKit.sh start       Starting InterSystems IRIS on <m>...
 #   sh ~/ICM/installKit.sh uninstall   icm uninstall
 #   sh ~/ICM/installKit.sh stop        icm stop: iris stop IRIS quietly
@@ -40,7 +41,9 @@
 #
 # and, for start, the rest of standard input is the first-start merge file
 # (ISC_CPF_MERGE_FILE), kept as ~/ICM/merge.cpf (mode 0600; it carries the
-# password's salted hash only).
+# password's salted hash only); for license, it is the node's license key
+# (ISCLicense, or LicenseDir/LicenseKey), written as <ISCInstallDir>/mgr/
+# iris.key, the instance's owner's, which the first start activates.
 #
 # The kit (a gzipped tar, one top directory with irisinstall_silent) is
 # kept as ~/ICM/kit/<name> and unpacked in ~/ICM/kit/unpacked.  install is
@@ -192,6 +195,18 @@ start() {
 	wait_running
 }
 
+license() {
+	installed || fail "no InterSystems IRIS instance in $dir (icm install)"
+	mgr=$dir/mgr
+	[ -d "$mgr" ] || fail "no mgr directory in $dir"
+	cat > "$mgr/iris.key.tmp" || fail "cannot write $mgr/iris.key"
+	[ -s "$mgr/iris.key.tmp" ] || { rm -f "$mgr/iris.key.tmp"; fail "the license key is empty"; }
+	chmod 0644 "$mgr/iris.key.tmp"
+	[ "$(id -u)" != 0 ] || chown "$(stat -c %u:%g "$mgr")" "$mgr/iris.key.tmp"
+	mv -f "$mgr/iris.key.tmp" "$mgr/iris.key"
+	echo "License key installed as $mgr/iris.key"
+}
+
 # icm start: the installed instance started again (no merge file).
 resume() {
 	installed || fail "no InterSystems IRIS instance in $dir (icm install)"
@@ -224,6 +239,7 @@ wait_running() {
 case $step in
 download) download ;;
 install) install ;;
+license) license ;;
 start) start ;;
 resume) resume ;;
 stop) halt_instance ;;
@@ -232,5 +248,5 @@ status) if installed; then "$iris" qlist IRIS || true; fi ;;
 session)
 	installed || fail "InterSystems IRIS is not installed in $dir (icm install)"
 	exec "$iris" session IRIS -U "$Namespace" ;;
-*) fail "usage: installKit.sh download|install|start|resume|stop|uninstall|status|session" ;;
+*) fail "usage: installKit.sh download|install|license|start|resume|stop|uninstall|status|session" ;;
 esac

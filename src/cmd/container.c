@@ -27,7 +27,9 @@
 #include "../docker/image.h"
 #include "../docker/runopts.h"
 #include "../docker/tar.h"
+#include "../cloud/sigv4.h"
 #include "../iris/merge.h"
+#include "../iris/phases.h"
 #include "../iris/qlist.h"
 #include "../state/log.h"
 #include "../state/output.h"
@@ -42,6 +44,7 @@
 #define LABEL_MACHINE "org.icm.machine"
 #define LABEL_OPTIONS "org.icm.options"
 #define LABEL_COMMAND "org.icm.command"
+#define LABEL_LICENSE "org.icm.license"	/* SHA-256 of the ISCLicense key */
 #define STOP_IRIS_S 60		/* IRIS needs time for a clean shutdown */
 #define STOP_OTHER_S 10		/* docker's default */
 #define MERGE_FILE "icm/merge.cpf"	/* under DataMountPoint */
@@ -95,9 +98,49 @@ static const char *const volume_fields[] = {
 	"Journal2MountPoint",
 };
 
+/* The node's ISCLicense key file: IRIS roles only (it is ignored on the
+ * others, as LicenseKey is). */
+static const char *node_license(const struct ctx *ctx, const struct node *n)
+{
+	return role_is_iris(n->role) ? ctx_field(ctx, n, "ISCLicense") : NULL;
+}
+
+/*
+ * The node's ISCLicense key (read by copy_license() into the new
+ * container as <DataMountPoint>/IRIS_LICENSE_KEY): iris-main's --key, and
+ * its SHA-256 as a label, so a changed key file makes a new container.
+ */
+static int license_spec(const struct ctx *ctx, const struct node *n,
+			const char *data, const struct runspec *rs, cJSON *c)
+{
+	struct buf key;
+	char hex[65];
+	char *v;
+
+	buf_init(&key, LICENSE_KEY_CAP);
+	if (license_key_read(n->name, "ISCLicense", node_license(ctx, n),
+			     &key)) {
+		buf_release(&key);
+		return -1;
+	}
+	sigv4_sha256_hex(key.data, key.len, hex);
+	buf_release(&key);
+	cJSON_AddStringToObject(cJSON_GetObjectItemCaseSensitive(c, "Labels"),
+				LABEL_LICENSE, hex);
+	if (!rs->command) {
+		cJSON *cmd = cJSON_AddArrayToObject(c, "Cmd");
+
+		v = xasprintf("%s/" IRIS_LICENSE_KEY, data);
+		cJSON_AddItemToArray(cmd, cJSON_CreateString("--key"));
+		cJSON_AddItemToArray(cmd, cJSON_CreateString(v));
+		free(v);
+	}
+	return 0;
+}
+
 /*
  * The create body for node n (without the spec label).  -1 reported
- * (a bad -options or -command).
+ * (a bad -options or -command, an unreadable ISCLicense).
  */
 static int container_spec(const struct ctx *ctx, const struct node *n,
 			  const struct runspec *rs, cJSON **out)
@@ -131,7 +174,10 @@ static int container_spec(const struct ctx *ctx, const struct node *n,
 			cJSON_AddItemToArray(env, cJSON_CreateString(v));
 			free(v);
 		}
-		if (data && lic && key && !rs->command) {
+		if (data && node_license(ctx, n)) {
+			if (license_spec(ctx, n, data, rs, c))
+				goto fail;
+		} else if (data && lic && key && !rs->command) {
 			const char *base = strrchr(lic, '/');
 			cJSON *cmd = cJSON_AddArrayToObject(c, "Cmd");
 
@@ -257,6 +303,40 @@ struct runjob {
 	char *password;			/* WS nodes' CSP.ini, or NULL */
 };
 
+/* The node's ISCLicense key file, copied into the iris container as
+ * <DataMountPoint>/IRIS_LICENSE_KEY, owned by irisowner: the key
+ * container_spec() gave iris-main with --key. */
+static int copy_license_key(struct dnode *x, const char *cname)
+{
+	const char *path = node_license(x->ctx, x->n);
+	const char *data = ctx_field(x->ctx, x->n, "DataMountPoint");
+	struct buf key, tar;
+	int ret = -1;
+
+	buf_init(&key, LICENSE_KEY_CAP);
+	buf_init(&tar, LICENSE_KEY_CAP + BUF_CAP_LINE);
+	if (license_key_read(x->n->name, "ISCLicense", path, &key)) {
+		fanout_fail(x->r, "%s", log_last_error());
+		goto out;
+	}
+	say("Copying license key %s to %s...", path, x->n->name);
+	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER) ||
+	    tar_mem_entry(&tar, IRIS_LICENSE_DIR "/", NULL, 0, 0755,
+			  IRIS_OWNER) ||
+	    tar_mem_entry(&tar, IRIS_LICENSE_KEY, key.data, key.len, 0644,
+			  IRIS_OWNER) || tar_mem_end(&tar))
+		fanout_fail(x->r, "cannot pack the license key: %s",
+			    log_last_error());
+	else if (docker_put_archive(x->d, cname, data, tar.data, tar.len))
+		dfail(x, "cannot copy the license key");
+	else
+		ret = 0;
+out:
+	buf_release(&key);
+	buf_release(&tar);
+	return ret;
+}
+
 /* The license directory, copied into the iris container under
  * <DataMountPoint> (a durable volume) by its own name, e.g.
  * /irissys/data/license/: iris-main's --key and the license server read
@@ -269,7 +349,11 @@ static int copy_license(struct dnode *x, const char *name,
 	struct buf tar;
 	int ret;
 
-	if (!dir || !data || strcmp(name, DEFAULT_CONTAINER))
+	if (!data || strcmp(name, DEFAULT_CONTAINER))
+		return 0;
+	if (node_license(x->ctx, x->n))
+		return copy_license_key(x, cname);
+	if (!dir)
 		return 0;
 	if (!fs_is_dir(dir))
 		return fanout_fail(x->r, "LicenseDir '%s' is not a directory",
@@ -505,6 +589,25 @@ static int check_archive(const char *archive)
 	return 0;
 }
 
+/* Every selected node that runs IRIS in the iris container has the
+ * ISCLicense key it names, before anything is changed. */
+static int check_licenses(const struct ctx *ctx)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < ctx->nsel && !ret &&
+	     !strcmp(container_name(ctx), DEFAULT_CONTAINER); i++) {
+		const struct node *n = ctx->sel[i];
+		const char *image = ctx_field(ctx, n, "DockerImage");
+
+		if (image && iris_image(image) && node_license(ctx, n))
+			ret = license_key_check(n->name, "ISCLicense",
+						node_license(ctx, n));
+	}
+	return ret;
+}
+
 /* -image/-namespace become the selected nodes' fields in instances.json
  * (for the nodes where the command succeeded). */
 static int record_fields(struct ctx *ctx, const bool *done)
@@ -647,7 +750,8 @@ static int run_or_upgrade(struct ctx *ctx, bool upgrade)
 	j.archive = opt_str(&ctx->opts, OPT_IMAGEARCHIVE);
 	j.upgrade = upgrade;
 	j.creds = &creds;
-	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir))
+	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir) ||
+	    check_licenses(ctx))
 		return -1;
 	j.password_hash = j.password = NULL;
 	if (creds_for(ctx, &creds))

@@ -115,6 +115,22 @@ static int add_setting(struct buf *b, const char *name, const char *value,
 	return 0;
 }
 
+/* The node's license key file (allocated) and the field that gives it
+ * (*field): ISCLicense on an IRIS role, else LicenseDir/LicenseKey (a
+ * nonroot WS's kit needs one too); NULL when it was given none. */
+static char *kit_license(const struct ctx *ctx, const struct node *n,
+			 const char **field)
+{
+	const char *isc = ctx_field(ctx, n, "ISCLicense");
+	const char *dir = ctx_field(ctx, n, "LicenseDir");
+	const char *key = ctx_field(ctx, n, "LicenseKey");
+
+	*field = isc && role_is_iris(n->role) ? "ISCLicense" : "LicenseKey";
+	if (isc && role_is_iris(n->role))
+		return xstrdup(isc);
+	return dir && key ? xasprintf("%s/%s", dir, key) : NULL;
+}
+
 /* The script's standard input for step op: settings, ".", then extra. */
 static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 		     const char *step, struct buf *in, struct fanout_result *r)
@@ -138,6 +154,23 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 	if (buf_adds(in, ".\n") ||
 	    (op == KIT_SESSION && buf_adds(in, j->script)))
 		return fanout_fail(r, "the settings are too long");
+	if (op == KIT_INSTALL && !strcmp(step, "license")) {
+		const char *field;
+		char *path = kit_license(j->ctx, n, &field);
+		struct buf key;
+		int rc;
+
+		buf_init(&key, LICENSE_KEY_CAP);
+		rc = path ? license_key_read(n->name, field, path, &key) : 0;
+		if (rc)
+			fanout_fail(r, "%s", log_last_error());
+		else if (buf_add(in, key.data ? key.data : "", key.len))
+			rc = fanout_fail(r, "the license key is too long");
+		buf_release(&key);
+		free(path);
+		if (rc)
+			return -1;
+	}
 	if (op == KIT_INSTALL && !strcmp(step, "start")) {
 		struct iris_merge_in m;
 
@@ -219,6 +252,8 @@ static void kit_one(struct fanout *f, size_t i, struct fanout_result *r,
 	struct kitjob *j = arg;
 	const struct node *n = j->ctx->sel[i];
 	struct ssh_conn *c = NULL;
+	const char *field;
+	char *lic = NULL;
 
 	r->exit_status = 0;
 	if (fanout_connect(f, n, j->ctx->state_dir, HOSTKEY_STRICT, r, &c) ||
@@ -236,6 +271,11 @@ static void kit_one(struct fanout *f, size_t i, struct fanout_result *r,
 			break;
 		say("Installing kit on %s...", n->name);
 		if (kit_step(j, c, n, "install", r))
+			break;
+		lic = kit_license(j->ctx, n, &field);
+		if (lic)
+			say("Copying license key %s to %s...", lic, n->name);
+		if (lic && kit_step(j, c, n, "license", r))
 			break;
 		say("Starting InterSystems IRIS on %s...", n->name);
 		(void)kit_step(j, c, n, "start", r);
@@ -266,6 +306,7 @@ static void kit_one(struct fanout *f, size_t i, struct fanout_result *r,
 		break;
 	}
 files:
+	free(lic);
 	if (r->failed && r->exit_status == 0)
 		r->exit_status = -1;
 	ssh_close(c);
@@ -351,6 +392,24 @@ static void kit_portal(const struct ctx *ctx, const bool *done)
 	    port ? port : "52773");
 }
 
+/* Every selected node's license key file is there, before anything. */
+static int kit_check_licenses(const struct ctx *ctx)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < ctx->nsel && !ret; i++) {
+		const char *field;
+		char *path = kit_license(ctx, ctx->sel[i], &field);
+
+		if (path)
+			ret = license_key_check(ctx->sel[i]->name, field,
+						path);
+		free(path);
+	}
+	return ret;
+}
+
 int cmd_install(struct ctx *ctx)
 {
 	struct kitjob j = { .ctx = ctx, .op = KIT_INSTALL };
@@ -358,7 +417,7 @@ int cmd_install(struct ctx *ctx)
 	bool *done = NULL;
 	int rc = -1;
 
-	if (kit_nodes(ctx, "install") ||
+	if (kit_nodes(ctx, "install") || kit_check_licenses(ctx) ||
 	    kit_password(ctx, &j.password, &asked))
 		return -1;
 	hash = iris_password_hash(j.password, NULL);

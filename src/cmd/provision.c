@@ -215,6 +215,8 @@ int cmd_provision(struct ctx *ctx)
 		ctx->response = plan_json(ctx, &p);
 		goto out;
 	}
+	if (plan_check_licenses(&p))
+		goto out;
 	if (pv) {
 		ret = provision(ctx, pv, &p);
 		goto out;

@@ -7,6 +7,7 @@
 #include "cfgint.h"
 #include "plan.h"
 #include "../state/log.h"
+#include "../util/fs.h"
 #include "../util/str.h"
 
 #define MIRROR_ROLES_MAX 3	/* DM, DATA, DS */
@@ -49,6 +50,46 @@ const char *node_field(const struct node *n, const char *field)
 	const char *v = node_get(n, field);
 
 	return v && *v ? v : NULL;
+}
+
+int license_key_read(const char *name, const char *field, const char *path,
+		     struct buf *key)
+{
+	if (fs_read_file(path, key))
+		return error("%s: field '%s': cannot read the license key "
+			     "'%s': %s", name, field, path,
+			     errno == EFBIG ? "larger than a license key "
+			     "file can be" : strerror(errno));
+	if (!key->len)
+		return error("%s: field '%s': the license key '%s' is empty",
+			     name, field, path);
+	return 0;
+}
+
+int license_key_check(const char *name, const char *field, const char *path)
+{
+	struct buf key;
+	int ret;
+
+	buf_init(&key, LICENSE_KEY_CAP);
+	ret = license_key_read(name, field, path, &key);
+	buf_release(&key);
+	return ret;
+}
+
+int plan_check_licenses(const struct plan *p)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < p->n && !ret; i++) {
+		const struct node *n = &p->nodes[i];
+		const char *path = node_field(n, "ISCLicense");
+
+		if (path && role_is_iris(n->role))
+			ret = license_key_check(n->name, "ISCLicense", path);
+	}
+	return ret;
 }
 
 /* Sets (in place, keeping the order) or adds a string field. */

@@ -267,6 +267,73 @@ static int check_lb(const struct config *cfg, int i, const char *provider)
 	return 0;
 }
 
+/* The item that gives definition i its field: its own, else defaults'
+ * (for locations; NULL when neither file has it). */
+static const cJSON *given_item(const struct config *cfg, int i,
+			       const char *field)
+{
+	const cJSON *it = def_item(cfg, i, field);
+
+	return it ? it : cJSON_GetObjectItemCaseSensitive(cfg->defaults,
+							  field);
+}
+
+/*
+ * ISCLicense, the 2018 guide's license keys: one path for every node of
+ * the definition, or a comma list of exactly Count paths (one per node,
+ * in order), no entry empty.  A node gets its key one way only: not
+ * together with LicenseDir/LicenseKey.  Where no InterSystems IRIS runs
+ * (AR, WS, ...) the field is ignored, as LicenseKey is (icm-reference
+ * §3.3), with a warning when the definition itself sets it.  Whether the
+ * files exist is checked when they are needed (plan_check_licenses()),
+ * so the guide's configurations plan on any machine.
+ */
+static int check_isclicense(const struct config *cfg, int i)
+{
+	static const char *const others[] = { "LicenseDir", "LicenseKey" };
+	const char *v = config_get_set(cfg, i, "ISCLicense");
+	const char *role = config_get(cfg, i, "Role");
+	char loc[LOC_MAX], oloc[LOC_MAX];
+	char **files = NULL;
+	size_t n = 0, k;
+	long count = 0;
+	int ret = 0;
+
+	if (!v)
+		return 0;
+	cfg_loc(loc, cfg, i, given_item(cfg, i, "ISCLicense"), true);
+	if (!role_is_iris(role)) {
+		if (def_item(cfg, i, "ISCLicense"))
+			warning("%s: field 'ISCLicense' is ignored for role "
+				"'%s' (no InterSystems IRIS runs there)", loc,
+				role);
+		return 0;
+	}
+	for (k = 0; k < ARRAY_SIZE(others); k++)
+		if (config_get_set(cfg, i, others[k]))
+			return error("%s: field 'ISCLicense': definition %d "
+				     "also has '%s' (%s); give its nodes "
+				     "their key one way: ISCLicense, or "
+				     "LicenseDir and LicenseKey", loc, i + 1,
+				     others[k],
+				     cfg_loc(oloc, cfg, i, given_item(
+					     cfg, i, others[k]), false));
+	files = list_split(v, &n);
+	for (k = 0; k < n && !ret; k++)
+		if (!*files[k])
+			ret = error("%s: field 'ISCLicense': entry %zu of '%s' "
+				    "is empty", loc, k + 1, v);
+	if (!ret && n > 1 &&
+	    (str_to_long(config_get(cfg, i, "Count"), &count) ||
+	     count != (long)n))
+		ret = error("%s: field 'ISCLicense': %zu license files for "
+			    "Count %s (one file per node, in order, or one "
+			    "for every node)", loc, n,
+			    config_get(cfg, i, "Count"));
+	list_free(files);
+	return ret;
+}
+
 static int check_definition(const struct config *cfg, int i,
 			    const char *provider)
 {
@@ -278,7 +345,7 @@ static int check_definition(const struct config *cfg, int i,
 			     "describes one node, got '%s'",
 			     cfg_loc(loc, cfg, i, def_item(cfg, i, "Count"),
 				     true), count);
-	if (check_maps(cfg, i, provider))
+	if (check_maps(cfg, i, provider) || check_isclicense(cfg, i))
 		return -1;
 	return check_lb(cfg, i, provider);
 }

@@ -199,10 +199,25 @@ static bool has_mode(const struct iris_topo *t, const struct inode *x)
 	return role_is_iris(x->role) && fld(t, x, "SystemMode");
 }
 
+/* Where x's license keys are in its container (the license server's
+ * KeyDirectory there): the ISCLicense key's directory, or the LicenseDir
+ * copied in by its own name; NULL when x was given no key.  Allocated. */
+static char *key_dir(const struct iris_topo *t, const struct inode *x)
+{
+	const char *dir = fld(t, x, "LicenseDir");
+	const char *base = dir ? strrchr(dir, '/') : NULL;
+
+	if (fld(t, x, "ISCLicense"))
+		return xasprintf("%s/" IRIS_LICENSE_DIR, x->data);
+	if (!dir)
+		return NULL;
+	return xasprintf("%s/%s", x->data, base && base[1] ? base + 1 : dir);
+}
+
 static bool has_license(const struct iris_topo *t, const struct inode *x)
 {
 	return role_is_iris(x->role) && t->license >= 0 &&
-		fld(t, x, "LicenseDir");
+		(fld(t, x, "LicenseDir") || fld(t, x, "ISCLicense"));
 }
 
 static bool shard_server(const struct iris_topo *t, const struct inode *x)
@@ -475,14 +490,11 @@ static void fill(const struct iris_topo *t, const struct inode *x, size_t k,
 	if (t->license >= 0) {
 		const struct inode *l = &t->v[t->license];
 		const char *port = fld(t, l, "LicenseServerPort");
-		const char *dir = fld(t, x, "LicenseDir");
-		const char *base = dir ? strrchr(dir, '/') : NULL;
+		char *dir = l == x ? key_dir(t, x) : NULL;
 
 		var(v, "LICADDR", xstrdup(l->addr));
 		var(v, "LICPORT", xstrdup(port ? port : "4002"));
-		var(v, "KEYDIR", l == x && dir ?
-		    xasprintf("%s/%s", x->data, base && base[1] ? base + 1 :
-			      dir) : xstrdup(""));
+		var(v, "KEYDIR", dir ? dir : xstrdup(""));
 	}
 	/* node-level sharding */
 	if (t->data1 >= 0) {

@@ -71,5 +71,10 @@ int iris_csp_ini(const struct iris_topo *t, const struct node *n,
 /* Where icm keeps its files on the data volume, and the TLS files. */
 #define IRIS_ICM_DIR "icm"
 #define IRIS_TLS_DIR "icm/tls"
+/* A node's ISCLicense key in its iris container: iris-main's --key
+ * (copied into mgr/iris.key, the instance's license); the directory is
+ * the license server's KeyDirectory on that node. */
+#define IRIS_LICENSE_DIR "icm/license"
+#define IRIS_LICENSE_KEY IRIS_LICENSE_DIR "/iris.key"
 
 #endif

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 cases=$(ls -d "$DATA"/config/bad/*/ 2>/dev/null)
 [ -n "$cases" ] || skip_all "no cases in tests/data/config/bad"
-plan $(( $(echo "$cases" | wc -l) * 3 ))
+plan $(( $(echo "$cases" | wc -l) * 3 + 4 ))
 for c in $cases; do
 	name=$(basename "$c")
 	rm -rf "$T/w" && mkdir "$T/w" && cp -r "$c"/. "$T/w/" && rm "$T/w/expected"
@@ -30,4 +30,20 @@ $want") _result 0 "$name: message" ;;
 	is "$name: nothing written (plain provision too)" "$(snapshot .)" "$before"
 	cd "$T"
 done
+
+# A license key that ISCLicense names is not there: -plan still plans (the
+# guide's /License/... paths need not exist for that); provision refuses
+# before anything is made, naming the node, the field and the file.
+rm -rf "$T/w" && mkdir "$T/w" && cp -r "$DATA"/config/bad/54a-isclicense-count/. "$T/w/"
+cd "$T/w" || exit 1
+sed -i 's#"License/isc1.key,License/isc2.key"#"License/isc1.key,License/isc2.key,License/isc3.key"#' definitions.json
+before=$(snapshot .)
+out=$("$ICM" provision -plan 2>&1)
+is "ISCLicense file missing: -plan plans" "$?" 0
+out=$("$ICM" provision 2>&1)
+is "... provision: exit 1" "$?" 1
+contains "... naming the node, the field and the file" "$out" \
+	"Error: ECP-AM-TEST-0005: field 'ISCLicense': cannot read the license key 'License/isc3.key': No such file or directory"
+is "... nothing written" "$(snapshot .)" "$before"
+cd "$T"
 done_testing

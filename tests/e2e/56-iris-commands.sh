@@ -12,12 +12,17 @@
 #   unknown namespace fails naming the node (exit 1);
 #   sql -command: the statement through %SQL.Statement, output in jdbc.out;
 #   session -interactive and terminal on a pseudo-terminal (one node only;
-#   several refused with ICM's message).
+#   several refused with ICM's message);
+#   ISCLicense (the guide's 2018 field), one key file per DATA node: each
+#   container got its own file as its key (iris-main --key, mgr/iris.key),
+#   the license server on DATA node 1 reads that key's directory, a
+#   missing file is refused before anything changes, and a changed file
+#   gives that node a new container with the new key.
 # Root only.
 . "$(dirname "$0")/lib.sh"
 PTY=$TOP/tests/ssh/pty-drive.py
 world_docker_up 3
-plan 37
+plan 51
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris
@@ -28,9 +33,11 @@ IRISPW="iris-pw-$$-$RANDOM"
 # each node's IRIS volumes must be its own, so they live under /home.
 MP=/home/ec2-user/irissys
 world_defaults Iris T irissys "$IRISPW" > defaults.json
+mkdir -p "$T/License"
+for k in 1 2; do printf '[ConfigFile]\nTEST STAND-IN KEY isc%s %s\n' $k $$ > "$T/License/isc$k.key"; done
 cat > definitions.json <<JSON
-[{"Role": "DATA", "IPAddress": "198.18.0.11", "StartCount": "1"},
- {"Role": "DATA", "IPAddress": "198.18.0.12", "StartCount": "2"},
+[{"Role": "DATA", "IPAddress": "198.18.0.11", "StartCount": "1", "ISCLicense": "$T/License/isc1.key"},
+ {"Role": "DATA", "IPAddress": "198.18.0.12", "StartCount": "2", "ISCLicense": "$T/License/isc2.key"},
  {"Role": "CN", "IPAddress": "198.18.0.13", "StartCount": "3"}]
 JSON
 M=(Iris-DATA-T-0001 Iris-DATA-T-0002 Iris-CN-T-0003)
@@ -40,13 +47,33 @@ check "provision exits 0" $? 0 "$out"
 out=$(setsid "$ICM" run -override '{"ISCPassword": ""}' </dev/null 2>&1)
 check "run without ISCPassword and no terminal: exit 1" $? 1 "$out"
 contains "... naming ISCPassword" "$out" "ISCPassword is not set and there is no terminal"
+# the docker CLI against node IP's engine, as icm's client
+dk() { local ip=$1; shift; env -i PATH=/usr/bin:/bin docker --tlsverify --tlscacert state/pki/ca.pem --tlscert state/pki/client/cert.pem --tlskey state/pki/client/key.pem -H "tcp://$ip:2376" "$@"; }
+out=$("$ICM" run -override "{\"ISCLicense\": \"$T/License/none.key\"}" 2>&1)
+check "run with an ISCLicense file that is not there: exit 1" $? 1 "$out"
+contains "... naming the node, the field and the file" "$out" \
+	"${M[0]}: field 'ISCLicense': cannot read the license key '$T/License/none.key': No such file or directory"
+is "... before any container was made" "$(dk 198.18.0.11 ps -aq)" ""
 out=$("$ICM" run 2>&1)
 check "run puts the stand-in on every node" $? 0 "$out"
+contains "run copies each node's own ISCLicense key" "$out" \
+	"Copying license key $T/License/isc2.key to ${M[1]}..."
+is "node 1's container got isc1.key as its license (mgr/iris.key)" \
+	"$(dk 198.18.0.11 exec iris cat $MP/data/IRIS/mgr/iris.key 2>&1)" "$(cat "$T/License/isc1.key")"
+is "node 2's got isc2.key" \
+	"$(dk 198.18.0.12 exec iris cat $MP/data/IRIS/mgr/iris.key 2>&1)" "$(cat "$T/License/isc2.key")"
+is "... given to iris-main as --key" "$(dk 198.18.0.12 inspect -f '{{json .Args}}' iris 2>&1)" \
+	"[\"--key\",\"$MP/data/icm/license/iris.key\"]"
+contains "run acquires the license on each node" "$out" "Acquiring license on ${M[1]}..."
 contains "run waits for IRIS" "$out" "Waiting for InterSystems IRIS to start on ${M[1]}..."
 contains "run ends with the portal of DATA node 1" "$out" \
 	"Management Portal available at: http://198.18.0.11:52773/csp/sys/UtilHome.csp"
 # the stand-in's record of session lines, on node I (durable %SYS)
 record() { "$ICM" exec -machine "${M[$1]}" -command "cat $MP/data/IRIS/standin/commands.log" >/dev/null 2>&1; cat "$S1/${M[$1]}/docker.out"; }
+contains "the license server (DATA node 1) reads node 1's key directory" "$(record 0)" \
+	"p(\"Address\")=\"198.18.0.11\",p(\"Port\")=4002,p(\"KeyDirectory\")=\"$MP/data/icm/license\""
+contains "node 2 uses that server" "$(record 1)" \
+	"p(\"Address\")=\"198.18.0.11\",p(\"Port\")=4002,p(\"KeyDirectory\")=\"\""
 "$ICM" exec -machine "${M[0]}" -command "cat $MP/data/IRIS/iris.cpf" >/dev/null 2>&1
 ph=$(sed -n 's/^PasswordHash=//p' "$S1/${M[0]}/docker.out" | head -1)
 want=$(/usr/bin/python3 -c 'import hashlib,sys; s=sys.argv[2]; print(hashlib.pbkdf2_hmac("sha1", sys.argv[1].encode(), s.encode(), 1024).hex().upper() + "," + s)' "$IRISPW" "${ph#*,}")
@@ -94,6 +121,16 @@ contains "... with ICM's message" "$out" "Interactive commands cannot match more
 out=$("$ICM" session -role CN -namespace %SYS -command 'write "ICM-CN",!' 2>&1)
 check "-role CN names the CN node explicitly: exit 0" $? 0 "$out"
 contains "... and it ran there" "$out" "ICM-CN"
+
+# a new key file for node 2: run gives it a new container with that key
+id1=$(dk 198.18.0.11 inspect -f '{{.Id}}' iris) id2=$(dk 198.18.0.12 inspect -f '{{.Id}}' iris)
+printf '[ConfigFile]\nTEST STAND-IN KEY isc2 renewed %s\n' $$ > "$T/License/isc2.key"
+out=$("$ICM" run 2>&1)
+check "run after node 2's key file changed: exit 0" $? 0 "$out"
+is "... node 1's container is left alone" "$(dk 198.18.0.11 inspect -f '{{.Id}}' iris)" "$id1"
+new2=$(dk 198.18.0.12 inspect -f '{{.Id}}' iris)
+ok "... node 2 has a new container" test -n "$new2" -a "$new2" != "$id2"
+is "... with the new key" "$(dk 198.18.0.12 exec iris cat $MP/data/IRIS/mgr/iris.key 2>&1)" "$(cat "$T/License/isc2.key")"
 # After every command: no file icm wrote here (icm.log, state/, ...; the
 # world's and the registry's directories are the test's) holds the IRIS or
 # the registry password; instances.json keeps the configuration's secrets

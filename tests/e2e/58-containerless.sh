@@ -7,7 +7,9 @@
 # deployment of two DATA nodes with Containerless true; then
 #   the kit copied with icm scp and installed from file:// (console lines,
 #   ssh.out, the values irisinstall_silent got, the merge file's
-#   PasswordHash, qlist running, the portal line);
+#   PasswordHash, qlist running, the portal line; each node's ISCLicense
+#   key as its mgr/iris.key before the first start, a missing key file
+#   refused before anything is installed);
 #   icm ps (Instance, Kit, Status, Health);
 #   install again from http:// on 198.18.0.1 (re-entrant: the first
 #   instance stopped, deleted and removed, the kit downloaded on the node);
@@ -38,7 +40,7 @@ up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 79
+plan 85
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -70,9 +72,11 @@ cat > defaults.json <<JSON
  "Journal1MountPoint": "$MP/journal1", "Journal2MountPoint": "$MP/journal2",
  "RetryCount": "2", "RetryInterval": "200"}
 JSON
+mkdir -p "$T/License"
+for k in 1 2; do printf '[ConfigFile]\nTEST STAND-IN KEY kit%s %s\n' $k $$ > "$T/License/kit$k.key"; done
 cat > definitions.json <<JSON
-[{"Role": "DATA", "IPAddress": "198.18.0.11", "StartCount": "1"},
- {"Role": "DATA", "IPAddress": "198.18.0.12", "StartCount": "2"}]
+[{"Role": "DATA", "IPAddress": "198.18.0.11", "StartCount": "1", "ISCLicense": "$T/License/kit1.key"},
+ {"Role": "DATA", "IPAddress": "198.18.0.12", "StartCount": "2", "ISCLicense": "$T/License/kit2.key"}]
 JSON
 M=(Kit-DATA-T-0001 Kit-DATA-T-0002)
 S=state/Kit-DATA-T
@@ -106,6 +110,11 @@ check "icm scp puts the kit on the nodes" $? 0 "$out"
 out=$(setsid "$ICM" install -override '{"ISCPassword": ""}' </dev/null 2>&1)
 check "install without ISCPassword and no terminal: exit 1" $? 1 "$out"
 contains "... naming ISCPassword" "$out" "ISCPassword is not set and there is no terminal"
+out=$("$ICM" install -override "{\"ISCLicense\": \"$T/License/none.key\"}" 2>&1)
+check "install with an ISCLicense file that is not there: exit 1" $? 1 "$out"
+contains "... naming the node, the field and the file" "$out" \
+	"${M[0]}: field 'ISCLicense': cannot read the license key '$T/License/none.key': No such file or directory"
+ok "... before anything was installed" node 1 test ! -e "$IDIR"
 out=$("$ICM" install 2>&1)
 check "install exits 0" $? 0 "$out"
 contains "Downloading kit line" "$out" "Downloading kit on ${M[0]}..."
@@ -113,6 +122,12 @@ contains "Installing kit line" "$out" "Installing kit on ${M[1]}..."
 contains "Starting line" "$out" "Starting InterSystems IRIS on ${M[0]}..."
 contains "the portal line of DATA node 1" "$out" \
 	"Management Portal available at: http://198.18.0.11:52773/csp/sys/UtilHome.csp"
+contains "install copies each node's own ISCLicense key" "$out" \
+	"Copying license key $T/License/kit2.key to ${M[1]}..."
+is "node 1's instance got kit1.key as its license (mgr/iris.key)" \
+	"$(node 1 cat "$IDIR/mgr/iris.key" 2>&1)" "$(cat "$T/License/kit1.key")"
+contains "... which its first start activated" "$(node 1 cat "$IDIR/mgr/messages.log" 2>&1)" \
+	"Activating license key $IDIR/mgr/iris.key: present"
 contains "node 2's ssh.out ends with qlist running" "$(tail -1 "$S/${M[1]}/ssh.out")" "IRIS^$IDIR^2024.1.0.267.2^running, since"
 env1=$(node 1 cat "$IDIR/standin/install.env" 2>&1)
 for v in INSTANCENAME=IRIS INSTALLDIR=$IDIR INITIAL_SECURITY=Normal STARTIRIS=N \

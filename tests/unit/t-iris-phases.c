@@ -340,9 +340,63 @@ static void async_member(void)
 	config_release(&cfg);
 }
 
+/* ISCLicense keys: the license server (the DM primary) reads its key's
+ * directory; every node with a key uses that server; the arbiter and
+ * nodes given no key get no license step. */
+static void licensed(void)
+{
+	struct config cfg;
+	struct plan p;
+	struct node *v[8];
+	struct iris_topo *t;
+	char *s, *title;
+	size_t i;
+
+	if (load("{" AWS ", \"Label\": \"ECP\", \"Tag\": \"TEST\", "
+		 "\"Mirror\": \"true\"}",
+		 "[{\"Role\": \"DM\", \"Count\": \"2\", "
+		 "\"ISCLicense\": \"/License/master/license.key\"},"
+		 " {\"Role\": \"AM\", \"Count\": \"2\", \"StartCount\": \"3\","
+		 "  \"ISCLicense\": \"/License/isc1.key,/License/isc2.key\"},"
+		 " {\"Role\": \"AM\", \"StartCount\": \"5\"},"
+		 " {\"Role\": \"AR\", \"StartCount\": \"6\", "
+		 "\"ISCLicense\": \"/License/ar.key\"}]", &cfg, &p) ||
+	    p.n != 6) {
+		ok(0, "the licensed ECP deployment loads");
+		return;
+	}
+	for (i = 0; i < p.n; i++)
+		v[i] = &p.nodes[i];
+	t = iris_topo_new(v, p.n, field, NULL);
+	check_steps(t, &p, "ECP-DM-TEST-0001", "tls ecp license mirror "
+		    "mirror-authorize mirror-namespace ecp-authorize");
+	check_steps(t, &p, "ECP-AM-TEST-0004", "tls ecp license app-server");
+	check_steps(t, &p, "ECP-AM-TEST-0005", "tls ecp app-server");
+	check_steps(t, &p, "ECP-AR-TEST-0006", "");
+	s = render(t, &p, "ECP-DM-TEST-0001", "license", &title);
+	ok(strstr(s, "p(\"Address\")=\"ECP-DM-TEST-0001\",p(\"Port\")=4002,"
+		  "p(\"KeyDirectory\")=\"/irissys/data/icm/license\"") != NULL,
+	   "the license server reads the DM's ISCLicense key's directory");
+	is_str(title, "Acquiring license on ECP-DM-TEST-0001...",
+	       "ICM's console line");
+	free(s);
+	free(title);
+	s = render(t, &p, "ECP-AM-TEST-0003", "license", &title);
+	ok(strstr(s, "p(\"Address\")=\"ECP-DM-TEST-0001\",p(\"Port\")=4002,"
+		  "p(\"KeyDirectory\")=\"\"") &&
+	   strstr(s, "$SYSTEM.License.Upgrade()"),
+	   "an AM uses the DM's server and activates its own key");
+	free(s);
+	free(title);
+	iris_topo_free(t);
+	plan_release(&p);
+	config_release(&cfg);
+}
+
 int main(void)
 {
 	ecp();
+	licensed();
 	async_member();
 	gateway();
 	sharded();

@@ -35,6 +35,147 @@ static int write_file(const char *path, const char *text)
 	return fs_write_atomic(path, text, strlen(text), 0600);
 }
 
+/* Loads defaults text d and definitions text f (written in dir). */
+static int load_texts(const char *dir, const char *d, const char *f,
+		      struct config *cfg)
+{
+	char *dp = xasprintf("%s/defaults.json", dir);
+	char *fp = xasprintf("%s/definitions.json", dir);
+	int r;
+
+	config_init(cfg);
+	r = write_file(dp, d) || write_file(fp, f) ? -1 :
+		config_load(cfg, dp, fp);
+	unlink(dp);
+	unlink(fp);
+	free(dp);
+	free(fp);
+	return r;
+}
+
+static const char lic_defaults[] =
+	"{\"Provider\": \"AWS\", \"Label\": \"L\", \"Tag\": \"T\", "
+	"\"Region\": \"r\", \"Zone\": \"z\", \"AMI\": \"ami-1\", "
+	"\"InstanceType\": \"t\", \"Credentials\": \"/c\", "
+	"\"SSHUser\": \"u\", \"SSHKey\": \"/k.pub\", \"KeyFile\": \"/k\", "
+	"\"DockerImage\": \"intersystems/iris:1\", \"Mirror\": \"true\"}";
+
+/* Validates and plans the guide's ECP definitions with the DMs', the AMs'
+ * and the arbiter's extra fields dm, am, ar. */
+static int lic_plan(const char *dir, struct config *cfg, struct plan *p,
+		    const char *dm, const char *am, const char *ar)
+{
+	char *defs = xasprintf(
+		"[{\"Role\": \"DM\", \"Count\": \"2\", %s},\n"
+		" {\"Role\": \"AM\", \"Count\": \"3\", \"StartCount\": \"3\", "
+		"%s},\n"
+		" {\"Role\": \"AR\", \"StartCount\": \"6\"%s}]\n", dm, am, ar);
+	int r;
+
+	plan_init(p);
+	r = load_texts(dir, lic_defaults, defs, cfg);
+	if (!r)
+		r = config_validate(cfg);
+	if (!r)
+		r = plan_build(cfg, p);
+	free(defs);
+	return r;
+}
+
+/* ISCLicense: one file per node in order, or one for all; the count
+ * checked at validation, the files when provision or run needs them. */
+static void isclicense(const char *dir)
+{
+	struct config cfg;
+	struct plan p;
+	char *m = xasprintf("%s/master.key", dir);
+	char *k[3], *dm, *am, *am2, *path;
+	int i, r;
+
+	for (i = 0; i < 3; i++) {
+		k[i] = xasprintf("%s/isc%d.key", dir, i + 1);
+		ok(!write_file(k[i], "[ConfigFile] TEST KEY\n"), "key %d", i + 1);
+	}
+	ok(!write_file(m, "[ConfigFile] MASTER\n"), "master key");
+	dm = xasprintf("\"ISCLicense\": \"%s\"", m);
+	am = xasprintf("\"ISCLicense\": \"%s,%s,%s\"", k[0], k[1], k[2]);
+	am2 = xasprintf("\"ISCLicense\": \"%s,%s\"", k[0], k[1]);
+
+	r = lic_plan(dir, &cfg, &p, dm, am, "");
+	is_int(r, 0, "the guide's ECP licenses validate and plan");
+	is_int(p.n, 6, "2 DM, 3 AM, 1 AR");
+	if (!r && p.n == 6) {
+		is_str(node_get(&p.nodes[0], "ISCLicense"), m,
+		       "one file for both DMs: the first");
+		is_str(node_get(&p.nodes[1], "ISCLicense"), m, "... the second");
+		for (i = 0; i < 3; i++)
+			ok(!strcmp(node_get(&p.nodes[2 + i], "ISCLicense"),
+				   k[i]), "AM %d: its own file, in order",
+			   i + 3);
+		is_int(plan_check_licenses(&p), 0, "every file is there");
+		unlink(k[1]);
+		is_int(plan_check_licenses(&p), -1, "a file missing: refused");
+		path = xasprintf("L-AM-T-0004: field 'ISCLicense': cannot read "
+				 "the license key '%s': No such file or "
+				 "directory", k[1]);
+		is_str(log_last_error(), path, "... naming node, field, file");
+		free(path);
+		ok(!write_file(k[1], ""), "an empty key");
+		is_int(plan_check_licenses(&p), -1, "an empty file: refused");
+		ok(strstr(log_last_error(), "is empty") != NULL,
+		   "... saying so");
+		ok(!write_file(k[1], "[ConfigFile] TEST KEY\n"), "key 2 again");
+	}
+	plan_release(&p);
+	config_release(&cfg);
+
+	r = lic_plan(dir, &cfg, &p, dm, am2, "");
+	is_int(r, -1, "2 files for Count 3: refused at validation");
+	ok(strstr(log_last_error(), "definitions.json:2:") &&
+	   strstr(log_last_error(), "field 'ISCLicense': 2 license files for "
+		  "Count 3"), "... naming the file, line and field");
+	plan_release(&p);
+	config_release(&cfg);
+
+	free(am2);
+	am2 = xasprintf("\"ISCLicense\": \"%s,%s,%s,%s\"", k[0], k[1], k[2],
+			k[0]);
+	r = lic_plan(dir, &cfg, &p, dm, am2, "");
+	is_int(r, -1, "4 files for Count 3: refused too");
+	plan_release(&p);
+	config_release(&cfg);
+
+	free(am2);
+	am2 = xasprintf("%s, \"LicenseKey\": \"a.key\", \"LicenseDir\": "
+			"\"%s\"", am, dir);
+	r = lic_plan(dir, &cfg, &p, dm, am2, "");
+	is_int(r, -1, "ISCLicense and LicenseDir/LicenseKey on one node");
+	ok(strstr(log_last_error(), "definition 2 also has 'LicenseDir'") !=
+	   NULL, "... one clear error");
+	plan_release(&p);
+	config_release(&cfg);
+
+	path = xasprintf(", \"ISCLicense\": \"%s/none.key\"", dir);
+	r = lic_plan(dir, &cfg, &p, dm, am, path);
+	is_int(r, 0, "ISCLicense on the arbiter (no IRIS there): ignored");
+	if (!r)
+		is_int(plan_check_licenses(&p), 0,
+		       "... its file is not needed");
+	plan_release(&p);
+	config_release(&cfg);
+	free(path);
+
+	for (i = 0; i < 3; i++) {
+		unlink(k[i]);
+		free(k[i]);
+	}
+	unlink(m);
+	free(m);
+	free(dm);
+	free(am);
+	free(am2);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t-plan-XXXXXX";
@@ -136,6 +277,7 @@ int main(void)
 	config_release(&cfg);
 	unlink(dp);
 	unlink(fp);
+	isclicense(dir);
 	rmdir(dir);
 	free(dp);
 	free(fp);
