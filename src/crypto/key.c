@@ -423,6 +423,17 @@ struct rsa_parts {
 	struct bn n, e, d, p, q, dp, dq, iq;
 };
 
+/* BearSSL's BR_MAX_RSA_SIZE (4096 as released; see vendor/pending). */
+static long bearssl_rsa_max_bits(void)
+{
+	const br_config_option *o;
+
+	for (o = br_get_config(); o->name; o++)
+		if (!strcmp(o->name, "BR_MAX_RSA_SIZE"))
+			return o->value;
+	return 0;
+}
+
 /* Signs a fixed hash and verifies it: the parts are one key, and this
  * build can sign with it. */
 static int rsa_check(const struct key *k, char *why)
@@ -433,7 +444,8 @@ static int rsa_check(const struct key *k, char *why)
 	if (!br_rsa_pkcs1_sign_get_default()(BR_HASH_OID_SHA256, hash,
 					     sizeof(hash), &k->rsa, sig))
 		return why_not(why, "an RSA key of %u bits, more than this "
-			       "build's BearSSL can sign with", k->bits);
+			       "build's BearSSL can sign with (%ld at most)",
+			       k->bits, bearssl_rsa_max_bits());
 	if (!br_rsa_pkcs1_vrfy_get_default()(sig, k->rsa_pub.nlen,
 					     BR_HASH_OID_SHA256, sizeof(back),
 					     &k->rsa_pub, back) ||

@@ -194,9 +194,9 @@ static void good(const struct good *g, unsigned i)
 		ok(sh("grep -q 'BEGIN OPENSSH PRIVATE KEY' %s", file),
 		   "%s: the file is OpenSSH's format", g->name);
 	if (load(file, k, why) && g->bits > 4096 && bearssl_rsa_limited(why)) {
-		printf("ok %d # skip %s: %s (vendor/patches/bearssl "
-		       "BR_MAX_RSA_SIZE 8192 lifts it)\n", ++tap_n, g->name,
-		       why);
+		printf("ok %d # skip %s: %s (vendor/pending/bearssl/"
+		       "0002-rsa-8192-bits.patch lifts it)\n", ++tap_n,
+		       g->name, why);
 		goto out;
 	}
 	if (!ok(!load(file, k, why), "%s: read", g->name)) {
