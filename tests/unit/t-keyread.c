@@ -11,8 +11,9 @@
  *
  * Each key becomes the CA of a TLSKeyDir (ca.pem made by `openssl req
  * -x509` from the key, or from its PEM twin for OpenSSH files): icm adopts
- * it (so the key is the certificate's), issues a node certificate under it,
- * and `openssl verify` accepts that certificate.  Keys icm does not take
+ * it (so the key is the certificate's), issues a node certificate under it
+ * that icm's own check (BearSSL's X.509 engine) and `openssl verify`
+ * accept.  Keys icm does not take
  * (RSA 1024, P-521, Ed25519, a passphrase, a certificate) are refused with
  * a reason, and nothing is adopted.
  */
@@ -88,7 +89,9 @@ static void as_ca(const char *name, const char *tag, const char *key,
 	char *state = xasprintf("%s/%s-state", base, tag);
 	char *cert = xasprintf("%s/pki/nodes/Label-DM-Tag-0001/server-cert.pem",
 			       state);
+	struct pki_status st;
 	struct node n;
+	int r;
 
 	memset(&n, 0, sizeof(n));
 	n.name = (char *)"Label-DM-Tag-0001";
@@ -97,14 +100,17 @@ static void as_ca(const char *name, const char *tag, const char *key,
 	cJSON_AddStringToObject(n.fields, "MachineName", n.name);
 	cJSON_AddStringToObject(n.fields, "IPAddress", "10.0.0.5");
 	if (!ok(sh("mkdir -p %s && cp %s %s/ca-key.pem && openssl req -x509 "
-		   "-new -key %s -subj /CN=user-ca -days 30 -out %s/ca.pem",
+		   "-new -key %s -subj /CN=user-ca -days 365 -out %s/ca.pem",
 		   user, key, user, pem, user),
 		"%s: openssl makes a CA certificate for it", name))
 		goto out;
 	ok(pki_ensure_ca(state, user, KEY_EC, 0, PKI_CA_DAYS) ==
 	   PKI_CA_ADOPTED, "%s: the TLSKeyDir CA is adopted", name);
-	ok(!pki_node_cert(state, &n, 30, NULL),
+	ok(!pki_node_cert(state, &n, 90, NULL),
 	   "%s: a node certificate issued under it", name);
+	r = pki_node_check(state, &n, time(NULL), &st);
+	ok(!r && st.state == PKI_VALID, "%s: which icm checks as valid (%d, %s)",
+	   name, r, r ? "-" : pki_state_name(st.state));
 	ok(sh("openssl verify -CAfile %s/ca.pem %s", user, cert),
 	   "%s: openssl verify accepts it", name);
 out:
