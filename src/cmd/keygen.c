@@ -164,10 +164,10 @@ static int key_options(struct ctx *ctx, unsigned def_bits,
 			return error("-bits: ECDSA keys are P-256 (256 bits)");
 		return 0;
 	}
-	if (v < KEY_RSA_MIN_BITS || v > KEY_RSA_MAX_BITS || v % 8)
+	if (v < KEY_RSA_MIN_BITS || v > KEY_RSA_GEN_MAX_BITS || v % 8)
 		return error("-bits: RSA keys are %d to %d bits (a multiple "
 			     "of 8), not '%s'", KEY_RSA_MIN_BITS,
-			     KEY_RSA_MAX_BITS, b);
+			     KEY_RSA_GEN_MAX_BITS, b);
 	*bits = (unsigned)v;
 	return 0;
 }

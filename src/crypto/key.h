@@ -1,6 +1,7 @@
 /*
- * key.h: a key pair generated with BearSSL (RSA or ECDSA P-256), and what
- * the writers need from it: the PEM private key, PKCS#8, the X.509
+ * key.h: a key pair generated with BearSSL (RSA or ECDSA P-256) or read
+ * from a user's file (RSA 2048-8192, ECDSA P-256 or P-384), and what the
+ * writers need from it: the PEM private key, PKCS#8, the X.509
  * SubjectPublicKeyInfo and key identifier, and SHA-256 signatures.
  *
  * struct key holds its key material inline (no allocation); key_wipe()
@@ -18,12 +19,13 @@
 enum key_type { KEY_RSA, KEY_EC };
 
 #define KEY_RSA_MIN_BITS 2048
-#define KEY_RSA_MAX_BITS 4096
+#define KEY_RSA_MAX_BITS 8192		/* what key_from_pem() reads */
+#define KEY_RSA_GEN_MAX_BITS 4096	/* what BearSSL's keygen makes */
 #define KEY_RSA_EXPONENT 65537
 
 struct key {
 	enum key_type type;
-	unsigned bits;			/* RSA modulus size; 256 for P-256 */
+	unsigned bits;			/* RSA modulus size; 256 or 384 for EC */
 	br_rsa_private_key rsa;
 	br_rsa_public_key rsa_pub;
 	br_ec_private_key ec;
@@ -35,7 +37,7 @@ struct key {
 };
 
 /*
- * Generates a key: RSA of `bits` (KEY_RSA_MIN_BITS..KEY_RSA_MAX_BITS,
+ * Generates a key: RSA of `bits` (KEY_RSA_MIN_BITS..KEY_RSA_GEN_MAX_BITS,
  * e = 65537) or, for KEY_EC, P-256 (bits ignored).  0, or -1 reported.
  */
 int key_generate(struct key *k, enum key_type type, unsigned bits) WARN_UNUSED;
@@ -80,13 +82,23 @@ int pem_add(struct buf *out, const char *label, const void *data,
 int pem_decode(const void *text, size_t len, char *label, uint8_t **der,
 	       size_t *der_len) WARN_UNUSED;
 
+/* "P-256" or "P-384" (messages), "nistp256" or "nistp384" (SSH). */
+const char *key_curve_name(const struct key *k);
+const char *key_curve_ssh(const struct key *k);
+
 /*
- * Reads a private key back from PEM: PKCS#1 "RSA PRIVATE KEY" (up to
- * KEY_RSA_MAX_BITS), SEC1 "EC PRIVATE KEY" (P-256) or PKCS#8 "PRIVATE
- * KEY" of either, so a CA made elsewhere (TLSKeyDir) can sign.  The public
- * key and the RSA private exponent are recomputed.  0, or -1 (not
- * reported).
+ * Reads an unencrypted private key, the first one in text: PKCS#1 "RSA
+ * PRIVATE KEY", SEC1 "EC PRIVATE KEY", PKCS#8 "PRIVATE KEY" of either, or
+ * OpenSSH's "OPENSSH PRIVATE KEY"; RSA of KEY_RSA_MIN_BITS to
+ * KEY_RSA_MAX_BITS, EC on P-256 or P-384.  An RSA key is proven whole by
+ * signing and verifying once (the build's BearSSL must be able to sign
+ * with it).  0, or -1 with why (KEY_WHY_MAX bytes) saying what the key
+ * is, e.g. "an RSA key of 1024 bits (icm takes 2048 to 8192)", for the
+ * caller to report with the file's name (nothing is reported here, and
+ * why never holds key material).
  */
-int key_from_pem(struct key *k, const void *text, size_t len) WARN_UNUSED;
+#define KEY_WHY_MAX 160
+int key_from_pem(struct key *k, const void *text, size_t len,
+		 char *why) WARN_UNUSED;
 
 #endif

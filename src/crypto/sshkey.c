@@ -60,7 +60,10 @@ static int put_mpint(struct buf *b, const unsigned char *p, size_t n)
 
 const char *sshkey_type(const struct key *k)
 {
-	return k->type == KEY_RSA ? "ssh-rsa" : "ecdsa-sha2-nistp256";
+	if (k->type == KEY_RSA)
+		return "ssh-rsa";
+	return k->ec.curve == BR_EC_secp384r1 ? "ecdsa-sha2-nistp384" :
+	       "ecdsa-sha2-nistp256";
 }
 
 int sshkey_blob(const struct key *k, struct buf *out)
@@ -72,7 +75,7 @@ int sshkey_blob(const struct key *k, struct buf *out)
 	if (k->type == KEY_RSA)
 		return put_mpint(out, k->rsa_pub.e, k->rsa_pub.elen) ||
 		       put_mpint(out, k->rsa_pub.n, k->rsa_pub.nlen) ? -1 : 0;
-	return put_string(out, "nistp256", 8) ||
+	return put_string(out, key_curve_ssh(k), strlen(key_curve_ssh(k))) ||
 	       put_string(out, k->ec_pub.q, k->ec_pub.qlen) ? -1 : 0;
 }
 

@@ -10,7 +10,8 @@
  *    OpenSSH, libssh2 and ssh-keygen read.
  *
  * RSA keys are "ssh-rsa" (signatures rsa-sha2-256/512 at login); P-256
- * keys are "ecdsa-sha2-nistp256".  Each appender returns 0, or -1 with the
+ * keys are "ecdsa-sha2-nistp256" (P-384 read from a file:
+ * "ecdsa-sha2-nistp384").  Each appender returns 0, or -1 with the
  * buffer released.
  */
 #ifndef ICM_SSHKEY_H
@@ -20,7 +21,7 @@
 #include "../util/buf.h"
 #include "key.h"
 
-/* "ssh-rsa" or "ecdsa-sha2-nistp256". */
+/* "ssh-rsa", "ecdsa-sha2-nistp256" or "ecdsa-sha2-nistp384". */
 const char *sshkey_type(const struct key *k);
 /* The public key blob of RFC 4253 6.6 / RFC 5656 3.1. */
 int sshkey_blob(const struct key *k, struct buf *out) WARN_UNUSED;

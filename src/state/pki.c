@@ -46,34 +46,53 @@ static int read_text(const char *path, struct buf *b)
 	return fs_read_file(path, b);
 }
 
-/* Reads a PEM certificate; 0, or -1 (not reported). */
-static int cert_load(const char *path, struct pair *p)
+/* Which file of a pair could not be used, and why (for the caller's
+ * error). */
+struct pair_err {
+	const char *file;
+	char why[KEY_WHY_MAX];
+};
+
+static int pair_err_set(struct pair_err *e, const char *file,
+			const char *why)
+{
+	e->file = file;
+	if (why != e->why)
+		strlcpy_icm(e->why, why, sizeof(e->why));
+	return -1;
+}
+
+/* Reads a PEM certificate; 0, or -1 with e set. */
+static int cert_load(const char *path, struct pair *p, struct pair_err *e)
 {
 	struct buf b;
 	char label[PEM_LABEL_MAX];
 	int ret = -1;
 
 	if (read_text(path, &b))
-		return -1;
+		return pair_err_set(e, path, strerror(errno));
 	if (!pem_decode(b.data, b.len, label, &p->der, &p->len)) {
 		if (!strcmp(label, "CERTIFICATE") &&
 		    !x509_read(p->der, p->len, &p->info))
 			ret = 0;
 	}
 	buf_release(&b);
+	if (ret)
+		pair_err_set(e, path, "not a PEM certificate icm can read");
 	return ret;
 }
 
-static int key_load(const char *path, struct key *k)
+/* Reads a private key; 0, or -1 with e set. */
+static int key_load(const char *path, struct key *k, struct pair_err *e)
 {
 	struct buf b;
 	int ret;
 
 	if (read_text(path, &b))
-		return -1;
-	ret = key_from_pem(k, b.data, b.len);
+		return pair_err_set(e, path, strerror(errno));
+	ret = key_from_pem(k, b.data, b.len, e->why);
 	buf_wipe(&b);
-	return ret;
+	return ret ? pair_err_set(e, path, e->why) : 0;
 }
 
 /* True when the certificate's SubjectPublicKeyInfo is the key's. */
@@ -90,10 +109,12 @@ static bool key_matches(const struct pair *p)
 	return same;
 }
 
-/* Loads cert and key; 0, -1 unreadable, -2 the key is not the cert's. */
-static int pair_load(const char *cert, const char *key, struct pair *p)
+/* Loads cert and key; 0, -1 unreadable (e says which and why), -2 the
+ * key is not the cert's. */
+static int pair_load(const char *cert, const char *key, struct pair *p,
+		     struct pair_err *e)
 {
-	if (cert_load(cert, p) || key_load(key, &p->key))
+	if (cert_load(cert, p, e) || key_load(key, &p->key, e))
 		return -1;
 	return key_matches(p) ? 0 : -2;
 }
@@ -107,10 +128,12 @@ static int ca_load(const char *state_dir, struct pair *ca)
 {
 	char *c = ca_path(state_dir, "ca.pem");
 	char *k = ca_path(state_dir, "ca-key.pem");
-	int r = pair_load(c, k, ca);
+	struct pair_err e;
+	int r = pair_load(c, k, ca, &e);
 
 	if (r == -1)
-		error("cannot read the deployment CA (%s, %s)", c, k);
+		error("cannot read the deployment CA: '%s': %s", e.file,
+		      e.why);
 	else if (r == -2)
 		error("'%s' is not the key of '%s'", k, c);
 	free(c);
@@ -189,11 +212,12 @@ static int ca_adopt(const char *state_dir, const char *cert,
 {
 	struct pair *p = pair_new();
 	char *dir = xasprintf("%s/" PKI_DIR, state_dir);
-	int r = pair_load(cert, key, p), ret = -1;
+	struct pair_err e;
+	int r = pair_load(cert, key, p, &e), ret = -1;
 
 	if (r == -1)
-		error("TLSKeyDir: cannot read the CA in '%s' and '%s' (PEM "
-		      "certificate; RSA or P-256 key)", cert, key);
+		error("TLSKeyDir: cannot use the CA file '%s': %s", e.file,
+		      e.why);
 	else if (r == -2)
 		error("TLSKeyDir: '%s' is not the key of '%s'", key, cert);
 	else
@@ -385,6 +409,7 @@ static int leaf_check(const char *state_dir, const char *dir,
 	struct pair *ca = pair_new(), *c = pair_new();
 	char *cp = xasprintf("%s/%s", dir, cert_name);
 	char *kp = xasprintf("%s/%s", dir, key_name);
+	struct pair_err e;
 	int r, ret = -1;
 
 	memset(st, 0, sizeof(*st));
@@ -395,7 +420,7 @@ static int leaf_check(const char *state_dir, const char *dir,
 		st->state = PKI_MISSING;
 		goto out;
 	}
-	r = pair_load(cp, kp, c);
+	r = pair_load(cp, kp, c, &e);
 	st->expires = c->info.not_after;
 	if (r == -1)
 		st->state = PKI_UNREADABLE;
@@ -523,6 +548,7 @@ int pki_node_expiry(const char *state_dir, const struct node *n,
 		    time_t *expires)
 {
 	struct pair *c;
+	struct pair_err e;
 	char *path;
 	int ret = -1;
 
@@ -535,7 +561,7 @@ int pki_node_expiry(const char *state_dir, const struct node *n,
 		return 0;
 	}
 	c = pair_new();
-	if (!cert_load(path, c)) {
+	if (!cert_load(path, c, &e)) {
 		*expires = c->info.not_after;
 		ret = 1;
 	}

@@ -18,8 +18,8 @@
  * in this build) calls pki_ensure_ca() before it creates anything, then
  * pki_node_cert() for each node once its addresses are known.  Until then
  * `icm keygen tls -renew` does the same from instances.json.  A user's CA
- * in TLSKeyDir (ca.pem and ca-key.pem, RSA or P-256) is adopted instead of
- * making one.
+ * in TLSKeyDir (ca.pem and ca-key.pem: RSA 2048-8192 or ECDSA P-256/P-384
+ * in any form key_from_pem() reads) is adopted instead of making one.
  *
  * Leaf keys follow the CA's key type: P-256, or RSA of PKI_LEAF_RSA_BITS.
  * Nothing here prints; callers report.  Key material never reaches the

@@ -6,7 +6,9 @@
 # (with and without icm's client certificate), a second provision that
 # re-runs no step and does not restart dockerd, and a renewed node
 # certificate served after provision while a container keeps running
-# (live-restore).  A block device name is refused on PreExisting.
+# (live-restore).  A block device name is refused on PreExisting.  The
+# deployment CA is the user's: `icm keygen tls` with its default (RSA 4096)
+# as TLSKeyDir, adopted, and every certificate issued from it.
 #
 # The world is shared on this machine: run this under the world lock,
 #   flock /tmp/icm-world.lock prove -v tests/e2e/52-node-prepare.sh
@@ -29,7 +31,7 @@ up=$("$WORLD" up 2 --docker --dir "$W" 2>&1) || {
 LOOP=
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; [ -z "$LOOP" ] || losetup -d "$LOOP"; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 52
+plan 55
 cd "$T" || exit 1
 M1=Prep-DM-T-0001 M2=Prep-AM-T-0002
 hx() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -56,7 +58,7 @@ write_config() {	# $1: DataDeviceName, $2: DataMountPoint
 	 "WIJDeviceName": "create", "WIJMountPoint": "/tmp/irissys/wij",
 	 "Journal1DeviceName": "local", "Journal1MountPoint": "/tmp/irissys/j1",
 	 "Journal2DeviceName": "skip", "Journal2MountPoint": "/tmp/irissys/j2",
-	 "RetryCount": "2", "RetryInterval": "200"}
+	 "TLSKeyDir": "./tls", "RetryCount": "2", "RetryInterval": "200"}
 	JSON
 	cat > definitions.json <<-JSON
 	[{"Role": "DM", "IPAddress": "198.18.0.11", "StartCount": "1"},
@@ -64,10 +66,17 @@ write_config() {	# $1: DataDeviceName, $2: DataMountPoint
 	JSON
 }
 write_config create /tmp/irissys/data
+"$ICM" keygen tls ./tls >/dev/null 2>&1
+contains "icm keygen tls: an RSA 4096 CA by default" \
+	"$(openssl x509 -noout -text -in tls/ca.pem 2>&1)" "Public-Key: (4096 bit)"
 
 out=$("$ICM" provision 2>&1); st=$?
 is "provision exits 0" "$st" 0
 [ "$st" = 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
+ok "the TLSKeyDir CA is the deployment's" cmp -s tls/ca.pem state/pki/ca.pem
+is "openssl verifies the client certificate issued from it" \
+	"$(openssl verify -CAfile tls/ca.pem state/pki/client/cert.pem 2>&1)" \
+	"state/pki/client/cert.pem: OK"
 contains "Copying files line" "$out" "Copying files to $M1..."
 contains "Configuring line" "$out" "Configuring $M2..."
 contains "Mounting volumes line" "$out" "Mounting volumes on $M1..."

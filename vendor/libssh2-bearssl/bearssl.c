@@ -36,13 +36,44 @@ uint32_t br_i31_modpow_opt(uint32_t *x, const unsigned char *e, size_t elen,
                            const uint32_t *m, uint32_t m0i, uint32_t *tmp,
                            size_t twlen);
 
+/* br_get_config() and its record are in BearSSL's bearssl.h, which this
+   backend's own bearssl.h hides; repeated as the i31 prototypes are. */
+typedef struct {
+    const char *name;
+    long value;
+} br_config_option;
+const br_config_option *br_get_config(void);
+
 /* Largest private key file read (they are a few kB). */
 #define BR_KEYFILE_MAX (1024 * 1024)
 
-/* RSA modulus bounds: OpenSSH refuses less; BearSSL does no more
-   (BR_MAX_RSA_SIZE, 4096 bits, in its private inner.h). */
+/* RSA modulus bounds: OpenSSH refuses less; BearSSL does no more than
+   its BR_MAX_RSA_SIZE (private inner.h: 4096 bits as released, 8192 with
+   icm's BearSSL patch), which rsa_max_bytes() reads at run time. */
 #define BR_RSA_MIN_BITS 1024
-#define BR_RSA_MAX_BYTES (4096 / 8)
+#define BR_RSA_BUF_BYTES (8192 / 8)     /* the largest modulus ever taken */
+
+/* The largest modulus this BearSSL signs and verifies with, in bytes. */
+static size_t
+rsa_max_bytes(void)
+{
+    const br_config_option *o;
+
+    for(o = br_get_config(); o->name; o++)
+        if(!strcmp(o->name, "BR_MAX_RSA_SIZE"))
+            return (size_t)o->value / 8 < BR_RSA_BUF_BYTES ?
+                (size_t)o->value / 8 : BR_RSA_BUF_BYTES;
+    return 4096 / 8;
+}
+
+/* The error for an RSA key out of those bounds (static text). */
+static const char *
+rsa_range_error(void)
+{
+    return rsa_max_bytes() >= 8192 / 8 ?
+        "Invalid or unsupported RSA key (1024 to 8192 bits)" :
+        "Invalid or unsupported RSA key (1024 to 4096 bits)";
+}
 
 /*******************************************************************/
 /* Helpers */
@@ -612,7 +643,7 @@ _libssh2_rsa_new(libssh2_rsa_ctx **rsa,
         return -1;
     strip_zeros(&edata, &el);
     strip_zeros(&ndata, &nl);
-    if(!el || el > nl || nl > BR_RSA_MAX_BYTES || !(ndata[nl - 1] & 1))
+    if(!el || el > nl || nl > rsa_max_bytes() || !(ndata[nl - 1] & 1))
         return -1;
 
     ctx = calloc(1, sizeof(*ctx));
@@ -738,7 +769,7 @@ _libssh2_rsa_sha2_verify(libssh2_rsa_ctx *rsa, size_t hash_len,
     const unsigned char *oid = rsa_hash_oid(hash_len);
     const br_hash_class *hf = hash_by_len(hash_len);
     unsigned char want[64], got[64];
-    unsigned char padded[BR_RSA_MAX_BYTES];
+    unsigned char padded[BR_RSA_BUF_BYTES];
     size_t modlen = rsa->pk.nlen;
 
     /* Some peers drop the signature's leading zero bytes; OpenSSH pads

@@ -434,8 +434,7 @@ key_from_openssh(LIBSSH2_SESSION *session, const char *data, size_t len,
             goto out;
         if(_libssh2_rsa_new(&key->rsa, e, el, n, nl, d, dl, p, pl, q, ql,
                             NULL, 0, NULL, 0, iqmp, il)) {
-            rc = key_error(session, "Invalid or unsupported RSA key "
-                           "(1024 to 4096 bits)");
+            rc = key_error(session, rsa_range_error());
             goto out;
         }
         rc = 0;
@@ -496,8 +495,7 @@ load_key(LIBSSH2_SESSION *session, const char *data, size_t len,
         rc = rsa_from_pkcs1(pem.der, pem.der_len, &key->rsa) ?
             key_error(session, pem.encrypted ?
                       "Invalid RSA private key (wrong passphrase?)" :
-                      "Invalid or unsupported RSA private key "
-                      "(1024 to 4096 bits)") : 0;
+                      rsa_range_error()) : 0;
     }
     else if(!strcmp(pem.label, "EC PRIVATE KEY")) {
         key->kind = KEY_EC;
