@@ -75,11 +75,10 @@ const struct command commands[] = {
 	  OPT_BIT(OPT_COMMAND) | OPT_BIT(OPT_INTERACTIVE) |
 	  OPT_BIT(OPT_NAMESPACE), NULL, 0,
 	  "an IRIS terminal on one node, or -command SNIPPET on the nodes" },
-	{ "terminal", cmd_session, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
-	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_PARALLEL) |
-	  OPT_BIT(OPT_COMMAND) | OPT_BIT(OPT_INTERACTIVE) |
-	  OPT_BIT(OPT_NAMESPACE), NULL, 0,
-	  "the 2018 name of session" },
+	{ "terminal", cmd_terminal, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
+	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_COMMAND) |
+	  OPT_BIT(OPT_INTERACTIVE) | OPT_BIT(OPT_NAMESPACE), NULL, 0,
+	  "an IRIS Terminal on one node (2018), -command ^ROUTINE run in it" },
 	{ "iscos", cmd_iscos, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_PARALLEL) |
 	  OPT_BIT(OPT_COMMAND) | OPT_BIT(OPT_NAMESPACE), NULL, 0,

@@ -140,6 +140,7 @@ int cmd_cp(struct ctx *ctx);
 int cmd_docker(struct ctx *ctx);
 int cmd_session(struct ctx *ctx);		/* iris.c */
 int cmd_iscos(struct ctx *ctx);
+int cmd_terminal(struct ctx *ctx);
 int cmd_sql(struct ctx *ctx);
 int cmd_install(struct ctx *ctx);		/* install.c */
 int cmd_uninstall(struct ctx *ctx);
@@ -153,12 +154,15 @@ bool ctx_containerless(const struct ctx *ctx);
 int install_refuse_run(const struct ctx *ctx);
 /* Containerless session (iris.c calls them; install.c): script on
  * `iris session IRIS -U <ns(node)>` of each selected node's kit install
- * over SSH (output files <file>.out/.err, ICM's console lines), or an
- * interactive session on the one selected node. */
+ * over SSH (output files <file>.out/.err, ICM's console lines; result,
+ * when not NULL, turns a node's output into what the file holds, failing
+ * it when it cannot), or an interactive session on the one selected
+ * node. */
+struct fanout_result;
 int install_session(struct ctx *ctx, const char *shown, const char *script,
 		    const char *file,
-		    const char *(*ns)(const struct ctx *, const struct node *))
-	WARN_UNUSED;
+		    const char *(*ns)(const struct ctx *, const struct node *),
+		    int (*result)(struct fanout_result *r)) WARN_UNUSED;
 /* (the interactive one: exactly one node selected, checked by the
  * caller) */
 int install_session_interactive(struct ctx *ctx, const char *ns,

@@ -100,6 +100,7 @@ struct kitjob {
 	 * each node's namespace, the output file stem */
 	const char *script, *shown, *file;
 	const char *(*ns)(const struct ctx *ctx, const struct node *n);
+	int (*result)(struct fanout_result *r);	/* session: or NULL */
 };
 
 /* A node's setting as a "Name=value\n" line of the script's input. */
@@ -294,7 +295,8 @@ static void kit_one(struct fanout *f, size_t i, struct fanout_result *r,
 		break;
 	case KIT_SESSION:
 		say("Executing command '%s' on %s...", j->shown, n->name);
-		(void)kit_step(j, c, n, "session", r);
+		if (!kit_step(j, c, n, "session", r) && j->result)
+			(void)j->result(r);
 		break;
 	case KIT_STATUS:
 		/* "" when no instance is installed */
@@ -519,10 +521,12 @@ int cmd_ps_containerless(struct ctx *ctx)
 
 int install_session(struct ctx *ctx, const char *shown, const char *script,
 		    const char *file,
-		    const char *(*ns)(const struct ctx *, const struct node *))
+		    const char *(*ns)(const struct ctx *, const struct node *),
+		    int (*result)(struct fanout_result *r))
 {
 	struct kitjob j = { .ctx = ctx, .op = KIT_SESSION, .script = script,
-			    .shown = shown, .file = file, .ns = ns };
+			    .shown = shown, .file = file, .ns = ns,
+			    .result = result };
 
 	return kit_run(&j, NULL);
 }

@@ -3,16 +3,19 @@
  * container, through `iris session` run over the Docker exec API (no
  * helper program on icm's side, nothing secret on a command line):
  *
+ *   icm terminal [-command ^ROUTINE] -machine M  (the 2018 guide's), and
  *   icm session [-interactive] [-command ^ROUTINE] -machine M
- *       an IRIS terminal on one node (2018 name: icm terminal);
+ *       the interactive Terminal of the instance on one node
+ *       (`iris session IRIS -U <namespace> [ROUTINE]` on a terminal);
+ *       the routine, when given, runs in it;
  *   icm session -command 'SNIPPET'  (and its 2018 name icm iscos)
  *       the ObjectScript snippet on every selected node, fed to
  *       `iris session IRIS -U <namespace>` on standard input, ended by
  *       halt; per node docker.out/docker.err, ICM's console lines;
  *   icm sql -command 'STATEMENT'
  *       the statement run through the instance (%SQL.Statement), its
- *       result set printed, per node in jdbc.out as ICM names the file
- *       (ICM went through JDBC; icm needs no Java);
+ *       result per node in jdbc.out as ICM names the file, as the guide's
+ *       CSV (iris/sql.h) (ICM went through JDBC; icm needs no Java);
  *   icm sql -interactive
  *       the IRIS SQL shell on one node.
  *
@@ -22,14 +25,18 @@
  * commands skip CN/VM/WS/LB/AR nodes unless they are named.
  */
 #include "dnode.h"
+#include "../iris/sql.h"
 #include "../state/log.h"
 #include "../util/buf.h"
 #include "../util/str.h"
+#include <ctype.h>
 
 #define IRIS_CONTAINER "iris"
 #define IRIS_INSTANCE "IRIS"
 #define DEFAULT_NAMESPACE "IRISCLUSTER"
 #define SNIPPET_MAX (1u << 20)
+#define SQL_RESULT_MAX (16u << 20)	/* jdbc.out of one node */
+#define ROUTINE_MAX 256		/* a [TAG][^ROUTINE] entry reference */
 
 static const char *ns_of(const struct ctx *ctx, const struct node *n)
 {
@@ -38,24 +45,32 @@ static const char *ns_of(const struct ctx *ctx, const struct node *n)
 	return ns ? ns : DEFAULT_NAMESPACE;
 }
 
-/* An ObjectScript string literal of s ("" doubles a quote). */
-static int os_string(struct buf *b, const char *s)
-{
-	if (buf_adds(b, "\""))
-		return -1;
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
-			return -1;
-		if (buf_add(b, s, 1) || (*s == '"' && buf_add(b, s, 1)))
-			return -1;
-	}
-	return buf_adds(b, "\"");
-}
-
 struct sessjob {
 	const char *shown;	/* the console's name of what runs */
 	char *script;		/* standard input of iris session */
+	int (*result)(struct fanout_result *r);	/* or NULL: output as is */
 };
+
+/* sql: the node's output becomes the CSV of its result (iris/sql.h); on
+ * failure the output stays for the file and the node fails. */
+static int sql_result(struct fanout_result *r)
+{
+	struct buf csv;
+	char *why = NULL;
+	int ret = 0;
+
+	buf_init(&csv, SQL_RESULT_MAX);
+	if (iris_sql_csv(r->out.data ? r->out.data : "", r->out.len, &csv,
+			 &why)) {
+		ret = fanout_fail(r, "%s", why);
+		buf_release(&csv);
+	} else {
+		buf_release(&r->out);
+		r->out = csv;
+	}
+	free(why);
+	return ret;
+}
 
 static int session_one(struct dnode *x)
 {
@@ -77,20 +92,21 @@ static int session_one(struct dnode *x)
 	x->r->exit_status = code;
 	if (code)
 		return fanout_fail(x->r, "iris session exit status %d", code);
-	return 0;
+	return j->result ? j->result(x->r) : 0;
 }
 
 /* Runs script (ends with halt) on the selected nodes; output files
  * file.out/.err. */
 static int session_all(struct ctx *ctx, const char *shown, char *script,
-		       const char *file)
+		       const char *file, int (*result)(struct fanout_result *))
 {
-	struct sessjob j = { shown, script };
+	struct sessjob j = { shown, script, result };
 	struct dnode_opts o = { .echo_one = true, .say_output = true,
 				.file = file };
 
 	if (ctx_containerless(ctx))	/* the kit's instance, over SSH */
-		return install_session(ctx, shown, script, file, ns_of);
+		return install_session(ctx, shown, script, file, ns_of,
+				       result);
 	if (dnode_check_pki(ctx->state_dir))
 		return -1;
 	return dnode_run(ctx, session_one, &j, &o, NULL);
@@ -118,6 +134,62 @@ static int session_interactive(struct ctx *ctx, const char *routine)
 	return dnode_interactive(ctx, IRIS_CONTAINER, &e);
 }
 
+/*
+ * The routine -command names for the Terminal: [TAG][^ROUTINE] (TAG of
+ * letters and digits, a leading % allowed; ROUTINE a letter or % then
+ * letters, digits and dots), as IRIS's `iris session` takes its entry
+ * reference.  Anything else is refused: it goes on a command line.
+ */
+static int check_routine(const char *r)
+{
+	const char *p = r, *start;
+
+	if (strlen(r) > ROUTINE_MAX)
+		goto bad;
+	start = p;
+	if (*p == '%')
+		p++;
+	while (isalnum((unsigned char)*p))
+		p++;
+	if (p == start + 1 && *start == '%')
+		goto bad;	/* a lone % */
+	if (*p == '^') {
+		start = ++p;
+		if (*p == '%')
+			p++;
+		if (!isalpha((unsigned char)*p))
+			goto bad;
+		while (isalnum((unsigned char)*p) || *p == '.')
+			p++;
+		if (p[-1] == '.')
+			goto bad;
+	}
+	if (*p || p == r)
+		goto bad;
+	return 0;
+bad:
+	return error("-command: '%s' is not a routine for the Terminal "
+		     "(^ROUTINE, TAG^ROUTINE or TAG: letters, digits, %% "
+		     "first, dots in the routine name; at most %d characters)",
+		     r, ROUTINE_MAX);
+}
+
+/* The Terminal on the one selected node, running the routine the user
+ * named with -command (NULL: none). */
+static int terminal(struct ctx *ctx, const char *routine)
+{
+	if (routine && check_routine(routine))
+		return -1;
+	return session_interactive(ctx, routine);
+}
+
+int cmd_terminal(struct ctx *ctx)
+{
+	if (select_iris_nodes(ctx, NULL))
+		return -1;
+	return terminal(ctx, opt_str(&ctx->opts, OPT_COMMAND));
+}
+
 int cmd_session(struct ctx *ctx)
 {
 	const char *cmd = opt_str(&ctx->opts, OPT_COMMAND);
@@ -127,11 +199,11 @@ int cmd_session(struct ctx *ctx)
 	if (select_iris_nodes(ctx, NULL))
 		return -1;
 	if (!cmd || opt_on(&ctx->opts, OPT_INTERACTIVE))
-		return session_interactive(ctx, cmd);
+		return terminal(ctx, cmd);
 	if (strlen(cmd) > SNIPPET_MAX)
 		return error("-command: more than %u bytes", SNIPPET_MAX);
 	script = xasprintf("%s\nhalt\n", cmd);
-	rc = session_all(ctx, cmd, script, "docker");
+	rc = session_all(ctx, cmd, script, "docker", NULL);
 	free(script);
 	return rc;
 }
@@ -157,17 +229,10 @@ int cmd_sql(struct ctx *ctx)
 	if (!stmt)
 		return error("icm sql needs -command (an SQL statement) or "
 			     "-interactive");
-	buf_init(&b, SNIPPET_MAX + BUF_CAP_LINE);
-	if (buf_adds(&b, "set rs=##class(%SQL.Statement).%ExecDirect(,") ||
-	    os_string(&b, stmt) ||
-	    buf_adds(&b, ") if rs.%SQLCODE<0 { write \"SQLCODE \","
-		     "rs.%SQLCODE,\": \",rs.%Message,! } else { do "
-		     "rs.%Display() write ! }\nhalt\n")) {
-		error("-command: the statement must be one line of at most "
-		      "%u bytes", SNIPPET_MAX);
+	buf_init(&b, IRIS_SQL_MAX * 2 + BUF_CAP_LINE);
+	if (iris_sql_script(stmt, &b))
 		goto out;
-	}
-	rc = session_all(ctx, stmt, b.data, "jdbc");
+	rc = session_all(ctx, stmt, b.data, "jdbc", sql_result);
 out:
 	buf_release(&b);
 	return rc;

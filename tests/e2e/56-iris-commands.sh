@@ -10,9 +10,13 @@
 #   iscos (the 2018 name) the same; session on one node echoes;
 #   the cluster's namespace IRISCLUSTER (made by run) is the default; an
 #   unknown namespace fails naming the node (exit 1);
-#   sql -command: the statement through %SQL.Statement, output in jdbc.out;
+#   sql -command: the statement through %SQL.Statement, output in jdbc.out
+#   as the guide's CSV (its %SYS.PhoneProviders example; values with
+#   commas, quotes and line ends quoted; an SQL error fails naming the node);
 #   session -interactive and terminal on a pseudo-terminal (one node only;
-#   several refused with ICM's message);
+#   several refused with ICM's message); the guide's
+#   `icm terminal -namespace %SYS -command ^MIRROR` runs the routine in the
+#   interactive Terminal; a -command that is no routine is refused;
 #   ISCLicense (the guide's 2018 field), one key file per DATA node: each
 #   container got its own file as its key (iris-main --key, mgr/iris.key),
 #   the license server on DATA node 1 reads that key's directory, a
@@ -22,7 +26,7 @@
 . "$(dirname "$0")/lib.sh"
 PTY=$TOP/tests/ssh/pty-drive.py
 world_docker_up 3
-plan 51
+plan 76
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris
@@ -102,11 +106,44 @@ out=$("$ICM" session -namespace NOPE -command 'write "X",!' 2>&1)
 check "an unknown namespace: exit 1" $? 1 "$out"
 contains "the failure names the node and its file" "$out" "${M[0]}: iris session exit status 1; see $S1/${M[0]}/docker.err"
 
+# a table of the stand-in (TSV, \n for a line end) with values CSV must quote
+dkx() { env -i PATH=/usr/bin:/bin docker --tlsverify --tlscacert state/pki/ca.pem --tlscert state/pki/client/cert.pem --tlskey state/pki/client/key.pem -H "tcp://198.18.0.1$1:2376" exec -i iris sh -c "$2"; }
+for i in 1 2; do
+	printf 'Name\tNote\nO'"'"'Brien\tsays "hi", then\\nline 2\nSmith\tplain\n' |
+		dkx $i "mkdir -p $MP/data/IRIS/standin/tables/USER && cat > $MP/data/IRIS/standin/tables/USER/Sample.Person.tsv"
+done
 out=$("$ICM" sql -namespace USER -command "SELECT Name FROM Sample.Person WHERE Name = 'O''Brien'" 2>&1)
 check "sql -command exits 0" $? 0 "$out"
-ok "sql: output in jdbc.out" test -e "$S1/${M[1]}/jdbc.out"
+is "sql: jdbc.out holds the header and the one row that matched" "$(cat "$S1/${M[1]}/jdbc.out")" "Name
+O'Brien"
 contains "sql: the statement reached the instance as a %SQL.Statement" "$(record 1)" \
 	"%ExecDirect(,\"SELECT Name FROM Sample.Person WHERE Name = 'O''Brien'\")"
+
+# the guide's example: Name,SMSGateway then the rows, in jdbc.out
+out=$("$ICM" sql -command "SELECT Name,SMSGateway FROM %SYS.PhoneProviders" -machine "${M[1]}" 2>&1)
+check "sql: the guide's example exits 0" $? 0 "$out"
+GUIDE_CSV='Name,SMSGateway
+AT&T Wireless,txt.att.net
+Alltel,message.alltel.com
+Cellular One,mobile.celloneusa.com
+Nextel,messaging.nextel.com
+Sprint PCS,messaging.sprintpcs.com
+T-Mobile,tmomail.net
+Verizon,vtext.com'
+is "sql: jdbc.out is the guide's CSV" "$(cat "$S1/${M[1]}/jdbc.out")" "$GUIDE_CSV"
+contains "sql on one node echoes the CSV" "$out" "$GUIDE_CSV"
+contains "sql: ...output in jdbc.out" "$out" "...output in $S1/${M[1]}/jdbc.out"
+out=$("$ICM" sql -namespace USER -command "SELECT * FROM Sample.Person" 2>&1)
+check "sql on both DATA nodes exits 0" $? 0 "$out"
+for i in 0 1; do
+	is "sql: node $((i + 1))'s jdbc.out quotes commas, quotes and line ends" "$(cat "$S1/${M[$i]}/jdbc.out")" 'Name,Note
+O'"'"'Brien,"says ""hi"", then
+line 2"
+Smith,plain'
+done
+out=$("$ICM" sql -namespace USER -command "SELECT Name FROM Nope" -machine "${M[0]}" 2>&1)
+check "sql: an SQL error exits 1" $? 1 "$out"
+contains "... naming the node and the error" "$out" "${M[0]}: SQLCODE -30: Table 'Nope' not found"
 
 out=$(/usr/bin/python3 "$PTY" --input 'write "ICM-TTY",!\nhalt\n' 30 100 "$ICM" session \
 	-interactive -namespace %SYS -machine "${M[0]}" 2>&1)
@@ -115,6 +152,29 @@ contains "session -interactive: ICM's header" "$out" "Node: iris-${M[0]}, Instan
 contains "session -interactive: the typed line ran" "$out" "ICM-TTY"
 out=$(/usr/bin/python3 "$PTY" --input 'halt\n' 30 100 "$ICM" terminal -namespace %SYS -machine "${M[1]}" 2>&1)
 check "terminal (2018 name) exits 0" $? 0 "$out"
+contains "terminal: ICM's header" "$out" "Node: iris-${M[1]}, Instance: IRIS"
+# the guide: icm terminal -namespace %SYS -command ^MIRROR
+events() { "$ICM" exec -machine "${M[$1]}" -command "cat $MP/data/IRIS/standin/events.log" >/dev/null 2>&1; cat "$S1/${M[$1]}/docker.out"; }
+out=$(/usr/bin/python3 "$PTY" --input '1\n\n' 30 100 "$ICM" terminal -namespace %SYS -command ^MIRROR -machine "${M[0]}" 2>&1)
+check "terminal -command ^MIRROR exits 0" $? 0 "$out"
+contains "... ICM's header" "$out" "Node: iris-${M[0]}, Instance: IRIS"
+contains "... the routine ran in the Terminal (the stand-in's ^MIRROR)" "$out" "^MIRROR of the ICM TEST STAND-IN: mirror none, status Not Initialized"
+contains "... and took the typed option" "$out" "This member's status: Not Initialized"
+contains "the instance ran ^MIRROR as the session's routine" "$(record 0)" "%SYS do ^MIRROR"
+contains "... and got option 1 from the terminal" "$(record 0)" "%SYS ^MIRROR option 1"
+is "... on a terminal (tty=yes), not as a snippet" "$(events 0 | grep 'session-begin' | tail -n 1 | sed 's/.* //')" "tty=yes"
+out=$("$ICM" terminal -namespace %SYS -command ^MIRROR 2>&1)
+check "terminal on 2 IRIS nodes is refused" $? 1 "$out"
+contains "... with ICM's message" "$out" "Interactive commands cannot match more than one instance"
+lacks "... and runs nothing" "$out" "Node:"
+out=$("$ICM" terminal -machine "${M[0]}" -command 'write 1' 2>&1)
+check "terminal -command that is no routine: exit 1" $? 1 "$out"
+contains "... the error says what a routine is" "$out" "-command: 'write 1' is not a routine for the Terminal"
+out=$("$ICM" terminal -machine "${M[0]}" -command '^X;rm -rf /' 2>&1)
+check "terminal -command with shell text: exit 1" $? 1 "$out"
+out=$(/usr/bin/python3 "$PTY" 30 100 "$ICM" terminal -namespace USER -command ^MIRROR -machine "${M[0]}" 2>&1)
+check "terminal: ^MIRROR outside %SYS fails as IRIS would (exit 1)" $? 1 "$out"
+contains "... <NOROUTINE>" "$out" "<NOROUTINE> *MIRROR"
 out=$("$ICM" session -interactive -namespace %SYS 2>&1)
 check "session -interactive on 2 nodes is refused" $? 1 "$out"
 contains "... with ICM's message" "$out" "Interactive commands cannot match more than one instance"

@@ -104,3 +104,118 @@ call_arg() {
 		a = substr(a, 2, length(a) - 2); gsub(/""/, "\"", a); print a
 	}'
 }
+
+# SQL (icm sql's %SQL.Statement line, see sql_answer): tables are TSV files,
+# a header line of column names, then rows; in values \\ \t \n \r stand for
+# a backslash, tab, LF and CR.  A namespace's tables: $SDIR/tables/NS/TABLE.tsv
+# (tests write them); %SYS.PhoneProviders is built in (the rows of the 2018
+# guide's example, test data of the stand-in).
+phone_providers() {
+	printf 'Name\tSMSGateway\n'
+	printf '%s\t%s\n' "AT&T Wireless" txt.att.net Alltel message.alltel.com \
+		"Cellular One" mobile.celloneusa.com Nextel messaging.nextel.com \
+		"Sprint PCS" messaging.sprintpcs.com T-Mobile tmomail.net \
+		Verizon vtext.com
+}
+sql_table() {	# sql_table NS TABLE: the table's TSV on stdout, or fails
+	local t f
+	t=$(upper "$2")
+	[ "$t" = %SYS.PHONEPROVIDERS ] && { phone_providers; return 0; }
+	for f in "$SDIR/tables/$1"/*.tsv; do
+		[ -f "$f" ] || continue
+		[ "$(upper "$(basename "$f" .tsv)")" = "$t" ] && { cat "$f"; return 0; }
+	done
+	return 1
+}
+sql_error() { printf '\n#ICM-SQL-ERROR# SQLCODE %s\n' "$*"; }
+
+# sql_answer STATEMENT NS: what icm's one-line %SQL.Statement script prints
+# on a real instance (src/iris/sql.h): "#ICM-SQL-ROW# [json strings]" for the
+# column names and each row, or "#ICM-SQL-ERROR# SQLCODE N: text".  Only
+#   SELECT col,...|* FROM table [WHERE col = 'literal']
+# is understood (anything else is SQLCODE -1, naming the stand-in).
+sql_answer() {
+	local parsed cols table wc wl tsv
+	parsed=$(SQL_STMT=$1 awk -v q="'" 'BEGIN {
+		s = ENVIRON["SQL_STMT"]
+		if (!match(toupper(s), /^[ \t]*SELECT[ \t]+/)) exit 1
+		s = substr(s, RLENGTH + 1)
+		i = index(toupper(s), " FROM "); if (!i) exit 1
+		cols = substr(s, 1, i - 1); s = substr(s, i + 6)
+		sub(/^[ \t]+/, "", s); sub(/[ \t;]+$/, "", s)
+		if (!match(s, /^[A-Za-z0-9_.%]+/)) exit 1
+		table = substr(s, 1, RLENGTH); s = substr(s, RLENGTH + 1)
+		sub(/^[ \t]+/, "", s); wc = ""; wl = ""
+		if (s != "") {
+			if (!match(toupper(s), /^WHERE[ \t]+/)) exit 1
+			s = substr(s, RLENGTH + 1)
+			if (!match(s, "^[A-Za-z0-9_%]+[ \t]*=[ \t]*" q)) exit 1
+			wc = substr(s, 1, RLENGTH); sub(/[ \t]*=.*/, "", wc)
+			s = substr(s, RLENGTH + 1)
+			for (;;) {
+				i = index(s, q); if (!i) exit 1
+				wl = wl substr(s, 1, i - 1); s = substr(s, i + 1)
+				if (substr(s, 1, 1) != q) break
+				wl = wl q; s = substr(s, 2)
+			}
+			if (s != "") exit 1
+		}
+		gsub(/[ \t]/, "", cols)
+		print cols; print table; print wc; print wl
+	}') || {
+		sql_error "-1: the ICM TEST STAND-IN answers only SELECT col,...|* FROM table [WHERE col = 'literal']"
+		return 0
+	}
+	{ read -r cols; read -r table; read -r wc; IFS= read -r wl; } <<EOF2
+$parsed
+EOF2
+	tsv=$(sql_table "$2" "$table") || { sql_error "-30: Table '$table' not found"; return 0; }
+	printf '%s\n' "$tsv" | SQL_WL=$wl awk -F '\t' -v q="'" -v cols="$cols" -v wc="$wc" '
+	function unesc(v,   o, i, c) {
+		o = ""
+		for (i = 1; i <= length(v); i++) {
+			c = substr(v, i, 1)
+			if (c == "\\" && i < length(v)) {
+				c = substr(v, ++i, 1)
+				c = c == "t" ? "\t" : c == "n" ? "\n" : c == "r" ? "\r" : c
+			}
+			o = o c
+		}
+		return o
+	}
+	function json(v,   o, i, c) {	# the JSON string of a TSV value
+		v = unesc(v); o = "\""
+		for (i = 1; i <= length(v); i++) {
+			c = substr(v, i, 1)
+			o = o (c == "\"" ? "\\\"" : c == "\\" ? "\\\\" : c == "\n" ? "\\n" : c == "\r" ? "\\r" : c == "\t" ? "\\t" : c)
+		}
+		return o "\""
+	}
+	function fail(m) { printf "\n#ICM-SQL-ERROR# SQLCODE %s\n", m; bad = 1; exit }
+	NR == 1 {
+		for (i = 1; i <= NF; i++) col[toupper($i)] = i
+		if (cols == "*") { n = NF; for (i = 1; i <= NF; i++) pick[i] = i }
+		else {
+			n = split(cols, want, ",")
+			for (i = 1; i <= n; i++) {
+				if (!(toupper(want[i]) in col)) fail("-29: Field " q want[i] q " not found in the applicable tables")
+				pick[i] = col[toupper(want[i])]
+			}
+		}
+		if (wc != "") {
+			if (!(toupper(wc) in col)) fail("-29: Field " q wc q " not found in the applicable tables")
+			w = col[toupper(wc)]
+		}
+		line = ""
+		for (i = 1; i <= n; i++) line = line (i > 1 ? "," : "") json($pick[i])
+		printf "\n#ICM-SQL-ROW# [%s]", line
+		next
+	}
+	{
+		if (wc != "" && unesc($w) != ENVIRON["SQL_WL"]) next
+		line = ""
+		for (i = 1; i <= n; i++) line = line (i > 1 ? "," : "") json($pick[i])
+		printf "\n#ICM-SQL-ROW# [%s]", line
+	}
+	END { if (!bad) printf "\n" }'
+}
