@@ -66,7 +66,8 @@ const struct command commands[] = {
 	  OPTS_FILES | OPTS_SELECT | OPTS_CONTAINER |
 	  OPT_BIT(OPT_LOCALPATH) | OPT_BIT(OPT_REMOTEPATH) |
 	  OPT_BIT(OPT_OPTIONS), NULL, 0,
-	  "copy to the container (-options --retrieve: from it)" },
+	  "copy a file or directory on the node into the container "
+	  "(-options --retrieve: out of it; --fromIcm: from here)" },
 	{ "docker", cmd_docker, CMD_INSTANCES | CMD_SELECT | CMD_LOG,
 	  OPTS_FILES | OPTS_SELECT | OPT_BIT(OPT_COMMAND), NULL, 0,
 	  "run a docker CLI command on the nodes" },

@@ -69,7 +69,7 @@ static void one(struct fanout *f, size_t i, struct fanout_result *r,
 		void *arg)
 {
 	struct djob *j = arg;
-	struct dnode x = { j->ctx, j->ctx->sel[i], i, NULL, r, j->arg };
+	struct dnode x = { j->ctx, j->ctx->sel[i], i, NULL, r, j->arg, f };
 	struct docker_target t;
 	char *why = NULL;
 

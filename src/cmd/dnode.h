@@ -22,6 +22,7 @@ struct dnode {
 	struct fanout_result *r;	/* r->out: docker.out, r->err:
 					   docker.err */
 	void *arg;			/* dnode_run()'s */
+	struct fanout *f;		/* the pool (fanout_connect()) */
 };
 
 /* The per-node step: 0, or -1 with r failed (fanout_fail()). */

@@ -531,15 +531,6 @@ int install_session(struct ctx *ctx, const char *shown, const char *script,
 	return kit_run(&j, NULL);
 }
 
-/* s in single quotes for the remote shell. */
-static void shell_quote(struct buf *b, const char *s, int *rc)
-{
-	*rc |= buf_adds(b, "'");
-	for (; *s; s++)
-		*rc |= *s == '\'' ? buf_adds(b, "'\\''") : buf_add(b, s, 1);
-	*rc |= buf_adds(b, "'");
-}
-
 int install_session_interactive(struct ctx *ctx, const char *ns,
 				const char *routine)
 {
@@ -558,12 +549,12 @@ int install_session_interactive(struct ctx *ctx, const char *ns,
 	 * registry in ~/ICM/irissys */
 	rc |= buf_adds(&cmd, field_true(ctx_field(ctx, n, "nonroot")) ?
 		       "IRISSYS=\"$HOME/ICM/irissys\" " : "sudo -n ");
-	shell_quote(&cmd, dir ? dir : "/usr/irissys", &rc);
+	rc |= buf_add_shell_word(&cmd, dir ? dir : "/usr/irissys");
 	rc |= buf_adds(&cmd, "/bin/iris session IRIS -U ");
-	shell_quote(&cmd, ns, &rc);
+	rc |= buf_add_shell_word(&cmd, ns);
 	if (routine) {
 		rc |= buf_adds(&cmd, " ");
-		shell_quote(&cmd, routine, &rc);
+		rc |= buf_add_shell_word(&cmd, routine);
 	}
 	if (rc || !cmd.data) {
 		error("the session command is too long");

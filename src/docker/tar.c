@@ -1,6 +1,6 @@
 /*
- * tar.c: the ustar writer and the safe reader behind `icm cp` (see
- * tar.h).  The reader never follows a symlink: it walks every entry's
+ * tar.c: the ustar writer, the safe reader and the renamer behind
+ * `icm cp` (see tar.h).  The reader never follows a symlink: it walks every entry's
  * directories down from dest_dir with openat(O_NOFOLLOW | O_DIRECTORY).
  */
 #include "tar.h"
@@ -590,44 +590,55 @@ out:
 	return rc;
 }
 
-/* Directory mtimes are set last (extracting inside them changes them). */
-struct dir_time {
-	char *name;
-	long long mtime;
+/* The archive walk shared by tar_unpack() and tar_rebase(). */
+struct walk {
+	const char *p;
+	size_t len, off, entries;
+	struct pending pd;
 };
 
-int tar_unpack(const void *tar, size_t len, const char *dest_dir)
-{
-	const char *p = tar, *data;
-	struct pending pd = { 0 };
-	struct dir_time *dirs = NULL;
-	size_t ndirs = 0, entries = 0, off = 0, padded, i;
-	unsigned long long size, mtime, mode, sum;
-	char raw[sizeof(((struct header *)0)->prefix) + 1 + 100 + 1];
-	char *name = NULL, *link = NULL;
-	const struct header *h;
-	bool empty;
-	int root, ret = -1;
+/* One archive member, its 'L'/'K'/'x' entries folded in. */
+struct entry {
+	const struct header *h;	/* its header block */
+	char type;
+	char *name, *link;	/* as the archive has them (allocated) */
+	unsigned long long size, mtime, mode;
+	const char *data;	/* size bytes */
+};
 
-	root = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0)
-		return error("cannot open '%s': %s", dest_dir,
-			     strerror(errno));
-	while (off + BLOCK <= len) {
-		h = (const struct header *)(p + off);
+static void entry_clear(struct entry *e)
+{
+	free(e->name);
+	free(e->link);
+	memset(e, 0, sizeof(*e));
+}
+
+/*
+ * The next member of w into e (cleared first): 1, 0 at the end of the
+ * archive, -1 after error() (a bad checksum or header, a size past the
+ * end, too many entries, an oversized long name or pax header).
+ */
+static int next_entry(struct walk *w, struct entry *e)
+{
+	char raw[sizeof(((struct header *)0)->prefix) + 1 + 100 + 1];
+	unsigned long long size, mtime, mode, sum;
+	const struct header *h;
+	struct pending *pd = &w->pd;
+	const char *data;
+	size_t padded;
+
+	entry_clear(e);
+	while (w->off + BLOCK <= w->len) {
+		h = (const struct header *)(w->p + w->off);
 		if (!memcmp(h, (const char[BLOCK]){ 0 }, BLOCK))
-			break;		/* the end-of-archive blocks */
+			return 0;	/* the end-of-archive blocks */
 		if (number(h->chksum, sizeof(h->chksum), &sum) ||
-		    sum != checksum(h)) {
-			error("the archive is damaged at byte %zu (bad header "
-			      "checksum)", off);
-			goto out;
-		}
-		if (++entries > TAR_ENTRIES_MAX) {
-			error("the archive has more than %u entries",
-			      TAR_ENTRIES_MAX);
-			goto out;
-		}
+		    sum != checksum(h))
+			return error("the archive is damaged at byte %zu (bad "
+				     "header checksum)", w->off);
+		if (++w->entries > TAR_ENTRIES_MAX)
+			return error("the archive has more than %u entries",
+				     TAR_ENTRIES_MAX);
 		/* the entry's name as the header has it, for messages */
 		if (h->prefix[0] && !memcmp(h->magic, "ustar", 5))
 			snprintf(raw, sizeof(raw), "%.*s/%.*s",
@@ -641,85 +652,106 @@ int tar_unpack(const void *tar, size_t len, const char *dest_dir)
 				 h->name);
 		if (number(h->size, sizeof(h->size), &size) ||
 		    number(h->mtime, sizeof(h->mtime), &mtime) ||
-		    number(h->mode, sizeof(h->mode), &mode)) {
-			error("'%s': malformed header", pd.name ? pd.name
-								 : raw);
-			goto out;
-		}
-		if (pd.has_size)
-			size = pd.size;
-		if (pd.has_mtime)
-			mtime = (unsigned long long)pd.mtime;
-		off += BLOCK;
-		if (size > len - off) {
-			error("'%s': refused: its size (%llu) runs past the "
-			      "end of the archive", pd.name ? pd.name : raw,
-			      size);
-			goto out;
-		}
-		data = p + off;
+		    number(h->mode, sizeof(h->mode), &mode))
+			return error("'%s': malformed header", pd->name ?
+				     pd->name : raw);
+		if (pd->has_size)
+			size = pd->size;
+		if (pd->has_mtime)
+			mtime = (unsigned long long)pd->mtime;
+		w->off += BLOCK;
+		if (size > w->len - w->off)
+			return error("'%s': refused: its size (%llu) runs past "
+				     "the end of the archive", pd->name ?
+				     pd->name : raw, size);
+		data = w->p + w->off;
 		padded = (size_t)((size + BLOCK - 1) / BLOCK * BLOCK);
-		if (padded > len - off) {
-			error("'%s': refused: the archive is truncated",
-			      pd.name ? pd.name : raw);
-			goto out;
-		}
-		off += padded;
+		if (padded > w->len - w->off)
+			return error("'%s': refused: the archive is truncated",
+				     pd->name ? pd->name : raw);
+		w->off += padded;
 		switch (h->typeflag) {
 		case 'L': case 'K':
-			if (size > TAR_NAME_MAX) {
-				error("a long name entry of %llu bytes: over "
-				      "%u", size, TAR_NAME_MAX);
-				goto out;
-			}
-			free(h->typeflag == 'L' ? pd.name : pd.link);
-			*(h->typeflag == 'L' ? &pd.name : &pd.link) =
+			if (size > TAR_NAME_MAX)
+				return error("a long name entry of %llu bytes: "
+					     "over %u", size, TAR_NAME_MAX);
+			free(h->typeflag == 'L' ? pd->name : pd->link);
+			*(h->typeflag == 'L' ? &pd->name : &pd->link) =
 				xstrndup(data, (size_t)size);
 			continue;
 		case 'x':
 			if (size > TAR_PAX_MAX ||
-			    parse_pax(data, (size_t)size, &pd)) {
-				error("'%s': malformed or oversized pax "
-				      "header", raw);
-				goto out;
-			}
+			    parse_pax(data, (size_t)size, pd))
+				return error("'%s': malformed or oversized pax "
+					     "header", raw);
 			continue;
 		case 'g':
 			continue;	/* global pax: nothing we use */
 		}
-		free(name);
-		free(link);
-		link = pd.link ? xstrdup(pd.link) :
+		e->h = h;
+		e->type = h->typeflag;
+		e->name = pd->name ? xstrdup(pd->name) : xstrdup(raw);
+		e->link = pd->link ? xstrdup(pd->link) :
 			xstrndup(h->linkname, strnlen(h->linkname,
 						      sizeof(h->linkname)));
-		name = clean_name(pd.name ? pd.name : raw, &empty);
-		if (!name && empty) {
-			pending_clear(&pd);
-			continue;	/* "./": the destination itself */
-		}
-		if (!name || strlen(name) >= TAR_NAME_MAX) {
-			const char *bad = pd.name ? pd.name : raw;
+		e->size = size;
+		e->mtime = mtime;
+		e->mode = mode;
+		e->data = data;
+		pending_clear(pd);
+		return 1;
+	}
+	return 0;
+}
 
-			error("'%s': refused: %s", bad, *bad == '/' ?
-			      "an absolute name" : strlen(bad) >= TAR_NAME_MAX
-			      ? "the name is too long" : "a '..' component");
+/* Directory mtimes are set last (extracting inside them changes them). */
+struct dir_time {
+	char *name;
+	long long mtime;
+};
+
+int tar_unpack(const void *tar, size_t len, const char *dest_dir)
+{
+	struct walk w = { .p = tar, .len = len };
+	struct entry e = { 0 };
+	struct dir_time *dirs = NULL;
+	size_t ndirs = 0, i;
+	char *name = NULL;
+	bool empty;
+	int root, ret = -1, rc;
+
+	root = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return error("cannot open '%s': %s", dest_dir,
+			     strerror(errno));
+	while ((rc = next_entry(&w, &e)) > 0) {
+		free(name);
+		name = clean_name(e.name, &empty);
+		if (!name && empty)
+			continue;	/* "./": the destination itself */
+		if (!name || strlen(name) >= TAR_NAME_MAX) {
+			error("'%s': refused: %s", e.name, *e.name == '/' ?
+			      "an absolute name" : strlen(e.name) >=
+			      TAR_NAME_MAX ? "the name is too long" :
+			      "a '..' component");
 			goto out;
 		}
-		pending_clear(&pd);
-		if (!memchr("0125\0" "7", h->typeflag, 6)) {
+		if (!memchr("0125\0" "7", e.type, 6)) {
 			warning("'%s': not a file, a directory or a link: "
 				"skipped", name);
 			continue;
 		}
-		if (extract(root, h->typeflag, name, link, (mode_t)mode,
-			    (long long)mtime, data, (size_t)size))
+		if (extract(root, e.type, name, e.link, (mode_t)e.mode,
+			    (long long)e.mtime, e.data, (size_t)e.size))
 			goto out;
-		if (h->typeflag == '5') {
+		if (e.type == '5') {
 			dirs = xrealloc(dirs, (ndirs + 1) * sizeof(*dirs));
 			dirs[ndirs].name = xstrdup(name);
-			dirs[ndirs++].mtime = (long long)mtime;
+			dirs[ndirs++].mtime = (long long)e.mtime;
 		}
 	}
+	if (rc < 0)
+		goto out;
 	for (i = ndirs; i-- > 0; ) {
 		struct timespec ts[2] = { { .tv_sec = dirs[i].mtime },
 					  { .tv_sec = dirs[i].mtime } };
@@ -736,9 +768,129 @@ out:
 	for (i = 0; i < ndirs; i++)
 		free(dirs[i].name);
 	free(dirs);
-	pending_clear(&pd);
+	pending_clear(&w.pd);
+	entry_clear(&e);
 	free(name);
-	free(link);
 	close(root);
+	return ret;
+}
+
+/* ------------------------------------------------------------------ */
+/* Rebase */
+
+/* name's path below from ("" for from itself), or NULL when name is not
+ * from or below it. */
+static const char *below(const char *name, const char *from)
+{
+	size_t n = strlen(from);
+
+	if (strncmp(name, from, n) || (name[n] && name[n] != '/'))
+		return NULL;
+	return name + n;
+}
+
+/* A name moved from `from` to `to`: to + rest ("to" "" stays "to"; with
+ * to "", rest without its leading slash). */
+static char *moved(const char *to, const char *rest)
+{
+	return *to ? xasprintf("%s%s", to, rest) :
+		xstrdup(rest + (*rest == '/'));
+}
+
+int tar_rebase(const void *tar, size_t len, const char *from,
+	       const char *to, bool contents, struct buf *out)
+{
+	static const char zero[2 * BLOCK];
+	struct walk w = { .p = tar, .len = len };
+	struct entry e = { 0 };
+	struct header h;
+	const char *rest, *lrest;
+	char *name = NULL, *cname = NULL, *link = NULL;
+	bool empty;
+	int ret = -1, rc;
+
+	while ((rc = next_entry(&w, &e)) > 0) {
+		free(cname);
+		cname = clean_name(e.name, &empty);
+		rest = cname ? below(cname, from) : NULL;
+		if (!rest) {
+			error("'%s': refused: not '%s' or below it", e.name,
+			      from);
+			goto out;
+		}
+		if (contents && !*rest)
+			continue;	/* the directory itself: not copied */
+		free(name);
+		free(link);
+		name = moved(to, rest);
+		link = NULL;
+		if (e.type == '1') {	/* a hard link names a member */
+			char *t = clean_name(e.link, &empty);
+
+			lrest = t ? below(t, from) : NULL;
+			if (!lrest) {
+				error("'%s': refused: its link '%s' is not "
+				      "below '%s'", e.name, e.link, from);
+				free(t);
+				goto out;
+			}
+			link = moved(to, lrest);
+			free(t);
+		} else if (e.type == '2') {
+			link = xstrdup(e.link);	/* a path: as it is */
+		}
+		if (e.type == '5' && !str_ends(name, "/")) {
+			char *d = xasprintf("%s/", name);
+
+			free(name);
+			name = d;
+		}
+		if (strlen(name) >= TAR_NAME_MAX) {
+			error("'%s': the name is too long", name);
+			goto out;
+		}
+		/* the member's header with the new names, owner root (as
+		 * docker cp makes them) */
+		memcpy(&h, e.h, sizeof(h));
+		memset(h.name, 0, sizeof(h.name));
+		memcpy(h.name, name, strnlen(name, sizeof(h.name)));
+		memset(h.linkname, 0, sizeof(h.linkname));
+		if (link)
+			memcpy(h.linkname, link, strnlen(link,
+							 sizeof(h.linkname)));
+		memset(h.prefix, 0, sizeof(h.prefix));
+		octal(h.size, sizeof(h.size), e.size);
+		if (e.mtime < 1ULL << 33)	/* fits 11 octal digits */
+			octal(h.mtime, sizeof(h.mtime), e.mtime);
+		octal(h.uid, sizeof(h.uid), 0);
+		octal(h.gid, sizeof(h.gid), 0);
+		memset(h.uname, 0, sizeof(h.uname));
+		memset(h.gname, 0, sizeof(h.gname));
+		memcpy(h.uname, "root", 4);
+		memcpy(h.gname, "root", 4);
+		memset(h.chksum, ' ', sizeof(h.chksum));
+		snprintf(h.chksum, sizeof(h.chksum), "%06o", checksum(&h));
+		h.chksum[7] = ' ';
+		if (put_long(out, 'L', name) ||
+		    (link && put_long(out, 'K', link)) ||
+		    buf_add(out, &h, sizeof(h)) ||
+		    (e.size && buf_add(out, e.data, (size_t)e.size)) ||
+		    pad(out, (size_t)e.size))
+			goto full;
+	}
+	if (rc < 0)
+		goto out;
+	if (buf_add(out, zero, sizeof(zero)))
+		goto full;
+	ret = 0;
+	goto out;
+full:
+	error("the archive would be larger than %zu bytes", out->cap);
+out:
+	pending_clear(&w.pd);
+	entry_clear(&e);
+	free(name);
+	free(cname);
+	free(link);
 	return ret;
 }

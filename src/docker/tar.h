@@ -1,6 +1,6 @@
 /*
- * tar.h: a small tar writer and a careful tar reader for `icm cp` (the
- * Docker archive endpoints speak tar).
+ * tar.h: a small tar writer, a careful tar reader and a renamer for `icm
+ * cp` (the Docker archive endpoints speak tar).
  *
  * tar_pack() writes a ustar archive of a file, symlink or directory tree
  * named by its last component ("dir/", "dir/a", ...): regular files,
@@ -21,7 +21,18 @@
  * files are replaced; setuid/setgid bits are dropped; owners are not
  * restored.  Devices and FIFOs are skipped with a warning.
  *
- * Both return 0, or -1 after error() (src/state/log.h) said why.
+ * tar_rebase() copies an archive whose members are `from` and what is
+ * below it ("from", "from/a", ...; a leading "./" is fine) to out with
+ * `from` renamed `to` ("" puts what is below from at the top; to "a/b"
+ * makes "a/b", "a/b/a", ...), so that extracting it at "/" puts the tree
+ * at /to: the member `from` itself is left out when contents is true
+ * (its contents go into to, which keeps its own mode); hard links are
+ * renamed with their targets, symlink targets are kept; owner root (as
+ * docker cp sets it); long names get GNU 'L'/'K' entries.  It refuses,
+ * naming the entry, a member that is not from or below it and anything
+ * tar_unpack() refuses in a header; out's cap bounds the copy.
+ *
+ * All return 0, or -1 after error() (src/state/log.h) said why.
  */
 #ifndef ICM_TAR_H
 #define ICM_TAR_H
@@ -45,5 +56,7 @@ int tar_mem_end(struct buf *out) WARN_UNUSED;
 
 int tar_unpack(const void *tar, size_t len, const char *dest_dir)
 	WARN_UNUSED;
+int tar_rebase(const void *tar, size_t len, const char *from,
+	       const char *to, bool contents, struct buf *out) WARN_UNUSED;
 
 #endif

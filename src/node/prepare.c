@@ -133,17 +133,6 @@ static int put(struct prep *pr, const char *name, const char *data,
 	return rc;
 }
 
-/* Appends s to b as one single-quoted shell word. */
-static int add_quoted(struct buf *b, const char *s)
-{
-	if (buf_adds(b, "'"))
-		return -1;
-	for (; *s; s++)
-		if (*s == '\'' ? buf_adds(b, "'\\''") : buf_add(b, s, 1))
-			return -1;
-	return buf_adds(b, "'");
-}
-
 /* Appends " NAME='value'" for each field (unset: empty). */
 static int add_env(struct buf *b, const struct node *n,
 		   const char *const *names, size_t count)
@@ -153,7 +142,7 @@ static int add_env(struct buf *b, const struct node *n,
 	for (i = 0; i < count; i++) {
 		const char *v = node_field(n, names[i]);
 
-		if (buf_addf(b, " %s=", names[i]) || add_quoted(b, v ? v : ""))
+		if (buf_addf(b, " %s=", names[i]) || buf_add_shell_word(b, v ? v : ""))
 			return -1;
 	}
 	return 0;

@@ -85,17 +85,7 @@ static char *shell_quote(const char *s)
 	struct buf b;
 
 	buf_init(&b, 4 * PATH_MAX + 16);
-	if (buf_adds(&b, "'"))
-		goto out;
-	for (; *s; s++)
-		if (*s == '\'' ? buf_adds(&b, "'\\''") : buf_add(&b, s, 1))
-			goto out;
-	if (buf_adds(&b, "'"))
-		goto out;
-	return buf_take(&b);
-out:
-	buf_release(&b);
-	return NULL;
+	return buf_add_shell_word(&b, s) ? NULL : buf_take(&b);
 }
 
 /* Runs a short command; -1 with the command's stderr in the message. */

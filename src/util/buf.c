@@ -79,6 +79,16 @@ int buf_adds(struct buf *b, const char *s)
 	return buf_add(b, s, strlen(s));
 }
 
+int buf_add_shell_word(struct buf *b, const char *s)
+{
+	if (buf_adds(b, "'"))
+		return -1;
+	for (; *s; s++)
+		if (*s == '\'' ? buf_adds(b, "'\\''") : buf_add(b, s, 1))
+			return -1;
+	return buf_adds(b, "'");
+}
+
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list cp;

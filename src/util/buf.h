@@ -38,5 +38,8 @@ int buf_add(struct buf *b, const void *data, size_t len) WARN_UNUSED;
 int buf_adds(struct buf *b, const char *s) WARN_UNUSED;
 int buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3) WARN_UNUSED;
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap) WARN_UNUSED;
+/* Appends s as one word for a POSIX shell: in single quotes, each ' as
+ * '\'' (the one quoting of values icm puts on a remote command line). */
+int buf_add_shell_word(struct buf *b, const char *s) WARN_UNUSED;
 
 #endif

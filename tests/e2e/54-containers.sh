@@ -5,7 +5,7 @@
 # (tests/world/registry) holding icm/app v1 and v2 (tests/images/mkimage);
 # a PreExisting deployment provisioned on the hosts (node preparation
 # configures each dockerd for mutual TLS with the deployment's PKI); then
-# run, ps, exec, cp both ways, stop, start, upgrade v1 -> v2, docker, rm,
+# run, ps, exec, cp both ways (the guide's: from the node into the container), stop, start, upgrade v1 -> v2, docker, rm,
 # each result checked with the real docker CLI and the deployment's client
 # certificate.  Also: run again converges (nothing recreated), run killed
 # with SIGKILL at several points and run again leaves exactly the wanted
@@ -39,7 +39,7 @@ up=$("$WORLD" up 3 --docker --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 3 --docker"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 101
+plan 120
 _result 0 "world up 3 --docker"
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() {		# check NAME STATUS WANT OUTPUT
@@ -189,10 +189,46 @@ check "exec -interactive on 3 nodes is refused" $? 1 "$out"
 contains "exec -interactive: ICM's message" "$out" "Interactive commands cannot match more than one instance"
 
 # -- cp -------------------------------------------------------------------
+# The guide: cp copies "a local file or directory on the specified node into
+# the specified container"; remotePath defaults to /tmp, a trailing / names a
+# directory, otherwise a file name.  The files are put on the nodes as a user
+# would (icm scp into SSHUser's home, icm ssh), each node's its own.
 printf 'payload %s\n' "$$" > "$T/note.txt"
-out=$("$ICM" cp -localPath "$T/note.txt" -remotePath /tmp 2>&1)
-check "cp to the containers exits 0" $? 0 "$out"
-is "cp: file in host 3's container" "$(dk 3 exec iris cat /tmp/note.txt 2>&1)" "payload $$"
+out=$("$ICM" scp -localPath "$T/note.txt" 2>&1)
+check "scp note.txt to the nodes' home" $? 0 "$out"
+for i in 1 2 3; do
+	"$ICM" ssh -machine "${M[$((i - 1))]}" -command "mkdir -p conf/sub && echo node-$i > conf/a.txt && echo deep-$i > conf/sub/b.txt && echo node-$i > own.txt" >/dev/null 2>&1
+done
+out=$("$ICM" cp -localPath note.txt 2>&1)
+check "cp of the node's file, default remotePath: exit 0" $? 0 "$out"
+is "cp: in host 3's container, /tmp/note.txt" "$(dk 3 exec iris cat /tmp/note.txt 2>&1)" "payload $$"
+out=$("$ICM" cp -localPath own.txt -remotePath /tmp/renamed.txt 2>&1)
+check "cp to a file name exits 0" $? 0 "$out"
+for i in 1 2 3; do
+	is "cp: host $i's container has its node's file as /tmp/renamed.txt" "$(dk $i exec iris cat /tmp/renamed.txt 2>&1)" "node-$i"
+done
+out=$("$ICM" cp -machine "${M[1]}" -localPath /home/ec2-user/own.txt -remotePath /opt/new/dir/ 2>&1)
+check "cp of an absolute path into dir/ (missing directories made): exit 0" $? 0 "$out"
+is "cp: dir/ gets the file under its name" "$(dk 2 exec iris cat /opt/new/dir/own.txt 2>&1)" "node-2"
+out=$("$ICM" cp -machine "${M[1]}" -localPath conf -remotePath /etc/icmconf/ 2>&1)
+check "cp of a directory into dir/ exits 0" $? 0 "$out"
+is "cp: dir -> dir/ copies the contents" "$(dk 2 exec iris sh -c 'cat /etc/icmconf/a.txt /etc/icmconf/sub/b.txt; ls /etc/icmconf' 2>&1 | tr '\n' ' ')" "node-2 deep-2 a.txt sub "
+out=$("$ICM" cp -machine "${M[1]}" -localPath conf/ -remotePath /srv/conf2 2>&1)
+check "cp of a directory to a name without / exits 0" $? 0 "$out"
+is "cp: the directory itself under that name" "$(dk 2 exec iris cat /srv/conf2/sub/b.txt 2>&1)" "deep-2"
+out=$("$ICM" cp -machine "${M[1]}" -localPath conf 2>&1)
+check "cp of a directory to the default /tmp exits 0" $? 0 "$out"
+is "cp: its contents in /tmp, whose mode is left alone" "$(dk 2 exec iris sh -c 'cat /tmp/a.txt; stat -c %a /tmp' 2>&1 | tr '\n' ' ')" "node-2 1777 "
+out=$("$ICM" cp -machine "${M[0]}" -localPath no-such-file 2>&1)
+check "cp of a path missing on the node: exit 1" $? 1 "$out"
+contains "... naming the path and the node" "$out" "no-such-file: no such file or directory on ${M[0]}"
+out=$("$ICM" cp -localPath note.txt -remotePath tmp/x 2>&1)
+check "cp to a relative remotePath: exit 1" $? 1 "$out"
+contains "... said why" "$out" "-remotePath 'tmp/x': a path in the container starts with /"
+printf 'from icm %s\n' "$$" > "$T/here.txt"
+out=$("$ICM" cp -machine "${M[2]}" -localPath "$T/here.txt" -remotePath /tmp/from-here.txt -options --fromIcm 2>&1)
+check "cp -options --fromIcm (read on this machine) exits 0" $? 0 "$out"
+is "cp --fromIcm: the file of the machine running icm" "$(dk 3 exec iris cat /tmp/from-here.txt 2>&1)" "from icm $$"
 mkdir -p "$T/back"
 out=$("$ICM" cp -machine "${M[1]}" -localPath "$T/back" -remotePath /app/www/index.html -options --retrieve 2>&1)
 check "cp --retrieve exits 0" $? 0 "$out"

@@ -14,6 +14,7 @@
 #   install again from http:// on 198.18.0.1 (re-entrant: the first
 #   instance stopped, deleted and removed, the kit downloaded on the node);
 #   session -command and -interactive on the kit's instance (over SSH);
+#   terminal -command ^MIRROR (the guide's) in the kit's Terminal; sql's CSV;
 #   stop, start and upgrade (the kit reinstalled); icm run refused; uninstall not confirmed changes nothing; uninstall
 #   -force removes both; ps says not installed;
 #   the password on no process command line (sampled), in no file of the
@@ -40,7 +41,7 @@ up=$("$WORLD" up 2 --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 2"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 85
+plan 90
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 node() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -191,6 +192,15 @@ out=$(/usr/bin/python3 "$TOP/tests/ssh/pty-drive.py" --input 'write "ICM-KTTY",!
 	"$ICM" session -interactive -namespace %SYS -machine "${M[1]}" 2>&1)
 check "session -interactive on a kit instance exits 0" $? 0 "$out"
 contains "... the typed line ran there" "$out" "ICM-KTTY"
+out=$(/usr/bin/python3 "$TOP/tests/ssh/pty-drive.py" --input '1\n\n' 30 100 \
+	"$ICM" terminal -namespace %SYS -command ^MIRROR -machine "${M[1]}" 2>&1)
+check "terminal -command ^MIRROR on a kit instance exits 0" $? 0 "$out"
+contains "... the routine ran in the kit's Terminal" "$out" "^MIRROR of the ICM TEST STAND-IN: mirror none"
+contains "... as the session's routine" "$(node 2 cat "$IDIR/standin/commands.log" 2>&1)" "%SYS do ^MIRROR"
+out=$("$ICM" sql -command "SELECT Name,SMSGateway FROM %SYS.PhoneProviders" -machine "${M[0]}" 2>&1)
+check "sql on a kit instance exits 0" $? 0 "$out"
+is "... jdbc.out is the guide's CSV" "$(head -n 2 "$S/${M[0]}/jdbc.out" 2>&1)" "Name,SMSGateway
+AT&T Wireless,txt.att.net"
 
 state1() { node 1 "$IDIR/bin/iris" qlist IRIS 2>&1 | cut -d^ -f4 | cut -d, -f1; }
 out=$("$ICM" stop -machine "${M[0]}" 2>&1)

@@ -50,5 +50,15 @@ int main(void)
 		is_str(s, "ECP-DM-TEST-0007", "xasprintf");
 		free(s);
 	}
+	buf_init(&b, 64);
+	ok(buf_add_shell_word(&b, "it's $HOME") == 0 &&
+	   buf_adds(&b, " ") == 0 && buf_add_shell_word(&b, "") == 0,
+	   "shell words");
+	is_str(b.data, "'it'\\''s $HOME' ''",
+	       "  single-quoted, a quote as '\\'', empty as ''");
+	buf_release(&b);
+	buf_init(&b, 4);
+	ok(buf_add_shell_word(&b, "abcd") == -1 && !b.data,
+	   "  over the cap: -1, emptied");
 	return done_testing();
 }

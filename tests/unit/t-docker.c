@@ -510,6 +510,116 @@ static void rm_rf(const char *path)
 	}
 }
 
+/* What the node's `tar -C DIR --format=gnu -cf - -- NAME` sends (icm cp),
+ * from this machine's GNU tar, into b; 0 when it ran. */
+static int gnu_tar(const char *dir, const char *name, struct buf *b)
+{
+	char *d = at(dir), *cmd = xasprintf("tar -C '%s' --format=gnu -cf - "
+					    "-- '%s'", d, name), chunk[4096];
+	FILE *f = popen(cmd, "r");
+	size_t n;
+	int rc = -1;
+
+	if (f) {
+		while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			if (buf_add(b, chunk, n))
+				break;
+		rc = pclose(f) ? -1 : 0;
+	}
+	free(cmd);
+	free(d);
+	return rc;
+}
+
+static void test_tar_rebase(void)
+{
+	char longdir[200], *s, *p1, *p2;
+	struct buf in, out;
+	struct stat a, b;
+
+	/* src/tree from test_tar_roundtrip, plus a hard link */
+	p1 = at("src/tree/a.txt");
+	p2 = at("src/tree/hard");
+	if (link(p1, p2))
+		perror("link");
+	free(p1);
+	free(p2);
+
+	buf_init(&in, 1 << 20);
+	buf_init(&out, 1 << 20);
+	ok(gnu_tar("src/tree", "a.txt", &in) == 0, "rebase: GNU tar of a file");
+	ok(tar_rebase(in.data, in.len, "a.txt", "tmp/note.txt", false,
+		      &out) == 0, "rebase: a file to tmp/note.txt");
+	ok(out.len > 512 && !strcmp(out.data, "tmp/note.txt") &&
+	   !memcmp(out.data + 108, "0000000", 7) &&
+	   !memcmp(out.data + 116, "0000000", 7) &&
+	   !strcmp(out.data + 265, "root"), "  renamed, owner root:root");
+	ok(unpack(&out, "rb1") == 0, "  extracts");
+	s = slurp("rb1/tmp/note.txt");
+	is_str(s, "alpha\n", "  the file is tmp/note.txt");
+	free(s);
+	buf_release(&in);
+
+	buf_init(&in, 1 << 20);
+	buf_init(&out, 1 << 20);
+	ok(gnu_tar("src", "tree", &in) == 0, "rebase: GNU tar of a tree");
+	ok(tar_rebase(in.data, in.len, "tree", "opt/conf", true, &out) == 0,
+	   "rebase: its contents into opt/conf");
+	ok(out.len > 512 && strcmp(out.data, "opt/conf/"),
+	   "  the directory itself is left out (its destination keeps its "
+	   "mode)");
+	ok(unpack(&out, "rb2") == 0, "  extracts");
+	s = slurp("rb2/opt/conf/sub/run.sh");
+	is_str(s, "#!/bin/sh\n", "  a file two levels down");
+	free(s);
+	p1 = at("rb2/opt/conf/a.txt");
+	p2 = at("rb2/opt/conf/hard");
+	ok(stat(p1, &a) == 0 && stat(p2, &b) == 0 && a.st_ino == b.st_ino,
+	   "  a hard link follows its target's new name");
+	free(p1);
+	free(p2);
+	ok(!exists("rb2/opt/conf/tree") && !exists("rb2/tree"),
+	   "  nothing under the old name");
+	buf_release(&in);
+
+	buf_init(&in, 1 << 20);
+	buf_init(&out, 1 << 20);
+	memset(longdir, 'd', 150);
+	longdir[150] = '\0';
+	ok(gnu_tar("src", "tree", &in) == 0 &&
+	   tar_rebase(in.data, in.len, "tree", longdir, false, &out) == 0,
+	   "rebase: the tree itself to a 150-byte name");
+	ok(!strcmp(out.data, "././@LongLink"), "  a GNU long name first");
+	ok(unpack(&out, "rb3") == 0, "  extracts");
+	s = xasprintf("rb3/%s/a.txt", longdir);
+	p1 = at(s);
+	ok(stat(p1, &a) == 0, "  the file under the long name");
+	free(p1);
+	free(s);
+	s = xasprintf("rb3/%s", longdir);
+	p1 = at(s);
+	ok(stat(p1, &a) == 0 && (a.st_mode & 07777) == 0750,
+	   "  the directory keeps its mode 0750");
+	free(p1);
+	free(s);
+
+	buf_init(&out, 1 << 20);
+	ok(tar_rebase(in.data, in.len, "tre", "x", false, &out) == -1 &&
+	   last_error_has("not 'tre' or below it"),
+	   "rebase: a member outside `from` is refused, named");
+	buf_release(&out);
+	buf_init(&out, 2048);
+	ok(tar_rebase(in.data, in.len, "tree", "x", false, &out) == -1 &&
+	   last_error_has("larger than 2048 bytes"),
+	   "rebase: the cap holds");
+	buf_release(&out);
+	buf_init(&out, 1 << 20);
+	ok(tar_rebase(in.data, in.len / 2 / 512 * 512 + 100, "tree", "x",
+		      false, &out) == -1, "rebase: a truncated archive fails");
+	buf_release(&out);
+	buf_release(&in);
+}
+
 int main(void)
 {
 	snprintf(tmp, sizeof(tmp), "%s/t-docker.XXXXXX",
@@ -523,6 +633,7 @@ int main(void)
 	test_escape();
 	test_tar_roundtrip();
 	test_tar_refusals();
+	test_tar_rebase();
 	rm_rf(tmp);
 	return done_testing();
 }
