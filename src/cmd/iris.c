@@ -154,7 +154,7 @@ static int check_routine(const char *r)
 	if (p == start + 1 && *start == '%')
 		goto bad;	/* a lone % */
 	if (*p == '^') {
-		start = ++p;
+		p++;
 		if (*p == '%')
 			p++;
 		if (!isalpha((unsigned char)*p))
