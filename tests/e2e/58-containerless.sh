@@ -197,7 +197,7 @@ out=$(/usr/bin/python3 "$TOP/tests/ssh/pty-drive.py" --input '1\n\n' 30 100 \
 check "terminal -command ^MIRROR on a kit instance exits 0" $? 0 "$out"
 contains "... the routine ran in the kit's Terminal" "$out" "^MIRROR of the ICM TEST STAND-IN: mirror none"
 contains "... as the session's routine" "$(node 2 cat "$IDIR/standin/commands.log" 2>&1)" "%SYS do ^MIRROR"
-out=$("$ICM" sql -command "SELECT Name,SMSGateway FROM %SYS.PhoneProviders" -machine "${M[0]}" 2>&1)
+out=$("$ICM" sql -namespace %SYS -command "SELECT Name,SMSGateway FROM %SYS.PhoneProviders" -machine "${M[0]}" 2>&1)
 check "sql on a kit instance exits 0" $? 0 "$out"
 is "... jdbc.out is the guide's CSV" "$(head -n 2 "$S/${M[0]}/jdbc.out" 2>&1)" "Name,SMSGateway
 AT&T Wireless,txt.att.net"
