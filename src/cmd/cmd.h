@@ -95,6 +95,16 @@ const char *ctx_field(const struct ctx *ctx, const struct node *n,
  * freed. */
 void ctx_respond(struct ctx *ctx, cJSON *json, int rc);
 
+/*
+ * icm deploys neither Weave Net nor Weave Scope: containers always use
+ * host networking.  When a node of v[0..n) (not a load balancer, not
+ * Containerless) asks for them (Overlay weave, ICM's default but on
+ * PreExisting; Monitor scope), one warning line says so (provision and
+ * run call it once).
+ */
+void ctx_say_no_weave(const struct ctx *ctx, struct node *const *v,
+		      size_t n);
+
 /* Applies -role/-machine/-interactive to ctx->inst into ctx->sel (select.c). */
 int select_nodes(struct ctx *ctx) WARN_UNUSED;
 

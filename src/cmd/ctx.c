@@ -112,6 +112,35 @@ const char *ctx_field(const struct ctx *ctx, const struct node *n,
 	return node_field(n, field);
 }
 
+static bool field_is(const struct ctx *ctx, const struct node *n,
+		     const char *field, const char *value)
+{
+	const char *v = ctx_field(ctx, n, field);
+
+	return v && !strcasecmp(v, value);
+}
+
+void ctx_say_no_weave(const struct ctx *ctx, struct node *const *v,
+		      size_t n)
+{
+	bool overlay = false, scope = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i]->role, "LB") ||
+		    field_is(ctx, v[i], "Containerless", "true"))
+			continue;	/* no containers there */
+		overlay = overlay || field_is(ctx, v[i], "Overlay", "weave");
+		scope = scope || field_is(ctx, v[i], "Monitor", "scope");
+	}
+	if (overlay || scope)
+		warning("%s%s%s %s not deployed: containers use host "
+			"networking", overlay ? "the Weave overlay (Overlay "
+			"weave)" : "", overlay && scope ? " and " : "",
+			scope ? "Weave Scope (Monitor scope)" : "",
+			overlay && scope ? "are" : "is");
+}
+
 void ctx_respond(struct ctx *ctx, cJSON *json, int rc)
 {
 	if (rc) {

@@ -187,6 +187,7 @@ static int provision(struct ctx *ctx, const struct provider *pv,
 	all = xcalloc(p->n ? p->n : 1, sizeof(*all));
 	for (i = 0; i < p->n; i++)
 		all[i] = &p->nodes[i];
+	ctx_say_no_weave(ctx, all, p->n);
 	r = inventory_show(ctx->state_dir, all, p->n, NULL, NULL);
 	free(all);
 	if (r)

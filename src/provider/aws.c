@@ -101,6 +101,57 @@ static bool fld_true(const struct node *n, const char *f)
 	return v && (!strcasecmp(v, "true") || !strcmp(v, "1"));
 }
 
+/* "<Label>-<Role>-<Tag>": node n's definition as ICM's console lines
+ * and state directory name it (caller frees). */
+static char *def_name(const struct node *n)
+{
+	return xasprintf("%s-%s-%s", fld(n, "Label"), n->role,
+			 fld(n, "Tag"));
+}
+
+/* The first node of definition def that is not a load balancer; NULL
+ * when it has none (Count 0). */
+static const struct node *def_node(const struct plan *p, int def)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->nodes[i].def_index == def &&
+		    strcmp(p->nodes[i].role, "LB"))
+			return &p->nodes[i];
+	return NULL;
+}
+
+static int def_count(const struct plan *p)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < p->n; i++)
+		if (p->nodes[i].def_index >= n)
+			n = p->nodes[i].def_index + 1;
+	return n;
+}
+
+/* ICM's phase line `<before><definition><after>` for every definition
+ * of p that has nodes (unprovision's destroy lines). */
+static void say_definitions(const struct plan *p, const char *before,
+			    const char *after)
+{
+	int def, n = def_count(p);
+
+	for (def = 0; def < n; def++) {
+		const struct node *n0 = def_node(p, def);
+		char *name;
+
+		if (!n0)
+			continue;
+		name = def_name(n0);
+		say("%s%s%s", before, name, after);
+		free(name);
+	}
+}
+
 static void aws_facts(const struct node *n, struct node_facts *f)
 {
 	f->ip = fld(n, "IPAddress");
@@ -800,8 +851,7 @@ static int placement(struct aws *a, const struct node *n, char **name)
 	if (!groups && !strategy)
 		return 0;
 	*name = groups ? xstrndup(groups, strcspn(groups, ",")) :
-		xasprintf("%s-%s-%s", fld(n, "Label"), n->role,
-			  fld(n, "Tag"));
+		def_name(n);
 	if (!strategy)
 		return 0;
 	aws_params_init(&p);
@@ -1571,58 +1621,101 @@ static int sweep_elb(struct aws *a)
 
 /* ------------------------------------------------------------ create */
 
-static int aws_create(const struct provider_ctx *pc, struct plan *p)
+/* Definition def's apply: a launch per zone of its nodes not made yet,
+ * then their Name tags and Elastic IPs. */
+static int apply_definition(struct aws *a, struct plan *p, int def,
+			    const char *rootdev)
 {
-	struct aws a;
 	struct node **batch = xcalloc(p->n ? p->n : 1, sizeof(*batch));
-	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
-	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
-	char *rootdev = NULL;
-	size_t i, k, nlive = 0;
+	size_t i, j, k;
 	int ret = -1;
 
-	if (aws_open(&a, pc, p))
-		goto out;
-	if (aws_terraform_write_config(pc->state_dir, pc->cfg, p))
-		goto out;
-	say("Creating the network of %s in %s...", a.dep, a.ec2.region);
-	if (network(&a) || security(&a) || keypair(&a))
-		goto out;
-	if (expand_batches(&a) || scale_in(&a, p))
-		goto out;
-	if (root_device(&a, fld(a.any, "AMI"), &rootdev))
-		goto out;
-	/* one launch per definition and zone, of the nodes not made yet */
 	for (i = 0; i < p->n; i++) {
 		struct node *n = &p->nodes[i];
-		size_t j;
 
-		if (!strcmp(n->role, "LB") || node_instance(&a, n))
+		if (n->def_index != def || !strcmp(n->role, "LB") ||
+		    node_instance(a, n))
 			continue;
 		k = 0;
 		for (j = i; j < p->n; j++) {
 			struct node *m = &p->nodes[j];
 
-			if (m->def_index == n->def_index &&
+			if (m->def_index == def &&
 			    !strcmp(m->role, n->role) &&
 			    !strcmp(m->zone ? m->zone : "",
 				    n->zone ? n->zone : "") &&
-			    !node_instance(&a, m))
+			    !node_instance(a, m))
 				batch[k++] = m;
 		}
-		if (launch(&a, batch, k, rootdev))
+		if (launch(a, batch, k, rootdev))
 			goto out;
 	}
 	for (i = 0; i < p->n; i++) {
 		struct node *n = &p->nodes[i];
 
-		if (!strcmp(n->role, "LB"))
+		if (n->def_index != def || !strcmp(n->role, "LB"))
 			continue;
-		if (name_tag(&a, n) ||
-		    (fld_true(n, "ElasticIP") && elastic_ip(&a, n)))
+		if (name_tag(a, n) ||
+		    (fld_true(n, "ElasticIP") && elastic_ip(a, n)))
 			goto out;
-		ids[nlive] = node_instance(&a, n);
-		live[nlive++] = n;
+	}
+	ret = 0;
+out:
+	free(batch);
+	return ret;
+}
+
+/*
+ * ICM's phases and console lines (icm-reference §7.1): plan of
+ * <Label>-<Tag> (its Terraform directory written), apply of it (network,
+ * security group, key pair); then per definition <Label>-<Role>-<Tag> its
+ * plan (its directory) and apply (its instances), which completes once
+ * every instance runs and the load balancers exist.
+ */
+static int aws_create(const struct provider_ctx *pc, struct plan *p)
+{
+	struct aws a;
+	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
+	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
+	char *rootdev = NULL, *name = NULL;
+	size_t i, nlive = 0;
+	int def, ndefs = def_count(p), ret = -1;
+
+	if (aws_open(&a, pc, p))
+		goto out;
+	say("Starting plan of %s...", a.dep);
+	if (aws_terraform_write_shared(pc->state_dir, pc->cfg, p))
+		goto out;
+	say("...completed plan of %s", a.dep);
+	say("Starting apply of %s...", a.dep);
+	debug("AWS: region %s", a.ec2.region);
+	if (network(&a) || security(&a) || keypair(&a))
+		goto out;
+	say("...completed apply of %s", a.dep);
+	if (expand_batches(&a) || scale_in(&a, p))
+		goto out;
+	if (root_device(&a, fld(a.any, "AMI"), &rootdev))
+		goto out;
+	for (def = 0; def < ndefs; def++) {
+		if (!def_node(p, def))
+			continue;
+		name = def_name(def_node(p, def));
+		say("Starting plan of %s...", name);
+		if (aws_terraform_write_definition(pc->state_dir, pc->cfg, p,
+						   def))
+			goto out;
+		say("...completed plan of %s", name);
+		say("Starting apply of %s...", name);
+		if (apply_definition(&a, p, def, rootdev))
+			goto out;
+		free(name);
+		name = NULL;
+	}
+	for (i = 0; i < p->n; i++) {
+		if (!strcmp(p->nodes[i].role, "LB"))
+			continue;
+		ids[nlive] = node_instance(&a, &p->nodes[i]);
+		live[nlive++] = &p->nodes[i];
 	}
 	say("Waiting for %zu instance%s to run...", nlive,
 	    nlive == 1 ? "" : "s");
@@ -1632,11 +1725,12 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 		if (!strcmp(p->nodes[i].role, "LB") &&
 		    load_balancer(&a, &p->nodes[i], p))
 			goto out;
+	say_definitions(p, "...completed apply of ", "");
 	debug("EC2: %lu calls for %zu nodes", a.ec2.calls, nlive);
 	ret = 0;
 out:
+	free(name);
 	free(rootdev);
-	free(batch);
 	free(ids);
 	free(live);
 	if (a.j || a.dep)
@@ -1884,19 +1978,26 @@ static int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
 		goto out;
 	a.vpc = journal_id(a.j, "vpc") ? xstrdup(journal_id(a.j, "vpc")) :
 		NULL;
-	say("Deleting what icm made for %s in %s...", a.dep, a.ec2.region);
-	/* dependency order: instances (their volumes go with them), then
-	 * addresses, key pair, security group, route tables, gateways,
-	 * subnets, the VPC; each kind found by the deployment's tag, so
-	 * what the user supplied (untagged) is never touched */
+	debug("AWS: region %s", a.ec2.region);
+	/* dependency order: the definitions' load balancers, instances
+	 * (their volumes go with them), placement groups and addresses,
+	 * then the deployment's key pair, security group, route tables,
+	 * gateways, subnets, the VPC; each kind found by the deployment's
+	 * tag, so what the user supplied (untagged) is never touched.  ICM's
+	 * destroy lines: every definition, then <Label>-<Tag>. */
+	say_definitions(p, "Starting destroy of ", "...");
 	if (sweep_elb(&a) || sweep_instances(&a) || delete_groups(&a) ||
-	    sweep(&a, &K_EIP, NULL) ||
-	    sweep(&a, &K_KEY, NULL) || sweep(&a, &K_SG, NULL) ||
+	    sweep(&a, &K_EIP, NULL))
+		goto out;
+	say_definitions(p, "...completed destroy of ", "");
+	say("Starting destroy of %s...", a.dep);
+	if (sweep(&a, &K_KEY, NULL) || sweep(&a, &K_SG, NULL) ||
 	    sweep(&a, &K_RTB, disassociate_rtb) ||
 	    sweep(&a, &K_IGW, detach_igw) || sweep(&a, &K_SUBNET, NULL) ||
 	    sweep(&a, &K_VPC, NULL))
 		goto out;
 	journal_each(a.j, forget_all, &a);
+	say("...completed destroy of %s", a.dep);
 	ret = 0;
 out:
 	if (a.j || a.dep)

@@ -506,22 +506,51 @@ int aws_terraform_write(const char *state_dir, const struct plan *p)
 	return aws_terraform_write_config(state_dir, NULL, p);
 }
 
-int aws_terraform_write_config(const char *state_dir,
-			       const struct config *cfg, const struct plan *p)
+/* The deployment's Zone list, or NULL (reported). */
+static char *zones_of(const struct config *cfg, const struct plan *p)
 {
-	char *zones = NULL;
-	int def, ndefs = 0, ret = -1;
-	size_t i;
+	char *zones;
 
 	if (!first_node(p)) {
 		error("terraform: the plan has no nodes");
-		goto out;
+		return NULL;
 	}
 	zones = zone_list(cfg, p);
-	if (!zones) {
+	if (!zones)
 		error("terraform: zone list too large");
+	return zones;
+}
+
+int aws_terraform_write_shared(const char *state_dir,
+			       const struct config *cfg, const struct plan *p)
+{
+	char *zones = zones_of(cfg, p);
+	int ret = zones ? write_shared(state_dir, p, zones) : -1;
+
+	free(zones);
+	return ret;
+}
+
+int aws_terraform_write_definition(const char *state_dir,
+				   const struct config *cfg,
+				   const struct plan *p, int def)
+{
+	char *zones = zones_of(cfg, p);
+	int ret = zones ? write_definition(state_dir, p, def, zones) : -1;
+
+	free(zones);
+	return ret;
+}
+
+int aws_terraform_write_config(const char *state_dir,
+			       const struct config *cfg, const struct plan *p)
+{
+	char *zones = zones_of(cfg, p);
+	int def, ndefs = 0, ret = -1;
+	size_t i;
+
+	if (!zones)
 		goto out;
-	}
 	for (i = 0; i < p->n; i++)
 		if (p->nodes[i].def_index >= ndefs)
 			ndefs = p->nodes[i].def_index + 1;

@@ -67,4 +67,16 @@ int aws_terraform_write_config(const char *state_dir,
 			       const struct config *cfg, const struct plan *p)
 	WARN_UNUSED;
 
+/*
+ * The same in parts, for provision's phases (aws.c): the deployment-wide
+ * directory <Label>-<Tag> alone, or definition def's directory alone
+ * (nothing when the definition has no node but a load balancer).
+ */
+int aws_terraform_write_shared(const char *state_dir,
+			       const struct config *cfg, const struct plan *p)
+	WARN_UNUSED;
+int aws_terraform_write_definition(const char *state_dir,
+				   const struct config *cfg,
+				   const struct plan *p, int def) WARN_UNUSED;
+
 #endif

@@ -53,7 +53,7 @@ json.dump(d, open(dst + "/defaults.json", "w"), indent=1)
 json.dump(json.load(open(src + "/definitions.json")), open(dst + "/definitions.json", "w"), indent=1)
 PY
 }
-plan 43
+plan 46
 export ICM_TEST_NO_NODE_PREP=1
 
 # -- the guide's ECP and sharded configurations --------------------------------
@@ -66,6 +66,20 @@ out=$(mx "$ICM" provision 2>&1)
 check "ECP: provision exits 0" $? 0 "$out"
 contains "ECP: a launch per definition and zone" "$out" "Launching 2 instances of AM in us-east-1a..."
 contains "ECP: load balancer" "$out" "Creating load balancer ECP-LB-TEST-0002..."
+# ICM's phase lines (the guide's provision output): the deployment, then
+# each definition's plan and apply
+in_order "ECP: plan and apply of ECP-TEST, then of each definition" "$out" \
+	"Starting plan of ECP-TEST..." "...completed plan of ECP-TEST" \
+	"Starting apply of ECP-TEST..." "...completed apply of ECP-TEST" \
+	"Starting plan of ECP-DM-TEST..." "...completed plan of ECP-DM-TEST" \
+	"Starting apply of ECP-DM-TEST..." "Starting plan of ECP-AM-TEST..." \
+	"...completed plan of ECP-AM-TEST" "Starting apply of ECP-AM-TEST..." \
+	"Starting plan of ECP-AR-TEST..." "Starting apply of ECP-AR-TEST..." \
+	"Creating load balancer ECP-LB-TEST-0002..." \
+	"...completed apply of ECP-DM-TEST" "...completed apply of ECP-AM-TEST" \
+	"...completed apply of ECP-AR-TEST"
+is "ECP: the Weave warning, once" "$(printf '%s\n' "$out" | grep -cxF \
+	'Warning: the Weave overlay (Overlay weave) and Weave Scope (Monitor scope) are not deployed: containers use host networking')" 1
 contains "ECP: inventory names the LB" "$(echo "$out" | tr -s ' ')" "ECP-LB-TEST-0002 (virtual AM)"
 is "ECP: moto holds the planned resources" "$(census ECP-TEST)" "$ECP_FULL"
 ok "ECP: Terraform templates written" test -s state/ECP-TEST/infrastructure.tf
@@ -90,7 +104,13 @@ check "ECP: unprovision answered 'no' exits 1" $? 1 "$out"
 is "ECP: ... and changes nothing" "$(census ECP-TEST)" "$ECP_FULL"
 out=$(mx "$ICM" unprovision -force 2>&1)
 check "ECP: unprovision -force exits 0" $? 0 "$out"
-contains "ECP: the VPC deleted last" "$(echo "$out" | tail -2)" "Deleting vpc"
+contains "ECP: the VPC deleted last" "$(echo "$out" | tail -3)" "Deleting vpc"
+in_order "ECP: destroy of each definition, then of ECP-TEST" "$out" \
+	"Starting destroy of ECP-DM-TEST..." "Starting destroy of ECP-AM-TEST..." \
+	"Starting destroy of ECP-AR-TEST..." "...completed destroy of ECP-DM-TEST" \
+	"...completed destroy of ECP-AM-TEST" "...completed destroy of ECP-AR-TEST" \
+	"Starting destroy of ECP-TEST..." "...completed destroy of ECP-TEST" \
+	"Removed instances.json"
 is "ECP: nothing left" "$(census ECP-TEST)" "$NONE"
 
 # -- killed after each kind of recorded call, run again ------------------------------

@@ -61,6 +61,32 @@ lacks() {
 	esac
 }
 
+# has_line "name" haystack line: a line of haystack is exactly line (ICM's
+# console lines, which scripts grep).
+has_line() {
+	if printf '%s\n' "$2" | grep -qxF -- "$3"; then
+		_result 0 "$1"
+	else
+		_result 1 "$1"; printf '#   no line: %s\n' "$3"
+	fi
+}
+
+# in_order "name" haystack line...: each line is a line of haystack, the
+# first of each after the first of the one before.
+in_order() {
+	local name=$1 text=$2 prev=0 n l
+	shift 2
+	for l in "$@"; do
+		n=$(printf '%s\n' "$text" | grep -nxF -- "$l" | head -1 | cut -d: -f1)
+		if [ -z "$n" ] || [ "$n" -le "$prev" ]; then
+			_result 1 "$name"; printf '#   out of order or missing: %s\n' "$l"
+			return
+		fi
+		prev=$n
+	done
+	_result 0 "$name"
+}
+
 # Lists every file under a directory with its size and checksum, so a
 # test can show that a command changed nothing.
 snapshot() {
