@@ -405,14 +405,39 @@ static int stage_merge(struct dnode *x, const char *cname)
 	return ret;
 }
 
-/* Makes the container name on x's node the one rs describes. */
+/* Stops and removes the container name that a new one replaces;
+ * upgrade says so in ICM's words (the guide's "icm upgrade", which names
+ * the machine as "container <machine>"). */
+static int replace_old(struct dnode *x, const char *name, bool iris,
+		       bool upgrade)
+{
+	const char *m = x->n->name;
+
+	if (upgrade)
+		say("Stopping container %s...", m);
+	if (docker_stop(x->d, name, iris ? STOP_IRIS_S : STOP_OTHER_S))
+		return dfail(x, "cannot stop the old container");
+	if (upgrade) {
+		say("...completed stop of container %s", m);
+		say("Removing container %s...", m);
+	}
+	if (docker_remove(x->d, name, true) < 0)
+		return dfail(x, "cannot remove the old container");
+	if (upgrade)
+		say("...removed container %s", m);
+	return 0;
+}
+
+/* Makes the container name on x's node the one rs describes: ICM's run
+ * lines, or with upgrade the guide's upgrade sequence. */
 static int converge(struct dnode *x, const struct runspec *rs)
 {
+	const struct runjob *j = x->arg;
 	char *tmp = xasprintf("%s" NEW_SUFFIX, rs->name), *hash = NULL;
 	char *image_id = NULL, *id = NULL;
 	cJSON *spec = NULL, *cur = NULL;
 	int rc, ret = -1;
-	bool iris = iris_image(rs->image);
+	bool iris = iris_image(rs->image), upgrade = j->upgrade;
 
 	if (container_spec(x->ctx, x->n, rs, &spec)) {
 		fanout_fail(x->r, "%s", log_last_error());
@@ -456,7 +481,10 @@ static int converge(struct dnode *x, const struct runspec *rs)
 		ret = 0;
 		goto out;
 	}
-	say("Creating container %s on %s...", rs->name, x->n->name);
+	if (!upgrade) {
+		say("Running container %s on %s...", rs->name, x->n->name);
+		say("Creating container %s on %s...", rs->name, x->n->name);
+	}
 	if (docker_create(x->d, tmp, spec, &id)) {
 		dfail(x, "cannot create the container");
 		goto out;
@@ -465,23 +493,24 @@ static int converge(struct dnode *x, const struct runspec *rs)
 	    (iris && !strcmp(rs->name, DEFAULT_CONTAINER) &&
 	     stage_merge(x, tmp)))
 		goto out;
-	if (rc == 1) {
-		if (docker_stop(x->d, rs->name, iris ? STOP_IRIS_S :
-				STOP_OTHER_S) ||
-		    docker_remove(x->d, rs->name, true) < 0) {
-			dfail(x, "cannot replace the old container");
-			goto out;
-		}
-	}
+	if (rc == 1 && replace_old(x, rs->name, iris, upgrade))
+		goto out;
 	if (docker_rename(x->d, tmp, rs->name)) {
 		dfail(x, "cannot rename the new container");
 		goto out;
 	}
-	say("Starting container %s on %s...", rs->name, x->n->name);
+	if (upgrade)
+		say("Running image %s in container %s...", rs->image,
+		    x->n->name);
+	else
+		say("Starting container %s on %s...", rs->name, x->n->name);
 	if (docker_start(x->d, rs->name)) {
 		dfail(x, "cannot start the container");
 		goto out;
 	}
+	if (upgrade)
+		say("...running image %s in container %s", rs->image,
+		    x->n->name);
 	if (buf_addf(&x->r->out, "%s: %s (%s)\n", rs->name, id, rs->image)) {
 		/* over the cap: the note is dropped */
 	}
@@ -513,11 +542,40 @@ static void previous_args(struct dnode *x, const char *name,
 	cJSON_Delete(cur);
 }
 
+/*
+ * Pulls image on x's node (or loads -imageArchive).  The lines: run's
+ * "Pulling image <i> on <m>...", or with guide_lines the guide's
+ * "Pulling <m> image <i>..." / "...pulled <m> image <i>" (pull,
+ * upgrade).
+ */
+static int fetch_image(struct dnode *x, const struct runjob *j,
+		       const char *image, bool guide_lines)
+{
+	const char *m = x->n->name;
+	char *reason = NULL;
+
+	if (j->archive)
+		say("Loading image archive %s on %s...", j->archive, m);
+	else if (guide_lines)
+		say("Pulling %s image %s...", m, image);
+	else
+		say("Pulling image %s on %s...", image, m);
+	if (image_fetch(x->d, image, j->archive, j->creds, &x->r->out,
+			&reason)) {
+		fanout_fail(x->r, "%s", reason);
+		free(reason);
+		return -1;
+	}
+	if (!j->archive && guide_lines)
+		say("...pulled %s image %s", m, image);
+	return 0;
+}
+
 static int run_one(struct dnode *x)
 {
 	struct runjob *j = x->arg;
 	struct runspec rs;
-	char *reason = NULL, *old_opts = NULL, *old_cmd = NULL;
+	char *old_opts = NULL, *old_cmd = NULL;
 	int ret = -1;
 
 	rs.name = container_name(x->ctx);
@@ -547,22 +605,13 @@ static int run_one(struct dnode *x)
 			/* over the cap */
 		}
 	}
-	if (j->archive)
-		say("Loading image archive %s on %s...", j->archive,
-		    x->n->name);
-	else
-		say("Pulling image %s on %s...", rs.image, x->n->name);
-	if (image_fetch(x->d, rs.image, j->archive, j->creds, &x->r->out,
-			&reason)) {
-		fanout_fail(x->r, "%s", reason);
+	if (fetch_image(x, j, rs.image, j->upgrade))
 		goto out;
-	}
 	ret = converge(x, &rs);
 	if (!ret && iris_image(rs.image) &&
 	    !strcmp(rs.name, DEFAULT_CONTAINER))
 		ret = iris_wait_running(x, rs.name);
 out:
-	free(reason);
 	free(old_opts);
 	free(old_cmd);
 	return ret;
@@ -780,6 +829,7 @@ int cmd_run(struct ctx *ctx)
 {
 	if (install_refuse_run(ctx))	/* Containerless: icm install */
 		return -1;
+	ctx_say_no_weave(ctx, ctx->sel, ctx->nsel);
 	return run_or_upgrade(ctx, false);
 }
 
@@ -959,24 +1009,11 @@ int cmd_upgrade(struct ctx *ctx)
 
 static int pull_one(struct dnode *x)
 {
-	struct runjob *j = x->arg;
 	const char *image = ctx_field(x->ctx, x->n, "DockerImage");
-	char *reason = NULL;
 
 	if (!image)
 		return fanout_fail(x->r, "no DockerImage for %s", x->n->name);
-	if (j->archive)
-		say("Loading image archive %s on %s...", j->archive,
-		    x->n->name);
-	else
-		say("Pulling image %s on %s...", image, x->n->name);
-	if (image_fetch(x->d, image, j->archive, j->creds, &x->r->out,
-			&reason)) {
-		fanout_fail(x->r, "%s", reason);
-		free(reason);
-		return -1;
-	}
-	return 0;
+	return fetch_image(x, x->arg, image, true);
 }
 
 int cmd_pull(struct ctx *ctx)
@@ -1043,6 +1080,11 @@ static int lifecycle_one(struct dnode *x)
 		return dfail(x, *op == LC_STOP ? "cannot stop the container" :
 			     *op == LC_START ? "cannot start the container" :
 			     "cannot remove the container");
+	if (*op == LC_RM)
+		say("...removed container %s on %s", name, x->n->name);
+	else
+		say("...completed %s of container %s on %s",
+		    *op == LC_STOP ? "stop" : "start", name, x->n->name);
 	return 0;
 }
 
@@ -1257,7 +1299,8 @@ static int exec_one(struct dnode *x)
 	e.env = (const char *const *)j->eo.env;
 	e.user = j->eo.user;
 	e.workdir = j->eo.workdir;
-	say("Executing command '%s' on %s...", j->command, x->n->name);
+	say("Executing command in container %s on %s...",
+	    container_name(x->ctx), x->n->name);
 	if (docker_exec(x->d, container_name(x->ctx), &e, &x->r->out,
 			&x->r->err, &code))
 		return dfail(x, "the command did not run");
@@ -1277,6 +1320,9 @@ static int exec_interactive(struct ctx *ctx, struct execjob *j)
 	e.env = (const char *const *)j->eo.env;
 	e.user = j->eo.user;
 	e.workdir = j->eo.workdir;
+	if (ctx->nsel == 1)
+		say("Executing command '%s' in container %s on %s...",
+		    j->command, container_name(ctx), ctx->sel[0]->name);
 	return dnode_interactive(ctx, container_name(ctx), &e);
 }
 
@@ -1631,7 +1677,7 @@ int cmd_docker(struct ctx *ctx)
 {
 	struct fanout_exec_opts o;
 	const char *cmd = opt_str(&ctx->opts, OPT_COMMAND);
-	char *full, *shown;
+	char *full;
 	int rc;
 
 	if (!cmd)
@@ -1641,15 +1687,13 @@ int cmd_docker(struct ctx *ctx)
 	memset(&o, 0, sizeof(o));
 	/* the docker CLI on the node, as root (the unix socket's owner) */
 	full = xasprintf("sudo -n docker %s", cmd);
-	shown = xasprintf("docker %s", cmd);
 	o.command = full;
-	o.shown = shown;
+	o.shown = cmd;		/* the guide's line names the -command */
 	o.state_dir = ctx->state_dir;
 	o.file = "docker";
 	o.pool.parallel = fanout_parallel_opt(opt_str(&ctx->opts,
 						      OPT_PARALLEL));
 	rc = fanout_exec(ctx->sel, ctx->nsel, &o, &ctx->response);
 	free(full);
-	free(shown);
 	return rc;
 }

@@ -46,7 +46,6 @@ static const char *ns_of(const struct ctx *ctx, const struct node *n)
 }
 
 struct sessjob {
-	const char *shown;	/* the console's name of what runs */
 	char *script;		/* standard input of iris session */
 	int (*result)(struct fanout_result *r);	/* or NULL: output as is */
 };
@@ -84,7 +83,8 @@ static int session_one(struct dnode *x)
 	e.argv = argv;
 	e.stdin_data = j->script;
 	e.stdin_len = strlen(j->script);
-	say("Executing command '%s' on %s...", j->shown, x->n->name);
+	say("Executing command in container %s on %s...", IRIS_CONTAINER,
+	    x->n->name);
 	if (docker_exec(x->d, IRIS_CONTAINER, &e, &x->r->out, &x->r->err,
 			&code))
 		return fanout_fail(x->r, "iris session did not run: %s",
@@ -100,7 +100,7 @@ static int session_one(struct dnode *x)
 static int session_all(struct ctx *ctx, const char *shown, char *script,
 		       const char *file, int (*result)(struct fanout_result *))
 {
-	struct sessjob j = { shown, script, result };
+	struct sessjob j = { script, result };
 	struct dnode_opts o = { .echo_one = true, .say_output = true,
 				.file = file };
 

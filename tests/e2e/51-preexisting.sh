@@ -19,7 +19,7 @@ up=$("$WORLD" up 4 --dir "$W" 2>&1) || {
 }
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 70
+plan 73
 cd "$T"
 
 cat > defaults.json <<JSON
@@ -40,8 +40,12 @@ D=state/Fan-VM-T
 out=$("$ICM" provision 2>&1); st=$?
 is "provision exits 0" "$st" 0
 [ "$st" = 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
-contains "Copying files line" "$out" "Copying files to Fan-VM-T-0003..."
-contains "Configuring line" "$out" "Configuring Fan-VM-T-0002..."
+has_line "Copying files line" "$out" "Copying files to Fan-VM-T-0003..."
+has_line "Configuring line" "$out" "Configuring Fan-VM-T-0002..."
+# PreExisting: no allocation phase (icm-reference 5.6), so no plan or apply
+# lines; Overlay is host there, so no Weave warning
+lacks "no plan or apply lines" "$out" "Starting plan of"
+lacks "no Weave warning (Overlay host)" "$out" "Weave"
 contains "inventory table" "$(echo "$out" | tr -s ' ')" \
 	"Fan-VM-T-0004 198.18.0.14"
 contains "closing line" "$out" \
@@ -225,6 +229,7 @@ out=$(echo no | "$ICM" unprovision 2>&1); st=$?
 is "unprovision not confirmed: exit 1" "$st" 1
 out=$(echo yes | "$ICM" unprovision -cleanUp 2>&1); st=$?
 is "unprovision -cleanUp: exit 0" "$st" 0
+lacks "unprovision: no destroy lines (PreExisting destroys nothing)" "$out" "destroy of"
 ok "instances.json and the recorded state directory removed" \
 	test ! -e instances.json -a ! -e alt -a ! -e state
 

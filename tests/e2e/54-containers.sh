@@ -39,7 +39,7 @@ up=$("$WORLD" up 3 --docker --dir "$W" 2>&1) || {
 	echo "1..1"; echo "not ok 1 - world up 3 --docker"; printf '%s\n' "$up" | sed 's/^/#   /'; exit 1
 }
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 120
+plan 131
 _result 0 "world up 3 --docker"
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() {		# check NAME STATUS WANT OUTPUT
@@ -125,6 +125,8 @@ contains "run: docker login line" "$out" "Executing command 'docker login' on ${
 contains "run: pulling line" "$out" "Pulling image $IMG:v1 on ${M[2]}..."
 contains "run: creating line" "$out" "Creating container iris on ${M[0]}..."
 contains "run: starting line" "$out" "Starting container iris on ${M[0]}..."
+has_line "run: the guide's running line" "$out" "Running container iris on ${M[0]}..."
+lacks "run: no Weave warning (PreExisting: Overlay host)" "$out" "Weave"
 for i in 1 2 3; do
 	is "host $i serves v1" "$(page $i)" "icm-test-app v1"
 done
@@ -136,9 +138,11 @@ contains "run: IRIS volumes bound" "$(dk 1 inspect -f '{{json .HostConfig.Binds}
 ok "run: docker.out written" test -s "$S/${M[0]}/docker.out"
 id1=$(dk 1 inspect -f '{{.Id}}' iris 2>&1)
 
-out=$("$ICM" run 2>&1)
+out=$("$ICM" run -override '{"Overlay": "weave"}' 2>&1)
 check "run again exits 0" $? 0 "$out"
 contains "run again: up to date" "$out" "Container iris on ${M[0]} is up to date"
+is "run with Overlay weave: one warning line" "$(printf '%s\n' "$out" | grep -cxF \
+	'Warning: the Weave overlay (Overlay weave) is not deployed: containers use host networking')" 1
 is "run again: same container" "$(dk 1 inspect -f '{{.Id}}' iris 2>&1)" "$id1"
 
 out=$("$ICM" run -options "--pid host" 2>&1)
@@ -168,7 +172,7 @@ contains "ps -json: image" "$(cat response.json)" "\"DockerImage\":"
 # -- exec -----------------------------------------------------------------
 out=$("$ICM" exec -command 'echo out-$(hostname); echo err >&2' 2>&1)
 check "exec on all exits 0" $? 0 "$out"
-contains "exec: Executing line" "$out" "Executing command 'echo out-\$(hostname); echo err >&2' on ${M[0]}..."
+has_line "exec: the guide's Executing line" "$out" "Executing command in container iris on ${M[0]}..."
 is "exec: stdout in docker.out" "$(cat "$S/${M[1]}/docker.out")" "out-iris-${M[1]}"
 is "exec: stderr in docker.err" "$(cat "$S/${M[1]}/docker.err")" "err"
 out=$("$ICM" exec -machine "${M[0]}" -options "--env GREETING=hello" -command 'echo $GREETING' 2>&1)
@@ -183,6 +187,7 @@ out=$(/usr/bin/python3 "$TOP/tests/ssh/pty-drive.py" 37 101 "$ICM" exec \
 st=$?
 contains "exec -interactive: the command ran" "$out" "hi-42"
 contains "exec -interactive: on a TTY" "$out" "on-a-tty"
+contains "exec -interactive: the guide's line" "$out" "Executing command 'echo hi-\$((6*7)); [ -t 0 ] && echo on-a-tty; exit 3' in container iris on ${M[0]}..."
 is "exec -interactive: exit 3 makes icm exit 1" "$st" 1
 out=$("$ICM" exec -interactive -command sh 2>&1)
 check "exec -interactive on 3 nodes is refused" $? 1 "$out"
@@ -238,10 +243,14 @@ is "cp --retrieve: the file came back" "$(cat "$T/back/index.html" 2>&1)" "icm-t
 out=$("$ICM" stop -machine "${M[0]}" 2>&1)
 check "stop exits 0" $? 0 "$out"
 is "stop: not running" "$(dk 1 inspect -f '{{.State.Running}}' iris 2>&1)" "false"
+in_order "stop: the guide's lines" "$out" "Stopping container iris on ${M[0]}..." \
+	"...completed stop of container iris on ${M[0]}"
 is "stop: other nodes untouched" "$(dk 2 inspect -f '{{.State.Running}}' iris 2>&1)" "true"
 out=$("$ICM" start -machine "${M[0]}" 2>&1)
 check "start exits 0" $? 0 "$out"
 is "start: running" "$(dk 1 inspect -f '{{.State.Running}}' iris 2>&1)" "true"
+in_order "start: the guide's lines" "$out" "Starting container iris on ${M[0]}..." \
+	"...completed start of container iris on ${M[0]}"
 
 # -- upgrade v1 -> v2 -------------------------------------------------------
 out=$("$ICM" upgrade -image "$IMG:v2" 2>&1)
@@ -252,11 +261,25 @@ done
 is "upgrade: one container iris on host 2" "$(names 2)" "iris "
 contains "upgrade: instances.json has v2" "$(cat instances.json)" "\"DockerImage\":	\"$IMG:v2\""
 lacks "upgrade: no v1 left in instances.json" "$(cat instances.json)" "$IMG:v1"
+in_order "upgrade: the guide's sequence" "$out" \
+	"Pulling ${M[1]} image $IMG:v2..." "...pulled ${M[1]} image $IMG:v2" \
+	"Stopping container ${M[1]}..." "...completed stop of container ${M[1]}" \
+	"Removing container ${M[1]}..." "...removed container ${M[1]}" \
+	"Running image $IMG:v2 in container ${M[1]}..." \
+	"...running image $IMG:v2 in container ${M[1]}"
+
+# -- pull -------------------------------------------------------------------------
+out=$("$ICM" pull -machine "${M[2]}" 2>&1)
+check "pull exits 0" $? 0 "$out"
+in_order "pull: the guide's lines" "$out" "Pulling ${M[2]} image $IMG:v2..." \
+	"...pulled ${M[2]} image $IMG:v2"
 
 # -- docker -------------------------------------------------------------------
 out=$("$ICM" docker -command "ps -a --format '{{.Names}} {{.Image}}'" 2>&1)
 check "docker -command exits 0" $? 0 "$out"
 contains "docker: output in docker.out" "$(cat "$S/${M[0]}/docker.out")" "iris $IMG:v2"
+has_line "docker: the guide's line names the -command" "$out" \
+	"Executing command 'ps -a --format '{{.Names}} {{.Image}}'' on ${M[0]}..."
 
 # -- rm -------------------------------------------------------------------------
 out=$("$ICM" rm -machine "${M[2]}" 2>&1)
@@ -266,6 +289,8 @@ contains "rm: says to stop first" "$out" "stop it first"
 out=$("$ICM" rm -machine "${M[2]}" 2>&1)
 check "rm after stop exits 0" $? 0 "$out"
 is "rm: no container on host 3" "$(names 3)" ""
+in_order "rm: the lines" "$out" "Removing container iris on ${M[2]}..." \
+	"...removed container iris on ${M[2]}"
 ok "rm: the image stays" dk 3 image inspect "$IMG:v2"
 
 # -- run killed midway, run again -------------------------------------------------

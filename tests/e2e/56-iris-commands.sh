@@ -26,7 +26,7 @@
 . "$(dirname "$0")/lib.sh"
 PTY=$TOP/tests/ssh/pty-drive.py
 world_docker_up 3
-plan 76
+plan 78
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris
@@ -88,7 +88,7 @@ ok "... nor in icm.log" sh -c "! grep -qF -- '$IRISPW' icm.log"
 
 out=$("$ICM" session -namespace %SYS -command 'write "ICM-HELLO",!' 2>&1)
 check "session -command exits 0" $? 0 "$out"
-contains "session: Executing line" "$out" "Executing command 'write \"ICM-HELLO\",!' on ${M[1]}..."
+has_line "session: the guide's Executing line" "$out" "Executing command in container iris on ${M[1]}..."
 lacks "session: the CN node is left out" "$out" "${M[2]}"
 is "session: node 1's docker.out" "$(cat "$S1/${M[0]}/docker.out")" "ICM-HELLO"
 is "session: node 2's docker.out" "$(cat "$S1/${M[1]}/docker.out")" "ICM-HELLO"
@@ -97,6 +97,7 @@ contains "the instance received the snippet, then halt" "$(record 1)" '%SYS writ
 out=$("$ICM" iscos -namespace USER -machine "${M[0]}" -command 'write "ICM-ISCOS",!' 2>&1)
 check "iscos on one node exits 0" $? 0 "$out"
 contains "iscos on one node echoes" "$out" "ICM-ISCOS"
+has_line "iscos: the guide's Executing line" "$out" "Executing command in container iris on ${M[0]}..."
 contains "iscos: in namespace USER" "$(record 0)" 'USER write "ICM-ISCOS",!'
 
 out=$("$ICM" session -command 'write "X",!' 2>&1)
@@ -114,6 +115,7 @@ for i in 1 2; do
 done
 out=$("$ICM" sql -namespace USER -command "SELECT Name FROM Sample.Person WHERE Name = 'O''Brien'" 2>&1)
 check "sql -command exits 0" $? 0 "$out"
+has_line "sql: the guide's Executing line" "$out" "Executing command in container iris on ${M[1]}..."
 is "sql: jdbc.out holds the header and the one row that matched" "$(cat "$S1/${M[1]}/jdbc.out")" "Name
 O'Brien"
 contains "sql: the statement reached the instance as a %SQL.Statement" "$(record 1)" \

@@ -19,7 +19,7 @@
 # Root only.
 . "$(dirname "$0")/lib.sh"
 world_docker_up 3
-plan 35
+plan 36
 show() { printf '%s\n' "$1" | tail -n 12 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 IMG=198.18.0.1:5000/icm/iris
@@ -80,7 +80,8 @@ out=$("$ICM" upgrade -image "$IMG:standin-v9" 2>&1)
 check "upgrade to an image that is not there: exit 1" $? 1 "$out"
 contains "... the primaries are not upgraded, by name" "$out" \
 	"not upgrading the mirror primaries (${M[0]}) after the failures above"
-lacks "... nothing is pulled on the primary" "$out" "on ${M[0]}..."
+contains "... the backup's pull was tried" "$out" "Pulling ${M[1]} image $IMG:standin-v9..."
+lacks "... nothing is pulled on the primary" "$out" "Pulling ${M[0]} image"
 
 # upgrade: the backup first, then the primary
 out=$("$ICM" upgrade -image "$IMG:standin-v2" 2>&1)
@@ -89,13 +90,13 @@ contains "upgrade: the first wave" "$out" "Upgrading mirror backups first: ${M[1
 contains "upgrade: the primaries' wave" "$out" "Upgrading mirror primaries: ${M[0]}"
 contains "upgrade: waits for the backup" "$out" "Waiting for ${M[1]} to report mirror status Backup..."
 line_of() { printf '%s\n' "$out" | grep -nF -- "$1" | head -1 | cut -d: -f1; }
-order=$(for s in "Upgrading mirror backups first" "Creating container iris on ${M[1]}" \
+order=$(for s in "Upgrading mirror backups first" "Running image $IMG:standin-v2 in container ${M[1]}..." \
 	"Waiting for ${M[1]} to report mirror status Backup" "Upgrading mirror primaries" \
-	"Creating container iris on ${M[0]}"; do line_of "$s"; done | tr '\n' ' ')
+	"Running image $IMG:standin-v2 in container ${M[0]}..."; do line_of "$s"; done | tr '\n' ' ')
 ok "upgrade: backup made, waited for, then primary made (lines $order)" \
 	sh -c "[ \"\$(echo $order | wc -w)\" = 5 ] && echo $order | tr ' ' '\n' | sort -nc"
 lacks "upgrade: DM 1 is not in the first wave" "$(sed -n "$(line_of 'Upgrading mirror backups first'),$(line_of 'Upgrading mirror primaries')p" <<<"$out")" \
-	"Creating container iris on ${M[0]}"
+	"Running image $IMG:standin-v2 in container ${M[0]}..."
 # stand-in events (durable %SYS): DM 2's new instance started before
 # (or in the same second as) DM 1's old one stopped
 ev() { "$ICM" exec -machine "${M[$1]}" -command "cat $MP/data/IRIS/standin/events.log" >/dev/null 2>&1
