@@ -41,7 +41,7 @@ printf '[default]\naws_access_key_id = AKIDTEST\naws_secret_access_key = test-se
 deploy() {
 	mkdir -p "$T/$1"
 	/usr/bin/python3 - "$TOP/samples/AWS/$2" "$T/$1" "$T" "${3:-us-east-1a,us-east-1b}" <<'PY'
-import json, sys
+import json, os, sys
 src, dst, t, zones = sys.argv[1:5]
 d = json.load(open(src + "/defaults.json"))
 d.update({"Region": "us-east-1", "Zone": zones, "AMI": "ami-1e749f67",
@@ -50,7 +50,14 @@ d.update({"Region": "us-east-1", "Zone": zones, "AMI": "ami-1e749f67",
 for k in ("TLSKeyDir", "SSLConfig"):
     d.pop(k, None)
 json.dump(d, open(dst + "/defaults.json", "w"), indent=1)
-json.dump(json.load(open(src + "/definitions.json")), open(dst + "/definitions.json", "w"), indent=1)
+defs = json.load(open(src + "/definitions.json"))
+for x in defs:  # the guide's /License/... key files, made under $T
+    if "ISCLicense" in x:
+        x["ISCLicense"] = ",".join(t + k for k in x["ISCLicense"].split(","))
+        for k in x["ISCLicense"].split(","):
+            os.makedirs(os.path.dirname(k), exist_ok=True)
+            open(k, "w").write("TEST LICENSE KEY\n")
+json.dump(defs, open(dst + "/definitions.json", "w"), indent=1)
 PY
 }
 plan 46
@@ -176,6 +183,7 @@ kill "$(cat "$T/proxy.pid")" 2>/dev/null
 import json
 d = json.load(open("definitions.json"))
 d[1]["Count"] = "4"
+d[1]["ISCLicense"] = d[1]["ISCLicense"].split(",")[0]  # one key for every AM
 json.dump(d, open("definitions.json", "w"), indent=1)
 PY
 out=$(mx "$ICM" provision 2>&1)
