@@ -22,6 +22,14 @@
 # Every mount point ends up owned by irisowner (UID and GID 51773), as
 # IRIS containers require.  A device that already holds a file system is
 # never formatted again, so the script can be run any number of times.
+#
+# Growth (reprovision with new volume sizes): a volume whose mount point is
+# a mount of a block device (a device given here, or 'existing' on a host's
+# own mount) is grown to its device: the partition to the end of its disk
+# when the disk grew (growpart, else sfdisk -N with partx -u, else parted),
+# then the file system (resize2fs, xfs_growfs, btrfs filesystem resize),
+# all online.  With GrowRoot=true (the OS volume grew) only the file system
+# mounted at / is grown, and nothing else is done.
 # On AWS Nitro instances a requested name (xvdd) is found among the NVMe
 # disks through the name the volume was attached under (nvme id-ctrl).
 set -eu
@@ -88,6 +96,56 @@ format() {
 	$cmd "$1" >/dev/null
 }
 
+# Grows partition /dev/$1 to the end of its disk when the disk has room
+# after it (more than 1 MiB: alignment and GPT's backup table).
+grow_partition() {
+	sys=/sys/class/block/$1
+	[ -r "$sys/partition" ] || return 0	# a whole disk
+	n=$(cat "$sys/partition")
+	disk=$(basename "$(dirname "$(readlink -f "$sys")")")
+	start=$(cat "$sys/start") size=$(cat "$sys/size")
+	total=$(cat "/sys/class/block/$disk/size")
+	[ $((total - start - size)) -gt 2048 ] || return 0
+	echo "growing partition $n of /dev/$disk"
+	if command -v growpart >/dev/null 2>&1; then
+		growpart "/dev/$disk" "$n" || fail "cannot grow partition $n of /dev/$disk (growpart)"
+	elif command -v sfdisk >/dev/null 2>&1; then
+		echo ', +' | sfdisk -q -N "$n" --no-reread "/dev/$disk" ||
+			fail "cannot grow partition $n of /dev/$disk (sfdisk)"
+		partx -u "/dev/$disk" || fail "the kernel did not take the grown partition $n of /dev/$disk (partx -u)"
+	elif command -v parted >/dev/null 2>&1; then
+		parted -s "/dev/$disk" resizepart "$n" 100% ||
+			fail "cannot grow partition $n of /dev/$disk (parted)"
+	else
+		fail "cannot grow partition $n of /dev/$disk: none of growpart, sfdisk or parted is installed"
+	fi
+}
+
+# Grows the file system mounted at $1 (field $2) to its block device.
+grow_mounted() {
+	mm=$(findmnt -nro MAJ:MIN -M "$1" 2>/dev/null | head -n 1 || true)
+	[ -n "$mm" ] && [ -e "/sys/dev/block/$mm" ] || return 0
+	name=$(basename "$(readlink -f "/sys/dev/block/$mm")")
+	grow_partition "$name"
+	case $(findmnt -nro FSTYPE -M "$1" | head -n 1) in
+	ext2|ext3|ext4)
+		command -v resize2fs >/dev/null 2>&1 || fail "$2 '$1': cannot grow its file system: resize2fs is not installed"
+		resize2fs "/dev/$name" || fail "$2 '$1': resize2fs /dev/$name failed" ;;
+	xfs)
+		command -v xfs_growfs >/dev/null 2>&1 || fail "$2 '$1': cannot grow its file system: xfs_growfs is not installed"
+		xfs_growfs "$1" || fail "$2 '$1': xfs_growfs failed" ;;
+	btrfs)
+		btrfs filesystem resize max "$1" || fail "$2 '$1': btrfs filesystem resize failed" ;;
+	*)
+		echo "$2 '$1': not grown (file system type not known here)" ;;
+	esac
+}
+
+if [ "${GrowRoot:-}" = true ]; then
+	grow_mounted / OSVolumeSize
+	exit 0
+fi
+
 # Device $2 (field $1) mounted at mount point $3 (field $4).
 mount_device() {
 	dev=$(device_path "$2") || fail "$1 '$2': no such block device on this node"
@@ -138,12 +196,14 @@ for v in Data WIJ Journal1 Journal2; do
 	case $dev in
 	existing)
 		[ -d "$mp" ] || fail "${v}MountPoint '$mp' does not exist on this node (${v}DeviceName is 'existing')"
+		! mountpoint -q "$mp" || grow_mounted "$mp" "${v}MountPoint"
 		;;
 	create)
 		mkdir -p "$mp"
 		;;
 	*)
 		mount_device "${v}DeviceName" "$dev" "$mp" "${v}MountPoint"
+		grow_mounted "$mp" "${v}MountPoint"
 		;;
 	esac
 	chown "$IRISOWNER:$IRISOWNER" "$mp"

@@ -150,7 +150,7 @@ static int provision(struct ctx *ctx, const struct provider *pv,
 	struct provider_ctx pc = {
 		&ctx->cfg, ctx->state_dir,
 		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
-		opt_on(&ctx->opts, OPT_FORCE),
+		opt_on(&ctx->opts, OPT_FORCE), ctx->instances_path, NULL,
 	};
 	struct node **all;
 	char *abs_dir = NULL;

@@ -42,7 +42,7 @@ int cmd_unprovision(struct ctx *ctx)
 	struct provider_ctx pc = {
 		NULL, ctx->state_dir,
 		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
-		opt_on(&ctx->opts, OPT_FORCE),
+		opt_on(&ctx->opts, OPT_FORCE), NULL, NULL,
 	};
 
 	if (load_nodes(ctx))

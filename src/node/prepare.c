@@ -46,7 +46,7 @@ struct prep {
 	struct fanout_result *r;
 	const char *state_dir;
 	struct node *n;
-	bool volumes, docker;
+	bool volumes, docker, grow_root;
 	struct buf tls[ARRAY_SIZE(tls_files)];
 	char *daemon_json;		/* composed; Docker nodes only */
 };
@@ -319,7 +319,8 @@ static int copy_payload(struct prep *pr)
 		char path[64];
 		const struct embedded_file *e;
 
-		if ((scripts[i].needs == 1 && !pr->volumes) ||
+		if ((scripts[i].needs == 1 && !pr->volumes &&
+		     !pr->grow_root) ||
 		    (scripts[i].needs == 2 && !pr->docker))
 			continue;
 		snprintf(path, sizeof(path), NODE_SCRIPTS "%s",
@@ -350,17 +351,45 @@ static int mount_volumes(struct prep *pr)
 		"Journal1DeviceName", "Journal1MountPoint",
 		"Journal2DeviceName", "Journal2MountPoint",
 	};
-	struct buf env;
-	int rc;
+	static const char *const sizes[] = {
+		"DataVolumeSize", "WIJVolumeSize", "Journal1VolumeSize",
+		"Journal2VolumeSize",
+	};
+	struct buf env, extra;
+	int rc = -1;
 
 	buf_init(&env, BUF_CAP_LINE);
-	if (add_env(&env, pr->n, names, ARRAY_SIZE(names))) {
-		buf_release(&env);
-		return fanout_fail(pr->r, "the volume fields are too long");
+	buf_init(&extra, BUF_CAP_LINE);
+	/* the sizes are inputs too: new sizes run the step again, which
+	 * grows what grew (provider/resize.h) */
+	if (add_env(&env, pr->n, names, ARRAY_SIZE(names)) ||
+	    add_env(&extra, pr->n, sizes, ARRAY_SIZE(sizes))) {
+		rc = fanout_fail(pr->r, "the volume fields are too long");
+		goto out;
 	}
-	rc = step(pr, "mount_volumes", "mountVolumes.sh", env.data, NULL,
+	rc = step(pr, "mount_volumes", "mountVolumes.sh", env.data, extra.data,
 		  "cannot mount the volumes");
+out:
+	buf_release(&extra);
 	buf_release(&env);
+	return rc;
+}
+
+/* The OS volume grew: its partition and the root file system follow. */
+static int grow_root(struct prep *pr)
+{
+	static const char *const sizes[] = { "OSVolumeSize" };
+	struct buf extra;
+	int rc;
+
+	buf_init(&extra, BUF_CAP_LINE);
+	if (add_env(&extra, pr->n, sizes, ARRAY_SIZE(sizes))) {
+		buf_release(&extra);
+		return fanout_fail(pr->r, "OSVolumeSize is too long");
+	}
+	rc = step(pr, "grow_root", "mountVolumes.sh", " GrowRoot=true",
+		  extra.data, "cannot grow the root file system");
+	buf_release(&extra);
 	return rc;
 }
 
@@ -567,11 +596,12 @@ out:
 }
 
 int node_prepare(struct ssh_conn *c, struct fanout_result *r,
-		 const char *state_dir, struct node *n)
+		 const char *state_dir, struct node *n, bool grow_root_fs)
 {
 	struct prep pr = {
 		.c = c, .r = r, .state_dir = state_dir, .n = n,
 		.volumes = has_volumes(n), .docker = has_docker(n),
+		.grow_root = grow_root_fs,
 	};
 	size_t i;
 	int ret = -1;
@@ -595,6 +625,11 @@ int node_prepare(struct ssh_conn *c, struct fanout_result *r,
 	if (pr.volumes) {
 		say("Mounting volumes on %s...", n->name);
 		if (mount_volumes(&pr))
+			goto out;
+	}
+	if (pr.grow_root) {
+		say("Growing the root file system on %s...", n->name);
+		if (grow_root(&pr))
 			goto out;
 	}
 	if (pr.docker) {

@@ -19,7 +19,16 @@
  *   Mounting volumes on <m>...
  *                             IRIS roles (DATA, COMPUTE, DM, DS, QS, AM):
  *                             mountVolumes.sh with the <X>DeviceName and
- *                             <X>MountPoint fields and FileSystem
+ *                             <X>MountPoint fields and FileSystem; it also
+ *                             grows the partition and file system of a
+ *                             mounted volume whose device grew (the sizes
+ *                             are among the step's inputs, so a reprovision
+ *                             with new sizes runs it again)
+ *   Growing the root file system on <m>...
+ *                             grow_root: only when provision grew the OS
+ *                             volume (provider/resize.h): mountVolumes.sh
+ *                             with GrowRoot=true grows the partition and
+ *                             file system mounted at /
  *   Installing Docker on <m>...
  *                             roles that run containers (not VM, BH, LB;
  *                             not Containerless): installDocker.sh (only
@@ -78,9 +87,11 @@ int node_prepare_begin(const char *state_dir, const struct plan *p)
 /*
  * Prepares node n on connection c (see the top of this file); thread-safe
  * for different nodes.  n's fields get the facts.  0, or -1 with r failed.
- * Not for load balancers (they have no host).
+ * Not for load balancers (they have no host).  grow_root: the provider
+ * grew n's OS volume in this provision.
  */
 int node_prepare(struct ssh_conn *c, struct fanout_result *r,
-		 const char *state_dir, struct node *n) WARN_UNUSED;
+		 const char *state_dir, struct node *n, bool grow_root)
+	WARN_UNUSED;
 
 #endif

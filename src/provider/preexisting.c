@@ -7,7 +7,9 @@
  * 'existing' (the default) or 'create' (or local/null/skip: no volume),
  * never a block device.
  *
- * create() has nothing to create: it is provider_prepare_nodes()
+ * create() has nothing to create: after refusing volume sizes that
+ * shrank and confirming ones that grew (resize.h), it is
+ * provider_prepare_nodes()
  * (provider.h), node preparation (node/prepare.h) of every host in
  * parallel, one SSH connection each, host keys pinned on first use.
  * Every step can run again, so a provision killed anywhere converges
@@ -15,6 +17,7 @@
  * hosts were there before icm and are left as they are.
  */
 #include "provider.h"
+#include "resize.h"
 #include "../state/log.h"
 
 static void pre_facts(const struct node *n, struct node_facts *f)
@@ -81,6 +84,20 @@ static int pre_validate(const struct provider_ctx *pc, const struct plan *p)
 	return 0;
 }
 
+/* Node preparation, after ICM's confirmation of grown volume sizes (the
+ * mount step then grows the file systems whose device grew). */
+static int pre_create(const struct provider_ctx *pc, struct plan *p)
+{
+	struct volume_growths g;
+	int ret;
+
+	if (volume_growths_check(pc, p, &g))
+		return -1;
+	ret = provider_prepare_nodes(pc, p);
+	volume_growths_release(&g);
+	return ret;
+}
+
 static int pre_destroy(const struct provider_ctx *pc, const struct plan *p)
 {
 	say("PreExisting: there is no infrastructure to destroy; the %zu "
@@ -92,7 +109,7 @@ static int pre_destroy(const struct provider_ctx *pc, const struct plan *p)
 const struct provider provider_preexisting = {
 	.name = "PreExisting",
 	.validate = pre_validate,
-	.create = provider_prepare_nodes,
+	.create = pre_create,
 	.describe = NULL,
 	.destroy = pre_destroy,
 	.node_facts = pre_facts,

@@ -3,6 +3,7 @@
 #include "provider.h"
 #include "../node/fanout.h"
 #include "../node/prepare.h"
+#include "resize.h"
 #include "../state/log.h"
 #include "../util/str.h"
 
@@ -37,7 +38,8 @@ static void prepare_one(struct fanout *f, size_t i, struct fanout_result *r,
 		return;		/* no host */
 	if (fanout_connect(f, n, j->pc->state_dir, HOSTKEY_PIN_NEW, r, &c))
 		return;
-	if (node_prepare(c, r, j->pc->state_dir, n))
+	if (node_prepare(c, r, j->pc->state_dir, n,
+			 volume_growth_of(j->pc->growths, n, "OS") != NULL))
 		debug("%s: node preparation failed", n->name);
 	ssh_close(c);
 }

@@ -26,6 +26,11 @@ struct provider_ctx {
 	const char *state_dir;
 	int parallel;			/* -parallel, 0: the default */
 	bool force;
+	const char *instances_path;	/* the previous provision's record
+					   (provider/resize.h), or NULL */
+	/* Volumes create() grew (provider/resize.h), for node preparation;
+	 * NULL: none.  Not owned. */
+	const struct volume_growths *growths;
 };
 
 /* Where and as whom a node is reached (pointers into the node). */

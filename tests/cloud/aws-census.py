@@ -4,7 +4,9 @@
 # key pair by name), as one line "kind=count ..." in a fixed order:
 #   vpc subnet igw rtb sg key instance volume address lb tg
 # instances: not terminated; volumes: not deleted (attached to a live
-# instance or left over).  With --targets: instead, the target groups of
+# instance or left over).  With --sizes: instead, every volume of the live
+# instances as "MACHINE:DEVICE=GB" (MACHINE: the instance's Name tag),
+# sorted.  With --targets: instead, the target groups of
 # the deployment as "NAME=N" (N registered targets that are live
 # instances), sorted by name.  Uses botocore from the pip Python.  For the AWS
 # end-to-end tests (tests/e2e/64-aws-moto.sh); no network but the endpoint.
@@ -34,6 +36,18 @@ def tagged_elb(arns):
                 n += 1
     return n
 
+
+if sys.argv[2:] == ["--sizes"]:
+    size = {v["VolumeId"]: v["Size"] for v in vols}
+    out = []
+    for r in ec2.describe_instances(Filters=f + live)["Reservations"]:
+        for i in r["Instances"]:
+            name = [t["Value"] for t in i.get("Tags", []) if t["Key"] == "Name"]
+            for b in i.get("BlockDeviceMappings", []):
+                out.append("%s:%s=%s" % ((name or ["?"])[0], b["DeviceName"],
+                                         size.get(b["Ebs"]["VolumeId"], "?")))
+    print(" ".join(sorted(out)))
+    sys.exit(0)
 
 if sys.argv[2:] == ["--targets"]:
     out = []

@@ -15,7 +15,10 @@
 #   - unprovision after a killed provision (no instances.json) removes all;
 #   - throttling answers injected by a proxy are retried and provision
 #     completes;
-#   - scale out and in (confirmation refused without a terminal; -force).
+#   - scale out and in (confirmation refused without a terminal; -force);
+#   - new volume sizes: growth refused without a terminal, grown with
+#     -force (killed after the first ModifyVolume and run again), EBS sizes
+#     checked (aws-census.py --sizes); a smaller size refused, nothing changed.
 # Root only (network namespaces).
 . "$(dirname "$0")/lib.sh"
 MOTO=$TOP/tests/cloud/moto
@@ -60,7 +63,7 @@ for x in defs:  # the guide's /License/... key files, made under $T
 json.dump(defs, open(dst + "/definitions.json", "w"), indent=1)
 PY
 }
-plan 46
+plan 59
 export ICM_TEST_NO_NODE_PREP=1
 
 # -- the guide's ECP and sharded configurations --------------------------------
@@ -205,6 +208,47 @@ out=$(mx "$ICM" provision -force 2>&1)
 check "scale in (AM 4 -> 2) with -force exits 0" $? 0 "$out"
 is "scale in: 5 instances" "$(census ECP-TEST | grep -o 'instance=[0-9]*')" "instance=5"
 lacks "scale in: the highest numbers went" "$(cat instances.json)" "ECP-AM-TEST-0005"
+# -- new volume sizes: the guide's "change storage volume sizes ... and execute
+# icm provision again" (grown with ModifyVolume; shrinking refused before any call)
+sizes() { mx python3 "$CENSUS" ECP-TEST --sizes 2>&1; }
+before=$(sizes)
+/usr/bin/python3 - <<'PY'
+import json
+d = json.load(open("definitions.json"))
+d[0]["DataVolumeSize"] = "20"
+d[2]["OSVolumeSize"] = "8"
+json.dump(d, open("definitions.json", "w"), indent=1)
+PY
+out=$(mx "$ICM" provision </dev/null 2>&1)
+check "larger sizes without confirmation exit 1" $? 1 "$out"
+contains "... listing the growth" "$out" "ECP-DM-TEST-0001: DataVolumeSize 15 -> 20 GB"
+is "... and grow nothing" "$(sizes)" "$before"
+ICM_TEST_KILL_AFTER=1 mx "$ICM" provision -force >/dev/null 2>&1
+is "killed after the first modification's record" $? 137
+out=$(mx "$ICM" provision -force 2>&1)
+check "larger sizes with -force exit 0" $? 0 "$out"
+contains "the other DM's data volume grown" "$out" \
+	"Growing the Data volume of ECP-DM-TEST-0002 from 15 to 20 GB..."
+is "the DMs' data and the arbiter's OS volume have the new sizes, the rest as they were" \
+	"$(sizes)" "$(echo "$before" | sed 's,\(DM-TEST-000[12]:/dev/xvdd\)=15,\1=20,g; s,\(AR-TEST-0006:/dev/sda1\)=5,\1=8,')"
+is "one ModifyVolume per volume across the kill" \
+	"$(grep -c '"action":"ModifyVolume"' state/journal)" 3
+before=$(sizes) full=$(census ECP-TEST) lines=$(wc -l < state/journal)
+cp instances.json grown.json
+/usr/bin/python3 - <<'PY'
+import json
+d = json.load(open("definitions.json"))
+d[0]["DataVolumeSize"] = "10"
+json.dump(d, open("definitions.json", "w"), indent=1)
+PY
+out=$(mx "$ICM" provision -force 2>&1)
+check "a smaller size, even with -force, exits 1" $? 1 "$out"
+contains "... naming the node and field" "$out" \
+	"ECP-DM-TEST-0001: DataVolumeSize 20 -> 10: a volume cannot shrink"
+is "... resources unchanged" "$(census ECP-TEST)" "$full"
+is "... sizes unchanged" "$(sizes)" "$before"
+ok "... no call recorded, instances.json unchanged" \
+	sh -c "[ \$(wc -l < state/journal) = $lines ] && cmp -s instances.json grown.json"
 out=$(mx "$ICM" unprovision -force -cleanUp 2>&1)
 check "final unprovision -cleanUp exits 0" $? 0 "$out"
 is "finally nothing left" "$(census ECP-TEST)" "$NONE"
