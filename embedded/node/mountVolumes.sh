@@ -121,12 +121,20 @@ grow_partition() {
 	fi
 }
 
-# Grows the file system mounted at $1 (field $2) to its block device.
+# Grows the file system mounted at $1 (field $2) to its block device
+# (the mount's source, else its device number; neither: not a device).
 grow_mounted() {
+	src=$(findmnt -nro SOURCE -M "$1" 2>/dev/null | head -n 1 || true)
 	mm=$(findmnt -nro MAJ:MIN -M "$1" 2>/dev/null | head -n 1 || true)
-	[ -n "$mm" ] && [ -e "/sys/dev/block/$mm" ] || return 0
-	name=$(basename "$(readlink -f "/sys/dev/block/$mm")")
+	if [ -b "$src" ]; then
+		name=$(basename "$(readlink -f "$src")")
+	elif [ -n "$mm" ] && [ -e "/sys/dev/block/$mm" ]; then
+		name=$(basename "$(readlink -f "/sys/dev/block/$mm")")
+	else
+		return 0
+	fi
 	grow_partition "$name"
+	echo "$2 '$1': growing the file system on /dev/$name to its device"
 	case $(findmnt -nro FSTYPE -M "$1" | head -n 1) in
 	ext2|ext3|ext4)
 		command -v resize2fs >/dev/null 2>&1 || fail "$2 '$1': cannot grow its file system: resize2fs is not installed"

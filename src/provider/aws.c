@@ -41,7 +41,12 @@
  *
  * Definitions edited between provisions: new nodes are launched in new
  * batches; nodes no longer planned are terminated, highest numbers first,
- * after ICM's confirmation (or -force).
+ * after ICM's confirmation (or -force).  Larger volume sizes than
+ * instances.json records (resize.h; smaller ones are refused before any
+ * call) are confirmed likewise, then each EBS volume is grown:
+ *   volume-size/<machine>/<volume>/<ID>/<GB>
+ *                       ModifyVolume, then DescribeVolumesModifications
+ *                       until optimizing or completed
  *
  * unprovision deletes in dependency order, waiting for instances to
  * terminate, then sweeps every kind of resource by the icm:deployment tag
@@ -1774,8 +1779,9 @@ out:
 /*
  * The growths provision confirmed (resize.h): each EBS volume found
  * first (none missing, or nothing is changed), then ModifyVolume to the
- * new size, journalled as volume-size/<machine>/<volume>/<GB> (a volume
- * that has the size already, after a kill, is recorded without a call),
+ * new size, journalled as volume-size/<machine>/<volume>/<ID>/<GB> (a
+ * volume that has the size already, after a kill, is recorded without a
+ * call; the ID: a machine terminated and made again has new volumes),
  * then the wait for the modifications.  Node preparation grows the
  * partitions and file systems afterwards.
  */
@@ -1795,8 +1801,6 @@ static int grow_volumes(struct aws *a, const struct volume_growths *g,
 		snprintf(f, sizeof(f), "%sDeviceName", v->volume);
 		t[i].device = strcmp(v->volume, "OS") ?
 			volume_device_path(fld(v->node, f)) : xstrdup(rootdev);
-		t[i].key = xasprintf("volume-size/%s/%s/%ld", v->node->name,
-				     v->volume, v->to);
 		if (!t[i].instance) {
 			error("%s: %s: the node has no instance; nothing "
 			      "changed", v->node->name, v->field);
@@ -1811,6 +1815,9 @@ static int grow_volumes(struct aws *a, const struct volume_growths *g,
 		char size[24];
 		int rc;
 
+		t[i].key = xasprintf("volume-size/%s/%s/%s/%ld",
+				     v->node->name, v->volume, t[i].volume,
+				     v->to);
 		if (journal_state(a->j, t[i].key) == JOURNAL_DONE)
 			continue;
 		if (t[i].size >= v->to) {

@@ -9,6 +9,8 @@
 # (live-restore).  A block device name is refused on PreExisting.  The
 # deployment CA is the user's: `icm keygen tls` with its default (RSA 4096)
 # as TLSKeyDir, adopted, and every certificate issued from it.
+# A loop device mounted on a host, grown, is grown by a provision with a
+# larger DataVolumeSize (after confirmation); a smaller one is refused.
 #
 # The world is shared on this machine: run this under the world lock,
 #   flock /tmp/icm-world.lock prove -v tests/e2e/52-node-prepare.sh
@@ -31,7 +33,7 @@ up=$("$WORLD" up 2 --docker --dir "$W" 2>&1) || {
 LOOP=
 trap '"$WORLD" down --dir "$W" >/dev/null 2>&1; [ -z "$LOOP" ] || losetup -d "$LOOP"; rm -rf "$T"' EXIT
 KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
-plan 55
+plan 63
 cd "$T" || exit 1
 M1=Prep-DM-T-0001 M2=Prep-AM-T-0002
 hx() { "$WORLD" exec "$1" --dir "$W" -- "${@:2}"; }
@@ -49,12 +51,12 @@ served() {	# the SHA-256 fingerprint of the certificate on host $1's 2376
 DRV=$(hx 1 docker info --format '{{.Driver}}' 2>/dev/null)
 [ -n "$DRV" ] || DRV=overlay2
 
-write_config() {	# $1: DataDeviceName, $2: DataMountPoint
+write_config() {	# $1: DataDeviceName, $2: DataMountPoint, [$3: DataVolumeSize]
 	cat > defaults.json <<-JSON
 	{"Provider": "PreExisting", "Label": "Prep", "Tag": "T",
 	 "SSHUser": "ec2-user", "SSHPrivateKey": "$KEY",
 	 "DockerImage": "icm/keep:local", "DockerStorageDriver": "$DRV",
-	 "DataDeviceName": "$1", "DataMountPoint": "$2",
+	 "DataDeviceName": "$1", "DataMountPoint": "$2", "DataVolumeSize": "${3:-10}",
 	 "WIJDeviceName": "create", "WIJMountPoint": "/tmp/irissys/wij",
 	 "Journal1DeviceName": "local", "Journal1MountPoint": "/tmp/irissys/j1",
 	 "Journal2DeviceName": "skip", "Journal2MountPoint": "/tmp/irissys/j2",
@@ -180,7 +182,7 @@ hx 2 systemctl start docker >/dev/null 2>&1
 
 # a block device (the cloud providers' path) through mountVolumes.sh itself,
 # as root on host 1: a loop device of this machine, seen by the host
-vol() { hx 1 env DataDeviceName="$1" DataMountPoint=/tmp/vol/data FileSystem=ext4 \
+vol() { hx 1 env DataDeviceName="$1" DataMountPoint="${2:-/tmp/vol/data}" FileSystem=ext4 \
 	WIJDeviceName=skip Journal1DeviceName=skip Journal2DeviceName=skip \
 	sh /home/ec2-user/ICM/mountVolumes.sh 2>&1; }
 truncate -s 64M disk.img && LOOP=$(losetup -f --show "$T/disk.img" 2>/dev/null)
@@ -207,8 +209,42 @@ if [ -n "$LOOP" ]; then
 	is "one fstab line" "$(hx 1 grep -c "^UUID=$uuid " /etc/fstab)" 1
 	hx 1 umount /tmp/vol/data
 	losetup -d "$LOOP" && LOOP=
+	# reprovision with new sizes (the guide): the device grew (the loop's
+	# file, losetup -c), DataVolumeSize raised, provision grows the file
+	# system mounted at the 'existing' Data mount point.  XFS: online
+	# growth of ext4 needs CAP_SYS_RESOURCE, which this sandbox lacks.
+	truncate -s 300M disk2.img && LOOP=$(losetup -f --show "$T/disk2.img") &&
+		mkfs.xfs -q "$LOOP" && vol "$LOOP" /tmp/vol/grow >/dev/null
+	kib() { hx 1 df -k --output=size /tmp/vol/grow | tail -n 1 | tr -d ' '; }
+	hx 2 mkdir -p /tmp/vol/grow
+	write_config existing /tmp/vol/grow
+	out=$("$ICM" provision 2>&1); st=$?
+	is "Data 'existing' at the loop device's mount: exit 0" "$st" 0
+	[ "$st" = 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
+	small=$(kib)
+	truncate -s 600M "$T/disk2.img" && losetup -c "$LOOP"
+	write_config existing /tmp/vol/grow 20
+	out=$("$ICM" provision </dev/null 2>&1); st=$?
+	is "a larger DataVolumeSize without confirmation: exit 1" "$st" 1
+	contains "lists the growth" "$out" "$M1: DataVolumeSize 10 -> 20 GB"
+	is "... and grows nothing" "$(kib)" "$small"
+	out=$("$ICM" provision -force 2>&1); st=$?
+	is "with -force: exit 0" "$st" 0
+	[ "$st" = 0 ] || printf '%s\n' "$out" | sed 's/^/#   /'
+	big=$(kib)
+	ok "the file system grew with its device (df in the host: $small -> $big KiB)" \
+		test "$big" -gt $((small * 3 / 2))
+	[ "$big" -gt $((small * 3 / 2)) ] ||
+		hx 1 cat /home/ec2-user/ICM/mountVolumes.log | sed 's/^/#   /'
+	write_config existing /tmp/vol/grow 5
+	out=$("$ICM" provision -force 2>&1); st=$?
+	is "a smaller DataVolumeSize: exit 1" "$st" 1
+	contains "names the node and field" "$out" \
+		"$M1: DataVolumeSize 20 -> 5: a volume cannot shrink"
+	hx 1 umount /tmp/vol/grow
+	losetup -d "$LOOP" && LOOP=
 else
-	for _ in 1 2 3 4 5 6 7; do ok "# SKIP no loop device on this machine" true; done
+	for _ in $(seq 15); do ok "# SKIP no loop device on this machine" true; done
 fi
 
 # a block device on PreExisting is refused before any host is reached
