@@ -123,8 +123,9 @@ int main(void)
 	}
 	is_int(volume_growths_confirm(&g, true), 0, "-force: confirmed");
 	ok(freopen("/dev/null", "r", stdin) != NULL, "stdin from /dev/null");
-	is_int(volume_growths_confirm(&g, false), -1,
-	       "no terminal, no -force: refused");
+	r = volume_growths_confirm(&g, false);
+	fputs("\n", stdout);		/* after the prompt, for TAP */
+	is_int(r, -1, "no terminal, no -force: refused");
 	ok(strstr(log_last_error(), "not confirmed; nothing changed"),
 	   "... saying so: %s", log_last_error());
 	volume_growths_release(&g);
