@@ -423,7 +423,8 @@ struct rsa_parts {
 	struct bn n, e, d, p, q, dp, dq, iq;
 };
 
-/* BearSSL's BR_MAX_RSA_SIZE (4096 as released; see vendor/pending). */
+/* BearSSL's BR_MAX_RSA_SIZE (4096 as released, 8192 with
+ * vendor/patches/bearssl/0002-rsa-8192-bits.patch). */
 static long bearssl_rsa_max_bits(void)
 {
 	const br_config_option *o;

@@ -70,13 +70,6 @@ static int load(const char *path, struct key *k, char *why)
 	return ret;
 }
 
-/* BearSSL as built may stop at RSA 4096 (BR_MAX_RSA_SIZE): then an 8192
- * key is refused with this reason and its cases say so. */
-static bool bearssl_rsa_limited(const char *why)
-{
-	return strstr(why, "more than this build's BearSSL can sign with");
-}
-
 /*
  * The key in `key` (its PEM twin `pem`, which openssl reads, may be the
  * same file) as the CA of a TLSKeyDir (under base, named by tag):
@@ -199,12 +192,6 @@ static void good(const struct good *g, unsigned i)
 	if (g->openssh)
 		ok(sh("grep -q 'BEGIN OPENSSH PRIVATE KEY' %s", file),
 		   "%s: the file is OpenSSH's format", g->name);
-	if (load(file, k, why) && g->bits > 4096 && bearssl_rsa_limited(why)) {
-		printf("ok %d # skip %s: %s (vendor/pending/bearssl/"
-		       "0002-rsa-8192-bits.patch lifts it)\n", ++tap_n,
-		       g->name, why);
-		goto out;
-	}
 	if (!ok(!load(file, k, why), "%s: read", g->name)) {
 		printf("#   why: %s\n", why);
 		goto out;
