@@ -1,7 +1,7 @@
 /* key.c: key generation and encodings on BearSSL (see key.h). */
 #include "key.h"
 #include "rand.h"
-#include "../node/known_hosts.h"
+#include "sshkey.h"
 #include "../state/log.h"
 #include "../util/str.h"
 #include <bearssl.h>
@@ -797,7 +797,7 @@ static int openssh_body(const char *text, size_t len, struct buf *b)
 	if (buf_add(b, s, n))
 		return -1;
 	b->len = 0;
-	return kh_b64_decode(b, s, n);
+	return base64_decode(b, s, n);
 }
 
 /* The first PEM object in text whose label ends in "PRIVATE KEY" (an

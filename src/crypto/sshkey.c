@@ -1,7 +1,50 @@
 /* sshkey.c: SSH public key formats (see sshkey.h). */
 #include "sshkey.h"
+#include <ctype.h>
 
 #define RFC4716_LINE 70		/* ssh-keygen -e wraps here (limit 72) */
+
+static const char b64chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64_value(int c)
+{
+	const char *p = c ? strchr(b64chars, c) : NULL;
+
+	return p ? (int)(p - b64chars) : -1;
+}
+
+int base64_decode(struct buf *out, const char *s, size_t n)
+{
+	unsigned v = 0;
+	int bits = 0, pad = 0, d;
+	unsigned char c;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (isspace((unsigned char)s[i]))
+			continue;
+		if (s[i] == '=') {
+			pad++;
+			continue;
+		}
+		d = b64_value(s[i]);
+		if (d < 0 || pad)
+			return -1;
+		v = (v << 6) | (unsigned)d;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			c = (unsigned char)(v >> bits);
+			if (buf_add(out, &c, 1))
+				return -1;
+		}
+	}
+	/* Leftover bits must be the zero padding of a whole quantum. */
+	if (pad > 2 || (bits == 6) || (v & ((1u << bits) - 1)))
+		return -1;
+	return buf_add(out, "", 0);
+}
 
 int base64_add(struct buf *out, const void *data, size_t len)
 {

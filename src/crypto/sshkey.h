@@ -34,5 +34,11 @@ int sshkey_rfc4716(const struct key *k, const char *comment,
 
 /* Appends the base64 of data (no line breaks).  0 or -1. */
 int base64_add(struct buf *out, const void *data, size_t len) WARN_UNUSED;
+/*
+ * Base64 (RFC 4648) decoding: appends the decoded bytes of s[0..n),
+ * ignoring whitespace; fails (-1) on any other non-alphabet character or
+ * bad padding.
+ */
+int base64_decode(struct buf *out, const char *s, size_t n) WARN_UNUSED;
 
 #endif

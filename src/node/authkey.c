@@ -77,7 +77,7 @@ static int rfc4716_blob(const char *p, const char *end, struct buf *blob,
 	if (!ended)
 		goto out;
 	*why = "its key lines are not base64";
-	if (!b64.len || kh_b64_decode(blob, b64.data, b64.len))
+	if (!b64.len || base64_decode(blob, b64.data, b64.len))
 		goto out;
 	ret = 0;
 out:
@@ -122,7 +122,7 @@ int authkey_line(const char *text, size_t len, struct buf *out,
 		sp = memchr(s, ' ', n);
 		if (sp)
 			n = (size_t)(sp - s);
-		if (!n || kh_b64_decode(&blob, s, n))
+		if (!n || base64_decode(&blob, s, n))
 			goto out;
 	}
 	kh_blob_type((const unsigned char *)blob.data, blob.len, type,

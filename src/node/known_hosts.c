@@ -8,48 +8,6 @@
 #include <ctype.h>
 #include <pthread.h>
 
-static const char b64chars[] =
-	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static int b64_value(int c)
-{
-	const char *p = c ? strchr(b64chars, c) : NULL;
-
-	return p ? (int)(p - b64chars) : -1;
-}
-
-int kh_b64_decode(struct buf *out, const char *s, size_t n)
-{
-	unsigned v = 0;
-	int bits = 0, pad = 0, d;
-	unsigned char c;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (isspace((unsigned char)s[i]))
-			continue;
-		if (s[i] == '=') {
-			pad++;
-			continue;
-		}
-		d = b64_value(s[i]);
-		if (d < 0 || pad)
-			return -1;
-		v = (v << 6) | (unsigned)d;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			c = (unsigned char)(v >> bits);
-			if (buf_add(out, &c, 1))
-				return -1;
-		}
-	}
-	/* Leftover bits must be the zero padding of a whole quantum. */
-	if (pad > 2 || (bits == 6) || (v & ((1u << bits) - 1)))
-		return -1;
-	return buf_add(out, "", 0);
-}
-
 void kh_fingerprint(const unsigned char *key, size_t keylen,
 		    char out[KH_FP_LEN])
 {
@@ -167,8 +125,8 @@ static bool hashed_match(const char *name, const char *pat, size_t patlen)
 		return false;
 	buf_init(&salt, 256);
 	buf_init(&want, 256);
-	if (kh_b64_decode(&salt, pat + 3, (size_t)(sep - pat - 3)) ||
-	    kh_b64_decode(&want, sep + 1, (size_t)(pat + patlen - sep - 1)) ||
+	if (base64_decode(&salt, pat + 3, (size_t)(sep - pat - 3)) ||
+	    base64_decode(&want, sep + 1, (size_t)(pat + patlen - sep - 1)) ||
 	    want.len != sizeof(mac))
 		goto out;
 	br_hmac_key_init(&kc, &br_sha1_vtable, salt.data, salt.len);
@@ -284,7 +242,7 @@ void kh_check(const char *text, const char *host, int port,
 		if (l.marker && !marker_is(&l, "@revoked"))
 			continue;       /* @cert-authority: not used */
 		buf_release(&blob);
-		if (kh_b64_decode(&blob, l.key, l.keylen))
+		if (base64_decode(&blob, l.key, l.keylen))
 			continue;
 		if (blob.len == keylen && !memcmp(blob.data, key, keylen)) {
 			out->line = lineno;
@@ -379,7 +337,7 @@ static int pem_body(const char *text, size_t len, struct buf *out)
 	for (stop = ++p; stop < end; stop++)
 		if (*stop == '-' && (stop == text || stop[-1] == '\n'))
 			break;
-	return kh_b64_decode(out, p, (size_t)(stop - p));
+	return base64_decode(out, p, (size_t)(stop - p));
 }
 
 /*

@@ -94,12 +94,6 @@ void kh_blob_type(const unsigned char *key, size_t keylen, char *out,
 /* "RSA", "ECDSA", "ED25519", "DSA" or the type itself, as ssh prints it. */
 const char *kh_type_label(const char *keytype);
 
-/*
- * Base64 (RFC 4648) decoding (encoding is crypto/sshkey.h's base64_add):
- * appends the decoded bytes, ignoring whitespace; fails (-1) on any other
- * non-alphabet character or bad padding.
- */
-int kh_b64_decode(struct buf *out, const char *s, size_t n) WARN_UNUSED;
 
 /* What kind of private key a file holds, from its text alone. */
 struct sshkey_info {

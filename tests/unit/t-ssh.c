@@ -59,12 +59,12 @@ static void test_base64(void)
 	ok(base64_add(&b, "foob", 4) == 0 &&
 	   !strcmp(b.data, "Zm9vYg=="), "base64 of foob");
 	buf_release(&b);
-	ok(kh_b64_decode(&b, "Zm9v\nYmE=", 9) == 0 && b.len == 5 &&
+	ok(base64_decode(&b, "Zm9v\nYmE=", 9) == 0 && b.len == 5 &&
 	   !memcmp(b.data, "fooba", 5), "decode skips newlines, takes padding");
 	buf_release(&b);
-	ok(kh_b64_decode(&b, "Zm9v!", 5) == -1, "a stray character fails");
-	ok(kh_b64_decode(&b, "Zm9vY", 5) == -1, "a lone trailing character fails");
-	ok(kh_b64_decode(&b, "Zg=x", 4) == -1, "data after padding fails");
+	ok(base64_decode(&b, "Zm9v!", 5) == -1, "a stray character fails");
+	ok(base64_decode(&b, "Zm9vY", 5) == -1, "a lone trailing character fails");
+	ok(base64_decode(&b, "Zg=x", 4) == -1, "data after padding fails");
 	buf_release(&b);
 }
 
@@ -361,8 +361,8 @@ int main(void)
 
 	buf_init(&ec, 4096);
 	buf_init(&ed, 4096);
-	if (kh_b64_decode(&ec, EC_B64, strlen(EC_B64)) ||
-	    kh_b64_decode(&ed, ED_B64, strlen(ED_B64)) || !mkdtemp(dir)) {
+	if (base64_decode(&ec, EC_B64, strlen(EC_B64)) ||
+	    base64_decode(&ed, ED_B64, strlen(ED_B64)) || !mkdtemp(dir)) {
 		printf("Bail out! setup\n");
 		return 1;
 	}
