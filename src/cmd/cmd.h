@@ -42,6 +42,12 @@ struct command {
 	const char *summary;
 };
 
+/* What ctx->located[] holds. */
+enum located_slot {
+	LOCATED_DEFAULTS, LOCATED_DEFINITIONS, LOCATED_INSTANCES,
+	LOCATED_STATE_DIR, LOCATED_N
+};
+
 struct ctx {
 	const struct command *cmd;
 	struct options opts;
@@ -63,7 +69,9 @@ struct ctx {
 	cJSON *overrides;	/* commands after provision: -override,
 				   -image, -namespace, -iscPassword as
 				   fields (ctx_field()), or NULL */
-	char *located[4];	/* paths ctx_locate_files() made; owned */
+	char *located[LOCATED_N];	/* paths ctx_locate_files() and
+					 * ctx_use_recorded_state_dir() made,
+					 * by enum located_slot; owned */
 };
 
 /*

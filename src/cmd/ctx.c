@@ -10,7 +10,7 @@
 #define STATE_DIR_FIELD "MasterStateDir"
 
 /* given, or the standard name; a directory given means the name in it */
-static const char *locate(struct ctx *ctx, int slot, const char *given,
+static const char *locate(struct ctx *ctx, enum located_slot slot, const char *given,
 			  const char *name)
 {
 	size_t n;
@@ -30,12 +30,13 @@ void ctx_locate_files(struct ctx *ctx)
 {
 	const char *sd = opt_str(&ctx->opts, OPT_STATEDIR);
 
-	ctx->defaults_path = locate(ctx, 0, opt_str(&ctx->opts, OPT_DEFAULTS),
+	ctx->defaults_path = locate(ctx, LOCATED_DEFAULTS,
+				    opt_str(&ctx->opts, OPT_DEFAULTS),
 				    "defaults.json");
-	ctx->definitions_path = locate(ctx, 1,
+	ctx->definitions_path = locate(ctx, LOCATED_DEFINITIONS,
 				       opt_str(&ctx->opts, OPT_DEFINITIONS),
 				       "definitions.json");
-	ctx->instances_path = locate(ctx, 2,
+	ctx->instances_path = locate(ctx, LOCATED_INSTANCES,
 				     opt_str(&ctx->opts, OPT_INSTANCES),
 				     INSTANCES_FILE);
 	ctx->state_dir = sd ? sd : STATE_DIR_DEFAULT;
@@ -81,8 +82,8 @@ int ctx_use_recorded_state_dir(struct ctx *ctx)
 			"choose)", rec, ctx->instances_path);
 		goto out;
 	}
-	ctx->located[3] = xstrdup(rec);
-	ctx->state_dir = ctx->located[3];
+	ctx->located[LOCATED_STATE_DIR] = xstrdup(rec);
+	ctx->state_dir = ctx->located[LOCATED_STATE_DIR];
 	say("Using the state directory %s (recorded in %s)", ctx->state_dir,
 	    ctx->instances_path);
 out:
