@@ -85,30 +85,35 @@ char *kh_hostname(const char *host, int port)
 	return xasprintf("[%s]:%d", host, port);
 }
 
-/* OpenSSH's match_pattern: * and ?, case-insensitive for host names. */
+/*
+ * OpenSSH's match_pattern: * and ?, case-insensitive for host names.
+ * Iterative: a mismatch goes back to the last * and lets it take one more
+ * character, so the time is at most the name's length times the
+ * pattern's, whatever the number of stars (each * only ever moves on).
+ */
 static bool wild_match(const char *s, const char *pat, size_t patlen)
 {
-	const char *pend = pat + patlen;
+	const char *pend = pat + patlen, *star = NULL, *resume = NULL;
 
-	while (pat < pend) {
-		if (*pat == '*') {
+	while (*s) {
+		if (pat < pend && *pat == '*') {
+			star = ++pat;
+			resume = s;
+		} else if (pat < pend && (*pat == '?' ||
+					  tolower((unsigned char)*pat) ==
+					  tolower((unsigned char)*s))) {
 			pat++;
-			if (pat == pend)
-				return true;
-			for (; *s; s++)
-				if (wild_match(s, pat, (size_t)(pend - pat)))
-					return true;
+			s++;
+		} else if (star) {
+			pat = star;
+			s = ++resume;
+		} else {
 			return false;
 		}
-		if (!*s)
-			return false;
-		if (*pat != '?' &&
-		    tolower((unsigned char)*pat) != tolower((unsigned char)*s))
-			return false;
-		s++;
-		pat++;
 	}
-	return !*s;
+	while (pat < pend && *pat == '*')
+		pat++;
+	return pat == pend;
 }
 
 /* |1|salt|hash: HMAC-SHA1 keyed with the salt over the name. */

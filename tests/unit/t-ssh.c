@@ -14,7 +14,10 @@
 #include "tap.h"
 #include <netinet/in.h>
 #include <pthread.h>
+#include <signal.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #define EC_B64 "AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBKGZPODGFhU2ASx/BoZx8ROAhe8Tdbt3k2Dyuepnxq6UPdTARqjbLfX/o66SdcoNpLpePJzbNYT1KSSxsLl1CCs="
 #define EC_FP "SHA256:4x3XcCgS29TuR7BwRPNU5W7zsHVAQ8bZQ4RzQbsJ++4"
@@ -152,6 +155,58 @@ static void test_check(void)
 	       "broken lines are skipped");
 	is_int(check(NULL, "host.example", 22, &ec, &lk), KH_NOTFOUND,
 	       "no file: not found");
+}
+
+static void too_slow(int sig)
+{
+	static const char msg[] =
+		"not ok - wildcard matching still running after 5 s\n";
+
+	(void)sig;
+	if (write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+static double seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A known_hosts line of many stars cannot stall a lookup (issue 14). */
+static void test_wildcard_time(void)
+{
+	struct kh_lookup lk;
+	char line[512], host[201];
+	double t0, took;
+	int i;
+
+	for (i = 0; i < 40; i++)
+		memcpy(line + 2 * i, "*a", 2);
+	snprintf(line + 80, sizeof(line) - 80, "*b ecdsa-sha2-nistp256 %s",
+		 EC_B64);
+	memset(host, 'a', 200);
+	host[200] = '\0';
+	signal(SIGALRM, too_slow);
+	alarm(5);
+	t0 = seconds();
+	is_int(check(line, host, 22, &ec, &lk), KH_NOTFOUND,
+	       "40 stars against 200 characters: no match");
+	took = seconds() - t0;
+	alarm(0);
+	ok(took < 0.5, "and it takes %.3f s (linear matching)", took);
+	is_int(check("*a*a*a*a*b*a*c*d ecdsa-sha2-nistp256 " EC_B64,
+		     "zazaaqabqqaqcqd", 22, &ec, &lk), KH_MATCH,
+	       "stars backtrack to the last one");
+	is_int(check("**.example* ecdsa-sha2-nistp256 " EC_B64,
+		     "host.example", 22, &ec, &lk), KH_MATCH,
+	       "trailing and doubled stars match nothing too");
+	is_int(check("h*?t.example ecdsa-sha2-nistp256 " EC_B64,
+		     "ht.example", 22, &ec, &lk), KH_NOTFOUND,
+	       "? still needs a character after a star");
 }
 
 struct pin_job {
@@ -369,6 +424,7 @@ int main(void)
 	test_base64();
 	test_fingerprints();
 	test_check();
+	test_wildcard_time();
 	test_pin(dir);
 	test_keyinfo();
 	test_connect_errors(dir);
