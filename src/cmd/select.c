@@ -4,10 +4,13 @@
  * -role must name a role ICM knows (ICM: "Unrecognized role 'QM'");
  * -machine is a POSIX extended regular expression matched against the
  * whole machine name (the docs' example ".*(2|4)" only makes sense
- * anchored).  -interactive must end with exactly one node.
+ * anchored).  Its cost is checked before regcomp (regex_cost.h): musl's
+ * regcomp can take gigabytes for a short expression.  -interactive must
+ * end with exactly one node.
  */
 #include "cmd.h"
 #include "../state/log.h"
+#include "../util/regex_cost.h"
 #include "../util/str.h"
 #include <regex.h>
 
@@ -15,6 +18,7 @@ int select_nodes(struct ctx *ctx)
 {
 	const char *role = opt_str(&ctx->opts, OPT_ROLE);
 	const char *machine = opt_str(&ctx->opts, OPT_MACHINE);
+	const char *why;
 	regex_t re;
 	bool have_re = false;
 	char *anchored = NULL;
@@ -23,6 +27,12 @@ int select_nodes(struct ctx *ctx)
 
 	if (role && !role_known(role)) {
 		error_raw("Unrecognized role '%s'", role);
+		goto out;
+	}
+	if (machine && (why = regex_cost_check(machine))) {
+		error("-machine '%.*s%s' is refused as a regular expression: "
+		      "%s", 64, machine, strlen(machine) > 64 ? "..." : "",
+		      why);
 		goto out;
 	}
 	if (machine) {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# 15-input-limits: hostile input on the command line and in the files icm
+# reads cannot hang or exhaust it (issue 14): a costly -machine regular
+# expression is refused before regcomp.
+. "$(dirname "$0")/lib.sh"
+plan 6
+cd "$T"
+cp "$DATA/e2e/aws/instances.json" .
+
+# musl's regcomp expands a{255}{255}{255} into 16 million positions
+# (gigabytes): under a 256 MB cap and 20 s it is refused, naming -machine.
+out=$( (ulimit -v 262144; timeout 20 "$ICM" inventory \
+	-machine 'a{255}{255}{255}') 2>&1); st=$?
+is "-machine a{255}{255}{255}: exit 1" "$st" 1
+is "... refused before compiling, naming -machine" "$out" \
+	"Error: -machine 'a{255}{255}{255}' is refused as a regular expression: more than 1000 positions once its repetitions are expanded"
+out=$( (ulimit -v 262144; timeout 20 "$ICM" inventory \
+	-machine "$(printf 'x%.0s' $(seq 300))") 2>&1); st=$?
+is "a 300-character -machine: exit 1" "$st" 1
+contains "... longer than 256 characters, the echo cut" "$out" \
+	"xxx...' is refused as a regular expression: longer than 256 characters"
+out=$( (ulimit -v 262144; timeout 20 "$ICM" inventory \
+	-machine '(ECP-(DM|AM)-TEST-[0-9]{4}){1}.{0,3}') 2>&1); st=$?
+is "an ordinary bounded -machine: exit 0" "$st" 0
+is "... selects its nodes" "$(echo "$out" | grep -c 'ECP-[DA]M-')" 4
+done_testing
