@@ -338,38 +338,66 @@ static void pending_clear(struct pending *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* A pax header's "len key=value\n" records. */
+/*
+ * A pax mtime: [-]seconds[.fraction], the fraction dropped.  By length:
+ * the value is not NUL-terminated.
+ */
+static int pax_mtime(const char *v, size_t n, long long *out)
+{
+	const char *dot = memchr(v, '.', n);
+	size_t whole = dot ? (size_t)(dot - v) : n, i;
+	bool neg = n && v[0] == '-';
+	unsigned long long t;
+
+	if (str_to_ull_n(v + neg, whole - neg, LLONG_MAX, &t))
+		return -1;
+	for (i = whole + 1; dot && i < n; i++)
+		if (v[i] < '0' || v[i] > '9')
+			return -1;
+	*out = neg ? -(long long)t : (long long)t;
+	return 0;
+}
+
+/*
+ * A pax header's "len key=value\n" records (POSIX pax, "pax Extended
+ * Header"), read by length: len counts the whole record and every number
+ * is parsed within its bytes, so nothing past the header's size is read
+ * and a number that overflows or holds anything but digits is refused.
+ */
 static int parse_pax(const char *p, size_t len, struct pending *pd)
 {
-	const char *rec, *eq, *val;
+	const char *sp, *rec, *eq, *val;
 	unsigned long long n;
-	size_t reclen;
-	char *end;
+	size_t reclen, vlen;
 
 	while (len) {
-		n = strtoull(p, &end, 10);
-		if (end == p || *end != ' ' || n > len || n < 5 ||
-		    p[n - 1] != '\n')
+		sp = memchr(p, ' ', len < 20 ? len : 20);
+		if (!sp || str_to_ull_n(p, (size_t)(sp - p), len, &n))
 			return -1;
 		reclen = (size_t)n;
-		rec = end + 1;
-		eq = memchr(rec, '=', (size_t)(p + reclen - rec));
-		if (!eq)
+		rec = sp + 1;
+		/* at least "k=\n" after the space */
+		if (reclen < (size_t)(rec - p) + 3 || p[reclen - 1] != '\n')
+			return -1;
+		eq = memchr(rec, '=', (size_t)(p + reclen - 1 - rec));
+		if (!eq || eq == rec)
 			return -1;
 		val = eq + 1;
-		n = (size_t)(p + reclen - 1 - val);	/* value length */
+		vlen = (size_t)(p + reclen - 1 - val);
 #define KEY(k) ((size_t)(eq - rec) == strlen(k) && !memcmp(rec, k, strlen(k)))
 		if (KEY("path")) {
 			free(pd->name);
-			pd->name = xstrndup(val, (size_t)n);
+			pd->name = xstrndup(val, vlen);
 		} else if (KEY("linkpath")) {
 			free(pd->link);
-			pd->link = xstrndup(val, (size_t)n);
+			pd->link = xstrndup(val, vlen);
 		} else if (KEY("size")) {
-			pd->size = strtoull(val, NULL, 10);
+			if (str_to_ull_n(val, vlen, LLONG_MAX, &pd->size))
+				return -1;
 			pd->has_size = true;
 		} else if (KEY("mtime")) {
-			pd->mtime = strtoll(val, NULL, 10);
+			if (pax_mtime(val, vlen, &pd->mtime))
+				return -1;
 			pd->has_mtime = true;
 		}
 #undef KEY

@@ -115,3 +115,22 @@ int str_to_long(const char *s, long *out)
 	*out = v;
 	return 0;
 }
+
+int str_to_ull_n(const char *s, size_t n, unsigned long long max,
+		 unsigned long long *out)
+{
+	unsigned long long v = 0;
+	unsigned d;
+	size_t i;
+
+	if (!n)
+		return -1;
+	for (i = 0; i < n; i++) {
+		d = (unsigned)((unsigned char)s[i] - '0');
+		if (d > 9 || d > max || v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}

@@ -29,4 +29,12 @@ size_t strlcpy_icm(char *dst, const char *src, size_t n);
  */
 int str_to_long(const char *s, long *out);
 
+/*
+ * Parses the n bytes at s (no NUL needed) as a decimal number: digits
+ * only, at least one, at most max.  Reads nothing past s + n.  Returns 0
+ * and sets *out, or -1.
+ */
+int str_to_ull_n(const char *s, size_t n, unsigned long long max,
+		 unsigned long long *out);
+
 #endif

@@ -10,6 +10,8 @@
 #include "util/str.h"
 #include "tap.h"
 #include <dirent.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 /* ---- demultiplexer ---- */
 
@@ -486,6 +488,101 @@ static void test_tar_refusals(void)
 	ok(unpack(&t, "r14") == -1, "tar: a truncated archive is refused");
 }
 
+/*
+ * Copies b to the very end of a page followed by an unmapped one (the
+ * mapping is *map, *maplen bytes): a read past b's last byte faults.
+ */
+static char *guarded(const struct buf *b, char **map, size_t *maplen)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t body = (b->len + pg - 1) / pg * pg;
+	char *m;
+
+	*maplen = body + pg;
+	m = mmap(NULL, *maplen, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED || mprotect(m + body, pg, PROT_NONE))
+		abort();
+	memcpy(m + body - b->len, b->data, b->len);
+	*map = m;
+	return m + body - b->len;
+}
+
+/* Unpacks a pax header holding text (then a file) into tmp/<dir>. */
+static int unpack_pax(const char *text, const char *dir)
+{
+	struct buf t;
+
+	buf_init(&t, 1 << 20);
+	hdr(&t, "PaxHeaders/x", 'x', NULL, strlen(text), text);
+	hdr(&t, "short", '0', NULL, 4, "pax\n");
+	end(&t);
+	return unpack(&t, dir);
+}
+
+/* pax records are parsed by length: no NUL, no strtoull (issue 14). */
+static void test_tar_pax_bounds(void)
+{
+	unsigned long long v = 0;
+	char digits[512], *ar, *map, *num, *p;
+	size_t maplen;
+	struct buf t;
+	int rc;
+
+	num = xmalloc(5);
+	memcpy(num, "12345", 5);	/* no NUL after it */
+	ok(str_to_ull_n(num, 3, 999, &v) == 0 && v == 123,
+	   "str_to_ull_n stops at its length");
+	ok(str_to_ull_n(num, 5, ~0ULL, &v) == 0 && v == 12345,
+	   "str_to_ull_n: digits up to the end of the block");
+	ok(str_to_ull_n(num, 5, 12344, &v) == -1, "str_to_ull_n: over max");
+	ok(str_to_ull_n(num, 0, 9, &v) == -1, "str_to_ull_n: no digits");
+	free(num);
+	ok(str_to_ull_n("18446744073709551616", 20, ~0ULL, &v) == -1,
+	   "str_to_ull_n: 2^64 overflows");
+	ok(str_to_ull_n("18446744073709551615", 20, ~0ULL, &v) == 0 &&
+	   v == ~0ULL, "str_to_ull_n: 2^64-1 fits");
+	ok(str_to_ull_n("+1", 2, 9, &v) == -1 &&
+	   str_to_ull_n(" 1", 2, 9, &v) == -1 &&
+	   str_to_ull_n("-1", 2, 9, &v) == -1,
+	   "str_to_ull_n: a sign or a space is not a digit");
+
+	/* a pax header of 512 digits, the archive's last bytes before an
+	 * unmapped page: the length is read within the header's size */
+	memset(digits, '9', sizeof(digits));
+	buf_init(&t, 1 << 20);
+	hdr(&t, "PaxHeaders/x", 'x', NULL, sizeof(digits), digits);
+	ar = guarded(&t, &map, &maplen);
+	p = at("r15");
+	mkdir(p, 0755);
+	rc = tar_unpack(ar, t.len, p);
+	ok(rc == -1 && last_error_has("malformed or oversized pax"),
+	   "tar: a pax length running to the archive's end is refused");
+	munmap(map, maplen);
+	free(p);
+	buf_release(&t);
+
+	ok(unpack_pax("+22 path=pax/plus.txt\n", "r16") == -1 &&
+	   !exists("r16/pax/plus.txt"), "tar: a pax length with '+' is refused");
+	ok(unpack_pax(" 20 path=pax/sp.txt\n", "r17") == -1 &&
+	   !exists("r17/pax/sp.txt"),
+	   "tar: a pax length after a space is refused");
+	ok(unpack_pax("11 size=4x\n", "r18") == -1 &&
+	   last_error_has("malformed or oversized pax"),
+	   "tar: a pax size with junk after its digits is refused");
+	ok(unpack_pax("32 size=99999999999999999999999\n", "r19") == -1 &&
+	   last_error_has("malformed or oversized pax"),
+	   "tar: a pax size that overflows is refused as malformed");
+	ok(unpack_pax("11 size=-1\n", "r20") == -1 &&
+	   last_error_has("malformed or oversized pax"),
+	   "tar: a negative pax size is refused");
+	ok(unpack_pax("5 =x\n", "r21") == -1, "tar: an empty pax key is refused");
+	ok(unpack_pax("30 mtime=1700000000.123456789\n", "r22") == 0 &&
+	   exists("r22/short"), "tar: a pax mtime with a fraction is read");
+	ok(unpack_pax("14 mtime=1.2x\n", "r23") == -1,
+	   "tar: a pax mtime with junk is refused");
+}
+
 static void rm_rf(const char *path)
 {
 	struct dirent *e;
@@ -633,6 +730,7 @@ int main(void)
 	test_escape();
 	test_tar_roundtrip();
 	test_tar_refusals();
+	test_tar_pax_bounds();
 	test_tar_rebase();
 	rm_rf(tmp);
 	return done_testing();
