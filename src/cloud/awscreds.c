@@ -168,7 +168,7 @@ static int from_file(struct aws_creds *c, const char *file,
 	if (fs_read_file(file, &b)) {
 		*err = xasprintf("cannot read the AWS credentials file '%s': "
 				 "%s", file, errno == EFBIG ?
-				 "larger than 1 MiB" : strerror(errno));
+				 "larger than 1 MiB" : fs_strerror(errno));
 		goto out;
 	}
 	if (b.len && memchr(b.data, '\0', b.len)) {

@@ -212,7 +212,7 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 		if (rc) {
 			fanout_fail(x->r, "cannot read %s: %s (icm keygen tls "
 				    "-renew makes it)", paths[i],
-				    strerror(errno));
+				    fs_strerror(errno));
 		} else {
 			rc = tar_mem_entry(&tar, name, f.data, f.len,
 					   i == 2 ? 0600 : 0644, IRIS_OWNER);

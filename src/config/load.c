@@ -278,7 +278,7 @@ static int read_json(const char *path, cJSON **out, struct srcfile *map)
 
 	buf_init(&b, BUF_CAP_CONFIG);
 	if (fs_read_file(path, &b)) {
-		error("cannot read '%s': %s", path, strerror(errno));
+		error("cannot read '%s': %s", path, fs_strerror(errno));
 		goto out;
 	}
 	ret = srcmap_parse(path, b.data, b.len, out, map);

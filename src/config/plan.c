@@ -59,7 +59,7 @@ int license_key_read(const char *name, const char *field, const char *path,
 		return error("%s: field '%s': cannot read the license key "
 			     "'%s': %s", name, field, path,
 			     errno == EFBIG ? "larger than a license key "
-			     "file can be" : strerror(errno));
+			     "file can be" : fs_strerror(errno));
 	if (!key->len)
 		return error("%s: field '%s': the license key '%s' is empty",
 			     name, field, path);

@@ -109,7 +109,7 @@ int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
 	buf_init(&cpf, BUF_CAP_CONFIG);
 	if (fs_read_file(in->user_cpf, &cpf)) {
 		rc = error("cannot read UserCPF '%s': %s", in->user_cpf,
-			   strerror(errno));
+			   fs_strerror(errno));
 	} else if (!check_user_cpf(in->user_cpf, cpf.data ? cpf.data : "")) {
 		if (buf_addf(out, "%s%s", cpf.data ? cpf.data : "",
 			     cpf.len && cpf.data[cpf.len - 1] != '\n' ? "\n" :

@@ -154,7 +154,7 @@ int authkey_read(const char *path, struct buf *out, const char **why)
 	buf_init(&text, AUTHKEY_FILE_CAP);
 	if (fs_read_file(path, &text)) {
 		*why = errno == EFBIG ? "it is larger than 64 KiB" :
-		       strerror(errno);
+		       fs_strerror(errno);
 		goto out;
 	}
 	ret = authkey_line(text.data ? text.data : "", text.len, out, why);

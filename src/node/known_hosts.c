@@ -301,7 +301,7 @@ int kh_pin(const char *path, const char *host, int port,
 	if (fs_read_file(path, &text)) {
 		if (errno != ENOENT) {
 			error("cannot read known_hosts file '%s': %s", path,
-			      strerror(errno));
+			      fs_strerror(errno));
 			goto out;
 		}
 		buf_release(&text);

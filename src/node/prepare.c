@@ -225,7 +225,7 @@ static int read_tls(struct prep *pr)
 
 		if (fs_read_file(path, &pr->tls[i]))
 			rc = fanout_fail(pr->r, "cannot read '%s': %s", path,
-					 strerror(errno));
+					 fs_strerror(errno));
 		free(path);
 	}
 	free(nd);

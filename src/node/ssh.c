@@ -449,7 +449,7 @@ static int load_key(struct ssh_conn *c, const struct ssh_target *t,
 				     keyname);
 	} else if (fs_read_file(t->privkey_path, key)) {
 		return error("%s: cannot read key file '%s': %s", c->peer,
-			     keyname, strerror(errno));
+			     keyname, fs_strerror(errno));
 	}
 	if (sshkey_info(key->data, key->len, &info, &why))
 		return error("%s: key '%s' is %s", c->peer, keyname, why);
@@ -707,7 +707,7 @@ static int connect_once(const struct ssh_target *t, int64_t deadline,
 	if (fs_read_file(t->known_hosts_path, &kh)) {
 		if (errno != ENOENT) {
 			error("%s: cannot read known_hosts file '%s': %s",
-			      c->peer, t->known_hosts_path, strerror(errno));
+			      c->peer, t->known_hosts_path, fs_strerror(errno));
 			goto out;
 		}
 		buf_release(&kh);

@@ -610,7 +610,7 @@ static int keypair(struct aws *a)
 	}
 	if (fs_read_file(path, &key)) {
 		error("cannot read SSHPublicKey '%s': %s", path,
-		      strerror(errno));
+		      fs_strerror(errno));
 		goto out;
 	}
 	if (base64_add(&b64, key.data, key.len)) {

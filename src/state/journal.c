@@ -114,7 +114,7 @@ static int read_back(struct journal *j)
 	if (fs_read_file(j->path, &b)) {
 		if (errno == ENOENT)
 			return 0;
-		return error("cannot read %s: %s", j->path, strerror(errno));
+		return error("cannot read %s: %s", j->path, fs_strerror(errno));
 	}
 	/* a last line without its newline was cut by a kill: dropped, and
 	 * cut off the file so the next record starts on a line of its own */

@@ -70,7 +70,7 @@ static int cert_load(const char *path, struct pair *p, struct pair_err *e)
 	int ret = -1;
 
 	if (read_text(path, &b))
-		return pair_err_set(e, path, strerror(errno));
+		return pair_err_set(e, path, fs_strerror(errno));
 	if (!pem_decode(b.data, b.len, label, &p->der, &p->len)) {
 		if (!strcmp(label, "CERTIFICATE") &&
 		    !x509_read(p->der, p->len, &p->info))
@@ -89,7 +89,7 @@ static int key_load(const char *path, struct key *k, struct pair_err *e)
 	int ret;
 
 	if (read_text(path, &b))
-		return pair_err_set(e, path, strerror(errno));
+		return pair_err_set(e, path, fs_strerror(errno));
 	ret = key_from_pem(k, b.data, b.len, e->why);
 	buf_wipe(&b);
 	return ret ? pair_err_set(e, path, e->why) : 0;

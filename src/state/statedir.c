@@ -114,7 +114,7 @@ int statedir_lock(const char *dir, const char *command,
 	if (!fs_is_dir(dir)) {
 		if (fs_mkdirs(dir, 0700)) {
 			error("cannot create state directory '%s': %s", dir,
-			      strerror(errno));
+			      fs_strerror(errno));
 			goto out;
 		}
 		lk->created_dir = true;

@@ -3,13 +3,69 @@
 #include "str.h"
 #include <dirent.h>
 
+int fs_open_regular(const char *path)
+{
+	struct stat st;
+	int fd, fl, err, ret = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		err = errno;	/* a socket cannot be opened: ENXIO */
+		if (err == ENXIO && !stat(path, &st) && S_ISSOCK(st.st_mode))
+			err = FS_ENOTREG(st.st_mode);
+		errno = err;
+		return -1;
+	}
+	if (fstat(fd, &st))
+		goto out;
+	if (!S_ISREG(st.st_mode)) {
+		errno = FS_ENOTREG(st.st_mode);
+		goto out;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK))
+		goto out;
+	ret = fd;
+	fd = -1;
+out:
+	if (fd >= 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+	}
+	return ret;
+}
+
+const char *fs_strerror(int err)
+{
+	static const struct { int type; const char *text; } types[] = {
+		{ S_IFIFO, "not a regular file (a FIFO)" },
+		{ S_IFDIR, "not a regular file (a directory)" },
+		{ S_IFCHR, "not a regular file (a character device)" },
+		{ S_IFBLK, "not a regular file (a block device)" },
+		{ S_IFSOCK, "not a regular file (a socket)" },
+	};
+	size_t i;
+
+	if (err == ELOOP)
+		return "too many levels of symbolic links (a symlink loop)";
+	if (err == EFBIG)
+		return "file too large";
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (err == FS_ENOTREG(types[i].type))
+			return types[i].text;
+	if ((err & ~0xf) == FS_ENOTREG_BASE)
+		return "not a regular file";
+	return strerror(err);
+}
+
 int fs_read_file(const char *path, struct buf *out)
 {
 	char chunk[8192];
 	int fd, ret = -1;
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = fs_open_regular(path);
 	if (fd < 0)
 		return -1;
 	for (;;) {
@@ -83,6 +139,7 @@ out:
 int fs_mkdirs(const char *path, mode_t mode)
 {
 	char *p = xstrdup(path), *s;
+	struct stat st;
 	int ret = -1;
 
 	for (s = p + 1; ; s++) {
@@ -92,7 +149,9 @@ int fs_mkdirs(const char *path, mode_t mode)
 			*s = '\0';
 			if (mkdir(p, mode) && errno != EEXIST)
 				goto out;
-			if (!fs_is_dir(p)) {
+			if (stat(p, &st))
+				goto out;	/* ELOOP: a symlink loop */
+			if (!S_ISDIR(st.st_mode)) {
 				errno = ENOTDIR;
 				goto out;
 			}

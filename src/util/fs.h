@@ -10,8 +10,34 @@
 #include "buf.h"
 
 /*
- * Reads the whole file at path into out (initialised by the caller with its
- * cap).  Returns 0, or -1 with errno set (EFBIG when over the cap).
+ * Opens path (symlinks followed) for reading if it is a regular file.  It
+ * is opened with O_NONBLOCK, so a FIFO with no writer cannot block, then
+ * checked with fstat and made blocking again.  Returns the descriptor
+ * (O_CLOEXEC), or -1 with errno set: FS_ENOTREG(mode) when the path is a
+ * FIFO, a directory, a device or a socket.
+ */
+int fs_open_regular(const char *path) WARN_UNUSED;
+
+/*
+ * errno values of icm's own, past the system's: "not a regular file" with
+ * the file type (st_mode & S_IFMT) in the low bits.  Print them (and every
+ * errno from fs_*) with fs_strerror(), not strerror().
+ */
+#define FS_ENOTREG_BASE 0x10000
+#define FS_ENOTREG(mode) (FS_ENOTREG_BASE | (int)(((mode) & S_IFMT) >> 12))
+
+/*
+ * What an errno from fs_* means, in icm's words where strerror() is not
+ * enough: "not a regular file (a FIFO)", "too many levels of symbolic
+ * links (a symlink loop)", "file too large" (EFBIG: over the reader's
+ * cap); strerror() otherwise.
+ */
+const char *fs_strerror(int err);
+
+/*
+ * Reads the whole regular file at path (fs_open_regular) into out
+ * (initialised by the caller with its cap).  Returns 0, or -1 with errno
+ * set (EFBIG when over the cap; see fs_strerror).
  */
 int fs_read_file(const char *path, struct buf *out) WARN_UNUSED;
 
@@ -19,7 +45,11 @@ int fs_read_file(const char *path, struct buf *out) WARN_UNUSED;
 int fs_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode) WARN_UNUSED;
 
-/* mkdir -p with the given mode for the directories it creates.  0 or -1. */
+/*
+ * mkdir -p with the given mode for the directories it creates.  0, or -1
+ * with errno set (ENOTDIR: a part is not a directory; ELOOP: a symlink
+ * loop).
+ */
 int fs_mkdirs(const char *path, mode_t mode) WARN_UNUSED;
 
 bool fs_exists(const char *path);

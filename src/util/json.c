@@ -32,8 +32,7 @@ int json_read_file(const char *path, size_t cap, cJSON **out)
 	if (fs_read_file(path, &b)) {
 		buf_release(&b);
 		return error("cannot read '%s': %s", path,
-			     errno == EFBIG ? "file too large" :
-			     strerror(errno));
+			     fs_strerror(errno));
 	}
 	/* The length includes the NUL: cJSON checks for it past the value. */
 	root = cJSON_ParseWithLengthOpts(b.data, b.len + 1, &end, 1);

@@ -1,8 +1,93 @@
-/* t-fs.c: fs_absolute(), the paths provision records (util/fs). */
+/*
+ * t-fs.c: fs_absolute(), the paths provision records, and what the
+ * readers of user files refuse: a FIFO, a directory, a device, a symlink
+ * loop (util/fs).
+ */
 #include "icm.h"
 #include "util/fs.h"
 #include "util/str.h"
 #include "tap.h"
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+static void hung(int sig)
+{
+	static const char msg[] = "not ok - a reader blocked on a FIFO\n";
+
+	(void)sig;
+	if (write(1, msg, sizeof(msg) - 1) < 0)
+		_exit(2);
+	_exit(1);
+}
+
+/* Run in a scratch directory (the working directory). */
+static void test_regular_only(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct buf b;
+	int fd, s, err;
+
+	signal(SIGALRM, hung);
+	alarm(5);
+	ok(mkfifo("fifo", 0600) == 0, "a FIFO with no writer");
+	errno = 0;
+	fd = fs_open_regular("fifo");
+	err = errno;
+	ok(fd == -1 && err == FS_ENOTREG(S_IFIFO),
+	   "fs_open_regular refuses it at once");
+	is_str(fs_strerror(err), "not a regular file (a FIFO)",
+	       "fs_strerror names a FIFO");
+	buf_init(&b, 4096);
+	ok(fs_read_file("fifo", &b) == -1 && errno == FS_ENOTREG(S_IFIFO),
+	   "fs_read_file refuses a FIFO without blocking");
+	alarm(0);
+
+	ok(mkdir("dir", 0700) == 0 && fs_read_file("dir", &b) == -1,
+	   "a directory is refused");
+	is_str(fs_strerror(errno), "not a regular file (a directory)",
+	       "and named");
+	ok(fs_read_file("/dev/null", &b) == -1, "/dev/null is refused");
+	is_str(fs_strerror(errno), "not a regular file (a character device)",
+	       "and named as a device");
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	memcpy(sa.sun_path, "sock", 5);
+	ok(s >= 0 && !bind(s, (struct sockaddr *)&sa, sizeof(sa)) &&
+	   fs_read_file("sock", &b) == -1 &&
+	   !strcmp(fs_strerror(errno), "not a regular file (a socket)"),
+	   "a socket is refused, named");
+	if (s >= 0)
+		close(s);
+
+	ok(symlink("loop", "loop") == 0 && fs_read_file("loop", &b) == -1 &&
+	   errno == ELOOP, "a symlink loop is refused");
+	is_str(fs_strerror(errno),
+	       "too many levels of symbolic links (a symlink loop)",
+	       "and named as a loop");
+	ok(fs_mkdirs("loop", 0700) == -1 && errno == ELOOP,
+	   "fs_mkdirs of a symlink loop says ELOOP, not ENOTDIR");
+	ok(fs_mkdirs("loop/a/b", 0700) == -1 && errno == ELOOP,
+	   "... and of a path through one");
+	ok(fs_write_atomic("file", "x\n", 2, 0600) == 0 &&
+	   fs_mkdirs("file/a", 0700) == -1 && errno == ENOTDIR,
+	   "fs_mkdirs through a file: ENOTDIR");
+	is_str(fs_strerror(EFBIG), "file too large", "EFBIG: over the cap");
+	is_str(fs_strerror(ENOENT), strerror(ENOENT), "others: strerror");
+
+	ok(symlink("file", "link") == 0 && fs_read_file("link", &b) == 0 &&
+	   b.len == 2 && !memcmp(b.data, "x\n", 2),
+	   "a symlink to a regular file is read");
+	fd = fs_open_regular("file");
+	ok(fd >= 0 && !(fcntl(fd, F_GETFL) & O_NONBLOCK) &&
+	   (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+	   "the descriptor is blocking again, close-on-exec");
+	if (fd >= 0)
+		close(fd);
+	buf_release(&b);
+	if (unlink("fifo") || rmdir("dir") || unlink("sock") ||
+	    unlink("loop") || unlink("link") || unlink("file"))
+		printf("# could not clean up\n");
+}
 
 static void abs_is(const char *path, const char *want)
 {
@@ -48,6 +133,7 @@ int main(void)
 		   "\"..\" is the parent (%s)", up ? up : "NULL");
 		free(up);
 	}
+	test_regular_only();
 	if (chdir("/") || rmdir(dir))
 		return 1;
 	free(real);
