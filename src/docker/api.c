@@ -7,6 +7,7 @@
  */
 #include "internal.h"
 #include "../crypto/sshkey.h"
+#include "../util/fs.h"
 #include "../util/str.h"
 #include <ctype.h>
 #include <pthread.h>
@@ -986,15 +987,17 @@ int docker_image_load(struct docker *d, const char *path,
 	struct stat st;
 	struct req r;
 	FILE *f = NULL;
-	int ret = -1;
+	int ret = -1, fd;
 
 	req_init(&r, "POST", DOCKER_CAP_JSON);
 	if (loaded)
 		*loaded = NULL;
-	f = fopen(path, "rbe");
-	if (!f || fstat(fileno(f), &st)) {
+	fd = fs_open_regular(path);	/* a FIFO would block fopen */
+	if (fd < 0 || !(f = fdopen(fd, "rb")) || fstat(fileno(f), &st)) {
 		docker_seterr(d, "cannot read '%s': %s", path,
-			      strerror(errno));
+			      fs_strerror(errno));
+		if (fd >= 0 && !f)
+			close(fd);
 		goto out;
 	}
 	if (!S_ISREG(st.st_mode)) {

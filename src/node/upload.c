@@ -7,6 +7,7 @@
 #include "ssh.h"
 #include "ssh_int.h"
 #include "../state/log.h"
+#include "../util/fs.h"
 #include "../util/str.h"
 #include <dirent.h>
 #include <libssh2_sftp.h>
@@ -270,9 +271,9 @@ static int put_file(struct up *u, const char *local, const char *remote,
 	if (++u->files > SSH_UPLOAD_MAX_FILES)
 		return error("%s: '%s' has more than %d files; copy fewer at a time",
 			     ssh_peer(u->c), u->top, SSH_UPLOAD_MAX_FILES);
-	fd = open(local, O_RDONLY | O_CLOEXEC);
+	fd = fs_open_regular(local);	/* still regular since the stat */
 	if (fd < 0)
-		return error("cannot read '%s': %s", local, strerror(errno));
+		return error("cannot read '%s': %s", local, fs_strerror(errno));
 	if (u->sftp) {
 		do
 			h = libssh2_sftp_open_ex(u->sftp, remote,
