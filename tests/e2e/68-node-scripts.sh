@@ -11,10 +11,13 @@
 #     come first in PATH): a mount point with a space and a newline is one
 #     fstab entry, escaped as fstab(5) says, and one directory;
 #   - installDocker.sh refuses a DockerURL that would add a line to
-#     sources.list before it does anything.
+#     sources.list before it does anything;
+#   - and before any of that, `icm provision -plan` refuses such values
+#     (with a newline: tests/data/config/bad/95* have the one-line ones),
+#     naming the file, line, column and field, and writes nothing.
 . "$(dirname "$0")/lib.sh"
 NODE=$TOP/embedded/node
-plan 14
+plan 23
 
 if command -v shellcheck >/dev/null 2>&1; then
 	out=$(shellcheck "$NODE"/*.sh 2>&1)
@@ -98,4 +101,27 @@ else
 	echo "ok $((_n + 2)) # SKIP no docker here"
 	_n=$((_n + 2))
 fi
+# --- the configuration layer: values with a newline
+mkdir -p "$T/cfg"
+cd "$T/cfg" || exit 1
+sed 's#"iris:2019.3"#"intersystems/iris:2019.3"#' \
+	"$DATA/config/bad/37-image-no-repository/definitions.json" > definitions.json
+for f in 'WIJMountPoint:/irissys/wij\n/etc' \
+	'DockerURL:https://example.com/ee\ndeb http://evil.example/ x main' \
+	'DataDeviceName:xvdd\nsdb'; do
+	name=${f%%:*}
+	# (the value through the environment: awk -v would read its \n)
+	line="    \"$name\": \"${f#*:}\"," awk '
+		/"ISCPassword"/ { print ENVIRON["line"] }
+		{ sub(/"iris:2019.3"/, "\"intersystems/iris:2019.3\""); print }' \
+		"$DATA/config/bad/37-image-no-repository/defaults.json" > defaults.json
+	before=$(snapshot .)
+	out=$("$ICM" provision -plan 2>&1)
+	is "provision -plan refuses a $name with a newline" "$?" 1
+	contains "... naming the file, line, column and field" "$out" \
+		"Error: defaults.json:14:$(( ${#name} + 9 )): field '$name': expected"
+	"$ICM" provision >/dev/null 2>&1
+	is "... plain provision refuses it too and writes nothing" "$(snapshot .)" "$before"
+done
+cd "$T" || exit 1
 done_testing
