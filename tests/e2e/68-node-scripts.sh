@@ -14,10 +14,13 @@
 #     sources.list before it does anything;
 #   - and before any of that, `icm provision -plan` refuses such values
 #     (with a newline: tests/data/config/bad/95* have the one-line ones),
-#     naming the file, line, column and field, and writes nothing.
+#     naming the file, line, column and field, and writes nothing;
+#   - a -container name that Docker would not take (it goes into the
+#     daemons' URLs) is refused by every container command before it
+#     reaches a node.
 . "$(dirname "$0")/lib.sh"
 NODE=$TOP/embedded/node
-plan 23
+plan 31
 
 if command -v shellcheck >/dev/null 2>&1; then
 	out=$(shellcheck "$NODE"/*.sh 2>&1)
@@ -122,6 +125,19 @@ for f in 'WIJMountPoint:/irissys/wij\n/etc' \
 		"Error: defaults.json:14:$(( ${#name} + 9 )): field '$name': expected"
 	"$ICM" provision >/dev/null 2>&1
 	is "... plain provision refuses it too and writes nothing" "$(snapshot .)" "$before"
+done
+cd "$T" || exit 1
+
+# --- -container: Docker's name rule, before anything
+mkdir -p "$T/dep"
+cd "$T/dep" || exit 1
+echo '[{"MachineName": "T-DM-X-0001", "Role": "DM", "IPAddress": "192.0.2.1"}]' > instances.json
+for c in stop start rm ps "exec -command ls" run "upgrade -image a/b:c" \
+	"cp -localPath /etc/hostname"; do
+	# shellcheck disable=SC2086 # the command's words
+	out=$("$ICM" $c -container 'iris/../x?force=1' 2>&1)
+	contains "icm ${c%% *} refuses -container 'iris/../x?force=1'" "$out" \
+		"Error: -container: expected a container name (a letter or digit"
 done
 cd "$T" || exit 1
 done_testing
