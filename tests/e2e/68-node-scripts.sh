@@ -58,10 +58,10 @@ is "installKit.sh refuses a relative mount point" "$?" 1
 contains "... naming the field" "$out" "WIJMountPoint 'irissys/wij' is not an absolute path"
 
 # --- mountVolumes.sh: the fstab line
-if [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null 2>&1 ||
+if [ "$(id -u)" != 0 ] || ! unshare -m true 2>/dev/null ||
 	[ ! -f /etc/fstab ] || [ ! -d /usr/local/sbin ]; then
 	for i in 1 2 3 4; do
-		echo "ok $((_n + i)) # SKIP mountVolumes.sh needs root, unshare, /etc/fstab and /usr/local/sbin"
+		echo "ok $((_n + i)) # SKIP mountVolumes.sh needs root, a mount namespace (unshare -m), /etc/fstab and /usr/local/sbin"
 	done
 	_n=$((_n + 4))
 else
