@@ -42,6 +42,7 @@ PACKAGES=(
     ansible                # bench/deploy's peer (community.docker)
     python3-docker         # ... which its docker modules need
     fdisk xfsprogs         # node preparation's partition + xfs paths (e2e 52)
+    shellcheck             # the node scripts are shellcheck-clean (e2e 68)
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 

@@ -22,11 +22,22 @@ url=${DockerURL:-}
 
 fail() { echo "installDocker.sh: $*" >&2; exit 1; }
 
+# The repository URL goes into a line of sources.list (or a curl URL):
+# whitespace, quotes or control characters there would split or change
+# it (icm's configuration refuses them; this is the node's own check).
+case $url in
+*[[:space:][:cntrl:]\'\"\\]*)
+	fail "DockerURL must be a URL without whitespace, quotes, backslashes or control characters" ;;
+""|http://?*|https://?*) ;;
+*) fail "DockerURL '$url' is not an http:// or https:// URL" ;;
+esac
+
 if command -v docker >/dev/null 2>&1 && command -v dockerd >/dev/null 2>&1; then
 	echo "Docker is installed already: $(docker --version 2>/dev/null || echo docker)"
 	exit 0
 fi
 [ -r /etc/os-release ] || fail "no /etc/os-release: cannot tell how to install Docker here"
+# shellcheck source=/dev/null
 . /etc/os-release
 id=${ID:-unknown}
 
@@ -59,7 +70,7 @@ install_apt() {
 		> /etc/apt/sources.list.d/docker.list
 	apt-get -qq update || fail "apt-get update failed after adding $repo"
 	if [ -n "$version" ]; then
-		if ! apt-cache madison "$pkg" | awk '{ print $3 }' | grep -qxF "$version"; then
+		if ! apt-cache madison "$pkg" | awk '{ print $3 }' | grep -qxF -- "$version"; then
 			fail "DockerVersion '$version' of $pkg is not in $repo ($codename); it has: $(apt-cache madison "$pkg" | awk '{ print $3 }' | head -n 5 | tr '\n' ' ')"
 		fi
 		apt-get -qq install -y "$pkg=$version" "$cli=$version" containerd.io >/dev/null
@@ -74,7 +85,7 @@ install_yum() {
 		if command -v amazon-linux-extras >/dev/null 2>&1; then
 			amazon-linux-extras install -y docker >/dev/null
 		else
-			$pm install -y docker >/dev/null
+			"$pm" install -y docker >/dev/null
 		fi
 		return 0
 	fi
@@ -88,9 +99,9 @@ install_yum() {
 	case $version in
 	""|*ubuntu*|*debian*)
 		# an apt version string (the samples' default) means nothing here
-		$pm install -y "$pkg" "$cli" containerd.io >/dev/null ;;
+		"$pm" install -y "$pkg" "$cli" containerd.io >/dev/null ;;
 	*)
-		$pm install -y "$pkg-$version" "$cli-$version" containerd.io >/dev/null ;;
+		"$pm" install -y "$pkg-$version" "$cli-$version" containerd.io >/dev/null ;;
 	esac
 }
 

@@ -57,8 +57,10 @@ fail() { echo "$*" >&2; exit 1; }
 
 step=${1:-}
 : "${ICM_DIR:?ICM_DIR is not set}"
-KitURL= ISCInstallDir=/usr/irissys SuperServerPort=1972 nonroot=false
-StartTimeout=600 Password= Namespace=IRISCLUSTER
+KitURL='' ISCInstallDir=/usr/irissys SuperServerPort=1972 nonroot=false
+StartTimeout=600 Password='' Namespace=IRISCLUSTER
+# the mount points, one a line (a value is one line: icm refuses others)
+mounts=''
 while IFS= read -r line; do
 	[ "$line" = . ] && break
 	val=${line#*=}
@@ -71,7 +73,12 @@ while IFS= read -r line; do
 	Password) Password=$val ;;
 	Namespace) Namespace=$val ;;
 	WIJMountPoint|Journal1MountPoint|Journal2MountPoint)
-		mounts="${mounts:-} $val" ;;
+		case $val in
+		/?*) ;;
+		*) fail "${line%%=*} '$val' is not an absolute path" ;;
+		esac
+		mounts="$mounts$val
+" ;;
 	*) fail "installKit.sh: unknown setting '${line%%=*}'" ;;
 	esac
 done
@@ -97,7 +104,7 @@ uninstall() {
 			fail "cannot stop InterSystems IRIS in $dir"
 	fi
 	"$iris" delete IRIS || fail "iris delete IRIS failed"
-	rm -rf "$dir"
+	rm -rf -- "$dir"
 	echo "InterSystems IRIS removed from $dir"
 }
 
@@ -106,12 +113,15 @@ download() {
 	mkdir -p "$kitdir"
 	name=${KitURL##*/}
 	name=${name%%\?*}
-	[ -n "$name" ] || fail "KitURL '$KitURL' names no file"
+	case $name in
+	""|.|..) fail "KitURL '$KitURL' names no file" ;;
+	esac
 	case $KitURL in
 	file://*)
 		kit=${KitURL#file://}
-		[ -f "$kit" ] && [ -r "$kit" ] ||
-			fail "KitURL '$KitURL': no such file on the node (copy it there with icm scp)" ;;
+		if [ ! -f "$kit" ] || [ ! -r "$kit" ]; then
+			fail "KitURL '$KitURL': no such file on the node (copy it there with icm scp)"
+		fi ;;
 	http://*|https://*)
 		kit=$kitdir/$name
 		rm -f "$kit.part"
@@ -144,8 +154,9 @@ install() {
 	[ -n "$Password" ] || fail "no password given"
 	uninstall
 	if [ "$nonroot" = true ]; then
-		mkdir -p "$dir" 2>/dev/null && [ -w "$dir" ] ||
+		if ! mkdir -p -- "$dir" 2>/dev/null || [ ! -w "$dir" ]; then
 			fail "ISCInstallDir '$dir' is not writable by $(id -un) (nonroot: choose a directory it owns)"
+		fi
 		set -- ISC_PACKAGE_MGRUSER="$(id -un)" ISC_PACKAGE_MGRGROUP="$(id -gn)" \
 			ISC_PACKAGE_IRISUSER="$(id -un)" ISC_PACKAGE_IRISGROUP="$(id -gn)"
 	else
@@ -174,14 +185,17 @@ install() {
 		./irisinstall_silent) || fail "irisinstall_silent failed (exit status $?)"
 	unset ISC_PACKAGE_USER_PASSWORD ISC_PACKAGE_CSPSYSTEM_PASSWORD
 	installed || fail "irisinstall_silent made no $iris"
-	for m in ${mounts:-}; do
-		mkdir -p "$m" 2>/dev/null || true
+	while IFS= read -r m; do
+		[ -n "$m" ] || continue
+		mkdir -p -- "$m" 2>/dev/null || true
 		if [ "$nonroot" = true ]; then
 			[ -w "$m" ] || fail "$m is not writable by $(id -un) (nonroot: the mount points must be)"
 		else
-			chown irisowner:irisowner "$m" || fail "cannot give $m to irisowner"
+			chown irisowner:irisowner -- "$m" || fail "cannot give $m to irisowner"
 		fi
-	done
+	done <<EOF
+$mounts
+EOF
 }
 
 start() {

@@ -80,20 +80,33 @@ partition() {
 	else
 		fail "cannot partition $1: none of sfdisk, parted or sgdisk is installed"
 	fi
-	command -v partprobe >/dev/null 2>&1 && partprobe "$1" 2>/dev/null || true
-	command -v udevadm >/dev/null 2>&1 && udevadm settle 2>/dev/null || true
+	if command -v partprobe >/dev/null 2>&1; then
+		partprobe "$1" 2>/dev/null || true
+	fi
+	if command -v udevadm >/dev/null 2>&1; then
+		udevadm settle 2>/dev/null || true
+	fi
 }
 
 format() {
 	case $fs in
-	xfs) cmd="mkfs.xfs -q" ;;
-	ext4) cmd="mkfs.ext4 -q" ;;
-	btrfs) cmd="mkfs.btrfs -q" ;;
+	xfs|ext4|btrfs) mkfs=mkfs.$fs ;;
 	*) fail "FileSystem '$fs' is not one of xfs, ext4, btrfs" ;;
 	esac
-	command -v "${cmd%% *}" >/dev/null 2>&1 ||
-		fail "cannot format $1 as $fs: ${cmd%% *} is not installed"
-	$cmd "$1" >/dev/null
+	command -v "$mkfs" >/dev/null 2>&1 ||
+		fail "cannot format $1 as $fs: $mkfs is not installed"
+	"$mkfs" -q "$1" >/dev/null
+}
+
+# $1 as a field of /etc/fstab (fstab(5)): space, tab, newline and
+# backslash as octal escapes, so that no value splits or adds a line.
+fstab_field() {
+	v=$1 awk 'BEGIN {
+		s = ENVIRON["v"]
+		gsub(/\\/, "\\134", s); gsub(/ /, "\\040", s)
+		gsub(/\t/, "\\011", s); gsub(/\n/, "\\012", s)
+		printf "%s", s
+	}'
 }
 
 # Grows partition /dev/$1 to the end of its disk when the disk has room
@@ -178,15 +191,16 @@ mount_device() {
 	[ -n "$(fstype "$part")" ] || format "$part"
 	uuid=$(blkid -o value -s UUID "$part") || fail "$1 '$2': $part has no UUID"
 	type=$(fstype "$part")
-	mkdir -p "$3"
+	mkdir -p -- "$3"
 	if ! grep -q "^UUID=${uuid}[[:space:]]" /etc/fstab 2>/dev/null; then
-		printf 'UUID=%s %s %s defaults,nofail 0 2\n' "$uuid" "$3" "$type" >> /etc/fstab
+		printf 'UUID=%s %s %s defaults,nofail 0 2\n' "$uuid" \
+			"$(fstab_field "$3")" "$type" >> /etc/fstab
 	fi
 	if [ -z "$at" ]; then
-		if mountpoint -q "$3"; then
+		if mountpoint -q -- "$3"; then
 			fail "$4 '$3' has another file system mounted on it (wanted $part from $1 '$2')"
 		fi
-		mount "$3"
+		mount -- "$3"
 	fi
 }
 
@@ -207,13 +221,13 @@ for v in Data WIJ Journal1 Journal2; do
 		! mountpoint -q "$mp" || grow_mounted "$mp" "${v}MountPoint"
 		;;
 	create)
-		mkdir -p "$mp"
+		mkdir -p -- "$mp"
 		;;
 	*)
 		mount_device "${v}DeviceName" "$dev" "$mp" "${v}MountPoint"
 		grow_mounted "$mp" "${v}MountPoint"
 		;;
 	esac
-	chown "$IRISOWNER:$IRISOWNER" "$mp"
+	chown -- "$IRISOWNER:$IRISOWNER" "$mp"
 	echo "${v}: $mp ($dev)"
 done

@@ -60,6 +60,22 @@ static const char *container_name(const struct ctx *ctx)
 	return c && *c ? c : DEFAULT_CONTAINER;
 }
 
+/*
+ * What every container command checks first: -container is a name Docker
+ * takes (it goes into the daemon's URLs and is refused here, before any
+ * node is touched, rather than by each daemon) and the deployment's
+ * certificates are there.
+ */
+static int container_cmd_check(const struct ctx *ctx)
+{
+	const char *c = opt_str(&ctx->opts, OPT_CONTAINER);
+
+	if (c && *c && !docker_name_valid(c))
+		return error("-container: expected a container name ("
+			     DOCKER_NAME_RULE "), got '%s'", c);
+	return dnode_check_pki(ctx->state_dir);
+}
+
 /* An InterSystems IRIS image: the repository's last part names IRIS
  * (iris, iris-community, irishealth, iris-ml, iris-arm64, ...). */
 static bool iris_image(const char *image)
@@ -800,7 +816,7 @@ static int run_or_upgrade(struct ctx *ctx, bool upgrade)
 	j.archive = opt_str(&ctx->opts, OPT_IMAGEARCHIVE);
 	j.upgrade = upgrade;
 	j.creds = &creds;
-	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir) ||
+	if (check_archive(j.archive) || container_cmd_check(ctx) ||
 	    check_licenses(ctx))
 		return -1;
 	j.password_hash = j.password = NULL;
@@ -937,7 +953,7 @@ static int upgrade_waves(struct ctx *ctx)
 
 	if (!nall || !deployment_mirrored(ctx))
 		return run_or_upgrade(ctx, true);
-	if (dnode_check_pki(ctx->state_dir))
+	if (container_cmd_check(ctx))
 		return -1;
 	live = xcalloc(nall, sizeof(*live));
 	if (dnode_run(ctx, mirror_read_one, live, &o, NULL)) {
@@ -1024,7 +1040,7 @@ int cmd_pull(struct ctx *ctx)
 	struct dnode_opts o = { .echo_one = true, .say_output = true };
 	int rc;
 
-	if (check_archive(j.archive) || dnode_check_pki(ctx->state_dir) ||
+	if (check_archive(j.archive) || container_cmd_check(ctx) ||
 	    creds_for(ctx, &creds))
 		return -1;
 	rc = dnode_run(ctx, pull_one, &j, &o, NULL);
@@ -1092,7 +1108,7 @@ static int lifecycle(struct ctx *ctx, enum lifecycle op)
 {
 	struct dnode_opts o = { .echo_one = false };
 
-	if (dnode_check_pki(ctx->state_dir))
+	if (container_cmd_check(ctx))
 		return -1;
 	return dnode_run(ctx, lifecycle_one, &op, &o, NULL);
 }
@@ -1227,7 +1243,7 @@ int cmd_ps(struct ctx *ctx)
 	size_t i;
 	int rc;
 
-	if (dnode_check_pki(ctx->state_dir)) {
+	if (container_cmd_check(ctx)) {
 		cJSON_Delete(json);
 		return -1;
 	}
@@ -1338,7 +1354,7 @@ int cmd_exec(struct ctx *ctx)
 			     "shell)");
 	if (!j.command)
 		j.command = "sh";
-	if (dnode_check_pki(ctx->state_dir) ||
+	if (container_cmd_check(ctx) ||
 	    execopts_parse(opt_str(&ctx->opts, OPT_OPTIONS), &j.eo))
 		return -1;
 	if (opt_on(&ctx->opts, OPT_INTERACTIVE))
@@ -1659,7 +1675,7 @@ int cmd_cp(struct ctx *ctx)
 	if (strchr(j.local, '\n') || strchr(j.remote, '\n'))
 		return error("icm cp: a path of one line, please");
 	if (cp_options(opt_str(&ctx->opts, OPT_OPTIONS), &j) ||
-	    dnode_check_pki(ctx->state_dir))
+	    container_cmd_check(ctx))
 		return -1;
 	if (!j.retrieve && cp_check_remote(j.remote))
 		return -1;

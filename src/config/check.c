@@ -2,6 +2,7 @@
 #include "../icm.h"
 #include "cfgint.h"
 #include "../util/str.h"
+#include <ctype.h>
 #include <strings.h>
 
 #define MIRROR_ASYNC_MAX 14
@@ -117,6 +118,145 @@ out:
 	return why;
 }
 
+/*
+ * Values the node scripts receive (the scripts of embedded/node/), which
+ * also become fstab fields, sources.list lines, CPF lines and docker bind
+ * mounts: each kind has one shape here, so that what the scripts cannot
+ * carry is refused at load (and -plan), not on the node.
+ */
+#define NODE_PATH_MAX 255	/* a mount point, ISCInstallDir */
+#define DEVICE_NAME_MAX 64
+#define NODE_URL_MAX 2048
+#define PKG_VERSION_MAX 128
+#define USER_NAME_MAX 32
+#define URL_CHARS "-._~:/?&=%+,;@"	/* RFC 3986 less quotes, $, #, ... */
+
+/* Every byte of v is an ASCII letter or digit or one of extra. */
+static bool only_chars(const char *v, const char *extra)
+{
+	unsigned char c;
+
+	for (; (c = (unsigned char)*v); v++)
+		if ((c > 127 || !isalnum(c)) && !strchr(extra, c))
+			return false;
+	return true;
+}
+
+/* v (len n) is "." or "..". */
+static bool dot_name(const char *v, size_t n)
+{
+	return (n == 1 && v[0] == '.') || (n == 2 && v[0] == '.' && v[1] == '.');
+}
+
+/* '/' then components of [A-Za-z0-9._-], none empty, "." or "..". */
+static bool abs_path(const char *v)
+{
+	const char *c;
+
+	if (v[0] != '/' || !v[1] || strlen(v) > NODE_PATH_MAX ||
+	    !only_chars(v, "/._-"))
+		return false;
+	for (; *v; v = c) {
+		v++;
+		c = v + strcspn(v, "/");
+		if (c == v || dot_name(v, (size_t)(c - v)))
+			return false;
+	}
+	return true;
+}
+
+/* A block device: a plain name (xvdd, nvme1n1) or a /dev path; also the
+ * words mountVolumes.sh knows (existing, create, local, null, skip). */
+static bool device_name(const char *v)
+{
+	if (!strncmp(v, "/dev/", 5))
+		return abs_path(v);
+	return !*v || (isalnum((unsigned char)*v) &&
+		       strlen(v) <= DEVICE_NAME_MAX && only_chars(v, "._-"));
+}
+
+/* An http(s):// URL (file: file:///path too) whose last path segment
+ * names a file when file_name is set. */
+static bool node_url(const char *v, bool file, bool file_name)
+{
+	const char *rest, *seg;
+	size_t n;
+
+	if (strlen(v) > NODE_URL_MAX || !only_chars(v, URL_CHARS))
+		return false;
+	if (file && !strncmp(v, "file://", 7))
+		return abs_path(v + 7);
+	rest = !strncmp(v, "https://", 8) ? v + 8 :
+		!strncmp(v, "http://", 7) ? v + 7 : NULL;
+	if (!rest || !*rest || *rest == '/')
+		return false;
+	if (!file_name)
+		return true;
+	n = strcspn(rest, "?");
+	seg = rest + n;
+	while (seg > rest && seg[-1] != '/')
+		seg--;
+	return seg > rest && rest + n > seg &&
+		!dot_name(seg, (size_t)(rest + n - seg));
+}
+
+/* A package version as apt and yum take it: [epoch:]digit[A-Za-z0-9.+~_-]*
+ * (5:20.10.17~3-0~ubuntu-jammy, 18.06.1~ce~3-0~ubuntu, 20.10.17-3.el8). */
+static bool pkg_version(const char *v)
+{
+	const char *colon = strchr(v, ':');
+	size_t digits = strspn(v, "0123456789");
+
+	if (colon && (colon != v + digits || !digits))
+		return false;
+	if (colon)
+		v = colon + 1;
+	return isdigit((unsigned char)*v) && strlen(v) <= PKG_VERSION_MAX &&
+		only_chars(v, ".+~_-");
+}
+
+/* A login name: [A-Za-z0-9_][A-Za-z0-9_.-]*, at most 32 characters. */
+static bool user_name(const char *v)
+{
+	return (isalnum((unsigned char)*v) || *v == '_') &&
+		strlen(v) <= USER_NAME_MAX && only_chars(v, "_.-");
+}
+
+static char *check_node_value(const char *rule, const char *v)
+{
+	if (!strcmp(rule, "abspath"))
+		return abs_path(v) ? NULL :
+			xasprintf("expected an absolute path of letters, "
+				  "digits, '.', '_' and '-' (no '..', '//' "
+				  "or trailing '/'; at most %d characters)",
+				  NODE_PATH_MAX);
+	if (!strcmp(rule, "device"))
+		return device_name(v) ? NULL :
+			xasprintf("expected a device name (letters, digits, "
+				  "'.', '_', '-'; at most %d characters) or "
+				  "a /dev path", DEVICE_NAME_MAX);
+	if (!strcmp(rule, "repourl"))
+		return !*v || node_url(v, false, false) ? NULL :
+			xstrdup("expected an http:// or https:// URL of "
+				"letters, digits and " URL_CHARS);
+	if (!strcmp(rule, "kiturl"))
+		return node_url(v, true, true) ? NULL :
+			xstrdup("expected an http://, https:// or file:/// "
+				"URL naming the kit file, of letters, digits "
+				"and " URL_CHARS);
+	if (!strcmp(rule, "pkgversion"))
+		return !*v || pkg_version(v) ? NULL :
+			xstrdup("expected a package version "
+				"([epoch:]version, e.g. "
+				"5:20.10.17~3-0~ubuntu-jammy)");
+	if (!strcmp(rule, "username"))
+		return user_name(v) ? NULL :
+			xasprintf("expected a user name (letters, digits, "
+				  "'_', '.', '-'; at most %d characters)",
+				  USER_NAME_MAX);
+	return NULL;
+}
+
 static char *check_rule(const char *rule, const char *v)
 {
 	if (!strcmp(rule, "count"))
@@ -158,7 +298,7 @@ static char *check_rule(const char *rule, const char *v)
 				"trailing '/'");
 	if (!strcmp(rule, "mirrormap"))
 		return check_mirrormap(v);
-	return NULL;
+	return check_node_value(rule, v);
 }
 
 char *check_value(const struct field_def *f, const char *v)

@@ -85,6 +85,15 @@ char *docker_escape(const char *s)
 	return buf_take(&b);
 }
 
+bool docker_name_valid(const char *name)
+{
+	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
+
+	return isalnum((unsigned char)name[0]) && n >= 2 && !name[n] &&
+		n <= DOCKER_NAME_MAX;
+}
+
 /* "1.41" -> 1 and 41; -1 when malformed. */
 static int version_parse(const char *v, long *major, long *minor)
 {
@@ -462,17 +471,49 @@ void docker_close(struct docker *d)
 	free(d);
 }
 
-static char *vpath(const char *fmt, va_list ap)
+char *docker_vpath(const char *fmt, va_list ap)
 {
 	struct buf b;
+	const char *p;
+	char *e;
+	int rc = 0;
 
 	buf_init(&b, DOCKER_CAP_PATH);
-	if (buf_vaddf(&b, fmt, ap))
+	for (p = fmt; *p && !rc; p++) {
+		if (*p != '%') {
+			rc = buf_add(&b, p, 1);
+			continue;
+		}
+		switch (*++p) {
+		case 's':
+			e = docker_escape(va_arg(ap, const char *));
+			rc = buf_adds(&b, e);
+			free(e);
+			break;
+		case 'd':
+			rc = buf_addf(&b, "%d", va_arg(ap, int));
+			break;
+		default:	/* a format this builder does not take */
+			abort();
+		}
+	}
+	if (rc)
 		abort();
 	return buf_take(&b);
 }
 
-/* A JSON call whose path is made printf-like (values already escaped). */
+char *docker_path(const char *fmt, ...)
+{
+	va_list ap;
+	char *path;
+
+	va_start(ap, fmt);
+	path = docker_vpath(fmt, ap);
+	va_end(ap);
+	return path;
+}
+
+/* A JSON call whose path is docker_path(fmt, ...). */
 static int callf(struct docker *d, const char *method, const cJSON *body,
 		 long timeout_ms, long *status, cJSON **resp,
 		 const char *fmt, ...) PRINTF_LIKE(7, 8);
@@ -519,7 +560,7 @@ static int callf(struct docker *d, const char *method, const cJSON *body,
 
 	req_init(&r, method, DOCKER_CAP_JSON);
 	va_start(ap, fmt);
-	r.path = vpath(fmt, ap);
+	r.path = docker_vpath(fmt, ap);
 	va_end(ap);
 	r.timeout_ms = timeout_ms;
 	ret = call_req(d, &r, body, status, resp);
@@ -530,7 +571,14 @@ static int callf(struct docker *d, const char *method, const cJSON *body,
 int docker_call(struct docker *d, const char *method, const char *path,
 		const cJSON *body, long *status, cJSON **resp)
 {
-	return callf(d, method, body, 0, status, resp, "%s", path);
+	struct req r;
+	int ret;
+
+	req_init(&r, method, DOCKER_CAP_JSON);
+	r.path = xstrdup(path);
+	ret = call_req(d, &r, body, status, resp);
+	req_release(&r);
+	return ret;
 }
 
 /* A call whose answer is only a status: 0 when it is one of ok1/ok2. */
@@ -551,7 +599,6 @@ static int expect(struct docker *d, int rc, long status, long ok1, long ok2)
 int docker_create(struct docker *d, const char *name, const cJSON *config,
 		  char **id)
 {
-	char *n = name ? docker_escape(name) : NULL;
 	const cJSON *v;
 	cJSON *resp = NULL;
 	long status;
@@ -559,8 +606,10 @@ int docker_create(struct docker *d, const char *name, const cJSON *config,
 
 	if (id)
 		*id = NULL;
-	rc = callf(d, "POST", config, 0, &status, &resp,
-		   "/containers/create%s%s", n ? "?name=" : "", n ? n : "");
+	rc = name ? callf(d, "POST", config, 0, &status, &resp,
+			  "/containers/create?name=%s", name) :
+		callf(d, "POST", config, 0, &status, &resp,
+		      "/containers/create");
 	if (expect(d, rc, status, 201, 200))
 		goto out;
 	v = cJSON_GetObjectItemCaseSensitive(resp, "Id");
@@ -573,56 +622,46 @@ int docker_create(struct docker *d, const char *name, const cJSON *config,
 	ret = 0;
 out:
 	cJSON_Delete(resp);
-	free(n);
 	return ret;
 }
 
 int docker_start(struct docker *d, const char *name)
 {
-	char *n = docker_escape(name);
 	long status;
 	int rc = callf(d, "POST", NULL, 0, &status, NULL,
-		       "/containers/%s/start", n);
+		       "/containers/%s/start", name);
 
-	free(n);
 	return expect(d, rc, status, 204, 304);
 }
 
 int docker_stop(struct docker *d, const char *name, int timeout_s)
 {
-	char *n = docker_escape(name);
 	long status;
 	int rc;
 
 	if (timeout_s < 0)
 		timeout_s = 0;
 	rc = callf(d, "POST", NULL, d->timeout_ms + timeout_s * 1000L,
-		   &status, NULL, "/containers/%s/stop?t=%d", n, timeout_s);
-	free(n);
+		   &status, NULL, "/containers/%s/stop?t=%d", name, timeout_s);
 	return expect(d, rc, status, 204, 304);
 }
 
 int docker_kill(struct docker *d, const char *name, const char *signal)
 {
-	char *n = docker_escape(name);
-	char *s = docker_escape(signal ? signal : "SIGKILL");
 	long status;
 	int rc = callf(d, "POST", NULL, 0, &status, NULL,
-		       "/containers/%s/kill?signal=%s", n, s);
+		       "/containers/%s/kill?signal=%s", name,
+		       signal ? signal : "SIGKILL");
 
-	free(n);
-	free(s);
 	return expect(d, rc, status, 204, 204);
 }
 
 int docker_remove(struct docker *d, const char *name, bool force)
 {
-	char *n = docker_escape(name);
 	long status;
 	int rc = callf(d, "DELETE", NULL, 0, &status, NULL,
-		       "/containers/%s?force=%d", n, force ? 1 : 0);
+		       "/containers/%s?force=%d", name, force ? 1 : 0);
 
-	free(n);
 	if (rc == 0 && status == 404)
 		return 0;
 	return expect(d, rc, status, 204, 200) ? -1 : 1;
@@ -630,25 +669,20 @@ int docker_remove(struct docker *d, const char *name, bool force)
 
 int docker_rename(struct docker *d, const char *name, const char *new_name)
 {
-	char *n = docker_escape(name), *nn = docker_escape(new_name);
 	long status;
 	int rc = callf(d, "POST", NULL, 0, &status, NULL,
-		       "/containers/%s/rename?name=%s", n, nn);
+		       "/containers/%s/rename?name=%s", name, new_name);
 
-	free(n);
-	free(nn);
 	return expect(d, rc, status, 204, 200);
 }
 
 int docker_inspect(struct docker *d, const char *name, cJSON **out)
 {
-	char *n = docker_escape(name);
 	cJSON *resp = NULL;
 	long status;
 	int rc = callf(d, "GET", NULL, 0, &status, &resp,
-		       "/containers/%s/json", n);
+		       "/containers/%s/json", name);
 
-	free(n);
 	*out = NULL;
 	if (rc == 0 && status == 404) {
 		cJSON_Delete(resp);
@@ -682,7 +716,7 @@ static bool has_name(const cJSON *c, const char *name)
 
 int docker_list(struct docker *d, bool all, const char *name, cJSON **out)
 {
-	char *filter = NULL, *f = NULL;
+	char *filter = NULL;
 	cJSON *resp = NULL, *c, *next, *fj = NULL, *names;
 	long status;
 	int rc, ret = -1;
@@ -698,11 +732,12 @@ int docker_list(struct docker *d, bool all, const char *name, cJSON **out)
 			docker_seterr(d, "out of memory");
 			goto out;
 		}
-		f = docker_escape(filter);
 	}
-	rc = callf(d, "GET", NULL, 0, &status, &resp,
-		   "/containers/json?all=%d%s%s", all ? 1 : 0,
-		   f ? "&filters=" : "", f ? f : "");
+	rc = filter ? callf(d, "GET", NULL, 0, &status, &resp,
+			    "/containers/json?all=%d&filters=%s", all ? 1 : 0,
+			    filter) :
+		callf(d, "GET", NULL, 0, &status, &resp,
+		      "/containers/json?all=%d", all ? 1 : 0);
 	if (expect(d, rc, status, 200, 200))
 		goto out;
 	if (!cJSON_IsArray(resp)) {
@@ -721,7 +756,6 @@ out:
 	cJSON_Delete(resp);
 	cJSON_Delete(fj);
 	free(filter);
-	free(f);
 	return ret;
 }
 
@@ -923,7 +957,7 @@ int docker_pull(struct docker *d, const char *image,
 		const struct docker_auth *a, docker_progress_fn fn, void *arg)
 {
 	struct progress p = { .d = d, .fn = fn, .arg = arg };
-	char *repo = NULL, *tag = NULL, *erepo = NULL, *etag = NULL;
+	char *repo = NULL, *tag = NULL;
 	struct buf hdr;
 	struct req r;
 	int ret = -1;
@@ -931,9 +965,7 @@ int docker_pull(struct docker *d, const char *image,
 	req_init(&r, "POST", DOCKER_CAP_JSON);
 	buf_init(&hdr, BUF_CAP_LINE);
 	split_image(image, &repo, &tag);
-	erepo = docker_escape(repo);
-	etag = docker_escape(tag);
-	r.path = xasprintf("/images/create?fromImage=%s&tag=%s", erepo, etag);
+	r.path = docker_path("/images/create?fromImage=%s&tag=%s", repo, tag);
 	if (a && a->username && *a->username) {
 		if (auth_header(a, &hdr)) {
 			docker_seterr(d, "the registry credentials are too "
@@ -948,14 +980,11 @@ out:
 	req_release(&r);
 	free(repo);
 	free(tag);
-	free(erepo);
-	free(etag);
 	return ret;
 }
 
 int docker_image_exists(struct docker *d, const char *image, char **id)
 {
-	char *n = docker_escape(image);
 	const cJSON *v;
 	cJSON *resp = NULL;
 	long status;
@@ -963,7 +992,8 @@ int docker_image_exists(struct docker *d, const char *image, char **id)
 
 	if (id)
 		*id = NULL;
-	rc = callf(d, "GET", NULL, 0, &status, &resp, "/images/%s/json", n);
+	rc = callf(d, "GET", NULL, 0, &status, &resp, "/images/%s/json",
+		   image);
 	if (rc == 0 && status == 404) {
 		ret = 0;
 		goto out;
@@ -976,7 +1006,6 @@ int docker_image_exists(struct docker *d, const char *image, char **id)
 	ret = 1;
 out:
 	cJSON_Delete(resp);
-	free(n);
 	return ret;
 }
 
@@ -1035,7 +1064,6 @@ static int archive_call(struct docker *d, const char *method,
 			const char *container, const char *path,
 			const void *tar, size_t len, struct buf *out)
 {
-	char *c = docker_escape(container), *p = docker_escape(path);
 	size_t start = out ? out->len : 0;
 	struct req r;
 	int ret = -1;
@@ -1045,7 +1073,8 @@ static int archive_call(struct docker *d, const char *method,
 		r.resp = *out;
 		buf_init(out, out->cap);
 	}
-	r.path = xasprintf("/containers/%s/archive?path=%s", c, p);
+	r.path = docker_path("/containers/%s/archive?path=%s", container,
+			     path);
 	if (tar) {
 		r.content_type = "application/x-tar";
 		r.body = tar;
@@ -1071,8 +1100,6 @@ static int archive_call(struct docker *d, const char *method,
 		buf_init(&r.resp, out->cap);
 	}
 	req_release(&r);
-	free(c);
-	free(p);
 	return ret;
 }
 

@@ -77,15 +77,34 @@ const char *docker_server_version(const struct docker *d);	/* "20.10.24" */
 
 /*
  * Any call: method, path below /v<version> (e.g. "/containers/json?all=1",
- * query values already escaped with docker_escape()), body (NULL: none).
+ * made with docker_path()), body (NULL: none).
  * *status gets the HTTP status; *resp (if not NULL) the parsed JSON answer
  * or NULL when there was none.  -1 only when no answer came.
  */
 int docker_call(struct docker *d, const char *method, const char *path,
 		const cJSON *body, long *status, cJSON **resp) WARN_UNUSED;
 
+/*
+ * A container name as Docker takes one ([a-zA-Z0-9][a-zA-Z0-9_.-]+, at
+ * most DOCKER_NAME_MAX bytes): checked where a name enters (-container)
+ * so that a bad one is refused before anything is done.
+ */
+#define DOCKER_NAME_MAX 128
+#define DOCKER_NAME_RULE "a letter or digit, then letters, digits, '_', " \
+	"'.' and '-'; 2 to 128 characters"
+bool docker_name_valid(const char *name);
+
 /* s escaped for a URL query or path segment (caller frees). */
 char *docker_escape(const char *s);
+
+/*
+ * The one way a value enters a request path: fmt's text as it is, each %s
+ * a value percent-escaped with docker_escape() (a container or image
+ * name, a path in a container: it can add no segment and no query
+ * parameter) and each %d an int; no other conversion.  Caller frees.
+ */
+char *docker_path(const char *fmt, ...) PRINTF_LIKE(1, 2);
+char *docker_vpath(const char *fmt, va_list ap);
 
 /* Registry credentials (docker login). */
 struct docker_auth {

@@ -99,7 +99,7 @@ static int exec_create(struct docker *d, const char *container,
 		       char **id)
 {
 	cJSON *body = cJSON_CreateObject(), *resp = NULL;
-	char *c = docker_escape(container), *path = NULL;
+	char *path = NULL;
 	const cJSON *v;
 	long status;
 	int ret = -1;
@@ -115,7 +115,7 @@ static int exec_create(struct docker *d, const char *container,
 		cJSON_AddStringToObject(body, "User", x->user);
 	if (x->workdir)
 		cJSON_AddStringToObject(body, "WorkingDir", x->workdir);
-	path = xasprintf("/containers/%s/exec", c);
+	path = docker_path("/containers/%s/exec", container);
 	if (docker_call(d, "POST", path, body, &status, &resp))
 		goto out;
 	if (status != 201 && status != 200) {
@@ -133,7 +133,6 @@ static int exec_create(struct docker *d, const char *container,
 out:
 	cJSON_Delete(body);
 	cJSON_Delete(resp);
-	free(c);
 	free(path);
 	return ret;
 }
@@ -250,10 +249,10 @@ static int hijack_start(struct hijack *h, const char *id, bool tty,
 		docker_seterr(d, "libcurl has no socket for the connection");
 		goto out;
 	}
-	e = docker_escape(id);
+	e = docker_path("/exec/%s/start", id);
 	body = xasprintf("{\"Detach\":false,\"Tty\":%s}",
 			 tty ? "true" : "false");
-	req = xasprintf("POST /v%s/exec/%s/start HTTP/1.1\r\n"
+	req = xasprintf("POST /v%s%s HTTP/1.1\r\n"
 			"Host: %s:%d\r\n"
 			"User-Agent: icm/" ICM_VERSION "\r\n"
 			"Content-Type: application/json\r\n"
@@ -354,18 +353,17 @@ static int deliver(struct sink *s, const char *p, size_t n)
 
 static void send_resize(struct docker *d, const char *id)
 {
-	char *e = docker_escape(id), *path;
+	char *path;
 	int cols, rows;
 	long status;
 
 	term_window_size(STDIN_FILENO, &cols, &rows);
-	path = xasprintf("/exec/%s/resize?h=%d&w=%d", e, rows, cols);
+	path = docker_path("/exec/%s/resize?h=%d&w=%d", id, rows, cols);
 	/* a failed resize leaves the old size: not worth failing for */
 	if (docker_call(d, "POST", path, NULL, &status, NULL) == 0 &&
 	    status >= 400)
 		d->errmsg[0] = '\0';
 	free(path);
-	free(e);
 }
 
 /*
@@ -461,7 +459,7 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 static int exit_code(struct docker *d, const char *id, int *code)
 {
 	int64_t until = docker_now_ms() + EXEC_EXIT_WAIT_MS;
-	char *e = docker_escape(id), *path = xasprintf("/exec/%s/json", e);
+	char *path = docker_path("/exec/%s/json", id);
 	const cJSON *running, *ec;
 	cJSON *resp = NULL;
 	long status;
@@ -496,7 +494,6 @@ static int exit_code(struct docker *d, const char *id, int *code)
 out:
 	cJSON_Delete(resp);
 	free(path);
-	free(e);
 	return ret;
 }
 

@@ -271,6 +271,13 @@ static int put_file(struct up *u, const char *local, const char *remote,
 	if (++u->files > SSH_UPLOAD_MAX_FILES)
 		return error("%s: '%s' has more than %d files; copy fewer at a time",
 			     ssh_peer(u->c), u->top, SSH_UPLOAD_MAX_FILES);
+	/* SCP names the file in a line of its protocol ("C0644 <size>
+	 * <name>\n", libssh2 sends the name as it is): a newline would end
+	 * that line and the rest be read as more of the protocol */
+	if (!u->sftp && strchr(remote, '\n'))
+		return error("%s: cannot copy '%s' with SCP (the host has no "
+			     "SFTP): its name has a newline", ssh_peer(u->c),
+			     local);
 	fd = fs_open_regular(local);	/* still regular since the stat */
 	if (fd < 0)
 		return error("cannot read '%s': %s", local, fs_strerror(errno));

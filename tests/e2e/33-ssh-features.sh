@@ -202,6 +202,19 @@ for via in sftp scp; do
 		--upload "$T/file.txt" -- "/proc/no/such/dir/x" 2>&1)
 	contains "$via: an unwritable remote path is named" "$? $out" "'/proc/no/such/dir/x'"
 done
+# a name with a newline: SFTP carries it; SCP's protocol line cannot
+mkdir -p "$T/nl"
+echo nl > "$T/nl/a
+b"
+up x "$MAIN" "$T/nl" "$T/dst/nl-sftp"
+ok "sftp: a file name with a newline is copied as it is" test -f "$T/dst/nl-sftp/a
+b"
+out=$("$PROBE" -h 127.0.0.1 -p "$NOSFTP" -k "$T/kh" "${KEY[@]}" --no-sftp \
+	--upload "$T/nl" -- "$T/dst/nl-scp" 2>&1)
+contains "scp: a file name with a newline is refused, named" "$? $out" \
+	"255 Error: 127.0.0.1:$NOSFTP: cannot copy '$T/nl/a
+b' with SCP (the host has no SFTP): its name has a newline"
+ok "... and nothing is written under a part of it" test ! -e "$T/dst/nl-scp/a"
 out=$("$PROBE" -h 127.0.0.1 -p "$MAIN" -k "$T/kh" "${KEY[@]}" \
 	--upload "$T/file.txt" -- "" 2>&1)
 is "no remote path: the user's home" "$?:$(cmp "$T/file.txt" ~/file.txt && echo same)" "0:same"

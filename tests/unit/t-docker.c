@@ -1,6 +1,7 @@
 /*
  * t-docker.c: the Docker client's pieces that need no daemon: the raw
- * stream demultiplexer, version negotiation, docker_escape() and the tar
+ * stream demultiplexer, version negotiation, docker_escape(), the one
+ * request path builder docker_path(), Docker's container name rule and the tar
  * writer/reader (round trip, and the archives the reader must refuse).
  */
 #include "icm.h"
@@ -158,6 +159,53 @@ static void test_escape(void)
 	s = docker_escape("");
 	is_str(s, "", "escape: empty");
 	free(s);
+}
+
+/* docker_path(): every value escaped, the format's own text kept. */
+static void test_path(void)
+{
+	char *s;
+
+	s = docker_path("/containers/%s/rename?name=%s", "iris/../x",
+			"y&force=1");
+	is_str(s, "/containers/iris%2F..%2Fx/rename?name=y%26force%3D1",
+	       "path: a value adds no segment and no parameter");
+	free(s);
+	s = docker_path("/containers/%s/stop?t=%d", "iris", -5);
+	is_str(s, "/containers/iris/stop?t=-5", "path: %d is a number");
+	free(s);
+	s = docker_path("/images/create?fromImage=%s&tag=%s",
+			"reg:5000/a b", "1\n");
+	is_str(s, "/images/create?fromImage=reg%3A5000%2Fa%20b&tag=1%0A",
+	       "path: an image reference is one value");
+	free(s);
+}
+
+/* docker_name_valid(): Docker's own rule for a container name. */
+static void test_names(void)
+{
+	static const char *const good[] = {
+		"iris", "iris.icm-new", "a1", "0_x-y.z", "IRIS",
+	};
+	static const char *const bad[] = {
+		"", "i", "-iris", ".iris", "_iris", "iris/x", "../iris",
+		"iris?force=1", "iris x", "iris\n", "\xc3\xa9t\xc3\xa9",
+	};
+	char longest[DOCKER_NAME_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		ok(docker_name_valid(good[i]), "name '%s' is taken", good[i]);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		ok(!docker_name_valid(bad[i]), "name %zu of the bad ones is "
+		   "refused", i);
+	memset(longest, 'a', sizeof(longest) - 1);
+	longest[DOCKER_NAME_MAX] = '\0';
+	ok(docker_name_valid(longest), "name of %d bytes is taken",
+	   DOCKER_NAME_MAX);
+	longest[DOCKER_NAME_MAX] = 'a';
+	longest[DOCKER_NAME_MAX + 1] = '\0';
+	ok(!docker_name_valid(longest), "a longer name is refused");
 }
 
 /* ---- tar ---- */
@@ -728,6 +776,8 @@ int main(void)
 	test_demux();
 	test_version();
 	test_escape();
+	test_path();
+	test_names();
 	test_tar_roundtrip();
 	test_tar_refusals();
 	test_tar_pax_bounds();
