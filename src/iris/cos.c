@@ -10,7 +10,8 @@
 /* Reports that the value at w cannot go in: why. */
 static int refuse(const struct cos_where *w, const char *why)
 {
-	return error("%s, %s: %s%s%s %s", w->node, w->step, w->field,
+	return error("%s%s%s: %s%s%s %s", w->node ? w->node : "",
+		     w->node ? ", " : "", w->step, w->field,
 		     w->owner ? " of " : "", w->owner ? w->owner : "", why);
 }
 
@@ -26,11 +27,6 @@ int cos_text(const char *v, const struct cos_where *w)
 				 (size_t)(p - (const unsigned char *)v) + 1);
 			return refuse(w, why);
 		}
-		if ((size_t)(p - (const unsigned char *)v) >= COS_VALUE_MAX) {
-			snprintf(why, sizeof(why), "is longer than %d bytes",
-				 COS_VALUE_MAX);
-			return refuse(w, why);
-		}
 	}
 	return 0;
 }
@@ -41,8 +37,7 @@ int cos_str_body(struct buf *out, const char *v, const struct cos_where *w)
 		return -1;
 	for (; *v; v++)
 		if (buf_add(out, v, 1) || (*v == '"' && buf_add(out, v, 1)))
-			return error("%s, %s: the script is too long",
-				     w->node, w->step);
+			return error("%s: the script is too long", w->step);
 	return 0;
 }
 
@@ -77,8 +72,7 @@ int cos_num(struct buf *out, const char *v, long min, long max,
 	if (cos_num_check(v, min, max, w))
 		return -1;
 	if (buf_adds(out, v))
-		return error("%s, %s: the script is too long", w->node,
-			     w->step);
+		return error("%s: the script is too long", w->step);
 	return 0;
 }
 

@@ -17,18 +17,17 @@
 #include "../icm.h"
 #include "../util/buf.h"
 
-#define COS_VALUE_MAX 4096	/* one value, in bytes */
-
-/* Where a value is going, for its error message. */
+/* Where a value is going, for its error message.  (How long a value may
+ * be is the cap of the buffer it goes into.) */
 struct cos_where {
-	const char *node;	/* the node rendered for */
+	const char *node;	/* the node rendered for, or NULL */
 	const char *step;	/* "step mirror", "CSP.ini", "the merge file" */
 	const char *field;	/* the field the value came from */
 	const char *owner;	/* the node the field is of, when another */
 };
 
-/* Whether v can go on one line: no control character, at most
- * COS_VALUE_MAX bytes.  0, or -1 reported. */
+/* Whether v can go on one line: no control character.  0, or -1
+ * reported. */
 int cos_text(const char *v, const struct cos_where *w) WARN_UNUSED;
 
 /* Appends v as the inside of an ObjectScript string literal (its quotes

@@ -958,13 +958,38 @@ static size_t gateway_targets(const struct iris_topo *t,
 	return n;
 }
 
-static bool one_line(const char *what, const char *v)
+/* Whether every value CSP.ini takes for n (its own fields, each server's
+ * address and port, the password) can go on an ini line.  -1 reported
+ * (never with the value: one is the password). */
+static int csp_values(const struct iris_topo *t, const struct node *n,
+		      const struct inode *const *srv, size_t ns,
+		      const char *password)
 {
-	if (v && strpbrk(v, "\r\n")) {
-		error("%s holds a line break: it cannot go into CSP.ini", what);
-		return false;
+	static const char *const own[] = { "ApplicationPath",
+					   "AlternativeServers" };
+	struct cos_where w = { .node = n->name, .step = "CSP.ini" };
+	const char *v;
+	size_t i;
+
+	w.field = "ISCPassword";
+	if (password && cos_text(password, &w))
+		return -1;
+	for (i = 0; i < ARRAY_SIZE(own); i++) {
+		w.field = own[i];
+		v = t->field(t->arg, n, own[i]);
+		if (v && cos_text(v, &w))
+			return -1;
 	}
-	return true;
+	for (i = 0; i < ns; i++) {
+		w.owner = srv[i]->n->name;
+		w.field = srv[i]->addr_field;
+		if (cos_text(srv[i]->addr, &w))
+			return -1;
+		w.field = "SuperServerPort";
+		if (cos_port_check(srv[i]->port, &w))
+			return -1;
+	}
+	return 0;
 }
 
 int iris_csp_ini(const struct iris_topo *t, const struct node *n,
@@ -983,8 +1008,7 @@ int iris_csp_ini(const struct iris_topo *t, const struct node *n,
 			   "Gateway to serve", n->name);
 		goto out;
 	}
-	if (!one_line("ISCPassword", password) ||
-	    !one_line("ApplicationPath", path)) {
+	if (csp_values(t, n, srv, ns, password)) {
 		rc = -1;
 		goto out;
 	}
