@@ -15,6 +15,11 @@ static int refuse(const struct cos_where *w, const char *why)
 		     w->owner ? " of " : "", w->owner ? w->owner : "", why);
 }
 
+static int full(const struct cos_where *w)
+{
+	return error("%s: the script is too long", w->step);
+}
+
 int cos_text(const char *v, const struct cos_where *w)
 {
 	const unsigned char *p;
@@ -37,15 +42,18 @@ int cos_str_body(struct buf *out, const char *v, const struct cos_where *w)
 		return -1;
 	for (; *v; v++)
 		if (buf_add(out, v, 1) || (*v == '"' && buf_add(out, v, 1)))
-			return error("%s: the script is too long", w->step);
+			return full(w);
 	return 0;
 }
 
 int cos_str(struct buf *out, const char *v, const struct cos_where *w)
 {
-	if (buf_adds(out, "\"") || cos_str_body(out, v, w) ||
-	    buf_adds(out, "\""))
+	if (buf_adds(out, "\""))
+		return full(w);
+	if (cos_str_body(out, v, w))
 		return -1;
+	if (buf_adds(out, "\""))
+		return full(w);
 	return 0;
 }
 
@@ -72,7 +80,7 @@ int cos_num(struct buf *out, const char *v, long min, long max,
 	if (cos_num_check(v, min, max, w))
 		return -1;
 	if (buf_adds(out, v))
-		return error("%s: the script is too long", w->step);
+		return full(w);
 	return 0;
 }
 
