@@ -111,6 +111,7 @@ void iris_merge_fields(const struct ctx *ctx, const struct node *n,
 		       struct iris_merge_in *in)
 {
 	memset(in, 0, sizeof(*in));
+	in->node = n->name;
 	in->superserver_port = ctx_field(ctx, n, "SuperServerPort");
 	in->webserver_port = ctx_field(ctx, n, "WebServerPort");
 	in->system_mode = ctx_field(ctx, n, "SystemMode");
