@@ -992,6 +992,16 @@ static int csp_values(const struct iris_topo *t, const struct node *n,
 	return 0;
 }
 
+int iris_csp_check(const struct iris_topo *t, const struct node *n,
+		   const char *password)
+{
+	const struct inode **srv = xcalloc(t->n + 1, sizeof(*srv));
+	int rc = csp_values(t, n, srv, gateway_targets(t, srv), password);
+
+	free(srv);
+	return rc;
+}
+
 int iris_csp_ini(const struct iris_topo *t, const struct node *n,
 		 const char *password, const char *tls_dir, struct buf *out)
 {

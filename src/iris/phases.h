@@ -67,6 +67,11 @@ int iris_csp_ini(const struct iris_topo *t, const struct node *n,
 		 const char *password, const char *tls_dir, struct buf *out)
 	WARN_UNUSED;
 
+/* Whether the values of n's CSP.ini can go into it (what iris_csp_ini()
+ * checks of them, without writing it).  -1 reported. */
+int iris_csp_check(const struct iris_topo *t, const struct node *n,
+		   const char *password) WARN_UNUSED;
+
 /* The sentinel a step's output must hold: "ICM-OK <id>". */
 #define IRIS_OK_PREFIX "ICM-OK "
 /* A step's output asking for a restart of the instance. */
