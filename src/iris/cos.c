@@ -93,7 +93,7 @@ int cos_namespace(const char *v, const struct cos_where *w)
 		for (p++; isalnum((unsigned char)*p) || *p == '_' ||
 			     *p == '-'; p++)
 			;
-	if (p == v || *p || p - v > NAMESPACE_MAX) {
+	if (p == v || *p || p - v > NAMESPACE_MAX || !strcmp(v, "%")) {
 		snprintf(why, sizeof(why), "is not a namespace name (a letter "
 			 "or %%, then letters, digits, '_' and '-'; at most %d "
 			 "characters)", NAMESPACE_MAX);
