@@ -468,6 +468,16 @@ static struct cos_where where_of(const struct vars *v, const char *field,
 		.owner = of && of != v->self ? of->n->name : NULL };
 }
 
+/* Appends icm's own text s to an argument list being built.  -1
+ * reported. */
+static int add(struct buf *b, const char *s, const struct vars *v)
+{
+	if (buf_adds(b, s))
+		return error("%s for %s: the script is too long", v->what,
+			     v->self->n->name);
+	return 0;
+}
+
 /* <DataMountPoint>/IRIS/mgr/<db>/: the database's directory (durable
  * %SYS is <DataMountPoint>/IRIS). */
 static char *db_dir(const struct inode *x)
@@ -513,11 +523,11 @@ static int mirror_args(struct vars *v, const struct inode *x)
 	buf_init(&db, BUF_CAP_LINE);
 	buf_init(&props, BUF_CAP_LINE);
 	if (x->member &&
-	    (buf_adds(&db, ",,,,,,") || cos_str(&db, x->ns, &ns) ||
-	     buf_adds(&db, ",") || cos_str(&db, name, &set) ||
-	     buf_adds(&props, ",p(\"MirrorSetName\")=") ||
+	    (add(&db, ",,,,,,", v) || cos_str(&db, x->ns, &ns) ||
+	     add(&db, ",", v) || cos_str(&db, name, &set) ||
+	     add(&props, ",p(\"MirrorSetName\")=", v) ||
 	     cos_str(&props, name, &set) ||
-	     buf_adds(&props, ",p(\"MirrorDBName\")=") ||
+	     add(&props, ",p(\"MirrorDBName\")=", v) ||
 	     cos_str(&props, x->ns, &ns)))
 		goto out;
 	var(v, "MIRRORDB", db.data ? buf_take(&db) : xstrdup(""),
@@ -636,8 +646,8 @@ static int shard_where(struct buf *b, const struct vars *v,
 	struct cos_where port = where_of(v, "SuperServerPort", y);
 	struct cos_where ns = where_of(v, "Namespace", y);
 
-	return cos_str(b, y->addr, &a) || buf_adds(b, ",") ||
-		cos_port(b, y->port, &port) || buf_adds(b, ",") ||
+	return cos_str(b, y->addr, &a) || add(b, ",", v) ||
+		cos_port(b, y->port, &port) || add(b, ",", v) ||
 		cos_str(b, y->ns, &ns) ? -1 : 0;
 }
 
@@ -649,10 +659,10 @@ static int shard_backup(struct buf *b, const struct vars *v,
 	struct cos_where a = where_of(v, bk->addr_field, bk);
 	struct cos_where port = where_of(v, "SuperServerPort", bk);
 
-	return buf_adds(b, ",,") ||
+	return add(b, ",,", v) ||
 		cos_str(b, y->n->mirror_set ? y->n->mirror_set : "", &set) ||
-		buf_adds(b, ",") || cos_str(b, bk->addr, &a) ||
-		buf_adds(b, ",") || cos_port(b, bk->port, &port) ? -1 : 0;
+		add(b, ",", v) || cos_str(b, bk->addr, &a) ||
+		add(b, ",", v) || cos_port(b, bk->port, &port) ? -1 : 0;
 }
 
 /* One @AM or @SHARD item: y's arguments, into *item.  1 when y is not
@@ -663,7 +673,7 @@ static int item_of(const struct iris_topo *t, const struct vars *v,
 	const struct inode *y = &t->v[i], *bk = NULL;
 	struct cos_where cn = where_of(v, "MachineName", y);
 	struct buf b;
-	char *s;
+	char *s, num[16];
 	size_t j;
 	int rc = -1;
 
@@ -677,8 +687,8 @@ static int item_of(const struct iris_topo *t, const struct vars *v,
 		rc = cos_str(&b, s, &cn);
 		free(s);
 	} else if (qs) {
-		rc = shard_where(&b, v, y) ||
-			buf_addf(&b, ",%d", t->v[y->ds].shard) ? -1 : 0;
+		snprintf(num, sizeof(num), ",%d", t->v[y->ds].shard);
+		rc = shard_where(&b, v, y) || add(&b, num, v) ? -1 : 0;
 	} else {
 		for (j = 0; j < t->n && y->member; j++)
 			if (t->v[j].primary == (int)i && t->v[j].member &&
