@@ -778,11 +778,14 @@ static int put(struct buf *out, const struct placeholder *ph,
 		if (p == val || *p)
 			return error("IRIS configuration step %s: ${%s} is not "
 				     "a method name", step, ph->name);
-		return buf_adds(out, val);
+		break;
 	case K_ARGS:
-		return buf_adds(out, val);
+		break;
 	}
-	return -1;
+	if (buf_adds(out, val))
+		return error("%s for %s: the script is too long", w->step,
+			     w->node);
+	return 0;
 }
 
 /* Appends the failure check ${FAIL} (already: ${FAILNEW}) of step. */
