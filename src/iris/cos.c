@@ -15,9 +15,11 @@ static int refuse(const struct cos_where *w, const char *why)
 		     w->owner ? " of " : "", w->owner ? w->owner : "", why);
 }
 
+/* Reports that the text being written is over its buffer's cap. */
 static int full(const struct cos_where *w)
 {
-	return error("%s: the script is too long", w->step);
+	return error("%s%s%s: the text is too long", w->node ? w->node : "",
+		     w->node ? ", " : "", w->step);
 }
 
 int cos_text(const char *v, const struct cos_where *w)
