@@ -823,7 +823,7 @@ static int run_or_upgrade(struct ctx *ctx, bool upgrade)
 	if (creds_for(ctx, &creds))
 		return -1;
 	if (iris_password(ctx, &j.password_hash, &j.password) ||
-	    ctx_begin_changes(ctx))
+	    iris_check(ctx, j.password) || ctx_begin_changes(ctx))
 		goto out;
 	done = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*done));
 	rc = dnode_run(ctx, run_one, &j, &o, done);

@@ -25,6 +25,7 @@
  * commands skip CN/VM/WS/LB/AR nodes unless they are named.
  */
 #include "dnode.h"
+#include "../iris/cos.h"
 #include "../iris/sql.h"
 #include "../state/log.h"
 #include "../util/buf.h"
@@ -43,6 +44,25 @@ static const char *ns_of(const struct ctx *ctx, const struct node *n)
 	const char *ns = ctx_field(ctx, n, "Namespace");
 
 	return ns ? ns : DEFAULT_NAMESPACE;
+}
+
+/* Each selected node's namespace is a name `iris session -U` takes (it
+ * goes on that command line, and for a containerless node into the kit
+ * script's settings), before anything runs.  -1 reported. */
+static int check_namespaces(const struct ctx *ctx)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nsel; i++) {
+		const struct cos_where w = {
+			.node = ctx->sel[i]->name, .step = "iris session -U",
+			.field = opt_str(&ctx->opts, OPT_NAMESPACE) ?
+				"-namespace" : "Namespace" };
+
+		if (cos_namespace(ns_of(ctx, ctx->sel[i]), &w))
+			return -1;
+	}
+	return 0;
 }
 
 struct sessjob {
@@ -185,7 +205,7 @@ static int terminal(struct ctx *ctx, const char *routine)
 
 int cmd_terminal(struct ctx *ctx)
 {
-	if (select_iris_nodes(ctx, NULL))
+	if (select_iris_nodes(ctx, NULL) || check_namespaces(ctx))
 		return -1;
 	return terminal(ctx, opt_str(&ctx->opts, OPT_COMMAND));
 }
@@ -196,7 +216,7 @@ int cmd_session(struct ctx *ctx)
 	char *script;
 	int rc;
 
-	if (select_iris_nodes(ctx, NULL))
+	if (select_iris_nodes(ctx, NULL) || check_namespaces(ctx))
 		return -1;
 	if (!cmd || opt_on(&ctx->opts, OPT_INTERACTIVE))
 		return terminal(ctx, cmd);
@@ -222,7 +242,7 @@ int cmd_sql(struct ctx *ctx)
 	struct buf b;
 	int rc = -1;
 
-	if (select_iris_nodes(ctx, NULL))
+	if (select_iris_nodes(ctx, NULL) || check_namespaces(ctx))
 		return -1;
 	if (opt_on(&ctx->opts, OPT_INTERACTIVE))
 		return session_interactive(ctx, "##class(%SQL.Shell).%Go(\"IRIS\")");

@@ -111,6 +111,7 @@ void iris_merge_fields(const struct ctx *ctx, const struct node *n,
 		       struct iris_merge_in *in)
 {
 	memset(in, 0, sizeof(*in));
+	in->node = n->name;
 	in->superserver_port = ctx_field(ctx, n, "SuperServerPort");
 	in->webserver_port = ctx_field(ctx, n, "WebServerPort");
 	in->system_mode = ctx_field(ctx, n, "SystemMode");
@@ -524,6 +525,52 @@ static void stage_release(struct conf *cf, size_t m)
 		free(cf->hash[i]);
 		cf->script[i] = cf->title[i] = cf->hash[i] = NULL;
 	}
+}
+
+/* Node n's merge file, steps and CSP.ini rendered and thrown away. */
+static int check_node(struct ctx *ctx, const struct iris_topo *t,
+		      const struct node *n, const char *password)
+{
+	struct iris_merge_in in;
+	struct buf b;
+	char *title = NULL;
+	size_t k;
+	int rc = 0;
+
+	if (!strcmp(n->role, "WS"))
+		return iris_csp_check(t, n, password);
+	if (!role_is_iris(n->role))
+		return 0;
+	iris_merge_fields(ctx, n, &in);
+	in.user_cpf = NULL;	/* the user's own file, read at run */
+	buf_init(&b, BUF_CAP_CONFIG);
+	rc = iris_merge_text(&in, &b);
+	for (k = 0; k < iris_steps_count() && !rc; k++) {
+		buf_release(&b);
+		if (iris_step_applies(t, n, k))
+			rc = iris_step_render(t, n, k, &b, &title);
+		free(title);
+		title = NULL;
+	}
+	buf_release(&b);
+	return rc;
+}
+
+int iris_check(struct ctx *ctx, const char *password)
+{
+	struct node **nodes = xcalloc(ctx->inst.n + 1, sizeof(*nodes));
+	struct iris_topo *t;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < ctx->inst.n; i++)
+		nodes[i] = &ctx->inst.nodes[i];
+	t = iris_topo_new(nodes, ctx->inst.n, field_of, ctx);
+	for (i = 0; i < ctx->nsel && !rc; i++)
+		rc = check_node(ctx, t, ctx->sel[i], password);
+	iris_topo_free(t);
+	free(nodes);
+	return rc;
 }
 
 int iris_configure(struct ctx *ctx, const bool *eligible,

@@ -37,6 +37,14 @@ char *iris_qlist_get(struct dnode *x, const char *cname, int field);
 int iris_wait_running(struct dnode *x, const char *cname) WARN_UNUSED;
 
 /*
+ * Whether every value run puts into the selected nodes' merge files, IRIS
+ * configuration steps and CSP.ini can go there (src/iris/cos.h), checked
+ * before anything is changed.  0, or -1 reported (the node, the step and
+ * the field named, never the value).
+ */
+int iris_check(struct ctx *ctx, const char *password) WARN_UNUSED;
+
+/*
  * Configures the IRIS instances of the selected nodes whose entry in
  * eligible (ctx->nsel entries) is true: the iris container of an IRIS
  * image runs there (or, on a WS node, of a Web Gateway image).  The

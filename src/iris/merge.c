@@ -2,6 +2,7 @@
  * merge.c: an IRIS container's first-start merge file (see merge.h).
  */
 #include "merge.h"
+#include "cos.h"
 #include "../crypto/pkcs12.h"
 #include "../crypto/rand.h"
 #include "../state/log.h"
@@ -60,50 +61,75 @@ static int check_user_cpf(const char *path, const char *text)
 	return 0;
 }
 
+/* Appends the CPF line key=value (field's value: a port, or one line of
+ * text, by the rules of cos.h).  -1 reported. */
+static int cpf_line(struct buf *out, const struct iris_merge_in *in,
+		    const char *key, const char *value, const char *field,
+		    bool port)
+{
+	const struct cos_where w = { .node = in->node,
+				     .step = "the merge file (CPF)",
+				     .field = field };
+
+	if (port ? cos_port_check(value, &w) : cos_text(value, &w))
+		return -1;
+	if (buf_addf(out, "%s=%s\n", key, value))
+		return error("the merge file is too large");
+	return 0;
+}
+
 int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
 {
-	const struct { const char *key, *value; } config[] = {
-		{ "globals", in->globals }, { "routines", in->routines },
-		{ "gmheap", in->gmheap }, { "locksiz", in->locksiz },
-		{ "bbsiz", in->bbsiz }, { "memlock", in->memlock },
-		{ "MaxServers", in->max_servers },
-		{ "MaxServerConn", in->max_servers },
-		{ "wijdir", in->wij_dir },
+	const struct {
+		const char *section, *key, *value, *field;
+		bool port;
+	} lines[] = {
+		{ "Startup", "PasswordHash", in->password_hash,
+		  "the password hash", false },
+		{ "Startup", "DefaultPort", in->superserver_port,
+		  "SuperServerPort", true },
+		{ "Startup", "WebServerPort", in->webserver_port,
+		  "WebServerPort", true },
+		{ "Startup", "SystemMode", in->system_mode, "SystemMode",
+		  false },
+		{ "Startup", "EnableSharding", in->enable_sharding ? "1" :
+		  NULL, "Role", false },
+		{ "config", "globals", in->globals, "ISCglobals", false },
+		{ "config", "routines", in->routines, "ISCroutines", false },
+		{ "config", "gmheap", in->gmheap, "ISCgmheap", false },
+		{ "config", "locksiz", in->locksiz, "ISClocksiz", false },
+		{ "config", "bbsiz", in->bbsiz, "ISCbbsiz", false },
+		{ "config", "memlock", in->memlock, "ISCmemlock", false },
+		{ "config", "MaxServers", in->max_servers, "Role", false },
+		{ "config", "MaxServerConn", in->max_servers, "Role", false },
+		{ "config", "wijdir", in->wij_dir, "WIJMountPoint", false },
+		{ "Journal", "CurrentDirectory", in->journal1_dir,
+		  "Journal1MountPoint", false },
+		{ "Journal", "AlternateDirectory", in->journal2_dir,
+		  "Journal2MountPoint", false },
 	};
+	const char *section = lines[0].section;
 	struct buf cpf;
 	size_t i;
-	bool heading;
+	bool headed = true;	/* [Startup] always, the others when used */
 	int rc = 0;
 
-	rc |= buf_adds(out, "[Startup]\n");
-	if (in->password_hash)
-		rc |= buf_addf(out, "PasswordHash=%s\n", in->password_hash);
-	if (in->superserver_port)
-		rc |= buf_addf(out, "DefaultPort=%s\n", in->superserver_port);
-	if (in->webserver_port)
-		rc |= buf_addf(out, "WebServerPort=%s\n", in->webserver_port);
-	if (in->system_mode)
-		rc |= buf_addf(out, "SystemMode=%s\n", in->system_mode);
-	if (in->enable_sharding)
-		rc |= buf_adds(out, "EnableSharding=1\n");
-	for (i = 0, heading = false; i < ARRAY_SIZE(config); i++) {
-		if (!config[i].value)
-			continue;
-		if (!heading)
-			rc |= buf_adds(out, "[config]\n");
-		heading = true;
-		rc |= buf_addf(out, "%s=%s\n", config[i].key,
-			       config[i].value);
-	}
-	if (in->journal1_dir || in->journal2_dir)
-		rc |= buf_adds(out, "[Journal]\n");
-	if (in->journal1_dir)
-		rc |= buf_addf(out, "CurrentDirectory=%s\n", in->journal1_dir);
-	if (in->journal2_dir)
-		rc |= buf_addf(out, "AlternateDirectory=%s\n",
-			       in->journal2_dir);
-	if (rc)
+	if (buf_addf(out, "[%s]\n", section))
 		return error("the merge file is too large");
+	for (i = 0; i < ARRAY_SIZE(lines); i++) {
+		if (strcmp(section, lines[i].section)) {
+			section = lines[i].section;
+			headed = false;
+		}
+		if (!lines[i].value)
+			continue;
+		if (!headed && buf_addf(out, "[%s]\n", section))
+			return error("the merge file is too large");
+		headed = true;
+		if (cpf_line(out, in, lines[i].key, lines[i].value,
+			     lines[i].field, lines[i].port))
+			return -1;
+	}
 	if (!in->user_cpf)
 		return 0;
 	buf_init(&cpf, BUF_CAP_CONFIG);

@@ -25,6 +25,7 @@ char *iris_password_hash(const char *password, const char *salt);
 
 /* The fields the merge file is made of (any may be NULL). */
 struct iris_merge_in {
+	const char *node;		/* its MachineName, for messages */
 	const char *password_hash;	/* iris_password_hash() */
 	const char *superserver_port, *webserver_port, *system_mode;
 	const char *wij_dir, *journal1_dir, *journal2_dir;
@@ -36,8 +37,11 @@ struct iris_merge_in {
 	bool enable_sharding;		/* [Startup] EnableSharding=1 */
 };
 
-/* Appends the merge file to out.  -1 reported (UserCPF unreadable or
- * setting what icm owns). */
+/* Appends the merge file to out: each value on its own key=value line,
+ * a port as digits (src/iris/cos.h).  -1 reported (a value with a control
+ * character, which would start a line of its own, a port that is not a
+ * number, UserCPF unreadable or setting what icm owns); the message names
+ * the node and the field, never the value. */
 int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
 	WARN_UNUSED;
 

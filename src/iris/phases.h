@@ -43,8 +43,11 @@ bool iris_step_applies(const struct iris_topo *t, const struct node *n,
 /*
  * Step k's session input for node n, appended to script (ObjectScript
  * lines ending with `write "ICM-OK <id>",!` and halt), and its console
- * line in *title (allocated, e.g. "Enabling ECP on M...").  -1 reported
- * when a value cannot go into ObjectScript (a quote-breaking newline).
+ * line in *title (allocated, e.g. "Enabling ECP on M...").  Every value
+ * goes in through src/iris/cos.c as its placeholder's kind says (a string
+ * inside a literal, quotes doubled; a port as digits).  -1 reported when a
+ * value cannot (a control character, a port that is not a number): the
+ * message names the node, the step and the field, never the value.
  */
 int iris_step_render(const struct iris_topo *t, const struct node *n,
 		     size_t k, struct buf *script, char **title) WARN_UNUSED;
@@ -63,6 +66,11 @@ int iris_step_render(const struct iris_topo *t, const struct node *n,
 int iris_csp_ini(const struct iris_topo *t, const struct node *n,
 		 const char *password, const char *tls_dir, struct buf *out)
 	WARN_UNUSED;
+
+/* Whether the values of n's CSP.ini can go into it (what iris_csp_ini()
+ * checks of them, without writing it).  -1 reported. */
+int iris_csp_check(const struct iris_topo *t, const struct node *n,
+		   const char *password) WARN_UNUSED;
 
 /* The sentinel a step's output must hold: "ICM-OK <id>". */
 #define IRIS_OK_PREFIX "ICM-OK "

@@ -1,23 +1,9 @@
 /* sql.c: icm sql's ObjectScript and its result as CSV (see sql.h). */
 #include "sql.h"
+#include "cos.h"
 #include "../state/log.h"
 #include "../util/str.h"
 #include <cjson/cJSON.h>
-
-/* An ObjectScript string literal of s ("" doubles a quote); -1 for a
- * line end (the script is one line) or a full buffer. */
-static int os_string(struct buf *b, const char *s)
-{
-	if (buf_adds(b, "\""))
-		return -1;
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
-			return -1;
-		if (buf_add(b, s, 1) || (*s == '"' && buf_add(b, s, 1)))
-			return -1;
-	}
-	return buf_adds(b, "\"");
-}
 
 /* The statement's SQLCODE and message on a line of their own. */
 #define WRITE_ERROR "write !,\"" IRIS_SQL_ERROR " SQLCODE \",rs.%SQLCODE," \
@@ -34,16 +20,24 @@ static int os_string(struct buf *b, const char *s)
 
 int iris_sql_script(const char *stmt, struct buf *out)
 {
-	if (strlen(stmt) > IRIS_SQL_MAX ||
-	    buf_adds(out, "set rs=##class(%SQL.Statement).%ExecDirect(,") ||
-	    os_string(out, stmt) ||
-	    buf_adds(out, ") if rs.%SQLCODE<0 { " WRITE_ERROR " } "
+	const struct cos_where w = { .step = "-command",
+				     .field = "the SQL statement" };
+
+	if (strlen(stmt) > IRIS_SQL_MAX)
+		return error("-command: the statement is longer than %u bytes",
+			     IRIS_SQL_MAX);
+	if (buf_adds(out, "set rs=##class(%SQL.Statement).%ExecDirect(,"))
+		goto full;
+	if (cos_str(out, stmt, &w))
+		return -1;
+	if (buf_adds(out, ") if rs.%SQLCODE<0 { " WRITE_ERROR " } "
 		     "elseif rs.%ResultColumnCount=0 { write !,\""
 		     IRIS_SQL_COUNT " \",+rs.%ROWCOUNT,! } "
 		     "else { " WRITE_ROWS " }\nhalt\n"))
-		return error("-command: the statement must be one line of at "
-			     "most %u bytes", IRIS_SQL_MAX);
+		goto full;
 	return 0;
+full:
+	return error("-command: the statement is too long");
 }
 
 int csv_add_field(struct buf *out, const char *s)

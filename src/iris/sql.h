@@ -20,7 +20,8 @@
  * "Rows updated: N".  Other lines are ignored.
  *
  * iris_sql_script() returns 0, or -1 after error() (src/state/log.h): a
- * statement over IRIS_SQL_MAX bytes or holding a line end.
+ * statement over IRIS_SQL_MAX bytes or holding a control character (a
+ * line end would end the literal's line: src/iris/cos.h).
  * iris_sql_csv() returns 0, or -1 with *why (the caller frees; it is
  * called on the fan-out's threads, so it prints nothing) saying why: an
  * ERROR line (its text), no result line at all, a row that is not a JSON

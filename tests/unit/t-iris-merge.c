@@ -50,6 +50,42 @@ int main(void)
 	       "the ECP limits, each section once");
 	buf_release(&b);
 
+	/* a value cannot bring a line of its own, a port is a number */
+	memset(&in, 0, sizeof(in));
+	in.node = "DM-1";
+	in.password_hash = "AB,cd";
+	in.system_mode = "LIVE\n[Startup]\nPasswordHash=00,evil";
+	buf_init(&b, 1 << 16);
+	ok(iris_merge_text(&in, &b) == -1 &&
+	   !strcmp(log_last_error(), "DM-1, the merge file (CPF): SystemMode "
+		   "holds a control character (0x0a at byte 5)"),
+	   "SystemMode with a line break is refused, named (%s)",
+	   log_last_error());
+	buf_release(&b);
+	in.system_mode = NULL;
+	in.journal2_dir = "/j\r";
+	buf_init(&b, 1 << 16);
+	ok(iris_merge_text(&in, &b) == -1 &&
+	   strstr(log_last_error(), "Journal2MountPoint holds a control"),
+	   "a directory with a CR is refused");
+	buf_release(&b);
+	in.journal2_dir = NULL;
+	in.superserver_port = "1972\nWebServerPort=1";
+	buf_init(&b, 1 << 16);
+	ok(iris_merge_text(&in, &b) == -1 &&
+	   strstr(log_last_error(), "SuperServerPort is not a number from 1 "
+		  "to 65535"), "a SuperServerPort that is not a number is "
+	   "refused");
+	buf_release(&b);
+	in.superserver_port = "1972";
+	in.webserver_port = "0";
+	buf_init(&b, 1 << 16);
+	ok(iris_merge_text(&in, &b) == -1 &&
+	   strstr(log_last_error(), "WebServerPort is not a number"),
+	   "nor a WebServerPort of 0");
+	buf_release(&b);
+	memset(&in, 0, sizeof(in));
+
 	fd = mkstemp(path);
 	if (write(fd, "[config]\nglobals=0,0,128\n", 25) != 25)
 		return 1;

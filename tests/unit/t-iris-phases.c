@@ -3,7 +3,9 @@
  * ECP (mirrored DMs, arbiter, AMs) and sharded (DM + DS) deployments gets,
  * node-level clusters (DATA + COMPUTE), query shards round-robin over the
  * data servers, and what a rendered step holds (values quoted, the
- * ICM-OK sentinel and halt at the end).
+ * ICM-OK sentinel and halt at the end); hostile values (the issue's
+ * address that closes its literal and calls $zf, control characters,
+ * ports that are not numbers) stay in their literal or are refused.
  */
 #include "../../src/icm.h"
 #include "tap.h"
@@ -393,8 +395,296 @@ static void licensed(void)
 	config_release(&cfg);
 }
 
+/* ------------------------------------------------ hostile values */
+
+/* Fields a test sets for one node, over the node's own. */
+struct override {
+	const char *node, *field, *value;
+};
+
+/* field() with the overrides of arg (a list ended by a NULL node). */
+static const char *hostile_field(const void *arg, const struct node *n,
+				 const char *name)
+{
+	const struct override *o;
+
+	for (o = arg; o && o->node; o++)
+		if (!strcmp(o->node, n->name) && !strcmp(o->field, name))
+			return o->value;
+	return node_field(n, name);
+}
+
+/*
+ * Whether every line of an ObjectScript script ends outside a string
+ * literal ("" inside one is a quote) and nothing but literals holds $zf,
+ * a // or ; comment: NULL, or what is wrong.
+ */
+static const char *cos_scan(const char *s)
+{
+	bool lit = false;
+
+	for (; *s; s++) {
+		if (*s == '"') {
+			if (lit && s[1] == '"')
+				s++;
+			else
+				lit = !lit;
+		} else if (*s == '\n' && lit) {
+			return "a line ends inside a string literal";
+		} else if (!lit && !strncasecmp(s, "$zf", 3)) {
+			return "$zf outside a string literal";
+		} else if (!lit && (!strncmp(s, "//", 2) || *s == ';')) {
+			return "a comment outside a string literal";
+		}
+	}
+	return lit ? "the script ends inside a string literal" : NULL;
+}
+
+/* Renders every step of every node; each must render (rendered) or not
+ * (bad) and scan clean.  The count of scripts rendered. */
+static size_t render_all(const struct iris_topo *t, const struct plan *p,
+			 struct buf *all, int *failed)
+{
+	size_t i, k, n = 0;
+
+	*failed = 0;
+	for (i = 0; i < p->n; i++)
+		for (k = 0; k < iris_steps_count(); k++) {
+			struct buf b;
+			char *title = NULL;
+			const char *why;
+
+			if (!iris_step_applies(t, &p->nodes[i], k))
+				continue;
+			buf_init(&b, BUF_CAP_CONFIG);
+			if (iris_step_render(t, &p->nodes[i], k, &b, &title)) {
+				(*failed)++;
+			} else {
+				n++;
+				why = cos_scan(b.data ? b.data : "");
+				if (why)
+					printf("# %s %s: %s\n", p->nodes[i].name,
+					       iris_step_id(k), why);
+				if (why)
+					(*failed)++;
+				if (buf_addf(all, "%s", b.data ? b.data : ""))
+					(*failed)++;
+			}
+			free(title);
+			buf_release(&b);
+		}
+	return n;
+}
+
+#define PWN "10.0.0.2\",1972,\"IRISCLUSTER\") do $zf(-1,\"touch " \
+	"/tmp/pwned\") //"
+
+/* The issue's address, and quotes, parentheses, $zf, // and ; in every
+ * value a step takes from the configuration: each stays inside its
+ * literal, its quotes doubled. */
+static void hostile_strings(void)
+{
+	struct config cfg;
+	struct plan p;
+	struct node *v[16];
+	struct iris_topo *t;
+	struct buf all;
+	size_t i, n;
+	int failed;
+	static const struct override o[] = {
+		{ "H-DS-T-0003", "PrivateIPAddress", PWN },
+		{ "H-DS-T-0004", "PrivateIPAddress",
+		  "x\") do $zf(-1,\"id\") ;" },
+		{ "H-DM-T-0001", "PrivateIPAddress", "dm\"),1) do $zf(-1,\"a\")" },
+		{ "H-DM-T-0002", "IPAddress", "b\" do $zf(-1,\"b\") //" },
+		{ "H-QS-T-0007", "DataMountPoint", "/d\") do $zf(-1,\"c\") //" },
+		{ "H-DM-T-0001", "SystemMode", "LIVE\" do $zf(-1,\"m\") \"" },
+		{ "H-DM-T-0001", "LicenseDir", "/L/x\";do $zf(-1,\"k\")" },
+		{ "H-AR-T-0009", "PrivateIPAddress", "ar|\") do $zf(-1,\"r\")" },
+		{ NULL, NULL, NULL },
+	};
+
+	if (load("{" AWS ", \"Label\": \"H\", \"Tag\": \"T\", "
+		 "\"Mirror\": \"true\", \"Namespace\": \"n\\\") do $zf(1)\"}",
+		 "[{\"Role\": \"DM\", \"Count\": \"2\", \"LicenseDir\": \"/L\"},"
+		 " {\"Role\": \"DS\", \"Count\": \"4\"},"
+		 " {\"Role\": \"QS\", \"Count\": \"2\"},"
+		 " {\"Role\": \"AR\"}, {\"Role\": \"AM\"}]", &cfg, &p) ||
+	    p.n != 10) {
+		ok(0, "the hostile deployment loads");
+		return;
+	}
+	for (i = 0; i < p.n; i++)
+		v[i] = &p.nodes[i];
+	/* MachineName and MirrorSetName come from the plan */
+	free(p.nodes[9].name);
+	p.nodes[9].name = xstrdup("am\") do $zf(-1,\"n\") //");
+	free(p.nodes[2].mirror_set);
+	p.nodes[2].mirror_set = xstrdup("M\") do $zf(-1,\"s\")");
+	free(p.nodes[3].mirror_set);
+	p.nodes[3].mirror_set = xstrdup("M\") do $zf(-1,\"s\")");
+	t = iris_topo_new(v, p.n, hostile_field, o);
+	buf_init(&all, BUF_CAP_CONFIG);
+	n = render_all(t, &p, &all, &failed);
+	ok(n > 20 && !failed, "every step renders (%zu) and every $zf, // "
+	   "and ; stays inside a string literal", n);
+	ok(all.data && strstr(all.data, "AssignShard(\"NDOZF1\","
+			      "\"10.0.0.2\"\",1972,\"\"IRISCLUSTER\"\") do "
+			      "$zf(-1,\"\"touch /tmp/pwned\"\") //\",1972,"),
+	   "the issue's DS address is one literal, its quotes doubled");
+	ok(all.data && strstr(all.data, ",,\"M\"\") do $zf(-1,\"\"s\"\")\","
+			      "\"x\"\") do $zf(-1,\"\"id\"\") ;\",1972)"),
+	   "a mirrored shard's set and backup address too");
+	ok(all.data && strstr(all.data, "AddAuthorizedCN(\"CN=am\"\") do "
+			      "$zf(-1,\"\"n\"\") //,OU=icm,O=InterSystems\")"),
+	   "an AM's MachineName in its certificate subject too");
+	ok(all.data && strstr(all.data, "p(\"SystemMode\")=\"LIVE\"\" do "
+			      "$zf(-1,\"\"m\"\") \"\"\""),
+	   "SystemMode too");
+	buf_release(&all);
+	iris_topo_free(t);
+	plan_release(&p);
+	config_release(&cfg);
+}
+
+/* Renders step of node with the overrides; its error, or NULL. */
+static char *render_error(const struct plan *p, struct node **v,
+			  const struct override *o, const char *node,
+			  const char *step)
+{
+	struct iris_topo *t = iris_topo_new(v, p->n, hostile_field, o);
+	char *err = NULL, *title = NULL;
+	struct buf b;
+	size_t i, k;
+
+	buf_init(&b, BUF_CAP_CONFIG);
+	for (i = 0; i < p->n; i++)
+		for (k = 0; k < iris_steps_count(); k++)
+			if (!strcmp(p->nodes[i].name, node) &&
+			    !strcmp(iris_step_id(k), step)) {
+				if (iris_step_render(t, &p->nodes[i], k, &b,
+						     &title))
+					err = xstrdup(log_last_error());
+				free(title);
+				title = NULL;
+			}
+	buf_release(&b);
+	iris_topo_free(t);
+	return err;
+}
+
+/* Control characters, and ports that are not numbers, are refused: the
+ * message names the node, the step and the field, not the value. */
+static void hostile_refused(void)
+{
+	static const struct {
+		const char *node, *field, *value, *step, *want;
+	} c[] = {
+		{ "R-DS-T-0002", "PrivateIPAddress", "10.0.0.2\n do $zf(-1)",
+		  "assign", "R-DM-T-0001, IRIS configuration step assign: "
+		  "PrivateIPAddress of R-DS-T-0002 holds a control character "
+		  "(0x0a at byte 9)" },
+		{ "R-DS-T-0002", "PrivateIPAddress", "10.0.0.2\r", "assign",
+		  "(0x0d at byte 9)" },
+		{ "R-DS-T-0002", "PrivateIPAddress", "a\tb", "assign",
+		  "(0x09 at byte 2)" },
+		{ "R-DM-T-0001", "SystemMode", "LIVE\x1b[2J", "mode",
+		  "R-DM-T-0001, IRIS configuration step mode: SystemMode "
+		  "holds a control character (0x1b at byte 5)" },
+		{ "R-DM-T-0001", "DataMountPoint", "/d\x7f", "namespace",
+		  "DataMountPoint holds a control character (0x7f" },
+		{ "R-DS-T-0002", "SuperServerPort", "1972,\"X\") do $zf(-1,"
+		  "\"x\") //", "assign", "SuperServerPort of R-DS-T-0002 is "
+		  "not a number from 1 to 65535" },
+		{ "R-DS-T-0002", "SuperServerPort", "70000", "query-shard",
+		  "R-QS-T-0004, IRIS configuration step query-shard: "
+		  "SuperServerPort of R-DS-T-0002 is not a number" },
+	};
+	struct config cfg;
+	struct plan p;
+	struct node *v[8];
+	size_t i;
+
+	if (load("{" AWS ", \"Label\": \"R\", \"Tag\": \"T\"}",
+		 "[{\"Role\": \"DM\"}, {\"Role\": \"DS\", \"Count\": \"2\"},"
+		 " {\"Role\": \"QS\"}]", &cfg, &p) || p.n != 4) {
+		ok(0, "the deployment loads");
+		return;
+	}
+	for (i = 0; i < p.n; i++)
+		v[i] = &p.nodes[i];
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		struct override o[] = { { c[i].node, c[i].field, c[i].value },
+					{ NULL, NULL, NULL } };
+		const char *node = !strcmp(c[i].step, "assign") ?
+			"R-DM-T-0001" : !strcmp(c[i].step, "query-shard") ?
+			"R-QS-T-0004" : c[i].node;
+		char *err = render_error(&p, v, o, node, c[i].step);
+
+		ok(err && strstr(err, c[i].want) && !strstr(err, c[i].value),
+		   "%s of %s in step %s: refused, the value not shown (%s)",
+		   c[i].field, c[i].node, c[i].step, err ? err : "rendered");
+		free(err);
+	}
+	plan_release(&p);
+	config_release(&cfg);
+}
+
+/* CSP.ini is read line by line: no value may bring a line of its own. */
+static void hostile_gateway(void)
+{
+	static const struct {
+		const char *node, *field, *value, *want;
+	} c[] = {
+		{ "W-DM-T-0001", "PrivateIPAddress",
+		  "10.0.0.1\n[SYSTEM]\nSystem_Manager=*", "W-WS-T-0002, "
+		  "CSP.ini: PrivateIPAddress of W-DM-T-0001 holds a control "
+		  "character (0x0a at byte 9)" },
+		{ "W-DM-T-0001", "SuperServerPort", "1972\nUsername=x",
+		  "SuperServerPort of W-DM-T-0001 is not a number" },
+		{ "W-WS-T-0002", "AlternativeServers", "FailOver\n[X]",
+		  "W-WS-T-0002, CSP.ini: AlternativeServers holds a control "
+		  "character" },
+		{ "W-WS-T-0002", "ApplicationPath", "/a\r\n[APP_PATH:/]",
+		  "ApplicationPath holds a control character (0x0d" },
+	};
+	struct config cfg;
+	struct plan p;
+	struct node *v[2];
+	size_t i;
+
+	if (load("{" AWS ", \"Label\": \"W\", \"Tag\": \"T\"}",
+		 "[{\"Role\": \"DM\"}, {\"Role\": \"WS\", \"ApplicationPath\": "
+		 "\"/a\"}]", &cfg, &p) || p.n != 2) {
+		ok(0, "the deployment loads");
+		return;
+	}
+	v[0] = &p.nodes[0];
+	v[1] = &p.nodes[1];
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		struct override o[] = { { c[i].node, c[i].field, c[i].value },
+					{ NULL, NULL, NULL } };
+		struct iris_topo *t = iris_topo_new(v, 2, hostile_field, o);
+		struct buf b;
+		int rc;
+
+		buf_init(&b, BUF_CAP_CONFIG);
+		rc = iris_csp_ini(t, &p.nodes[1], "pw", "/d", &b);
+		ok(rc == -1 && strstr(log_last_error(), c[i].want),
+		   "CSP.ini: %s of %s with a line break is refused (%s)",
+		   c[i].field, c[i].node, rc ? log_last_error() : "written");
+		buf_release(&b);
+		iris_topo_free(t);
+	}
+	plan_release(&p);
+	config_release(&cfg);
+}
+
 int main(void)
 {
+	hostile_strings();
+	hostile_refused();
+	hostile_gateway();
 	ecp();
 	licensed();
 	async_member();

@@ -2,6 +2,7 @@
  * (iris/sql). */
 #include "icm.h"
 #include "iris/sql.h"
+#include "state/log.h"
 #include "util/str.h"
 #include "tap.h"
 
@@ -51,6 +52,12 @@ int main(void)
 	buf_init(&b, 1 << 16);
 	ok(iris_sql_script("SELECT 1\nSELECT 2", &b) == -1,
 	   "a statement over two lines is refused");
+	buf_release(&b);
+	buf_init(&b, 1 << 16);
+	ok(iris_sql_script("SELECT 1 \x1b[2J", &b) == -1 &&
+	   strstr(log_last_error(), "-command: the SQL statement holds a "
+		  "control character (0x1b at byte 10)"),
+	   "a control character is refused, its place named");
 	buf_release(&b);
 
 	check("\nUSER>\n" IRIS_SQL_ROW " [\"Name\",\"SMSGateway\"]\n"
