@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 15-iris-values.sh: values icm puts into what InterSystems IRIS reads
+# 16-iris-values.sh: values icm puts into what InterSystems IRIS reads
 # (ObjectScript, the CPF merge file, `iris session -U`) are checked before
 # anything changes, whatever the configuration layer let through (issue 14):
 #   run with a SystemMode holding a control character is refused naming the
