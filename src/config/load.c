@@ -207,51 +207,24 @@ static int check_member(const struct config *cfg, cJSON *it, unsigned where)
 	why = check_value(f, it->valuestring);
 	if (!why)
 		return 0;
-	if (f->flags & FF_SECRET)
-		error("%s: field '%s': %s, got a value of the wrong type",
-		      cfg_loc(loc, cfg, -1, it, true), f->name, why);
-	else
-		error("%s: field '%s': %s, got '%s'",
-		      cfg_loc(loc, cfg, -1, it, true), f->name, why,
-		      it->valuestring);
-	free(why);
-	return -1;
-}
-
-struct member_ref {
-	const char *name;
-	size_t index;
-};
-
-static int cmp_member(const void *a, const void *b)
-{
-	const struct member_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
+	return check_report(cfg_loc(loc, cfg, -1, it, true), f->name,
+			    f->flags & FF_SECRET, it->valuestring, why);
 }
 
 /* The first member (in file order) whose name appeared before, or NULL. */
 static const cJSON *first_duplicate(const cJSON *obj)
 {
-	size_t n = (size_t)cJSON_GetArraySize(obj), i, dup = SIZE_MAX;
-	struct member_ref *v;
+	size_t n = (size_t)cJSON_GetArraySize(obj), i, dup;
+	const char **names;
 	const cJSON *c;
 
 	if (n < 2)
 		return NULL;
-	v = xcalloc(n, sizeof(*v));
-	for (i = 0, c = obj->child; c; c = c->next, i++) {
-		v[i].name = c->string ? c->string : "";
-		v[i].index = i;
-	}
-	qsort(v, n, sizeof(*v), cmp_member);
-	for (i = 1; i < n; i++)
-		if (!strcmp(v[i].name, v[i - 1].name) && v[i].index < dup)
-			dup = v[i].index;
-	free(v);
+	names = xcalloc(n, sizeof(*names));
+	for (i = 0, c = obj->child; c; c = c->next, i++)
+		names[i] = c->string;
+	dup = first_duplicate_name(names, n, NULL);
+	free(names);
 	return dup == SIZE_MAX ? NULL : cJSON_GetArrayItem(obj, (int)dup);
 }
 
@@ -271,7 +244,7 @@ static int check_object(const struct config *cfg, cJSON *obj,
 	return 0;
 }
 
-static int read_json(const char *path, cJSON **out, struct srcfile *map)
+int read_json(const char *path, cJSON **out, struct srcfile *map)
 {
 	struct buf b;
 	int ret = -1;
