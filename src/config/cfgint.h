@@ -118,6 +118,9 @@ void list_free(char **v);
  */
 size_t first_duplicate_name(const char *const *names, size_t n,
 			    size_t *earlier);
+/* The first member of obj (in file order) whose name appeared before, or
+ * NULL (load.c). */
+const cJSON *first_duplicate(const cJSON *obj);
 struct plan;
 /* The same over a plan's machine names (plan.c). */
 size_t plan_first_duplicate(const struct plan *p, size_t *earlier);

@@ -211,8 +211,7 @@ static int check_member(const struct config *cfg, cJSON *it, unsigned where)
 			    f->flags & FF_SECRET, it->valuestring, why);
 }
 
-/* The first member (in file order) whose name appeared before, or NULL. */
-static const cJSON *first_duplicate(const cJSON *obj)
+const cJSON *first_duplicate(const cJSON *obj)
 {
 	size_t n = (size_t)cJSON_GetArraySize(obj), i, dup;
 	const char **names;
