@@ -312,12 +312,14 @@ static int prepare(struct ctx *ctx)
 	    instances_load(ctx->instances_path, &ctx->inst))
 		return -1;
 	/* Later commands: -override/-image/... apply for this command only
-	 * (ctx_field()); secret fields among them are registered. */
+	 * (ctx_field()); secret fields among them are registered, and every
+	 * value passes its field's rule, as in the files. */
 	if (!(c->flags & CMD_CONFIG)) {
 		if (cli_overrides(&ctx->opts, &ov))
 			return -1;
 		ctx->overrides = ov;
-		if (config_register_secrets(&ctx->cfg, NULL, ov))
+		if (config_register_secrets(&ctx->cfg, NULL, ov) ||
+		    config_check_values(&ctx->cfg, ov))
 			return -1;
 	}
 	if ((c->flags & CMD_SELECT) && select_nodes(ctx))

@@ -57,6 +57,14 @@ int config_load(struct config *cfg, const char *defaults_path,
 int config_set_overrides(struct config *cfg, cJSON *obj) WARN_UNUSED;
 
 /*
+ * The command line's fields for a later command (run -namespace, ssh
+ * -override '{...}'): type and rule of every known field, as in the files
+ * (wherever a field may be given), reported as "command line: field ...".
+ * Normalises numbers and booleans to strings in place.  -1 on error.
+ */
+int config_check_values(const struct config *cfg, cJSON *obj) WARN_UNUSED;
+
+/*
  * Registers the values of obj's secret fields (FF_SECRET in fields.def)
  * with secret_register(), each under its field's name, numbers in the form
  * config_load() stores them.  A value that is the guide's placeholder "..."

@@ -381,6 +381,16 @@ int config_set_overrides(struct config *cfg, cJSON *obj)
 	return check_object(cfg, obj, FW_DEFAULTS);
 }
 
+int config_check_values(const struct config *cfg, cJSON *obj)
+{
+	if (!obj)
+		return 0;
+	if (!cJSON_IsObject(obj))
+		return error(OVERRIDES_NAME ": overrides must be a JSON "
+			     "object, got %s", json_kind(obj));
+	return check_object(cfg, obj, FW_EITHER);
+}
+
 int config_ndefs(const struct config *cfg)
 {
 	return cJSON_GetArraySize(cfg->definitions);

@@ -9,7 +9,7 @@
 # refused where it is read.  Count and StartCount past ICM's four digits
 # are refused at once.  No test world.
 . "$(dirname "$0")/lib.sh"
-plan 58
+plan 61
 
 # The base configuration; each case overrides one part through these.
 L='"Lab"' TG='"HC"' U='"icm"' NS='"USER"' ZONE='"z1"'
@@ -139,6 +139,14 @@ out=$(timeout 30 "$ICM" inventory 2>&1); st=$?
 is "instances.json PrivateIPAddress that closes its string: exit 1" "$st" 1
 contains "... named with its place" "$out" \
 	"instances.json:7:29: field 'PrivateIPAddress': expected an IPv4 or IPv6 address"
+is "... nothing written" "$(snapshot "$T")" "$before"
+# The command line's fields pass the same rules for a later command.
+sed -i '/PrivateIPAddress/d' instances.json
+before=$(snapshot "$T")
+out=$(timeout 30 "$ICM" session -namespace 'X") do $zf(-1,"id") //' -command 'w 1' 2>&1); st=$?
+is "session -namespace that closes its string: exit 1" "$st" 1
+is "... named as the command line's" "$out" \
+	"Error: command line: field 'Namespace': expected a namespace name (a letter or '%', then letters, digits, '-' and '_'; at most 64 characters), got 'X\") do \$zf(-1,\"id\") //'"
 is "... nothing written" "$(snapshot "$T")" "$before"
 cd "$T" || exit 1
 done_testing
