@@ -160,7 +160,8 @@ out:
  * and -plan checks the same way, so the two accept and refuse the same
  * configurations (issue 14): the plan (config_validate() ran before the
  * command, plan_build() before this), every node's state directory names,
- * and the provider's validate().  Nothing is written: no state directory,
+ * the provider's validate() and the deployment CA provision would use (the
+ * state's, else TLSKeyDir's: loads and matches; pki.h).  Nothing is written: no state directory,
  * no lock, no icm.log (that is opened once changes begin).  What the
  * configuration names on this machine (license key files) is read by
  * provision alone, still before any change: the guide's configurations
@@ -180,6 +181,9 @@ static int preflight(struct ctx *ctx, const struct provider *pv,
 		if (record_state_dir(&p->nodes[i], abs_dir))
 			goto out;
 	if (pv && pv->validate && pv->validate(pc, p))
+		goto out;
+	if (pki_check_ca(ctx->state_dir, config_get(&ctx->cfg, -1,
+						    "TLSKeyDir")) < 0)
 		goto out;
 	ret = 0;
 out:

@@ -9,7 +9,7 @@
 # refused where it is read.  Count and StartCount past ICM's four digits
 # are refused at once.  No test world.
 . "$(dirname "$0")/lib.sh"
-plan 61
+plan 64
 
 # The base configuration; each case overrides one part through these.
 L='"Lab"' TG='"HC"' U='"icm"' NS='"USER"' ZONE='"z1"'
@@ -25,7 +25,8 @@ write_config() {
     "SSHPrivateKey": "keys/none",
     "DockerImage": "intersystems/iris:2025.1",
     "Namespace": $NS,
-    "Zone": $ZONE
+    "Zone": $ZONE,
+    "TLSKeyDir": "tls"
 }
 EOF
 	cat > definitions.json <<EOF
@@ -48,6 +49,7 @@ hostile() {
 	local name=$1 want=$2 before p_out p_st out st
 	rm -rf "$T/w" && mkdir "$T/w" && cd "$T/w" || exit 1
 	write_config
+	[ -z "${JUNK_TLS:-}" ] || { mkdir tls && echo junk > tls/ca.pem && echo junk > tls/ca-key.pem; }
 	before=$(snapshot "$T")
 	p_out=$("$ICM" provision -plan 2>&1); p_st=$?
 	out=$(timeout 60 "$ICM" provision 2>&1); st=$?
@@ -97,6 +99,8 @@ AM='"IPAddress": "198.18.0.1", "StartCount": "2"' hostile "one host twice" \
 	"Lab-DM-HC-0001 and Lab-AM-HC-0002 are the same host '198.18.0.1'"
 AM='"IPAddress": "198.18.0.2", "DataDeviceName": "/dev/sdb"' hostile \
 	"a PreExisting device" "DataDeviceName '/dev/sdb': PreExisting volumes are directories"
+JUNK_TLS=1 hostile "a TLSKeyDir CA icm cannot read" \
+	"TLSKeyDir: cannot use the CA file 'tls/ca.pem': not a PEM certificate icm can read"
 ok "no file made by a value" test ! -e "$T/w/x" -a ! -e /tmp/pwned
 
 # Count past ICM's four digits is refused at once (it spun for minutes).
