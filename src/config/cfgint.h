@@ -77,6 +77,9 @@ char *check_by_rule(const char *rule, const char *v);
  */
 int check_report(const char *loc, const char *field, bool secret,
 		 const char *v, char *why);
+/* v for a message: control characters as \xNN, cut after 200 bytes with
+ * "..." (caller frees). */
+char *value_shown(const char *v);
 
 /* Node numbers are ICM's four digits (<Label>-<Role>-<Tag>-NNNN): Count,
  * StartCount + Count - 1 and the deployment's nodes stay within it. */

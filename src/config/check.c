@@ -341,9 +341,8 @@ char *check_by_rule(const char *rule, const char *v)
 				 : check_rule(rule, v);
 }
 
-/* v for a message: control characters as \xNN, cut after SHOWN_MAX. */
 #define SHOWN_MAX 200
-static char *shown(const char *v)
+char *value_shown(const char *v)
 {
 	size_t cap = 4 * SHOWN_MAX + 4, i;
 	char *s = xmalloc(cap), *o = s;
@@ -371,7 +370,7 @@ int check_report(const char *loc, const char *field, bool secret,
 		error("%s: field '%s': %s, got a value of the wrong type", loc,
 		      field, why);
 	} else {
-		s = shown(v);
+		s = value_shown(v);
 		error("%s: field '%s': %s, got '%s'", loc, field, why, s);
 		free(s);
 	}

@@ -172,11 +172,15 @@ static int normalise(const struct config *cfg, const struct field_def *f,
 
 static int check_role(const struct config *cfg, const cJSON *it)
 {
-	char loc[LOC_MAX];
+	char loc[LOC_MAX], *v;
 
-	if (!role_known(it->valuestring))
-		return error("Unrecognized role '%s' (%s)", it->valuestring,
-			     cfg_loc(loc, cfg, -1, it, true));
+	if (!role_known(it->valuestring)) {
+		v = value_shown(it->valuestring);
+		error("Unrecognized role '%s' (%s)", v,
+		      cfg_loc(loc, cfg, -1, it, true));
+		free(v);
+		return -1;
+	}
 	if (!strcmp(it->valuestring, "LB"))
 		return error("%s: role 'LB' may not be defined directly (set "
 			     "\"LoadBalancer\": \"true\" on the definition "
