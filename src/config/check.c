@@ -208,6 +208,23 @@ static bool is_namespace(const char *v)
 	return i <= NAMESPACE_MAX_LEN;
 }
 
+/* An absolute path without control characters or a ".." component. */
+static bool is_abspath(const char *v)
+{
+	size_t i, n = strlen(v);
+
+	if (v[0] != '/' || n >= PATH_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	for (i = 0; i + 3 <= n; i++)
+		if (v[i] == '/' && !strncmp(v + i + 1, "..", 2) &&
+		    (v[i + 3] == '/' || !v[i + 3]))
+			return false;
+	return true;
+}
+
 /* Every comma-separated element is a name. */
 static char *namelist_reason(const char *v)
 {
@@ -258,6 +275,10 @@ static bool shape_rule(const char *rule, const char *v, char **why)
 		*why = whole(v, 1, NODE_NUMBER_MAX) ? NULL :
 			xasprintf("expected a whole number from 1 to %d",
 				  NODE_NUMBER_MAX);
+	else if (!strcmp(rule, "abspath"))
+		*why = is_abspath(v) ? NULL :
+			xstrdup("expected an absolute path without '..' or "
+				"control characters");
 	else if (!strcmp(rule, "index"))
 		*why = whole(v, 0, INT_MAX) ? NULL :
 			xstrdup("expected a whole number");

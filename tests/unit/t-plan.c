@@ -185,7 +185,7 @@ static void isclicense(const char *dir)
 #define INST_OK "\"MachineName\": \"L-DM-T-0001\", \"Role\": \"DM\", " \
 	"\"Label\": \"L\", \"Tag\": \"T\", \"IPAddress\": \"10.0.0.1\", " \
 	"\"Member\": \"primary\", \"MirrorSetName\": \"MIRRORDM01\", " \
-	"\"DefinitionIndex\": \"0\""
+	"\"DefinitionIndex\": \"0\", \"MasterStateDir\": \"/srv/a..b/..c\""
 static void hostile_instances(const char *dir)
 {
 	static const struct {
@@ -221,8 +221,17 @@ static void hostile_instances(const char *dir)
 		  "field 'DefinitionIndex': expected a whole number" },
 		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"Namespace\": "
 		  "\"X\\\") do 1\"}", "field 'Namespace': expected a namespace" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", "
+		  "\"MasterStateDir\": \"/srv/icm/../../etc\"}",
+		  "field 'MasterStateDir': expected an absolute path" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", "
+		  "\"StateDir\": \"state/x\"}",
+		  "field 'StateDir': expected an absolute path" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", "
+		  "\"MasterStateDir\": \"/srv/..\"}",
+		  "field 'MasterStateDir': expected an absolute path" },
 		{ "{" INST_OK ", \"MachineName\": \"other\"}",
-		  "instances.json:2:173: duplicate field 'MachineName'" },
+		  "instances.json:2:208: duplicate field 'MachineName'" },
 		{ "{" INST_OK "},\n{" INST_OK "}",
 		  "instances.json: entries 1 and 2 are both machine "
 		  "'L-DM-T-0001'" },
