@@ -294,6 +294,9 @@ static int prepare(struct ctx *ctx)
 	p = opt_str(&ctx->opts, OPT_ROLE);
 	if (p && !role_known(p))
 		return error_raw("Unrecognized role '%s'", p);
+	if (config_check_option("container", "name",
+				opt_str(&ctx->opts, OPT_CONTAINER)))
+		return -1;
 	ctx_locate_files(ctx);
 	if (!(c->flags & CMD_NO_DEPLOY) && ctx_use_recorded_state_dir(ctx))
 		return -1;

@@ -380,6 +380,19 @@ char *value_shown(const char *v)
 	return s;
 }
 
+int config_check_option(const char *option, const char *rule, const char *v)
+{
+	char *why = v ? check_by_rule(rule, v) : NULL, *s;
+
+	if (!why)
+		return 0;
+	s = value_shown(v);
+	error("-%s: %s, got '%s'", option, why, s);
+	free(s);
+	free(why);
+	return -1;
+}
+
 int check_report(const char *loc, const char *field, bool secret,
 		 const char *v, char *why)
 {

@@ -92,6 +92,14 @@ int config_validate(const struct config *cfg) WARN_UNUSED;
 const char *config_get(const struct config *cfg, int def_index,
 		       const char *field);
 
+/*
+ * A command-line option's value against a rule of fields.def's check
+ * column ("name": -container, which names a Docker container in API
+ * paths): "-<option>: <why>, got '<v>'" reported, -1.  NULL v is fine.
+ */
+int config_check_option(const char *option, const char *rule, const char *v)
+	WARN_UNUSED;
+
 /* True for the roles of icm-reference §4.1 (LB included). */
 bool role_known(const char *role);
 /* An InterSystems IRIS role (DATA, COMPUTE, DM, DS, QS, AM): the nodes

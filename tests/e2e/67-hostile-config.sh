@@ -9,7 +9,7 @@
 # refused where it is read.  Count and StartCount past ICM's four digits
 # are refused at once.  No test world.
 . "$(dirname "$0")/lib.sh"
-plan 64
+plan 66
 
 # The base configuration; each case overrides one part through these.
 L='"Lab"' TG='"HC"' U='"icm"' NS='"USER"' ZONE='"z1"'
@@ -152,5 +152,9 @@ is "session -namespace that closes its string: exit 1" "$st" 1
 is "... named as the command line's" "$out" \
 	"Error: command line: field 'Namespace': expected a namespace name (a letter or '%', then letters, digits, '-' and '_'; at most 64 characters), got 'X\") do \$zf(-1,\"id\") //'"
 is "... nothing written" "$(snapshot "$T")" "$before"
+out=$(timeout 30 "$ICM" ps -container ../images/x 2>&1); st=$?
+is "-container ../images/x (a Docker API path): exit 1" "$st" 1
+is "... refused as the option's" "$out" \
+	"Error: -container: expected letters, digits, '_', '.' and '-' only, got '../images/x'"
 cd "$T" || exit 1
 done_testing
