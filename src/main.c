@@ -294,6 +294,9 @@ static int prepare(struct ctx *ctx)
 	p = opt_str(&ctx->opts, OPT_ROLE);
 	if (p && !role_known(p))
 		return error_raw("Unrecognized role '%s'", p);
+	if (config_check_option("container", "container",
+				opt_str(&ctx->opts, OPT_CONTAINER)))
+		return -1;
 	ctx_locate_files(ctx);
 	if (!(c->flags & CMD_NO_DEPLOY) && ctx_use_recorded_state_dir(ctx))
 		return -1;
@@ -312,12 +315,14 @@ static int prepare(struct ctx *ctx)
 	    instances_load(ctx->instances_path, &ctx->inst))
 		return -1;
 	/* Later commands: -override/-image/... apply for this command only
-	 * (ctx_field()); secret fields among them are registered. */
+	 * (ctx_field()); secret fields among them are registered, and every
+	 * value passes its field's rule, as in the files. */
 	if (!(c->flags & CMD_CONFIG)) {
 		if (cli_overrides(&ctx->opts, &ov))
 			return -1;
 		ctx->overrides = ov;
-		if (config_register_secrets(&ctx->cfg, NULL, ov))
+		if (config_register_secrets(&ctx->cfg, NULL, ov) ||
+		    config_check_values(&ctx->cfg, ov))
 			return -1;
 	}
 	if ((c->flags & CMD_SELECT) && select_nodes(ctx))

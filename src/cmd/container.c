@@ -61,18 +61,12 @@ static const char *container_name(const struct ctx *ctx)
 }
 
 /*
- * What every container command checks first: -container is a name Docker
- * takes (it goes into the daemon's URLs and is refused here, before any
- * node is touched, rather than by each daemon) and the deployment's
- * certificates are there.
+ * What every container command checks first: the deployment's
+ * certificates are there.  (-container is a name Docker takes: main.c
+ * checks it by the rule "container" before any command runs.)
  */
 static int container_cmd_check(const struct ctx *ctx)
 {
-	const char *c = opt_str(&ctx->opts, OPT_CONTAINER);
-
-	if (c && *c && !docker_name_valid(c))
-		return error("-container: expected a container name ("
-			     DOCKER_NAME_RULE "), got '%s'", c);
 	return dnode_check_pki(ctx->state_dir);
 }
 

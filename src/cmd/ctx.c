@@ -3,7 +3,6 @@
 #include "../config/instances.h"
 #include "../state/log.h"
 #include "../util/fs.h"
-#include "../util/json.h"
 #include "../util/str.h"
 
 #define STATE_DIR_DEFAULT "state"
@@ -54,24 +53,21 @@ void ctx_files_release(struct ctx *ctx)
 
 int ctx_use_recorded_state_dir(struct ctx *ctx)
 {
-	const cJSON *node;
 	const char *rec = NULL;
 	char *dflt = NULL;
-	cJSON *arr = NULL;
+	struct plan recorded;
+	size_t i;
 	int ret = -1;
 
+	plan_init(&recorded);
 	if (opt_str(&ctx->opts, OPT_STATEDIR) ||
 	    (access(ctx->instances_path, F_OK) && errno == ENOENT))
 		return 0;
-	if (json_read_file(ctx->instances_path, BUF_CAP_CONFIG, &arr))
+	/* read as every command reads it: checked (config/instances.h) */
+	if (instances_load(ctx->instances_path, &recorded))
 		goto out;
-	cJSON_ArrayForEach(node, arr) {
-		rec = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(
-			node, STATE_DIR_FIELD));
-		if (rec && *rec)
-			break;
-		rec = NULL;
-	}
+	for (i = 0; i < recorded.n && !rec; i++)
+		rec = node_field(&recorded.nodes[i], STATE_DIR_FIELD);
 	ret = 0;
 	dflt = fs_absolute(STATE_DIR_DEFAULT);
 	if (!rec || (dflt && !strcmp(rec, dflt)))
@@ -88,7 +84,7 @@ int ctx_use_recorded_state_dir(struct ctx *ctx)
 	    ctx->instances_path);
 out:
 	free(dflt);
-	cJSON_Delete(arr);
+	plan_release(&recorded);
 	return ret;
 }
 

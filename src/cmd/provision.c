@@ -2,9 +2,11 @@
  * provision.c: icm provision.
  *
  * -plan (icm's own; ICM has no dry run) loads and validates the
- * configuration, expands it into nodes and prints what would exist: name
- * (with ICM's mirror marks), role, zone, machine type and volume sizes.
- * It takes no lock and writes nothing (but response.json with -json).
+ * configuration, expands it into nodes, runs provision's preflight (the
+ * same checks: -plan and provision refuse the same configurations) and
+ * prints what would exist: name (with ICM's mirror marks), role, zone,
+ * machine type and volume sizes.  It takes no lock and writes nothing
+ * (but response.json with -json).  A refusal writes nothing either.
  *
  * Without -plan, provision takes the state-directory lock, makes sure the
  * deployment CA exists (state/pki), and hands the nodes to the provider
@@ -132,33 +134,71 @@ static int print_plan(struct ctx *ctx, const struct plan *p)
 }
 
 /* ICM's StateDir (the node's definition's directory) and MasterStateDir
- * (the state directory; later commands use it, ctx.c), both absolute. */
-static void record_state_dir(struct node *n, const char *abs_dir)
+ * (the state directory; later commands use it, ctx.c), both absolute;
+ * -1 reported when a name cannot be a state path component. */
+static int record_state_dir(struct node *n, const char *abs_dir)
 {
 	char *def_dir = statedir_def_dir(abs_dir, n);
+	char *node_dir = statedir_node_dir(abs_dir, n);
+	int ret = -1;
 
+	if (!def_dir || !node_dir)
+		goto out;
 	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, "StateDir");
 	cJSON_AddStringToObject(n->fields, "StateDir", def_dir);
 	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, "MasterStateDir");
 	cJSON_AddStringToObject(n->fields, "MasterStateDir", abs_dir);
+	ret = 0;
+out:
+	free(node_dir);
 	free(def_dir);
+	return ret;
+}
+
+/*
+ * What provision checks of a configuration before it changes anything,
+ * and -plan checks the same way, so the two accept and refuse the same
+ * configurations (issue 14): the plan (config_validate() ran before the
+ * command, plan_build() before this), every node's state directory names,
+ * the provider's validate() and the deployment CA provision would use (the
+ * state's, else TLSKeyDir's: loads and matches; pki.h).  Nothing is written: no state directory,
+ * no lock, no icm.log (that is opened once changes begin).  What the
+ * configuration names on this machine (license key files) is read by
+ * provision alone, still before any change: the guide's configurations
+ * plan on any machine (plan.h).
+ */
+static int preflight(struct ctx *ctx, const struct provider *pv,
+		     const struct provider_ctx *pc, struct plan *p)
+{
+	char *abs_dir = fs_absolute(ctx->state_dir);
+	size_t i;
+	int ret = -1;
+
+	if (!abs_dir)
+		return error("cannot read the working directory: %s",
+			     strerror(errno));
+	for (i = 0; i < p->n; i++)
+		if (record_state_dir(&p->nodes[i], abs_dir))
+			goto out;
+	if (pv && pv->validate && pv->validate(pc, p))
+		goto out;
+	if (pki_check_ca(ctx->state_dir, config_get(&ctx->cfg, -1,
+						    "TLSKeyDir")) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(abs_dir);
+	return ret;
 }
 
 static int provision(struct ctx *ctx, const struct provider *pv,
-		     struct plan *p)
+		     const struct provider_ctx *pc, struct plan *p)
 {
-	struct provider_ctx pc = {
-		&ctx->cfg, ctx->state_dir,
-		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
-		opt_on(&ctx->opts, OPT_FORCE), ctx->instances_path, NULL,
-	};
 	struct node **all;
 	char *abs_dir = NULL;
 	size_t i;
 	int r, ret = -1;
 
-	if (pv->validate && pv->validate(&pc, p))
-		return -1;
 	if (ctx_begin_changes(ctx))
 		return -1;
 	r = pki_ensure_ca(ctx->state_dir, config_get(&ctx->cfg, -1,
@@ -173,9 +213,7 @@ static int provision(struct ctx *ctx, const struct provider *pv,
 	if (!abs_dir)
 		return error("cannot read the working directory: %s",
 			     strerror(errno));
-	for (i = 0; i < p->n; i++)
-		record_state_dir(&p->nodes[i], abs_dir);
-	if (pv->create(&pc, p)) {
+	if (pv->create(pc, p)) {
 		error("Errors occurred during execution; aborting operation");
 		if (strcmp(ctx->state_dir, "state"))
 			say("To reprovision, specify -stateDir %s",
@@ -205,11 +243,16 @@ int cmd_provision(struct ctx *ctx)
 {
 	const char *provider = config_get(&ctx->cfg, -1, "Provider");
 	const struct provider *pv = provider_find(provider);
+	struct provider_ctx pc = {
+		&ctx->cfg, ctx->state_dir,
+		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
+		opt_on(&ctx->opts, OPT_FORCE), ctx->instances_path, NULL,
+	};
 	struct plan p;
 	int ret = -1;
 
 	plan_init(&p);
-	if (plan_build(&ctx->cfg, &p))
+	if (plan_build(&ctx->cfg, &p) || preflight(ctx, pv, &pc, &p))
 		goto out;
 	if (opt_on(&ctx->opts, OPT_PLAN)) {
 		ret = print_plan(ctx, &p);
@@ -219,11 +262,9 @@ int cmd_provision(struct ctx *ctx)
 	if (plan_check_licenses(&p))
 		goto out;
 	if (pv) {
-		ret = provision(ctx, pv, &p);
+		ret = provision(ctx, pv, &pc, &p);
 		goto out;
 	}
-	if (ctx_begin_changes(ctx))
-		goto out;
 	error("provisioning on Provider '%s' is not available in this build "
 	      "of icm yet; \"icm provision -plan\" shows the %zu node%s it "
 	      "would create", provider, p.n, p.n == 1 ? "" : "s");

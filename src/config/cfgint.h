@@ -36,6 +36,10 @@ struct config_srcmap {
 int srcmap_parse(const char *name, const char *text, size_t len,
 		 cJSON **out, struct srcfile *map) WARN_UNUSED;
 void srcfile_release(struct srcfile *map);
+/* srcmap_parse() of the file at path (at most BUF_CAP_CONFIG bytes):
+ * defaults, definitions, instances.json (load.c); -1 reported. */
+int read_json(const char *path, cJSON **out, struct srcfile *map)
+	WARN_UNUSED;
 const struct srcent *srcmap_find(const struct srcfile *map,
 				 const cJSON *item);
 /* A JSON number of cfg's files as the file writes it (1234567890123456,
@@ -63,7 +67,23 @@ char *cfg_loc(char *buf, const struct config *cfg, int def_index,
  * and, unless the field is secret, the value).
  */
 char *check_value(const struct field_def *f, const char *v);
-/* Whether a role name is one of §4.1's. */
+/* The same for a rule of fields.def's check column by itself (a named
+ * rule, or enum values "A|B|C"): instances.json's own fields. */
+char *check_by_rule(const char *rule, const char *v);
+/*
+ * Reports a failed check (why from check_value, freed here) as
+ * "<loc>: field '<field>': <why>, got '<v>'" (control characters shown as
+ * \xNN; a secret's value never shown) and returns -1; 0 when why is NULL.
+ */
+int check_report(const char *loc, const char *field, bool secret,
+		 const char *v, char *why);
+/* v for a message: control characters as \xNN, cut after 200 bytes with
+ * "..." (caller frees). */
+char *value_shown(const char *v);
+
+/* Node numbers are ICM's four digits (<Label>-<Role>-<Tag>-NNNN): Count,
+ * StartCount + Count - 1 and the deployment's nodes stay within it. */
+#define NODE_NUMBER_MAX 9999
 
 /* Field lookup helpers (fields.c). */
 const char *field_provider_default(const char *field, const char *provider);
@@ -93,5 +113,19 @@ int topology_validate(const struct config *cfg) WARN_UNUSED;
 char **list_split(const char *s, size_t *n);
 char **list_split_sep(const char *s, char sep, size_t *n);
 void list_free(char **v);
+
+/*
+ * The index of the first name (in order) that appeared before, or
+ * SIZE_MAX; *earlier (may be NULL) is where it appeared first.  Sorts a
+ * copy: O(n log n), for files with many members or nodes.
+ */
+size_t first_duplicate_name(const char *const *names, size_t n,
+			    size_t *earlier);
+/* The first member of obj (in file order) whose name appeared before, or
+ * NULL (load.c). */
+const cJSON *first_duplicate(const cJSON *obj);
+struct plan;
+/* The same over a plan's machine names (plan.c). */
+size_t plan_first_duplicate(const struct plan *p, size_t *earlier);
 
 #endif

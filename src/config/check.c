@@ -1,7 +1,11 @@
 /* check.c: per-value rules of fields.def (the "check" column). */
 #include "../icm.h"
 #include "cfgint.h"
+#include "../state/log.h"
 #include "../util/str.h"
+#include "../docker/api.h"
+#include "../iris/cos.h"
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <strings.h>
 
@@ -116,6 +120,164 @@ static char *check_mirrormap(const char *v)
 out:
 	list_free(m);
 	return why;
+}
+
+/*
+ * Names and shaped values (issue 14): one rule per kind of value, applied
+ * wherever the value enters (defaults, definitions, command line,
+ * instances.json).  See fields.def's header for the sets and why.
+ */
+#define NAME_MAX_LEN 64		/* a machine name is a host name: <= 64 */
+#define LABEL_MAX_LEN 24	/* Label-COMPUTE-Tag-NNNN stays <= 64 */
+#define HOST_MAX_LEN 253	/* RFC 1123 */
+#define HOST_LABEL_MAX 63
+
+/* What is wrong with a name (a state path component, a remote name), or
+ * NULL: letters, digits, '_', '.', '-' (not when nodash), not starting
+ * with '.' or '-', no "..", 1..max characters. */
+static char *name_reason(const char *v, size_t max, bool nodash)
+{
+	size_t i, n = strlen(v);
+
+	if (!n)
+		return xstrdup("must not be empty");
+	if (n > max)
+		return xasprintf("at most %zu characters", max);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == '-' && nodash)
+			return xstrdup("must not contain dashes");
+		if (!isalnum(c) && !strchr("_.-", c))
+			return xstrdup(nodash ?
+				"expected letters, digits, '_' and '.' only" :
+				"expected letters, digits, '_', '.' and '-' "
+				"only");
+	}
+	if (v[0] == '.' || v[0] == '-' || strstr(v, ".."))
+		return xstrdup("must not start with '.' or '-' or contain "
+			       "'..'");
+	return NULL;
+}
+
+/* An IPv4 or IPv6 address as inet_pton reads it (no names, no ports). */
+static bool is_ip(const char *v)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, v, a) == 1 || inet_pton(AF_INET6, v, a) == 1;
+}
+
+/* A host name (RFC 1123; a trailing '.' allowed) or an IP address. */
+static bool is_host(const char *v)
+{
+	size_t n = strlen(v), len = 0, i;
+
+	if (is_ip(v))
+		return true;
+	if (n && v[n - 1] == '.')
+		n--;
+	if (!n || n > HOST_MAX_LEN)
+		return false;
+	for (i = 0; i <= n; i++) {
+		if (i == n || v[i] == '.') {
+			if (!len || v[i - 1] == '-')
+				return false;
+			len = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)v[i]) &&
+		    (v[i] != '-' || !len))
+			return false;
+		if (++len > HOST_LABEL_MAX)
+			return false;
+	}
+	return true;
+}
+
+
+/* An absolute path without control characters or a ".." component. */
+static bool is_localpath(const char *v)
+{
+	size_t i, n = strlen(v);
+
+	if (v[0] != '/' || n >= PATH_MAX)
+		return false;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+			return false;
+	for (i = 0; i + 3 <= n; i++)
+		if (v[i] == '/' && !strncmp(v + i + 1, "..", 2) &&
+		    (v[i + 3] == '/' || !v[i + 3]))
+			return false;
+	return true;
+}
+
+/* Every comma-separated element is a name. */
+static char *namelist_reason(const char *v)
+{
+	size_t n, i;
+	char **e = list_split(v, &n);
+	char *why = NULL;
+
+	for (i = 0; i < n && !why; i++) {
+		why = name_reason(e[i], NAME_MAX_LEN, false);
+		if (why) {
+			char *w = xasprintf("entry %zu: %s", i + 1, why);
+
+			free(why);
+			why = w;
+		}
+	}
+	list_free(e);
+	return why;
+}
+
+/* The rules of names and shapes; false when rule is not one of them. */
+static bool shape_rule(const char *rule, const char *v, char **why)
+{
+	*why = NULL;
+	if (!strcmp(rule, "name"))
+		*why = name_reason(v, NAME_MAX_LEN, false);
+	else if (!strcmp(rule, "label"))
+		*why = name_reason(v, LABEL_MAX_LEN, true);
+	else if (!strcmp(rule, "namelist"))
+		*why = namelist_reason(v);
+	else if (!strcmp(rule, "ip"))
+		*why = is_ip(v) ? NULL :
+			xstrdup("expected an IPv4 or IPv6 address");
+	else if (!strcmp(rule, "host"))
+		*why = is_host(v) ? NULL :
+			xstrdup("expected a host name (letters, digits, '-' "
+				"and '.') or an IP address");
+	else if (!strcmp(rule, "namespace"))
+		*why = cos_namespace_ok(v) ? NULL :
+			xstrdup("expected a namespace name ("
+				COS_NAMESPACE_RULE ")");
+	else if (!strcmp(rule, "nodecount"))
+		*why = whole(v, 0, NODE_NUMBER_MAX) ? NULL :
+			xasprintf("expected a whole number from 0 to %d",
+				  NODE_NUMBER_MAX);
+	else if (!strcmp(rule, "nodenumber"))
+		*why = whole(v, 1, NODE_NUMBER_MAX) ? NULL :
+			xasprintf("expected a whole number from 1 to %d",
+				  NODE_NUMBER_MAX);
+	else if (!strcmp(rule, "localpath"))
+		*why = is_localpath(v) ? NULL :
+			xstrdup("expected an absolute path without '..' or "
+				"control characters");
+	else if (!strcmp(rule, "index"))
+		*why = whole(v, 0, INT_MAX) ? NULL :
+			xstrdup("expected a whole number");
+	else if (!strcmp(rule, "container"))
+		*why = docker_name_valid(v) ? NULL :
+			xstrdup("expected a container name ("
+				DOCKER_NAME_RULE ")");
+	else if (!strcmp(rule, "role"))
+		*why = role_known(v) ? NULL : xstrdup("unrecognized role");
+	else
+		return false;
+	return true;
 }
 
 /*
@@ -259,6 +421,10 @@ static char *check_node_value(const char *rule, const char *v)
 
 static char *check_rule(const char *rule, const char *v)
 {
+	char *why;
+
+	if (shape_rule(rule, v, &why))
+		return why;
 	if (!strcmp(rule, "count"))
 		return whole(v, 0, LONG_MAX) ? NULL :
 			xstrdup("expected a whole number");
@@ -279,12 +445,6 @@ static char *check_rule(const char *rule, const char *v)
 		return list_of_whole(v, 0, LONG_MAX) ? NULL :
 			xstrdup("expected a comma-separated list of whole "
 				"numbers");
-	if (!strcmp(rule, "nodash")) {
-		if (!*v)
-			return xstrdup("must not be empty");
-		return strchr(v, '-') ? xstrdup("must not contain dashes")
-				      : NULL;
-	}
 	if (!strcmp(rule, "keyfile"))
 		return str_ends(v, ".key") && strlen(v) > 4 ? NULL :
 			xstrdup("must end in '.key'");
@@ -320,5 +480,64 @@ char *check_value(const struct field_def *f, const char *v)
 		return enum_reason(rule);
 	if (f->type == FT_INT && !rule)
 		rule = "count";
+	if (f->type == FT_ENUM && rule && !strcmp(rule, "role"))
+		return check_rule(rule, v);
 	return rule && f->type != FT_ENUM ? check_rule(rule, v) : NULL;
+}
+
+char *check_by_rule(const char *rule, const char *v)
+{
+	return strchr(rule, '|') ? (enum_has(rule, v) ? NULL :
+				    enum_reason(rule))
+				 : check_rule(rule, v);
+}
+
+#define SHOWN_MAX 200
+char *value_shown(const char *v)
+{
+	size_t cap = 4 * SHOWN_MAX + 4, i;
+	char *s = xmalloc(cap), *o = s;
+
+	for (i = 0; v[i] && i < SHOWN_MAX; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c < 0x20 || c == 0x7f)
+			o += snprintf(o, cap - (size_t)(o - s), "\\x%02x", c);
+		else
+			*o++ = (char)c;
+	}
+	strlcpy_icm(o, v[i] ? "..." : "", cap - (size_t)(o - s));
+	return s;
+}
+
+int config_check_option(const char *option, const char *rule, const char *v)
+{
+	char *why = v ? check_by_rule(rule, v) : NULL, *s;
+
+	if (!why)
+		return 0;
+	s = value_shown(v);
+	error("-%s: %s, got '%s'", option, why, s);
+	free(s);
+	free(why);
+	return -1;
+}
+
+int check_report(const char *loc, const char *field, bool secret,
+		 const char *v, char *why)
+{
+	char *s;
+
+	if (!why)
+		return 0;
+	if (secret) {
+		error("%s: field '%s': %s, got a value of the wrong type", loc,
+		      field, why);
+	} else {
+		s = value_shown(v);
+		error("%s: field '%s': %s, got '%s'", loc, field, why, s);
+		free(s);
+	}
+	free(why);
+	return -1;
 }

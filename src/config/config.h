@@ -57,6 +57,14 @@ int config_load(struct config *cfg, const char *defaults_path,
 int config_set_overrides(struct config *cfg, cJSON *obj) WARN_UNUSED;
 
 /*
+ * The command line's fields for a later command (run -namespace, ssh
+ * -override '{...}'): type and rule of every known field, as in the files
+ * (wherever a field may be given), reported as "command line: field ...".
+ * Normalises numbers and booleans to strings in place.  -1 on error.
+ */
+int config_check_values(const struct config *cfg, cJSON *obj) WARN_UNUSED;
+
+/*
  * Registers the values of obj's secret fields (FF_SECRET in fields.def)
  * with secret_register(), each under its field's name, numbers in the form
  * config_load() stores them.  A value that is the guide's placeholder "..."
@@ -83,6 +91,14 @@ int config_validate(const struct config *cfg) WARN_UNUSED;
  */
 const char *config_get(const struct config *cfg, int def_index,
 		       const char *field);
+
+/*
+ * A command-line option's value against a rule of fields.def's check
+ * column ("name": -container, which names a Docker container in API
+ * paths): "-<option>: <why>, got '<v>'" reported, -1.  NULL v is fine.
+ */
+int config_check_option(const char *option, const char *rule, const char *v)
+	WARN_UNUSED;
 
 /* True for the roles of icm-reference §4.1 (LB included). */
 bool role_known(const char *role);

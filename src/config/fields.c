@@ -163,3 +163,43 @@ void list_free(char **v)
 		free(v[i]);
 	free(v);
 }
+
+struct name_ref {
+	const char *name;
+	size_t index;
+};
+
+static int cmp_name_ref(const void *a, const void *b)
+{
+	const struct name_ref *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+size_t first_duplicate_name(const char *const *names, size_t n,
+			    size_t *earlier)
+{
+	size_t i, dup = SIZE_MAX, first = SIZE_MAX;
+	struct name_ref *v;
+
+	if (n < 2)
+		return SIZE_MAX;
+	v = xcalloc(n, sizeof(*v));
+	for (i = 0; i < n; i++) {
+		v[i].name = names[i] ? names[i] : "";
+		v[i].index = i;
+	}
+	qsort(v, n, sizeof(*v), cmp_name_ref);
+	for (i = 1; i < n; i++)
+		if (!strcmp(v[i].name, v[i - 1].name) && v[i].index < dup) {
+			dup = v[i].index;
+			first = v[i - 1].index;
+		}
+	free(v);
+	if (dup != SIZE_MAX && earlier)
+		*earlier = first;
+	return dup;
+}

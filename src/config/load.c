@@ -172,11 +172,15 @@ static int normalise(const struct config *cfg, const struct field_def *f,
 
 static int check_role(const struct config *cfg, const cJSON *it)
 {
-	char loc[LOC_MAX];
+	char loc[LOC_MAX], *v;
 
-	if (!role_known(it->valuestring))
-		return error("Unrecognized role '%s' (%s)", it->valuestring,
-			     cfg_loc(loc, cfg, -1, it, true));
+	if (!role_known(it->valuestring)) {
+		v = value_shown(it->valuestring);
+		error("Unrecognized role '%s' (%s)", v,
+		      cfg_loc(loc, cfg, -1, it, true));
+		free(v);
+		return -1;
+	}
 	if (!strcmp(it->valuestring, "LB"))
 		return error("%s: role 'LB' may not be defined directly (set "
 			     "\"LoadBalancer\": \"true\" on the definition "
@@ -207,51 +211,23 @@ static int check_member(const struct config *cfg, cJSON *it, unsigned where)
 	why = check_value(f, it->valuestring);
 	if (!why)
 		return 0;
-	if (f->flags & FF_SECRET)
-		error("%s: field '%s': %s, got a value of the wrong type",
-		      cfg_loc(loc, cfg, -1, it, true), f->name, why);
-	else
-		error("%s: field '%s': %s, got '%s'",
-		      cfg_loc(loc, cfg, -1, it, true), f->name, why,
-		      it->valuestring);
-	free(why);
-	return -1;
+	return check_report(cfg_loc(loc, cfg, -1, it, true), f->name,
+			    f->flags & FF_SECRET, it->valuestring, why);
 }
 
-struct member_ref {
-	const char *name;
-	size_t index;
-};
-
-static int cmp_member(const void *a, const void *b)
+const cJSON *first_duplicate(const cJSON *obj)
 {
-	const struct member_ref *x = a, *y = b;
-	int c = strcmp(x->name, y->name);
-
-	if (c)
-		return c;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
-/* The first member (in file order) whose name appeared before, or NULL. */
-static const cJSON *first_duplicate(const cJSON *obj)
-{
-	size_t n = (size_t)cJSON_GetArraySize(obj), i, dup = SIZE_MAX;
-	struct member_ref *v;
+	size_t n = (size_t)cJSON_GetArraySize(obj), i, dup;
+	const char **names;
 	const cJSON *c;
 
 	if (n < 2)
 		return NULL;
-	v = xcalloc(n, sizeof(*v));
-	for (i = 0, c = obj->child; c; c = c->next, i++) {
-		v[i].name = c->string ? c->string : "";
-		v[i].index = i;
-	}
-	qsort(v, n, sizeof(*v), cmp_member);
-	for (i = 1; i < n; i++)
-		if (!strcmp(v[i].name, v[i - 1].name) && v[i].index < dup)
-			dup = v[i].index;
-	free(v);
+	names = xcalloc(n, sizeof(*names));
+	for (i = 0, c = obj->child; c; c = c->next, i++)
+		names[i] = c->string;
+	dup = first_duplicate_name(names, n, NULL);
+	free(names);
 	return dup == SIZE_MAX ? NULL : cJSON_GetArrayItem(obj, (int)dup);
 }
 
@@ -271,7 +247,7 @@ static int check_object(const struct config *cfg, cJSON *obj,
 	return 0;
 }
 
-static int read_json(const char *path, cJSON **out, struct srcfile *map)
+int read_json(const char *path, cJSON **out, struct srcfile *map)
 {
 	struct buf b;
 	int ret = -1;
@@ -407,6 +383,16 @@ int config_set_overrides(struct config *cfg, cJSON *obj)
 		return error(OVERRIDES_NAME ": overrides must be a JSON "
 			     "object, got %s", json_kind(obj));
 	return check_object(cfg, obj, FW_DEFAULTS);
+}
+
+int config_check_values(const struct config *cfg, cJSON *obj)
+{
+	if (!obj)
+		return 0;
+	if (!cJSON_IsObject(obj))
+		return error(OVERRIDES_NAME ": overrides must be a JSON "
+			     "object, got %s", json_kind(obj));
+	return check_object(cfg, obj, FW_EITHER);
 }
 
 int config_ndefs(const struct config *cfg)

@@ -189,31 +189,59 @@ struct builder {
 	int mirror_members[MIRROR_ROLES_MAX];
 };
 
-static int add_node(struct builder *b, struct node *n)
+static void add_node(struct builder *b, struct node *n)
 {
-	size_t i;
-
-	for (i = 0; i < b->plan->n; i++) {
-		const struct node *o = &b->plan->nodes[i];
-		char l1[LOC_MAX], l2[LOC_MAX];
-
-		if (strcmp(o->name, n->name))
-			continue;
-		error("duplicate machine name '%s': definitions %d (%s) and "
-		      "%d (%s)", n->name, o->def_index + 1,
-		      cfg_loc(l1, b->cfg, o->def_index, NULL, true),
-		      n->def_index + 1,
-		      cfg_loc(l2, b->cfg, n->def_index, NULL, true));
-		node_release(n);
-		return -1;
-	}
 	if (b->plan->n == b->alloc) {
 		b->alloc = b->alloc ? 2 * b->alloc : 16;
 		b->plan->nodes = xrealloc(b->plan->nodes,
 					  b->alloc * sizeof(*n));
 	}
 	b->plan->nodes[b->plan->n++] = *n;
-	return 0;
+}
+
+/* Two nodes of one name (StartCount ranges that overlap): sorted, so a
+ * deployment of thousands of nodes is checked in O(n log n). */
+size_t plan_first_duplicate(const struct plan *p, size_t *earlier)
+{
+	const char **names = xcalloc(p->n ? p->n : 1, sizeof(*names));
+	size_t i, dup;
+
+	for (i = 0; i < p->n; i++)
+		names[i] = p->nodes[i].name;
+	dup = first_duplicate_name(names, p->n, earlier);
+	free(names);
+	return dup;
+}
+
+static int check_unique_names(const struct builder *b)
+{
+	const struct plan *p = b->plan;
+	char l1[LOC_MAX], l2[LOC_MAX];
+	size_t first = 0, dup = plan_first_duplicate(p, &first);
+	const struct node *o, *n;
+
+	if (dup == SIZE_MAX)
+		return 0;
+	o = &p->nodes[first];
+	n = &p->nodes[dup];
+	return error("duplicate machine name '%s': definitions %d (%s) and "
+		     "%d (%s)", n->name, o->def_index + 1,
+		     cfg_loc(l1, b->cfg, o->def_index, NULL, true),
+		     n->def_index + 1,
+		     cfg_loc(l2, b->cfg, n->def_index, NULL, true));
+}
+
+/* The deployment's nodes stay within ICM's four digits (fields.def). */
+static int check_total(const struct builder *b, int i, long more)
+{
+	char loc[LOC_MAX];
+
+	if ((long)b->plan->n + more <= NODE_NUMBER_MAX)
+		return 0;
+	return error("%s: definition %d: the definitions ask for more than %d "
+		     "nodes in all (ICM's machine numbers have four digits)",
+		     cfg_loc(loc, b->cfg, i, NULL, true), i + 1,
+		     NODE_NUMBER_MAX);
 }
 
 static int mirror_role_index(const char *role)
@@ -267,12 +295,19 @@ static int build_definition(struct builder *b, int i)
 	char start_text[24], loc[LOC_MAX];
 
 	if (str_to_long(config_get(cfg, i, "Count"), &count) ||
-	    (start_set && str_to_long(start_set, &start)))
-		return error("definition %d: bad Count or StartCount", i + 1);
-	if (count > 0 && start > LONG_MAX - count)
-		return error("%s: definition %d: StartCount %ld plus Count %ld "
-			     "is too large", cfg_loc(loc, cfg, i, NULL, true),
-			     i + 1, start, count);
+	    (start_set && str_to_long(start_set, &start)) || count < 0 ||
+	    count > NODE_NUMBER_MAX || start < 1 || start > NODE_NUMBER_MAX + 1)
+		return error("%s: definition %d: Count must be 0 to %d and "
+			     "StartCount 1 to %d", cfg_loc(loc, cfg, i, NULL,
+							   true), i + 1,
+			     NODE_NUMBER_MAX, NODE_NUMBER_MAX);
+	if (count > 0 && start + count - 1 > NODE_NUMBER_MAX)
+		return error("%s: definition %d: nodes %ld to %ld: machine "
+			     "numbers end at %d (ICM's names have four digits)",
+			     cfg_loc(loc, cfg, i, NULL, true), i + 1, start,
+			     start + count - 1, NODE_NUMBER_MAX);
+	if (check_total(b, i, count))
+		return -1;
 	snprintf(start_text, sizeof(start_text), "%ld", start);
 	if (count > 0 && start + count - 1 > b->last_number)
 		b->last_number = start + count - 1;
@@ -307,8 +342,7 @@ static int build_definition(struct builder *b, int i)
 			free(lic);
 		}
 		assign_mirror(b, i, &n);
-		if (add_node(b, &n))
-			return -1;
+		add_node(b, &n);
 	}
 	return 0;
 }
@@ -357,6 +391,8 @@ static int build_lb(struct builder *b, int i)
 
 	if (!value_true(config_get(cfg, i, "LoadBalancer")))
 		return 0;
+	if (check_total(b, i, i + 1 > NODE_NUMBER_MAX ? NODE_NUMBER_MAX : 1))
+		return -1;	/* an LB is numbered by its definition */
 	if (!strcmp(b->provider, "PreExisting") ||
 	    !strcmp(b->provider, "vSphere"))
 		return error("definition %d: field 'LoadBalancer': not "
@@ -372,7 +408,8 @@ static int build_lb(struct builder *b, int i)
 	set_field(n.fields, "LoadBalancerFor", role);
 	if (strcmp(role, "VM") && strcmp(role, "CN"))
 		lb_defaults(cfg, i, &n);
-	return add_node(b, &n);
+	add_node(b, &n);
+	return 0;
 }
 
 int plan_build(const struct config *cfg, struct plan *out)
@@ -394,6 +431,8 @@ int plan_build(const struct config *cfg, struct plan *out)
 	for (i = 0; i < config_ndefs(cfg); i++)
 		if (build_definition(&b, i) || build_lb(&b, i))
 			goto out;
+	if (check_unique_names(&b))
+		goto out;
 	*out = p;
 	plan_init(&p);
 	ret = 0;

@@ -98,6 +98,13 @@ static int scan_string(struct scan *sc)
 						return fail(sc, "expected 4 hex "
 							    "digits after \\u");
 					}
+				/* cJSON would end the string there */
+				if (!strncmp(sc->p + 1, "0000", 4)) {
+					sc->p--;
+					return fail(sc, "\\u0000 (NUL) is "
+						    "not allowed in a "
+						    "string");
+				}
 				sc->p += 4;
 			} else if (!strchr("\"\\/bfnrt", *sc->p)) {
 				return fail(sc, "invalid escape in string");

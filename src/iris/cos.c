@@ -5,7 +5,6 @@
 #include "../state/log.h"
 #include <ctype.h>
 
-#define NAMESPACE_MAX 255
 
 /* Reports that the value at w cannot go in: why. */
 static int refuse(const struct cos_where *w, const char *why)
@@ -86,20 +85,21 @@ int cos_num(struct buf *out, const char *v, long min, long max,
 	return 0;
 }
 
-int cos_namespace(const char *v, const struct cos_where *w)
+bool cos_namespace_ok(const char *v)
 {
 	const char *p = v;
-	char why[128];
 
 	if (*p == '%' || isalpha((unsigned char)*p))
 		for (p++; isalnum((unsigned char)*p) || *p == '_' ||
 			     *p == '-'; p++)
 			;
-	if (p == v || *p || p - v > NAMESPACE_MAX || !strcmp(v, "%")) {
-		snprintf(why, sizeof(why), "is not a namespace name (a letter "
-			 "or %%, then letters, digits, '_' and '-'; at most %d "
-			 "characters)", NAMESPACE_MAX);
-		return refuse(w, why);
-	}
+	return p != v && !*p && p - v <= NAMESPACE_MAX && strcmp(v, "%");
+}
+
+int cos_namespace(const char *v, const struct cos_where *w)
+{
+	if (!cos_namespace_ok(v))
+		return refuse(w, "is not a namespace name (" COS_NAMESPACE_RULE
+			      ")");
 	return 0;
 }

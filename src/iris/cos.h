@@ -57,4 +57,11 @@ int cos_num(struct buf *out, const char *v, long min, long max,
  * reported. */
 int cos_namespace(const char *v, const struct cos_where *w) WARN_UNUSED;
 
+/* The same test, unreported: the configuration layer's "namespace" rule
+ * (config/check.c) is this one. */
+#define NAMESPACE_MAX 255
+#define COS_NAMESPACE_RULE "a letter or %, then letters, digits, '_' and " \
+	"'-'; at most 255 characters"
+bool cos_namespace_ok(const char *v);
+
 #endif

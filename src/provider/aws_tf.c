@@ -443,6 +443,8 @@ static int write_definition(const char *state_dir, const struct plan *p,
 		goto out;
 	}
 	dir = statedir_def_dir(state_dir, n0);
+	if (!dir)
+		goto out;
 	for (c = n0->fields->child; c; c = c->next) {
 		cJSON *v;
 

@@ -9,10 +9,13 @@ int nodeout_write(const char *state_dir, const struct node *n,
 		  const char *file, const char *text, char **path_out)
 {
 	char *dir = statedir_node_dir(state_dir, n);
-	char *path = xasprintf("%s/%s", dir, file);
-	char *clean = log_redact(text);
+	char *path = NULL, *clean = NULL;
 	int ret = -1;
 
+	if (!dir)
+		goto out;
+	path = xasprintf("%s/%s", dir, file);
+	clean = log_redact(text);
 	if (fs_mkdirs(dir, 0700)) {
 		error("cannot create '%s': %s", dir, strerror(errno));
 		goto out;

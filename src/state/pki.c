@@ -206,9 +206,10 @@ out:
 	return ret;
 }
 
-/* Copies TLSKeyDir's CA after checking the pair loads and matches. */
+/* Copies TLSKeyDir's CA after checking the pair loads and matches (only
+ * checks when !write). */
 static int ca_adopt(const char *state_dir, const char *cert,
-		    const char *key)
+		    const char *key, bool write)
 {
 	struct pair *p = pair_new();
 	char *dir = xasprintf("%s/" PKI_DIR, state_dir);
@@ -220,6 +221,8 @@ static int ca_adopt(const char *state_dir, const char *cert,
 		      e.why);
 	else if (r == -2)
 		error("TLSKeyDir: '%s' is not the key of '%s'", key, cert);
+	else if (!write)
+		ret = 0;
 	else
 		ret = pair_write(dir, "ca.pem", "ca-key.pem", &p->key, p->der,
 				 p->len);
@@ -228,8 +231,9 @@ static int ca_adopt(const char *state_dir, const char *cert,
 	return ret;
 }
 
-int pki_ensure_ca(const char *state_dir, const char *tlskeydir,
-		  enum key_type type, unsigned bits, long days)
+/* pki_ensure_ca(); with !write, what it would do, checked, nothing made. */
+static int ca_ensure(const char *state_dir, const char *tlskeydir,
+		     enum key_type type, unsigned bits, long days, bool write)
 {
 	char *c = ca_path(state_dir, "ca.pem");
 	char *k = ca_path(state_dir, "ca-key.pem");
@@ -247,12 +251,12 @@ int pki_ensure_ca(const char *state_dir, const char *tlskeydir,
 		uc = xasprintf("%s/ca.pem", tlskeydir);
 		uk = xasprintf("%s/ca-key.pem", tlskeydir);
 		if (fs_exists(uc) && fs_exists(uk)) {
-			if (!ca_adopt(state_dir, uc, uk))
+			if (!ca_adopt(state_dir, uc, uk, write))
 				ret = PKI_CA_ADOPTED;
 			goto out;
 		}
 	}
-	if (!ca_make(state_dir, type, bits, days))
+	if (!write || !ca_make(state_dir, type, bits, days))
 		ret = PKI_CA_MADE;
 out:
 	pair_free(p);
@@ -261,6 +265,17 @@ out:
 	free(uc);
 	free(uk);
 	return ret;
+}
+
+int pki_ensure_ca(const char *state_dir, const char *tlskeydir,
+		  enum key_type type, unsigned bits, long days)
+{
+	return ca_ensure(state_dir, tlskeydir, type, bits, days, true);
+}
+
+int pki_check_ca(const char *state_dir, const char *tlskeydir)
+{
+	return ca_ensure(state_dir, tlskeydir, KEY_EC, 0, 0, false);
 }
 
 const char *pki_state_name(enum pki_state s)

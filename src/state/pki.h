@@ -49,6 +49,9 @@ enum pki_ca_result { PKI_CA_KEPT, PKI_CA_MADE, PKI_CA_ADOPTED };
  */
 int pki_ensure_ca(const char *state_dir, const char *tlskeydir,
 		  enum key_type type, unsigned bits, long days) WARN_UNUSED;
+/* The same choice, checked (the state's CA or TLSKeyDir's loads and
+ * matches), nothing written: provision's preflight, -plan's too. */
+int pki_check_ca(const char *state_dir, const char *tlskeydir) WARN_UNUSED;
 
 /* What a certificate on disk needs. */
 enum pki_state {

@@ -199,17 +199,51 @@ static const char *field_or(const struct node *n, const char *f,
 	return v && *v ? v : dflt;
 }
 
+/*
+ * The one place a name becomes a component of a state path: never empty,
+ * ".", "..", nor with '/' or a control character, whatever the checks
+ * where the name entered (config/, instances.json) let through.
+ */
+static bool component_ok(const char *s)
+{
+	size_t i;
+
+	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (i = 0; s[i]; i++)
+		if (s[i] == '/' || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* "<dir>/<name>", or NULL reported when name cannot be a component. */
+static char *join(const char *dir, const char *name)
+{
+	if (!component_ok(name)) {
+		error("'%s' cannot name a directory in the state directory",
+		      name ? name : "");
+		return NULL;
+	}
+	return xasprintf("%s/%s", dir, name);
+}
+
 char *statedir_def_dir(const char *dir, const struct node *n)
 {
-	return xasprintf("%s/%s-%s-%s", dir, field_or(n, "Label", "?"),
-			 n->role, field_or(n, "Tag", "?"));
+	char *name = xasprintf("%s-%s-%s", field_or(n, "Label", "?"),
+			       n->role, field_or(n, "Tag", "?"));
+	char *s = join(dir, name);
+
+	free(name);
+	return s;
 }
 
 char *statedir_node_dir(const char *dir, const struct node *n)
 {
 	char *d = statedir_def_dir(dir, n), *s;
 
-	s = xasprintf("%s/%s", d, n->name);
+	if (!d)
+		return NULL;
+	s = join(d, n->name);
 	free(d);
 	return s;
 }

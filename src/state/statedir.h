@@ -33,9 +33,12 @@ int statedir_lock(const char *dir, const char *command,
  * empty.  NULL is fine. */
 void statedir_unlock(struct statedir_lock *lk);
 
-/* "<dir>/<Label>-<Role>-<Tag>" of a node's definition (allocated). */
+/* "<dir>/<Label>-<Role>-<Tag>" of a node's definition (allocated); NULL,
+ * reported, when a name would not be one component of it ('/', "..",
+ * control characters): the names are checked where they enter (config/),
+ * and again here, where they become paths. */
 char *statedir_def_dir(const char *dir, const struct node *n);
-/* "<dir>/<Label>-<Role>-<Tag>/<machine>" (allocated). */
+/* "<dir>/<Label>-<Role>-<Tag>/<machine>" (allocated); NULL as above. */
 char *statedir_node_dir(const char *dir, const struct node *n);
 
 #endif

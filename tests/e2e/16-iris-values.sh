@@ -28,12 +28,12 @@ is "... before any change (no node directory, no icm.log)" \
 NS='X") do $zf(-1,"id") //'
 out=$("$ICM" session -namespace "$NS" -command 'write 1,!' 2>&1)
 is "session -namespace with a quote and \$zf: exit 1" $? 1
-contains "... naming node and -namespace" "$out" \
-	"ECP-DM-TEST-0001, iris session -U: -namespace is not a namespace name"
-lacks "... not the value" "$out" '$zf'
+contains "... refused as the command line's Namespace" "$out" \
+	"Error: command line: field 'Namespace': expected a namespace name"
+is "... before anything ran (no node directory)" "$(ls state)" pki
 out=$("$ICM" sql -namespace -U -command 'SELECT 1' 2>&1)
 contains "sql -namespace starting with a dash: refused" "$out" \
-	"iris session -U: -namespace is not a namespace name"
+	"Error: command line: field 'Namespace': expected a namespace name"
 out=$("$ICM" terminal -namespace 'A B' -machine ECP-DM-TEST-0001 2>&1)
 is "terminal -namespace with a space: exit 1" $? 1
 is "... before anything ran (no node directory)" "$(ls state)" pki

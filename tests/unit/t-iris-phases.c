@@ -409,7 +409,8 @@ static const char *hostile_field(const void *arg, const struct node *n,
 	const struct override *o;
 
 	for (o = arg; o && o->node; o++)
-		if (!strcmp(o->node, n->name) && !strcmp(o->field, name))
+		if ((!strcmp(o->node, "*") || !strcmp(o->node, n->name)) &&
+		    !strcmp(o->field, name))
 			return o->value;
 	return node_field(n, name);
 }
@@ -501,11 +502,14 @@ static void hostile_strings(void)
 		{ "H-DM-T-0001", "SystemMode", "LIVE\" do $zf(-1,\"m\") \"" },
 		{ "H-DM-T-0001", "LicenseDir", "/L/x\";do $zf(-1,\"k\")" },
 		{ "H-AR-T-0009", "PrivateIPAddress", "ar|\") do $zf(-1,\"r\")" },
+		/* the configuration layer refuses it at load (rule
+		 * namespace); the renderer must be safe on its own */
+		{ "*", "Namespace", "n\") do $zf(1)" },
 		{ NULL, NULL, NULL },
 	};
 
 	if (load("{" AWS ", \"Label\": \"H\", \"Tag\": \"T\", "
-		 "\"Mirror\": \"true\", \"Namespace\": \"n\\\") do $zf(1)\"}",
+		 "\"Mirror\": \"true\"}",
 		 "[{\"Role\": \"DM\", \"Count\": \"2\", \"LicenseDir\": \"/L\"},"
 		 " {\"Role\": \"DS\", \"Count\": \"4\"},"
 		 " {\"Role\": \"QS\", \"Count\": \"2\"},"

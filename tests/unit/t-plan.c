@@ -5,6 +5,7 @@
 #include "../../src/icm.h"
 #include "tap.h"
 #include "../../src/config/config.h"
+#include "../../src/config/instances.h"
 #include "../../src/config/plan.h"
 #include "../../src/state/log.h"
 #include "../../src/util/fs.h"
@@ -176,6 +177,96 @@ static void isclicense(const char *dir)
 	free(am2);
 }
 
+/*
+ * instances.json is untrusted (issue 14): each entry's fields pass the
+ * configuration's rules and instances.json's own, reported with the place
+ * of the value; a name that would leave the state directory never loads.
+ */
+#define INST_OK "\"MachineName\": \"L-DM-T-0001\", \"Role\": \"DM\", " \
+	"\"Label\": \"L\", \"Tag\": \"T\", \"IPAddress\": \"10.0.0.1\", " \
+	"\"Member\": \"primary\", \"MirrorSetName\": \"MIRRORDM01\", " \
+	"\"DefinitionIndex\": \"0\", \"MasterStateDir\": \"/srv/a..b/..c\""
+static void hostile_instances(const char *dir)
+{
+	static const struct {
+		const char *entry, *want;
+	} cases[] = {
+		{ "{\"MachineName\": \"../../../../tmp/x\", \"Role\": \"DM\"}",
+		  "instances.json:2:17: field 'MachineName': expected letters, "
+		  "digits, '_', '.' and '-' only, got '../../../../tmp/x'" },
+		{ "{\"MachineName\": \"a/b\", \"Role\": \"DM\"}",
+		  "field 'MachineName': expected letters" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"Label\": \"..\"}",
+		  "field 'Label': must not start with '.' or '-' or contain "
+		  "'..', got '..'" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"../x\"}",
+		  "field 'Role': unrecognized role, got '../x'" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"Tag\": \"$(id)\"}",
+		  "field 'Tag': expected letters" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"PrivateIPAddress\":"
+		  " \"10.0.0.2\\\",1972,\\\"X\\\") do $zf(-1,\\\"id\\\") //\"}",
+		  "field 'PrivateIPAddress': expected an IPv4 or IPv6 address" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"DNSName\": "
+		  "\"a b\"}", "field 'DNSName': expected a host name" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"Member\": "
+		  "\"evil\"}", "field 'Member': expected one of primary, "
+		  "backup, async, got 'evil'" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"MirrorSetName\":"
+		  " \"../../x\"}", "field 'MirrorSetName':" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"Zone\": "
+		  "\"a\\nb\"}", "field 'Zone': entry 1: expected letters, "
+		  "digits, '_', '.' and '-' only, got 'a\\x0ab'" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", "
+		  "\"DefinitionIndex\": \"99999999999\"}",
+		  "field 'DefinitionIndex': expected a whole number" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", \"Namespace\": "
+		  "\"X\\\") do 1\"}", "field 'Namespace': expected a namespace" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", "
+		  "\"MasterStateDir\": \"/srv/icm/../../etc\"}",
+		  "field 'MasterStateDir': expected an absolute path" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", "
+		  "\"StateDir\": \"state/x\"}",
+		  "field 'StateDir': expected an absolute path" },
+		{ "{\"MachineName\": \"m\", \"Role\": \"DM\", "
+		  "\"MasterStateDir\": \"/srv/..\"}",
+		  "field 'MasterStateDir': expected an absolute path" },
+		{ "{" INST_OK ", \"MachineName\": \"other\"}",
+		  "instances.json:2:208: duplicate field 'MachineName'" },
+		{ "{" INST_OK "},\n{" INST_OK "}",
+		  "instances.json: entries 1 and 2 are both machine "
+		  "'L-DM-T-0001'" },
+	};
+	char *ip = xasprintf("%s/instances.json", dir), *text;
+	struct plan p;
+	size_t i;
+	int r;
+
+	text = xasprintf("[\n{" INST_OK "}\n]\n");
+	plan_init(&p);
+	r = write_file(ip, text) ? -1 : instances_load(ip, &p);
+	is_int(r, 0, "instances.json: a good entry loads");
+	if (r)
+		printf("# %s\n", log_last_error());
+	plan_release(&p);
+	free(text);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *m;
+
+		text = xasprintf("[\n%s\n]\n", cases[i].entry);
+		plan_init(&p);
+		r = write_file(ip, text) ? 0 : instances_load(ip, &p);
+		m = log_last_error();
+		ok(r == -1 && m && strstr(m, cases[i].want) &&
+		   str_starts(m, ip), "instances.json refuses case %zu: %s",
+		   i + 1, m ? m : "(no error)");
+		plan_release(&p);
+		free(text);
+	}
+	ok(!fs_exists("/tmp/x"), "nothing made outside the state directory");
+	unlink(ip);
+	free(ip);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t-plan-XXXXXX";
@@ -278,6 +369,7 @@ int main(void)
 	unlink(dp);
 	unlink(fp);
 	isclicense(dir);
+	hostile_instances(dir);
 	rmdir(dir);
 	free(dp);
 	free(fp);

@@ -96,6 +96,40 @@ int main(void)
 		free(want);
 		cJSON_Delete(n.fields);
 	}
+	/* A name that would leave the state directory (instances.json is
+	 * checked where it is read; this is the one place names become
+	 * paths, checked again). */
+	{
+		static const char *const bad[] = {
+			"../../escaped", "..", ".", "a/b", "", "a\nb",
+		};
+		struct node n;
+		char *path = NULL, *out = xasprintf("%s/escaped", base), *d;
+		size_t i;
+
+		memset(&n, 0, sizeof(n));
+		n.role = "DM";
+		n.fields = cJSON_CreateObject();
+		cJSON_AddStringToObject(n.fields, "Label", "ECP");
+		cJSON_AddStringToObject(n.fields, "Tag", "TEST");
+		for (i = 0; i < ARRAY_SIZE(bad); i++) {
+			n.name = (char *)bad[i];
+			ok(nodeout_write(dir, &n, "ssh.out", "x\n", &path) == -1
+			   && !path, "machine name %zu refused", i + 1);
+		}
+		ok(!fs_exists(out), "nothing written outside the state "
+		   "directory");
+		n.name = "ECP-DM-TEST-0001";
+		cJSON_ReplaceItemInObject(n.fields, "Label",
+					  cJSON_CreateString("../.."));
+		d = statedir_def_dir(dir, &n);
+		ok(!d, "a Label with '/' names no definition directory");
+		is_str(log_last_error(), "'../..-DM-TEST' cannot name a "
+		       "directory in the state directory", "... and says why");
+		free(d);
+		free(out);
+		cJSON_Delete(n.fields);
+	}
 	ok(fs_remove_tree(base) == 0, "cleaned up");
 	free(dir);
 	free(lockpath);
