@@ -28,11 +28,15 @@
  * command line, in no environment of an exec request and in no file; icm
  * registers it as a secret, so it is redacted from icm.log, and wipes its
  * copy.  The merge file carries the salted hash only (iris/merge.h).
+ * Every step's input is made once for every node before the first node is
+ * reached (kit_check), so a value that cannot go is refused, with node,
+ * file and field named, before anything changes.
  * Output per node in ssh.out and ssh.err.
  */
 #include "cmd.h"
 #include "irisconf.h"
 #include "../embed/embedded.h"
+#include "../iris/cos.h"
 #include "../iris/merge.h"
 #include "../iris/qlist.h"
 #include "../node/fanout.h"
@@ -44,6 +48,8 @@
 #define KIT_SCRIPT "embedded/node/installKit.sh"
 #define KIT_REMOTE "$HOME/ICM/installKit.sh"
 #define KIT_OUT "ssh"		/* per-node output files ssh.out/.err */
+#define KIT_INPUT_CAP (BUF_CAP_CONFIG + BUF_CAP_LINE)
+#define KIT_SETTINGS "the kit's settings (installKit.sh)"
 
 enum kit_op {
 	KIT_INSTALL, KIT_UNINSTALL, KIT_STATUS, KIT_SESSION, KIT_STOP, KIT_START
@@ -92,6 +98,7 @@ static int kit_nodes(struct ctx *ctx, const char *cmd)
 struct kitjob {
 	struct ctx *ctx;
 	enum kit_op op;
+	bool changes;			/* takes the state lock (install...) */
 	const char *password;		/* install */
 	const char *password_hash;	/* install: iris_password_hash() */
 	char **outpath, **errpath;
@@ -103,16 +110,21 @@ struct kitjob {
 	int (*result)(struct fanout_result *r);	/* session: or NULL */
 };
 
-/* A node's setting as a "Name=value\n" line of the script's input. */
-static int add_setting(struct buf *b, const char *name, const char *value,
-		       struct fanout_result *r)
+/* A node's setting as a "Name=value\n" line of the script's input: one
+ * line of text by the rule of iris/cos.h.  -1 reported (node and field). */
+static int add_setting(struct buf *b, const struct node *n, const char *name,
+		       const char *value)
 {
+	const struct cos_where w = { .node = n->name, .step = KIT_SETTINGS,
+				     .field = name };
+
 	if (!value)
 		return 0;
-	if (strchr(value, '\n') || strchr(value, '\r'))
-		return fanout_fail(r, "%s must be one line", name);
+	if (cos_text(value, &w))
+		return -1;
 	if (buf_addf(b, "%s=%s\n", name, value))
-		return fanout_fail(r, "%s is too long", name);
+		return error("%s, " KIT_SETTINGS ": %s is too long", n->name,
+			     name);
 	return 0;
 }
 
@@ -132,9 +144,10 @@ static char *kit_license(const struct ctx *ctx, const struct node *n,
 	return dir && key ? xasprintf("%s/%s", dir, key) : NULL;
 }
 
-/* The script's standard input for step op: settings, ".", then extra. */
+/* The script's standard input for step op: settings, ".", then extra.
+ * -1 reported (the node and the field or file named). */
 static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
-		     const char *step, struct buf *in, struct fanout_result *r)
+		     const char *step, struct buf *in)
 {
 	static const char *const fields[] = {
 		"KitURL", "ISCInstallDir", "SuperServerPort", "nonroot",
@@ -143,18 +156,19 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(fields); i++)
-		if (add_setting(in, fields[i], ctx_field(j->ctx, n, fields[i]),
-				r))
+		if (add_setting(in, n, fields[i],
+				ctx_field(j->ctx, n, fields[i])))
 			return -1;
 	if (op == KIT_INSTALL && !strcmp(step, "install") &&
-	    add_setting(in, "Password", j->password, r))
+	    add_setting(in, n, "Password", j->password))
 		return -1;
 	if (op == KIT_SESSION &&
-	    add_setting(in, "Namespace", j->ns(j->ctx, n), r))
+	    add_setting(in, n, "Namespace", j->ns(j->ctx, n)))
 		return -1;
 	if (buf_adds(in, ".\n") ||
 	    (op == KIT_SESSION && buf_adds(in, j->script)))
-		return fanout_fail(r, "the settings are too long");
+		return error("%s, " KIT_SETTINGS ": the text is too long",
+			     n->name);
 	if (op == KIT_INSTALL && !strcmp(step, "license")) {
 		const char *field;
 		char *path = kit_license(j->ctx, n, &field);
@@ -163,10 +177,8 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 
 		buf_init(&key, LICENSE_KEY_CAP);
 		rc = path ? license_key_read(n->name, field, path, &key) : 0;
-		if (rc)
-			fanout_fail(r, "%s", log_last_error());
-		else if (buf_add(in, key.data ? key.data : "", key.len))
-			rc = fanout_fail(r, "the license key is too long");
+		if (!rc && buf_add(in, key.data ? key.data : "", key.len))
+			rc = error("%s: the license key is too long", n->name);
 		buf_release(&key);
 		free(path);
 		if (rc)
@@ -178,7 +190,7 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 		iris_merge_fields(j->ctx, n, &m);
 		m.password_hash = j->password_hash;
 		if (iris_merge_text(&m, in))
-			return fanout_fail(r, "%s", log_last_error());
+			return -1;
 	}
 	return 0;
 }
@@ -209,9 +221,11 @@ static int kit_step(struct kitjob *j, struct ssh_conn *c, const struct node *n,
 	const char *e;
 	int status = -1, rc = -1;
 
-	buf_init(&in, BUF_CAP_CONFIG + BUF_CAP_LINE);
-	if (kit_input(j, n, j->op, step, &in, r))
+	buf_init(&in, KIT_INPUT_CAP);
+	if (kit_input(j, n, j->op, step, &in)) {
+		fanout_fail(r, "%s", log_last_error());
 		goto out;
+	}
 	if (ssh_exec(c, cmd, in.data, &r->out, &r->err, &status)) {
 		fanout_fail(r, "%s: the connection failed", step);
 		goto out;
@@ -262,11 +276,6 @@ static void kit_one(struct fanout *f, size_t i, struct fanout_result *r,
 		goto files;
 	switch (j->op) {
 	case KIT_INSTALL:
-		if (!ctx_field(j->ctx, n, "KitURL")) {
-			fanout_fail(r, "no KitURL for %s (set it in the "
-				    "definitions or use -override)", n->name);
-			break;
-		}
 		say("Downloading kit on %s...", n->name);
 		if (kit_step(j, c, n, "download", r))
 			break;
@@ -320,17 +329,59 @@ files:
 	}
 }
 
-/* Runs j's op on every selected node; done[i] says which succeeded. */
+/*
+ * What every step of j's op will give each selected node on its standard
+ * input (kit_input: the settings, the password, the license key, the merge
+ * file) is made and thrown away, so a value that cannot go there is
+ * refused, its node and field named, before any node is reached (not at
+ * the start step after the kit was installed).  -1 reported.
+ */
+static int kit_check(struct kitjob *j)
+{
+	static const char *const steps[][4] = {
+		[KIT_INSTALL] = { "download", "install", "license", "start" },
+		[KIT_UNINSTALL] = { "uninstall" }, [KIT_STATUS] = { "status" },
+		[KIT_SESSION] = { "session" }, [KIT_STOP] = { "stop" },
+		[KIT_START] = { "resume" },
+	};
+	const struct ctx *ctx = j->ctx;
+	struct buf in;
+	size_t i, k;
+	int rc = 0;
+
+	for (i = 0; i < ctx->nsel && !rc; i++) {
+		const struct node *n = ctx->sel[i];
+
+		if (j->op == KIT_INSTALL && !ctx_field(ctx, n, "KitURL")) {
+			rc = error("no KitURL for %s (set it in the "
+				   "definitions or use -override)", n->name);
+			break;
+		}
+		for (k = 0; k < ARRAY_SIZE(steps[0]) && steps[j->op][k] &&
+		     !rc; k++) {
+			buf_init(&in, KIT_INPUT_CAP);
+			rc = kit_input(j, n, j->op, steps[j->op][k], &in);
+			buf_wipe(&in);
+		}
+	}
+	return rc;
+}
+
+/* Runs j's op on every selected node once kit_check() passed (and the
+ * state lock is taken when j->changes); done[i] says which succeeded. */
 static int kit_run(struct kitjob *j, bool *done)
 {
 	struct ctx *ctx = j->ctx;
 	size_t n = ctx->nsel, i;
-	struct fanout_result *res = xcalloc(n ? n : 1, sizeof(*res));
+	struct fanout_result *res;
 	struct fanout_opts fo = {
 		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)), 0
 	};
 	int rc;
 
+	if (kit_check(j) || (j->changes && ctx_begin_changes(ctx)))
+		return -1;
+	res = xcalloc(n ? n : 1, sizeof(*res));
 	j->outpath = xcalloc(n ? n : 1, sizeof(char *));
 	j->errpath = xcalloc(n ? n : 1, sizeof(char *));
 	fanout_run(n, &fo, kit_one, j, res);
@@ -414,7 +465,7 @@ static int kit_check_licenses(const struct ctx *ctx)
 
 int cmd_install(struct ctx *ctx)
 {
-	struct kitjob j = { .ctx = ctx, .op = KIT_INSTALL };
+	struct kitjob j = { .ctx = ctx, .op = KIT_INSTALL, .changes = true };
 	char *asked = NULL, *hash = NULL;
 	bool *done = NULL;
 	int rc = -1;
@@ -428,8 +479,6 @@ int cmd_install(struct ctx *ctx)
 		goto out;
 	}
 	j.password_hash = hash;
-	if (ctx_begin_changes(ctx))
-		goto out;
 	done = xcalloc(ctx->nsel ? ctx->nsel : 1, sizeof(*done));
 	rc = kit_run(&j, done);
 	kit_portal(ctx, done);
@@ -442,7 +491,8 @@ out:
 
 int cmd_uninstall(struct ctx *ctx)
 {
-	struct kitjob j = { .ctx = ctx, .op = KIT_UNINSTALL };
+	struct kitjob j = { .ctx = ctx, .op = KIT_UNINSTALL,
+			    .changes = true };
 
 	if (kit_nodes(ctx, "uninstall"))
 		return -1;
@@ -454,8 +504,6 @@ int cmd_uninstall(struct ctx *ctx)
 			return error("uninstall not confirmed; nothing "
 				     "changed");
 	}
-	if (ctx_begin_changes(ctx))
-		return -1;
 	return kit_run(&j, NULL);
 }
 

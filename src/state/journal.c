@@ -123,7 +123,7 @@ static int read_back(struct journal *j)
 		size_t keep = nl ? (size_t)(nl + 1 - b.data) : 0;
 
 		b.data[keep] = '\0';
-		if (truncate(j->path, (off_t)keep)) {
+		if (ftruncate(j->fd, (off_t)keep)) {
 			buf_release(&b);
 			return error("cannot repair %s: %s", j->path,
 				     strerror(errno));
@@ -155,14 +155,17 @@ int journal_open(const char *state_dir, struct journal **out)
 	j->path = xasprintf("%s/" JOURNAL_FILE, state_dir);
 	if (k && str_to_long(k, &j->kill_after))
 		j->kill_after = 0;
-	if (fs_mkdirs(state_dir, 0700) || read_back(j))
-		goto fail;
-	j->fd = open(j->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
-		     0600);
-	if (j->fd < 0) {
-		error("cannot open %s: %s", j->path, strerror(errno));
+	if (fs_mkdirs(state_dir, 0700)) {
+		error("cannot create %s: %s", state_dir, fs_strerror(errno));
 		goto fail;
 	}
+	j->fd = fs_open_append(j->path);
+	if (j->fd < 0) {
+		error("cannot write '%s': %s", j->path, fs_strerror(errno));
+		goto fail;
+	}
+	if (read_back(j))
+		goto fail;
 	*out = j;
 	return 0;
 fail:

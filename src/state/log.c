@@ -6,6 +6,7 @@
  */
 #include "log.h"
 #include "../util/buf.h"
+#include "../util/fs.h"
 #include "../util/str.h"
 #include <pthread.h>
 
@@ -208,12 +209,13 @@ int log_open(const char *path)
 	FILE *f;
 	int fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	fd = fs_open_append(path);
 	if (fd < 0 || !(f = fdopen(fd, "a"))) {
+		int err = errno;
+
 		if (fd >= 0)
 			close(fd);
-		return error("cannot open log file '%s': %s", path,
-			     strerror(errno));
+		return error("cannot write '%s': %s", path, fs_strerror(err));
 	}
 	pthread_mutex_lock(&log_lock);
 	if (logfile)

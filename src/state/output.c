@@ -27,7 +27,7 @@ int output_response(const cJSON *result, int status)
 	}
 	clean = log_redact(text);
 	if (fs_write_atomic(RESPONSE_FILE, clean, strlen(clean), 0600)) {
-		error("cannot write %s: %s", RESPONSE_FILE, strerror(errno));
+		error("cannot write %s: %s", RESPONSE_FILE, fs_strerror(errno));
 		goto out;
 	}
 	ret = 0;

@@ -120,10 +120,10 @@ int statedir_lock(const char *dir, const char *command,
 		lk->created_dir = true;
 	}
 	for (tries = 0; tries < 10; tries++) {
-		lk->fd = open(lk->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		lk->fd = fs_open_append(lk->path);
 		if (lk->fd < 0) {
-			error("cannot open lock '%s': %s", lk->path,
-			      strerror(errno));
+			error("cannot write '%s': %s", lk->path,
+			      fs_strerror(errno));
 			goto out;
 		}
 		if (flock(lk->fd, LOCK_EX | LOCK_NB)) {

@@ -3,19 +3,28 @@
 #include "str.h"
 #include <dirent.h>
 
-int fs_open_regular(const char *path)
+/* The errno for a path that open() refused with ENXIO (a socket, or a FIFO
+ * with no reader under O_NONBLOCK), EISDIR (a directory opened to write) or
+ * ELOOP (O_NOFOLLOW on a symlink): its file type, so the message says what
+ * is there.  follow: stat, not lstat. */
+static int not_regular(const char *path, int err, bool follow)
 {
 	struct stat st;
-	int fd, fl, err, ret = -1;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0) {
-		err = errno;	/* a socket cannot be opened: ENXIO */
-		if (err == ENXIO && !stat(path, &st) && S_ISSOCK(st.st_mode))
-			err = FS_ENOTREG(st.st_mode);
-		errno = err;
-		return -1;
-	}
+	if ((err == ENXIO || err == EISDIR || err == ELOOP) &&
+	    !(follow ? stat(path, &st) : lstat(path, &st)) &&
+	    !S_ISREG(st.st_mode) && (err != ELOOP || S_ISLNK(st.st_mode)))
+		return FS_ENOTREG(st.st_mode);
+	return err;
+}
+
+/* Keeps fd if it is a regular file, made blocking again; else closes it.
+ * Returns fd or -1 with errno set. */
+static int keep_regular(int fd)
+{
+	struct stat st;
+	int fl, err, ret = -1;
+
 	if (fstat(fd, &st))
 		goto out;
 	if (!S_ISREG(st.st_mode)) {
@@ -36,6 +45,31 @@ out:
 	return ret;
 }
 
+int fs_open_regular(const char *path)
+{
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		errno = not_regular(path, errno, true);
+		return -1;
+	}
+	return keep_regular(fd);
+}
+
+int fs_open_append(const char *path)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW |
+		  O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		errno = not_regular(path, errno, false);
+		return -1;
+	}
+	return keep_regular(fd);
+}
+
 const char *fs_strerror(int err)
 {
 	static const struct { int type; const char *text; } types[] = {
@@ -44,6 +78,7 @@ const char *fs_strerror(int err)
 		{ S_IFCHR, "not a regular file (a character device)" },
 		{ S_IFBLK, "not a regular file (a block device)" },
 		{ S_IFSOCK, "not a regular file (a socket)" },
+		{ S_IFLNK, "not a regular file (a symbolic link)" },
 	};
 	size_t i;
 
@@ -101,7 +136,13 @@ int fs_write_atomic(const char *path, const void *data, size_t len,
 	int fd, ret = -1, saved;
 	ssize_t n;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	/* The name is guessable: whatever is there (a stale temporary, or a
+	 * symlink or FIFO planted to make this write go elsewhere or block)
+	 * is removed, not followed, and the file must be a new one. */
+	if (unlink(tmp) && errno != ENOENT)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  mode);
 	if (fd < 0)
 		goto out;
 	while (len) {

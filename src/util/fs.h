@@ -19,6 +19,20 @@
 int fs_open_regular(const char *path) WARN_UNUSED;
 
 /*
+ * Opens path to append to, creating it (0600) if it is not there: the
+ * writer of a file icm keeps adding to (icm.log, the state journal, the
+ * state lock).  Such a file must be a regular file of its own: a symlink
+ * is not followed but refused (O_NOFOLLOW), even one to a regular file, as
+ * it may be planted in a state directory or working directory someone else
+ * handed over; a FIFO is refused at once (O_NONBLOCK), not waited on for a
+ * reader; the descriptor is made blocking again.  Returns it (O_WRONLY,
+ * O_APPEND, O_CLOEXEC), or -1 with errno set: FS_ENOTREG(mode) for a
+ * symlink, FIFO, directory, device or socket.  Files written whole go
+ * through fs_write_atomic() instead, whose rename replaces what was there.
+ */
+int fs_open_append(const char *path) WARN_UNUSED;
+
+/*
  * errno values of icm's own, past the system's: "not a regular file" with
  * the file type (st_mode & S_IFMT) in the low bits.  Print them (and every
  * errno from fs_*) with fs_strerror(), not strerror().
@@ -28,9 +42,9 @@ int fs_open_regular(const char *path) WARN_UNUSED;
 
 /*
  * What an errno from fs_* means, in icm's words where strerror() is not
- * enough: "not a regular file (a FIFO)", "too many levels of symbolic
- * links (a symlink loop)", "file too large" (EFBIG: over the reader's
- * cap); strerror() otherwise.
+ * enough: "not a regular file (a FIFO)", "not a regular file (a symbolic
+ * link)", "too many levels of symbolic links (a symlink loop)", "file too
+ * large" (EFBIG: over the reader's cap); strerror() otherwise.
  */
 const char *fs_strerror(int err);
 
@@ -41,7 +55,13 @@ const char *fs_strerror(int err);
  */
 int fs_read_file(const char *path, struct buf *out) WARN_UNUSED;
 
-/* Writes len bytes to path atomically with the given mode.  0 or -1/errno. */
+/*
+ * Writes len bytes to path atomically with the given mode: a new temporary
+ * file beside it (created O_EXCL|O_NOFOLLOW, so a symlink or FIFO planted
+ * at its name is removed, never written through), fsync, rename; the rename
+ * replaces whatever path was (a symlink is replaced, not followed).  0 or
+ * -1/errno.
+ */
 int fs_write_atomic(const char *path, const void *data, size_t len,
 		    mode_t mode) WARN_UNUSED;
 

@@ -1,7 +1,7 @@
 /*
- * t-fs.c: fs_absolute(), the paths provision records, and what the
- * readers of user files refuse: a FIFO, a directory, a device, a symlink
- * loop (util/fs).
+ * t-fs.c: fs_absolute(), the paths provision records, what the readers
+ * of user files refuse (a FIFO, a directory, a device, a symlink loop) and
+ * what the writers refuse (a FIFO, a planted symlink) (util/fs).
  */
 #include "icm.h"
 #include "util/fs.h"
@@ -13,7 +13,7 @@
 
 static void hung(int sig)
 {
-	static const char msg[] = "not ok - a reader blocked on a FIFO\n";
+	static const char msg[] = "not ok - blocked on a FIFO\n";
 
 	(void)sig;
 	if (write(1, msg, sizeof(msg) - 1) < 0)
@@ -89,6 +89,95 @@ static void test_regular_only(void)
 		printf("# could not clean up\n");
 }
 
+/* The content of path, or "" (static buffer). */
+static const char *content(const char *path)
+{
+	static char text[64];
+	struct buf b;
+
+	text[0] = 0;
+	buf_init(&b, sizeof(text) - 1);
+	if (!fs_read_file(path, &b) && b.len)
+		memcpy(text, b.data, b.len + 1);
+	buf_release(&b);
+	return text;
+}
+
+/* fs_open_append: the writer of icm.log, the journal and the lock.  Run in
+ * a scratch directory. */
+static void test_append(void)
+{
+	char *tmp;
+	int fd, err;
+
+	signal(SIGALRM, hung);
+	alarm(5);
+	ok(mkfifo("wfifo", 0600) == 0, "a FIFO with no reader");
+	errno = 0;
+	fd = fs_open_append("wfifo");
+	err = errno;
+	ok(fd == -1 && err == FS_ENOTREG(S_IFIFO),
+	   "fs_open_append refuses it at once");
+	is_str(fs_strerror(err), "not a regular file (a FIFO)",
+	       "named as a FIFO");
+	alarm(0);
+
+	ok(fs_write_atomic("outside", "theirs\n", 7, 0600) == 0 &&
+	   symlink("outside", "planted") == 0, "a symlink to a file");
+	fd = fs_open_append("planted");
+	err = errno;
+	ok(fd == -1 && err == FS_ENOTREG(S_IFLNK),
+	   "fs_open_append does not follow it");
+	is_str(fs_strerror(err), "not a regular file (a symbolic link)",
+	       "named as a symbolic link");
+	is_str(content("outside"), "theirs\n", "the file it names is untouched");
+	ok(symlink("nowhere", "dangling") == 0 &&
+	   fs_open_append("dangling") == -1 &&
+	   errno == FS_ENOTREG(S_IFLNK) && !fs_exists("nowhere"),
+	   "a dangling symlink is refused, its target not created");
+	ok(mkdir("wdir", 0700) == 0 && fs_open_append("wdir") == -1 &&
+	   errno == FS_ENOTREG(S_IFDIR), "a directory is refused, named");
+
+	fd = fs_open_append("new.log");
+	ok(fd >= 0 && write(fd, "a\n", 2) == 2, "a new file is created");
+	ok(fd >= 0 && !(fcntl(fd, F_GETFL) & O_NONBLOCK) &&
+	   (fcntl(fd, F_GETFL) & O_APPEND) &&
+	   (fcntl(fd, F_GETFD) & FD_CLOEXEC),
+	   "appending, blocking again, close-on-exec");
+	if (fd >= 0)
+		close(fd);
+	fd = fs_open_append("new.log");
+	ok(fd >= 0 && write(fd, "b\n", 2) == 2, "an existing one reopened");
+	if (fd >= 0)
+		close(fd);
+	is_str(content("new.log"), "a\nb\n", "and appended to");
+
+	/* fs_write_atomic's temporary name is guessable: what is planted
+	 * there is replaced, not written through, nor waited on. */
+	tmp = xasprintf("target.tmp.%ld", (long)getpid());
+	ok(symlink("outside", tmp) == 0 &&
+	   fs_write_atomic("target", "ours\n", 5, 0600) == 0,
+	   "fs_write_atomic with a symlink at its temporary name");
+	is_str(content("outside"), "theirs\n", "writes nothing through it");
+	is_str(content("target"), "ours\n", "writes the target");
+	ok(!fs_exists(tmp), "and leaves no temporary");
+	alarm(5);
+	ok(mkfifo(tmp, 0600) == 0 &&
+	   fs_write_atomic("target", "two\n", 4, 0600) == 0 &&
+	   !strcmp(content("target"), "two\n"),
+	   "a FIFO at the temporary name does not block it");
+	alarm(0);
+	ok(symlink("outside", "resp") == 0 &&
+	   fs_write_atomic("resp", "new\n", 4, 0600) == 0,
+	   "fs_write_atomic onto a symlink");
+	is_str(content("outside"), "theirs\n", "replaces the link, not its file");
+	free(tmp);
+	if (unlink("wfifo") || unlink("outside") || unlink("planted") ||
+	    unlink("dangling") || rmdir("wdir") || unlink("new.log") ||
+	    unlink("target") || unlink("resp"))
+		printf("# could not clean up\n");
+}
+
 static void abs_is(const char *path, const char *want)
 {
 	char *got = fs_absolute(path), *name;
@@ -134,6 +223,7 @@ int main(void)
 		free(up);
 	}
 	test_regular_only();
+	test_append();
 	if (chdir("/") || rmdir(dir))
 		return 1;
 	free(real);

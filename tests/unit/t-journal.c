@@ -11,8 +11,9 @@
 int main(void)
 {
 	char dir[] = "/tmp/t-journal.XXXXXX";
-	char *path;
+	char *path, *outside;
 	struct journal *j = NULL;
+	struct stat st;
 	FILE *f;
 	pid_t pid;
 	int status;
@@ -90,6 +91,26 @@ int main(void)
 	journal_close(j);
 
 	unlink(path);
+
+	/* a journal planted as a symlink (a state directory handed over) is
+	 * not followed, nor read, nor written through; a FIFO not waited on */
+	outside = xasprintf("%s.outside", dir);
+	f = fopen(outside, "w");
+	fclose(f);
+	ok(symlink(outside, path) == 0 && journal_open(dir, &j) == -1,
+	   "a journal that is a symlink is refused");
+	ok(strstr(log_last_error(), "/journal': not a regular file (a "
+		  "symbolic link)") != NULL, "the message says so");
+	ok(stat(outside, &st) == 0 && st.st_size == 0,
+	   "the file it names is untouched");
+	unlink(path);
+	unlink(outside);
+	ok(mkfifo(path, 0600) == 0 && journal_open(dir, &j) == -1 &&
+	   strstr(log_last_error(), "not a regular file (a FIFO)"),
+	   "a journal that is a FIFO is refused at once");
+	unlink(path);
+	free(outside);
+
 	rmdir(dir);
 	free(path);
 	return done_testing();

@@ -99,6 +99,21 @@ int main(void)
 	is_str(r, "s3cr3t-Pa55", "the registry is empty after wipe");
 	free(r);
 	unlink(path);
+
+	/* icm.log as a FIFO with no reader, or a planted symlink: refused at
+	 * once, named; the log goes on being kept for a later log_open */
+	alarm(5);
+	ok(mkfifo(path, 0600) == 0 && log_open(path) == -1,
+	   "a FIFO as icm.log is refused, not waited on");
+	alarm(0);
+	ok(strstr(log_last_error(), "/icm.log': not a regular file (a FIFO)")
+	   != NULL, "named as a FIFO");
+	unlink(path);
+	ok(symlink("/nonexistent/elsewhere", path) == 0 &&
+	   log_open(path) == -1 &&
+	   strstr(log_last_error(), "not a regular file (a symbolic link)"),
+	   "a symlink as icm.log is refused, named");
+	unlink(path);
 	rmdir(dir);
 	free(path);
 	return done_testing();
