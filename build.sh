@@ -42,6 +42,7 @@ PACKAGES=(
     ansible                # bench/deploy's peer (community.docker)
     python3-docker         # ... which its docker modules need
     fdisk xfsprogs         # node preparation's partition + xfs paths (e2e 52)
+    clang libclang-rt-14-dev  # make fuzz: libFuzzer, ASan, UBSan (tests/fuzz/)
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 
