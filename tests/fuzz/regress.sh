@@ -3,7 +3,7 @@
 # `make fuzz-build` into build/fuzz/) run once over each input of its
 # committed corpus, tests/fuzz/corpus/<target>/: one TAP line per target,
 # not ok when an input crashes, leaks, trips a sanitizer or takes over
-# 2 s.  The output of a failing run is in build/fuzz/logs/regress-<t>.log.
+# 2 s (or the target's dictionary, tests/fuzz/<target>.dict, is malformed).  The output of a failing run is in build/fuzz/logs/regress-<t>.log.
 # Without clang's libFuzzer runtime the whole script is a skip.
 cd "$(dirname "$0")/../.." || exit 1
 
@@ -26,12 +26,14 @@ for t in $targets; do
 	bin=build/fuzz/$t
 	log=build/fuzz/logs/regress-$t.log
 	inputs=$(find "tests/fuzz/corpus/$t" -type f 2>/dev/null | wc -l)
+	dict=
+	[ -f "tests/fuzz/$t.dict" ] && dict=-dict=tests/fuzz/$t.dict
 	if [ ! -x "$bin" ]; then
 		echo "not ok $n - $t: $bin is not built (make fuzz-build)"
 	elif [ "$inputs" -eq 0 ]; then
 		echo "not ok $n - $t: no corpus in tests/fuzz/corpus/$t"
 	elif find "tests/fuzz/corpus/$t" -type f | sort |
-		xargs -r "$bin" -timeout=2 -rss_limit_mb=2048 \
+		xargs -r "$bin" -timeout=2 -rss_limit_mb=2048 $dict \
 			-close_fd_mask=3 >"$log" 2>&1; then
 		echo "ok $n - $t: $inputs inputs"
 	else
