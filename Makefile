@@ -269,7 +269,7 @@ FUZZ_OPTS = -timeout=2 -rss_limit_mb=2048 -close_fd_mask=3 \
 fuzz-build: $(FUZZ_BINS)
 
 fuzz: fuzz-build
-	$(MAKE) -j2 $(FUZZ_TARGETS:%=fuzz-run-%)
+	$(MAKE) -j2 -k $(FUZZ_TARGETS:%=fuzz-run-%)
 
 # One target's run; its log is kept, its summary printed.
 $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: $(FUZZ)/%

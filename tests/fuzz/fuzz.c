@@ -16,17 +16,29 @@ char *fuzz_cstr(const uint8_t *data, size_t size)
 	return s;
 }
 
+static bool unreadable;	/* fuzz_empty_dir() met a directory it
+				   could not read (an archive's mode 0) */
+
 static int remove_one(const char *path, const struct stat *st, int flag,
 		      struct FTW *ftw)
 {
-	if (ftw->level > 0)
+	if (flag == FTW_DNR) {
+		chmod(path, 0700);
+		unreadable = true;
+	} else if (ftw->level > 0) {
 		remove(path);
+	}
 	return 0;
 }
 
 void fuzz_empty_dir(const char *path)
 {
-	nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	int pass = 0;
+
+	do {
+		unreadable = false;
+		nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	} while (unreadable && ++pass < 64);
 }
 
 static void remove_scratch(void)
