@@ -14,13 +14,25 @@
 #define SEP "\n--\n"
 #define DEFINITIONS "[{\"Role\":\"DM\",\"Count\":\"1\"}]"
 
+/* obj as -plan -json and the lock record show it, secrets masked. */
+static void mask(const cJSON *obj)
+{
+	cJSON *shown = cJSON_Duplicate(obj, 1);
+	char *text;
+
+	if (config_mask_secrets(shown)) {
+		text = cJSON_PrintUnformatted(shown);
+		free(text);
+	}
+	cJSON_Delete(shown);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const uint8_t *part[3];
 	size_t len[3], n;
 	struct config cfg;
 	char *defaults, *definitions, *text = NULL;
-	cJSON *ov = NULL;
 
 	n = fuzz_split(data, size, SEP, part, len, 3);
 	defaults = fuzz_file("defaults.json", part[0], len[0]);
@@ -32,32 +44,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (n > 2) {
 		const char *end = NULL;
+		cJSON *ov;
 
 		text = fuzz_cstr(part[2], len[2]);
 		ov = cJSON_ParseWithOpts(text, &end, 1);
-		if (!cJSON_IsObject(ov))
-			goto out;
-		if (config_mask_secrets(ov)) {
-			char *shown = cJSON_PrintUnformatted(ov);
-
-			free(shown);
+		if (!cJSON_IsObject(ov)) {
 			cJSON_Delete(ov);
-			ov = cJSON_ParseWithOpts(text, &end, 1);
-		}
-		if (config_set_overrides(&cfg, ov)) {
-			ov = NULL;	/* cfg owns it */
 			goto out;
 		}
-		ov = NULL;
+		mask(ov);
+		if (config_set_overrides(&cfg, ov))	/* cfg owns ov */
+			goto out;
 	}
-	if (config_validate(&cfg) == 0) {
-		cJSON *shown = cJSON_Duplicate(cfg.definitions, 1);
-
-		config_mask_secrets(shown);
-		cJSON_Delete(shown);
-	}
+	if (config_validate(&cfg) == 0)
+		mask(cfg.definitions);
 out:
-	cJSON_Delete(ov);
 	free(text);
 	config_release(&cfg);
 	free(defaults);
