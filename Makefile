@@ -88,7 +88,8 @@ e2e: $(OUT)/icm
 
 # One prove run: the C unit tests and the end-to-end scenarios (TAP).
 test: $(OUT)/icm $(UNIT_BINS)
-	ICM=$(abspath $(OUT)/icm) prove -f --timer $(UNIT_BINS) $(E2E)
+	ICM=$(abspath $(OUT)/icm) prove -f --timer $(UNIT_BINS) $(E2E) \
+		tests/fuzz/regress.sh
 
 clean:
 	rm -rf $(OUT)/obj $(OUT)/gen $(OUT)/tests $(OUT)/icm $(OUT)/icm.unstripped build/dev
@@ -218,3 +219,109 @@ test e2e: $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call
 bench: bench-aws
 bench-aws: $(OUT)/icm
 	bench/aws-calls $(OUT)/icm
+
+# ---------------------------------------------------------------------------
+# make fuzz: libFuzzer targets (tests/fuzz/fuzz-*.c), one per parser of
+# outside input, built with the host's clang under AddressSanitizer and
+# UndefinedBehaviorSanitizer; each runs FUZZ_SECONDS (two at a time) from
+# its committed corpus tests/fuzz/corpus/<target>/ (read only: what it
+# finds goes to build/fuzz/corpus/<target>/), with tests/fuzz/<target>.dict
+# when there is one.  A crash, leak, UBSan report or an input that takes
+# over 2 s is written to build/fuzz/crashes/<target>/ and the run fails;
+# the whole output is in build/fuzz/logs/<target>.log.  `make fuzz-build`
+# only builds.  `make test` runs every target once over its corpus
+# (tests/fuzz/regress.sh).  BearSSL and cJSON are compiled again with the
+# same sanitizers from the sources vendor/deps.sh prepared (build/work);
+# each target links only the objects it reaches, never libcurl or libssh2.
+FUZZ_CC := clang
+FUZZ := build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SAN)
+FUZZ_WARN := -Wall -Wextra -Wno-unused-parameter -Wshadow \
+	-Wmissing-prototypes -Werror=implicit-function-declaration
+FUZZ_CPPFLAGS := -Isrc -I$(FUZZ)/include -Ibuild/work/bearssl/inc -MMD -MP
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,%,$(sort $(wildcard tests/fuzz/fuzz-*.c)))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/%)
+# The parsers and the modules they call (whole directories, so a new
+# helper is there; none of these includes libcurl's or libssh2's headers).
+FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
+	src/iris/*.c src/state/*.c) src/cloud/xml.c src/cloud/awscreds.c \
+	src/cloud/awserr.c src/docker/tar.c src/docker/runopts.c \
+	src/node/authkey.c src/node/known_hosts.c
+FUZZ_OBJS := $(FUZZ_SRCS:src/%.c=$(FUZZ)/obj/%.o)
+FUZZ_BEARSSL := build/work/bearssl
+FUZZ_BEARSSL_SRCS := $(shell find $(FUZZ_BEARSSL)/src -name '*.c' 2>/dev/null | sort)
+FUZZ_BEARSSL_OBJS := $(FUZZ_BEARSSL_SRCS:$(FUZZ_BEARSSL)/src/%.c=$(FUZZ)/bearssl/%.o)
+# Longest input per target (bytes); 4096 unless named here.  fuzz-key
+# keeps 4096: its seeds (RSA up to 4096 bits) fit, and an RSA key of 8192
+# bits, which key_from_pem() proves by signing (over 2 s under ASan),
+# does not.
+FUZZ_MAXLEN_fuzz-config := 16384
+FUZZ_MAXLEN_fuzz-instances := 16384
+FUZZ_MAXLEN_fuzz-tar := 16384
+FUZZ_MAXLEN_fuzz-xml := 16384
+FUZZ_MAXLEN_fuzz-x509 := 8192
+FUZZ_OPTS = -timeout=2 -rss_limit_mb=2048 -close_fd_mask=3 \
+	-max_len=$(or $(FUZZ_MAXLEN_$*),4096) \
+	-artifact_prefix=$(FUZZ)/crashes/$*/ \
+	$(if $(wildcard tests/fuzz/$*.dict),-dict=tests/fuzz/$*.dict)
+
+.PHONY: fuzz fuzz-build $(FUZZ_TARGETS:%=fuzz-run-%)
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	$(MAKE) -j2 -k $(FUZZ_TARGETS:%=fuzz-run-%)
+
+# One target's run; its log is kept, its summary printed.
+$(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: $(FUZZ)/%
+	@mkdir -p $(FUZZ)/corpus/$* $(FUZZ)/crashes/$* $(FUZZ)/logs
+	@if $< $(FUZZ_OPTS) -max_total_time=$(FUZZ_SECONDS) \
+	    $(FUZZ)/corpus/$* tests/fuzz/corpus/$* >$(FUZZ)/logs/$*.log 2>&1; \
+	then echo "$*: clean ($$(grep -o 'Done [0-9]* runs' $(FUZZ)/logs/$*.log | tail -1 | cut -d' ' -f2) runs in $(FUZZ_SECONDS) s)"; \
+	else tail -40 $(FUZZ)/logs/$*.log; \
+	  echo "$*: FAILED; input in $(FUZZ)/crashes/$*/, log $(FUZZ)/logs/$*.log"; exit 1; fi
+
+$(FUZZ_BINS): $(FUZZ)/%: tests/fuzz/%.c $(FUZZ)/fuzz.o $(FUZZ)/libicm.a $(FUZZ)/libbearssl.a $(FUZZ)/cJSON.o
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_WARN) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ)/fuzz.o $(FUZZ)/cJSON.o $(FUZZ)/libicm.a $(FUZZ)/libbearssl.a -lpthread
+
+$(FUZZ)/fuzz.o: tests/fuzz/fuzz.c tests/fuzz/fuzz.h $(FUZZ)/include/cjson/cJSON.h
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_WARN) -c -o $@ $<
+
+$(FUZZ)/libicm.a: $(FUZZ_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ)/obj/%.o: src/%.c $(FUZZ)/include/cjson/cJSON.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_WARN) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ)/libbearssl.a: $(FUZZ_BEARSSL_OBJS)
+	@test -n "$^" || { echo "make fuzz: no BearSSL sources in $(FUZZ_BEARSSL)/src; run make first (vendor/deps.sh prepares them)"; exit 1; }
+	rm -f $@ && ar rcs $@ $^
+
+# BearSSL's encoders copy zero bytes from a NULL pointer on purpose
+# (br_asn1_uint_prepare(NULL, 0) for a version 0, asn1enc.c), which UBSan's
+# nonnull-attribute check reports on every RSA key written; vendor code is
+# not ours to change, so that one check is off for BearSSL alone.
+$(FUZZ)/bearssl/%.o: $(FUZZ_BEARSSL)/src/%.c
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) -I$(FUZZ_BEARSSL)/inc -I$(FUZZ_BEARSSL)/src $(FUZZ_CFLAGS) \
+		-fno-sanitize=nonnull-attribute -fsanitize=fuzzer-no-link -c -o $@ $<
+
+# cJSON as deps.sh patched it; its header where icm's sources look.
+$(FUZZ)/include/cjson/cJSON.h: build/work/cjson/cJSON.h
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+$(FUZZ)/cJSON.o: build/work/cjson/cJSON.c build/work/cjson/cJSON.h
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ)/fuzz.d $(FUZZ_BINS:=.d)
+
+# make test runs each target over its corpus once, when the host has
+# clang's libFuzzer runtime (else tests/fuzz/regress.sh says it skips).
+FUZZ_RT := $(shell $(FUZZ_CC) -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(shell uname -m).a
+ifneq ($(wildcard $(FUZZ_RT)),)
+test: $(FUZZ_BINS)
+endif

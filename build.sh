@@ -43,6 +43,7 @@ PACKAGES=(
     python3-docker         # ... which its docker modules need
     fdisk xfsprogs         # node preparation's partition + xfs paths (e2e 52)
     shellcheck             # the node scripts are shellcheck-clean (e2e 68)
+    clang libclang-rt-14-dev  # make fuzz: libFuzzer, ASan, UBSan (tests/fuzz/)
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 

@@ -785,6 +785,7 @@ static int openssh_body(const char *text, size_t len, struct buf *b)
 			       sizeof(OPENSSH_BEGIN) - 1), *e;
 	size_t n;
 
+	buf_init(b, 0);		/* the caller wipes b on every path */
 	if (!s)
 		return -1;
 	s += sizeof(OPENSSH_BEGIN) - 1;
