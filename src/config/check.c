@@ -3,7 +3,7 @@
 #include "cfgint.h"
 #include "../state/log.h"
 #include "../util/str.h"
-#include "../docker/api.h"
+#include "../docker/names.h"
 #include "../iris/cos.h"
 #include <arpa/inet.h>
 #include <ctype.h>

@@ -85,15 +85,6 @@ char *docker_escape(const char *s)
 	return buf_take(&b);
 }
 
-bool docker_name_valid(const char *name)
-{
-	size_t n = strspn(name, "abcdefghijklmnopqrstuvwxyz"
-			  "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-");
-
-	return isalnum((unsigned char)name[0]) && n >= 2 && !name[n] &&
-		n <= DOCKER_NAME_MAX;
-}
-
 /* "1.41" -> 1 and 41; -1 when malformed. */
 static int version_parse(const char *v, long *major, long *minor)
 {

@@ -32,6 +32,7 @@
 
 #include "../icm.h"
 #include "../util/buf.h"
+#include "names.h"
 #include <cjson/cJSON.h>
 
 #define DOCKER_PORT 2376
@@ -84,15 +85,7 @@ const char *docker_server_version(const struct docker *d);	/* "20.10.24" */
 int docker_call(struct docker *d, const char *method, const char *path,
 		const cJSON *body, long *status, cJSON **resp) WARN_UNUSED;
 
-/*
- * A container name as Docker takes one ([a-zA-Z0-9][a-zA-Z0-9_.-]+, at
- * most DOCKER_NAME_MAX bytes): checked where a name enters (-container)
- * so that a bad one is refused before anything is done.
- */
-#define DOCKER_NAME_MAX 128
-#define DOCKER_NAME_RULE "a letter or digit, then letters, digits, '_', " \
-	"'.' and '-'; 2 to 128 characters"
-bool docker_name_valid(const char *name);
+/* Container names: names.h (docker_name_valid). */
 
 /* s escaped for a URL query or path segment (caller frees). */
 char *docker_escape(const char *s);
