@@ -8,16 +8,18 @@
  * machine type and volume sizes.  It takes no lock and writes nothing
  * (but response.json with -json).  A refusal writes nothing either.
  *
- * Without -plan, provision takes the state-directory lock, makes sure the
- * deployment CA exists (state/pki), and hands the nodes to the provider
- * (provider/provider.h), whose create() is re-runnable; instances.json is
- * written once, atomically, when every node is done, then the inventory
- * table and ICM's closing line.  A provider not in this build is named
- * and nothing changes.
+ * Without -plan, provision first reads the files the configuration names
+ * on this machine (license keys, SSH keys), then takes the state-directory
+ * lock, makes sure the deployment CA exists (state/pki), and hands the
+ * nodes to the provider (provider/provider.h), whose create() is
+ * re-runnable; instances.json is written once, atomically, when every
+ * node is done, then the inventory table and ICM's closing line.  A
+ * provider not in this build is named and nothing changes.
  */
 #include "cmd.h"
 #include "../config/instances.h"
 #include "../node/fanout.h"
+#include "../node/keyfiles.h"
 #include "../provider/provider.h"
 #include "../state/log.h"
 #include "../state/output.h"
@@ -163,9 +165,9 @@ out:
  * the provider's validate() and the deployment CA provision would use (the
  * state's, else TLSKeyDir's: loads and matches; pki.h).  Nothing is written: no state directory,
  * no lock, no icm.log (that is opened once changes begin).  What the
- * configuration names on this machine (license key files) is read by
- * provision alone, still before any change: the guide's configurations
- * plan on any machine (plan.h).
+ * configuration names on this machine (license key files, plan.h; SSH key
+ * files, keyfiles.h) is read by provision alone, still before any change:
+ * the guide's configurations plan on any machine.
  */
 static int preflight(struct ctx *ctx, const struct provider *pv,
 		     const struct provider_ctx *pc, struct plan *p)
@@ -259,7 +261,7 @@ int cmd_provision(struct ctx *ctx)
 		ctx->response = plan_json(ctx, &p);
 		goto out;
 	}
-	if (plan_check_licenses(&p))
+	if (plan_check_licenses(&p) || keyfiles_check(&p))
 		goto out;
 	if (pv) {
 		ret = provision(ctx, pv, &pc, &p);

@@ -156,6 +156,19 @@ static int test_port(void)
 	return (int)v;
 }
 
+const char *fanout_key_path(const struct node *n, const char **field)
+{
+	const char *name = "SSHPrivateKey", *path = node_field(n, name);
+
+	if (!path) {
+		name = "KeyFile";
+		path = node_field(n, name);
+	}
+	if (field)
+		*field = name;
+	return path;
+}
+
 int fanout_target(const struct node *n, const char *state_dir,
 		  enum ssh_hostkey_policy policy, struct ssh_target *t,
 		  char **kh_out)
@@ -174,9 +187,7 @@ int fanout_target(const struct node *n, const char *state_dir,
 	t->user = node_field(n, "SSHUser");
 	if (!t->user)
 		return error("%s: SSHUser is not set", n->name);
-	t->privkey_path = node_field(n, "SSHPrivateKey");
-	if (!t->privkey_path)
-		t->privkey_path = node_field(n, "KeyFile");
+	t->privkey_path = fanout_key_path(n, NULL);
 	if (pw && !(only && !strcmp(only, "true")))
 		t->password = pw;
 	if (!t->privkey_path && !t->password)

@@ -87,6 +87,13 @@ int fanout_fail(struct fanout_result *r, const char *fmt, ...)
 	PRINTF_LIKE(2, 3);
 
 /*
+ * The private key file fanout_target() gives node n: SSHPrivateKey, else
+ * its 2018 name KeyFile; NULL when neither is set.  *field (field may be
+ * NULL) gets the name of the field it came from.
+ */
+const char *fanout_key_path(const struct node *n, const char **field);
+
+/*
  * The SSH target of node n.  *kh_out receives "<state_dir>/known_hosts"
  * (allocated; t->known_hosts_path points into it).  The other strings
  * point into n's fields.  -1 (reported) when the node has no address or

@@ -21,7 +21,6 @@
 #include <poll.h>
 #include <pthread.h>
 
-#define SSH_CAP_KEYFILE (1u << 20)
 #define DEFAULT_CONNECT_MS 10000
 #define DEFAULT_IO_MS 30000
 #define KEEPALIVE_S 30
@@ -434,14 +433,37 @@ out:
 	return ret;
 }
 
+const char *ssh_key_unusable(const char *text, size_t len,
+			     const char *passphrase)
+{
+	struct sshkey_info info;
+	const char *why;
+	char *lib;
+	bool ed25519;
+
+	if (sshkey_info(text, len, &info, &why))
+		return why;
+	if (!strcmp(info.type, "ssh-ed25519")) {
+		lib = ssh_supported(SSH_HOSTKEY);
+		ed25519 = ssh_list_has(lib, "ssh-ed25519");
+		free(lib);
+		if (!ed25519)
+			return "an Ed25519 key, which this build cannot use (BearSSL has no Ed25519); use an RSA or ECDSA key";
+	}
+	if (!strcmp(info.type, "ssh-dss"))
+		return "a DSA key, which neither icm nor current OpenSSH servers accept; use an RSA or ECDSA key";
+	if (!strcmp(info.format, "PuTTY"))
+		return "in PuTTY's format; convert it with 'puttygen KEY -O private-openssh'";
+	if (info.encrypted && (!passphrase || !*passphrase))
+		return "protected by a passphrase, and none was given";
+	return NULL;
+}
+
 /* Reads the key text; checks what it is before libssh2 tries it. */
 static int load_key(struct ssh_conn *c, const struct ssh_target *t,
 		    struct buf *key, const char *keyname)
 {
-	char *lib = NULL;
-	struct sshkey_info info;
 	const char *why;
-	int ret = -1;
 
 	if (t->privkey_mem) {
 		if (buf_adds(key, t->privkey_mem))
@@ -451,26 +473,11 @@ static int load_key(struct ssh_conn *c, const struct ssh_target *t,
 		return error("%s: cannot read key file '%s': %s", c->peer,
 			     keyname, fs_strerror(errno));
 	}
-	if (sshkey_info(key->data, key->len, &info, &why))
+	why = ssh_key_unusable(key->data ? key->data : "", key->len,
+			       t->passphrase);
+	if (why)
 		return error("%s: key '%s' is %s", c->peer, keyname, why);
-	lib = ssh_supported(SSH_HOSTKEY);
-	if (!strcmp(info.type, "ssh-ed25519") &&
-	    !ssh_list_has(lib, "ssh-ed25519"))
-		error("%s: key '%s' is an Ed25519 key, which this build cannot use (BearSSL has no Ed25519); use an RSA or ECDSA key",
-		      c->peer, keyname);
-	else if (!strcmp(info.type, "ssh-dss"))
-		error("%s: key '%s' is a DSA key, which neither icm nor current OpenSSH servers accept; use an RSA or ECDSA key",
-		      c->peer, keyname);
-	else if (!strcmp(info.format, "PuTTY"))
-		error("%s: key '%s' is in PuTTY's format; convert it with 'puttygen KEY -O private-openssh'",
-		      c->peer, keyname);
-	else if (info.encrypted && (!t->passphrase || !*t->passphrase))
-		error("%s: key '%s' is protected by a passphrase, and none was given",
-		      c->peer, keyname);
-	else
-		ret = 0;
-	free(lib);
-	return ret;
+	return 0;
 }
 
 /*

@@ -86,6 +86,20 @@ struct ssh_target {
 	int keepalive_s;            /* after authentication; 0: 30 s */
 };
 
+/*
+ * A private key file is read with this cap.  ssh_key_unusable() says why
+ * the key's text (len bytes) is not one ssh_connect() can log in with,
+ * given the passphrase (NULL or "": none): a static phrase that follows
+ * "key 'X' is " ("a public key", "protected by a passphrase, and none was
+ * given", "an Ed25519 key, which this build cannot use ..."), or NULL when
+ * it will try the key.  ssh_connect() checks with it before libssh2 sees
+ * the key; provision checks the key files with it before it changes
+ * anything (keyfiles.h).
+ */
+#define SSH_CAP_KEYFILE (1u << 20)
+const char *ssh_key_unusable(const char *text, size_t len,
+			     const char *passphrase);
+
 /* ICM's MaxConnectAttempts and RetryInterval, for ssh_connect_retry(). */
 struct ssh_retry {
 	int attempts;               /* <= 1: one */

@@ -6,6 +6,7 @@ command -v flock >/dev/null || skip_all "flock(1) from util-linux is not install
 plan 7
 cd "$T"
 cp "$DATA"/e2e/pre/*.json .
+"$ICM" keygen ssh keys >/dev/null
 mkdir -p state
 printf 'pid=4242\nhost=opshost\nuser=alice\nstarted=2026-11-24T10:00:00Z\ncommand=icm provision\n' > state/lock
 # -o: the lock belongs to flock itself, so killing it releases the lock.

@@ -8,6 +8,7 @@
 plan 41
 cd "$T"
 cp "$DATA"/e2e/pre/*.json .
+"$ICM" keygen ssh keys >/dev/null
 secrets="Iris-E2E-pw-1 Reg-pw-E2E-2 ssh-pw-E2E-3 Cli-pw-E2E-4"
 
 out=$("$ICM" provision -iscPassword Cli-pw-E2E-4 -verbose 2>&1)
@@ -30,7 +31,7 @@ is "no file icm wrote holds a secret" "$found" ""
 # directory $1 (made here; the caller cds into it).
 variant() {
 	mkdir "$T/$1" && cp "$DATA"/e2e/pre/*.json "$T/$1" &&
-		sed -i "$2" "$T/$1/defaults.json"
+		cp -r "$T/keys" "$T/$1" && sed -i "$2" "$T/$1/defaults.json"
 }
 
 # TEST as ISCPassword in a Tag TEST deployment: the names stay whole.

@@ -18,6 +18,7 @@ cd "$T"
 mkdir aws pre kit
 cp "$DATA/e2e/aws/instances.json" aws/
 cp "$DATA"/e2e/pre/*.json pre/
+"$ICM" keygen ssh pre/keys >/dev/null
 
 cd "$T/aws"
 mkfifo icm.log
@@ -33,7 +34,7 @@ is "provision with icm.log a FIFO: exit 1 at once (no hang)" "$st" 1
 contains "... naming the file" "$out" \
 	"cannot write 'icm.log': not a regular file (a FIFO)"
 is "... and leaves nothing (no state directory, no lock)" \
-	"$(echo $(ls))" "defaults.json definitions.json icm.log"
+	"$(echo $(ls))" "defaults.json definitions.json icm.log keys"
 rm icm.log
 
 printf 'theirs\n' > "$T/outside"
@@ -55,6 +56,7 @@ is "... the file it names is not written" "$(cat "$T/outside")" theirs
 is "... nor anything else (no icm.log, the link left as it was)" \
 	"$(ls; readlink state/lock)" "defaults.json
 definitions.json
+keys
 state
 $T/outside"
 

@@ -7,9 +7,10 @@
 # got past its checks would reach for a host, so none may.  An
 # instances.json whose MachineName climbs out of the state directory is
 # refused where it is read.  Count and StartCount past ICM's four digits
-# are refused at once.  No test world.
+# are refused at once.  SSH key files that are missing or not keys stop
+# provision before it writes anything.  No test world.
 . "$(dirname "$0")/lib.sh"
-plan 66
+plan 89
 
 # The base configuration; each case overrides one part through these.
 L='"Lab"' TG='"HC"' U='"icm"' NS='"USER"' ZONE='"z1"'
@@ -156,5 +157,49 @@ out=$(timeout 30 "$ICM" ps -container ../images/x 2>&1); st=$?
 is "-container ../images/x (a Docker API path): exit 1" "$st" 1
 is "... refused as the option's" "$out" \
 	"Error: -container: expected a container name (a letter or digit, then letters, digits, '_', '.' and '-'; 2 to 128 characters), got '../images/x'"
+cd "$T" || exit 1
+# The SSH key files provision will use are read before it changes
+# anything: a missing or wrong key is one line naming the node, the field
+# and the file, exit 1, nothing written (provision made the lock, icm.log
+# and state/pki/ca.pem first and failed at the node).  -plan does not read
+# them (the guide's configurations plan on any machine).  Loopback nodes,
+# no retries: past the check, provision stops at "connection refused".
+rm -rf "$T/k" && mkdir "$T/k" && cd "$T/k" || exit 1
+cp "$DATA"/e2e/pre/*.json . && "$ICM" keygen ssh keys >/dev/null || exit 1
+mkfifo keys/fifo
+# keyfile NAME FILE SED WANT: FILE changed by SED for one provision.
+keyfile() {
+	local name=$1 file=$2 want=$4 before out st
+	sed -i.orig "$3" "$file"
+	before=$(snapshot "$T/k")
+	out=$(timeout 10 "$ICM" provision 2>&1); st=$?
+	is "$name: provision exits 1" "$st" 1
+	is "$name: the node, the field, the file and why" "$out" "Error: $want"
+	is "$name: nothing written" "$(snapshot "$T/k")" "$before"
+	mv "$file.orig" "$file"
+}
+keyfile "a missing SSHPublicKey" defaults.json 's|keys/insecure.pub|keys/gone.pub|' \
+	"Lab-DM-E2E-0001: SSHPublicKey 'keys/gone.pub' cannot be used: No such file or directory"
+keyfile "a private key as SSHPublicKey" defaults.json 's|keys/insecure.pub|keys/insecure|' \
+	"Lab-DM-E2E-0001: SSHPublicKey 'keys/insecure' cannot be used: it is neither an OpenSSH public key line nor an RFC 4716 (SSH2) public key"
+keyfile "a FIFO as SSHPublicKey (no hang)" defaults.json 's|keys/insecure.pub|keys/fifo|' \
+	"Lab-DM-E2E-0001: SSHPublicKey 'keys/fifo' cannot be used: not a regular file (a FIFO)"
+keyfile "a missing SSHPrivateKey" defaults.json 's|"keys/insecure"|"keys/gone"|' \
+	"Lab-DM-E2E-0001: SSHPrivateKey 'keys/gone' cannot be used: No such file or directory"
+keyfile "a public key as SSHPrivateKey" defaults.json 's|"keys/insecure"|"keys/insecure.pub"|' \
+	"Lab-DM-E2E-0001: SSHPrivateKey 'keys/insecure.pub' cannot be used: it is a public key, not a private key"
+keyfile "a FIFO as SSHPrivateKey (no hang)" defaults.json 's|"keys/insecure"|"keys/fifo"|' \
+	"Lab-DM-E2E-0001: SSHPrivateKey 'keys/fifo' cannot be used: not a regular file (a FIFO)"
+keyfile "the second definition's missing key" definitions.json \
+	's|"Role": "AM",|"Role": "AM", "SSHPublicKey": "keys/am.pub",|' \
+	"Lab-AM-E2E-0002: SSHPublicKey 'keys/am.pub' cannot be used: No such file or directory"
+sed -i 's|keys/insecure.pub|keys/gone.pub|' defaults.json
+"$ICM" provision -plan >/dev/null 2>&1
+is "-plan does not read the key files" "$?" 0
+# A node reached with SSHPassword alone needs no private key.
+sed -i 's|keys/gone.pub|keys/insecure.pub|; /SSHPrivateKey/d' defaults.json
+out=$(timeout 10 "$ICM" provision 2>&1)
+contains "SSHPassword alone: no private key needed (on to the hosts)" \
+	"$out" "127.0.0.1:22: connection refused"
 cd "$T" || exit 1
 done_testing
