@@ -196,16 +196,23 @@ static bool is_host(const char *v)
 }
 
 
+/* No C0 control character and no DEL: a path of this machine, where any
+ * other byte is the user's to choose, still goes into messages and logs. */
+static bool no_control(const char *v)
+{
+	for (; *v; v++)
+		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+			return false;
+	return true;
+}
+
 /* An absolute path without control characters or a ".." component. */
 static bool is_localpath(const char *v)
 {
 	size_t i, n = strlen(v);
 
-	if (v[0] != '/' || n >= PATH_MAX)
+	if (v[0] != '/' || n >= PATH_MAX || !no_control(v))
 		return false;
-	for (i = 0; i < n; i++)
-		if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
-			return false;
 	for (i = 0; i + 3 <= n; i++)
 		if (v[i] == '/' && !strncmp(v + i + 1, "..", 2) &&
 		    (v[i + 3] == '/' || !v[i + 3]))
@@ -269,6 +276,9 @@ static bool shape_rule(const char *rule, const char *v, char **why)
 	else if (!strcmp(rule, "index"))
 		*why = whole(v, 0, INT_MAX) ? NULL :
 			xstrdup("expected a whole number");
+	else if (!strcmp(rule, "path"))
+		*why = no_control(v) ? NULL :
+			xstrdup("expected a path without control characters");
 	else if (!strcmp(rule, "container"))
 		*why = docker_name_valid(v) ? NULL :
 			xstrdup("expected a container name ("
@@ -480,6 +490,8 @@ char *check_value(const struct field_def *f, const char *v)
 		return enum_reason(rule);
 	if (f->type == FT_INT && !rule)
 		rule = "count";
+	if (f->type == FT_PATH && !rule)
+		rule = "path";
 	if (f->type == FT_ENUM && rule && !strcmp(rule, "role"))
 		return check_rule(rule, v);
 	return rule && f->type != FT_ENUM ? check_rule(rule, v) : NULL;
