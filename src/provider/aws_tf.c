@@ -248,17 +248,16 @@ static int write_embedded(const char *dir, const char *name, const char *path)
  * dir/provider.tf and dir/infrastructure.tf from the embedded templates,
  * and dir/terraform.tfvars from vars.
  */
-static int write_dir(const char *dir, const char *template, const char *what,
+static int write_dir(const char *state_dir, const char *dir,
+		     const char *template, const char *what,
 		     const cJSON *vars, const struct buf *secrets)
 {
 	struct buf b;
 	int ret = -1;
 
 	buf_init(&b, BUF_CAP_CONFIG);
-	if (fs_mkdirs(dir, 0700)) {
-		error("cannot create '%s': %s", dir, strerror(errno));
+	if (statedir_mkdir(state_dir, dir))
 		goto out;
-	}
 	if (render(&b, what, vars, secrets) ||
 	    write_embedded(dir, TF_PROVIDER_FILE, TF_PROVIDER) ||
 	    write_embedded(dir, TF_FILE, template) ||
@@ -361,7 +360,7 @@ static int write_shared(const char *state_dir, const struct plan *p,
 	}
 	set_str(vars, "Zone", zones);
 	set_str(vars, "MachineName", name);
-	ret = write_dir(dir, TF_VPC, name, vars, &none);
+	ret = write_dir(state_dir, dir, TF_VPC, name, vars, &none);
 out:
 	cJSON_Delete(vars);
 	free(dir);
@@ -488,7 +487,7 @@ static int write_definition(const char *state_dir, const struct plan *p,
 				set_str(vars, lb_fields[i], v);
 		}
 	}
-	ret = write_dir(dir, TF_INSTANCE, base ? base + 1 : dir, vars,
+	ret = write_dir(state_dir, dir, TF_INSTANCE, base ? base + 1 : dir, vars,
 			&secrets);
 	goto out;
 too_large:

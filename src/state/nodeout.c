@@ -16,10 +16,8 @@ int nodeout_write(const char *state_dir, const struct node *n,
 		goto out;
 	path = xasprintf("%s/%s", dir, file);
 	clean = log_redact(text);
-	if (fs_mkdirs(dir, 0700)) {
-		error("cannot create '%s': %s", dir, strerror(errno));
+	if (statedir_mkdir(state_dir, dir))
 		goto out;
-	}
 	if (fs_write_atomic(path, clean, strlen(clean), 0600)) {
 		error("cannot write '%s': %s", path, strerror(errno));
 		goto out;

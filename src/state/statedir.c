@@ -7,6 +7,7 @@
 #include "../util/str.h"
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 struct statedir_lock {
@@ -246,4 +247,57 @@ char *statedir_node_dir(const char *dir, const struct node *n)
 	s = join(d, n->name);
 	free(d);
 	return s;
+}
+
+/* mkdir, then what is there must be a directory, not a symbolic link. */
+static int own_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) && errno != EEXIST)
+		return error("cannot create '%s': %s", path, strerror(errno));
+	if (lstat(path, &st))
+		return error("cannot read '%s': %s", path, strerror(errno));
+	if (S_ISLNK(st.st_mode))
+		return error("'%s' is a symbolic link: icm writes only into "
+			     "the state directory's own directories", path);
+	if (!S_ISDIR(st.st_mode))
+		return error("'%s' is not a directory", path);
+	return 0;
+}
+
+int statedir_mkdir(const char *dir, const char *path)
+{
+	size_t n = strlen(dir);
+	char *p, *c;
+	int ret = -1;
+
+	if (strncmp(path, dir, n) || path[n] != '/' || !path[n + 1])
+		return error("'%s' is not in the state directory '%s'", path,
+			     dir);
+	if (fs_mkdirs(dir, 0700))
+		return error("cannot create state directory '%s': %s", dir,
+			     fs_strerror(errno));
+	p = xstrdup(path);
+	for (c = p + n + 1;; c++) {
+		char keep = *c;
+
+		if (keep && keep != '/')
+			continue;
+		*c = '\0';
+		if (!component_ok(strrchr(p, '/') + 1)) {
+			error("'%s' cannot name a directory in the state "
+			      "directory", strrchr(p, '/') + 1);
+			goto out;
+		}
+		if (own_dir(p))
+			goto out;
+		*c = keep;
+		if (!keep)
+			break;
+	}
+	ret = 0;
+out:
+	free(p);
+	return ret;
 }

@@ -41,4 +41,14 @@ char *statedir_def_dir(const char *dir, const struct node *n);
 /* "<dir>/<Label>-<Role>-<Tag>/<machine>" (allocated); NULL as above. */
 char *statedir_node_dir(const char *dir, const struct node *n);
 
+/*
+ * Creates path (a directory below the state directory dir, e.g. what
+ * statedir_node_dir() returned) and every directory between, each one a
+ * directory of the state directory's own: a symbolic link or a file
+ * planted there (a state directory from someone else) is refused, never
+ * followed.  dir itself may be a link (the user's -stateDir).  0, or -1
+ * reported.
+ */
+int statedir_mkdir(const char *dir, const char *path) WARN_UNUSED;
+
 #endif

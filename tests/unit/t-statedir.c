@@ -130,6 +130,47 @@ int main(void)
 		free(out);
 		cJSON_Delete(n.fields);
 	}
+	/* A state directory from someone else, with a symbolic link planted
+	 * where a definition's or a node's directory goes: refused, nothing
+	 * written where it points. */
+	{
+		struct node n;
+		char *path = NULL, *outside = xasprintf("%s/outside", base);
+		char *link = xasprintf("%s/Lab-DS-T", dir);
+		char *link2 = xasprintf("%s/Lab-DM-T", dir);
+		char *node2 = xasprintf("%s/Lab-DM-T/Lab-DM-T-0001", dir);
+		char *p1 = xasprintf("%s/Lab-DS-T-0001/ssh.out", outside);
+		char *p2 = xasprintf("%s/ssh.out", outside);
+
+		ok(mkdir(outside, 0700) == 0 && symlink(outside, link) == 0,
+		   "a definition directory planted as a link");
+		memset(&n, 0, sizeof(n));
+		n.role = "DS";
+		n.name = "Lab-DS-T-0001";
+		n.fields = cJSON_CreateObject();
+		cJSON_AddStringToObject(n.fields, "Label", "Lab");
+		cJSON_AddStringToObject(n.fields, "Tag", "T");
+		ok(nodeout_write(dir, &n, "ssh.out", "x\n", &path) == -1 &&
+		   !path, "nodeout_write through it is refused");
+		ok(strstr(log_last_error(), "is a symbolic link") != NULL,
+		   "... saying it is a link: %s", log_last_error());
+		ok(!fs_exists(p1), "nothing written where it points");
+		/* the node's own directory planted as a link */
+		ok(mkdir(link2, 0700) == 0 && symlink(outside, node2) == 0,
+		   "a node directory planted as a link");
+		n.role = "DM";
+		n.name = "Lab-DM-T-0001";
+		ok(nodeout_write(dir, &n, "ssh.out", "x\n", &path) == -1 &&
+		   !path, "nodeout_write into it is refused");
+		ok(!fs_exists(p2), "nothing written where it points");
+		cJSON_Delete(n.fields);
+		free(p1);
+		free(p2);
+		free(node2);
+		free(link2);
+		free(link);
+		free(outside);
+	}
 	ok(fs_remove_tree(base) == 0, "cleaned up");
 	free(dir);
 	free(lockpath);
