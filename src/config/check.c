@@ -201,7 +201,7 @@ static bool is_host(const char *v)
 static bool no_control(const char *v)
 {
 	for (; *v; v++)
-		if ((unsigned char)*v < 0x20 || *v == 0x7f)
+		if (str_is_control((unsigned char)*v))
 			return false;
 	return true;
 }
@@ -513,7 +513,7 @@ char *value_shown(const char *v)
 	for (i = 0; v[i] && i < SHOWN_MAX; i++) {
 		unsigned char c = (unsigned char)v[i];
 
-		if (c < 0x20 || c == 0x7f)
+		if (str_is_control(c))
 			o += snprintf(o, cap - (size_t)(o - s), "\\x%02x", c);
 		else
 			*o++ = (char)c;

@@ -2,6 +2,7 @@
  * cos.c: values into ObjectScript, CPF and CSP.ini lines (see cos.h).
  */
 #include "cos.h"
+#include "../util/str.h"
 #include "../state/log.h"
 #include <ctype.h>
 
@@ -27,7 +28,7 @@ int cos_text(const char *v, const struct cos_where *w)
 	char why[64];
 
 	for (p = (const unsigned char *)v; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f) {
+		if (str_is_control(*p)) {
 			snprintf(why, sizeof(why), "holds a control character "
 				 "(0x%02x at byte %zu)", *p,
 				 (size_t)(p - (const unsigned char *)v) + 1);

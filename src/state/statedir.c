@@ -212,7 +212,7 @@ static bool component_ok(const char *s)
 	if (!s || !*s || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
 	for (i = 0; s[i]; i++)
-		if (s[i] == '/' || (unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+		if (s[i] == '/' || str_is_control((unsigned char)s[i]))
 			return false;
 	return true;
 }

@@ -37,4 +37,11 @@ int str_to_long(const char *s, long *out);
 int str_to_ull_n(const char *s, size_t n, unsigned long long max,
 		 unsigned long long *out);
 
+/* A C0 control character or DEL: what no value icm carries on one line
+ * (a name, a path, an ObjectScript or CPF value, a message) may hold. */
+static inline bool str_is_control(unsigned char c)
+{
+	return c < 0x20 || c == 0x7f;
+}
+
 #endif
