@@ -31,6 +31,9 @@ struct provider_ctx {
 	/* Volumes create() grew (provider/resize.h), for node preparation;
 	 * NULL: none.  Not owned. */
 	const struct volume_growths *growths;
+	/* ICM's yes/no confirmation (cmd/ passes term_confirm's wrapper);
+	 * NULL: refuse what needs one unless force. */
+	bool (*confirm)(const char *question);
 };
 
 /* Where and as whom a node is reached (pointers into the node). */

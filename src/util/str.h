@@ -7,6 +7,7 @@
 #define ICM_STR_H
 
 #include "../icm.h"
+#include <stdarg.h>
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -14,6 +15,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
 
 /* Frees s after zeroing it; NULL is fine. */
 void freezero_str(char *s);
