@@ -1,5 +1,5 @@
 /*
- * ec2-call.c: one AWS Query API call through src/cloud/ec2.h, for
+ * ec2-call.c: one AWS Query API call through src/provider/aws/ec2.h, for
  * tests/e2e/61-ec2-moto.sh.
  *
  *   ec2-call -S
@@ -22,7 +22,7 @@
  * comes from the environment (AWS_ENDPOINT_URL_EC2 ...), as in icm.
  */
 #include "../../src/icm.h"
-#include "cloud/ec2.h"
+#include "provider/aws/ec2.h"
 #include "util/str.h"
 #include <getopt.h>
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 61-ec2-moto.sh: icm's AWS Query API client (src/cloud/ec2.c with
+# 61-ec2-moto.sh: icm's AWS Query API client (src/provider/aws/ec2.c with
 # http.c, sigv4.c, awscreds.c, xml.c, awserr.c) against moto's EC2, through
 # tests/cloud/ec2-call: DescribeRegions; CreateVpc with a tag
 # specification, DescribeVpcs with tag filters, a Unicode tag through

@@ -1,6 +1,6 @@
-/* t-awserr.c: EC2/ELB error answers read (cloud/awserr) and worded. */
+/* t-awserr.c: EC2/ELB error answers read (provider/aws/awserr) and worded. */
 #include "icm.h"
-#include "cloud/awserr.h"
+#include "provider/aws/awserr.h"
 #include "cloud/xml.h"
 #include "tap.h"
 

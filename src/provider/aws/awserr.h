@@ -9,11 +9,11 @@
  * aws_error_parse() reads either; aws_error_message() words the result;
  * aws_error_class() tells a retry loop what kind of failure it was.
  */
-#ifndef ICM_CLOUD_AWSERR_H
-#define ICM_CLOUD_AWSERR_H
+#ifndef ICM_PROVIDER_AWS_AWSERR_H
+#define ICM_PROVIDER_AWS_AWSERR_H
 
-#include "../icm.h"
-#include "xml.h"
+#include "../../icm.h"
+#include "../../cloud/xml.h"
 
 /*
  * Finds the first error in an answer's tree: root/Errors/Error,

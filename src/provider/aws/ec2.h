@@ -22,14 +22,14 @@
  *
  * A struct aws_client is used by one thread at a time.
  */
-#ifndef ICM_CLOUD_EC2_H
-#define ICM_CLOUD_EC2_H
+#ifndef ICM_PROVIDER_AWS_EC2_H
+#define ICM_PROVIDER_AWS_EC2_H
 
-#include "../icm.h"
+#include "../../icm.h"
 #include "awscreds.h"
-#include "http.h"
-#include "sigv4.h"
-#include "xml.h"
+#include "../../cloud/http.h"
+#include "../../cloud/sigv4.h"
+#include "../../cloud/xml.h"
 
 #define EC2_API_VERSION "2016-11-15"
 #define ELB_API_VERSION "2015-12-01"	/* Elastic Load Balancing v2 */

@@ -3,11 +3,11 @@
  * body, endpoints, signed POSTs with retries, XML answers and errors,
  * and NextToken pagination.
  */
-#include "../icm.h"
+#include "../../icm.h"
 #include "ec2.h"
 #include "awserr.h"
-#include "../state/log.h"
-#include "../util/str.h"
+#include "../../state/log.h"
+#include "../../util/str.h"
 #include <ctype.h>
 
 #define AWS_CAP_BODY (4u << 20)		/* one request's form body */

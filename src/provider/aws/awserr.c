@@ -5,9 +5,9 @@
  * a person should do, naming icm's own fields (Credentials, Region, Zone,
  * AMI, InstanceType, VPCId, SubnetIds ...) rather than AWS's parameters.
  */
-#include "../icm.h"
-#include "../util/buf.h"
-#include "../util/str.h"
+#include "../../icm.h"
+#include "../../util/buf.h"
+#include "../../util/str.h"
 #include "awserr.h"
 
 #define CREDS "check the Credentials file named in defaults.json (its " \
