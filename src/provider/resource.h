@@ -47,8 +47,11 @@
  *
  * Threads: an engine is one thread's (the journal is not shared).
  * Ownership: IDs handed out by the engine are borrowed, valid until
- * engine_close(); everything the provider passes in is copied or only
- * read during the call.
+ * engine_close() or until the engine records the same key again
+ * (engine_reconcile(), engine_scale_in() and engine_teardown() mark keys
+ * deleted: ask again afterwards).  engine_opts.kinds (static tables) is
+ * kept until engine_close(); everything else the provider passes in is
+ * copied or only read during the call.
  */
 #ifndef ICM_PROVIDER_RESOURCE_H
 #define ICM_PROVIDER_RESOURCE_H
@@ -90,7 +93,9 @@ struct res_kind {
 	 * deployment's tag.  One API call where the API allows (a filter by
 	 * tag), however many resources there are.  NULL: the kind cannot
 	 * be listed; its records are trusted and teardown deletes the
-	 * journal's IDs.
+	 * journal's IDs.  Kinds that share one list function are listed by
+	 * one call in engine_reconcile() (a route kind with its table's
+	 * list: the table's listing reports the routes).
 	 */
 	int (*list)(void *prov, struct engine *e, struct cloud_err *err);
 	/*
