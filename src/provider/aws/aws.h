@@ -146,22 +146,22 @@ extern const struct kind aws_kind_vpc, aws_kind_subnet, aws_kind_igw,
 	aws_kind_rtb, aws_kind_sg, aws_kind_key, aws_kind_pg, aws_kind_eip;
 
 /* One call on client c (EC2 or ELB), logged as "AWS <action>"; *out (may
- * be NULL) the answer; *reason (allocated) on failure. */
+ * be NULL) the answer; *err set (class and message) on failure. */
 int aws_svc_call(struct aws_client *c, const char *action,
 		 const struct aws_params *p, struct xml_node **out,
-		 char **reason);
+		 struct cloud_err *err);
 /* The same on the EC2 client. */
 int aws_call(struct aws *a, const char *action, const struct aws_params *p,
-	     struct xml_node **out, char **reason);
+	     struct xml_node **out, struct cloud_err *err);
 /* Makes (or adopts) the resource of journal key key (kind k, Name tag
  * name, create parameters p plus the tags); *id allocated.  -1 reported. */
 int aws_ensure(struct aws *a, const struct kind *k, const char *key,
 	       const char *name, struct aws_params *p, char **id);
-/* A journalled call that makes nothing with an ID; an "already done"
- * error (codes in already, space-separated) counts as done.  *id (may be
- * NULL) from id_path of the answer.  -1 reported. */
+/* A journalled call that makes nothing with an ID; with done_if_exists
+ * an "already done" answer (CLOUD_ERR_EXISTS) counts as done.  *id (may
+ * be NULL) from id_path of the answer.  -1 reported. */
 int aws_step(struct aws *a, const char *key, const char *action,
-	     const struct aws_params *p, const char *already,
+	     const struct aws_params *p, bool done_if_exists,
 	     const char *id_path, char **id);
 
 /* network.c: VPC, subnets, gateway, route table; security group; key

@@ -8,16 +8,15 @@
 #include "../../util/str.h"
 
 /* One call on client c (EC2 or ELB); *out (may be NULL) the answer;
- * *reason (allocated) on failure. */
+ * *err set on failure. */
 int aws_svc_call(struct aws_client *c, const char *action,
 		 const struct aws_params *p, struct xml_node **out,
-		 char **reason)
+		 struct cloud_err *err)
 {
 	struct xml_node *root = NULL;
 
-	*reason = NULL;
 	debug("AWS %s", action);
-	if (ec2_call(c, action, p, &root, reason))
+	if (ec2_call(c, action, p, &root, err))
 		return -1;
 	if (out)
 		*out = root;
@@ -27,9 +26,9 @@ int aws_svc_call(struct aws_client *c, const char *action,
 }
 
 int aws_call(struct aws *a, const char *action, const struct aws_params *p,
-	     struct xml_node **out, char **reason)
+	     struct xml_node **out, struct cloud_err *err)
 {
-	return aws_svc_call(&a->ec2, action, p, out, reason);
+	return aws_svc_call(&a->ec2, action, p, out, err);
 }
 
 /* The usual tags of a resource of key (Name optional). */
@@ -87,7 +86,7 @@ const struct kind aws_kind_eip = {
 /* Finds the resource of kind k tagged with key (not deleted); 1 found
  * (*id set), 0 none, -1 failed. */
 static int find_tagged(struct aws *a, const struct kind *k, const char *tag,
-		       const char *value, char **id, char **reason)
+		       const char *value, char **id, struct cloud_err *err)
 {
 	struct aws_params p;
 	struct xml_node *root = NULL;
@@ -98,7 +97,7 @@ static int find_tagged(struct aws *a, const struct kind *k, const char *tag,
 	aws_params_init(&p);
 	aws_params_filter(&p, fname, &value, 1);
 	free(fname);
-	ret = aws_call(a, k->describe, &p, &root, reason);
+	ret = aws_call(a, k->describe, &p, &root, err);
 	aws_params_release(&p);
 	if (ret)
 		return -1;
@@ -120,7 +119,8 @@ int aws_ensure(struct aws *a, const struct kind *k, const char *key,
 {
 	struct aws_tag t[3];
 	struct xml_node *root = NULL;
-	char *keytag = NULL, *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
+	char *keytag = NULL;
 	size_t nt;
 	int ret = -1, rc;
 
@@ -131,7 +131,7 @@ int aws_ensure(struct aws *a, const struct kind *k, const char *key,
 	}
 	tags(a, key, name, t, &nt, &keytag);
 	if (journal_state(a->j, key) == JOURNAL_PENDING) {
-		rc = find_tagged(a, k, "icm:key", keytag, id, &reason);
+		rc = find_tagged(a, k, "icm:key", keytag, id, &err);
 		if (rc < 0)
 			goto fail;
 		if (rc == 1) {
@@ -142,22 +142,23 @@ int aws_ensure(struct aws *a, const struct kind *k, const char *key,
 	if (journal_intent(a->j, key, k->create, NULL))
 		goto out;
 	aws_params_tag_spec(p, k->tag_type, t, nt);
-	if (aws_call(a, k->create, p, &root, &reason))
+	if (aws_call(a, k->create, p, &root, &err))
 		goto fail;
 	if (xml_text(xml_path(root, k->id_path))) {
 		*id = xstrdup(xml_text(xml_path(root, k->id_path)));
 	} else if (k->id_param && aws_params_get(p, k->id_param)) {
 		*id = xstrdup(aws_params_get(p, k->id_param));
 	} else {
-		reason = xasprintf("the answer has no %s", k->id_path);
+		cloud_err_set(&err, CLOUD_ERR_OTHER, "the answer has no %s",
+			      k->id_path);
 		goto fail;
 	}
 	ret = journal_done(a->j, key, *id);
 	goto out;
 fail:
-	error("%s (%s) failed: %s", k->create, key, reason);
+	error("%s (%s) failed: %s", k->create, key, err.msg);
 	if (journal_state(a->j, key) == JOURNAL_PENDING &&
-	    journal_failed(a->j, key, reason)) {
+	    journal_failed(a->j, key, err.msg)) {
 		/* reported */
 	}
 out:
@@ -166,23 +167,24 @@ out:
 		*id = NULL;
 	}
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	free(keytag);
 	return ret;
 }
 
 /*
  * A call that changes something but creates nothing with an ID (attach,
- * route, association, rules, tags): journalled like the others; an
- * "already done" error (one of the codes in `already`, space-separated)
- * counts as done.  *out (may be NULL) gets the answer.
+ * route, association, rules, tags): journalled like the others; with
+ * done_if_exists, an "already exists / already done" answer
+ * (CLOUD_ERR_EXISTS) counts as done.  *id (may be NULL) from id_path of
+ * the answer.
  */
 int aws_step(struct aws *a, const char *key, const char *action,
-	     const struct aws_params *p, const char *already,
+	     const struct aws_params *p, bool done_if_exists,
 	     const char *id_path, char **id)
 {
 	struct xml_node *root = NULL;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret = -1;
 
 	if (id)
@@ -194,27 +196,19 @@ int aws_step(struct aws *a, const char *key, const char *action,
 	}
 	if (journal_intent(a->j, key, action, NULL))
 		return -1;
-	if (aws_call(a, action, p, &root, &reason)) {
-		char *w, *save = NULL, *list = xstrdup(already ? already : "");
-		bool ok = false;
-
-		for (w = strtok_r(list, " ", &save); w && !ok;
-		     w = strtok_r(NULL, " ", &save))
-			ok = strstr(reason, w) != NULL;
-		free(list);
-		if (!ok) {
-			error("%s (%s) failed: %s", action, key, reason);
-			if (journal_failed(a->j, key, reason)) {
-				/* reported */
-			}
-			goto out;
+	if (aws_call(a, action, p, &root, &err) &&
+	    !(done_if_exists && err.cls == CLOUD_ERR_EXISTS)) {
+		error("%s (%s) failed: %s", action, key, err.msg);
+		if (journal_failed(a->j, key, err.msg)) {
+			/* reported */
 		}
+		goto out;
 	}
 	if (id && id_path && xml_text(xml_path(root, id_path)))
 		*id = xstrdup(xml_text(xml_path(root, id_path)));
 	ret = journal_done(a->j, key, id && *id ? *id : NULL);
 out:
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	return ret;
 }

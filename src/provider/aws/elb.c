@@ -42,7 +42,7 @@ static int elb_ensure(struct aws *a, const char *key, const char *action,
 		      const char *name, char **id)
 {
 	struct xml_node *root = NULL;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret = -1;
 
 	*id = NULL;
@@ -55,7 +55,7 @@ static int elb_ensure(struct aws *a, const char *key, const char *action,
 
 		aws_params_init(&q);
 		aws_params_add(&q, find_param, name);
-		if (!aws_svc_call(&a->elb, find, &q, &root, &reason) &&
+		if (!aws_svc_call(&a->elb, find, &q, &root, &err) &&
 		    xml_text(xml_path(root, id_path))) {
 			*id = xstrdup(xml_text(xml_path(root, id_path)));
 			aws_params_release(&q);
@@ -65,13 +65,12 @@ static int elb_ensure(struct aws *a, const char *key, const char *action,
 		aws_params_release(&q);
 		xml_free(root);
 		root = NULL;
-		free(reason);
-		reason = NULL;
+		cloud_err_release(&err);
 	}
 	if (journal_intent(a->j, key, action, NULL))
 		goto out;
-	if (aws_svc_call(&a->elb, action, p, &root, &reason)) {
-		error("%s (%s) failed: %s", action, key, reason);
+	if (aws_svc_call(&a->elb, action, p, &root, &err)) {
+		error("%s (%s) failed: %s", action, key, err.msg);
 		goto out;
 	}
 	if (id_path && xml_text(xml_path(root, id_path)))
@@ -79,7 +78,7 @@ static int elb_ensure(struct aws *a, const char *key, const char *action,
 	ret = journal_done(a->j, key, *id);
 out:
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	return ret;
 }
 
@@ -94,7 +93,7 @@ int aws_load_balancer(struct aws *a, struct node *lb, struct plan *p)
 	struct aws_tag t = { "icm:deployment", a->dep };
 	struct aws_params q;
 	struct xml_node *root = NULL;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	size_t i, k;
 	int ret = -1;
 
@@ -204,8 +203,8 @@ int aws_load_balancer(struct aws *a, struct node *lb, struct plan *p)
 	}
 	aws_params_release(&q);
 	aws_params_add(&q, "LoadBalancerArns.member.1", arn);
-	if (aws_svc_call(&a->elb, "DescribeLoadBalancers", &q, &root, &reason)) {
-		error("DescribeLoadBalancers failed: %s", reason);
+	if (aws_svc_call(&a->elb, "DescribeLoadBalancers", &q, &root, &err)) {
+		error("DescribeLoadBalancers failed: %s", err.msg);
 		goto out;
 	}
 	dns = xstrdup(xml_text(xml_path(root, "DescribeLoadBalancersResult/"
@@ -216,7 +215,7 @@ int aws_load_balancer(struct aws *a, struct node *lb, struct plan *p)
 out:
 	aws_params_release(&q);
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	free(dns);
 	free(ports);
 	free(key);
@@ -231,13 +230,13 @@ static int elb_tagged(struct aws *a, const char *action, const char *member,
 {
 	struct xml_node *root = NULL;
 	const struct xml_node *it;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret = -1;
 
 	*arns = NULL;
 	*n = 0;
-	if (aws_svc_call(&a->elb, action, NULL, &root, &reason)) {
-		error("%s failed: %s", action, reason);
+	if (aws_svc_call(&a->elb, action, NULL, &root, &err)) {
+		error("%s failed: %s", action, err.msg);
 		goto out;
 	}
 	for (it = xml_child(xml_path(root, member), "member"); it;
@@ -252,9 +251,9 @@ static int elb_tagged(struct aws *a, const char *action, const char *member,
 			continue;
 		aws_params_init(&q);
 		aws_params_add(&q, "ResourceArns.member.1", arn);
-		if (aws_svc_call(&a->elb, "DescribeTags", &q, &tr, &reason)) {
+		if (aws_svc_call(&a->elb, "DescribeTags", &q, &tr, &err)) {
 			aws_params_release(&q);
-			error("DescribeTags failed: %s", reason);
+			error("DescribeTags failed: %s", err.msg);
 			goto out;
 		}
 		aws_params_release(&q);
@@ -276,7 +275,7 @@ static int elb_tagged(struct aws *a, const char *action, const char *member,
 	ret = 0;
 out:
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	return ret;
 }
 
@@ -303,17 +302,17 @@ int aws_sweep_elb(struct aws *a)
 			return -1;
 		for (i = 0; i < n && !ret; i++) {
 			struct aws_params q;
-			char *reason = NULL;
+			struct cloud_err err = CLOUD_ERR_INIT;
 
 			say("Deleting %s %s...", kinds[k].what, arns[i]);
 			aws_params_init(&q);
 			aws_params_add(&q, kinds[k].param, arns[i]);
-			if (aws_svc_call(&a->elb, kinds[k].del, &q, NULL, &reason) &&
-			    !strstr(reason, "NotFound"))
+			if (aws_svc_call(&a->elb, kinds[k].del, &q, NULL, &err) &&
+			    err.cls != CLOUD_ERR_NOT_FOUND)
 				ret = error("%s failed: %s", kinds[k].del,
-					    reason);
+					    err.msg);
 			aws_params_release(&q);
-			free(reason);
+			cloud_err_release(&err);
 		}
 		aws_free_ids(arns, n);
 	}

@@ -35,14 +35,14 @@ int aws_root_device(struct aws *a, const char *ami, char **dev)
 {
 	struct aws_params p;
 	struct xml_node *root = NULL;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	const char *v;
 	int ret = -1;
 
 	aws_params_init(&p);
 	aws_params_add(&p, "ImageId.1", ami);
-	if (aws_call(a, "DescribeImages", &p, &root, &reason)) {
-		error("AMI '%s': %s", ami, reason);
+	if (aws_call(a, "DescribeImages", &p, &root, &err)) {
+		error("AMI '%s': %s", ami, err.msg);
 		goto out;
 	}
 	v = xml_text(xml_path(root, "imagesSet/item/rootDeviceName"));
@@ -56,7 +56,7 @@ int aws_root_device(struct aws *a, const char *ami, char **dev)
 out:
 	aws_params_release(&p);
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	return ret;
 }
 
@@ -115,7 +115,7 @@ static void volumes(const struct node *n, const char *rootdev,
 
 /* Instances of the batch tagged key (not terminated), by launch index. */
 static int batch_instances(struct aws *a, const char *keytag,
-			   struct xml_node **root, char **reason)
+			   struct xml_node **root, struct cloud_err *err)
 {
 	static const char *const live[] = { "pending", "running",
 					    "stopping", "stopped" };
@@ -125,7 +125,7 @@ static int batch_instances(struct aws *a, const char *keytag,
 	aws_params_init(&p);
 	aws_params_filter(&p, "tag:icm:key", &keytag, 1);
 	aws_params_filter(&p, "instance-state-name", live, ARRAY_SIZE(live));
-	ret = aws_call(a, "DescribeInstances", &p, root, reason);
+	ret = aws_call(a, "DescribeInstances", &p, root, err);
 	aws_params_release(&p);
 	return ret;
 }
@@ -264,7 +264,8 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 	char *key = xasprintf("batch/%d/%s/%s", n->def_index,
 			      n->zone ? n->zone : "-", n->name);
 	char *keytag = xasprintf("%s/%s", a->dep, key);
-	char *count = xasprintf("%zu", k), *token = NULL, *reason = NULL;
+	char *count = xasprintf("%zu", k), *token = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	char *pg = NULL;
 	struct aws_tag t[4] = {
 		{ "icm:deployment", a->dep }, { "icm:key", keytag },
@@ -286,7 +287,7 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 		const struct xml_node *r;
 		size_t found = 0;
 
-		if (batch_instances(a, keytag, &root, &reason))
+		if (batch_instances(a, keytag, &root, &err))
 			goto fail;
 		for (r = xml_child(xml_child(root, "reservationSet"), "item");
 		     r && !found; r = r->next)
@@ -337,17 +338,17 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 	volumes(n, rootdev, &p);
 	aws_params_tag_spec(&p, "instance", t, ARRAY_SIZE(t));
 	aws_params_tag_spec(&p, "volume", t, ARRAY_SIZE(t));
-	if (aws_call(a, "RunInstances", &p, &root, &reason))
+	if (aws_call(a, "RunInstances", &p, &root, &err))
 		goto fail;
 	set = xml_child(root, "instancesSet");
 	ret = record_batch(a, key, set, nodes, k) || aws_expand_batches(a);
 	goto out;
 fail:
-	error("RunInstances (%s) failed: %s", key, reason);
+	error("RunInstances (%s) failed: %s", key, err.msg);
 out:
 	aws_params_release(&p);
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	free(token);
 	free(count);
 	free(pg);
@@ -367,7 +368,7 @@ static int name_tag(struct aws *a, const struct node *n)
 	aws_params_init(&p);
 	aws_params_add(&p, "ResourceId.1", id);
 	aws_params_tags(&p, &t, 1);
-	ret = aws_step(a, key, "CreateTags", &p, NULL, NULL, NULL);
+	ret = aws_step(a, key, "CreateTags", &p, false, NULL, NULL);
 	aws_params_release(&p);
 	free(key);
 	return ret;
@@ -387,7 +388,8 @@ static int elastic_ip(struct aws *a, const struct node *n)
 		aws_params_release(&p);
 		aws_params_add(&p, "AllocationId", alloc);
 		aws_params_add(&p, "InstanceId", aws_node_instance(a, n));
-		ret = aws_step(a, akey, "AssociateAddress", &p, NULL, NULL, NULL);
+		ret = aws_step(a, akey, "AssociateAddress", &p, false, NULL,
+			       NULL);
 	}
 	aws_params_release(&p);
 	free(alloc);
@@ -411,7 +413,7 @@ int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
 		   const char *want, struct node **nodes)
 {
 	int64_t waited = 0;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 
 	while (k) {
 		struct aws_params p;
@@ -422,11 +424,11 @@ int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
 
 		aws_params_init(&p);
 		aws_params_list(&p, "InstanceId", ids, k);
-		rc = aws_call(a, "DescribeInstances", &p, &root, &reason);
+		rc = aws_call(a, "DescribeInstances", &p, &root, &err);
 		aws_params_release(&p);
 		if (rc) {
-			error("DescribeInstances failed: %s", reason);
-			free(reason);
+			error("DescribeInstances failed: %s", err.msg);
+			cloud_err_release(&err);
 			return -1;
 		}
 		for (r = xml_child(xml_child(root, "reservationSet"), "item");

@@ -30,7 +30,7 @@ int aws_network(struct aws *a)
 		aws_params_release(&p);
 		aws_params_add(&p, "VpcId", a->vpc);
 		aws_params_add(&p, "EnableDnsHostnames.Value", "true");
-		if (aws_step(a, "vpc-dns", "ModifyVpcAttribute", &p, NULL, NULL,
+		if (aws_step(a, "vpc-dns", "ModifyVpcAttribute", &p, false, NULL,
 			 NULL))
 			goto out;
 	}
@@ -77,7 +77,7 @@ int aws_network(struct aws *a)
 			aws_params_add(&p, "MapPublicIpOnLaunch.Value",
 				       fld_true(n, "PrivateSubnet") ? "false" :
 				       "true");
-			ret = aws_step(a, k2, "ModifySubnetAttribute", &p, NULL,
+			ret = aws_step(a, k2, "ModifySubnetAttribute", &p, false,
 				   NULL, NULL);
 			free(k2);
 		}
@@ -97,7 +97,7 @@ int aws_network(struct aws *a)
 		aws_params_add(&p, "InternetGatewayId", a->igw);
 		aws_params_add(&p, "VpcId", a->vpc);
 		if (aws_step(a, "igw-attach", "AttachInternetGateway", &p,
-			 "Resource.AlreadyAssociated", NULL, NULL))
+			 true, NULL, NULL))
 			goto out;
 	}
 	if ((v = fld(n, "RouteTableId"))) {
@@ -113,7 +113,7 @@ int aws_network(struct aws *a)
 		aws_params_add(&p, "DestinationCidrBlock", "0.0.0.0/0");
 		aws_params_add(&p, "GatewayId", a->igw);
 		if (aws_step(a, "route-default", "CreateRoute", &p,
-			 "RouteAlreadyExists", NULL, NULL))
+			 true, NULL, NULL))
 			goto out;
 		for (i = 0; i < a->nzones; i++) {
 			char *key = xasprintf("rtb-assoc/%s", a->zones[i]);
@@ -123,7 +123,7 @@ int aws_network(struct aws *a)
 			aws_params_add(&p, "RouteTableId", a->rtb);
 			aws_params_add(&p, "SubnetId", a->subnets[i]);
 			ret = aws_step(a, key, "AssociateRouteTable", &p,
-				   "Resource.AlreadyAssociated",
+				   true,
 				   "associationId", &assoc);
 			free(assoc);
 			free(key);
@@ -202,7 +202,7 @@ int aws_security(struct aws *a)
 	aws_params_addf(&p, VPC_CIDR, "IpPermissions.%zu.IpRanges.1.CidrIp",
 			i + 1);
 	ret = aws_step(a, "sg-ingress", "AuthorizeSecurityGroupIngress", &p,
-		   "InvalidPermission.Duplicate", NULL, NULL);
+		   true, NULL, NULL);
 out:
 	aws_params_release(&p);
 	free(desc);

@@ -46,7 +46,7 @@ static int terminate(struct aws *a, char **names, size_t n)
 {
 	const char **ids = xcalloc(n ? n : 1, sizeof(char *));
 	struct aws_params p;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	size_t i, k = 0;
 	int ret = -1;
 
@@ -61,9 +61,9 @@ static int terminate(struct aws *a, char **names, size_t n)
 	if (k) {
 		say("Terminating %zu instance%s...", k, k == 1 ? "" : "s");
 		aws_params_list(&p, "InstanceId", ids, k);
-		if (aws_call(a, "TerminateInstances", &p, NULL, &reason) &&
-		    !strstr(reason, "InvalidInstanceID.NotFound")) {
-			error("TerminateInstances failed: %s", reason);
+		if (aws_call(a, "TerminateInstances", &p, NULL, &err) &&
+		    err.cls != CLOUD_ERR_NOT_FOUND) {
+			error("TerminateInstances failed: %s", err.msg);
 			goto out;
 		}
 		if (aws_wait_state(a, ids, k, "terminated", NULL))
@@ -87,7 +87,7 @@ static int terminate(struct aws *a, char **names, size_t n)
 	ret = 0;
 out:
 	aws_params_release(&p);
-	free(reason);
+	cloud_err_release(&err);
 	free(ids);
 	return ret;
 }

@@ -12,21 +12,21 @@ static int aws_delete_one(struct aws *a, const struct kind *k, const char *id,
 			  const char *key)
 {
 	struct aws_params p;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret = 0;
 
 	aws_params_init(&p);
 	aws_params_add(&p, k->del_param, id);
 	say("Deleting %s %s...", k->tag_type, id);
-	if (aws_call(a, k->del, &p, NULL, &reason) &&
-	    !strstr(reason, "NotFound")) {
-		ret = error("%s %s failed: %s", k->del, id, reason);
+	if (aws_call(a, k->del, &p, NULL, &err) &&
+	    err.cls != CLOUD_ERR_NOT_FOUND) {
+		ret = error("%s %s failed: %s", k->del, id, err.msg);
 	} else if (key && journal_state(a->j, key) != JOURNAL_NONE &&
 		   journal_deleted(a->j, key)) {
 		ret = -1;
 	}
 	aws_params_release(&p);
-	free(reason);
+	cloud_err_release(&err);
 	return ret;
 }
 
@@ -38,18 +38,18 @@ static int aws_tagged_ids(struct aws *a, const struct kind *k, char ***ids,
 	struct xml_node *root = NULL;
 	const struct xml_node *it;
 	const char *dep = a->dep;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret;
 
 	*ids = NULL;
 	*n = 0;
 	aws_params_init(&p);
 	aws_params_filter(&p, "tag:icm:deployment", &dep, 1);
-	ret = aws_call(a, k->describe, &p, &root, &reason);
+	ret = aws_call(a, k->describe, &p, &root, &err);
 	aws_params_release(&p);
 	if (ret) {
-		error("%s failed: %s", k->describe, reason);
-		free(reason);
+		error("%s failed: %s", k->describe, err.msg);
+		cloud_err_release(&err);
 		return -1;
 	}
 	for (it = xml_child(xml_child(root, k->set), "item"); it;
@@ -84,15 +84,15 @@ static int sweep_instances(struct aws *a)
 	struct xml_node *root = NULL;
 	const struct xml_node *r, *it;
 	const char *dep = a->dep, **ids = NULL;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	size_t n = 0;
 	int ret = -1;
 
 	aws_params_init(&p);
 	aws_params_filter(&p, "tag:icm:deployment", &dep, 1);
 	aws_params_filter(&p, "instance-state-name", live, ARRAY_SIZE(live));
-	if (aws_call(a, "DescribeInstances", &p, &root, &reason)) {
-		error("DescribeInstances failed: %s", reason);
+	if (aws_call(a, "DescribeInstances", &p, &root, &err)) {
+		error("DescribeInstances failed: %s", err.msg);
 		goto out;
 	}
 	for (r = xml_child(xml_child(root, "reservationSet"), "item"); r;
@@ -108,8 +108,8 @@ static int sweep_instances(struct aws *a)
 	if (n) {
 		say("Terminating %zu instance%s...", n, n == 1 ? "" : "s");
 		aws_params_list(&p, "InstanceId", ids, n);
-		if (aws_call(a, "TerminateInstances", &p, NULL, &reason)) {
-			error("TerminateInstances failed: %s", reason);
+		if (aws_call(a, "TerminateInstances", &p, NULL, &err)) {
+			error("TerminateInstances failed: %s", err.msg);
 			goto out;
 		}
 		if (aws_wait_state(a, ids, n, "terminated", NULL))
@@ -120,7 +120,7 @@ out:
 	aws_params_release(&p);
 	xml_free(root);
 	free(ids);
-	free(reason);
+	cloud_err_release(&err);
 	return ret;
 }
 
@@ -128,19 +128,18 @@ out:
 static int detach_igw(struct aws *a, const char *igw)
 {
 	struct aws_params p;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret = 0;
 
 	aws_params_init(&p);
 	aws_params_add(&p, "InternetGatewayId", igw);
 	aws_params_add(&p, "VpcId", a->vpc ? a->vpc : "");
-	if (a->vpc && aws_call(a, "DetachInternetGateway", &p, NULL, &reason) &&
-	    !strstr(reason, "Gateway.NotAttached") &&
-	    !strstr(reason, "NotFound"))
+	if (a->vpc && aws_call(a, "DetachInternetGateway", &p, NULL, &err) &&
+	    err.cls != CLOUD_ERR_NOT_FOUND)
 		ret = error("DetachInternetGateway %s failed: %s", igw,
-			    reason);
+			    err.msg);
 	aws_params_release(&p);
-	free(reason);
+	cloud_err_release(&err);
 	return ret;
 }
 
@@ -150,14 +149,14 @@ static int disassociate_rtb(struct aws *a, const char *rtb)
 	struct aws_params p;
 	struct xml_node *root = NULL;
 	const struct xml_node *it;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret = -1;
 
 	aws_params_init(&p);
 	aws_params_add(&p, "RouteTableId.1", rtb);
-	if (aws_call(a, "DescribeRouteTables", &p, &root, &reason)) {
-		ret = strstr(reason, "NotFound") ? 0 :
-			error("DescribeRouteTables failed: %s", reason);
+	if (aws_call(a, "DescribeRouteTables", &p, &root, &err)) {
+		ret = err.cls == CLOUD_ERR_NOT_FOUND ? 0 :
+			error("DescribeRouteTables failed: %s", err.msg);
 		goto out;
 	}
 	for (it = xml_child(xml_path(root, "routeTableSet/item/associationSet"),
@@ -170,11 +169,10 @@ static int disassociate_rtb(struct aws *a, const char *rtb)
 			continue;
 		aws_params_release(&p);
 		aws_params_add(&p, "AssociationId", id);
-		free(reason);
-		reason = NULL;
-		if (aws_call(a, "DisassociateRouteTable", &p, NULL, &reason) &&
-		    !strstr(reason, "NotFound")) {
-			error("DisassociateRouteTable failed: %s", reason);
+		cloud_err_release(&err);
+		if (aws_call(a, "DisassociateRouteTable", &p, NULL, &err) &&
+		    err.cls != CLOUD_ERR_NOT_FOUND) {
+			error("DisassociateRouteTable failed: %s", err.msg);
 			goto out;
 		}
 	}
@@ -182,7 +180,7 @@ static int disassociate_rtb(struct aws *a, const char *rtb)
 out:
 	aws_params_release(&p);
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	return ret;
 }
 

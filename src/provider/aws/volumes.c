@@ -25,7 +25,7 @@ static int find_volumes(struct aws *a, struct grow *t, size_t n)
 	struct aws_params p;
 	struct xml_node *root = NULL;
 	const struct xml_node *it, *at;
-	char *reason = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
 	size_t i, k, ni = 0;
 	int ret = -1;
 
@@ -37,8 +37,8 @@ static int find_volumes(struct aws *a, struct grow *t, size_t n)
 	}
 	aws_params_init(&p);
 	aws_params_filter(&p, "attachment.instance-id", iids, ni);
-	if (aws_call(a, "DescribeVolumes", &p, &root, &reason)) {
-		error("DescribeVolumes failed: %s", reason);
+	if (aws_call(a, "DescribeVolumes", &p, &root, &err)) {
+		error("DescribeVolumes failed: %s", err.msg);
 		goto out;
 	}
 	for (it = xml_child(xml_child(root, "volumeSet"), "item"); it;
@@ -73,7 +73,7 @@ static int find_volumes(struct aws *a, struct grow *t, size_t n)
 out:
 	aws_params_release(&p);
 	xml_free(root);
-	free(reason);
+	cloud_err_release(&err);
 	free(iids);
 	return ret;
 }
@@ -94,17 +94,17 @@ static int wait_modified(struct aws *a, struct grow *t, size_t n)
 		struct aws_params p;
 		struct xml_node *root = NULL;
 		const struct xml_node *it;
-		char *reason = NULL;
+		struct cloud_err err = CLOUD_ERR_INIT;
 		size_t ready = 0;
 
 		aws_params_init(&p);
 		aws_params_list(&p, "VolumeId", ids, n);
 		if (aws_call(a, "DescribeVolumesModifications", &p, &root,
-			 &reason)) {
+			 &err)) {
 			aws_params_release(&p);
 			error("DescribeVolumesModifications failed: %s",
-			      reason);
-			free(reason);
+			      err.msg);
+			cloud_err_release(&err);
 			goto out;
 		}
 		aws_params_release(&p);
@@ -217,7 +217,8 @@ int aws_grow_volumes(struct aws *a, const struct volume_growths *g,
 		aws_params_init(&p);
 		aws_params_add(&p, "VolumeId", t[i].volume);
 		aws_params_add(&p, "Size", size);
-		rc = aws_step(a, t[i].key, "ModifyVolume", &p, NULL, NULL, NULL);
+		rc = aws_step(a, t[i].key, "ModifyVolume", &p, false, NULL,
+			      NULL);
 		aws_params_release(&p);
 		if (rc)
 			goto out;
