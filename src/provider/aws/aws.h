@@ -58,8 +58,7 @@
  * PrivateSubnet (icm runs inside the VPC): no public addresses; nodes are
  * reached at their private IPs.
  *
- * Test hook: ICM_TEST_NO_NODE_PREP=1 stops provision after the cloud part
- * (an emulator's instances cannot be reached over SSH).
+ * Node preparation follows in provision (provider.h).
  *
  * Files: provider.c (the vtable, create, validate), call.c (journalled
  * calls: ensure, step), network.c (VPC, subnets, gateway, route table,

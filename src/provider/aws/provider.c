@@ -59,14 +59,6 @@ void aws_say_definitions(const struct plan *p, const char *before,
 	}
 }
 
-static void aws_facts(const struct node *n, struct node_facts *f)
-{
-	f->ip = fld(n, "IPAddress");
-	f->dns = fld(n, "DNSName");
-	f->zone = n->zone;
-	f->ssh_user = fld(n, "SSHUser");
-}
-
 
 /* The zones of the deployment (Zone, comma list), in order. */
 /* The zones of the deployment: the Zone list of defaults.json (its order
@@ -167,8 +159,8 @@ void aws_close(struct aws *a)
 static int aws_create(const struct provider_ctx *pc, struct plan *p)
 {
 	struct aws a;
-	struct volume_growths grown = { NULL, 0 };
-	struct provider_ctx prep = *pc;
+	struct volume_growths none = { NULL, 0 };
+	struct volume_growths *grown = pc->growths ? pc->growths : &none;
 	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
 	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
 	char *rootdev = NULL, *name = NULL;
@@ -177,7 +169,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 
 	memset(&a, 0, sizeof(a));
 	/* sizes that shrank refused, growth confirmed: before any call */
-	if (volume_growths_check(pc, p, &grown))
+	if (volume_growths_check(pc, p, grown))
 		goto out;
 	if (aws_open(&a, pc, p))
 		goto out;
@@ -219,7 +211,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	    nlive == 1 ? "" : "s");
 	if (aws_wait_state(&a, ids, nlive, "running", live))
 		goto out;
-	if (aws_grow_volumes(&a, &grown, rootdev))
+	if (aws_grow_volumes(&a, grown, rootdev))
 		goto out;
 	for (i = 0; i < p->n; i++)
 		if (!strcmp(p->nodes[i].role, "LB") &&
@@ -235,10 +227,7 @@ out:
 	free(live);
 	if (a.j || a.dep)
 		aws_close(&a);
-	prep.growths = &grown;
-	if (ret == 0 && !getenv("ICM_TEST_NO_NODE_PREP"))
-		ret = provider_prepare_nodes(&prep, p);
-	volume_growths_release(&grown);
+	volume_growths_release(&none);
 	return ret;
 }
 
@@ -262,7 +251,5 @@ const struct provider provider_aws = {
 	.name = "AWS",
 	.validate = aws_validate,
 	.create = aws_create,
-	.describe = NULL,
 	.destroy = aws_destroy,
-	.node_facts = aws_facts,
 };

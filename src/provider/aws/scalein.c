@@ -5,7 +5,6 @@
 #include "aws.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
-#include "../../util/term.h"
 
 struct gone {
 	struct aws *a;
@@ -32,12 +31,6 @@ static void collect_gone(void *arg, const char *key, enum journal_state st,
 static int cmp_desc(const void *x, const void *y)
 {
 	return strcmp(*(char *const *)y, *(char *const *)x);
-}
-
-static bool confirm(const char *what)
-{
-	say("%s", what);
-	return term_confirm();
 }
 
 /* Terminates the instances of the journal's nodes named in names and
@@ -109,7 +102,7 @@ int aws_scale_in(struct aws *a, const struct plan *p)
 				       g.n == 1 ? "" : "s", g.names[0],
 				       g.n > 1 ? ", ..." : "");
 
-		if (!confirm(what))
+		if (!a->pc->confirm || !a->pc->confirm(what))
 			ret = error("scale-in not confirmed; nothing changed "
 				    "(or use -force)");
 		free(what);
