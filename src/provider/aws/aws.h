@@ -72,6 +72,7 @@
 
 #include "../provider.h"
 #include "../resize.h"
+#include "../resource.h"
 #include "ec2.h"
 #include "../../state/journal.h"
 
@@ -94,6 +95,9 @@ struct aws {
 	char **zones, **subnets;
 	size_t nzones;
 	bool own_vpc, own_igw, own_rtb;	/* icm made them (delete them) */
+	char *rootdev;			/* the AMI's root device, once asked */
+	struct xml_node *instances;	/* the reconcile's DescribeInstances
+					   answer, until the wait uses it */
 };
 
 /* What a journal_each() callback that can fail needs. */
@@ -172,8 +176,9 @@ int aws_keypair(struct aws *a);
 /* instances.c */
 /* The node's instance ID (journal), or NULL. */
 const char *aws_node_instance(struct aws *a, const struct node *n);
-/* The AMI's root device name (allocated).  -1 reported. */
-int aws_root_device(struct aws *a, const char *ami, char **dev);
+/* The AMI's root device name (a->rootdev: DescribeImages the first
+ * time), or NULL reported. */
+const char *aws_root_device(struct aws *a);
 /* Gives every machine of a recorded batch its node/<machine> record. */
 int aws_expand_batches(struct aws *a);
 /* Sets (or, v NULL or empty, removes) node field f. */
@@ -183,8 +188,15 @@ void aws_set_field(struct node *n, const char *f, const char *v);
 int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
 		   const char *want, struct node **nodes);
 /* Definition def: its launches, Name tags and Elastic IPs. */
-int aws_apply_definition(struct aws *a, struct plan *p, int def,
-			 const char *rootdev);
+int aws_apply_definition(struct aws *a, struct plan *p, int def);
+
+/* kinds.c: the resource kinds of an AWS deployment (resource.h). */
+extern const struct res_kind *const aws_kinds[];
+/* The journal checked against one listing per kind (engine_reconcile()):
+ * what is gone is made again by this provision (a node after ICM's
+ * confirmation or -force).  -1 reported (not confirmed: nothing
+ * changed). */
+int aws_reconcile(struct aws *a, const struct plan *p);
 
 /* scalein.c: machines recorded but no longer planned, terminated after
  * confirmation (or -force).  -1 reported. */
@@ -195,8 +207,7 @@ int aws_load_balancer(struct aws *a, struct node *lb, struct plan *p);
 int aws_sweep_elb(struct aws *a);
 
 /* volumes.c: the confirmed growths (resize.h).  -1 reported. */
-int aws_grow_volumes(struct aws *a, const struct volume_growths *g,
-		     const char *rootdev);
+int aws_grow_volumes(struct aws *a, const struct volume_growths *g);
 
 /* teardown.c */
 void aws_free_ids(char **ids, size_t n);

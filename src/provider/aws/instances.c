@@ -30,15 +30,18 @@ static size_t zone_index(struct aws *a, const char *zone)
 	return 0;
 }
 
-/* The root device of the AMI (its block device mappings use it). */
-int aws_root_device(struct aws *a, const char *ami, char **dev)
+/* The root device of the AMI (its block device mappings use it), asked
+ * for once, when the first launch or root volume growth needs it. */
+const char *aws_root_device(struct aws *a)
 {
+	const char *ami = fld(a->any, "AMI");
 	struct aws_params p;
 	struct xml_node *root = NULL;
 	struct cloud_err err = CLOUD_ERR_INIT;
 	const char *v;
-	int ret = -1;
 
+	if (a->rootdev)
+		return a->rootdev;
 	aws_params_init(&p);
 	aws_params_add(&p, "ImageId.1", ami);
 	if (aws_call(a, "DescribeImages", &p, &root, &err)) {
@@ -51,13 +54,12 @@ int aws_root_device(struct aws *a, const char *ami, char **dev)
 		      a->ec2.region);
 		goto out;
 	}
-	*dev = xstrdup(v);
-	ret = 0;
+	a->rootdev = xstrdup(v);
 out:
 	aws_params_release(&p);
 	xml_free(root);
 	cloud_err_release(&err);
-	return ret;
+	return a->rootdev;
 }
 
 /* BlockDeviceMapping.N for the root disk and the IRIS volumes. */
@@ -136,6 +138,41 @@ static int batch_instances(struct aws *a, const char *keytag,
  * that a kill cannot leave half a batch recorded; aws_expand_batches() then
  * gives each machine its node/<machine> record.
  */
+/*
+ * Gives nodes[0..k) of the batch recorded under key their node/<machine>
+ * records from the batch's "<machine>=<instance>,..." where they have none
+ * DONE: a machine made again after its instance was found gone (its old
+ * record DELETED) gets the new one, also when a kill came between the
+ * batch's record and theirs.
+ */
+static int batch_nodes(struct aws *a, const char *key, struct node **nodes,
+		       size_t k)
+{
+	char *map = xstrdup(journal_id(a->j, key) ? journal_id(a->j, key) : "");
+	char *w, *save = NULL;
+	size_t i;
+	int ret = 0;
+
+	for (w = strtok_r(map, ",", &save); w && !ret;
+	     w = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(w, '='), *nk;
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		for (i = 0; i < k && strcmp(nodes[i]->name, w); i++)
+			;
+		if (i == k)
+			continue;
+		nk = xasprintf("node/%s", w);
+		if (journal_state(a->j, nk) != JOURNAL_DONE)
+			ret = journal_done(a->j, nk, eq + 1);
+		free(nk);
+	}
+	free(map);
+	return ret;
+}
+
 static int record_batch(struct aws *a, const char *key,
 			const struct xml_node *set, struct node **nodes,
 			size_t k)
@@ -169,7 +206,8 @@ static int record_batch(struct aws *a, const char *key,
 			error("the launch of %s: too many instances", key);
 			goto out;
 		}
-	ret = journal_done(a->j, key, map.data);
+	ret = journal_done(a->j, key, map.data) ||
+		batch_nodes(a, key, nodes, k) ? -1 : 0;
 out:
 	for (i = 0; i < k; i++)
 		free(ids[i]);
@@ -257,8 +295,7 @@ static int placement(struct aws *a, const struct node *n, char **name)
 }
 
 /* Launches nodes[0..k) (one definition, one zone) in one call. */
-static int launch(struct aws *a, struct node **nodes, size_t k,
-		  const char *rootdev)
+static int launch(struct aws *a, struct node **nodes, size_t k)
 {
 	const struct node *n = nodes[0];
 	char *key = xasprintf("batch/%d/%s/%s", n->def_index,
@@ -278,7 +315,8 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 
 	aws_params_init(&p);
 	if (journal_state(a->j, key) == JOURNAL_DONE) {
-		ret = aws_expand_batches(a);
+		ret = batch_nodes(a, key, nodes, k) || aws_expand_batches(a) ?
+			-1 : 0;
 		goto out;
 	}
 	if (placement(a, n, &pg))
@@ -321,6 +359,8 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 		for (i = 0; i < sizeof(rnd); i++)
 			snprintf(token + 4 + 2 * i, 3, "%02x", rnd[i]);
 	}
+	if (!aws_root_device(a))
+		goto out;
 	say("Launching %zu instance%s of %s in %s...", k, k == 1 ? "" : "s",
 	    n->role, n->zone ? n->zone : a->ec2.region);
 	if (journal_intent(a->j, key, "RunInstances", token))
@@ -335,7 +375,7 @@ static int launch(struct aws *a, struct node **nodes, size_t k,
 	aws_params_add(&p, "ClientToken", token);
 	if (pg)
 		aws_params_add(&p, "Placement.GroupName", pg);
-	volumes(n, rootdev, &p);
+	volumes(n, a->rootdev, &p);
 	aws_params_tag_spec(&p, "instance", t, ARRAY_SIZE(t));
 	aws_params_tag_spec(&p, "volume", t, ARRAY_SIZE(t));
 	if (aws_call(a, "RunInstances", &p, &root, &err))
@@ -405,69 +445,90 @@ void aws_set_field(struct node *n, const char *f, const char *v)
 		cJSON_AddStringToObject(n->fields, f, v);
 }
 
+/* The nodes[i] of instance item it (id ids[i]): its addresses. */
+static void fill_node(struct node *n, const struct xml_node *it)
+{
+	aws_set_field(n, "InstanceId", xml_text(xml_child(it, "instanceId")));
+	aws_set_field(n, "IPAddress", xml_text(xml_child(it, "ipAddress")));
+	aws_set_field(n, "PrivateIPAddress",
+		      xml_text(xml_child(it, "privateIpAddress")));
+	aws_set_field(n, "DNSName", xml_text(xml_child(it, "dnsName")));
+	if (!node_get(n, "IPAddress") || fld_true(n, "PrivateSubnet"))
+		aws_set_field(n, "IPAddress", node_get(n, "PrivateIPAddress"));
+}
+
+/* How many of ids[0..k) root's instances show in state want (running:
+ * their nodes' addresses filled). */
+static size_t count_state(const struct xml_node *root,
+			  const char *const *ids, size_t k, const char *want,
+			  struct node **nodes)
+{
+	const struct xml_node *r, *it;
+	size_t ready = 0, i;
+
+	for (r = xml_child(xml_child(root, "reservationSet"), "item"); r;
+	     r = r->next)
+		for (it = xml_child(xml_child(r, "instancesSet"), "item"); it;
+		     it = it->next) {
+			const char *id = xml_text(xml_child(it, "instanceId"));
+			const char *st = xml_text(xml_path(it,
+						"instanceState/name"));
+
+			if (!id || !st || strcmp(st, want))
+				continue;
+			for (i = 0; i < k && (!ids[i] || strcmp(ids[i], id));
+			     i++)
+				;
+			if (i == k)
+				continue;
+			ready++;
+			if (nodes)
+				fill_node(nodes[i], it);
+		}
+	return ready;
+}
+
 /*
  * Waits until every instance in ids is in state `want` (running:
- * fills the nodes' addresses).  nodes may be NULL (terminating).
+ * fills the nodes' addresses).  nodes may be NULL (terminating).  For
+ * running, the reconcile's listing (a->instances) is read first: when it
+ * shows every one running, no call is made.
  */
 int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
 		   const char *want, struct node **nodes)
 {
 	int64_t waited = 0;
 	struct cloud_err err = CLOUD_ERR_INIT;
+	bool listed = !strcmp(want, "running") && a->instances;
 
 	while (k) {
 		struct aws_params p;
 		struct xml_node *root = NULL;
-		const struct xml_node *r, *it;
-		size_t ready = 0;
+		size_t ready;
 		int rc;
 
-		aws_params_init(&p);
-		aws_params_list(&p, "InstanceId", ids, k);
-		rc = aws_call(a, "DescribeInstances", &p, &root, &err);
-		aws_params_release(&p);
-		if (rc) {
-			error("DescribeInstances failed: %s", err.msg);
-			cloud_err_release(&err);
-			return -1;
-		}
-		for (r = xml_child(xml_child(root, "reservationSet"), "item");
-		     r; r = r->next)
-			for (it = xml_child(xml_child(r, "instancesSet"),
-					    "item"); it; it = it->next) {
-				const char *id = xml_text(xml_child(it,
-							"instanceId"));
-				const char *st = xml_text(xml_path(it,
-							"instanceState/name"));
-				size_t i;
-
-				if (!st || strcmp(st, want))
-					continue;
-				ready++;
-				for (i = 0; nodes && id && i < k; i++) {
-					if (strcmp(ids[i], id))
-						continue;
-					aws_set_field(nodes[i], "InstanceId", id);
-					aws_set_field(nodes[i], "IPAddress",
-						  xml_text(xml_child(it,
-							"ipAddress")));
-					aws_set_field(nodes[i], "PrivateIPAddress",
-						  xml_text(xml_child(it,
-							"privateIpAddress")));
-					aws_set_field(nodes[i], "DNSName",
-						  xml_text(xml_child(it,
-							"dnsName")));
-					if (!node_get(nodes[i], "IPAddress") ||
-					    fld_true(nodes[i],
-						     "PrivateSubnet"))
-						aws_set_field(nodes[i], "IPAddress",
-							  node_get(nodes[i],
-							"PrivateIPAddress"));
-				}
+		if (listed) {
+			root = a->instances;
+			a->instances = NULL;
+		} else {
+			aws_params_init(&p);
+			aws_params_list(&p, "InstanceId", ids, k);
+			rc = aws_call(a, "DescribeInstances", &p, &root, &err);
+			aws_params_release(&p);
+			if (rc) {
+				error("DescribeInstances failed: %s", err.msg);
+				cloud_err_release(&err);
+				return -1;
 			}
+		}
+		ready = count_state(root, ids, k, want, nodes);
 		xml_free(root);
 		if (ready >= k)
 			return 0;
+		if (listed) {		/* some are new: ask now */
+			listed = false;
+			continue;
+		}
 		if (waited >= WAIT_MS)
 			return error("%zu of %zu instance%s did not reach '%s' "
 				     "within %d minutes", k - ready, k,
@@ -483,8 +544,7 @@ int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
 
 /* Definition def's apply: a launch per zone of its nodes not made yet,
  * then their Name tags and Elastic IPs. */
-int aws_apply_definition(struct aws *a, struct plan *p, int def,
-			 const char *rootdev)
+int aws_apply_definition(struct aws *a, struct plan *p, int def)
 {
 	struct node **batch = xcalloc(p->n ? p->n : 1, sizeof(*batch));
 	size_t i, j, k;
@@ -507,7 +567,7 @@ int aws_apply_definition(struct aws *a, struct plan *p, int def,
 			    !aws_node_instance(a, m))
 				batch[k++] = m;
 		}
-		if (launch(a, batch, k, rootdev))
+		if (launch(a, batch, k))
 			goto out;
 	}
 	for (i = 0; i < p->n; i++) {

@@ -146,6 +146,8 @@ void aws_close(struct aws *a)
 	free(a->rtb);
 	free(a->sg);
 	free(a->keyname);
+	free(a->rootdev);
+	xml_free(a->instances);
 }
 
 
@@ -163,7 +165,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	struct volume_growths *grown = pc->growths ? pc->growths : &none;
 	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
 	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
-	char *rootdev = NULL, *name = NULL;
+	char *name = NULL;
 	size_t i, nlive = 0;
 	int def, ndefs = def_count(p), ret = -1;
 
@@ -172,6 +174,8 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	if (volume_growths_check(pc, p, grown))
 		goto out;
 	if (aws_open(&a, pc, p))
+		goto out;
+	if (aws_reconcile(&a, p))
 		goto out;
 	say("Starting plan of %s...", a.dep);
 	if (aws_terraform_write_shared(pc->state_dir, pc->cfg, p))
@@ -184,8 +188,6 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	say("...completed apply of %s", a.dep);
 	if (aws_expand_batches(&a) || aws_scale_in(&a, p))
 		goto out;
-	if (aws_root_device(&a, fld(a.any, "AMI"), &rootdev))
-		goto out;
 	for (def = 0; def < ndefs; def++) {
 		if (!def_node(p, def))
 			continue;
@@ -196,7 +198,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 			goto out;
 		say("...completed plan of %s", name);
 		say("Starting apply of %s...", name);
-		if (aws_apply_definition(&a, p, def, rootdev))
+		if (aws_apply_definition(&a, p, def))
 			goto out;
 		free(name);
 		name = NULL;
@@ -211,7 +213,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	    nlive == 1 ? "" : "s");
 	if (aws_wait_state(&a, ids, nlive, "running", live))
 		goto out;
-	if (aws_grow_volumes(&a, grown, rootdev))
+	if (aws_grow_volumes(&a, grown))
 		goto out;
 	for (i = 0; i < p->n; i++)
 		if (!strcmp(p->nodes[i].role, "LB") &&
@@ -222,7 +224,6 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	ret = 0;
 out:
 	free(name);
-	free(rootdev);
 	free(ids);
 	free(live);
 	if (a.j || a.dep)

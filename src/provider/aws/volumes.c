@@ -167,8 +167,7 @@ out:
  * then the wait for the modifications.  Node preparation grows the
  * partitions and file systems afterwards.
  */
-int aws_grow_volumes(struct aws *a, const struct volume_growths *g,
-		     const char *rootdev)
+int aws_grow_volumes(struct aws *a, const struct volume_growths *g)
 {
 	struct grow *t = xcalloc(g->n ? g->n : 1, sizeof(*t));
 	size_t i;
@@ -181,8 +180,12 @@ int aws_grow_volumes(struct aws *a, const struct volume_growths *g,
 		t[i].g = v;
 		t[i].instance = aws_node_instance(a, v->node);
 		snprintf(f, sizeof(f), "%sDeviceName", v->volume);
-		t[i].device = strcmp(v->volume, "OS") ?
-			volume_device_path(fld(v->node, f)) : xstrdup(rootdev);
+		if (strcmp(v->volume, "OS"))
+			t[i].device = volume_device_path(fld(v->node, f));
+		else if (aws_root_device(a))
+			t[i].device = xstrdup(a->rootdev);
+		else
+			goto out;
 		if (!t[i].instance) {
 			error("%s: %s: the node has no instance; nothing "
 			      "changed", v->node->name, v->field);
