@@ -469,6 +469,60 @@ static void case_reconcile(struct fixture *f)
 	plan_release(&p);
 }
 
+/*
+ * Batch records: a kill right after the batch that made a machine again
+ * (its node record was DELETED); a batch record an older icm's scale-in
+ * left DONE while it marked its machines deleted.
+ */
+static void case_batch_records(struct fixture *f)
+{
+	struct plan p, p1;
+	char old[64], why[256];
+	struct journal *j = NULL;
+	unsigned long batches;
+	int status;
+
+	plan_of(&p, 2);
+	plan_of(&p1, 1);
+	fx_reset(f);
+	ok(fx_create(f, &p, false) == 0 &&
+	   terminate_behind(f, "T-DM-TEST-0002", old, sizeof(old)),
+	   "2 nodes, the second terminated behind icm's back");
+	batches = f->c->batches;
+	answer = true;
+	/* node, name and batch marked deleted, then the new batch */
+	status = create_in_child(f, &p, 4);
+	ok(WIFSIGNALED(status) &&
+	   recorded(f, "batch/b/T-DM-TEST-0002", NULL, 0) == JOURNAL_DONE &&
+	   recorded(f, "node/T-DM-TEST-0002", NULL, 0) == JOURNAL_DELETED,
+	   "killed right after the batch record that made it again");
+	ok(fx_create(f, &p, false) == 0 && f->c->batches == batches + 1 &&
+	   holds_exactly(f, &p, why, sizeof(why)),
+	   "the next run takes it from that record: %s", why);
+
+	ok(fx_create(f, &p1, true) == 0 &&
+	   recorded(f, "node/T-DM-TEST-0002", old, sizeof(old)) ==
+	   JOURNAL_DELETED, "scaled in to 1");
+	if (journal_open(f->dir, &j) == 0) {
+		/* the instance the scale-in terminated */
+		char *map = xasprintf("T-DM-TEST-0002=%s",
+				      f->c->destroyed[0]);
+
+		if (journal_done(j, "batch/b/T-DM-TEST-0002", map)) {
+			/* the check below fails */
+		}
+		free(map);
+		journal_close(j);
+	}
+	batches = f->c->batches;
+	ok(fx_create(f, &p, false) == 0 && f->c->batches == batches + 1 &&
+	   holds_exactly(f, &p, why, sizeof(why)),
+	   "a batch record an old scale-in left DONE: the machine is made "
+	   "anew, not given the terminated instance: %s", why);
+	plan_release(&p);
+	plan_release(&p1);
+}
+
 static void case_teardown(struct fixture *f)
 {
 	struct plan p;
@@ -592,6 +646,7 @@ int main(void)
 	plan_release(&p);
 	case_scale(&f);
 	case_reconcile(&f);
+	case_batch_records(&f);
 	case_teardown(&f);
 	case_errors(&f, logpath);
 
