@@ -283,8 +283,10 @@ static int adopt(struct engine *e, const struct res_kind *k, const char *key)
 {
 	const struct report *r;
 
-	if (!k->list || engine_list_once(e, k))
-		return k->list ? -1 : 0;
+	if (!k->list)
+		return 0;
+	if (engine_list_once(e, k))
+		return -1;
 	r = seen_key(e, key);
 	if (!r)
 		return 0;
