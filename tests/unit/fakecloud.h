@@ -58,6 +58,7 @@ struct fake_cloud {
 	char fail_kind[12];		/* the next create of this kind fails */
 	enum cloud_err_class fail_cls;
 	char fail_msg[96];
+	bool fail_list;			/* the next listing fails (throttled) */
 	char destroyed[FAKE_DESTROYED_MAX][24];	/* the last destroy call's */
 	size_t ndestroyed;
 };
@@ -153,6 +154,17 @@ static void fake_end_create(struct fake_cloud *c)
 
 /* ------------------------------------------------------------ listings */
 
+/* A listing call begins: the failure the test asked for, if any. */
+static int fake_begin_list(struct fake_cloud *c, struct cloud_err *err)
+{
+	c->lists++;
+	if (!c->fail_list)
+		return 0;
+	c->fail_list = false;
+	return cloud_err_set(err, CLOUD_ERR_THROTTLED,
+			     "RequestLimitExceeded: slow down");
+}
+
 static void fake_report(struct fake_prov *fp, struct engine *e,
 			const char *kind, bool with_id)
 {
@@ -171,7 +183,8 @@ static int fake_list_net(void *prov, struct engine *e, struct cloud_err *err)
 {
 	struct fake_prov *fp = prov;
 
-	fp->c->lists++;
+	if (fake_begin_list(fp->c, err))
+		return -1;
 	fake_report(fp, e, "net", true);
 	fake_report(fp, e, "route", false);
 	return 0;
@@ -182,7 +195,8 @@ static int fake_list_subnet(void *prov, struct engine *e,
 {
 	struct fake_prov *fp = prov;
 
-	fp->c->lists++;
+	if (fake_begin_list(fp->c, err))
+		return -1;
 	fake_report(fp, e, "subnet", true);
 	return 0;
 }
@@ -193,7 +207,8 @@ static int fake_list_node(void *prov, struct engine *e, struct cloud_err *err)
 	struct fake_prov *fp = prov;
 	size_t i;
 
-	fp->c->lists++;
+	if (fake_begin_list(fp->c, err))
+		return -1;
 	for (i = 0; i < fp->c->n; i++)
 		if (fp->c->r[i].live && !strcmp(fp->c->r[i].kind, "node") &&
 		    !strcmp(fp->c->r[i].dep, fp->dep))

@@ -566,6 +566,7 @@ static void case_errors(struct fixture *f, const char *logpath)
 {
 	struct plan p;
 	char why[256], *log;
+	unsigned long creates;
 
 	plan_of(&p, 2);
 	fx_reset(f);
@@ -588,6 +589,16 @@ static void case_errors(struct fixture *f, const char *logpath)
 	ok(fx_create(f, &p, false) == 0 && holds_exactly(f, &p, why,
 							  sizeof(why)),
 	   "the next provision makes it: %s", why);
+
+	creates = f->c->creates;
+	f->c->fail_list = true;
+	is_int(fx_create(f, &p, false), -1, "a listing that fails: -1");
+	log = slurp(logpath);
+	ok(log && strstr(log, "Error: list net (" DEP ") failed: "
+			 "RequestLimitExceeded: slow down\n") &&
+	   strstr(log, "list net (" DEP "): throttled\n") &&
+	   f->c->creates == creates, "named with its class, nothing made");
+	free(log);
 
 	/* a failed batch stays PENDING: the next run sends its token again */
 	fx_reset(f);
