@@ -283,8 +283,10 @@ static int adopt(struct engine *e, const struct res_kind *k, const char *key)
 {
 	const struct report *r;
 
-	if (!k->list || engine_list_once(e, k))
-		return k->list ? -1 : 0;
+	if (!k->list)
+		return 0;
+	if (engine_list_once(e, k))
+		return -1;
 	r = seen_key(e, key);
 	if (!r)
 		return 0;
@@ -421,24 +423,54 @@ fail:
 	return NULL;
 }
 
+/* Whether a batch record names machine with an instance that is there
+ * (listed, or of a kind without a listing). */
+struct machine_live {
+	const struct engine *e;
+	const struct res_kind *k;
+	const char *machine;
+	bool live;
+};
+
+static int find_machine(void *arg, const char *machine, const char *id)
+{
+	struct machine_live *m = arg;
+
+	if (strcmp(machine, m->machine))
+		return 0;
+	m->live = !m->k->list || strs_has(&m->e->seen_ids, id);
+	return 1;
+}
+
 /*
- * The batch of key was recorded DONE but some machines in todo have no
- * node record: a kill right after the batch record of machines made again
- * (their records were DELETED).  Those the record names get it back.
+ * The batch of key is recorded DONE but machines of todo have no node
+ * record.  A kill right after the batch record of machines made again
+ * (their records were DELETED): the record names them with instances
+ * that are listed, and they get their records back (1).  A record of
+ * before icm marked batches with their machines (a scale-in of icm 0.1
+ * left it DONE): its instances are gone; it is marked deleted and the
+ * batch made anew with a new token (0).  -1 reported.
  */
-static int batch_recorded(struct engine *e, const char *key,
-			  struct node *const *todo, size_t n)
+static int batch_recorded(struct engine *e, const struct res_kind *k,
+			  const char *key, struct node *const *todo, size_t n)
 {
 	struct expand x = { e, false };
 	size_t i;
 
-	if (engine_batch_each(journal_id(e->j, key), expand_machine, &x))
+	if (engine_list_once(e, k))
 		return -1;
-	for (i = 0; i < n; i++)
-		if (!engine_node_id(e, todo[i]->name))
-			return error("%s: the batch %s is recorded without it",
-				     todo[i]->name, key);
-	return 0;
+	for (i = 0; i < n; i++) {
+		struct machine_live m = { e, k, todo[i]->name, false };
+
+		if (engine_batch_each(journal_id(e->j, key), find_machine,
+				      &m) && m.live)
+			continue;
+		debug("%s (%s): a record of instances gone; made anew",
+		      k->name, key);
+		return journal_deleted(e->j, key) ? -1 : 0;
+	}
+	return engine_batch_each(journal_id(e->j, key), expand_machine,
+				 &x) ? -1 : 1;
 }
 
 int engine_ensure_nodes(struct engine *e, const struct res_kind *k,
@@ -464,8 +496,12 @@ int engine_ensure_nodes(struct engine *e, const struct res_kind *k,
 		goto out;
 	}
 	if (journal_state(e->j, batch_key) == JOURNAL_DONE) {
-		ret = batch_recorded(e, batch_key, todo, t);
-		goto out;
+		int rc = batch_recorded(e, k, batch_key, todo, t);
+
+		if (rc) {
+			ret = rc > 0 ? 0 : -1;
+			goto out;
+		}
 	}
 	resumed = journal_state(e->j, batch_key) == JOURNAL_PENDING &&
 		journal_token(e->j, batch_key);

@@ -83,8 +83,8 @@ void engine_live_keys(const struct engine *e, bool with_batches,
  * node/<machine> record (a kill between the two).  -1 reported. */
 int engine_expand(struct engine *e) WARN_UNUSED;
 
-/* The machine of "<machine>=<id>,..." map entries, for each entry: fn
- * returns nonzero to stop (that value is returned). */
+/* Calls fn for each entry of a batch record "<machine>=<id>,..."; a
+ * nonzero return stops the walk and is returned. */
 int engine_batch_each(const char *map,
 		      int (*fn)(void *arg, const char *machine,
 				const char *id), void *arg);

@@ -178,6 +178,9 @@ int engine_reconcile(struct engine *e, const struct plan *p)
 		if (journal_deleted(e->j, gone.v[g]))
 			goto out;
 	}
+	for (g = 0; g < nodes.n; g++)
+		debug("%s no longer exists: it will be made again",
+		      nodes.v[g]);
 	ret = nodes.n ? engine_forget_machines(e, &nodes) : 0;
 out:
 	strs_release(&keys);
