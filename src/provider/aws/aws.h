@@ -41,6 +41,12 @@
  * is repeated with the same ClientToken), so a provision killed anywhere
  * and run again ends with exactly the planned resources.
  *
+ * Each provision first checks the journal against what exists
+ * (aws_reconcile(): the engine of provider/resource.h over the kinds of
+ * kinds.c, one Describe* per kind that has records): what was deleted
+ * behind icm's back is made again (a terminated instance after ICM's
+ * confirmation or -force: its volumes are new).
+ *
  * Definitions edited between provisions: new nodes are launched in new
  * batches; nodes no longer planned are terminated, highest numbers first,
  * after ICM's confirmation (or -force).  Larger volume sizes than
@@ -60,7 +66,8 @@
  *
  * Node preparation follows in provision (provider.h).
  *
- * Files: provider.c (the vtable, create, validate), call.c (journalled
+ * Files: provider.c (the vtable, create, validate), kinds.c (the resource
+ * kinds and their listings; the reconcile), call.c (journalled
  * calls: ensure, step), network.c (VPC, subnets, gateway, route table,
  * security group, key pair), instances.c (batched launches, Name tags,
  * Elastic IPs, the wait), scalein.c, elb.c (load balancers), volumes.c
