@@ -21,17 +21,10 @@
 #     checked (aws-census.py --sizes); a smaller size refused, nothing changed.
 # Root only (network namespaces).
 . "$(dirname "$0")/lib.sh"
-MOTO=$TOP/tests/cloud/moto
 CENSUS=$TOP/tests/cloud/aws-census.py
 PROXY=$TOP/tests/cloud/throttle-proxy.py
-[ "$(id -u)" = 0 ] || skip_all "moto runs in a network namespace: needs root (running as uid $(id -u))"
-D=$T/moto
-out=$("$MOTO" start --dir "$D" --port 5000 2>&1); st=$?
-[ "$st" = 77 ] && skip_all "$(printf '%s' "$out" | tail -1)"
-trap '"$MOTO" stop --dir "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
-[ "$st" = 0 ] || { echo "1..1"; echo "not ok 1 - moto start"; printf '%s\n' "$out" | sed 's/^/#   /'; exit 1; }
+moto_up "$T/moto"
 
-mx() { "$MOTO" exec --dir "$D" -- "$@"; }
 census() { mx python3 "$CENSUS" "$1" 2>&1; }
 show() { printf '%s\n' "$1" | tail -n 6 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }

@@ -171,3 +171,18 @@ world_defaults() {
  "RetryCount": "2", "RetryInterval": "200"${5:-}}
 JSON
 }
+
+# moto_up DIR: moto (tests/cloud/moto) started in DIR on port 5000, in its
+# loopback-only network namespace, and stopped at exit; the scenario is
+# skipped where it cannot run (not root, no moto), and fails when it does
+# not start.  mx CMD...: runs CMD in its namespace.
+moto_up() {
+	local out st
+	[ "$(id -u)" = 0 ] || skip_all "moto runs in a network namespace: needs root (running as uid $(id -u))"
+	MOTO_DIR=$1
+	out=$("$TOP/tests/cloud/moto" start --dir "$MOTO_DIR" --port 5000 2>&1); st=$?
+	[ "$st" = 77 ] && skip_all "$(printf '%s' "$out" | tail -1)"
+	trap '"$TOP/tests/cloud/moto" stop --dir "$MOTO_DIR" >/dev/null 2>&1; rm -rf "$T"' EXIT
+	[ "$st" = 0 ] || { echo "1..1"; echo "not ok 1 - moto start"; printf '%s\n' "$out" | sed 's/^/#   /'; exit 1; }
+}
+mx() { "$TOP/tests/cloud/moto" exec --dir "$MOTO_DIR" -- "$@"; }
