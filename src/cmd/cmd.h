@@ -128,6 +128,10 @@ int select_iris_nodes(struct ctx *ctx,
  * ctx.c); nothing to do when this command holds them already. */
 int ctx_begin_changes(struct ctx *ctx) WARN_UNUSED;
 
+/* ICM's confirmation for a provider (provider_ctx.confirm): question
+ * said, then `Type "yes" to confirm:` (term_confirm()); true for "yes". */
+bool ctx_confirm(const char *question);
+
 /* A machine name as ICM shows it: '+' after an intended mirror primary,
  * '-' after a backup (inventory.c; caller frees). */
 char *node_shown_name(const struct node *n);

@@ -4,6 +4,7 @@
 #include "../state/log.h"
 #include "../util/fs.h"
 #include "../util/str.h"
+#include "../util/term.h"
 
 #define STATE_DIR_DEFAULT "state"
 #define STATE_DIR_FIELD "MasterStateDir"
@@ -96,6 +97,12 @@ int ctx_begin_changes(struct ctx *ctx)
 			  ctx->command_line : ctx->cmd->name, &ctx->lock))
 		return -1;
 	return log_open("icm.log");
+}
+
+bool ctx_confirm(const char *question)
+{
+	say("%s", question);
+	return term_confirm();
 }
 
 const char *ctx_field(const struct ctx *ctx, const struct node *n,

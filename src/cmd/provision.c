@@ -12,76 +12,22 @@
  * on this machine (license keys, SSH keys), then takes the state-directory
  * lock, makes sure the deployment CA exists (state/pki), and hands the
  * nodes to the provider (provider/provider.h), whose create() is
- * re-runnable; instances.json is written once, atomically, when every
- * node is done, then the inventory table and ICM's closing line.  A
- * provider not in this build is named and nothing changes.
+ * re-runnable; instances.json is written (atomically) once every node
+ * exists, then node preparation runs and it is written again, then the
+ * inventory table and ICM's closing line.  A provider not in this build
+ * is named and nothing changes.
  */
 #include "cmd.h"
 #include "../config/instances.h"
 #include "../node/fanout.h"
 #include "../node/keyfiles.h"
 #include "../provider/provider.h"
+#include "../provider/resize.h"
 #include "../state/log.h"
 #include "../state/output.h"
 #include "../state/pki.h"
 #include "../util/fs.h"
 #include "../util/str.h"
-
-/* The provider's field that names the size of a machine. */
-static char *machine_type(const struct node *n, const char *provider)
-{
-	const char *v;
-
-	if (!strcmp(n->role, "LB"))
-		return xasprintf("(virtual %s)", n->lb_target ?
-				 n->lb_target : "?");
-	if (!strcmp(provider, "GCP"))
-		v = node_get(n, "MachineType");
-	else if (!strcmp(provider, "Azure"))
-		v = node_get(n, "Size");
-	else if (!strcmp(provider, "vSphere")) {
-		const char *cpu = node_get(n, "VCPU");
-		const char *mem = node_get(n, "Memory");
-
-		return xasprintf("%s vCPU, %s MB", cpu ? cpu : "?",
-				 mem ? mem : "?");
-	} else if (!strcmp(provider, "PreExisting")) {
-		v = node_get(n, "IPAddress");
-		if (!v)
-			v = node_get(n, "DNSName");
-		return xasprintf("(existing %s)", v ? v : "host");
-	} else {
-		v = node_get(n, "InstanceType");
-		if (!v)
-			v = node_get(n, "InstanceFamily");
-	}
-	return xstrdup(v ? v : "-");
-}
-
-static char *volumes(const struct node *n, const char *provider)
-{
-	static const char *const f[] = {
-		"DataVolumeSize", "WIJVolumeSize", "Journal1VolumeSize",
-		"Journal2VolumeSize",
-	};
-	const char *os = node_get(n, "OSVolumeSize");
-	const char *v[ARRAY_SIZE(f)];
-	size_t i;
-
-	if (!strcmp(n->role, "LB"))
-		return xstrdup("-");
-	if (!strcmp(provider, "PreExisting"))
-		return xstrdup("existing");
-	if (!role_is_iris(n->role))
-		return xasprintf("OS %s", os ? os : "?");
-	for (i = 0; i < ARRAY_SIZE(f); i++) {
-		v[i] = node_get(n, f[i]);
-		if (!v[i])
-			v[i] = "?";
-	}
-	return xasprintf("OS %s, data %s, WIJ %s, journals %s+%s",
-			 os ? os : "?", v[0], v[1], v[2], v[3]);
-}
 
 static cJSON *plan_json(const struct ctx *ctx, const struct plan *p)
 {
@@ -116,8 +62,8 @@ static int print_plan(struct ctx *ctx, const struct plan *p)
 		char *name = node_shown_name(n), *type, *vol;
 		const char *row[5];
 
-		type = machine_type(n, provider);
-		vol = volumes(n, provider);
+		type = provider_plan_machine(provider, n);
+		vol = provider_plan_volumes(provider, n);
 		row[0] = name;
 		row[1] = n->role;
 		row[2] = n->zone ? n->zone : "-";
@@ -193,6 +139,22 @@ out:
 	return ret;
 }
 
+/* The failure line of a provision, and how to run it again. */
+static int provision_failed(const struct ctx *ctx)
+{
+	error("Errors occurred during execution; aborting operation");
+	if (strcmp(ctx->state_dir, "state"))
+		say("To reprovision, specify -stateDir %s", ctx->state_dir);
+	return -1;
+}
+
+/*
+ * create, then instances.json with every node (not yet prepared: a node
+ * whose preparation fails is still listed, and reachable with icm ssh),
+ * node preparation (the nodes not prepared yet), instances.json again
+ * with the facts preparation recorded.  ICM_TEST_NO_NODE_PREP=1 skips
+ * preparation (an emulator's instances cannot be reached over SSH).
+ */
 static int provision(struct ctx *ctx, const struct provider *pv,
 		     const struct provider_ctx *pc, struct plan *p)
 {
@@ -216,14 +178,20 @@ static int provision(struct ctx *ctx, const struct provider *pv,
 		return error("cannot read the working directory: %s",
 			     strerror(errno));
 	if (pv->create(pc, p)) {
-		error("Errors occurred during execution; aborting operation");
-		if (strcmp(ctx->state_dir, "state"))
-			say("To reprovision, specify -stateDir %s",
-			    ctx->state_dir);
+		provision_failed(ctx);
 		goto out;
 	}
 	if (instances_write(ctx->instances_path, p))
 		goto out;
+	if (!getenv("ICM_TEST_NO_NODE_PREP")) {
+		r = provider_prepare_nodes(pc, p);
+		if (instances_write(ctx->instances_path, p))
+			goto out;
+		if (r) {
+			provision_failed(ctx);
+			goto out;
+		}
+	}
 	all = xcalloc(p->n ? p->n : 1, sizeof(*all));
 	for (i = 0; i < p->n; i++)
 		all[i] = &p->nodes[i];
@@ -245,10 +213,16 @@ int cmd_provision(struct ctx *ctx)
 {
 	const char *provider = config_get(&ctx->cfg, -1, "Provider");
 	const struct provider *pv = provider_find(provider);
+	struct volume_growths growths = { NULL, 0 };
 	struct provider_ctx pc = {
-		&ctx->cfg, ctx->state_dir,
-		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
-		opt_on(&ctx->opts, OPT_FORCE), ctx->instances_path, NULL,
+		.cfg = &ctx->cfg,
+		.state_dir = ctx->state_dir,
+		.parallel = fanout_parallel_opt(opt_str(&ctx->opts,
+							OPT_PARALLEL)),
+		.force = opt_on(&ctx->opts, OPT_FORCE),
+		.instances_path = ctx->instances_path,
+		.growths = &growths,
+		.confirm = ctx_confirm,
 	};
 	struct plan p;
 	int ret = -1;
@@ -271,6 +245,7 @@ int cmd_provision(struct ctx *ctx)
 	      "of icm yet; \"icm provision -plan\" shows the %zu node%s it "
 	      "would create", provider, p.n, p.n == 1 ? "" : "s");
 out:
+	volume_growths_release(&growths);
 	plan_release(&p);
 	return ret;
 }

@@ -2,7 +2,7 @@
  * unprovision.c: icm unprovision [-cleanUp] [-force].
  *
  * Asks ICM's `Type "yes" to confirm:` unless -force, takes the lock, has
- * the provider destroy what it made (PreExisting: nothing; the hosts are
+ * the provider destroy what it made (hosts that existed before icm are
  * left as they are), then removes instances.json and, with -cleanUp, the
  * state directory.  It says what it did.  A provider not in this build is
  * named and nothing changes.
@@ -40,9 +40,11 @@ int cmd_unprovision(struct ctx *ctx)
 	const char *name;
 	const struct provider *pv;
 	struct provider_ctx pc = {
-		NULL, ctx->state_dir,
-		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)),
-		opt_on(&ctx->opts, OPT_FORCE), NULL, NULL,
+		.state_dir = ctx->state_dir,
+		.parallel = fanout_parallel_opt(opt_str(&ctx->opts,
+							OPT_PARALLEL)),
+		.force = opt_on(&ctx->opts, OPT_FORCE),
+		.confirm = ctx_confirm,
 	};
 
 	if (load_nodes(ctx))

@@ -130,6 +130,27 @@ struct field_def {
 	const char *doc;	/* one line */
 };
 
+/*
+ * A provider's rules as data (fields.def PROVIDER rows): what config/
+ * (validation, node expansion) and provision -plan need to know of a
+ * provider without its code.
+ */
+#define PR_ONE_NODE      0x1	/* a definition describes one node */
+#define PR_NO_LB         0x2	/* no load balancers */
+#define PR_LB_ONE_REGION 0x4	/* load balancers in one region only */
+#define PR_HOSTS_EXIST   0x8	/* hosts (and their volumes) exist before */
+struct provider_rules {
+	const char *name;	/* the Provider field's value */
+	const char *region;	/* the region field: "Region", "Location" */
+	const char *region_map;	/* its index map: "RegionMap", ... */
+	const char *machine;	/* -plan's Machine Type ("{A|B}" fields) */
+	unsigned flags;		/* PR_* */
+};
+/* The row of provider name; a provider without one (not a value the
+ * Provider field takes) gets rules with no flags and the Region fields.
+ * Static. */
+const struct provider_rules *provider_rules_find(const char *name);
+
 extern const struct field_def field_defs[];
 extern const size_t field_defs_count;
 const struct field_def *field_find(const char *name);

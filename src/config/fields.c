@@ -20,6 +20,25 @@ static const struct pdefault pdefaults[] = {
 #include "fields.def"
 };
 
+static const struct provider_rules provider_rows[] = {
+#define PROVIDER(name, region, region_map, machine, flags) \
+	{ name, region, region_map, machine, flags },
+#include "fields.def"
+};
+
+const struct provider_rules *provider_rules_find(const char *name)
+{
+	static const struct provider_rules none = {
+		"", "Region", "RegionMap", "{InstanceType|InstanceFamily}", 0,
+	};
+	size_t i;
+
+	for (i = 0; name && i < ARRAY_SIZE(provider_rows); i++)
+		if (!strcmp(provider_rows[i].name, name))
+			return &provider_rows[i];
+	return &none;
+}
+
 const struct field_def *field_find(const char *name)
 {
 	size_t i;

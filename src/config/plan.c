@@ -185,7 +185,7 @@ struct builder {
 	long last_number;	/* highest node number so far (fields.def:
 				   StartCount) */
 	/* per role: mirror members assigned so far, across definitions (a
-	 * PreExisting definition is one node: its DMs fill one mirror) */
+	 * definition of one node (PR_ONE_NODE): its DMs fill one mirror) */
 	int mirror_members[MIRROR_ROLES_MAX];
 };
 
@@ -288,8 +288,7 @@ static int build_definition(struct builder *b, int i)
 {
 	const struct config *cfg = b->cfg;
 	const char *role = config_get(cfg, i, "Role");
-	bool azure = !strcmp(b->provider, "Azure");
-	const char *region_field = azure ? "Location" : "Region";
+	const struct provider_rules *pr = provider_rules_find(b->provider);
 	const char *start_set = config_get_set(cfg, i, "StartCount");
 	long count = 0, start = b->last_number + 1, j;
 	char start_text[24], loc[LOC_MAX];
@@ -321,17 +320,15 @@ static int build_definition(struct builder *b, int i)
 		n.number = (int)(start + j);
 		n.zone = pick(config_get(cfg, i, "Zone"),
 			      config_get_set(cfg, i, "ZoneMap"), j);
-		n.region = pick(config_get(cfg, i, region_field),
-				config_get_set(cfg, i, azure ? "LocationMap"
-							     : "RegionMap"),
-				j);
+		n.region = pick(config_get(cfg, i, pr->region),
+				config_get_set(cfg, i, pr->region_map), j);
 		n.fields = def_fields(cfg, i, b->provider);
 		common_fields(&n);
 		set_field(n.fields, "StartCount", start_text);
 		if (n.zone)
 			set_field(n.fields, "Zone", n.zone);
 		if (n.region)
-			set_field(n.fields, region_field, n.region);
+			set_field(n.fields, pr->region, n.region);
 		{
 			char *lic = pick(config_get_set(cfg, i, "ISCLicense"),
 					 NULL, j);
@@ -393,8 +390,7 @@ static int build_lb(struct builder *b, int i)
 		return 0;
 	if (check_total(b, i, i + 1 > NODE_NUMBER_MAX ? NODE_NUMBER_MAX : 1))
 		return -1;	/* an LB is numbered by its definition */
-	if (!strcmp(b->provider, "PreExisting") ||
-	    !strcmp(b->provider, "vSphere"))
+	if (provider_rules_find(b->provider)->flags & PR_NO_LB)
 		return error("definition %d: field 'LoadBalancer': not "
 			     "available with Provider '%s'", i + 1,
 			     b->provider);

@@ -22,7 +22,8 @@ struct node {
 	int def_index;		/* index in definitions.json (DefinitionIndex) */
 	int number;		/* the NNNN of the name */
 	char *zone;		/* Zone, or NULL */
-	char *region;		/* Region (Azure: Location), or NULL */
+	char *region;		/* the provider's region field (Region,
+				   Location), or NULL */
 	char *mirror_member;	/* "primary", "backup", "async", or NULL */
 	char *mirror_set;	/* mirror set name (e.g. MIRRORDM01), or NULL */
 	char *lb_target;	/* LB only: the role it fronts, e.g. "AM" */

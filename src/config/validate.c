@@ -1,6 +1,7 @@
 /*
  * validate.c: whole-deployment field rules: required fields (general and
- * per provider, fields.def REQUIRE rows), zone/region maps, load balancers,
+ * per provider, fields.def REQUIRE rows), zone/region maps, load balancers
+ * (the provider's PROVIDER row),
  * then the topology rules (topology.c).  See config.h.
  */
 #include "../icm.h"
@@ -188,20 +189,21 @@ static int check_map(const struct config *cfg, int i, const char *map_field,
 	return ret;
 }
 
-static int check_maps(const struct config *cfg, int i, const char *provider)
+static int check_maps(const struct config *cfg, int i,
+		      const struct provider_rules *pr)
 {
-	const char *regmap = strcmp(provider, "Azure") ? "RegionMap"
-						       : "LocationMap";
-	const char *reglist = strcmp(provider, "Azure") ? "Region"
-							: "Location";
-	const char *other = strcmp(provider, "Azure") ? "LocationMap"
-						      : "RegionMap";
+	static const char *const maps[] = { "RegionMap", "LocationMap" };
+	const char *m = NULL;
 	char loc[LOC_MAX];
+	size_t k;
 
 	if (!config_get_set(cfg, i, "ZoneMap")) {
-		const char *m = config_get_set(cfg, i, regmap) ? regmap :
-				config_get_set(cfg, i, other) ? other : NULL;
-
+		/* the provider's own map first, then any other */
+		if (config_get_set(cfg, i, pr->region_map))
+			m = pr->region_map;
+		for (k = 0; !m && k < ARRAY_SIZE(maps); k++)
+			if (config_get_set(cfg, i, maps[k]))
+				m = maps[k];
 		if (m)
 			return error("%s: field '%s' requires 'ZoneMap'",
 				     cfg_loc(loc, cfg, i, def_item(cfg, i, m),
@@ -209,7 +211,7 @@ static int check_maps(const struct config *cfg, int i, const char *provider)
 	}
 	if (check_map(cfg, i, "ZoneMap", "Zone"))
 		return -1;
-	return check_map(cfg, i, regmap, reglist);
+	return check_map(cfg, i, pr->region_map, pr->region);
 }
 
 static const char *const lb_roles[] = {
@@ -220,12 +222,12 @@ static const char *const generic_lb_needs[] = {
 	"HealthCheckProtocol",
 };
 
-static int check_lb(const struct config *cfg, int i, const char *provider)
+static int check_lb(const struct config *cfg, int i,
+		    const struct provider_rules *pr)
 {
 	const cJSON *it = def_item(cfg, i, "LoadBalancer");
 	const char *role = config_get(cfg, i, "Role");
-	const char *regions = config_get(cfg, i, strcmp(provider, "Azure") ?
-					 "Region" : "Location");
+	const char *regions = config_get(cfg, i, pr->region);
 	char loc[LOC_MAX];
 	bool allowed = false;
 	size_t k;
@@ -239,11 +241,10 @@ static int check_lb(const struct config *cfg, int i, const char *provider)
 		return error("%s: field 'LoadBalancer': not available for role "
 			     "'%s' (only DATA, COMPUTE, DM, AM, WS, VM, CN)",
 			     loc, role);
-	if (!strcmp(provider, "PreExisting") || !strcmp(provider, "vSphere"))
+	if (pr->flags & PR_NO_LB)
 		return error("%s: field 'LoadBalancer': not available with "
-			     "Provider '%s'", loc, provider);
-	if (regions && strchr(regions, ',') &&
-	    (!strcmp(provider, "GCP") || !strcmp(provider, "Azure")))
+			     "Provider '%s'", loc, pr->name);
+	if (regions && strchr(regions, ',') && (pr->flags & PR_LB_ONE_REGION))
 		return error("%s: field 'LoadBalancer': not available in a "
 			     "multi-region deployment", loc);
 	for (k = 0; k < (size_t)config_ndefs(cfg); k++) {
@@ -335,24 +336,24 @@ static int check_isclicense(const struct config *cfg, int i)
 }
 
 static int check_definition(const struct config *cfg, int i,
-			    const char *provider)
+			    const struct provider_rules *pr)
 {
 	const char *count = config_get(cfg, i, "Count");
 	char loc[LOC_MAX];
 
-	if (!strcmp(provider, "PreExisting") && strcmp(count, "1"))
-		return error("%s: field 'Count': a PreExisting definition "
-			     "describes one node, got '%s'",
+	if ((pr->flags & PR_ONE_NODE) && strcmp(count, "1"))
+		return error("%s: field 'Count': a %s definition describes "
+			     "one node, got '%s'",
 			     cfg_loc(loc, cfg, i, def_item(cfg, i, "Count"),
-				     true), count);
-	if (check_maps(cfg, i, provider) || check_isclicense(cfg, i))
+				     true), pr->name, count);
+	if (check_maps(cfg, i, pr) || check_isclicense(cfg, i))
 		return -1;
-	return check_lb(cfg, i, provider);
+	return check_lb(cfg, i, pr);
 }
 
 int config_validate(const struct config *cfg)
 {
-	const char *provider;
+	const struct provider_rules *pr;
 	int i;
 
 	if (check_required(cfg))
@@ -362,9 +363,9 @@ int config_validate(const struct config *cfg)
 		return error("%s: required field 'LicenseDir' is missing "
 			     "(definitions name a LicenseKey)",
 			     cfg->defaults_path);
-	provider = config_get(cfg, -1, "Provider");
+	pr = provider_rules_find(config_get(cfg, -1, "Provider"));
 	for (i = 0; i < config_ndefs(cfg); i++)
-		if (check_definition(cfg, i, provider))
+		if (check_definition(cfg, i, pr))
 			return -1;
 	if (value_true(config_get(cfg, -1, "SkipTopologyValidation")))
 		return 0;

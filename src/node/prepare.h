@@ -94,4 +94,30 @@ int node_prepare(struct ssh_conn *c, struct fanout_result *r,
 		 const char *state_dir, struct node *n, bool grow_root)
 	WARN_UNUSED;
 
+/*
+ * The "prepared" marker (prepared.c): a node whose preparation succeeded
+ * in a provision that did not finish (another node failed) is not
+ * prepared again by the next one, unless what its preparation starts from
+ * changed.  A provision that prepares every node forgets the markers, so
+ * the one after it converges every node again.
+ *
+ * node_prepare_inputs(): the digest of what n's preparation starts from
+ * (its fields before preparation, its server certificate, grow_root, icm's
+ * version) as hex, taken after node_prepare_begin().
+ * node_prepare_done(): true when n's marker holds these inputs; n's facts
+ * are then set from it (as node_prepare() would have recorded them).
+ * node_prepare_mark(): after node_prepare() succeeded (n has its facts);
+ * node_prepare_forget(): removes the marker.  Both 0, or -1 reported.
+ * Thread-safe for different nodes.
+ */
+#define NODE_INPUTS_HEX 65		/* SHA-256 in hex, NUL */
+void node_prepare_inputs(const char *state_dir, const struct node *n,
+			 bool grow_root, char hex[NODE_INPUTS_HEX]);
+bool node_prepare_done(const char *state_dir, struct node *n,
+		       const char *inputs);
+int node_prepare_mark(const char *state_dir, const struct node *n,
+		      const char *inputs) WARN_UNUSED;
+int node_prepare_forget(const char *state_dir, const struct node *n)
+	WARN_UNUSED;
+
 #endif

@@ -56,8 +56,7 @@
  * PrivateSubnet (icm runs inside the VPC): no public addresses; nodes are
  * reached at their private IPs.
  *
- * Test hook: ICM_TEST_NO_NODE_PREP=1 stops provision after the cloud part
- * (an emulator's instances cannot be reached over SSH).
+ * Node preparation follows in provision (provider.h).
  */
 #include "provider.h"
 #include "aws_tf.h"
@@ -71,7 +70,6 @@
 #include "../util/buf.h"
 #include "../util/fs.h"
 #include "../util/str.h"
-#include "../util/term.h"
 
 #define VPC_CIDR "10.0.0.0/16"
 #define WAIT_MS (15 * 60 * 1000)	/* instances running / terminated */
@@ -156,14 +154,6 @@ static void say_definitions(const struct plan *p, const char *before,
 		say("%s%s%s", before, name, after);
 		free(name);
 	}
-}
-
-static void aws_facts(const struct node *n, struct node_facts *f)
-{
-	f->ip = fld(n, "IPAddress");
-	f->dns = fld(n, "DNSName");
-	f->zone = n->zone;
-	f->ssh_user = fld(n, "SSHUser");
 }
 
 /* ------------------------------------------------------------ calls */
@@ -1219,12 +1209,6 @@ static int cmp_desc(const void *x, const void *y)
 	return strcmp(*(char *const *)y, *(char *const *)x);
 }
 
-static bool confirm(const char *what)
-{
-	say("%s", what);
-	return term_confirm();
-}
-
 /* Terminates the instances of the journal's nodes named in names and
  * waits; their keys are marked deleted. */
 static int terminate(struct aws *a, char **names, size_t n)
@@ -1294,7 +1278,7 @@ static int scale_in(struct aws *a, const struct plan *p)
 				       g.n == 1 ? "" : "s", g.names[0],
 				       g.n > 1 ? ", ..." : "");
 
-		if (!confirm(what))
+		if (!a->pc->confirm || !a->pc->confirm(what))
 			ret = error("scale-in not confirmed; nothing changed "
 				    "(or use -force)");
 		free(what);
@@ -1907,8 +1891,8 @@ out:
 static int aws_create(const struct provider_ctx *pc, struct plan *p)
 {
 	struct aws a;
-	struct volume_growths grown = { NULL, 0 };
-	struct provider_ctx prep = *pc;
+	struct volume_growths none = { NULL, 0 };
+	struct volume_growths *grown = pc->growths ? pc->growths : &none;
 	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
 	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
 	char *rootdev = NULL, *name = NULL;
@@ -1917,7 +1901,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 
 	memset(&a, 0, sizeof(a));
 	/* sizes that shrank refused, growth confirmed: before any call */
-	if (volume_growths_check(pc, p, &grown))
+	if (volume_growths_check(pc, p, grown))
 		goto out;
 	if (aws_open(&a, pc, p))
 		goto out;
@@ -1959,7 +1943,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	    nlive == 1 ? "" : "s");
 	if (wait_state(&a, ids, nlive, "running", live))
 		goto out;
-	if (grow_volumes(&a, &grown, rootdev))
+	if (grow_volumes(&a, grown, rootdev))
 		goto out;
 	for (i = 0; i < p->n; i++)
 		if (!strcmp(p->nodes[i].role, "LB") &&
@@ -1975,10 +1959,7 @@ out:
 	free(live);
 	if (a.j || a.dep)
 		aws_close(&a);
-	prep.growths = &grown;
-	if (ret == 0 && !getenv("ICM_TEST_NO_NODE_PREP"))
-		ret = provider_prepare_nodes(&prep, p);
-	volume_growths_release(&grown);
+	volume_growths_release(&none);
 	return ret;
 }
 
@@ -2267,7 +2248,5 @@ const struct provider provider_aws = {
 	.name = "AWS",
 	.validate = aws_validate,
 	.create = aws_create,
-	.describe = NULL,
 	.destroy = aws_destroy,
-	.node_facts = aws_facts,
 };

@@ -1,31 +1,27 @@
 /*
  * preexisting.c: the PreExisting provider (icm-reference §5.6): hosts that
- * already exist, one definition each, reached over SSH.
+ * already exist, one definition each (its PROVIDER row), reached over SSH.
  *
  * validate() wants an address per node, one definition per host, no load
  * balancers, and volumes given as mount points: each <X>DeviceName is
  * 'existing' (the default) or 'create' (or local/null/skip: no volume),
  * never a block device.
  *
- * create() has nothing to create: after refusing volume sizes that
- * shrank and confirming ones that grew (resize.h), it is
- * provider_prepare_nodes()
- * (provider.h), node preparation (node/prepare.h) of every host in
- * parallel, one SSH connection each, host keys pinned on first use.
- * Every step can run again, so a provision killed anywhere converges
- * when it is run again.  destroy() has nothing to destroy: the
+ * create() has nothing to create: it refuses volume sizes that shrank and
+ * confirms ones that grew (resize.h); node preparation then grows the
+ * file systems whose device grew.  destroy() has nothing to destroy: the
  * hosts were there before icm and are left as they are.
  */
 #include "provider.h"
 #include "resize.h"
 #include "../state/log.h"
 
-static void pre_facts(const struct node *n, struct node_facts *f)
+/* The host a node names: IPAddress, else DNSName (NULL: neither). */
+static const char *host_of(const struct node *n)
 {
-	f->ip = node_field(n, "IPAddress");
-	f->dns = node_field(n, "DNSName");
-	f->zone = n->zone;
-	f->ssh_user = node_field(n, "SSHUser");
+	const char *ip = node_field(n, "IPAddress");
+
+	return ip ? ip : node_field(n, "DNSName");
 }
 
 /* Volumes on PreExisting are directories (§5.6), never devices. */
@@ -59,42 +55,35 @@ static int pre_validate(const struct provider_ctx *pc, const struct plan *p)
 	size_t i, j;
 
 	for (i = 0; i < p->n; i++) {
-		struct node_facts a;
+		const char *a = host_of(&p->nodes[i]);
 
 		if (check_volumes(&p->nodes[i]))
 			return -1;
-		pre_facts(&p->nodes[i], &a);
 		if (!strcmp(p->nodes[i].role, "LB"))
 			return error("%s: PreExisting has no load balancers",
 				     p->nodes[i].name);
-		if (!a.ip && !a.dns)
+		if (!a)
 			return error("%s: a PreExisting node needs IPAddress "
 				     "or DNSName", p->nodes[i].name);
-		for (j = 0; j < i; j++) {
-			struct node_facts b;
-
-			pre_facts(&p->nodes[j], &b);
-			if (!strcmp(a.ip ? a.ip : a.dns, b.ip ? b.ip : b.dns))
+		for (j = 0; j < i; j++)
+			if (!strcmp(a, host_of(&p->nodes[j])))
 				return error("%s and %s are the same host "
 					     "'%s': one definition per host",
 					     p->nodes[j].name, p->nodes[i].name,
-					     a.ip ? a.ip : a.dns);
-		}
+					     a);
 	}
 	return 0;
 }
 
-/* Node preparation, after ICM's confirmation of grown volume sizes (the
- * mount step then grows the file systems whose device grew). */
+/* Grown volume sizes confirmed, shrunk ones refused, into pc->growths
+ * (node preparation's mount step grows the file systems). */
 static int pre_create(const struct provider_ctx *pc, struct plan *p)
 {
-	struct volume_growths g;
-	int ret;
+	struct volume_growths none = { NULL, 0 };
+	struct volume_growths *g = pc->growths ? pc->growths : &none;
+	int ret = volume_growths_check(pc, p, g);
 
-	if (volume_growths_check(pc, p, &g))
-		return -1;
-	ret = provider_prepare_nodes(pc, p);
-	volume_growths_release(&g);
+	volume_growths_release(&none);
 	return ret;
 }
 
@@ -110,7 +99,5 @@ const struct provider provider_preexisting = {
 	.name = "PreExisting",
 	.validate = pre_validate,
 	.create = pre_create,
-	.describe = NULL,
 	.destroy = pre_destroy,
-	.node_facts = pre_facts,
 };

@@ -1,23 +1,36 @@
 /*
- * provider.h: what every provider does, behind one vtable (design.md
- * decision 9).  PreExisting is a provider like the others.
+ * provider.h: the whole contract between icm and a provider (design.md
+ * decision 9), behind one vtable; nothing outside src/provider/ tests a
+ * provider's name.  PreExisting is a provider like the others.
  *
- * provision:    validate -> create (resumable) -> instances.json
- * unprovision:  destroy
- * later:        describe (refresh what exists), node_facts (what node
- *               preparation needs to reach a node)
- *
- * create() is re-runnable: after an error or a kill it adopts what exists
- * and converges; it fills each node's fields (IPAddress, DNSName, the
- * facts it learned) so that provision can write instances.json once, at
- * the end.  Every entry reports its own errors with error() and returns
- * -1; an entry a provider does not need may be NULL.
+ * A provider is, in this order of use:
+ *   rules       its PROVIDER row in config/fields.def (data, read by
+ *               config/ and here): the region field and its map, whether
+ *               a definition is one node, load-balancer availability, and
+ *               the plan facts -plan shows (provider_plan_machine(),
+ *               provider_plan_volumes() below); REQUIRE rows name the
+ *               fields it cannot do without.  Providers without a module
+ *               in this build have their row only: -plan works, provision
+ *               says it is not available.
+ *   validate    what the configuration rules cannot check (provision and
+ *               -plan alike; changes nothing)
+ *   create      makes (or adopts) every node, resumable, and fills each
+ *               node's fields: IPAddress and/or DNSName, SSHUser as the
+ *               configuration gives it -- the node facts node preparation
+ *               needs -- and growths, the volumes it grew
+ *   destroy     removes what create made
+ * provision runs validate, create, writes instances.json (every node, not
+ * yet prepared), provider_prepare_nodes(), then writes it again;
+ * unprovision runs destroy.  Each entry reports its own errors with
+ * error() and returns -1.
  */
 #ifndef ICM_PROVIDER_H
 #define ICM_PROVIDER_H
 
 #include "../icm.h"
 #include "../config/plan.h"
+
+struct volume_growths;
 
 /* What a provider call gets besides the nodes. */
 struct provider_ctx {
@@ -28,34 +41,21 @@ struct provider_ctx {
 	bool force;
 	const char *instances_path;	/* the previous provision's record
 					   (provider/resize.h), or NULL */
-	/* Volumes create() grew (provider/resize.h), for node preparation;
-	 * NULL: none.  Not owned. */
-	const struct volume_growths *growths;
-	/* ICM's yes/no confirmation (cmd/ passes term_confirm's wrapper);
-	 * NULL: refuse what needs one unless force. */
+	/* create() fills it with the volumes it grew (provider/resize.h),
+	 * for node preparation; the caller owns it and releases it with
+	 * volume_growths_release().  NULL: no growth is applied. */
+	struct volume_growths *growths;
+	/* ICM's yes/no confirmation: cmd/ passes one that shows question
+	 * and asks ICM's `Type "yes" to confirm:`; providers never ask
+	 * themselves.  NULL: refuse what needs one unless force. */
 	bool (*confirm)(const char *question);
-};
-
-/* Where and as whom a node is reached (pointers into the node). */
-struct node_facts {
-	const char *ip;			/* IPAddress, or NULL */
-	const char *dns;		/* DNSName, or NULL */
-	const char *zone;
-	const char *ssh_user;
 };
 
 struct provider {
 	const char *name;		/* the Provider field's value */
-	/* Checks what the configuration cannot (e.g. every node has an
-	 * address); changes nothing. */
 	int (*validate)(const struct provider_ctx *pc, const struct plan *p);
-	/* Makes (or adopts) every node and fills its fields. */
 	int (*create)(const struct provider_ctx *pc, struct plan *p);
-	/* Refreshes the nodes' fields from what exists. */
-	int (*describe)(const struct provider_ctx *pc, struct plan *p);
-	/* Removes what create made; says what it did. */
 	int (*destroy)(const struct provider_ctx *pc, const struct plan *p);
-	void (*node_facts)(const struct node *n, struct node_facts *f);
 };
 
 /* The provider named name, or NULL when this build has none by that
@@ -65,10 +65,17 @@ const struct provider *provider_find(const char *name);
 extern const struct provider provider_preexisting;
 extern const struct provider provider_aws;
 
+/* provision -plan's Machine Type and Volumes (GB) of node n on provider
+ * (its PROVIDER row); allocated. */
+char *provider_plan_machine(const char *provider, const struct node *n);
+char *provider_plan_volumes(const char *provider, const struct node *n);
+
 /*
  * Node preparation (node/prepare.h) of every node of p but load
- * balancers, in parallel over SSH, host keys pinned on first use; each
- * failure named ("provision on <m> failed: ..."). -1 when any failed.
+ * balancers and the ones a provision that did not finish prepared
+ * already (with the same inputs; node_prepare_done()), in parallel over
+ * SSH, host keys pinned on first use, pc->growths applied; each failure
+ * named ("provision on <m> failed: ...").  -1 when any failed.
  */
 int provider_prepare_nodes(const struct provider_ctx *pc, struct plan *p)
 	WARN_UNUSED;

@@ -3,7 +3,6 @@
 #include "../config/instances.h"
 #include "../state/log.h"
 #include "../util/str.h"
-#include "../util/term.h"
 
 #define IRIS_VOLUMES_FIRST 1
 #define IRIS_VOLUMES_LAST 4
@@ -153,7 +152,8 @@ out:
 	return ret;
 }
 
-int volume_growths_confirm(const struct volume_growths *g, bool force)
+int volume_growths_confirm(const struct volume_growths *g, bool force,
+			   bool (*confirm)(const char *question))
 {
 	size_t i;
 
@@ -165,9 +165,8 @@ int volume_growths_confirm(const struct volume_growths *g, bool force)
 		    g->v[i].field, g->v[i].from, g->v[i].to);
 	if (force)
 		return 0;
-	say("They will be grown in place (volume, partition and file "
-	    "system).");
-	if (!term_confirm())
+	if (!confirm || !confirm("They will be grown in place (volume, "
+				 "partition and file system)."))
 		return error("volume growth not confirmed; nothing changed (or "
 			     "use -force)");
 	return 0;
@@ -178,7 +177,7 @@ int volume_growths_check(const struct provider_ctx *pc, struct plan *p,
 {
 	if (volume_growths_find(pc, p, out))
 		return -1;
-	if (volume_growths_confirm(out, pc->force)) {
+	if (volume_growths_confirm(out, pc->force, pc->confirm)) {
 		volume_growths_release(out);
 		return -1;
 	}

@@ -55,11 +55,12 @@ int volume_growths_find(const struct provider_ctx *pc, struct plan *p,
 			struct volume_growths *out) WARN_UNUSED;
 
 /*
- * ICM's confirmation of the growths (none: 0 at once): lists them and
- * asks, unless force.  -1 (reported, nothing changed) when not confirmed.
+ * ICM's confirmation of the growths (none: 0 at once): lists them and,
+ * unless force, asks confirm (provider_ctx's; NULL refuses).  -1
+ * (reported, nothing changed) when not confirmed.
  */
-int volume_growths_confirm(const struct volume_growths *g, bool force)
-	WARN_UNUSED;
+int volume_growths_confirm(const struct volume_growths *g, bool force,
+			   bool (*confirm)(const char *question)) WARN_UNUSED;
 
 /* find then confirm; *out released on failure. */
 int volume_growths_check(const struct provider_ctx *pc, struct plan *p,

@@ -7,6 +7,7 @@
 #include "../../src/config/config.h"
 #include "../../src/config/instances.h"
 #include "../../src/config/plan.h"
+#include "../../src/provider/provider.h"
 #include "../../src/state/log.h"
 #include "../../src/util/fs.h"
 #include "../../src/util/str.h"
@@ -267,6 +268,98 @@ static void hostile_instances(const char *dir)
 	free(ip);
 }
 
+/* One provider's -plan facts: the region field its nodes get, the
+ * first node's Machine Type and Volumes (fields.def PROVIDER rows). */
+struct facts_case {
+	const char *provider, *defaults, *defs;
+	const char *region_field, *region, *machine, *volumes;
+};
+static const struct facts_case facts_cases[] = {
+	{ "AWS", "\"AMI\": \"a\", \"InstanceType\": \"m5\", "
+	  "\"Region\": \"r1\", \"Zone\": \"z\", \"Credentials\": \"/c\", "
+	  "\"SSHPublicKey\": \"/k.pub\", \"SSHPrivateKey\": \"/k\"",
+	  "\"Role\": \"DM\"", "Region", "r1", "m5",
+	  "OS 32, data 10, WIJ 10, journals 10+10" },
+	{ "GCP", "\"Project\": \"p\", \"Image\": \"i\", "
+	  "\"MachineType\": \"n1\", \"Region\": \"g1,g2\", "
+	  "\"Zone\": \"z1,z2\", \"Credentials\": \"/c\", "
+	  "\"SSHPublicKey\": \"/k.pub\", \"SSHPrivateKey\": \"/k\"",
+	  "\"Role\": \"VM\", \"ZoneMap\": \"1\", \"RegionMap\": \"1\"",
+	  "Region", "g2", "n1", "OS 32" },
+	{ "Azure", "\"SubscriptionId\": \"s\", \"TenantId\": \"t\", "
+	  "\"UseMSI\": \"true\", \"PublisherName\": \"p\", "
+	  "\"Location\": \"e1,w1\", \"Size\": \"DS1\", \"Zone\": \"1,2\", "
+	  "\"SSHPassword\": \"pw-123456\", \"SSHPublicKey\": \"/k.pub\", "
+	  "\"SSHPrivateKey\": \"/k\"",
+	  "\"Role\": \"DM\", \"ZoneMap\": \"1\", \"LocationMap\": \"1\"",
+	  "Location", "w1", "DS1", "OS 32, data 10, WIJ 10, journals 10+10" },
+	{ "vSphere", "\"Server\": \"s\", \"Datacenter\": \"d\", "
+	  "\"ComputeCluster\": \"c\", \"VSphereUser\": \"u\", "
+	  "\"VSpherePassword\": \"pw-123456\", \"Template\": \"t\", "
+	  "\"SSHPublicKey\": \"/k.pub\", \"SSHPrivateKey\": \"/k\", "
+	  "\"VCPU\": 4", "\"Role\": \"DM\"", "Region", NULL,
+	  "4 vCPU, ? MB", "OS 32, data 10, WIJ 10, journals 10+10" },
+	{ "Tencent", "\"SecretID\": \"s-123456\", "
+	  "\"SecretKey\": \"k-123456\", \"Region\": \"ap\", "
+	  "\"Zone\": \"z\", \"SSHPublicKey\": \"/k.pub\", "
+	  "\"SSHPrivateKey\": \"/k\"", "\"Role\": \"DM\"", "Region", "ap",
+	  "S3", "OS 32, data 60, WIJ 10, journals 10+10" },
+	{ "PreExisting", "\"SSHPrivateKey\": \"/k\"",
+	  "\"Role\": \"DM\", \"DNSName\": \"h.example\"", "Region", NULL,
+	  "(existing h.example)", "existing" },
+};
+
+static void plan_facts(const char *dir)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(facts_cases); i++) {
+		const struct facts_case *c = &facts_cases[i];
+		char *d = xasprintf("{\"Provider\": \"%s\", \"Label\": \"L\", "
+				    "\"Tag\": \"T\", \"SSHUser\": \"u\", "
+				    "\"DockerImage\": \"intersystems/iris:1\", "
+				    "%s}", c->provider, c->defaults);
+		char *f = xasprintf("[{%s}]", c->defs);
+		char *machine = NULL, *volumes = NULL;
+		const char *rv;
+		struct config cfg;
+		struct plan p;
+		int r;
+
+		plan_init(&p);
+		r = load_texts(dir, d, f, &cfg);
+		if (!r)
+			r = config_validate(&cfg);
+		if (!r)
+			r = plan_build(&cfg, &p);
+		ok(!r && p.n == 1, "%s: plans one node%s%s", c->provider,
+		   r ? ": " : "", r ? log_last_error() : "");
+		if (!r && p.n == 1) {
+			machine = provider_plan_machine(c->provider,
+							&p.nodes[0]);
+			volumes = provider_plan_volumes(c->provider,
+							&p.nodes[0]);
+			rv = node_get(&p.nodes[0], c->region_field);
+			ok(c->region ? rv && !strcmp(rv, c->region) &&
+					 p.nodes[0].region &&
+					 !strcmp(p.nodes[0].region, c->region)
+				     : !rv && !p.nodes[0].region,
+			   "%s: region field %s is %s", c->provider,
+			   c->region_field, c->region ? c->region : "unset");
+			ok(!strcmp(machine, c->machine),
+			   "%s: Machine Type '%s'", c->provider, machine);
+			ok(!strcmp(volumes, c->volumes),
+			   "%s: Volumes '%s'", c->provider, volumes);
+		}
+		free(machine);
+		free(volumes);
+		plan_release(&p);
+		config_release(&cfg);
+		free(f);
+		free(d);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t-plan-XXXXXX";
@@ -370,6 +463,7 @@ int main(void)
 	unlink(fp);
 	isclicense(dir);
 	hostile_instances(dir);
+	plan_facts(dir);
 	rmdir(dir);
 	free(dp);
 	free(fp);

@@ -67,7 +67,7 @@ static int compare(const char *defaults, const char *dm0, const char *ar0,
 		   struct plan *p)
 {
 	char *ip = xasprintf("%s/instances.json", dir);
-	struct provider_ctx pc = { NULL, dir, 0, false, ip, NULL };
+	struct provider_ctx pc = { .state_dir = dir, .instances_path = ip };
 	struct plan was;
 	int r = -1;
 
@@ -81,10 +81,23 @@ out:
 	return r;
 }
 
+static const char *asked;
+
+static bool say_yes(const char *question)
+{
+	asked = question;
+	return true;
+}
+
+static bool say_no(const char *question)
+{
+	return false;
+}
+
 int main(void)
 {
 	struct volume_growths g;
-	struct provider_ctx pc = { NULL, dir, 0, false, NULL, NULL };
+	struct provider_ctx pc = { .state_dir = dir };
 	struct plan p;
 	char *ip;
 	int r;
@@ -121,11 +134,12 @@ int main(void)
 		ok(!volume_growth_of(&g, g.v[2].node, "Data"),
 		   "... and no data volume of the AR");
 	}
-	is_int(volume_growths_confirm(&g, true), 0, "-force: confirmed");
-	ok(freopen("/dev/null", "r", stdin) != NULL, "stdin from /dev/null");
-	r = volume_growths_confirm(&g, false);
-	fputs("\n", stdout);		/* after the prompt, for TAP */
-	is_int(r, -1, "no terminal, no -force: refused");
+	is_int(volume_growths_confirm(&g, true, NULL), 0, "-force: confirmed");
+	ok(volume_growths_confirm(&g, false, say_yes) == 0 && asked,
+	   "confirmed by ICM's confirmation: asked '%s'",
+	   asked ? asked : "");
+	r = volume_growths_confirm(&g, false, say_no);
+	is_int(r, -1, "not confirmed, no -force: refused");
 	ok(strstr(log_main_error(), "not confirmed; nothing changed"),
 	   "... saying so: %s", log_main_error());
 	volume_growths_release(&g);
