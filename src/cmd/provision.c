@@ -18,6 +18,7 @@
  */
 #include "cmd.h"
 #include "../config/instances.h"
+#include "../node/address.h"
 #include "../node/fanout.h"
 #include "../node/keyfiles.h"
 #include "../provider/provider.h"
@@ -46,9 +47,7 @@ static char *machine_type(const struct node *n, const char *provider)
 		return xasprintf("%s vCPU, %s MB", cpu ? cpu : "?",
 				 mem ? mem : "?");
 	} else if (!strcmp(provider, "PreExisting")) {
-		v = node_get(n, "IPAddress");
-		if (!v)
-			v = node_get(n, "DNSName");
+		v = node_address(n);
 		return xasprintf("(existing %s)", v ? v : "host");
 	} else {
 		v = node_get(n, "InstanceType");
