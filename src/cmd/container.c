@@ -122,7 +122,8 @@ static const char *node_license(const struct ctx *ctx, const struct node *n)
  * its SHA-256 as a label, so a changed key file makes a new container.
  */
 static int license_spec(const struct ctx *ctx, const struct node *n,
-			const char *data, const struct runspec *rs, cJSON *c)
+			const char *data, const struct runspec *rs, cJSON *c,
+			char **why)
 {
 	struct buf key;
 	char hex[65];
@@ -130,7 +131,7 @@ static int license_spec(const struct ctx *ctx, const struct node *n,
 
 	buf_init(&key, LICENSE_KEY_CAP);
 	if (license_key_read(n->name, "ISCLicense", node_license(ctx, n),
-			     &key)) {
+			     &key, why)) {
 		buf_release(&key);
 		return -1;
 	}
@@ -154,7 +155,7 @@ static int license_spec(const struct ctx *ctx, const struct node *n,
  * (a bad -options or -command, an unreadable ISCLicense).
  */
 static int container_spec(const struct ctx *ctx, const struct node *n,
-			  const struct runspec *rs, cJSON **out)
+			  const struct runspec *rs, cJSON **out, char **why)
 {
 	cJSON *c = cJSON_CreateObject(), *h, *labels, *rp;
 	bool iris = !strcmp(rs->name, DEFAULT_CONTAINER);
@@ -186,7 +187,7 @@ static int container_spec(const struct ctx *ctx, const struct node *n,
 			free(v);
 		}
 		if (data && node_license(ctx, n)) {
-			if (license_spec(ctx, n, data, rs, c))
+			if (license_spec(ctx, n, data, rs, c, why))
 				goto fail;
 		} else if (data && lic && key && !rs->command) {
 			const char *base = strrchr(lic, '/');
@@ -210,7 +211,7 @@ static int container_spec(const struct ctx *ctx, const struct node *n,
 		int argc = 0, k;
 		cJSON *cmd;
 
-		if (words_split(rs->command, "-command", &argv, &argc))
+		if (words_split(rs->command, "-command", &argv, &argc, why))
 			goto fail;
 		cmd = cJSON_AddArrayToObject(c, "Cmd");
 		for (k = 0; k < argc; k++)
@@ -238,7 +239,7 @@ static int container_spec(const struct ctx *ctx, const struct node *n,
 			free(b);
 		}
 	}
-	if (runopts_apply(rs->options, c))
+	if (runopts_apply(rs->options, c, why))
 		goto fail;
 	*out = c;
 	return 0;
@@ -322,27 +323,28 @@ static int copy_license_key(struct dnode *x, const char *cname)
 	const char *path = node_license(x->ctx, x->n);
 	const char *data = ctx_field(x->ctx, x->n, "DataMountPoint");
 	struct buf key, tar;
+	char *why = NULL;
 	int ret = -1;
 
 	buf_init(&key, LICENSE_KEY_CAP);
 	buf_init(&tar, LICENSE_KEY_CAP + BUF_CAP_LINE);
-	if (license_key_read(x->n->name, "ISCLicense", path, &key)) {
-		fanout_fail(x->r, "%s", log_last_error());
+	if (license_key_read(x->n->name, "ISCLicense", path, &key, &why)) {
+		fanout_fail(x->r, "%s", why);
 		goto out;
 	}
 	say("Copying license key %s to %s...", path, x->n->name);
-	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER) ||
+	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER, &why) ||
 	    tar_mem_entry(&tar, IRIS_LICENSE_DIR "/", NULL, 0, 0755,
-			  IRIS_OWNER) ||
+			  IRIS_OWNER, &why) ||
 	    tar_mem_entry(&tar, IRIS_LICENSE_KEY, key.data, key.len, 0644,
-			  IRIS_OWNER) || tar_mem_end(&tar))
-		fanout_fail(x->r, "cannot pack the license key: %s",
-			    log_last_error());
+			  IRIS_OWNER, &why) || tar_mem_end(&tar, &why))
+		fanout_fail(x->r, "cannot pack the license key: %s", why);
 	else if (docker_put_archive(x->d, cname, data, tar.data, tar.len))
 		dfail(x, "cannot copy the license key");
 	else
 		ret = 0;
 out:
+	free(why);
 	buf_release(&key);
 	buf_release(&tar);
 	return ret;
@@ -358,6 +360,7 @@ static int copy_license(struct dnode *x, const char *name,
 	const char *dir = ctx_field(x->ctx, x->n, "LicenseDir");
 	const char *data = ctx_field(x->ctx, x->n, "DataMountPoint");
 	struct buf tar;
+	char *why = NULL;
 	int ret;
 
 	if (!data || strcmp(name, DEFAULT_CONTAINER))
@@ -371,10 +374,11 @@ static int copy_license(struct dnode *x, const char *name,
 				   dir);
 	say("Copying license directory %s to %s...", dir, x->n->name);
 	buf_init(&tar, DOCKER_CAP_ARCHIVE);
-	if (tar_pack(dir, &tar)) {
+	if (tar_pack(dir, &tar, &why)) {
 		buf_release(&tar);
-		return fanout_fail(x->r, "cannot pack LicenseDir '%s': %s",
-				   dir, log_last_error());
+		fanout_fail(x->r, "cannot pack LicenseDir '%s': %s", dir, why);
+		free(why);
+		return -1;
 	}
 	ret = docker_put_archive(x->d, cname, data, tar.data, tar.len) ?
 		dfail(x, "cannot copy the license directory") : 0;
@@ -392,6 +396,7 @@ static int stage_merge(struct dnode *x, const char *cname)
 	const char *data = ctx_field(ctx, n, "DataMountPoint");
 	struct iris_merge_in in;
 	struct buf text, tar;
+	char *why = NULL;
 	int ret = -1;
 
 	if (!data)
@@ -400,16 +405,16 @@ static int stage_merge(struct dnode *x, const char *cname)
 	in.password_hash = j->password_hash;
 	buf_init(&text, BUF_CAP_CONFIG);
 	buf_init(&tar, BUF_CAP_CONFIG + BUF_CAP_LINE);
-	if (iris_merge_text(&in, &text) ||
-	    tar_mem_entry(&tar, "icm/", NULL, 0, 0755, IRIS_OWNER) ||
+	if (iris_merge_text(&in, &text, &why) ||
+	    tar_mem_entry(&tar, "icm/", NULL, 0, 0755, IRIS_OWNER, &why) ||
 	    tar_mem_entry(&tar, MERGE_FILE, text.data, text.len, 0644,
-			  IRIS_OWNER) || tar_mem_end(&tar))
-		fanout_fail(x->r, "cannot stage the merge file: %s",
-			    log_last_error());
+			  IRIS_OWNER, &why) || tar_mem_end(&tar, &why))
+		fanout_fail(x->r, "cannot stage the merge file: %s", why);
 	else if (docker_put_archive(x->d, cname, data, tar.data, tar.len))
 		dfail(x, "cannot copy the merge file into the container");
 	else
 		ret = 0;
+	free(why);
 	buf_wipe(&text);
 	buf_wipe(&tar);
 	return ret;
@@ -444,13 +449,13 @@ static int converge(struct dnode *x, const struct runspec *rs)
 {
 	const struct runjob *j = x->arg;
 	char *tmp = xasprintf("%s" NEW_SUFFIX, rs->name), *hash = NULL;
-	char *image_id = NULL, *id = NULL;
+	char *image_id = NULL, *id = NULL, *why = NULL;
 	cJSON *spec = NULL, *cur = NULL;
 	int rc, ret = -1;
 	bool iris = iris_image(rs->image), upgrade = j->upgrade;
 
-	if (container_spec(x->ctx, x->n, rs, &spec)) {
-		fanout_fail(x->r, "%s", log_last_error());
+	if (container_spec(x->ctx, x->n, rs, &spec, &why)) {
+		fanout_fail(x->r, "%s", why);
 		goto out;
 	}
 	if (docker_image_exists(x->d, rs->image, &image_id) < 0) {
@@ -532,6 +537,7 @@ out:
 	free(hash);
 	free(id);
 	free(tmp);
+	free(why);
 	return ret;
 }
 
@@ -1460,7 +1466,7 @@ static int cp_read_node(struct dnode *x, const struct cpjob *j,
 {
 	struct ssh_conn *c = NULL;
 	struct buf cmd, probe, raw;
-	char *path, *nl, *slash, *base = NULL, *to = NULL;
+	char *path, *nl, *slash, *base = NULL, *to = NULL, *why = NULL;
 	const char *parent;
 	bool dir, contents;
 	int status = -1, ret = -1;
@@ -1527,13 +1533,14 @@ static int cp_read_node(struct dnode *x, const struct cpjob *j,
 			    x->n->name, status);
 		goto out;
 	}
-	if (tar_rebase(raw.data, raw.len, slash + 1, to, contents, tar)) {
+	if (tar_rebase(raw.data, raw.len, slash + 1, to, contents, tar, &why)) {
 		fanout_fail(x->r, "the archive of %s from %s: %s", j->local,
-			    x->n->name, log_last_error());
+			    x->n->name, why);
 		goto out;
 	}
 	ret = 0;
 out:
+	free(why);
 	ssh_close(c);
 	buf_release(&cmd);
 	buf_release(&probe);
@@ -1548,7 +1555,7 @@ static int cp_one(struct dnode *x)
 	struct cpjob *j = x->arg;
 	const char *name = container_name(x->ctx);
 	struct buf tar;
-	char *dest;
+	char *dest, *why = NULL;
 	int ret;
 
 	buf_init(&tar, DOCKER_CAP_ARCHIVE);
@@ -1573,12 +1580,14 @@ static int cp_one(struct dnode *x)
 	    dest);
 	if (docker_get_archive(x->d, name, j->remote, &tar))
 		ret = dfail(x, "the copy failed");
-	else if (fs_mkdirs(dest, 0755) ||
-		 tar_unpack(tar.data, tar.len, dest))
+	else if (fs_mkdirs(dest, 0755))
 		ret = fanout_fail(x->r, "cannot write %s: %s", dest,
-				  log_last_error());
+				  fs_strerror(errno));
+	else if (tar_unpack(tar.data, tar.len, dest, &why))
+		ret = fanout_fail(x->r, "cannot write %s: %s", dest, why);
 	else
 		ret = 0;
+	free(why);
 	buf_release(&tar);
 	free(dest);
 	return ret;
@@ -1592,7 +1601,7 @@ static int cp_options(const char *s, struct cpjob *j)
 
 	if (!s)
 		return 0;
-	if (words_split(s, "-options", &argv, &argc))
+	if (words_split(s, "-options", &argv, &argc, NULL))
 		return -1;
 	for (i = 0; i < argc && !ret; i++) {
 		const char *w = argv[i][0] != '-' ? "" :
@@ -1641,8 +1650,8 @@ static int cp_pack_here(struct cpjob *j)
 		error("-remotePath '%s' is too long", j->remote);
 		goto out;
 	}
-	if (tar_pack(j->local, &raw) ||
-	    tar_rebase(raw.data, raw.len, base, to, contents, &j->tar))
+	if (tar_pack(j->local, &raw, NULL) ||
+	    tar_rebase(raw.data, raw.len, base, to, contents, &j->tar, NULL))
 		goto out;
 	ret = 0;
 out:

@@ -33,13 +33,14 @@ int dnode_check_pki(const char *state_dir)
 }
 
 int dnode_target(const char *state_dir, const struct node *n,
-		 struct docker_target *t)
+		 struct docker_target *t, char **why)
 {
 	const char *ip = node_get(n, "IPAddress");
 
 	memset(t, 0, sizeof(*t));
 	if (!ip || !*ip)
-		return error("%s has no IPAddress in instances.json", n->name);
+		return error_why(why, "%s has no IPAddress in instances.json",
+				 n->name);
 	t->name = n->name;
 	t->ip = ip;
 	t->port = DOCKER_PORT;
@@ -75,8 +76,9 @@ static void one(struct fanout *f, size_t i, struct fanout_result *r,
 
 	r->exit_status = 0;
 	if (!j->o->no_docker) {
-		if (dnode_target(j->ctx->state_dir, x.n, &t)) {
-			fanout_fail(r, "%s", log_last_error());
+		if (dnode_target(j->ctx->state_dir, x.n, &t, &why)) {
+			fanout_fail(r, "%s", why);
+			free(why);
 			r->exit_status = -1;
 			goto files;
 		}
@@ -146,7 +148,7 @@ int dnode_interactive(struct ctx *ctx, const char *container,
 		return error("Interactive commands cannot match more than one "
 			     "instance");
 	if (dnode_check_pki(ctx->state_dir) ||
-	    dnode_target(ctx->state_dir, ctx->sel[0], &t))
+	    dnode_target(ctx->state_dir, ctx->sel[0], &t, NULL))
 		return -1;
 	docker_global_init();
 	if (docker_open(&t, &d, &why)) {

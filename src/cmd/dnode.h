@@ -56,9 +56,10 @@ int dnode_interactive(struct ctx *ctx, const char *container,
 int dnode_check_pki(const char *state_dir) WARN_UNUSED;
 
 /* The Docker target of node n (strings into n and the allocated *paths,
- * freed with dnode_target_release()). */
+ * freed with dnode_target_release()); -1 reported, *why (why not NULL;
+ * caller frees) gets the message. */
 int dnode_target(const char *state_dir, const struct node *n,
-		 struct docker_target *t) WARN_UNUSED;
+		 struct docker_target *t, char **why) WARN_UNUSED;
 void dnode_target_release(struct docker_target *t);
 
 #endif

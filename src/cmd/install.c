@@ -113,18 +113,18 @@ struct kitjob {
 /* A node's setting as a "Name=value\n" line of the script's input: one
  * line of text by the rule of iris/cos.h.  -1 reported (node and field). */
 static int add_setting(struct buf *b, const struct node *n, const char *name,
-		       const char *value)
+		       const char *value, char **why)
 {
 	const struct cos_where w = { .node = n->name, .step = KIT_SETTINGS,
-				     .field = name };
+				     .field = name, .why = why };
 
 	if (!value)
 		return 0;
 	if (cos_text(value, &w))
 		return -1;
 	if (buf_addf(b, "%s=%s\n", name, value))
-		return error("%s, " KIT_SETTINGS ": %s is too long", n->name,
-			     name);
+		return error_why(why, "%s, " KIT_SETTINGS ": %s is too long",
+				 n->name, name);
 	return 0;
 }
 
@@ -145,9 +145,9 @@ static char *kit_license(const struct ctx *ctx, const struct node *n,
 }
 
 /* The script's standard input for step op: settings, ".", then extra.
- * -1 reported (the node and the field or file named). */
+ * -1 reported (the node and the field or file named), *why gets it. */
 static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
-		     const char *step, struct buf *in)
+		     const char *step, struct buf *in, char **why)
 {
 	static const char *const fields[] = {
 		"KitURL", "ISCInstallDir", "SuperServerPort", "nonroot",
@@ -157,18 +157,18 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 
 	for (i = 0; i < ARRAY_SIZE(fields); i++)
 		if (add_setting(in, n, fields[i],
-				ctx_field(j->ctx, n, fields[i])))
+				ctx_field(j->ctx, n, fields[i]), why))
 			return -1;
 	if (op == KIT_INSTALL && !strcmp(step, "install") &&
-	    add_setting(in, n, "Password", j->password))
+	    add_setting(in, n, "Password", j->password, why))
 		return -1;
 	if (op == KIT_SESSION &&
-	    add_setting(in, n, "Namespace", j->ns(j->ctx, n)))
+	    add_setting(in, n, "Namespace", j->ns(j->ctx, n), why))
 		return -1;
 	if (buf_adds(in, ".\n") ||
 	    (op == KIT_SESSION && buf_adds(in, j->script)))
-		return error("%s, " KIT_SETTINGS ": the text is too long",
-			     n->name);
+		return error_why(why, "%s, " KIT_SETTINGS ": the text is too "
+				 "long", n->name);
 	if (op == KIT_INSTALL && !strcmp(step, "license")) {
 		const char *field;
 		char *path = kit_license(j->ctx, n, &field);
@@ -176,9 +176,11 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 		int rc;
 
 		buf_init(&key, LICENSE_KEY_CAP);
-		rc = path ? license_key_read(n->name, field, path, &key) : 0;
+		rc = path ? license_key_read(n->name, field, path, &key,
+					     why) : 0;
 		if (!rc && buf_add(in, key.data ? key.data : "", key.len))
-			rc = error("%s: the license key is too long", n->name);
+			rc = error_why(why, "%s: the license key is too long",
+				       n->name);
 		buf_release(&key);
 		free(path);
 		if (rc)
@@ -189,7 +191,7 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 
 		iris_merge_fields(j->ctx, n, &m);
 		m.password_hash = j->password_hash;
-		if (iris_merge_text(&m, in))
+		if (iris_merge_text(&m, in, why))
 			return -1;
 	}
 	return 0;
@@ -219,11 +221,12 @@ static int kit_step(struct kitjob *j, struct ssh_conn *c, const struct node *n,
 	struct buf in;
 	size_t mark = r->err.len;
 	const char *e;
+	char *why = NULL;
 	int status = -1, rc = -1;
 
 	buf_init(&in, KIT_INPUT_CAP);
-	if (kit_input(j, n, j->op, step, &in)) {
-		fanout_fail(r, "%s", log_last_error());
+	if (kit_input(j, n, j->op, step, &in, &why)) {
+		fanout_fail(r, "%s", why);
 		goto out;
 	}
 	if (ssh_exec(c, cmd, in.data, &r->out, &r->err, &status)) {
@@ -240,6 +243,7 @@ static int kit_step(struct kitjob *j, struct ssh_conn *c, const struct node *n,
 	}
 	rc = 0;
 out:
+	free(why);
 	buf_wipe(&in);
 	free(cmd);
 	return rc;
@@ -360,7 +364,7 @@ static int kit_check(struct kitjob *j)
 		for (k = 0; k < ARRAY_SIZE(steps[0]) && steps[j->op][k] &&
 		     !rc; k++) {
 			buf_init(&in, KIT_INPUT_CAP);
-			rc = kit_input(j, n, j->op, steps[j->op][k], &in);
+			rc = kit_input(j, n, j->op, steps[j->op][k], &in, NULL);
 			buf_wipe(&in);
 		}
 	}
@@ -608,8 +612,8 @@ int install_session_interactive(struct ctx *ctx, const char *ns,
 		error("the session command is too long");
 		goto out;
 	}
-	if (fanout_target(n, ctx->state_dir, HOSTKEY_STRICT, &t, &kh) ||
-	    ssh_connect(&t, &c) || ssh_interactive(c, cmd.data, &status))
+	if (fanout_target(n, ctx->state_dir, HOSTKEY_STRICT, &t, &kh, NULL) ||
+	    ssh_connect(&t, &c, NULL) || ssh_interactive(c, cmd.data, &status))
 		goto out;
 	ret = status ? -1 : 0;
 out:

@@ -189,7 +189,7 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 	static const char *const names[] = {
 		"CAFile.pem", "CertificateFile.pem", "PrivateKeyFile.pem",
 	};
-	char *nd = pki_node_dir(x->ctx->state_dir, x->n);
+	char *why = NULL, *nd = pki_node_dir(x->ctx->state_dir, x->n, &why);
 	char *paths[3] = { NULL, NULL, NULL };
 	struct buf tar, f;
 	size_t i;
@@ -197,12 +197,12 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 
 	buf_init(&tar, BUF_CAP_CONFIG);
 	if (!nd)
-		return fanout_fail(x->r, "%s", log_last_error());
+		goto fail;
 	paths[0] = xasprintf("%s/" PKI_DIR "/ca.pem", x->ctx->state_dir);
 	paths[1] = xasprintf("%s/server-cert.pem", nd);
 	paths[2] = xasprintf("%s/server-key.pem", nd);
-	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER) ||
-	    tar_mem_entry(&tar, IRIS_TLS_DIR "/", NULL, 0, 0700, IRIS_OWNER))
+	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER, &why) ||
+	    tar_mem_entry(&tar, IRIS_TLS_DIR "/", NULL, 0, 0700, IRIS_OWNER, &why))
 		goto fail;
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		char *name = xasprintf(IRIS_TLS_DIR "/%s", names[i]);
@@ -216,9 +216,9 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 				    fs_strerror(errno));
 		} else {
 			rc = tar_mem_entry(&tar, name, f.data, f.len,
-					   i == 2 ? 0600 : 0644, IRIS_OWNER);
+					   i == 2 ? 0600 : 0644, IRIS_OWNER, &why);
 			if (rc)
-				fanout_fail(x->r, "%s", log_last_error());
+				fanout_fail(x->r, "%s", why);
 		}
 		buf_wipe(&f);
 		free(name);
@@ -226,8 +226,8 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 			goto out;
 	}
 	if ((csp_ini && tar_mem_entry(&tar, IRIS_ICM_DIR "/CSP.ini", csp_ini,
-				      strlen(csp_ini), 0600, IRIS_OWNER)) ||
-	    tar_mem_end(&tar))
+				      strlen(csp_ini), 0600, IRIS_OWNER, &why)) ||
+	    tar_mem_end(&tar, &why))
 		goto fail;
 	if (docker_put_archive(x->d, "iris", dir, tar.data, tar.len)) {
 		fanout_fail(x->r, "cannot copy the TLS files into the iris "
@@ -237,8 +237,9 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 	ret = 0;
 	goto out;
 fail:
-	fanout_fail(x->r, "%s", log_last_error());
+	fanout_fail(x->r, "%s", why);
 out:
+	free(why);
 	buf_wipe(&tar);
 	for (i = 0; i < ARRAY_SIZE(paths); i++)
 		free(paths[i]);
@@ -394,6 +395,7 @@ static int gateway_one(struct dnode *x)
 	const char *argv[] = { "cat", GATEWAY_ACTIVE_INI, NULL };
 	struct buf ini, out, err;
 	long waited = 0;
+	char *why = NULL;
 	int ret = -1, code;
 
 	say("Configuring web gateway on %s...", x->n->name);
@@ -401,8 +403,12 @@ static int gateway_one(struct dnode *x)
 	buf_init(&out, BUF_CAP_CONFIG);
 	buf_init(&err, BUF_CAP_LINE);
 	if (iris_csp_ini(cf->topo, x->n, cf->password, IRIS_GATEWAY_DIR "/"
-			 IRIS_TLS_DIR, &ini) || buf_adds(&ini, "")) {
-		fanout_fail(x->r, "%s", log_last_error());
+			 IRIS_TLS_DIR, &ini, &why)) {
+		fanout_fail(x->r, "%s", why);
+		goto out;
+	}
+	if (buf_adds(&ini, "")) {
+		fanout_fail(x->r, "%s: CSP.ini is too large", x->n->name);
 		goto out;
 	}
 	if (stage_tls(x, IRIS_GATEWAY_DIR, ini.data))
@@ -428,6 +434,7 @@ static int gateway_one(struct dnode *x)
 	}
 	ret = stage_tls(x, IRIS_GATEWAY_DIR, out.data);
 out:
+	free(why);
 	buf_wipe(&ini);
 	buf_wipe(&out);
 	buf_release(&err);
@@ -544,7 +551,7 @@ static int check_node(struct ctx *ctx, const struct iris_topo *t,
 	iris_merge_fields(ctx, n, &in);
 	in.user_cpf = NULL;	/* the user's own file, read at run */
 	buf_init(&b, BUF_CAP_CONFIG);
-	rc = iris_merge_text(&in, &b);
+	rc = iris_merge_text(&in, &b, NULL);
 	for (k = 0; k < iris_steps_count() && !rc; k++) {
 		buf_release(&b);
 		if (iris_step_applies(t, n, k))

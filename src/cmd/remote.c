@@ -32,9 +32,9 @@ static int ssh_shell(struct ctx *ctx)
 		return error("Interactive commands cannot match more than one "
 			     "instance");
 	if (fanout_target(ctx->sel[0], ctx->state_dir, HOSTKEY_STRICT, &t,
-			  &kh))
+			  &kh, NULL))
 		goto out;
-	if (ssh_connect(&t, &c))
+	if (ssh_connect(&t, &c, NULL))
 		goto out;
 	if (ssh_interactive(c, cmd, &status))
 		goto out;

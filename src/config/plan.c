@@ -53,16 +53,16 @@ const char *node_field(const struct node *n, const char *field)
 }
 
 int license_key_read(const char *name, const char *field, const char *path,
-		     struct buf *key)
+		     struct buf *key, char **why)
 {
 	if (fs_read_file(path, key))
-		return error("%s: field '%s': cannot read the license key "
-			     "'%s': %s", name, field, path,
-			     errno == EFBIG ? "larger than a license key "
-			     "file can be" : fs_strerror(errno));
+		return error_why(why, "%s: field '%s': cannot read the "
+				 "license key '%s': %s", name, field, path,
+				 errno == EFBIG ? "larger than a license key "
+				 "file can be" : fs_strerror(errno));
 	if (!key->len)
-		return error("%s: field '%s': the license key '%s' is empty",
-			     name, field, path);
+		return error_why(why, "%s: field '%s': the license key '%s' "
+				 "is empty", name, field, path);
 	return 0;
 }
 
@@ -72,7 +72,7 @@ int license_key_check(const char *name, const char *field, const char *path)
 	int ret;
 
 	buf_init(&key, LICENSE_KEY_CAP);
-	ret = license_key_read(name, field, path, &key);
+	ret = license_key_read(name, field, path, &key, NULL);
 	buf_release(&key);
 	return ret;
 }

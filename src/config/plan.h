@@ -57,14 +57,14 @@ const char *node_field(const struct node *n, const char *field);
  * plan_build).  license_key_read() reads the file at path, the key node
  * `name` has from its field, into key (initialised by the caller with
  * LICENSE_KEY_CAP); -1 reported, naming the node, the field and the file
- * (missing, unreadable, a directory, empty, over the cap);
- * license_key_check() reads it only to check.  plan_check_licenses() checks every IRIS node's ISCLicense:
+ * (missing, unreadable, a directory, empty, over the cap), and *why (why
+ * not NULL; replaced, caller frees) gets the message; license_key_check() reads it only to check.  plan_check_licenses() checks every IRIS node's ISCLicense:
  * provision (and run, install for theirs) check before they change
  * anything, -plan does not (the guide's paths need not exist to plan).
  */
 #define LICENSE_KEY_CAP (64u << 10)	/* real keys are a few KB */
 int license_key_read(const char *name, const char *field, const char *path,
-		     struct buf *key) WARN_UNUSED;
+		     struct buf *key, char **why) WARN_UNUSED;
 int license_key_check(const char *name, const char *field, const char *path)
 	WARN_UNUSED;
 int plan_check_licenses(const struct plan *p) WARN_UNUSED;

@@ -18,7 +18,8 @@ void words_free(char **argv)
 	free(argv);
 }
 
-int words_split(const char *s, const char *what, char ***argv, int *argc)
+int words_split(const char *s, const char *what, char ***argv, int *argc,
+		char **why)
 {
 	char **v = xcalloc(1, sizeof(*v));
 	char *w = xmalloc(strlen(s) + 1);
@@ -54,8 +55,8 @@ int words_split(const char *s, const char *what, char ***argv, int *argc)
 		if (!c || c == ' ' || c == '\t' || c == '\n') {
 			if (in_word) {
 				if (n >= WORDS_MAX) {
-					error("%s: more than %d words", what,
-					      WORDS_MAX);
+					error_why(why, "%s: more than %d "
+						  "words", what, WORDS_MAX);
 					goto fail;
 				}
 				v = xrealloc(v, (n + 2) * sizeof(*v));
@@ -81,8 +82,8 @@ int words_split(const char *s, const char *what, char ***argv, int *argc)
 	*argc = n;
 	return 0;
 unterminated:
-	error("%s: unterminated %s quote", what, q == '"' ? "double" :
-	      "single");
+	error_why(why, "%s: unterminated %s quote", what,
+		  q == '"' ? "double" : "single");
 fail:
 	free(w);
 	words_free(v);
@@ -125,6 +126,7 @@ int64_t runopts_size(const char *s)
 struct apply {
 	cJSON *cfg, *host;
 	const char *flag;	/* as written, for messages */
+	char **why;		/* NULL, or gets the message too */
 };
 
 static cJSON *obj(cJSON *parent, const char *key)
@@ -163,7 +165,8 @@ static void set_num(cJSON *parent, const char *key, double v)
 
 static int bad(const struct apply *a, const char *v, const char *want)
 {
-	return error("-options: %s '%s': expected %s", a->flag, v, want);
+	return error_why(a->why, "-options: %s '%s': expected %s", a->flag,
+			 v, want);
 }
 
 /* NAME=value, or NAME alone: the value from icm's environment (docker). */
@@ -546,7 +549,7 @@ static int walk(const char *s, bool exec, struct apply *a)
 	char **argv = NULL;
 	int argc = 0, i, ret = -1;
 
-	if (words_split(s, "-options", &argv, &argc))
+	if (words_split(s, "-options", &argv, &argc, a->why))
 		return -1;
 	for (i = 0; i < argc; i++) {
 		const char *w = argv[i], *eq, *val;
@@ -555,8 +558,9 @@ static int walk(const char *s, bool exec, struct apply *a)
 		char *shown;
 
 		if (w[0] != '-' || !w[1]) {
-			error("-options: '%s' is not a flag (values follow "
-			      "their flag: --env NAME=value)", w);
+			error_why(a->why, "-options: '%s' is not a flag "
+				  "(values follow their flag: --env "
+				  "NAME=value)", w);
 			goto out;
 		}
 		eq = strchr(w, '=');
@@ -564,8 +568,9 @@ static int walk(const char *s, bool exec, struct apply *a)
 		f = flag_find(w, len);
 		shown = xstrndup(w, len);
 		if (!f || (exec && !f->exec)) {
-			error("-options: '%s' is not a docker %s option icm "
-			      "accepts", shown, exec ? "exec" : "run");
+			error_why(a->why, "-options: '%s' is not a docker %s "
+				  "option icm accepts", shown,
+				  exec ? "exec" : "run");
 			free(shown);
 			goto out;
 		}
@@ -586,7 +591,7 @@ static int walk(const char *s, bool exec, struct apply *a)
 		} else if (i + 1 < argc) {
 			val = argv[++i];
 		} else {
-			error("-options: %s needs a value", shown);
+			error_why(a->why, "-options: %s needs a value", shown);
 			free(shown);
 			goto out;
 		}
@@ -602,7 +607,7 @@ out:
 	return ret;
 }
 
-int runopts_apply(const char *s, cJSON *config)
+int runopts_apply(const char *s, cJSON *config, char **why)
 {
 	struct apply a;
 	cJSON *copy;
@@ -613,6 +618,7 @@ int runopts_apply(const char *s, cJSON *config)
 	a.cfg = copy;
 	a.host = obj(copy, "HostConfig");
 	a.flag = NULL;
+	a.why = why;
 	if (walk(s, false, &a)) {
 		cJSON_Delete(copy);
 		return -1;
@@ -650,6 +656,7 @@ int execopts_parse(const char *s, struct execopts *out)
 	a.cfg = cfg;
 	a.host = obj(cfg, "HostConfig");
 	a.flag = NULL;
+	a.why = NULL;
 	if (s && *s && walk(s, true, &a))
 		goto out;
 	if ((e = cJSON_GetObjectItemCaseSensitive(cfg, "Env")))

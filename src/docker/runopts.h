@@ -26,17 +26,19 @@
 /*
  * Splits s into words (shell quoting rules, no expansion).  *argv gets a
  * NULL-terminated vector (free with words_free()), *argc the count.
- * Unterminated quotes are an error (reported, naming what).
+ * Unterminated quotes are an error (reported, naming what; *why, why not
+ * NULL, gets the message too: error_why()).
  */
-int words_split(const char *s, const char *what, char ***argv, int *argc)
-	WARN_UNUSED;
+int words_split(const char *s, const char *what, char ***argv, int *argc,
+		char **why) WARN_UNUSED;
 void words_free(char **argv);
 
 /*
  * Applies the run options in s to config, the body of POST
  * /containers/create (its "HostConfig" object is created if missing).
+ * -1 reported, and *why (why not NULL) gets the message too.
  */
-int runopts_apply(const char *s, cJSON *config) WARN_UNUSED;
+int runopts_apply(const char *s, cJSON *config, char **why) WARN_UNUSED;
 
 /* What exec takes from -options. */
 struct execopts {

@@ -105,10 +105,10 @@ static int put_long(struct buf *out, char type, const char *s)
 }
 
 static int pack_one(const char *path, const char *name, struct buf *out,
-		    unsigned depth);
+		    unsigned depth, char **why);
 
 static int pack_dir(const char *path, const char *name, struct buf *out,
-		    unsigned depth)
+		    unsigned depth, char **why)
 {
 	struct dirent **ents = NULL;
 	char *sub = NULL, *subname = NULL;
@@ -116,7 +116,7 @@ static int pack_dir(const char *path, const char *name, struct buf *out,
 
 	n = scandir(path, &ents, NULL, alphasort);
 	if (n < 0)
-		return error("cannot read '%s': %s", path, strerror(errno));
+		return error_why(why, "cannot read '%s': %s", path, strerror(errno));
 	for (i = 0; i < n; i++) {
 		const char *e = ents[i]->d_name;
 
@@ -126,7 +126,7 @@ static int pack_dir(const char *path, const char *name, struct buf *out,
 		free(subname);
 		sub = xasprintf("%s/%s", path, e);
 		subname = xasprintf("%s/%s", name, e);
-		if (pack_one(sub, subname, out, depth + 1))
+		if (pack_one(sub, subname, out, depth + 1, why))
 			goto out;
 	}
 	ret = 0;
@@ -170,7 +170,7 @@ static int read_into(const char *path, size_t size, struct buf *out)
 }
 
 static int pack_one(const char *path, const char *name, struct buf *out,
-		    unsigned depth)
+		    unsigned depth, char **why)
 {
 	char link[TAR_NAME_MAX + 1], *dname = NULL;
 	struct stat st;
@@ -178,25 +178,25 @@ static int pack_one(const char *path, const char *name, struct buf *out,
 	int ret = -1;
 
 	if (depth > 256)
-		return error("'%s': directories nested too deep", path);
+		return error_why(why, "'%s': directories nested too deep", path);
 	if (strlen(name) >= TAR_NAME_MAX)
-		return error("'%s': name too long", path);
+		return error_why(why, "'%s': name too long", path);
 	if (lstat(path, &st))
-		return error("cannot read '%s': %s", path, strerror(errno));
+		return error_why(why, "cannot read '%s': %s", path, strerror(errno));
 	if (S_ISDIR(st.st_mode)) {
 		dname = xasprintf("%s/", name);
 		if (put_long(out, 'L', dname) ||
 		    put_entry(out, '5', dname, NULL, st.st_mode, st.st_mtime,
 			      NULL, 0))
 			goto full;
-		ret = pack_dir(path, name, out, depth);
+		ret = pack_dir(path, name, out, depth, why);
 		goto out;
 	}
 	if (S_ISLNK(st.st_mode)) {
 		n = readlink(path, link, sizeof(link) - 1);
 		if (n < 0) {
-			error("cannot read link '%s': %s", path,
-			      strerror(errno));
+			error_why(why, "cannot read link '%s': %s", path,
+				  strerror(errno));
 			goto out;
 		}
 		link[n] = '\0';
@@ -220,8 +220,8 @@ static int pack_one(const char *path, const char *name, struct buf *out,
 	if (read_into(path, (size_t)st.st_size, out)) {
 		if (errno == EFBIG)
 			goto full;
-		error("cannot read '%s': %s", path, errno == EAGAIN ?
-		      "it changed while being read" : strerror(errno));
+		error_why(why, "cannot read '%s': %s", path, errno == EAGAIN ?
+			  "it changed while being read" : strerror(errno));
 		goto out;
 	}
 	if (pad(out, (size_t)st.st_size))
@@ -229,40 +229,40 @@ static int pack_one(const char *path, const char *name, struct buf *out,
 	ret = 0;
 	goto out;
 full:
-	error("'%s': the archive would be larger than %zu bytes", path,
-	      out->cap);
+	error_why(why, "'%s': the archive would be larger than %zu bytes", path,
+		  out->cap);
 out:
 	free(dname);
 	return ret;
 }
 
 int tar_mem_entry(struct buf *out, const char *name, const void *data,
-		  size_t len, unsigned mode, unsigned owner)
+		  size_t len, unsigned mode, unsigned owner, char **why)
 {
 	bool dir = !data;
 
 	if (strlen(name) >= 100)
-		return error("'%s': the name is too long for a tar entry",
-			     name);
+		return error_why(why, "'%s': the name is too long for a tar entry",
+				 name);
 	if (put_header(out, dir ? '5' : '0', name, NULL, mode,
 		       time(NULL), dir ? 0 : len, owner) ||
 	    (!dir && len && buf_add(out, data, len)) ||
 	    pad(out, dir ? 0 : len))
-		return error("'%s': the archive would be larger than %zu "
-			     "bytes", name, out->cap);
+		return error_why(why, "'%s': the archive would be larger than %zu "
+				 "bytes", name, out->cap);
 	return 0;
 }
 
-int tar_mem_end(struct buf *out)
+int tar_mem_end(struct buf *out, char **why)
 {
 	static const char zero[2 * BLOCK];
 
 	return buf_add(out, zero, sizeof(zero)) ?
-		error("the archive would be larger than %zu bytes",
-		      out->cap) : 0;
+		error_why(why, "the archive would be larger than %zu bytes",
+			  out->cap) : 0;
 }
 
-int tar_pack(const char *local_path, struct buf *out)
+int tar_pack(const char *local_path, struct buf *out, char **why)
 {
 	static const char zero[2 * BLOCK];
 	char *copy = xstrdup(local_path), *base;
@@ -274,14 +274,14 @@ int tar_pack(const char *local_path, struct buf *out)
 	base = strrchr(copy, '/');
 	base = base ? base + 1 : copy;
 	if (!*base || !strcmp(base, ".") || !strcmp(base, "..")) {
-		error("'%s': name the file or directory to copy", local_path);
+		error_why(why, "'%s': name the file or directory to copy", local_path);
 		goto out;
 	}
-	if (pack_one(copy, base, out, 0))
+	if (pack_one(copy, base, out, 0, why))
 		goto out;
 	if (buf_add(out, zero, sizeof(zero))) {
-		error("'%s': the archive would be larger than %zu bytes",
-		      local_path, out->cap);
+		error_why(why, "'%s': the archive would be larger than %zu bytes",
+			  local_path, out->cap);
 		goto out;
 	}
 	ret = 0;
@@ -542,7 +542,7 @@ static int write_file(int dir, const char *leaf, mode_t mode,
 /* One entry (name cleaned); 0 or -1 after error(). */
 static int extract(int root, char type, const char *name, const char *link,
 		   mode_t mode, long long mtime, const char *data,
-		   size_t size)
+		   size_t size, char **why)
 {
 	struct timespec ts[2] = { { .tv_sec = mtime }, { .tv_sec = mtime } };
 	const char *leaf;
@@ -553,10 +553,10 @@ static int extract(int root, char type, const char *name, const char *link,
 	mode &= 0777 | S_ISVTX;		/* no setuid/setgid from archives */
 	dir = open_parent(root, name, &leaf);
 	if (dir < 0)
-		return error("'%s': %s: %s", name, errno == ENOTDIR ||
-			     errno == ELOOP ? "refused: a directory on its "
-			     "way is a symlink or a file" : "cannot create its "
-			     "directory", strerror(errno));
+		return error_why(why, "'%s': %s: %s", name, errno == ENOTDIR ||
+				 errno == ELOOP ? "refused: a directory on its "
+				 "way is a symlink or a file" : "cannot create its "
+				 "directory", strerror(errno));
 	switch (type) {
 	case '0': case '\0': case '7':
 		rc = write_file(dir, leaf, mode, data, size);
@@ -579,8 +579,8 @@ static int extract(int root, char type, const char *name, const char *link,
 		break;
 	case '2':
 		if (!link_inside(name, link)) {
-			error("'%s': refused: the link's target '%s' is "
-			      "outside the destination", name, link);
+			error_why(why, "'%s': refused: the link's target '%s' is "
+				  "outside the destination", name, link);
 			goto out;
 		}
 		clear_leaf(dir, leaf);
@@ -589,8 +589,8 @@ static int extract(int root, char type, const char *name, const char *link,
 	case '1':
 		target = clean_name(link, &empty);
 		if (!target) {
-			error("'%s': refused: the hard link's target '%s' is "
-			      "outside the destination", name, link);
+			error_why(why, "'%s': refused: the hard link's target '%s' is "
+				  "outside the destination", name, link);
 			goto out;
 		}
 		clear_leaf(dir, leaf);
@@ -606,7 +606,7 @@ static int extract(int root, char type, const char *name, const char *link,
 		break;
 	}
 	if (rc) {
-		error("'%s': cannot extract: %s", name, strerror(errno));
+		error_why(why, "'%s': cannot extract: %s", name, strerror(errno));
 		goto out;
 	}
 	if (type != '1' && type != '5')
@@ -646,7 +646,7 @@ static void entry_clear(struct entry *e)
  * archive, -1 after error() (a bad checksum or header, a size past the
  * end, too many entries, an oversized long name or pax header).
  */
-static int next_entry(struct walk *w, struct entry *e)
+static int next_entry(struct walk *w, struct entry *e, char **why)
 {
 	char raw[sizeof(((struct header *)0)->prefix) + 1 + 100 + 1];
 	unsigned long long size, mtime, mode, sum;
@@ -662,11 +662,11 @@ static int next_entry(struct walk *w, struct entry *e)
 			return 0;	/* the end-of-archive blocks */
 		if (number(h->chksum, sizeof(h->chksum), &sum) ||
 		    sum != checksum(h))
-			return error("the archive is damaged at byte %zu (bad "
-				     "header checksum)", w->off);
+			return error_why(why, "the archive is damaged at byte %zu (bad "
+					 "header checksum)", w->off);
 		if (++w->entries > TAR_ENTRIES_MAX)
-			return error("the archive has more than %u entries",
-				     TAR_ENTRIES_MAX);
+			return error_why(why, "the archive has more than %u entries",
+					 TAR_ENTRIES_MAX);
 		/* the entry's name as the header has it, for messages */
 		if (h->prefix[0] && !memcmp(h->magic, "ustar", 5))
 			snprintf(raw, sizeof(raw), "%.*s/%.*s",
@@ -681,28 +681,28 @@ static int next_entry(struct walk *w, struct entry *e)
 		if (number(h->size, sizeof(h->size), &size) ||
 		    number(h->mtime, sizeof(h->mtime), &mtime) ||
 		    number(h->mode, sizeof(h->mode), &mode))
-			return error("'%s': malformed header", pd->name ?
-				     pd->name : raw);
+			return error_why(why, "'%s': malformed header", pd->name ?
+					 pd->name : raw);
 		if (pd->has_size)
 			size = pd->size;
 		if (pd->has_mtime)
 			mtime = (unsigned long long)pd->mtime;
 		w->off += BLOCK;
 		if (size > w->len - w->off)
-			return error("'%s': refused: its size (%llu) runs past "
-				     "the end of the archive", pd->name ?
-				     pd->name : raw, size);
+			return error_why(why, "'%s': refused: its size (%llu) runs past "
+					 "the end of the archive", pd->name ?
+					 pd->name : raw, size);
 		data = w->p + w->off;
 		padded = (size_t)((size + BLOCK - 1) / BLOCK * BLOCK);
 		if (padded > w->len - w->off)
-			return error("'%s': refused: the archive is truncated",
-				     pd->name ? pd->name : raw);
+			return error_why(why, "'%s': refused: the archive is truncated",
+					 pd->name ? pd->name : raw);
 		w->off += padded;
 		switch (h->typeflag) {
 		case 'L': case 'K':
 			if (size > TAR_NAME_MAX)
-				return error("a long name entry of %llu bytes: "
-					     "over %u", size, TAR_NAME_MAX);
+				return error_why(why, "a long name entry of %llu bytes: "
+						 "over %u", size, TAR_NAME_MAX);
 			free(h->typeflag == 'L' ? pd->name : pd->link);
 			*(h->typeflag == 'L' ? &pd->name : &pd->link) =
 				xstrndup(data, (size_t)size);
@@ -710,8 +710,8 @@ static int next_entry(struct walk *w, struct entry *e)
 		case 'x':
 			if (size > TAR_PAX_MAX ||
 			    parse_pax(data, (size_t)size, pd))
-				return error("'%s': malformed or oversized pax "
-					     "header", raw);
+				return error_why(why, "'%s': malformed or oversized pax "
+						 "header", raw);
 			continue;
 		case 'g':
 			continue;	/* global pax: nothing we use */
@@ -738,7 +738,8 @@ struct dir_time {
 	long long mtime;
 };
 
-int tar_unpack(const void *tar, size_t len, const char *dest_dir)
+int tar_unpack(const void *tar, size_t len, const char *dest_dir,
+	       char **why)
 {
 	struct walk w = { .p = tar, .len = len };
 	struct entry e = { 0 };
@@ -750,18 +751,18 @@ int tar_unpack(const void *tar, size_t len, const char *dest_dir)
 
 	root = open(dest_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
-		return error("cannot open '%s': %s", dest_dir,
-			     strerror(errno));
-	while ((rc = next_entry(&w, &e)) > 0) {
+		return error_why(why, "cannot open '%s': %s", dest_dir,
+				 strerror(errno));
+	while ((rc = next_entry(&w, &e, why)) > 0) {
 		free(name);
 		name = clean_name(e.name, &empty);
 		if (!name && empty)
 			continue;	/* "./": the destination itself */
 		if (!name || strlen(name) >= TAR_NAME_MAX) {
-			error("'%s': refused: %s", e.name, *e.name == '/' ?
-			      "an absolute name" : strlen(e.name) >=
-			      TAR_NAME_MAX ? "the name is too long" :
-			      "a '..' component");
+			error_why(why, "'%s': refused: %s", e.name, *e.name == '/' ?
+				  "an absolute name" : strlen(e.name) >=
+				  TAR_NAME_MAX ? "the name is too long" :
+				  "a '..' component");
 			goto out;
 		}
 		if (!memchr("0125\0" "7", e.type, 6)) {
@@ -770,7 +771,7 @@ int tar_unpack(const void *tar, size_t len, const char *dest_dir)
 			continue;
 		}
 		if (extract(root, e.type, name, e.link, (mode_t)e.mode,
-			    (long long)e.mtime, e.data, (size_t)e.size))
+			    (long long)e.mtime, e.data, (size_t)e.size, why))
 			goto out;
 		if (e.type == '5') {
 			dirs = xrealloc(dirs, (ndirs + 1) * sizeof(*dirs));
@@ -826,7 +827,7 @@ static char *moved(const char *to, const char *rest)
 }
 
 int tar_rebase(const void *tar, size_t len, const char *from,
-	       const char *to, bool contents, struct buf *out)
+	       const char *to, bool contents, struct buf *out, char **why)
 {
 	static const char zero[2 * BLOCK];
 	struct walk w = { .p = tar, .len = len };
@@ -837,13 +838,13 @@ int tar_rebase(const void *tar, size_t len, const char *from,
 	bool empty;
 	int ret = -1, rc;
 
-	while ((rc = next_entry(&w, &e)) > 0) {
+	while ((rc = next_entry(&w, &e, why)) > 0) {
 		free(cname);
 		cname = clean_name(e.name, &empty);
 		rest = cname ? below(cname, from) : NULL;
 		if (!rest) {
-			error("'%s': refused: not '%s' or below it", e.name,
-			      from);
+			error_why(why, "'%s': refused: not '%s' or below it", e.name,
+				  from);
 			goto out;
 		}
 		if (contents && !*rest)
@@ -857,8 +858,8 @@ int tar_rebase(const void *tar, size_t len, const char *from,
 
 			lrest = t ? below(t, from) : NULL;
 			if (!lrest) {
-				error("'%s': refused: its link '%s' is not "
-				      "below '%s'", e.name, e.link, from);
+				error_why(why, "'%s': refused: its link '%s' is not "
+					  "below '%s'", e.name, e.link, from);
 				free(t);
 				goto out;
 			}
@@ -874,7 +875,7 @@ int tar_rebase(const void *tar, size_t len, const char *from,
 			name = d;
 		}
 		if (strlen(name) >= TAR_NAME_MAX) {
-			error("'%s': the name is too long", name);
+			error_why(why, "'%s': the name is too long", name);
 			goto out;
 		}
 		/* the member's header with the new names, owner root (as
@@ -913,7 +914,7 @@ int tar_rebase(const void *tar, size_t len, const char *from,
 	ret = 0;
 	goto out;
 full:
-	error("the archive would be larger than %zu bytes", out->cap);
+	error_why(why, "the archive would be larger than %zu bytes", out->cap);
 out:
 	pending_clear(&w.pd);
 	entry_clear(&e);

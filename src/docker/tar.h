@@ -32,7 +32,9 @@
  * naming the entry, a member that is not from or below it and anything
  * tar_unpack() refuses in a header; out's cap bounds the copy.
  *
- * All return 0, or -1 after error() (src/state/log.h) said why.
+ * All return 0, or -1 after error() (src/state/log.h) said why; *why
+ * (why not NULL; replaced, caller frees) gets the message too, so a
+ * fan-out worker reports its own node's reason (error_why()).
  */
 #ifndef ICM_TAR_H
 #define ICM_TAR_H
@@ -44,19 +46,22 @@
 #define TAR_ENTRIES_MAX 1000000
 #define TAR_PAX_MAX (64u << 10)		/* one pax header's records */
 
-int tar_pack(const char *local_path, struct buf *out) WARN_UNUSED;
+int tar_pack(const char *local_path, struct buf *out, char **why)
+	WARN_UNUSED;
 /*
  * An archive built in memory (files icm stages in containers): an entry
  * `name` (under 100 bytes) owned by uid and gid `owner` with mode; data
  * NULL makes a directory.  tar_mem_end() appends the end blocks.
  */
 int tar_mem_entry(struct buf *out, const char *name, const void *data,
-		  size_t len, unsigned mode, unsigned owner) WARN_UNUSED;
-int tar_mem_end(struct buf *out) WARN_UNUSED;
-
-int tar_unpack(const void *tar, size_t len, const char *dest_dir)
+		  size_t len, unsigned mode, unsigned owner, char **why)
 	WARN_UNUSED;
+int tar_mem_end(struct buf *out, char **why) WARN_UNUSED;
+
+int tar_unpack(const void *tar, size_t len, const char *dest_dir,
+	       char **why) WARN_UNUSED;
 int tar_rebase(const void *tar, size_t len, const char *from,
-	       const char *to, bool contents, struct buf *out) WARN_UNUSED;
+	       const char *to, bool contents, struct buf *out, char **why)
+	WARN_UNUSED;
 
 #endif

@@ -10,16 +10,17 @@
 /* Reports that the value at w cannot go in: why. */
 static int refuse(const struct cos_where *w, const char *why)
 {
-	return error("%s%s%s: %s%s%s %s", w->node ? w->node : "",
-		     w->node ? ", " : "", w->step, w->field,
-		     w->owner ? " of " : "", w->owner ? w->owner : "", why);
+	return error_why(w->why, "%s%s%s: %s%s%s %s", w->node ? w->node : "",
+			 w->node ? ", " : "", w->step, w->field,
+			 w->owner ? " of " : "", w->owner ? w->owner : "",
+			 why);
 }
 
 /* Reports that the text being written is over its buffer's cap. */
 static int full(const struct cos_where *w)
 {
-	return error("%s%s%s: the text is too long", w->node ? w->node : "",
-		     w->node ? ", " : "", w->step);
+	return error_why(w->why, "%s%s%s: the text is too long",
+			 w->node ? w->node : "", w->node ? ", " : "", w->step);
 }
 
 int cos_text(const char *v, const struct cos_where *w)

@@ -24,6 +24,8 @@ struct cos_where {
 	const char *step;	/* "step mirror", "CSP.ini", "the merge file" */
 	const char *field;	/* the field the value came from */
 	const char *owner;	/* the node the field is of, when another */
+	char **why;		/* NULL, or also gets the message (a caller
+				   on a fan-out worker: error_why()) */
 };
 
 /* Whether v can go on one line: no control character.  0, or -1

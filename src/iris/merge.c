@@ -37,7 +37,7 @@ char *iris_password_hash(const char *password, const char *salt)
 }
 
 /* Settings icm owns (icm-reference §3.5): UserCPF must not set them. */
-static int check_user_cpf(const char *path, const char *text)
+static int check_user_cpf(const char *path, const char *text, char **why)
 {
 	static const char *const owned[] = {
 		"wijdir=", "CurrentDirectory=", "AlternateDirectory=",
@@ -51,11 +51,11 @@ static int check_user_cpf(const char *path, const char *text)
 
 		for (i = 0; i < ARRAY_SIZE(owned); i++)
 			if (!strncasecmp(line, owned[i], strlen(owned[i])))
-				return error("%s:%zu: '%.*s' is set by icm from "
-					     "its fields; remove it from "
-					     "UserCPF", path, no,
-					     (int)strlen(owned[i]) - 1,
-					     owned[i]);
+				return error_why(why, "%s:%zu: '%.*s' is set by icm from "
+						 "its fields; remove it from "
+						 "UserCPF", path, no,
+						 (int)strlen(owned[i]) - 1,
+						 owned[i]);
 		line = nl ? nl + 1 : NULL;
 	}
 	return 0;
@@ -65,20 +65,21 @@ static int check_user_cpf(const char *path, const char *text)
  * text, by the rules of cos.h).  -1 reported. */
 static int cpf_line(struct buf *out, const struct iris_merge_in *in,
 		    const char *key, const char *value, const char *field,
-		    bool port)
+		    bool port, char **why)
 {
 	const struct cos_where w = { .node = in->node,
 				     .step = "the merge file (CPF)",
-				     .field = field };
+				     .field = field, .why = why };
 
 	if (port ? cos_port_check(value, &w) : cos_text(value, &w))
 		return -1;
 	if (buf_addf(out, "%s=%s\n", key, value))
-		return error("the merge file is too large");
+		return error_why(why, "the merge file is too large");
 	return 0;
 }
 
-int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
+int iris_merge_text(const struct iris_merge_in *in, struct buf *out,
+		    char **why)
 {
 	const struct {
 		const char *section, *key, *value, *field;
@@ -115,7 +116,7 @@ int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
 	int rc = 0;
 
 	if (buf_addf(out, "[%s]\n", section))
-		return error("the merge file is too large");
+		return error_why(why, "the merge file is too large");
 	for (i = 0; i < ARRAY_SIZE(lines); i++) {
 		if (strcmp(section, lines[i].section)) {
 			section = lines[i].section;
@@ -124,23 +125,24 @@ int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
 		if (!lines[i].value)
 			continue;
 		if (!headed && buf_addf(out, "[%s]\n", section))
-			return error("the merge file is too large");
+			return error_why(why, "the merge file is too large");
 		headed = true;
 		if (cpf_line(out, in, lines[i].key, lines[i].value,
-			     lines[i].field, lines[i].port))
+			     lines[i].field, lines[i].port, why))
 			return -1;
 	}
 	if (!in->user_cpf)
 		return 0;
 	buf_init(&cpf, BUF_CAP_CONFIG);
 	if (fs_read_file(in->user_cpf, &cpf)) {
-		rc = error("cannot read UserCPF '%s': %s", in->user_cpf,
-			   fs_strerror(errno));
-	} else if (!check_user_cpf(in->user_cpf, cpf.data ? cpf.data : "")) {
+		rc = error_why(why, "cannot read UserCPF '%s': %s", in->user_cpf,
+			       fs_strerror(errno));
+	} else if (!check_user_cpf(in->user_cpf, cpf.data ? cpf.data : "",
+				   why)) {
 		if (buf_addf(out, "%s%s", cpf.data ? cpf.data : "",
 			     cpf.len && cpf.data[cpf.len - 1] != '\n' ? "\n" :
 			     ""))
-			rc = error("the merge file is too large");
+			rc = error_why(why, "the merge file is too large");
 	} else {
 		rc = -1;
 	}

@@ -41,8 +41,9 @@ struct iris_merge_in {
  * a port as digits (src/iris/cos.h).  -1 reported (a value with a control
  * character, which would start a line of its own, a port that is not a
  * number, UserCPF unreadable or setting what icm owns); the message names
- * the node and the field, never the value. */
-int iris_merge_text(const struct iris_merge_in *in, struct buf *out)
-	WARN_UNUSED;
+ * the node and the field, never the value; *why (why not NULL; replaced,
+ * caller frees) gets it too. */
+int iris_merge_text(const struct iris_merge_in *in, struct buf *out,
+		    char **why) WARN_UNUSED;
 
 #endif

@@ -976,11 +976,12 @@ static size_t gateway_targets(const struct iris_topo *t,
  * (never with the value: one is the password). */
 static int csp_values(const struct iris_topo *t, const struct node *n,
 		      const struct inode *const *srv, size_t ns,
-		      const char *password)
+		      const char *password, char **why)
 {
 	static const char *const own[] = { "ApplicationPath",
 					   "AlternativeServers" };
-	struct cos_where w = { .node = n->name, .step = "CSP.ini" };
+	struct cos_where w = { .node = n->name, .step = "CSP.ini",
+			       .why = why };
 	const char *v;
 	size_t i;
 
@@ -1009,14 +1010,16 @@ int iris_csp_check(const struct iris_topo *t, const struct node *n,
 		   const char *password)
 {
 	const struct inode **srv = xcalloc(t->n + 1, sizeof(*srv));
-	int rc = csp_values(t, n, srv, gateway_targets(t, srv), password);
+	int rc = csp_values(t, n, srv, gateway_targets(t, srv), password,
+			    NULL);
 
 	free(srv);
 	return rc;
 }
 
 int iris_csp_ini(const struct iris_topo *t, const struct node *n,
-		 const char *password, const char *tls_dir, struct buf *out)
+		 const char *password, const char *tls_dir, struct buf *out,
+		 char **why)
 {
 	const struct inode **srv = xcalloc(t->n + 1, sizeof(*srv));
 	const char *path = t->field(t->arg, n, "ApplicationPath");
@@ -1027,11 +1030,11 @@ int iris_csp_ini(const struct iris_topo *t, const struct node *n,
 	for (i = 0; i < t->n && t->v[i].n != n; i++)
 		ws += is(&t->v[i], "WS");
 	if (!ns) {
-		rc = error("%s: there is no AM, DATA or DM node for the Web "
-			   "Gateway to serve", n->name);
+		rc = error_why(why, "%s: there is no AM, DATA or DM node for "
+			       "the Web Gateway to serve", n->name);
 		goto out;
 	}
-	if (csp_values(t, n, srv, ns, password)) {
+	if (csp_values(t, n, srv, ns, password, why)) {
 		rc = -1;
 		goto out;
 	}
@@ -1075,7 +1078,7 @@ int iris_csp_ini(const struct iris_topo *t, const struct node *n,
 					       srv[i]->sysname);
 	}
 	if (rc)
-		rc = error("%s: CSP.ini is too large", n->name);
+		rc = error_why(why, "%s: CSP.ini is too large", n->name);
 out:
 	free(srv);
 	return rc;

@@ -61,11 +61,12 @@ int iris_step_render(const struct iris_topo *t, const struct node *n,
  * password; with the node's ApplicationPath, that path's default server
  * goes round-robin over the WS nodes and the others are its
  * AlternativeServers.  -1 reported (no server to point at, a line break
- * in a value).
+ * in a value); *why (why not NULL; replaced, caller frees) gets the
+ * message too.
  */
 int iris_csp_ini(const struct iris_topo *t, const struct node *n,
-		 const char *password, const char *tls_dir, struct buf *out)
-	WARN_UNUSED;
+		 const char *password, const char *tls_dir, struct buf *out,
+		 char **why) WARN_UNUSED;
 
 /* Whether the values of n's CSP.ini can go into it (what iris_csp_ini()
  * checks of them, without writing it).  -1 reported. */

@@ -171,7 +171,7 @@ const char *fanout_key_path(const struct node *n, const char **field)
 
 int fanout_target(const struct node *n, const char *state_dir,
 		  enum ssh_hostkey_policy policy, struct ssh_target *t,
-		  char **kh_out)
+		  char **kh_out, char **why)
 {
 	const char *pw = node_field(n, "SSHPassword");
 	const char *only = node_field(n, "SSHOnly");
@@ -182,17 +182,17 @@ int fanout_target(const struct node *n, const char *state_dir,
 	if (!t->host)
 		t->host = node_field(n, "DNSName");
 	if (!t->host)
-		return error("%s: neither IPAddress nor DNSName is set",
-			     n->name);
+		return error_why(why, "%s: neither IPAddress nor DNSName is "
+				 "set", n->name);
 	t->user = node_field(n, "SSHUser");
 	if (!t->user)
-		return error("%s: SSHUser is not set", n->name);
+		return error_why(why, "%s: SSHUser is not set", n->name);
 	t->privkey_path = fanout_key_path(n, NULL);
 	if (pw && !(only && !strcmp(only, "true")))
 		t->password = pw;
 	if (!t->privkey_path && !t->password)
-		return error("%s: neither SSHPrivateKey nor SSHPassword is "
-			     "set", n->name);
+		return error_why(why, "%s: neither SSHPrivateKey nor "
+				 "SSHPassword is set", n->name);
 	t->port = test_port();
 	t->hostkey_policy = policy;
 	*kh_out = xasprintf("%s/" FANOUT_KNOWN_HOSTS, state_dir);
@@ -200,23 +200,11 @@ int fanout_target(const struct node *n, const char *state_dir,
 	return 0;
 }
 
-/*
- * The SSH layer prints its one-line reason with error() and keeps it as the
- * last error; another thread may have printed since, so the message is
- * taken only when it names this peer ("host:port: ...").
- */
-static void take_reason(struct fanout_result *r, const struct ssh_target *t,
-			const char *fallback)
+/* Fails r with the SSH layer's message of the call that failed on c. */
+static void fail_with_ssh_error(struct fanout_result *r,
+				const struct ssh_conn *c, const char *fallback)
 {
-	const char *last = log_last_error();
-	char *prefix = xasprintf("%s:%d: ", t->host, t->port ? t->port : 22);
-
-	if (last && str_starts(last, prefix))
-		fanout_fail(r, "%s", last);
-	else
-		fanout_fail(r, "%s:%d: %s", t->host, t->port ? t->port : 22,
-			    fallback);
-	free(prefix);
+	fanout_fail(r, "%s", ssh_error(c) ? ssh_error(c) : fallback);
 }
 
 int fanout_connect(struct fanout *f, const struct node *n,
@@ -225,7 +213,7 @@ int fanout_connect(struct fanout *f, const struct node *n,
 {
 	struct ssh_target t;
 	struct ssh_retry retry;
-	char *kh = NULL;
+	char *kh = NULL, *why = NULL;
 	int rc;
 
 	*out = NULL;
@@ -235,16 +223,17 @@ int fanout_connect(struct fanout *f, const struct node *n,
 		field_int(n, "MaxConnectAttempts", 60, 1, 1000) :
 		field_int(n, "RetryCount", 3, 1, 1000);
 	retry.interval_ms = field_int(n, "RetryInterval", 5000, 0, 600000);
-	if (fanout_target(n, state_dir, policy, &t, &kh)) {
-		free(kh);
-		return fanout_fail(r, "%s", log_last_error() ?
-				   log_last_error() : "no SSH target");
+	if (fanout_target(n, state_dir, policy, &t, &kh, &why)) {
+		rc = -1;
+		goto out;
 	}
 	fanout_handshake_enter(f);
-	rc = ssh_connect_retry(&t, &retry, out);
+	rc = ssh_connect_retry(&t, &retry, out, &why);
 	fanout_handshake_leave(f);
+out:
 	if (rc)
-		take_reason(r, &t, "cannot connect");
+		fanout_fail(r, "%s", why ? why : "cannot connect");
+	free(why);
 	free(kh);
 	return rc ? -1 : 0;
 }
@@ -270,30 +259,20 @@ static void exec_one(struct fanout *f, size_t i, struct fanout_result *r,
 		say("Executing command '%s' on %s...", j->o->shown ?
 		    j->o->shown : j->o->command, n->name);
 	if (fanout_connect(f, n, j->o->state_dir, HOSTKEY_STRICT, r, &c) == 0) {
-		struct ssh_target t;
-		char *kh = NULL;
-
 		if (j->o->local_path) {
 			r->exit_status = 0;
 			if (ssh_upload(c, j->o->local_path, j->o->remote_path,
 				       0)) {
-				if (!fanout_target(n, j->o->state_dir,
-						   HOSTKEY_STRICT, &t, &kh))
-					take_reason(r, &t, "the copy failed");
+				fail_with_ssh_error(r, c, "the copy failed");
 				r->exit_status = -1;
 			}
 		} else if (ssh_exec(c, j->o->command, NULL, &r->out, &r->err,
 				    &r->exit_status)) {
-			if (!fanout_target(n, j->o->state_dir, HOSTKEY_STRICT,
-					   &t, &kh))
-				take_reason(r, &t, "the command did not run");
-			else
-				fanout_fail(r, "the command did not run");
+			fail_with_ssh_error(r, c, "the command did not run");
 			r->exit_status = -1;
 		} else if (r->exit_status) {
 			fanout_fail(r, "exit status %d", r->exit_status);
 		}
-		free(kh);
 		ssh_close(c);
 	}
 	if (!fanout_write_outputs(j->o->state_dir, n, j->o->file, r,

@@ -96,17 +96,18 @@ const char *fanout_key_path(const struct node *n, const char **field);
 /*
  * The SSH target of node n.  *kh_out receives "<state_dir>/known_hosts"
  * (allocated; t->known_hosts_path points into it).  The other strings
- * point into n's fields.  -1 (reported) when the node has no address or
- * user.
+ * point into n's fields.  -1 (reported; *why, why not NULL, gets the
+ * message: error_why()) when the node has no address or user.
  */
 int fanout_target(const struct node *n, const char *state_dir,
 		  enum ssh_hostkey_policy policy, struct ssh_target *t,
-		  char **kh_out) WARN_UNUSED;
+		  char **kh_out, char **why) WARN_UNUSED;
 
 /*
  * Connects to n under the handshake cap (retrying while the host boots
- * when the SSH layer offers it).  On failure, r is failed with the SSH
- * layer's message as its reason and -1 is returned.
+ * when the SSH layer offers it).  On failure, r is failed with the message
+ * of the call that failed (fanout_target() or ssh_connect_retry()) as its
+ * reason and -1 is returned.
  */
 int fanout_connect(struct fanout *f, const struct node *n,
 		   const char *state_dir, enum ssh_hostkey_policy policy,

@@ -210,7 +210,7 @@ static int step(struct prep *pr, const char *step_name, const char *script,
 /* Reads the node's TLS files from <stateDir>/pki. */
 static int read_tls(struct prep *pr)
 {
-	char *nd = pki_node_dir(pr->state_dir, pr->n);
+	char *nd = pki_node_dir(pr->state_dir, pr->n, NULL);
 	size_t i;
 	int rc = 0;
 

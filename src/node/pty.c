@@ -27,8 +27,8 @@ static int shuttle(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int *sig)
 	for (;;) {
 		n = libssh2_channel_read(ch, buf, sizeof(buf));
 		if (n > 0 && term_write_all(STDOUT_FILENO, buf, (size_t)n))
-			return error("%s: cannot write to standard output: %s",
-				     c->peer, strerror(errno));
+			return ssh_fail(c, "%s: cannot write to standard output: %s",
+					c->peer, strerror(errno));
 		if (n > 0)
 			continue;
 		n = libssh2_channel_read_stderr(ch, buf, sizeof(buf));
@@ -38,16 +38,16 @@ static int shuttle(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int *sig)
 			continue;
 		}
 		if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
-			return error("%s: connection lost: %s", c->peer,
-				     ssh_last_error(c));
+			return ssh_fail(c, "%s: connection lost: %s", c->peer,
+					ssh_last_error(c));
 		if (libssh2_channel_eof(ch))
 			return 0;
 		if (in_off < in_len) {
 			n = libssh2_channel_write(ch, in + in_off,
 						  in_len - in_off);
 			if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
-				return error("%s: connection lost: %s",
-					     c->peer, ssh_last_error(c));
+				return ssh_fail(c, "%s: connection lost: %s",
+						c->peer, ssh_last_error(c));
 			if (n > 0)
 				in_off += (size_t)n;
 			if (in_off == in_len)
@@ -66,7 +66,7 @@ static int shuttle(struct ssh_conn *c, LIBSSH2_CHANNEL *ch, int *sig)
 		p[2].events = POLLIN;
 		p[0].revents = p[1].revents = p[2].revents = 0;
 		if (poll(p, 3, next * 1000) < 0 && errno != EINTR)
-			return error("poll: %s", strerror(errno));
+			return ssh_fail(c, "poll: %s", strerror(errno));
 		while (p[2].revents && (sg = term_session_signal()) != 0) {
 			if (sg != SIGWINCH) {
 				*sig = sg;
@@ -114,15 +114,15 @@ int ssh_interactive(struct ssh_conn *c, const char *command,
 	while (!ch && libssh2_session_last_errno(c->s) ==
 		      LIBSSH2_ERROR_EAGAIN && ssh_wait_io(c, dl) == 0);
 	if (!ch)
-		return error("%s: cannot open a channel: %s", c->peer,
-			     ssh_last_error(c));
+		return ssh_fail(c, "%s: cannot open a channel: %s", c->peer,
+				ssh_last_error(c));
 	term_window_size(STDIN_FILENO, &cols, &rows);
 	SSH_RETRY(c, dl, rc, libssh2_channel_request_pty_ex(
 		      ch, term, (unsigned)strlen(term), NULL, 0, cols, rows,
 		      0, 0));
 	if (rc) {
-		error("%s: the server refused a terminal: %s", c->peer,
-		      ssh_last_error(c));
+		ssh_fail(c, "%s: the server refused a terminal: %s", c->peer,
+			 ssh_last_error(c));
 		goto free;
 	}
 	if (command)
@@ -130,12 +130,12 @@ int ssh_interactive(struct ssh_conn *c, const char *command,
 	else
 		SSH_RETRY(c, dl, rc, libssh2_channel_shell(ch));
 	if (rc) {
-		error("%s: cannot start %s: %s", c->peer,
-		      command ? command : "a login shell", ssh_last_error(c));
+		ssh_fail(c, "%s: cannot start %s: %s", c->peer,
+			 command ? command : "a login shell", ssh_last_error(c));
 		goto free;
 	}
 	if (term_session_begin(&ts)) {
-		error("pipe: %s", strerror(errno));
+		ssh_fail(c, "pipe: %s", strerror(errno));
 		goto free;
 	}
 	rc = shuttle(c, ch, &sig);
@@ -151,7 +151,7 @@ int ssh_interactive(struct ssh_conn *c, const char *command,
 	if (rc == 0)
 		SSH_RETRY(c, dl, rc, libssh2_channel_wait_closed(ch));
 	if (rc) {
-		error("%s: connection lost: %s", c->peer, ssh_last_error(c));
+		ssh_fail(c, "%s: connection lost: %s", c->peer, ssh_last_error(c));
 		goto free;
 	}
 	*exit_status = libssh2_channel_get_exit_status(ch);

@@ -108,7 +108,7 @@ static int PRINTF_LIKE(2, 3) transient(struct ssh_conn *c, const char *fmt,
 		free(c->transient_msg);
 		c->transient_msg = xstrdup(b.len ? b.data : fmt);
 	} else
-		error("%s", b.len ? b.data : fmt);
+		ssh_fail(c, "%s", b.len ? b.data : fmt);
 	buf_release(&b);
 	return -1;
 }
@@ -131,7 +131,7 @@ static int connect_error(struct ssh_conn *c, int port, int err, int ms)
 		return transient(c, "%s: cannot connect: %s", c->peer,
 				 strerror(err));
 	default:
-		return error("%s: cannot connect: %s", c->peer, strerror(err));
+		return ssh_fail(c, "%s: cannot connect: %s", c->peer, strerror(err));
 	}
 }
 
@@ -153,9 +153,9 @@ static int tcp_connect(struct ssh_conn *c, const struct ssh_target *t,
 		return transient(c, "%s: cannot resolve host name '%s': %s",
 				 c->peer, t->host, gai_strerror(rc));
 	if (rc)
-		return error("%s: cannot resolve host name '%s': %s", c->peer,
-			     t->host, rc == EAI_SYSTEM ? strerror(errno) :
-			     gai_strerror(rc));
+		return ssh_fail(c, "%s: cannot resolve host name '%s': %s", c->peer,
+				t->host, rc == EAI_SYSTEM ? strerror(errno) :
+				gai_strerror(rc));
 	for (ai = res; ai; ai = ai->ai_next) {
 		c->fd = ssh_tcp_connect_addr(ai->ai_addr, ai->ai_addrlen, ms);
 		if (c->fd >= 0) {
@@ -330,9 +330,9 @@ static int set_prefs(struct ssh_conn *c, const struct ssh_target *t,
 		if (libssh2_session_method_pref(c->s, method_ids[m], ours[m]) ||
 		    (both[m] >= 0 &&
 		     libssh2_session_method_pref(c->s, both[m], ours[m])))
-			return error("%s: this build supports none of the %s methods '%s'",
-				     c->peer, (const char *[]){ "key exchange",
-				     "host key", "cipher", "MAC" }[m], ours[m]);
+			return ssh_fail(c, "%s: this build supports none of the %s methods '%s'",
+					c->peer, (const char *[]){ "key exchange",
+					"host key", "cipher", "MAC" }[m], ours[m]);
 	}
 	return 0;
 }
@@ -367,11 +367,11 @@ static int handshake(struct ssh_conn *c, const struct ssh_target *t,
 					      (struct sockaddr *)&c->addr,
 					      c->addrlen, c->io_timeout_ms,
 					      ours, lib_hostkeys,
-					      ssh_last_error(c));
+					      ssh_last_error(c), &c->error);
 		break;
 	default:
-		ret = error("%s: the SSH handshake failed: %s", c->peer,
-			    ssh_last_error(c));
+		ret = ssh_fail(c, "%s: the SSH handshake failed: %s", c->peer,
+			       ssh_last_error(c));
 	}
 out:
 	for (m = 0; m < SSH_NMETHODS; m++)
@@ -393,7 +393,7 @@ static int check_hostkey(struct ssh_conn *c, const struct ssh_target *t,
 	key = (const unsigned char *)libssh2_session_hostkey(c->s, &len,
 							     &ktype);
 	if (!key || !len)
-		return error("%s: the server sent no host key", c->peer);
+		return ssh_fail(c, "%s: the server sent no host key", c->peer);
 	kh_fingerprint(key, len, fp);
 	kh_blob_type(key, len, type, sizeof(type));
 	name = kh_hostname(t->host, port);
@@ -413,19 +413,19 @@ static int check_hostkey(struct ssh_conn *c, const struct ssh_target *t,
 		ret = 0;
 		break;
 	case KH_NOTFOUND:
-		error("%s: host '%s' is not in known_hosts file '%s' (strict host key checking): the server presented %s %s; pin it when the machine is created, or add its key if you know it to be right",
-		      c->peer, name, path, kh_type_label(type), fp);
+		ssh_fail(c, "%s: host '%s' is not in known_hosts file '%s' (strict host key checking): the server presented %s %s; pin it when the machine is created, or add its key if you know it to be right",
+			 c->peer, name, path, kh_type_label(type), fp);
 		break;
 	case KH_REVOKED:
-		error("%s: the host key %s %s of '%s' is marked @revoked in %s line %d",
-		      c->peer, kh_type_label(type), fp, name, path, lk.line);
+		ssh_fail(c, "%s: the host key %s %s of '%s' is marked @revoked in %s line %d",
+			 c->peer, kh_type_label(type), fp, name, path, lk.line);
 		break;
 	case KH_MISMATCH:
-		error("%s: host key mismatch for '%s': the server presented %s %s but known_hosts pins %s%s%s (a reinstalled or different host? remove line %d from %s if this is expected)",
-		      c->peer, name, kh_type_label(type), fp,
-		      strcmp(lk.pinned_type, type) ? lk.pinned_type : "",
-		      strcmp(lk.pinned_type, type) ? " " : "", lk.pinned_fp,
-		      lk.line, path);
+		ssh_fail(c, "%s: host key mismatch for '%s': the server presented %s %s but known_hosts pins %s%s%s (a reinstalled or different host? remove line %d from %s if this is expected)",
+			 c->peer, name, kh_type_label(type), fp,
+			 strcmp(lk.pinned_type, type) ? lk.pinned_type : "",
+			 strcmp(lk.pinned_type, type) ? " " : "", lk.pinned_fp,
+			 lk.line, path);
 		break;
 	}
 out:
@@ -467,16 +467,16 @@ static int load_key(struct ssh_conn *c, const struct ssh_target *t,
 
 	if (t->privkey_mem) {
 		if (buf_adds(key, t->privkey_mem))
-			return error("%s: key '%s' is too large", c->peer,
-				     keyname);
+			return ssh_fail(c, "%s: key '%s' is too large", c->peer,
+					keyname);
 	} else if (fs_read_file(t->privkey_path, key)) {
-		return error("%s: cannot read key file '%s': %s", c->peer,
-			     keyname, fs_strerror(errno));
+		return ssh_fail(c, "%s: cannot read key file '%s': %s", c->peer,
+				keyname, fs_strerror(errno));
 	}
 	why = ssh_key_unusable(key->data ? key->data : "", key->len,
 			       t->passphrase);
 	if (why)
-		return error("%s: key '%s' is %s", c->peer, keyname, why);
+		return ssh_fail(c, "%s: key '%s' is %s", c->peer, keyname, why);
 	return 0;
 }
 
@@ -529,22 +529,22 @@ static int key_error(struct ssh_conn *c, const struct ssh_target *t,
 {
 	switch (rc) {
 	case LIBSSH2_ERROR_EAGAIN:
-		return error("%s: no answer to public key authentication within %d ms",
-			     c->peer, c->io_timeout_ms);
+		return ssh_fail(c, "%s: no answer to public key authentication within %d ms",
+				c->peer, c->io_timeout_ms);
 	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
 	case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
-		return error("%s: permission denied (publickey) for user '%s' with key '%s': is the public key in ~%s/.ssh/authorized_keys?",
-			     c->peer, t->user, keyname, t->user);
+		return ssh_fail(c, "%s: permission denied (publickey) for user '%s' with key '%s': is the public key in ~%s/.ssh/authorized_keys?",
+				c->peer, t->user, keyname, t->user);
 	case LIBSSH2_ERROR_FILE:
 	case LIBSSH2_ERROR_KEYFILE_AUTH_FAILED:
 		if (t->passphrase && *t->passphrase)
-			return error("%s: cannot use key '%s': wrong passphrase, or a key this build cannot read (%s)",
-				     c->peer, keyname, ssh_last_error(c));
-		return error("%s: cannot use key '%s': %s", c->peer, keyname,
-			     ssh_last_error(c));
+			return ssh_fail(c, "%s: cannot use key '%s': wrong passphrase, or a key this build cannot read (%s)",
+					c->peer, keyname, ssh_last_error(c));
+		return ssh_fail(c, "%s: cannot use key '%s': %s", c->peer, keyname,
+				ssh_last_error(c));
 	default:
-		return error("%s: public key authentication as '%s' failed: %s",
-			     c->peer, t->user, ssh_last_error(c));
+		return ssh_fail(c, "%s: public key authentication as '%s' failed: %s",
+				c->peer, t->user, ssh_last_error(c));
 	}
 }
 
@@ -554,20 +554,20 @@ static int password_error(struct ssh_conn *c, const struct ssh_target *t,
 {
 	switch (rc) {
 	case LIBSSH2_ERROR_EAGAIN:
-		return error("%s: no answer to password authentication within %d ms",
-			     c->peer, c->io_timeout_ms);
+		return ssh_fail(c, "%s: no answer to password authentication within %d ms",
+				c->peer, c->io_timeout_ms);
 	case LIBSSH2_ERROR_PASSWORD_EXPIRED:
-		return error("%s: the password of user '%s' has expired; set a new one on the host",
-			     c->peer, t->user);
+		return ssh_fail(c, "%s: the password of user '%s' has expired; set a new one on the host",
+				c->peer, t->user);
 	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
 		if (!key_why)
-			return error("%s: permission denied (password) for user '%s': password refused (is SSHPassword right?)",
-				     c->peer, t->user);
-		return error("%s: permission denied for user '%s': %s, password refused (is the public key in ~%s/.ssh/authorized_keys? is SSHPassword right?)",
-			     c->peer, t->user, key_why, t->user);
+			return ssh_fail(c, "%s: permission denied (password) for user '%s': password refused (is SSHPassword right?)",
+					c->peer, t->user);
+		return ssh_fail(c, "%s: permission denied for user '%s': %s, password refused (is the public key in ~%s/.ssh/authorized_keys? is SSHPassword right?)",
+				c->peer, t->user, key_why, t->user);
 	default:
-		return error("%s: password authentication as '%s' failed: %s",
-			     c->peer, t->user, ssh_last_error(c));
+		return ssh_fail(c, "%s: password authentication as '%s' failed: %s",
+				c->peer, t->user, ssh_last_error(c));
 	}
 	(void)keyname;
 }
@@ -601,8 +601,8 @@ static int authenticate(struct ssh_conn *c, const struct ssh_target *t)
 			ret = 0;
 			goto out;
 		}
-		error("%s: no answer to the authentication request for user '%s': %s",
-		      c->peer, t->user, ssh_last_error(c));
+		ssh_fail(c, "%s: no answer to the authentication request for user '%s': %s",
+			 c->peer, t->user, ssh_last_error(c));
 		goto out;
 	}
 	methods = xstrdup(m);
@@ -623,26 +623,26 @@ static int authenticate(struct ssh_conn *c, const struct ssh_target *t)
 		key_why = xasprintf("key '%s' refused", keyname);
 	} else if (have_key) {
 		if (!have_pw) {
-			error("%s: the server does not take public keys for user '%s' (it offers: %s)",
-			      c->peer, t->user, methods);
+			ssh_fail(c, "%s: the server does not take public keys for user '%s' (it offers: %s)",
+				 c->peer, t->user, methods);
 			goto out;
 		}
 		key_why = xasprintf("the server takes no public keys (it offers: %s)",
 				    methods);
 	}
 	if (!have_pw) {
-		error("%s: no key and no password for user '%s'", c->peer,
-		      t->user);
+		ssh_fail(c, "%s: no key and no password for user '%s'", c->peer,
+			 t->user);
 		goto out;
 	}
 	if (!ssh_list_has(methods, "password") &&
 	    !ssh_list_has(methods, "keyboard-interactive")) {
 		if (key_why)
-			error("%s: permission denied for user '%s': %s, and the server takes no passwords (it offers: %s)",
-			      c->peer, t->user, key_why, methods);
+			ssh_fail(c, "%s: permission denied for user '%s': %s, and the server takes no passwords (it offers: %s)",
+				 c->peer, t->user, key_why, methods);
 		else
-			error("%s: the server takes no passwords for user '%s' (it offers: %s)",
-			      c->peer, t->user, methods);
+			ssh_fail(c, "%s: the server takes no passwords for user '%s' (it offers: %s)",
+				 c->peer, t->user, methods);
 		goto out;
 	}
 	rc = try_password(c, t, methods, deadline);
@@ -671,11 +671,12 @@ static int clamp_ms(int ms, int64_t deadline)
 
 /*
  * One attempt.  deadline (0: none) bounds the TCP connect and the
- * handshake.  With quiet, transient failures are not printed: *why gets
- * the message (a new string) instead.
+ * handshake.  On failure *err gets the message (a new string); with quiet,
+ * a transient failure is not printed and *retry is set.
  */
 static int connect_once(const struct ssh_target *t, int64_t deadline,
-			bool quiet, char **why, struct ssh_conn **out)
+			bool quiet, bool *retry, char **err,
+			struct ssh_conn **out)
 {
 	struct ssh_conn *c;
 	struct buf kh;
@@ -683,15 +684,16 @@ static int connect_once(const struct ssh_target *t, int64_t deadline,
 	int ret = -1, ct;
 
 	*out = NULL;
-	*why = NULL;
+	*retry = false;
+	*err = NULL;
 	if (t->passphrase)
 		secret_register("the SSH key's passphrase", t->passphrase);
 	if (t->password)
 		secret_register("SSHPassword", t->password);
 	pthread_once(&init_once, init_libssh2);
 	if (init_result)
-		return error("cannot initialise libssh2 (error %d)",
-			     init_result);
+		return error_why(err, "cannot initialise libssh2 (error %d)",
+				 init_result);
 	c = xcalloc(1, sizeof(*c));
 	c->fd = -1;
 	c->quiet_transient = quiet;
@@ -702,19 +704,19 @@ static int connect_once(const struct ssh_target *t, int64_t deadline,
 	c->exec_timeout_ms = t->exec_timeout_ms;
 	buf_init(&kh, KH_CAP_FILE);
 	if (!t->known_hosts_path || !*t->known_hosts_path) {
-		error("%s: no known_hosts file given", c->peer);
+		ssh_fail(c, "%s: no known_hosts file given", c->peer);
 		goto out;
 	}
 	if (!t->user || (!t->privkey_path && !t->privkey_mem &&
 			 (!t->password || !*t->password))) {
-		error("%s: no user, or neither a key nor a password given",
-		      c->peer);
+		ssh_fail(c, "%s: no user, or neither a key nor a password given",
+			 c->peer);
 		goto out;
 	}
 	if (fs_read_file(t->known_hosts_path, &kh)) {
 		if (errno != ENOENT) {
-			error("%s: cannot read known_hosts file '%s': %s",
-			      c->peer, t->known_hosts_path, fs_strerror(errno));
+			ssh_fail(c, "%s: cannot read known_hosts file '%s': %s",
+				 c->peer, t->known_hosts_path, fs_strerror(errno));
 			goto out;
 		}
 		buf_release(&kh);
@@ -726,8 +728,8 @@ static int connect_once(const struct ssh_target *t, int64_t deadline,
 	/* The session's abstract pointer is c (kbd_answer() reads it). */
 	c->s = libssh2_session_init_ex(NULL, NULL, NULL, c);
 	if (!c->s) {
-		error("%s: cannot create an SSH session (out of memory)",
-		      c->peer);
+		ssh_fail(c, "%s: cannot create an SSH session (out of memory)",
+			 c->peer);
 		goto out;
 	}
 	libssh2_session_set_blocking(c->s, 0);
@@ -744,22 +746,34 @@ static int connect_once(const struct ssh_target *t, int64_t deadline,
 	ret = 0;
 out:
 	if (c && c->transient_msg) {
-		*why = c->transient_msg;
+		*retry = true;
+		*err = c->transient_msg;
 		c->transient_msg = NULL;
+	} else if (c) {
+		*err = c->error ? c->error : xstrdup("cannot connect");
+		c->error = NULL;
 	}
 	buf_release(&kh);
 	ssh_close(c);
 	return ret;
 }
 
-int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
+int ssh_connect(const struct ssh_target *t, struct ssh_conn **out,
+		char **why)
 {
-	char *why;
-	int ret = connect_once(t, 0, false, &why, out);
+	char *err;
+	bool retry;
+	int ret = connect_once(t, 0, false, &retry, &err, out);
 
-	free(why);
+	if (why) {
+		free(*why);
+		*why = err;
+	} else {
+		free(err);
+	}
 	return ret;
 }
+
 
 int ssh_backoff_ms(int interval_ms, uint32_t rnd)
 {
@@ -796,32 +810,40 @@ int64_t ssh_retry_budget_ms(const struct ssh_target *t,
 }
 
 int ssh_connect_retry(const struct ssh_target *t, const struct ssh_retry *r,
-		      struct ssh_conn **out)
+		      struct ssh_conn **out, char **why)
 {
 	int attempts = r && r->attempts > 0 ? r->attempts : 1;
 	int interval = r && r->interval_ms > 0 ? r->interval_ms : 0;
 	int64_t start = ssh_now_ms(), deadline, left;
-	char *why = NULL;
+	char *err = NULL, *gave_up = NULL;
+	bool retry;
 	int i, ret = -1, delay;
 
 	deadline = start + ssh_retry_budget_ms(t, r);
 	for (i = 1;; i++) {
-		free(why);
-		ret = connect_once(t, deadline, true, &why, out);
-		if (ret == 0 || !why)
+		free(err);
+		ret = connect_once(t, deadline, true, &retry, &err, out);
+		if (ret == 0 || !retry)
 			break;          /* connected, or not worth a retry */
 		delay = ssh_backoff_ms(interval, jitter_random());
 		left = deadline - ssh_now_ms();
 		if (i >= attempts || left <= delay) {
-			error("%s (gave up after %d attempt%s in %.1f s)", why,
-			      i, i == 1 ? "" : "s",
-			      (double)(ssh_now_ms() - start) / 1000);
+			error_why(&gave_up, "%s (gave up after %d attempt%s "
+				  "in %.1f s)", err, i, i == 1 ? "" : "s",
+				  (double)(ssh_now_ms() - start) / 1000);
+			free(err);
+			err = gave_up;
 			break;
 		}
 		if (delay)
 			poll(NULL, 0, delay);
 	}
-	free(why);
+	if (why && ret) {
+		free(*why);
+		*why = err;
+		err = NULL;
+	}
+	free(err);
 	return ret;
 }
 
@@ -890,13 +912,13 @@ int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
 	while (!ch && libssh2_session_last_errno(c->s) ==
 		      LIBSSH2_ERROR_EAGAIN && ssh_wait_io(c, io_deadline) == 0);
 	if (!ch)
-		return error("%s: cannot open a channel: %s", c->peer,
-			     ssh_last_error(c));
+		return ssh_fail(c, "%s: cannot open a channel: %s", c->peer,
+				ssh_last_error(c));
 	SSH_RETRY(c, io_deadline, rc, libssh2_channel_exec(ch, command));
 	if (rc) {
-		error("%s: cannot run '%s': %s", c->peer, command,
-		      rc == LIBSSH2_ERROR_EAGAIN ? "no answer" :
-		      ssh_last_error(c));
+		ssh_fail(c, "%s: cannot run '%s': %s", c->peer, command,
+			 rc == LIBSSH2_ERROR_EAGAIN ? "no answer" :
+			 ssh_last_error(c));
 		goto out;
 	}
 	for (;;) {
@@ -932,8 +954,8 @@ int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
 		if (libssh2_channel_eof(ch))
 			break;
 		if (!progress && ssh_wait_io(c, deadline)) {
-			error("%s: '%s' did not finish within %d ms", c->peer,
-			      command, c->exec_timeout_ms);
+			ssh_fail(c, "%s: '%s' did not finish within %d ms", c->peer,
+				 command, c->exec_timeout_ms);
 			goto out;
 		}
 	}
@@ -945,15 +967,15 @@ int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
 		goto lost;
 	*exit_status_out = exit_status(ch, c->s);
 	if (over_out || over_err) {
-		error("%s: the output of '%s' is larger than %zu bytes; the rest was dropped",
-		      c->peer, command, over_out ? out->cap : err->cap);
+		ssh_fail(c, "%s: the output of '%s' is larger than %zu bytes; the rest was dropped",
+			 c->peer, command, over_out ? out->cap : err->cap);
 		goto out;
 	}
 	ret = 0;
 	goto out;
 lost:
-	error("%s: connection lost while running '%s': %s", c->peer, command,
-	      ssh_last_error(c));
+	ssh_fail(c, "%s: connection lost while running '%s': %s", c->peer, command,
+		 ssh_last_error(c));
 out:
 	io_deadline = ssh_now_ms() + c->io_timeout_ms;
 	SSH_RETRY(c, io_deadline, rc, libssh2_channel_free(ch));
@@ -974,6 +996,7 @@ void ssh_close(struct ssh_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->transient_msg);
+	free(c->error);
 	free(c->peer);
 	free(c);
 }
@@ -983,6 +1006,24 @@ const char *ssh_negotiated(struct ssh_conn *c, int m)
 	if (!c || m < 0 || m >= SSH_NMETHODS)
 		return NULL;
 	return libssh2_session_methods(c->s, method_ids[m]);
+}
+
+int ssh_fail(struct ssh_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	error_why(&c->error, "%s", msg);
+	free(msg);
+	return -1;
+}
+
+const char *ssh_error(const struct ssh_conn *c)
+{
+	return c->error;
 }
 
 const char *ssh_peer(struct ssh_conn *c)

@@ -13,7 +13,7 @@
  *   struct buf out, err;
  *   int status;
  *
- *   if (ssh_connect(&t, &c))
+ *   if (ssh_connect(&t, &c, NULL))
  *           return -1;                  (the message is already printed)
  *   buf_init(&out, CAP); buf_init(&err, CAP);
  *   if (ssh_exec(c, "uname -a", NULL, &out, &err, &status) == 0) ...
@@ -27,7 +27,9 @@
  * build's BearSSL has no Ed25519), keys that cannot be read (wrong or
  * missing passphrase, Ed25519, a public key given instead of a private
  * one) and refused public keys (which user, which key, where the public
- * key belongs).
+ * key belongs).  The message is also handed back as a value, so a caller
+ * on a fan-out worker reports its own node's reason: connecting puts it in
+ * *why, a failed call on a connection leaves it in ssh_error().
  *
  * Secrets: the passphrase is registered with secret_register() and never
  * printed; icm's copies of key material and passphrases are wiped before
@@ -112,11 +114,12 @@ struct ssh_conn;
  * Connects (each address of the name in turn), does the SSH handshake,
  * checks the host key against known_hosts by the policy and authenticates
  * with the public key.  On success *out is a connection the caller closes
- * with ssh_close(); on failure returns -1 (message printed, *out NULL).
+ * with ssh_close(); on failure returns -1 (message printed, *out NULL)
+ * and *why (why not NULL; replaced, caller frees) gets the message.
  * Thread-safe.
  */
-int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
-	WARN_UNUSED;
+int ssh_connect(const struct ssh_target *t, struct ssh_conn **out,
+		char **why) WARN_UNUSED;
 
 /*
  * ssh_connect() again and again while the host boots: failures of the
@@ -128,11 +131,12 @@ int ssh_connect(const struct ssh_target *t, struct ssh_conn **out)
  * ssh_retry_budget_ms(t, r) = attempts x (interval + connect timeout):
  * each attempt's connect and handshake timeouts are cut to what is left
  * and no attempt starts after it.  Only the last failure is printed, with
- * the number of attempts (earlier ones are debug lines).  r NULL: one
- * attempt under that budget.
+ * the number of attempts (earlier ones are debug lines); *why (why not
+ * NULL; replaced, caller frees) gets it.  r NULL: one attempt under that
+ * budget.
  */
 int ssh_connect_retry(const struct ssh_target *t, const struct ssh_retry *r,
-		      struct ssh_conn **out) WARN_UNUSED;
+		      struct ssh_conn **out, char **why) WARN_UNUSED;
 
 /* The pause before a retry: interval_ms +- 25 %, picked by rnd (uniform
  * over [0.75, 1.25] x interval); 0 when interval_ms <= 0. */
@@ -216,6 +220,13 @@ const char *ssh_negotiated(struct ssh_conn *c, int m);
 
 /* "host:port" as the messages name it.  Owned by c. */
 const char *ssh_peer(struct ssh_conn *c);
+
+/*
+ * The message of the last call on c that failed (ssh_exec(),
+ * ssh_upload(), ssh_interactive()), as printed without "Error: ", or NULL.
+ * Owned by c; valid until the next call on c.
+ */
+const char *ssh_error(const struct ssh_conn *c);
 
 /*
  * The methods this libssh2 build supports for m, comma-separated (a new

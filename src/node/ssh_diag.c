@@ -147,7 +147,7 @@ static bool only_ed25519(const char *list)
 int ssh_explain_kex_failure(const char *peer, const struct sockaddr *sa,
 			    socklen_t salen, int timeout_ms,
 			    char *const ours[4], const char *lib_hostkeys,
-			    const char *fallback)
+			    const char *fallback, char **why)
 {
 	static const char *const what[4] = {
 		"key exchange method", "host key type", "cipher", "MAC",
@@ -157,7 +157,7 @@ int ssh_explain_kex_failure(const char *peer, const struct sockaddr *sa,
 	int i, ret;
 
 	if (fetch_kexinit(sa, salen, timeout_ms, lists)) {
-		ret = error("%s: the SSH handshake failed: %s", peer, fallback);
+		ret = error_why(why, "%s: the SSH handshake failed: %s", peer, fallback);
 		goto out;
 	}
 	for (i = 0; i < 4; i++) {
@@ -174,18 +174,18 @@ int ssh_explain_kex_failure(const char *peer, const struct sockaddr *sa,
 			continue;
 		if (i == 1 && only_ed25519(theirs)) {
 			if (!ssh_list_has(lib_hostkeys, "ssh-ed25519"))
-				ret = error("%s: the server offers only Ed25519 host keys, which this build cannot verify (BearSSL has no Ed25519); add an ECDSA or RSA host key (HostKey in sshd_config)",
-					    peer);
+				ret = error_why(why, "%s: the server offers only Ed25519 host keys, which this build cannot verify (BearSSL has no Ed25519); add an ECDSA or RSA host key (HostKey in sshd_config)",
+						peer);
 			else
-				ret = error("%s: the server offers only Ed25519 host keys, which are not among the host key types allowed here (%s)",
-					    peer, ours[i]);
+				ret = error_why(why, "%s: the server offers only Ed25519 host keys, which are not among the host key types allowed here (%s)",
+						peer, ours[i]);
 			goto out;
 		}
-		ret = error("%s: no %s in common with the server: it offers %s; icm offers %s",
-			    peer, what[i], theirs, ours[i]);
+		ret = error_why(why, "%s: no %s in common with the server: it offers %s; icm offers %s",
+				peer, what[i], theirs, ours[i]);
 		goto out;
 	}
-	ret = error("%s: the SSH handshake failed: %s", peer, fallback);
+	ret = error_why(why, "%s: the SSH handshake failed: %s", peer, fallback);
 out:
 	for (i = 0; i < 5; i++)
 		free(lists[i]);

@@ -24,7 +24,16 @@ struct ssh_conn {
 	bool quiet_transient;
 	char *transient_msg;    /* the last such message */
 	const char *password;   /* during authentication only (borrowed) */
+	char *error;            /* why the last call on c failed (ssh_fail()),
+				   ssh_error() */
 };
+
+/*
+ * Prints the error (error()) and keeps its text in c->error, where the
+ * caller of the failing call reads it (ssh_error(); connect: *why).
+ * Returns -1.
+ */
+int ssh_fail(struct ssh_conn *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
 /*
  * Waits until the socket is ready the way libssh2 wants it, or the
@@ -56,14 +65,15 @@ int ssh_tcp_connect_addr(const struct sockaddr *sa, socklen_t salen,
  * KEXINIT and prints (error()) which kind of algorithm the two sides have
  * none of in common, with what each offers.  ours[] are the client's lists
  * for enum ssh_method (comma-separated); lib_hostkeys is what this libssh2
- * build can verify at all (to tell "cannot" from "not allowed").  Returns -1 after printing; when
+ * build can verify at all (to tell "cannot" from "not allowed").  Returns -1 after printing
+ * (error_why(why, ...)); when
  * the server's offer cannot be read or explains nothing, prints a message
  * built from fallback (libssh2's own words).
  */
 int ssh_explain_kex_failure(const char *peer, const struct sockaddr *sa,
 			    socklen_t salen, int timeout_ms,
 			    char *const ours[4], const char *lib_hostkeys,
-			    const char *fallback);
+			    const char *fallback, char **why);
 
 /* True if the comma-separated list contains name. */
 bool ssh_list_has(const char *list, const char *name);

@@ -101,8 +101,8 @@ static int run(struct up *u, const char *what, const char *cmd)
 	if (status) {
 		while (err.len && err.data[err.len - 1] == '\n')
 			err.data[--err.len] = '\0';
-		error("%s: cannot %s: %s", ssh_peer(u->c), what,
-		      err.len ? err.data : "the command failed");
+		ssh_fail(u->c, "%s: cannot %s: %s", ssh_peer(u->c), what,
+			 err.len ? err.data : "the command failed");
 		goto out;
 	}
 	ret = 0;
@@ -169,8 +169,8 @@ static int remote_kind(struct up *u, const char *path,
 			*kind = LIBSSH2_SFTP_S_ISDIR(a.permissions) ?
 				SSH_REMOTE_DIR : SSH_REMOTE_FILE;
 		else if (rc != LIBSSH2_ERROR_SFTP_PROTOCOL)
-			return error("%s: cannot look at '%s': %s",
-				     ssh_peer(u->c), path, ssh_last_error(u->c));
+			return ssh_fail(u->c, "%s: cannot look at '%s': %s",
+					ssh_peer(u->c), path, ssh_last_error(u->c));
 		return 0;
 	}
 	q = shell_quote(path);
@@ -209,8 +209,8 @@ static int make_dir(struct up *u, const char *path, bool parents)
 		return 0;
 	if (remote_kind(u, path, &k) == 0 && k == SSH_REMOTE_DIR)
 		return 0;
-	return error("%s: cannot create directory '%s': %s", ssh_peer(u->c),
-		     path, sftp_error(u));
+	return ssh_fail(u->c, "%s: cannot create directory '%s': %s", ssh_peer(u->c),
+			path, sftp_error(u));
 }
 
 /* Permission bits (and, with SFTP, times) as the local file has them. */
@@ -235,8 +235,8 @@ static int set_attrs(struct up *u, const char *path, const struct stat *st)
 		      u->sftp, path, (unsigned)strlen(path),
 		      LIBSSH2_SFTP_SETSTAT, &a));
 	if (rc)
-		return error("%s: cannot set the mode of '%s': %s",
-			     ssh_peer(u->c), path, sftp_error(u));
+		return ssh_fail(u->c, "%s: cannot set the mode of '%s': %s",
+				ssh_peer(u->c), path, sftp_error(u));
 	return 0;
 }
 
@@ -269,18 +269,18 @@ static int put_file(struct up *u, const char *local, const char *remote,
 	ssize_t n;
 
 	if (++u->files > SSH_UPLOAD_MAX_FILES)
-		return error("%s: '%s' has more than %d files; copy fewer at a time",
-			     ssh_peer(u->c), u->top, SSH_UPLOAD_MAX_FILES);
+		return ssh_fail(u->c, "%s: '%s' has more than %d files; copy fewer at a time",
+				ssh_peer(u->c), u->top, SSH_UPLOAD_MAX_FILES);
 	/* SCP names the file in a line of its protocol ("C0644 <size>
 	 * <name>\n", libssh2 sends the name as it is): a newline would end
 	 * that line and the rest be read as more of the protocol */
 	if (!u->sftp && strchr(remote, '\n'))
-		return error("%s: cannot copy '%s' with SCP (the host has no "
-			     "SFTP): its name has a newline", ssh_peer(u->c),
-			     local);
+		return ssh_fail(u->c, "%s: cannot copy '%s' with SCP (the host has no "
+				"SFTP): its name has a newline", ssh_peer(u->c),
+				local);
 	fd = fs_open_regular(local);	/* still regular since the stat */
 	if (fd < 0)
-		return error("cannot read '%s': %s", local, fs_strerror(errno));
+		return ssh_fail(u->c, "cannot read '%s': %s", local, fs_strerror(errno));
 	if (u->sftp) {
 		do
 			h = libssh2_sftp_open_ex(u->sftp, remote,
@@ -298,9 +298,9 @@ static int put_file(struct up *u, const char *local, const char *remote,
 			      LIBSSH2_ERROR_EAGAIN && ssh_wait_io(u->c, dl) == 0);
 	}
 	if (!h && !ch) {
-		error("%s: cannot create '%s' (from '%s'): %s", ssh_peer(u->c),
-		      remote, local, u->sftp ? sftp_error(u) :
-		      ssh_last_error(u->c));
+		ssh_fail(u->c, "%s: cannot create '%s' (from '%s'): %s", ssh_peer(u->c),
+			 remote, local, u->sftp ? sftp_error(u) :
+			 ssh_last_error(u->c));
 		goto out;
 	}
 	for (;;) {
@@ -308,23 +308,23 @@ static int put_file(struct up *u, const char *local, const char *remote,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			error("cannot read '%s': %s", local, strerror(errno));
+			ssh_fail(u->c, "cannot read '%s': %s", local, strerror(errno));
 			goto out;
 		}
 		/* SCP: the sender ends a file with a 0 byte (libssh2 does not
 		 * send it; without it scp -t fails at the end). */
 		if (!n && ch && write_all(u, ch, NULL, "", 1)) {
-			error("%s: cannot write '%s' (from '%s'): %s",
-			      ssh_peer(u->c), remote, local,
-			      ssh_last_error(u->c));
+			ssh_fail(u->c, "%s: cannot write '%s' (from '%s'): %s",
+				 ssh_peer(u->c), remote, local,
+				 ssh_last_error(u->c));
 			goto out;
 		}
 		if (!n)
 			break;
 		if (write_all(u, ch, h, u->chunk, (size_t)n)) {
-			error("%s: cannot write '%s' (from '%s'): %s",
-			      ssh_peer(u->c), remote, local, u->sftp ?
-			      sftp_error(u) : ssh_last_error(u->c));
+			ssh_fail(u->c, "%s: cannot write '%s' (from '%s'): %s",
+				 ssh_peer(u->c), remote, local, u->sftp ?
+				 sftp_error(u) : ssh_last_error(u->c));
 			goto out;
 		}
 	}
@@ -334,8 +334,8 @@ out:
 	if (h) {
 		SSH_RETRY(u->c, dl, rc, libssh2_sftp_close_handle(h));
 		if (rc && !ret)
-			ret = error("%s: cannot write '%s': %s", ssh_peer(u->c),
-				    remote, sftp_error(u));
+			ret = ssh_fail(u->c, "%s: cannot write '%s': %s", ssh_peer(u->c),
+				       remote, sftp_error(u));
 		if (!ret)
 			ret = set_attrs(u, remote, st);
 	}
@@ -349,8 +349,8 @@ out:
 		if (!rc)
 			SSH_RETRY(u->c, dl, rc, libssh2_channel_wait_closed(ch));
 		if (!ret && (rc || libssh2_channel_get_exit_status(ch)))
-			ret = error("%s: scp could not write '%s' (from '%s')",
-				    ssh_peer(u->c), remote, local);
+			ret = ssh_fail(u->c, "%s: scp could not write '%s' (from '%s')",
+				       ssh_peer(u->c), remote, local);
 		SSH_RETRY(u->c, dl, rc, libssh2_channel_free(ch));
 	}
 	close(fd);
@@ -367,14 +367,14 @@ static int put_tree(struct up *u, const char *local, const char *remote,
 	int ret = -1;
 
 	if (depth > UP_MAX_DEPTH)
-		return error("'%s' is nested more than %d directories deep (a symbolic link loop?)",
-			     local, UP_MAX_DEPTH);
+		return ssh_fail(u->c, "'%s' is nested more than %d directories deep (a symbolic link loop?)",
+				local, UP_MAX_DEPTH);
 	if (make_dir(u, remote, false))
 		return -1;
 	d = opendir(local);
 	if (!d)
-		return error("cannot read directory '%s': %s", local,
-			     strerror(errno));
+		return ssh_fail(u->c, "cannot read directory '%s': %s", local,
+				strerror(errno));
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
@@ -383,11 +383,11 @@ static int put_tree(struct up *u, const char *local, const char *remote,
 		l = join(local, de->d_name);
 		r = join(remote, de->d_name);
 		if (strlen(l) >= PATH_MAX || strlen(r) >= PATH_MAX) {
-			error("path '%s' is too long", l);
+			ssh_fail(u->c, "path '%s' is too long", l);
 			goto out;
 		}
 		if (stat(l, &est)) {
-			error("cannot read '%s': %s", l, strerror(errno));
+			ssh_fail(u->c, "cannot read '%s': %s", l, strerror(errno));
 			goto out;
 		}
 		if (S_ISDIR(est.st_mode)) {
@@ -421,8 +421,8 @@ static int open_sftp(struct up *u)
 	if (u->sftp)
 		return 0;
 	if (libssh2_session_last_errno(u->c->s) == LIBSSH2_ERROR_EAGAIN)
-		return error("%s: no answer to the SFTP request within %d ms",
-			     ssh_peer(u->c), u->c->io_timeout_ms);
+		return ssh_fail(u->c, "%s: no answer to the SFTP request within %d ms",
+				ssh_peer(u->c), u->c->io_timeout_ms);
 	debug("%s: no SFTP (%s): copying with scp", ssh_peer(u->c),
 	      ssh_last_error(u->c));
 	return 0;
@@ -443,15 +443,15 @@ int ssh_upload(struct ssh_conn *c, const char *local, const char *remote,
 	if (!remote || !*remote)
 		remote = "./";
 	if (strlen(local) >= PATH_MAX || strlen(remote) >= PATH_MAX) {
-		error("%s: path too long", c->peer);
+		ssh_fail(u->c, "%s: path too long", c->peer);
 		goto out;
 	}
 	if (stat(local, &st)) {
-		error("cannot read '%s': %s", local, strerror(errno));
+		ssh_fail(u->c, "cannot read '%s': %s", local, strerror(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
-		error("'%s' is not a regular file or a directory", local);
+		ssh_fail(u->c, "'%s' is not a regular file or a directory", local);
 		goto out;
 	}
 	if (!(flags & SSH_UPLOAD_SCP) && open_sftp(u))
@@ -462,8 +462,8 @@ int ssh_upload(struct ssh_conn *c, const char *local, const char *remote,
 	dest = ssh_upload_dest(local, S_ISDIR(st.st_mode), remote, kind,
 			       &contents);
 	if (!dest) {
-		error("%s: cannot copy directory '%s' onto file '%s'", c->peer,
-		      local, rdir);
+		ssh_fail(u->c, "%s: cannot copy directory '%s' onto file '%s'", c->peer,
+			 local, rdir);
 		goto out;
 	}
 	/* "dir/" names a directory: it is created with its parents. */

@@ -47,8 +47,11 @@
  *
  * Threads: an engine is one thread's (the journal is not shared).
  * Ownership: IDs handed out by the engine are borrowed, valid until
- * engine_close(); everything the provider passes in is copied or only
- * read during the call.
+ * engine_close() or until the engine records the same key again
+ * (engine_reconcile(), engine_scale_in() and engine_teardown() mark keys
+ * deleted: ask again afterwards).  engine_opts.kinds (static tables) is
+ * kept until engine_close(); everything else the provider passes in is
+ * copied or only read during the call.
  */
 #ifndef ICM_PROVIDER_RESOURCE_H
 #define ICM_PROVIDER_RESOURCE_H
@@ -90,7 +93,9 @@ struct res_kind {
 	 * deployment's tag.  One API call where the API allows (a filter by
 	 * tag), however many resources there are.  NULL: the kind cannot
 	 * be listed; its records are trusted and teardown deletes the
-	 * journal's IDs.
+	 * journal's IDs.  Kinds that share one list function are listed by
+	 * one call in engine_reconcile() (a route kind with its table's
+	 * list: the table's listing reports the routes).
 	 */
 	int (*list)(void *prov, struct engine *e, struct cloud_err *err);
 	/*
@@ -132,8 +137,9 @@ struct engine_opts {
 						   has, NULL-terminated */
 	void *prov;			/* passed to every callback */
 	bool force;			/* -force: no confirmation */
-	/* ICM's confirmation (cmd/ passes it in; NULL: refuse what needs
-	 * one unless force). */
+	/* ICM's confirmation: asks the question, returns the answer (cmd/
+	 * passes it in; NULL: the question is printed and refused unless
+	 * force). */
 	bool (*confirm)(const char *question);
 };
 
@@ -149,9 +155,14 @@ size_t engine_listings(const struct engine *e);
 /*
  * Lists every kind that has DONE or PENDING records (once each) and marks
  * what is gone (see above).  plan: the planned nodes (a gone node that is
- * no longer planned is left to engine_scale_in()).  -1 reported (a
- * listing failed, or the re-creation of nodes was not confirmed: then
- * nothing was marked).
+ * no longer planned is left to engine_scale_in()).  Gone planned nodes
+ * are confirmed with one question naming them, highest first ("2 nodes of
+ * <deployment> no longer exist (B and A): they will be created again with
+ * new (empty) volumes."); then each one's node record, companions and the
+ * batch records naming it are marked deleted (a new batch, with a new
+ * token, makes it again).  -1 reported (a listing failed, or the
+ * re-creation was not confirmed: "re-creation of B and A not confirmed;
+ * nothing changed (or use -force)", and nothing was marked).
  */
 int engine_reconcile(struct engine *e, const struct plan *p) WARN_UNUSED;
 
@@ -160,7 +171,8 @@ const char *engine_id(const struct engine *e, const char *key);
 
 /* The resource of key, of kind k (see above).  action names the call in
  * the journal and in messages ("CreateVpc").  *id (may be NULL) borrowed,
- * NULL for a step.  -1 reported. */
+ * NULL for a step.  -1 reported (a failed create is recorded failed: the
+ * next run makes it with a new token). */
 int engine_ensure(struct engine *e, const struct res_kind *k,
 		  const char *key, const char *action, res_create_fn create,
 		  void *arg, const char **id) WARN_UNUSED;
@@ -172,7 +184,11 @@ const char *engine_node_id(const struct engine *e, const char *machine);
  * The machines nodes[0..k) of one batch, under batch_key ("batch/...",
  * the same key for the same batch when run again): the ones without an
  * ID are made by one call of create.  Afterwards engine_node_id() gives
- * each one's ID.  -1 reported.
+ * each one's ID.  -1 reported.  A failed create leaves the batch PENDING
+ * (its machines may exist though the answer was lost): the next run calls
+ * create with the same token and resumed set.  A batch recorded DONE whose
+ * machines have no node record gives them its IDs when k's listing
+ * reports them, else it is made anew.
  */
 int engine_ensure_nodes(struct engine *e, const struct res_kind *k,
 			const char *batch_key, const char *action,
@@ -183,8 +199,10 @@ int engine_ensure_nodes(struct engine *e, const struct res_kind *k,
  * Machines of node kind k recorded but not in p: after ICM's confirmation
  * ("The definitions no longer hold N nodes (...): they will be terminated
  * with their volumes.") or -force, deleted in one k->destroy call, names
- * highest first, and their records and companions marked deleted.  0 when
- * there are none.  -1 reported (not confirmed: nothing changed).
+ * highest first, and their records, companions and the batch records
+ * naming them marked deleted.  0 when there are none.  -1 reported (not
+ * confirmed: "scale-in not confirmed; nothing changed (or use -force)",
+ * nothing changed).
  */
 int engine_scale_in(struct engine *e, const struct res_kind *k,
 		    const struct plan *p) WARN_UNUSED;

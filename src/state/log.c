@@ -21,8 +21,15 @@ static char **weak_named;	/* names already warned about as weak */
 static size_t nweak;
 static FILE *logfile;
 static struct buf pending = { NULL, 0, 0, BUF_CAP_LOG };
-static char *last_error;
+static char *main_error;		/* log_main_error() */
+static pthread_t main_thread;
 static bool verbose;
+
+/* Runs on the main thread before main(). */
+__attribute__((constructor)) static void note_main_thread(void)
+{
+	main_thread = pthread_self();
+}
 
 void log_set_verbose(bool on)
 {
@@ -236,13 +243,17 @@ void log_close(void)
 		fclose(logfile);
 	logfile = NULL;
 	buf_release(&pending);
-	free(last_error);
-	last_error = NULL;
+	free(main_error);
+	main_error = NULL;
 	pthread_mutex_unlock(&log_lock);
 }
 
-/* Formats, redacts and writes one message to the console and the log. */
-static void emit(FILE *console, const char *prefix, bool keep,
+/*
+ * Formats, redacts and writes one message to the console and the log.
+ * keep: an error; on the main thread it becomes log_main_error(), and
+ * *why (why not NULL) gets a copy (without the prefix).
+ */
+static void emit(FILE *console, const char *prefix, bool keep, char **why,
 		 const char *fmt, va_list ap)
 {
 	struct buf b;
@@ -257,9 +268,13 @@ static void emit(FILE *console, const char *prefix, bool keep,
 	pthread_mutex_lock(&log_lock);
 	line = redact_locked(b.data);
 	buf_wipe(&b);
-	if (keep) {
-		free(last_error);
-		last_error = xstrdup(line + strlen(prefix));
+	if (keep && pthread_equal(pthread_self(), main_thread)) {
+		free(main_error);
+		main_error = xstrdup(line + strlen(prefix));
+	}
+	if (keep && why) {
+		free(*why);
+		*why = xstrdup(line + strlen(prefix));
 	}
 	if (console) {
 		fputs(line, console);
@@ -281,7 +296,7 @@ void say(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(stdout, "", false, fmt, ap);
+	emit(stdout, "", false, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -290,7 +305,7 @@ int error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(stderr, "Error: ", true, fmt, ap);
+	emit(stderr, "Error: ", true, NULL, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -300,7 +315,7 @@ int error_raw(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(stderr, "", true, fmt, ap);
+	emit(stderr, "", true, NULL, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -310,7 +325,7 @@ void warning(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(stderr, "Warning: ", false, fmt, ap);
+	emit(stderr, "Warning: ", false, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -319,11 +334,21 @@ void debug(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	emit(verbose ? stderr : NULL, "", false, fmt, ap);
+	emit(verbose ? stderr : NULL, "", false, NULL, fmt, ap);
 	va_end(ap);
 }
 
-const char *log_last_error(void)
+int error_why(char **why, const char *fmt, ...)
 {
-	return last_error;
+	va_list ap;
+
+	va_start(ap, fmt);
+	emit(stderr, "Error: ", true, why, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *log_main_error(void)
+{
+	return main_error;
 }

@@ -12,8 +12,11 @@
  *   string.  This is the single redaction point, and a safety net: code
  *   never prints a secret's value in the first place (a value too short to
  *   mask is not masked at all, see secret_register()).
- * - error() returns -1 so callers can `return error(...)`.  The text of the
- *   last error is kept for response.json (log_last_error()).
+ * - error() returns -1 so callers can `return error(...)`.  A call that
+ *   fails on a fan-out worker hands its message back as a value as well
+ *   (error_why()); the pool's threads never read one another's errors.
+ *   The last error the main thread printed is kept for response.json
+ *   (log_main_error()).
  *
  * Thread safety: all functions may be called from several threads.
  */
@@ -44,8 +47,22 @@ void warning(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void debug(const char *fmt, ...) PRINTF_LIKE(1, 2);
 void log_set_verbose(bool on);
 
-/* The last error message (without "Error: "), or NULL.  Owned by log.c. */
-const char *log_last_error(void);
+/*
+ * error() that also hands the message back: prints "Error: <message>" and,
+ * when why is not NULL, replaces *why (caller frees) with the message as
+ * printed (redacted, without "Error: ").  Returns -1.  A function that may
+ * fail on a fan-out worker takes `char **why` and reports with this, so
+ * its caller learns why from the call itself.
+ */
+int error_why(char **why, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/*
+ * The last error message (without "Error: ") printed by the main thread
+ * (the one that started the process), or NULL; errors printed on other
+ * threads are not kept.  For response.json and tests; main thread only.
+ * Owned by log.c.
+ */
+const char *log_main_error(void);
 
 /*
  * Registers a secret value (copied) that came from what: a field or option

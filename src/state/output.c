@@ -11,7 +11,7 @@ int output_response(const cJSON *result, int status)
 	int ret = -1;
 
 	if (status && !result) {
-		const char *msg = log_last_error();
+		const char *msg = log_main_error();
 
 		doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "error", msg ? msg : "failed");

@@ -308,11 +308,11 @@ static bool machine_name_ok(const char *s)
 	return true;
 }
 
-char *pki_node_dir(const char *state_dir, const struct node *n)
+char *pki_node_dir(const char *state_dir, const struct node *n, char **why)
 {
 	if (!machine_name_ok(n->name)) {
-		error("machine name '%s' cannot name a certificate directory",
-		      n->name ? n->name : "");
+		error_why(why, "machine name '%s' cannot name a certificate "
+			  "directory", n->name ? n->name : "");
 		return NULL;
 	}
 	return xasprintf("%s/" PKI_DIR "/nodes/%s", state_dir, n->name);
@@ -465,7 +465,7 @@ int pki_node_check(const char *state_dir, const struct node *n, time_t now,
 	const char *san[PKI_MAX_SAN];
 	char ips[PKI_MAX_SAN][46];
 	size_t nsan = pki_node_sans(n, san, ips);
-	char *dir = pki_node_dir(state_dir, n);
+	char *dir = pki_node_dir(state_dir, n, NULL);
 	int ret;
 
 	if (!dir)
@@ -537,7 +537,7 @@ int pki_node_cert(const char *state_dir, const struct node *n, long days,
 	const char *san[PKI_MAX_SAN];
 	char ips[PKI_MAX_SAN][46];
 	size_t nsan = pki_node_sans(n, san, ips);
-	char *dir = pki_node_dir(state_dir, n);
+	char *dir = pki_node_dir(state_dir, n, NULL);
 	int ret;
 
 	if (!dir)

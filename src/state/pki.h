@@ -111,8 +111,9 @@ int pki_client_cert(const char *state_dir, long days,
 int pki_node_expiry(const char *state_dir, const struct node *n,
 		    time_t *expires);
 
-/* "<stateDir>/pki/nodes/<machine>" (allocated), or NULL reported when the
- * machine name cannot be a directory name. */
-char *pki_node_dir(const char *state_dir, const struct node *n);
+/* "<stateDir>/pki/nodes/<machine>" (allocated), or NULL reported (*why,
+ * why not NULL, gets the message: error_why()) when the machine name
+ * cannot be a directory name. */
+char *pki_node_dir(const char *state_dir, const struct node *n, char **why);
 
 #endif

@@ -387,7 +387,7 @@ static int verb(struct docker *d, int argc, char **argv, int i)
 
 		NEED(3);
 		buf_init(&tar, DOCKER_CAP_ARCHIVE);
-		if (tar_pack(argv[i + 2], &tar))
+		if (tar_pack(argv[i + 2], &tar, NULL))
 			return 1;
 		rc = docker_put_archive(d, argv[i], argv[i + 1], tar.data,
 					tar.len);
@@ -405,7 +405,7 @@ static int verb(struct docker *d, int argc, char **argv, int i)
 		buf_init(&tar, (size_t)t);
 		if (docker_get_archive(d, argv[i], argv[i + 1], &tar))
 			return fail(d, "get-archive");
-		rc = tar_unpack(tar.data, tar.len, argv[i + 2]);
+		rc = tar_unpack(tar.data, tar.len, argv[i + 2], NULL);
 		buf_release(&tar);
 		if (rc)
 			return 1;

@@ -14,14 +14,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int argc, i;
 
 	cJSON_AddStringToObject(config, "Image", "iris");
-	if (runopts_apply(s, config) == 0) {
+	if (runopts_apply(s, config, NULL) == 0) {
 		char *body = cJSON_PrintUnformatted(config);
 
 		free(body);
 	}
 	if (execopts_parse(s, &eo) == 0)
 		execopts_release(&eo);
-	if (words_split(s, "-options", &argv, &argc) == 0) {
+	if (words_split(s, "-options", &argv, &argc, NULL) == 0) {
 		for (i = 0; i < argc; i++)
 			(void)runopts_size(argv[i]);
 		words_free(argv);

@@ -43,7 +43,7 @@ static void unpack(const uint8_t *data, size_t size)
 		perror("fuzz-tar: mkdir");
 		abort();
 	}
-	(void)tar_unpack(data, size, dest);
+	(void)tar_unpack(data, size, dest, NULL);
 	if (!only(top, "a") || !only(a, "b") || !only(b, "c") ||
 	    !only(c, "d")) {
 		fprintf(stderr, "fuzz-tar: an entry was written outside the "
@@ -63,7 +63,7 @@ static void rebase(const uint8_t *data, size_t size, const char *from,
 	struct buf out;
 
 	buf_init(&out, 4 * size + 4096);
-	if (tar_rebase(data, size, from, to, contents, &out) == 0)
+	if (tar_rebase(data, size, from, to, contents, &out, NULL) == 0)
 		unpack((const uint8_t *)out.data, out.len);
 	buf_release(&out);
 }

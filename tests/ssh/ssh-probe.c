@@ -182,8 +182,8 @@ int main(int argc, char **argv)
 	if (mem)
 		t.privkey_mem = key = slurp(t.privkey_path, false);
 	for (i = 0; i < n && status != 255; i++) {
-		if (retry.attempts ? ssh_connect_retry(&t, &retry, &c) :
-		    ssh_connect(&t, &c)) {
+		if (retry.attempts ? ssh_connect_retry(&t, &retry, &c, NULL) :
+		    ssh_connect(&t, &c, NULL)) {
 			status = 255;
 			break;
 		}

@@ -1,12 +1,16 @@
 /*
  * t-fanout.c: the fan-out pool (node/fanout) with a fake per-node callback
  * and no network: the worker and handshake bounds, one result per node,
- * failure counting.
+ * failure counting; then many nodes failing at once through the real
+ * connect path (loopback, nothing listening), each with its own reason.
  */
 #include "icm.h"
+#include "config/plan.h"
 #include "node/fanout.h"
 #include "util/str.h"
 #include "tap.h"
+#include "testutil.h"
+#include <fcntl.h>
 #include <pthread.h>
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
@@ -74,6 +78,90 @@ static size_t run(size_t n, int parallel, int handshakes,
 	return fanout_run(n, &o, fake, NULL, res);
 }
 
+static void connect_one(struct fanout *f, size_t i, struct fanout_result *r,
+			void *arg)
+{
+	const struct node *nodes = arg;
+	struct ssh_conn *c = NULL;
+
+	if (!fanout_connect(f, &nodes[i], "/nonexistent", HOSTKEY_STRICT, r,
+			    &c))
+		ssh_close(c);
+}
+
+#define RACE_NODES 120
+#define RACE_ROUNDS 5
+
+/*
+ * Errors as values across threads: RACE_NODES nodes fail at the same time
+ * on 32 workers, the odd ones refused at their own loopback address
+ * 127.0.0.(i+2), the even ones missing SSHUser.  Each node's reason must
+ * name that node or that address: a reason read from a process-wide "last
+ * error" is another worker's now and then (RACE_ROUNDS rounds, so that
+ * "now and then" shows).
+ */
+static void test_own_reasons(void)
+{
+	static struct node nodes[RACE_NODES];
+	struct fanout_result res[RACE_NODES];
+	struct fanout_opts o = { 32, 32 };
+	char port[16];
+	size_t i, k, own = 0;
+	int err, saved;
+
+	snprintf(port, sizeof(port), "%d", closed_port());
+	setenv("ICM_TEST_SSH_PORT", port, 1);
+	for (i = 0; i < RACE_NODES; i++) {
+		char ip[32];
+
+		nodes[i].name = xasprintf("RACE-%04zu", i);
+		nodes[i].fields = cJSON_CreateObject();
+		snprintf(ip, sizeof(ip), "127.0.0.%zu", i + 2);
+		cJSON_AddStringToObject(nodes[i].fields, "IPAddress", ip);
+		if (i % 2)
+			cJSON_AddStringToObject(nodes[i].fields, "SSHUser",
+						"icm");
+		cJSON_AddStringToObject(nodes[i].fields, "SSHPrivateKey",
+					"/nonexistent/key");
+		cJSON_AddStringToObject(nodes[i].fields, "RetryCount", "1");
+		cJSON_AddStringToObject(nodes[i].fields, "RetryInterval", "0");
+	}
+	for (k = 0; k < RACE_ROUNDS; k++) {
+		/* the error lines are not this test's output */
+		fflush(stderr);
+		saved = dup(2);
+		err = open("/dev/null", O_WRONLY);
+		dup2(err, 2);
+		fanout_run(RACE_NODES, &o, connect_one, nodes, res);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		close(err);
+		for (i = 0; i < RACE_NODES; i++) {
+			char *want = i % 2 ?
+				xasprintf("127.0.0.%zu:%s: connection refused",
+					  i + 2, port) :
+				xasprintf("RACE-%04zu: SSHUser is not set", i);
+			bool mine = res[i].failed && res[i].reason &&
+				    str_starts(res[i].reason, want);
+
+			if (!mine)
+				printf("# %s: '%s', not '%s...'\n",
+				       nodes[i].name, res[i].reason ?
+				       res[i].reason : "(none)", want);
+			own += mine;
+			free(want);
+		}
+		fanout_results_release(res, RACE_NODES);
+	}
+	for (i = 0; i < RACE_NODES; i++) {
+		free(nodes[i].name);
+		cJSON_Delete(nodes[i].fields);
+	}
+	is_int(own, RACE_NODES * RACE_ROUNDS, "many nodes failing at once: "
+	       "each node's reason is its own");
+}
+
 int main(void)
 {
 	struct fanout_result res[200];
@@ -126,5 +214,6 @@ int main(void)
 	is_int(fanout_parallel_opt("12"), 12, "-parallel 12");
 	is_int(fanout_parallel_opt("0"), 0, "-parallel 0 is not a value");
 	is_int(fanout_parallel_opt(NULL), 0, "no -parallel");
+	test_own_reasons();
 	return done_testing();
 }

@@ -11,6 +11,7 @@ int main(void)
 	char *h = iris_password_hash("SYS", "u4ocm4qh"), *r;
 	struct iris_merge_in in;
 	struct buf b;
+	char *why = NULL;
 	char path[] = "/tmp/t-iris-merge.XXXXXX";
 	int fd;
 
@@ -30,7 +31,7 @@ int main(void)
 	in.journal1_dir = "/irissys/journal1";
 	in.journal2_dir = "/irissys/journal2";
 	buf_init(&b, 1 << 16);
-	ok(iris_merge_text(&in, &b) == 0, "merge text");
+	ok(iris_merge_text(&in, &b, NULL) == 0, "merge text");
 	is_str(b.data, "[Startup]\nPasswordHash=AB,cd\nDefaultPort=1972\n"
 	       "WebServerPort=52773\n[config]\nwijdir=/irissys/wij\n"
 	       "[Journal]\nCurrentDirectory=/irissys/journal1\n"
@@ -43,7 +44,7 @@ int main(void)
 	in.max_servers = "64";
 	in.enable_sharding = true;
 	buf_init(&b, 1 << 16);
-	ok(iris_merge_text(&in, &b) == 0, "merge text of a cluster node");
+	ok(iris_merge_text(&in, &b, NULL) == 0, "merge text of a cluster node");
 	is_str(b.data, "[Startup]\nEnableSharding=1\n[config]\n"
 	       "globals=0,0,40960,0,0,0\nroutines=128\nMaxServers=64\n"
 	       "MaxServerConn=64\n", "ISC* memory, the shard service and "
@@ -56,32 +57,35 @@ int main(void)
 	in.password_hash = "AB,cd";
 	in.system_mode = "LIVE\n[Startup]\nPasswordHash=00,evil";
 	buf_init(&b, 1 << 16);
-	ok(iris_merge_text(&in, &b) == -1 &&
-	   !strcmp(log_last_error(), "DM-1, the merge file (CPF): SystemMode "
+	ok(iris_merge_text(&in, &b, &why) == -1 &&
+	   !strcmp(log_main_error(), "DM-1, the merge file (CPF): SystemMode "
 		   "holds a control character (0x0a at byte 5)"),
 	   "SystemMode with a line break is refused, named (%s)",
-	   log_last_error());
+	   log_main_error());
+	ok(why && !strcmp(why, log_main_error()),
+	   "... and the call hands the message back (%s)", why);
+	free(why);
 	buf_release(&b);
 	in.system_mode = NULL;
 	in.journal2_dir = "/j\r";
 	buf_init(&b, 1 << 16);
-	ok(iris_merge_text(&in, &b) == -1 &&
-	   strstr(log_last_error(), "Journal2MountPoint holds a control"),
+	ok(iris_merge_text(&in, &b, NULL) == -1 &&
+	   strstr(log_main_error(), "Journal2MountPoint holds a control"),
 	   "a directory with a CR is refused");
 	buf_release(&b);
 	in.journal2_dir = NULL;
 	in.superserver_port = "1972\nWebServerPort=1";
 	buf_init(&b, 1 << 16);
-	ok(iris_merge_text(&in, &b) == -1 &&
-	   strstr(log_last_error(), "SuperServerPort is not a number from 1 "
+	ok(iris_merge_text(&in, &b, NULL) == -1 &&
+	   strstr(log_main_error(), "SuperServerPort is not a number from 1 "
 		  "to 65535"), "a SuperServerPort that is not a number is "
 	   "refused");
 	buf_release(&b);
 	in.superserver_port = "1972";
 	in.webserver_port = "0";
 	buf_init(&b, 1 << 16);
-	ok(iris_merge_text(&in, &b) == -1 &&
-	   strstr(log_last_error(), "WebServerPort is not a number"),
+	ok(iris_merge_text(&in, &b, NULL) == -1 &&
+	   strstr(log_main_error(), "WebServerPort is not a number"),
 	   "nor a WebServerPort of 0");
 	buf_release(&b);
 	memset(&in, 0, sizeof(in));
@@ -92,7 +96,7 @@ int main(void)
 	close(fd);
 	in.user_cpf = path;
 	buf_init(&b, 1 << 16);
-	ok(iris_merge_text(&in, &b) == 0 &&
+	ok(iris_merge_text(&in, &b, NULL) == 0 &&
 	   str_ends(b.data, "[config]\nglobals=0,0,128\n"),
 	   "UserCPF appended");
 	buf_release(&b);
@@ -101,8 +105,8 @@ int main(void)
 		return 1;
 	close(fd);
 	buf_init(&b, 1 << 16);
-	ok(iris_merge_text(&in, &b) == -1, "UserCPF setting an owned port");
-	ok(strstr(log_last_error(), ":3: 'WebServerPort' is set by icm") !=
+	ok(iris_merge_text(&in, &b, NULL) == -1, "UserCPF setting an owned port");
+	ok(strstr(log_main_error(), ":3: 'WebServerPort' is set by icm") !=
 	   NULL, "the message names the line and the setting");
 	buf_release(&b);
 	unlink(path);

@@ -41,7 +41,7 @@ static int load(const char *defaults, const char *definitions,
 		fs_write_atomic(fp, definitions, strlen(definitions), 0600) ||
 		config_load(cfg, dp, fp) || plan_build(cfg, p) ? -1 : 0;
 	if (rc)
-		printf("# %s\n", log_last_error());
+		printf("# %s\n", log_main_error());
 	unlink(dp);
 	unlink(fp);
 	rmdir(dir);
@@ -83,7 +83,7 @@ static char *render(const struct iris_topo *t, const struct plan *p,
 			if (!strcmp(p->nodes[i].name, name) &&
 			    !strcmp(iris_step_id(k), step) &&
 			    iris_step_render(t, &p->nodes[i], k, &b, title))
-				printf("# %s\n", log_last_error());
+				printf("# %s\n", log_main_error());
 	return b.data ? buf_take(&b) : xstrdup("");
 }
 
@@ -285,7 +285,7 @@ static void gateway(void)
 		v[i] = &p.nodes[i];
 	t = iris_topo_new(v, p.n, field, NULL);
 	buf_init(&b, BUF_CAP_CONFIG);
-	ok(!iris_csp_ini(t, &p.nodes[3], "pw\"1", "/d/tls", &b) && b.data,
+	ok(!iris_csp_ini(t, &p.nodes[3], "pw\"1", "/d/tls", &b, NULL) && b.data,
 	   "CSP.ini of the second WS");
 	ok(b.data && strstr(b.data, "[SYSTEM_INDEX]\nG_DM_T_0001=Enabled\n["),
 	   "a mirrored DM is served through its primary only");
@@ -298,7 +298,7 @@ static void gateway(void)
 	   "the application path with AlternativeServers");
 	buf_release(&b);
 	buf_init(&b, BUF_CAP_CONFIG);
-	ok(iris_csp_ini(t, &p.nodes[2], "two\nlines", "/d", &b) == -1,
+	ok(iris_csp_ini(t, &p.nodes[2], "two\nlines", "/d", &b, NULL) == -1,
 	   "a password with a line break is refused");
 	buf_release(&b);
 	iris_topo_free(t);
@@ -568,7 +568,7 @@ static char *render_error(const struct plan *p, struct node **v,
 			    !strcmp(iris_step_id(k), step)) {
 				if (iris_step_render(t, &p->nodes[i], k, &b,
 						     &title))
-					err = xstrdup(log_last_error());
+					err = xstrdup(log_main_error());
 				free(title);
 				title = NULL;
 			}
@@ -673,10 +673,10 @@ static void hostile_gateway(void)
 		int rc;
 
 		buf_init(&b, BUF_CAP_CONFIG);
-		rc = iris_csp_ini(t, &p.nodes[1], "pw", "/d", &b);
-		ok(rc == -1 && strstr(log_last_error(), c[i].want),
+		rc = iris_csp_ini(t, &p.nodes[1], "pw", "/d", &b, NULL);
+		ok(rc == -1 && strstr(log_main_error(), c[i].want),
 		   "CSP.ini: %s of %s with a line break is refused (%s)",
-		   c[i].field, c[i].node, rc ? log_last_error() : "written");
+		   c[i].field, c[i].node, rc ? log_main_error() : "written");
 		buf_release(&b);
 		iris_topo_free(t);
 	}

@@ -29,7 +29,7 @@ int main(void)
 	ok(!fs_exists(path), "nothing is written before log_open");
 	is_int(error("bad value 's3cr3t-Pa55' in %s", "defaults.json"), -1,
 	       "error returns -1");
-	is_str(log_last_error(), "bad value '" REDACTED "' in defaults.json",
+	is_str(log_main_error(), "bad value '" REDACTED "' in defaults.json",
 	       "last error is kept, redacted");
 	ok(log_open(path) == 0, "log opens");
 	say("after %s", "opening");
@@ -106,12 +106,12 @@ int main(void)
 	ok(mkfifo(path, 0600) == 0 && log_open(path) == -1,
 	   "a FIFO as icm.log is refused, not waited on");
 	alarm(0);
-	ok(strstr(log_last_error(), "/icm.log': not a regular file (a FIFO)")
+	ok(strstr(log_main_error(), "/icm.log': not a regular file (a FIFO)")
 	   != NULL, "named as a FIFO");
 	unlink(path);
 	ok(symlink("/nonexistent/elsewhere", path) == 0 &&
 	   log_open(path) == -1 &&
-	   strstr(log_last_error(), "not a regular file (a symbolic link)"),
+	   strstr(log_main_error(), "not a regular file (a symbolic link)"),
 	   "a symlink as icm.log is refused, named");
 	unlink(path);
 	rmdir(dir);

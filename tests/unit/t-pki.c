@@ -342,7 +342,7 @@ int main(void)
 	adopted(b, user);
 	node_certs(a, b);
 	node_init(&bad, "../evil", NULL, NULL, NULL);
-	ok(pki_node_dir(a, &bad) == NULL, "a machine name with '/' refused");
+	ok(pki_node_dir(a, &bad, NULL) == NULL, "a machine name with '/' refused");
 	cJSON_Delete(bad.fields);
 	ok(!fs_remove_tree(base), "cleanup");
 	free(a);

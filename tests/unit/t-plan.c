@@ -120,11 +120,11 @@ static void isclicense(const char *dir)
 		path = xasprintf("L-AM-T-0004: field 'ISCLicense': cannot read "
 				 "the license key '%s': No such file or "
 				 "directory", k[1]);
-		is_str(log_last_error(), path, "... naming node, field, file");
+		is_str(log_main_error(), path, "... naming node, field, file");
 		free(path);
 		ok(!write_file(k[1], ""), "an empty key");
 		is_int(plan_check_licenses(&p), -1, "an empty file: refused");
-		ok(strstr(log_last_error(), "is empty") != NULL,
+		ok(strstr(log_main_error(), "is empty") != NULL,
 		   "... saying so");
 		ok(!write_file(k[1], "[ConfigFile] TEST KEY\n"), "key 2 again");
 	}
@@ -133,8 +133,8 @@ static void isclicense(const char *dir)
 
 	r = lic_plan(dir, &cfg, &p, dm, am2, "");
 	is_int(r, -1, "2 files for Count 3: refused at validation");
-	ok(strstr(log_last_error(), "definitions.json:2:") &&
-	   strstr(log_last_error(), "field 'ISCLicense': 2 license files for "
+	ok(strstr(log_main_error(), "definitions.json:2:") &&
+	   strstr(log_main_error(), "field 'ISCLicense': 2 license files for "
 		  "Count 3"), "... naming the file, line and field");
 	plan_release(&p);
 	config_release(&cfg);
@@ -152,7 +152,7 @@ static void isclicense(const char *dir)
 			"\"%s\"", am, dir);
 	r = lic_plan(dir, &cfg, &p, dm, am2, "");
 	is_int(r, -1, "ISCLicense and LicenseDir/LicenseKey on one node");
-	ok(strstr(log_last_error(), "definition 2 also has 'LicenseDir'") !=
+	ok(strstr(log_main_error(), "definition 2 also has 'LicenseDir'") !=
 	   NULL, "... one clear error");
 	plan_release(&p);
 	config_release(&cfg);
@@ -247,7 +247,7 @@ static void hostile_instances(const char *dir)
 	r = write_file(ip, text) ? -1 : instances_load(ip, &p);
 	is_int(r, 0, "instances.json: a good entry loads");
 	if (r)
-		printf("# %s\n", log_last_error());
+		printf("# %s\n", log_main_error());
 	plan_release(&p);
 	free(text);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -256,7 +256,7 @@ static void hostile_instances(const char *dir)
 		text = xasprintf("[\n%s\n]\n", cases[i].entry);
 		plan_init(&p);
 		r = write_file(ip, text) ? 0 : instances_load(ip, &p);
-		m = log_last_error();
+		m = log_main_error();
 		ok(r == -1 && m && strstr(m, cases[i].want) &&
 		   str_starts(m, ip), "instances.json refuses case %zu: %s",
 		   i + 1, m ? m : "(no error)");
@@ -378,7 +378,7 @@ int main(void)
 	r = config_load(&cfg, dp, fp);
 	is_int(r, 0, "config_load");
 	if (r)
-		printf("# %s\n", log_last_error());
+		printf("# %s\n", log_main_error());
 	ok(log_has_secret("pw-d0cker"), "DockerPassword registered as secret");
 	is_str(config_get(&cfg, -1, "SSHPassword"), "1234567890123456",
 	       "a numeric password keeps the text written (not %g)");

@@ -12,6 +12,7 @@
 #include "util/fs.h"
 #include "util/str.h"
 #include "tap.h"
+#include "testutil.h"
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -269,7 +270,7 @@ static void test_pin(const char *dir)
 	path = xasprintf("%s/missing/known_hosts", dir);
 	ok(kh_pin(path, "h", 22, (unsigned char *)ec.data, ec.len, &lk) == -1,
 	   "an unwritable file fails");
-	ok(log_last_error() && strstr(log_last_error(),
+	ok(log_main_error() && strstr(log_main_error(),
 				      "cannot write known_hosts file"),
 	   "and says so");
 	free(path);
@@ -301,22 +302,6 @@ static void test_keyinfo(void)
 	   "a damaged OpenSSH key");
 }
 
-/* A port on 127.0.0.1 where nothing listens (bound, then closed). */
-static int closed_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd >= 0 && !bind(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
-	    !getsockname(fd, (struct sockaddr *)&sa, &len))
-		port = ntohs(sa.sin_port);
-	if (fd >= 0)
-		close(fd);
-	return port;
-}
-
 static void test_connect_errors(const char *dir)
 {
 	struct ssh_target t = { .host = "127.0.0.1", .user = "u",
@@ -324,16 +309,16 @@ static void test_connect_errors(const char *dir)
 	struct ssh_conn *c = (struct ssh_conn *)1;
 	char *kh = xasprintf("%s/kh", dir), *want;
 
-	ok(ssh_connect(&t, &c) == -1 && c == NULL, "no known_hosts: refused");
-	ok(strstr(log_last_error(), "no known_hosts file given") != NULL,
+	ok(ssh_connect(&t, &c, NULL) == -1 && c == NULL, "no known_hosts: refused");
+	ok(strstr(log_main_error(), "no known_hosts file given") != NULL,
 	   "and says so");
 	t.known_hosts_path = kh;
 	t.port = closed_port();
 	t.passphrase = "unit-secret-passphrase";
-	ok(ssh_connect(&t, &c) == -1, "nothing listening: fails");
+	ok(ssh_connect(&t, &c, NULL) == -1, "nothing listening: fails");
 	want = xasprintf("127.0.0.1:%d: connection refused (is sshd running and listening on port %d?)",
 			 t.port, t.port);
-	is_str(log_last_error(), want, "connection refused names host:port");
+	is_str(log_main_error(), want, "connection refused names host:port");
 	free(want);
 	ok(log_has_secret("x unit-secret-passphrase x"),
 	   "the passphrase is registered as a secret");
