@@ -195,7 +195,7 @@ bench-deploy: $(OUT)/icm
 	bench/deploy $(OUT)/icm
 
 # tests/cloud/tf-write writes the AWS Terraform templates and tfvars of a
-# configuration (src/provider/aws_tf.h) for tests/e2e/63-terraform.sh,
+# configuration (src/provider/aws/tf.h) for tests/e2e/63-terraform.sh,
 # which runs terraform validate on them.
 $(OUT)/tests/tf-write: tests/cloud/tf-write.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
@@ -204,7 +204,7 @@ $(OUT)/tests/tf-write: tests/cloud/tf-write.c $(LIBOBJS)
 test e2e: $(OUT)/tests/tf-write
 
 # ---------------------------------------------------------------------------
-# AWS request layer (src/cloud/sigv4, ec2): tests/cloud/sigv4-sign signs
+# AWS request layer (src/cloud/sigv4, src/provider/aws/ec2): tests/cloud/sigv4-sign signs
 # icm's own EC2/ELB requests for the botocore cross-check
 # (tests/e2e/60-sigv4-botocore.sh); tests/cloud/ec2-call drives ec2_call()
 # against moto (tests/e2e/61-ec2-moto.sh).
@@ -246,8 +246,8 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/%)
 # The parsers and the modules they call (whole directories, so a new
 # helper is there; none of these includes libcurl's or libssh2's headers).
 FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
-	src/iris/*.c src/state/*.c) src/cloud/xml.c src/cloud/awscreds.c \
-	src/cloud/awserr.c src/docker/names.c src/docker/tar.c \
+	src/iris/*.c src/state/*.c) src/cloud/xml.c src/provider/aws/awscreds.c \
+	src/provider/aws/awserr.c src/docker/names.c src/docker/tar.c \
 	src/docker/runopts.c \
 	src/node/authkey.c src/node/known_hosts.c
 FUZZ_OBJS := $(FUZZ_SRCS:src/%.c=$(FUZZ)/obj/%.o)

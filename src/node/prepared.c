@@ -39,7 +39,7 @@ void node_prepare_inputs(const char *state_dir, const struct node *n,
 			 bool grow_root, char hex[NODE_INPUTS_HEX])
 {
 	char *json = cJSON_PrintUnformatted(n->fields);
-	char *dir = pki_node_dir(state_dir, n), *path = NULL;
+	char *dir = pki_node_dir(state_dir, n, NULL), *path = NULL;
 	unsigned char h[br_sha256_SIZE];
 	br_sha256_context sc;
 	struct buf cert;

@@ -1,5 +1,5 @@
 /*
- * ec2-call.c: one AWS Query API call through src/cloud/ec2.h, for
+ * ec2-call.c: one AWS Query API call through src/provider/aws/ec2.h, for
  * tests/e2e/61-ec2-moto.sh.
  *
  *   ec2-call -S
@@ -22,7 +22,7 @@
  * comes from the environment (AWS_ENDPOINT_URL_EC2 ...), as in icm.
  */
 #include "../../src/icm.h"
-#include "cloud/ec2.h"
+#include "provider/aws/ec2.h"
 #include "util/str.h"
 #include <getopt.h>
 
@@ -47,7 +47,8 @@ static void flatten(const struct xml_node *n, const char *prefix)
 	}
 }
 
-static int print_page(void *arg, const struct xml_node *root, char **err)
+static int print_page(void *arg, const struct xml_node *root,
+		      struct cloud_err *err)
 {
 	int *pages = arg;
 
@@ -227,6 +228,7 @@ int main(int argc, char **argv)
 	struct aws_tag spec[MAX_TAGS], tags[MAX_TAGS];
 	const char *spec_type = NULL, *file = NULL, *region;
 	enum aws_service svc = AWS_EC2;
+	struct cloud_err cerr = CLOUD_ERR_INIT;
 	char *err = NULL, *eq;
 	size_t nspec = 0, ntags = 0;
 	bool pages = false;
@@ -290,20 +292,24 @@ int main(int argc, char **argv)
 	c.budget_ms = budget;
 	if (pages) {
 		if (ec2_call_pages(&c, argv[optind], &p, print_page, &npages,
-				   &err))
+				   &cerr))
 			goto out;
 	} else {
-		if (ec2_call(&c, argv[optind], &p, &root, &err))
+		if (ec2_call(&c, argv[optind], &p, &root, &cerr))
 			goto out;
 		flatten(root, "");
 	}
 	ret = 0;
 out:
-	if (ret)
+	if (ret && cerr.msg)	/* the call's failure, with its class */
+		fprintf(stderr, "ec2-call: %s [%s]\n", cerr.msg,
+			cloud_err_class_name(cerr.cls));
+	else if (ret)
 		fprintf(stderr, "ec2-call: %s\n", err ? err : "failed");
 	fprintf(stderr, "attempts=%lu calls=%lu\n", c.attempts, c.calls);
 	xml_free(root);
 	free(err);
+	cloud_err_release(&cerr);
 	aws_client_release(&c);
 	aws_creds_release(&creds);
 	aws_params_release(&p);

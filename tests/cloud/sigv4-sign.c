@@ -10,7 +10,7 @@
  * bytes icm would send.  Nothing is sent: no network is involved.
  */
 #include "../../src/icm.h"
-#include "cloud/ec2.h"
+#include "provider/aws/ec2.h"
 #include "util/str.h"
 
 #define WHEN ((time_t)1764036000)	/* 2025-11-25T02:00:00Z */

@@ -1,6 +1,6 @@
 /*
  * tf-write: writes the AWS Terraform templates and tfvars of a
- * configuration (src/provider/aws_tf.h) for tests/e2e/63-terraform.sh.
+ * configuration (src/provider/aws/tf.h) for tests/e2e/63-terraform.sh.
  *
  *   tf-write DEFAULTS DEFINITIONS STATEDIR
  *
@@ -12,7 +12,7 @@
 #include "../../src/icm.h"
 #include "../../src/config/config.h"
 #include "../../src/config/plan.h"
-#include "../../src/provider/aws_tf.h"
+#include "../../src/provider/aws/tf.h"
 #include "../../src/state/log.h"
 
 int main(int argc, char **argv)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# 61-ec2-moto.sh: icm's AWS Query API client (src/cloud/ec2.c with
+# 61-ec2-moto.sh: icm's AWS Query API client (src/provider/aws/ec2.c with
 # http.c, sigv4.c, awscreds.c, xml.c, awserr.c) against moto's EC2, through
 # tests/cloud/ec2-call: DescribeRegions; CreateVpc with a tag
 # specification, DescribeVpcs with tag filters, a Unicode tag through
@@ -59,7 +59,7 @@ export AWS_ACCESS_KEY_ID=AKIDMOTOTEST AWS_SECRET_ACCESS_KEY=moto-test-secret
 export AWS_REGION=us-east-1
 wait_port "$PORT"
 
-plan 31
+plan 33
 
 "$CALL" -S >"$T/self.out" 2>&1
 is "offline checks (ec2-call -S) pass" "$? $(grep -c '^not ok' "$T/self.out")" "0 0"
@@ -108,6 +108,7 @@ err=$(grep -v '^attempts=' "$T/missing.err")
 contains "the reason names the call and AWS's code" "$err" \
 	"ec2-call: DeleteVpc: InvalidVpcID.NotFound: "
 contains "and the id" "$err" "vpc-0000000000000dead"
+contains "its class is 'not found' (callers branch on it)" "$err" "[not found]"
 is "on one line, not retried" "$(wc -l <"$T/missing.err") $(tail -n 1 "$T/missing.err")" \
 	"2 attempts=1 calls=1"
 
@@ -209,6 +210,7 @@ is "an HTML 500 page until the budget is spent: fails" "$rc" 1
 contains "the reason quotes the page and says it kept failing" \
 	"$(head -n 1 "$T/h500.err")" \
 	"ec2-call: DescribeVpcs: HTTP 500: <html><body>Internal Server Error</body></html> (still failing after "
+contains "its class is 'transient'" "$(head -n 1 "$T/h500.err")" "[transient]"
 a=$(sed -n 's/^attempts=\([0-9]*\) .*/\1/p' "$T/h500.err")
 ok "and it tried more than once ($a attempts)" test "${a:-0}" -gt 1
 kill "$STUB" 2>/dev/null

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # 63-terraform: the AWS Terraform templates and tfvars icm writes into the
-# state directory (src/provider/aws_tf.h) for the guide's ECP and sharded
+# state directory (src/provider/aws/tf.h) for the guide's ECP and sharded
 # samples are accepted by `terraform validate` (hashicorp/aws 5.x), their
 # tfvars parse, and the values reach the templates as written (checked
 # with `terraform console`: the one security group, the network's parts,

@@ -1,10 +1,10 @@
 /*
  * fuzz-awserr: an EC2 or ELB error answer as the AWS code reads it: the
  * XML parsed (src/cloud/xml.c), the error found and worded
- * (src/cloud/awserr.c), its class for the retry loop.
+ * (src/provider/aws/awserr.c), its class for the retry loop.
  */
 #include "fuzz.h"
-#include "../../src/cloud/awserr.h"
+#include "../../src/provider/aws/awserr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

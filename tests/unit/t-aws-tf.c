@@ -1,5 +1,5 @@
 /*
- * t-aws-tf.c: aws_terraform_write() (src/provider/aws_tf.h): the files of
+ * t-aws-tf.c: aws_terraform_write() (src/provider/aws/tf.h): the files of
  * the shared and per-definition directories, the tfvars lines (ICM's
  * fields, the added ones, the load balancer's), HCL escaping, that no
  * secret is ever written, the Zone list in aws.c's order, and that the
@@ -12,7 +12,7 @@
 #include "../../src/config/config.h"
 #include "../../src/config/plan.h"
 #include "../../src/embed/embedded.h"
-#include "../../src/provider/aws_tf.h"
+#include "../../src/provider/aws/tf.h"
 #include "../../src/state/log.h"
 #include "../../src/util/str.h"
 

@@ -1,6 +1,6 @@
-/* t-awserr.c: EC2/ELB error answers read (cloud/awserr) and worded. */
+/* t-awserr.c: EC2/ELB error answers read (provider/aws/awserr) and worded. */
 #include "icm.h"
-#include "cloud/awserr.h"
+#include "provider/aws/awserr.h"
 #include "cloud/xml.h"
 #include "tap.h"
 
@@ -261,25 +261,51 @@ static void test_messages(void)
 
 static void test_classes(void)
 {
-	is_int(aws_error_class("RequestLimitExceeded"), AWS_ERR_THROTTLED,
+	is_int(aws_error_class("RequestLimitExceeded"), CLOUD_ERR_THROTTLED,
 	       "EC2 throttling");
-	is_int(aws_error_class("Throttling"), AWS_ERR_THROTTLED,
+	is_int(aws_error_class("Throttling"), CLOUD_ERR_THROTTLED,
 	       "ELB throttling");
-	is_int(aws_error_class("InternalError"), AWS_ERR_TRANSIENT,
+	is_int(aws_error_class("InternalError"), CLOUD_ERR_TRANSIENT,
 	       "InternalError is transient");
-	is_int(aws_error_class("Unavailable"), AWS_ERR_TRANSIENT,
+	is_int(aws_error_class("Unavailable"), CLOUD_ERR_TRANSIENT,
 	       "Unavailable is transient");
 	is_int(aws_error_class("InvalidInstanceID.NotFound"),
-	       AWS_ERR_NOT_FOUND, "*.NotFound");
-	is_int(aws_error_class("InvalidVpcID.NotFound"), AWS_ERR_NOT_FOUND,
+	       CLOUD_ERR_NOT_FOUND, "*.NotFound");
+	is_int(aws_error_class("InvalidVpcID.NotFound"), CLOUD_ERR_NOT_FOUND,
 	       "table entry keeps NotFound class");
-	is_int(aws_error_class("LoadBalancerNotFound"), AWS_ERR_NOT_FOUND,
+	is_int(aws_error_class("LoadBalancerNotFound"), CLOUD_ERR_NOT_FOUND,
 	       "ELB's not-found codes too");
 	is_int(aws_error_class("InvalidPlacementGroup.Unknown"),
-	       AWS_ERR_NOT_FOUND, "placement group not yet visible");
-	is_int(aws_error_class("AuthFailure"), AWS_ERR_OTHER,
-	       "credentials are not retried");
-	is_int(aws_error_class(NULL), AWS_ERR_OTHER, "NULL");
+	       CLOUD_ERR_NOT_FOUND, "placement group not yet visible");
+	is_int(aws_error_class("AuthFailure"), CLOUD_ERR_AUTH,
+	       "credentials are not retried: auth");
+	is_int(aws_error_class("UnauthorizedOperation"), CLOUD_ERR_AUTH,
+	       "a missing IAM permission: auth");
+	is_int(aws_error_class("RequestTimeTooSkewed"), CLOUD_ERR_AUTH,
+	       "clock skew: auth");
+	is_int(aws_error_class("InvalidPermission.Duplicate"),
+	       CLOUD_ERR_EXISTS, "a rule there already: exists");
+	is_int(aws_error_class("RouteAlreadyExists"), CLOUD_ERR_EXISTS,
+	       "a route there already (not in the table): exists");
+	is_int(aws_error_class("Resource.AlreadyAssociated"),
+	       CLOUD_ERR_EXISTS, "attached or associated already: exists");
+	is_int(aws_error_class("InvalidGroup.Duplicate"), CLOUD_ERR_EXISTS,
+	       "a group by that name: exists");
+	is_int(aws_error_class("Gateway.NotAttached"), CLOUD_ERR_NOT_FOUND,
+	       "a detach of what is not attached: not found");
+	is_int(aws_error_class("InvalidAMIID.NotFound"), CLOUD_ERR_INVALID,
+	       "a wrong AMI is the configuration's, not a gone resource");
+	is_int(aws_error_class("InvalidParameterValue"), CLOUD_ERR_INVALID,
+	       "a refused value: invalid");
+	is_int(aws_error_class("InvalidSomethingNew"), CLOUD_ERR_INVALID,
+	       "an unknown Invalid* code: invalid");
+	is_int(aws_error_class("VcpuLimitExceeded"), CLOUD_ERR_INVALID,
+	       "a quota: invalid");
+	is_int(aws_error_class("DependencyViolation"), CLOUD_ERR_OTHER,
+	       "a dependency: other");
+	is_int(aws_error_class("SomethingNew"), CLOUD_ERR_OTHER,
+	       "an unknown code: other");
+	is_int(aws_error_class(NULL), CLOUD_ERR_OTHER, "NULL");
 }
 
 int main(void)

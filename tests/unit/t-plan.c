@@ -333,7 +333,7 @@ static void plan_facts(const char *dir)
 		if (!r)
 			r = plan_build(&cfg, &p);
 		ok(!r && p.n == 1, "%s: plans one node%s%s", c->provider,
-		   r ? ": " : "", r ? log_last_error() : "");
+		   r ? ": " : "", r ? log_main_error() : "");
 		if (!r && p.n == 1) {
 			machine = provider_plan_machine(c->provider,
 							&p.nodes[0]);

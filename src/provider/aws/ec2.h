@@ -11,8 +11,8 @@
  * override may be http:// (local emulators such as moto).
  *
  * Retries: throttling and AWS-side failures (the error codes
- * aws_error_class() of awserr.h calls AWS_ERR_THROTTLED or
- * AWS_ERR_TRANSIENT: RequestLimitExceeded, Throttling,
+ * aws_error_class() of awserr.h calls CLOUD_ERR_THROTTLED or
+ * CLOUD_ERR_TRANSIENT: RequestLimitExceeded, Throttling,
  * ThrottlingException, Unavailable, InternalError, ...), HTTP 429 and
  * every 5xx, and transient transport failures are retried with http.h's
  * backoff
@@ -22,14 +22,15 @@
  *
  * A struct aws_client is used by one thread at a time.
  */
-#ifndef ICM_CLOUD_EC2_H
-#define ICM_CLOUD_EC2_H
+#ifndef ICM_PROVIDER_AWS_EC2_H
+#define ICM_PROVIDER_AWS_EC2_H
 
-#include "../icm.h"
+#include "../../icm.h"
 #include "awscreds.h"
-#include "http.h"
-#include "sigv4.h"
-#include "xml.h"
+#include "../../cloud/err.h"
+#include "../../cloud/http.h"
+#include "../../cloud/sigv4.h"
+#include "../../cloud/xml.h"
 
 #define EC2_API_VERSION "2016-11-15"
 #define ELB_API_VERSION "2015-12-01"	/* Elastic Load Balancing v2 */
@@ -138,14 +139,16 @@ int aws_sign_form(const struct aws_client *c, const char *body, time_t when,
 
 /*
  * Calls action with p (NULL: none) and returns the parsed answer's root
- * in *out (the caller xml_free()s it).  -1 with a one-line reason in *err
- * (caller frees): the service's error (code and message through
+ * in *out (the caller xml_free()s it).  -1 with *err set (cloud/err.h;
+ * cloud_err_release() it): its class from the service's error code
+ * (aws_error_class(); an HTTP 5xx or a transport failure is transient)
+ * and one line: the service's error (code and message through
  * aws_error_message()), an answer that is not XML, a transport failure,
  * or a retryable failure that outlasted the budget (saying so).
  */
 int ec2_call(struct aws_client *c, const char *action,
 	     const struct aws_params *p, struct xml_node **out,
-	     char **err) WARN_UNUSED;
+	     struct cloud_err *err) WARN_UNUSED;
 
 /*
  * Calls action page by page: fn gets each answer's root; the call is
@@ -154,9 +157,9 @@ int ec2_call(struct aws_client *c, const char *action,
  * -1 to stop with an error (it sets *err), 1 to stop quietly.
  */
 typedef int (*aws_page_fn)(void *arg, const struct xml_node *root,
-			   char **err);
+			   struct cloud_err *err);
 int ec2_call_pages(struct aws_client *c, const char *action,
 		   const struct aws_params *p, aws_page_fn fn, void *arg,
-		   char **err) WARN_UNUSED;
+		   struct cloud_err *err) WARN_UNUSED;
 
 #endif

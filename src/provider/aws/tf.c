@@ -1,21 +1,21 @@
 /*
- * aws_tf.c: writes the AWS Terraform templates (embedded/terraform/aws/)
- * and their terraform.tfvars into the state directory (see aws_tf.h).
+ * tf.c: writes the AWS Terraform templates (embedded/terraform/aws/)
+ * and their terraform.tfvars into the state directory (see tf.h).
  *
  * Each tfvars file is first collected as a cJSON object of name -> value
  * (so a name set twice, e.g. a ForwardPort of the definition and of its
  * load balancer, ends up once: HCL refuses duplicate attributes), then
  * printed as HCL.
  */
-#include "../icm.h"
-#include "aws_tf.h"
-#include "../config/config.h"
-#include "../embed/embedded.h"
-#include "../state/log.h"
-#include "../state/statedir.h"
-#include "../util/buf.h"
-#include "../util/fs.h"
-#include "../util/str.h"
+#include "../../icm.h"
+#include "tf.h"
+#include "../../config/config.h"
+#include "../../embed/embedded.h"
+#include "../../state/log.h"
+#include "../../state/statedir.h"
+#include "../../util/buf.h"
+#include "../../util/fs.h"
+#include "../../util/str.h"
 
 #define TF_PROVIDER "embedded/terraform/aws/provider.tf"
 #define TF_VPC "embedded/terraform/aws/VPC/infrastructure.tf"

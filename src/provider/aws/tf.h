@@ -1,5 +1,5 @@
 /*
- * aws_tf.h: the Terraform view of an AWS deployment.  icm creates the
+ * tf.h: the Terraform view of an AWS deployment.  icm creates the
  * resources itself (aws.c, through the EC2 API); this module writes the
  * Terraform templates that describe the same resources, with their tfvars,
  * into the state directory as ICM's state had them (icm-reference §5.1,
@@ -50,8 +50,8 @@
 #ifndef ICM_AWS_TF_H
 #define ICM_AWS_TF_H
 
-#include "../icm.h"
-#include "../config/plan.h"
+#include "../../icm.h"
+#include "../../config/plan.h"
 
 /*
  * Writes the templates and tfvars of plan p under state_dir (which need

@@ -7,13 +7,14 @@
  * ELB (and IAM, STS) as
  *	<ErrorResponse><Error><Type>Sender</Type><Code>C</Code>...
  * aws_error_parse() reads either; aws_error_message() words the result;
- * aws_error_class() tells a retry loop what kind of failure it was.
+ * aws_error_class() tells a caller what kind of failure it was.
  */
-#ifndef ICM_CLOUD_AWSERR_H
-#define ICM_CLOUD_AWSERR_H
+#ifndef ICM_PROVIDER_AWS_AWSERR_H
+#define ICM_PROVIDER_AWS_AWSERR_H
 
-#include "../icm.h"
-#include "xml.h"
+#include "../../icm.h"
+#include "../../cloud/err.h"
+#include "../../cloud/xml.h"
 
 /*
  * Finds the first error in an answer's tree: root/Errors/Error,
@@ -36,19 +37,15 @@ int aws_error_parse(const struct xml_node *root, char **code,
  */
 char *aws_error_message(const char *code, const char *message);
 
-enum aws_err_class {
-	AWS_ERR_OTHER,		/* retrying the same request will not help */
-	AWS_ERR_THROTTLED,	/* slow down and retry (RequestLimitExceeded,
-				   Throttling, ...) */
-	AWS_ERR_TRANSIENT,	/* AWS's side failed; retry with backoff
-				   (InternalError, ServiceUnavailable, ...) */
-	AWS_ERR_NOT_FOUND,	/* "*.NotFound": gone, or (just after a create)
-				   not yet visible: EC2 is eventually
-				   consistent, so a caller that just made the
-				   resource retries a few times */
-};
-
-/* The class of an error code (NULL is AWS_ERR_OTHER). */
-enum aws_err_class aws_error_class(const char *code);
+/*
+ * The class of an error code (cloud/err.h), so callers branch on it, never
+ * on the code's words: throttled and transient ones are retried by
+ * ec2_call(); "*NotFound" (gone, or just after a create not yet visible:
+ * EC2 is eventually consistent) and Gateway.NotAttached are NOT_FOUND;
+ * "*.Duplicate", "*AlreadyExists*", Resource.AlreadyAssociated are EXISTS
+ * (a step already done); credentials, clock and permissions are AUTH;
+ * other "Invalid*", quotas and capacity are INVALID.  NULL is OTHER.
+ */
+enum cloud_err_class aws_error_class(const char *code);
 
 #endif

@@ -1,13 +1,14 @@
 /*
  * awserr.c: reading EC2/ELB error answers and wording them (see awserr.h).
  *
- * The advice is one table: a code, its class for the retry loop, and what
+ * The advice is one table: a code, its class (cloud/err.h: what a caller
+ * may do about it, retry or count it as done), and what
  * a person should do, naming icm's own fields (Credentials, Region, Zone,
  * AMI, InstanceType, VPCId, SubnetIds ...) rather than AWS's parameters.
  */
-#include "../icm.h"
-#include "../util/buf.h"
-#include "../util/str.h"
+#include "../../icm.h"
+#include "../../util/buf.h"
+#include "../../util/str.h"
 #include "awserr.h"
 
 #define CREDS "check the Credentials file named in defaults.json (its " \
@@ -25,222 +26,222 @@
 
 static const struct {
 	const char *code;
-	enum aws_err_class cls;
+	enum cloud_err_class cls;
 	const char *advice;
 } advice[] = {
 	/* Credentials and signing. */
-	{ "AuthFailure", AWS_ERR_OTHER, CREDS },
-	{ "InvalidClientTokenId", AWS_ERR_OTHER,
+	{ "AuthFailure", CLOUD_ERR_AUTH, CREDS },
+	{ "InvalidClientTokenId", CLOUD_ERR_AUTH,
 	  "AWS does not know this access key id: " CREDS },
-	{ "UnrecognizedClientException", AWS_ERR_OTHER,
+	{ "UnrecognizedClientException", CLOUD_ERR_AUTH,
 	  "AWS does not know this access key id: " CREDS },
-	{ "SignatureDoesNotMatch", AWS_ERR_OTHER,
+	{ "SignatureDoesNotMatch", CLOUD_ERR_AUTH,
 	  "the secret access key does not match the key id (" CREDS
 	  "); if they are right, " CLOCK },
-	{ "IncompleteSignature", AWS_ERR_OTHER, CREDS },
-	{ "MissingAuthenticationToken", AWS_ERR_OTHER,
+	{ "IncompleteSignature", CLOUD_ERR_AUTH, CREDS },
+	{ "MissingAuthenticationToken", CLOUD_ERR_AUTH,
 	  "the request was not signed: " CREDS },
-	{ "RequestExpired", AWS_ERR_OTHER, CLOCK },
-	{ "RequestTimeTooSkewed", AWS_ERR_OTHER, CLOCK },
-	{ "ExpiredToken", AWS_ERR_OTHER,
+	{ "RequestExpired", CLOUD_ERR_AUTH, CLOCK },
+	{ "RequestTimeTooSkewed", CLOUD_ERR_AUTH, CLOCK },
+	{ "ExpiredToken", CLOUD_ERR_AUTH,
 	  "the session token has expired: get new temporary credentials "
 	  "and update the Credentials file (aws_session_token)" },
-	{ "InvalidToken", AWS_ERR_OTHER,
+	{ "InvalidToken", CLOUD_ERR_AUTH,
 	  "the session token is not valid: update aws_session_token in the "
 	  "Credentials file, or remove it for long-term keys" },
-	{ "OptInRequired", AWS_ERR_OTHER,
+	{ "OptInRequired", CLOUD_ERR_AUTH,
 	  "the account is not subscribed to this service or Region: enable "
 	  "the Region (opt-in Regions) or finish the account's sign-up, or "
 	  "accept the AMI's Marketplace terms" },
-	{ "PendingVerification", AWS_ERR_OTHER,
+	{ "PendingVerification", CLOUD_ERR_AUTH,
 	  "the account is still being verified by AWS; try again once it is "
 	  "activated" },
-	{ "Blocked", AWS_ERR_OTHER,
+	{ "Blocked", CLOUD_ERR_AUTH,
 	  "the account is blocked: contact AWS Support" },
 	/* Permissions. */
-	{ "UnauthorizedOperation", AWS_ERR_OTHER,
+	{ "UnauthorizedOperation", CLOUD_ERR_AUTH,
 	  "the IAM user or role of these credentials may not call this EC2 "
 	  "action: grant its permission (ec2:ActionName) in IAM; `aws sts "
 	  "decode-authorization-message` decodes an encoded reason" },
-	{ "AccessDenied", AWS_ERR_OTHER,
+	{ "AccessDenied", CLOUD_ERR_AUTH,
 	  "the IAM user or role of these credentials lacks the permission "
 	  "for this action; grant it in IAM" },
-	{ "AccessDeniedException", AWS_ERR_OTHER,
+	{ "AccessDeniedException", CLOUD_ERR_AUTH,
 	  "the IAM user or role of these credentials lacks the permission "
 	  "for this action; grant it in IAM" },
 	/* Images, types, zones. */
-	{ "InvalidAMIID.NotFound", AWS_ERR_OTHER,
+	{ "InvalidAMIID.NotFound", CLOUD_ERR_INVALID,
 	  "check the AMI field: an AMI exists in one Region only, so use the "
 	  "image id of this Region (and one the account may launch)" },
-	{ "InvalidAMIID.Malformed", AWS_ERR_OTHER,
+	{ "InvalidAMIID.Malformed", CLOUD_ERR_INVALID,
 	  "check the AMI field: an image id looks like ami-0123456789abcdef0" },
-	{ "InvalidAMIID.Unavailable", AWS_ERR_OTHER,
+	{ "InvalidAMIID.Unavailable", CLOUD_ERR_INVALID,
 	  "the AMI is being deregistered or is not ready: choose another AMI" },
-	{ "InvalidInstanceType", AWS_ERR_OTHER,
+	{ "InvalidInstanceType", CLOUD_ERR_INVALID,
 	  "check the InstanceType field: the type does not exist here or does "
 	  "not fit the AMI's architecture or virtualisation" },
-	{ "Unsupported", AWS_ERR_OTHER,
+	{ "Unsupported", CLOUD_ERR_INVALID,
 	  "this Zone or Region does not offer the requested InstanceType or "
 	  "option: choose another InstanceType or Zone" },
-	{ "InvalidZone.NotFound", AWS_ERR_OTHER,
+	{ "InvalidZone.NotFound", CLOUD_ERR_INVALID,
 	  "check the Zone field: zones are named after their Region "
 	  "(us-east-1a) and must belong to the Region field" },
-	{ "InvalidAvailabilityZone", AWS_ERR_OTHER,
+	{ "InvalidAvailabilityZone", CLOUD_ERR_INVALID,
 	  "check the Zone field: zones are named after their Region "
 	  "(us-east-1a) and must belong to the Region field" },
-	{ "InsufficientInstanceCapacity", AWS_ERR_OTHER,
+	{ "InsufficientInstanceCapacity", CLOUD_ERR_INVALID,
 	  "AWS has no capacity for this InstanceType in this Zone right now: "
 	  "try another Zone or InstanceType, or later" },
-	{ "InsufficientAddressCapacity", AWS_ERR_OTHER,
+	{ "InsufficientAddressCapacity", CLOUD_ERR_INVALID,
 	  "AWS has no public addresses to spare in this Zone: try another "
 	  "Zone or later" },
 	/* Quotas. */
-	{ "InstanceLimitExceeded", AWS_ERR_OTHER,
+	{ "InstanceLimitExceeded", CLOUD_ERR_INVALID,
 	  "the account's instance quota is reached: " QUOTA },
-	{ "VcpuLimitExceeded", AWS_ERR_OTHER,
+	{ "VcpuLimitExceeded", CLOUD_ERR_INVALID,
 	  "the account's vCPU quota for this instance family is reached: "
 	  QUOTA },
-	{ "VolumeLimitExceeded", AWS_ERR_OTHER,
+	{ "VolumeLimitExceeded", CLOUD_ERR_INVALID,
 	  "the account's EBS storage or volume quota is reached: " QUOTA },
-	{ "AddressLimitExceeded", AWS_ERR_OTHER,
+	{ "AddressLimitExceeded", CLOUD_ERR_INVALID,
 	  "the account's Elastic IP quota is reached (5 per Region by "
 	  "default): release unused addresses, set ElasticIP false, or "
 	  "raise the quota" },
-	{ "VpcLimitExceeded", AWS_ERR_OTHER,
+	{ "VpcLimitExceeded", CLOUD_ERR_INVALID,
 	  "the account's VPC quota is reached (5 per Region by default): "
 	  "delete unused VPCs, reuse one with VPCId, or raise the quota" },
-	{ "SubnetLimitExceeded", AWS_ERR_OTHER,
+	{ "SubnetLimitExceeded", CLOUD_ERR_INVALID,
 	  "the VPC's subnet quota is reached: " QUOTA },
-	{ "InternetGatewayLimitExceeded", AWS_ERR_OTHER,
+	{ "InternetGatewayLimitExceeded", CLOUD_ERR_INVALID,
 	  "the account's internet gateway quota is reached: reuse one with "
 	  "InternetGatewayId, or " QUOTA },
-	{ "SecurityGroupLimitExceeded", AWS_ERR_OTHER,
+	{ "SecurityGroupLimitExceeded", CLOUD_ERR_INVALID,
 	  "the security group quota is reached: " QUOTA },
-	{ "RulesPerSecurityGroupLimitExceeded", AWS_ERR_OTHER,
+	{ "RulesPerSecurityGroupLimitExceeded", CLOUD_ERR_INVALID,
 	  "a security group has too many rules: " QUOTA },
-	{ "RouteLimitExceeded", AWS_ERR_OTHER,
+	{ "RouteLimitExceeded", CLOUD_ERR_INVALID,
 	  "the route table has too many routes: " QUOTA },
-	{ "TooManyLoadBalancers", AWS_ERR_OTHER,
+	{ "TooManyLoadBalancers", CLOUD_ERR_INVALID,
 	  "the account's load balancer quota is reached: " QUOTA },
-	{ "MaxSpotInstanceCountExceeded", AWS_ERR_OTHER,
+	{ "MaxSpotInstanceCountExceeded", CLOUD_ERR_INVALID,
 	  "the account's Spot instance quota is reached: " QUOTA },
 	/* Networks. */
-	{ "InvalidVpcID.NotFound", AWS_ERR_NOT_FOUND,
+	{ "InvalidVpcID.NotFound", CLOUD_ERR_NOT_FOUND,
 	  "check the VPCId field: the VPC does not exist in this Region" },
-	{ "InvalidSubnetID.NotFound", AWS_ERR_NOT_FOUND,
+	{ "InvalidSubnetID.NotFound", CLOUD_ERR_NOT_FOUND,
 	  "check the SubnetIds field: each subnet must exist in this Region "
 	  "and belong to the VPC" },
-	{ "InvalidRouteTableID.NotFound", AWS_ERR_NOT_FOUND,
+	{ "InvalidRouteTableID.NotFound", CLOUD_ERR_NOT_FOUND,
 	  "check the RouteTableId field: the route table does not exist in "
 	  "this Region" },
-	{ "InvalidInternetGatewayID.NotFound", AWS_ERR_NOT_FOUND,
+	{ "InvalidInternetGatewayID.NotFound", CLOUD_ERR_NOT_FOUND,
 	  "check the InternetGatewayId field: the gateway does not exist in "
 	  "this Region" },
-	{ "InvalidSubnet.Conflict", AWS_ERR_OTHER,
+	{ "InvalidSubnet.Conflict", CLOUD_ERR_INVALID,
 	  "the subnet's address range overlaps another subnet of the VPC: "
 	  "choose non-overlapping ranges or reuse the subnet with SubnetIds" },
-	{ "InvalidSubnet.Range", AWS_ERR_OTHER,
+	{ "InvalidSubnet.Range", CLOUD_ERR_INVALID,
 	  "the subnet's address range is not inside the VPC's range" },
-	{ "InvalidVpc.Range", AWS_ERR_OTHER,
+	{ "InvalidVpc.Range", CLOUD_ERR_INVALID,
 	  "the VPC's address range must be between /16 and /28" },
-	{ "DependencyViolation", AWS_ERR_OTHER,
+	{ "DependencyViolation", CLOUD_ERR_OTHER,
 	  "something still uses this resource (instances, network "
 	  "interfaces, load balancers or addresses in the VPC, a security "
 	  "group referenced by another): unprovision them first, or delete "
 	  "what was made outside icm" },
-	{ "Gateway.NotAttached", AWS_ERR_OTHER,
+	{ "Gateway.NotAttached", CLOUD_ERR_NOT_FOUND,
 	  "the internet gateway is not attached to this VPC" },
-	{ "Resource.AlreadyAssociated", AWS_ERR_OTHER,
+	{ "Resource.AlreadyAssociated", CLOUD_ERR_EXISTS,
 	  "the address or route table is already associated elsewhere" },
 	/* Names and duplicates. */
-	{ "InvalidKeyPair.Duplicate", AWS_ERR_OTHER,
+	{ "InvalidKeyPair.Duplicate", CLOUD_ERR_EXISTS,
 	  "a key pair with this name exists already with another key: "
 	  "delete it in EC2, or choose another Label or Tag" },
-	{ "InvalidKeyPair.Format", AWS_ERR_OTHER,
+	{ "InvalidKeyPair.Format", CLOUD_ERR_INVALID,
 	  "check the SSHPublicKey field: EC2 imports OpenSSH RSA or Ed25519 "
 	  "public keys" },
-	{ "InvalidGroup.Duplicate", AWS_ERR_OTHER,
+	{ "InvalidGroup.Duplicate", CLOUD_ERR_EXISTS,
 	  "a security group with this name exists already in the VPC "
 	  "(perhaps from another deployment with the same Label and Tag): "
 	  "delete it or choose another Label or Tag" },
-	{ "InvalidPermission.Duplicate", AWS_ERR_OTHER,
+	{ "InvalidPermission.Duplicate", CLOUD_ERR_EXISTS,
 	  "the security group has this rule already" },
-	{ "InvalidPlacementGroup.Duplicate", AWS_ERR_OTHER,
+	{ "InvalidPlacementGroup.Duplicate", CLOUD_ERR_EXISTS,
 	  "a placement group with this name exists already: delete it or "
 	  "choose another Label or Tag" },
-	{ "DuplicateLoadBalancerName", AWS_ERR_OTHER,
+	{ "DuplicateLoadBalancerName", CLOUD_ERR_EXISTS,
 	  "a load balancer with this name exists already: delete it or "
 	  "choose another Label or Tag" },
-	{ "IdempotentParameterMismatch", AWS_ERR_OTHER,
+	{ "IdempotentParameterMismatch", CLOUD_ERR_INVALID,
 	  "a request with this client token was made before with other "
 	  "parameters: the state directory does not match the definitions "
 	  "it was made from (restore it, or unprovision and provision "
 	  "again)" },
 	/* Requests. */
-	{ "InvalidParameterValue", AWS_ERR_OTHER,
+	{ "InvalidParameterValue", CLOUD_ERR_INVALID,
 	  "a value in the definitions is not valid for this field; AWS's "
 	  "message names it" },
-	{ "InvalidParameterCombination", AWS_ERR_OTHER,
+	{ "InvalidParameterCombination", CLOUD_ERR_INVALID,
 	  "two settings in the definitions cannot be used together; AWS's "
 	  "message names them (for example OSVolumeType and IOPS)" },
-	{ "InvalidBlockDeviceMapping", AWS_ERR_OTHER,
+	{ "InvalidBlockDeviceMapping", CLOUD_ERR_INVALID,
 	  "check the volume fields (sizes, types, IOPS and device names) of "
 	  "the definitions" },
-	{ "VolumeTypeNotAvailableInZone", AWS_ERR_OTHER,
+	{ "VolumeTypeNotAvailableInZone", CLOUD_ERR_INVALID,
 	  "this Zone does not offer the volume type: choose another type or "
 	  "Zone" },
-	{ "IncorrectInstanceState", AWS_ERR_OTHER,
+	{ "IncorrectInstanceState", CLOUD_ERR_OTHER,
 	  "the instance is not in a state that allows this (it may be "
 	  "stopping or terminated); look at it in EC2 and run again" },
-	{ "IncorrectState", AWS_ERR_OTHER,
+	{ "IncorrectState", CLOUD_ERR_OTHER,
 	  "the resource is not in a state that allows this yet; run again" },
-	{ "MissingParameter", AWS_ERR_OTHER,
+	{ "MissingParameter", CLOUD_ERR_INVALID,
 	  "a required value is missing from the request; AWS's message "
 	  "names it (a field of the definitions left empty?)" },
-	{ "InvalidAction", AWS_ERR_OTHER,
+	{ "InvalidAction", CLOUD_ERR_INVALID,
 	  "the endpoint does not know this action: check AWS_ENDPOINT_URL "
 	  "and the endpoint variables of the service" },
-	{ "ValidationError", AWS_ERR_OTHER,
+	{ "ValidationError", CLOUD_ERR_INVALID,
 	  "a value in the definitions is not valid for this field; AWS's "
 	  "message names it" },
-	{ "InvalidPlacementGroup.Unknown", AWS_ERR_NOT_FOUND,
+	{ "InvalidPlacementGroup.Unknown", CLOUD_ERR_NOT_FOUND,
 	  "the placement group does not exist (yet): it is made before the "
 	  "instances; run again" },
 	/* Load balancers (ELB and ELBv2). */
-	{ "LoadBalancerNotFound", AWS_ERR_NOT_FOUND,
+	{ "LoadBalancerNotFound", CLOUD_ERR_NOT_FOUND,
 	  "the load balancer does not exist (deleted outside icm, or not yet "
 	  "visible just after its creation); run again" },
-	{ "TargetGroupNotFound", AWS_ERR_NOT_FOUND,
+	{ "TargetGroupNotFound", CLOUD_ERR_NOT_FOUND,
 	  "the target group does not exist (deleted outside icm, or not yet "
 	  "visible just after its creation); run again" },
-	{ "DuplicateTargetGroupName", AWS_ERR_OTHER,
+	{ "DuplicateTargetGroupName", CLOUD_ERR_EXISTS,
 	  "a target group with this name exists already: delete it or "
 	  "choose another Label or Tag" },
-	{ "TooManyTargetGroups", AWS_ERR_OTHER,
+	{ "TooManyTargetGroups", CLOUD_ERR_INVALID,
 	  "the account's target group quota is reached: " QUOTA },
-	{ "TooManyTargets", AWS_ERR_OTHER,
+	{ "TooManyTargets", CLOUD_ERR_INVALID,
 	  "the load balancer's target quota is reached: " QUOTA },
-	{ "InvalidConfigurationRequest", AWS_ERR_OTHER,
+	{ "InvalidConfigurationRequest", CLOUD_ERR_INVALID,
 	  "the load balancer cannot be set up this way (subnets in the same "
 	  "zone, a security group of another VPC, ...); AWS's message says "
 	  "what" },
 	/* Throttling and AWS-side failures: retried by icm. */
-	{ "RequestLimitExceeded", AWS_ERR_THROTTLED, THROTTLED },
-	{ "Throttling", AWS_ERR_THROTTLED, THROTTLED },
-	{ "ThrottlingException", AWS_ERR_THROTTLED, THROTTLED },
-	{ "RequestThrottled", AWS_ERR_THROTTLED, THROTTLED },
-	{ "RequestThrottledException", AWS_ERR_THROTTLED, THROTTLED },
-	{ "TooManyRequestsException", AWS_ERR_THROTTLED, THROTTLED },
-	{ "EC2ThrottledException", AWS_ERR_THROTTLED, THROTTLED },
-	{ "PriorRequestNotComplete", AWS_ERR_THROTTLED, THROTTLED },
-	{ "BandwidthLimitExceeded", AWS_ERR_THROTTLED, THROTTLED },
-	{ "SlowDown", AWS_ERR_THROTTLED, THROTTLED },
-	{ "InternalError", AWS_ERR_TRANSIENT, TRANSIENT },
-	{ "InternalFailure", AWS_ERR_TRANSIENT, TRANSIENT },
-	{ "ServiceUnavailable", AWS_ERR_TRANSIENT, TRANSIENT },
-	{ "Unavailable", AWS_ERR_TRANSIENT, TRANSIENT },
-	{ "RequestTimeout", AWS_ERR_TRANSIENT, TRANSIENT },
-	{ "RequestTimeoutException", AWS_ERR_TRANSIENT, TRANSIENT },
+	{ "RequestLimitExceeded", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "Throttling", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "ThrottlingException", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "RequestThrottled", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "RequestThrottledException", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "TooManyRequestsException", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "EC2ThrottledException", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "PriorRequestNotComplete", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "BandwidthLimitExceeded", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "SlowDown", CLOUD_ERR_THROTTLED, THROTTLED },
+	{ "InternalError", CLOUD_ERR_TRANSIENT, TRANSIENT },
+	{ "InternalFailure", CLOUD_ERR_TRANSIENT, TRANSIENT },
+	{ "ServiceUnavailable", CLOUD_ERR_TRANSIENT, TRANSIENT },
+	{ "Unavailable", CLOUD_ERR_TRANSIENT, TRANSIENT },
+	{ "RequestTimeout", CLOUD_ERR_TRANSIENT, TRANSIENT },
+	{ "RequestTimeoutException", CLOUD_ERR_TRANSIENT, TRANSIENT },
 };
 
 static int find(const char *code)
@@ -255,15 +256,22 @@ static int find(const char *code)
 	return -1;
 }
 
-enum aws_err_class aws_error_class(const char *code)
+enum cloud_err_class aws_error_class(const char *code)
 {
 	int i = find(code);
 
 	if (i >= 0)
 		return advice[i].cls;
-	if (code && str_ends(code, ".NotFound"))
-		return AWS_ERR_NOT_FOUND;
-	return AWS_ERR_OTHER;
+	if (!code)
+		return CLOUD_ERR_OTHER;
+	if (str_ends(code, "NotFound"))		/* *.NotFound, ELB's too */
+		return CLOUD_ERR_NOT_FOUND;
+	if (str_ends(code, ".Duplicate") || strstr(code, "AlreadyExists") ||
+	    str_starts(code, "Duplicate"))
+		return CLOUD_ERR_EXISTS;	/* RouteAlreadyExists, ... */
+	if (str_starts(code, "Invalid") || str_ends(code, "LimitExceeded"))
+		return CLOUD_ERR_INVALID;
+	return CLOUD_ERR_OTHER;
 }
 
 char *aws_error_message(const char *code, const char *message)

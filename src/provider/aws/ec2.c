@@ -3,11 +3,11 @@
  * body, endpoints, signed POSTs with retries, XML answers and errors,
  * and NextToken pagination.
  */
-#include "../icm.h"
+#include "../../icm.h"
 #include "ec2.h"
 #include "awserr.h"
-#include "../state/log.h"
-#include "../util/str.h"
+#include "../../state/log.h"
+#include "../../util/str.h"
 #include <ctype.h>
 
 #define AWS_CAP_BODY (4u << 20)		/* one request's form body */
@@ -300,24 +300,29 @@ static char *plain_reason(const struct http_response *r)
 }
 
 /*
- * Reads a non-2xx answer: the reason (allocated) and whether it is worth
- * retrying.
+ * Reads a non-2xx answer: the reason (allocated), its class and whether
+ * it is worth retrying.
  */
-static char *answer_error(const struct http_response *r, bool *retry)
+static char *answer_error(const struct http_response *r,
+			  enum cloud_err_class *cls, bool *retry)
 {
 	struct xml_node *root = NULL;
 	char *code = NULL, *msg = NULL, *perr = NULL, *why;
-	enum aws_err_class cls = AWS_ERR_OTHER;
 
+	*cls = CLOUD_ERR_OTHER;
 	if (r->body.len && !xml_parse(r->body.data, r->body.len, &root,
 				      &perr) &&
 	    !aws_error_parse(root, &code, &msg)) {
-		cls = aws_error_class(code);
+		*cls = aws_error_class(code);
 		why = aws_error_message(code, msg);
 	} else {
 		why = plain_reason(r);
+		if (http_status_retryable(r->status))
+			*cls = CLOUD_ERR_TRANSIENT;
+		else if (r->status == 401 || r->status == 403)
+			*cls = CLOUD_ERR_AUTH;
 	}
-	*retry = cls == AWS_ERR_THROTTLED || cls == AWS_ERR_TRANSIENT ||
+	*retry = *cls == CLOUD_ERR_THROTTLED || *cls == CLOUD_ERR_TRANSIENT ||
 		 http_status_retryable(r->status);
 	free(code);
 	free(msg);
@@ -326,10 +331,10 @@ static char *answer_error(const struct http_response *r, bool *retry)
 	return why;
 }
 
-/* One attempt: 0 with *out, or -1 with *why and *retry. */
+/* One attempt: 0 with *out, or -1 with *why, *cls and *retry. */
 static int attempt(struct aws_client *c, const char *body, long timeout_ms,
 		   struct http_response *resp, struct xml_node **out,
-		   char **why, bool *retry)
+		   char **why, enum cloud_err_class *cls, bool *retry)
 {
 	struct http_header hdrs[AWS_SIGNED_HEADERS];
 	struct sigv4_result sig;
@@ -342,15 +347,19 @@ static int attempt(struct aws_client *c, const char *body, long timeout_ms,
 	int ret = -1;
 
 	*retry = false;
+	*cls = CLOUD_ERR_OTHER;
 	if (aws_sign_form(c, body, time(NULL), &sig, hdrs, &req.nheaders,
 			  why))
 		goto out;
 	c->attempts++;
-	if (http_send(&c->http, &req, resp, retry, why))
+	if (http_send(&c->http, &req, resp, retry, why)) {
+		if (*retry)
+			*cls = CLOUD_ERR_TRANSIENT;
 		goto out;
+	}
 	c->last_status = resp->status;
 	if (resp->status < 200 || resp->status > 299) {
-		*why = answer_error(resp, retry);
+		*why = answer_error(resp, cls, retry);
 		goto out;
 	}
 	if (xml_parse(resp->body.data ? resp->body.data : "", resp->body.len,
@@ -366,25 +375,26 @@ out:
 }
 
 int ec2_call(struct aws_client *c, const char *action,
-	     const struct aws_params *p, struct xml_node **out, char **err)
+	     const struct aws_params *p, struct xml_node **out,
+	     struct cloud_err *err)
 {
 	struct http_response resp;
 	struct http_backoff bo;
+	enum cloud_err_class cls = CLOUD_ERR_OTHER;
 	char *body, *why = NULL;
 	long left;
 	bool retry;
 	int ret = -1;
 
 	*out = NULL;
-	*err = NULL;
+	cloud_err_release(err);
 	c->calls++;
 	c->last_attempts = 0;
 	body = aws_form_body(action, services[c->service].version, p);
-	if (!body) {
-		*err = xasprintf("%s: the request is larger than %u MiB",
-				 action, AWS_CAP_BODY >> 20);
-		return -1;
-	}
+	if (!body)
+		return cloud_err_set(err, CLOUD_ERR_INVALID,
+				     "%s: the request is larger than %u MiB",
+				     action, AWS_CAP_BODY >> 20);
 	http_response_init(&resp);
 	http_backoff_init(&bo, c->budget_ms);
 	for (;;) {
@@ -395,18 +405,18 @@ int ec2_call(struct aws_client *c, const char *action,
 		why = NULL;
 		c->last_attempts++;
 		if (!attempt(c, body, left > 1000 ? left : 1000, &resp, out,
-			     &why, &retry))
+			     &why, &cls, &retry))
 			break;
 		if (retry)
 			debug("aws: %s attempt %d failed: %s", action,
 			      c->last_attempts, why);
 		if (!retry || http_backoff_wait(&bo)) {
 			if (retry)
-				*err = xasprintf("%s: %s (still failing after "
-						 "%d attempts)", action, why,
-						 c->last_attempts);
+				cloud_err_set(err, cls, "%s: %s (still failing "
+					      "after %d attempts)", action,
+					      why, c->last_attempts);
 			else
-				*err = xasprintf("%s: %s", action, why);
+				cloud_err_set(err, cls, "%s: %s", action, why);
 			goto out;
 		}
 	}
@@ -435,7 +445,7 @@ static const char *next_token(const struct aws_client *c,
 
 int ec2_call_pages(struct aws_client *c, const char *action,
 		   const struct aws_params *p, aws_page_fn fn, void *arg,
-		   char **err)
+		   struct cloud_err *err)
 {
 	const char *tparam = c->service == AWS_ELB ? "Marker" : "NextToken";
 	struct aws_params q;
@@ -445,7 +455,7 @@ int ec2_call_pages(struct aws_client *c, const char *action,
 	size_t i, base;
 	int page, r, ret = -1;
 
-	*err = NULL;
+	cloud_err_release(err);
 	aws_params_init(&q);
 	for (i = 0; p && i < p->n; i++)
 		aws_params_add(&q, p->v[i].key, p->v[i].value);
@@ -462,8 +472,9 @@ int ec2_call_pages(struct aws_client *c, const char *action,
 			goto out;
 		}
 		if (token && !strcmp(token, t)) {
-			*err = xasprintf("%s: the service answered the same "
-					 "page token twice", action);
+			cloud_err_set(err, CLOUD_ERR_OTHER, "%s: the service "
+				      "answered the same page token twice",
+				      action);
 			goto out;
 		}
 		free(token);
@@ -477,7 +488,8 @@ int ec2_call_pages(struct aws_client *c, const char *action,
 		}
 		aws_params_add(&q, tparam, token);
 	}
-	*err = xasprintf("%s: more than %d pages", action, AWS_MAX_PAGES);
+	cloud_err_set(err, CLOUD_ERR_OTHER, "%s: more than %d pages", action,
+		      AWS_MAX_PAGES);
 out:
 	xml_free(root);
 	free(token);

@@ -1,0 +1,256 @@
+/*
+ * provider.c: the AWS provider's vtable (provider.h): validate, create
+ * (the phases and console lines of ICM), destroy (teardown.c); the
+ * session every step uses (see aws.h).
+ */
+#include "aws.h"
+#include "tf.h"
+#include "../../state/log.h"
+#include "../../util/str.h"
+
+/* "<Label>-<Role>-<Tag>": node n's definition as ICM's console lines
+ * and state directory name it (caller frees). */
+char *aws_def_name(const struct node *n)
+{
+	return xasprintf("%s-%s-%s", fld(n, "Label"), n->role,
+			 fld(n, "Tag"));
+}
+
+/* The first node of definition def that is not a load balancer; NULL
+ * when it has none (Count 0). */
+static const struct node *def_node(const struct plan *p, int def)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->nodes[i].def_index == def &&
+		    strcmp(p->nodes[i].role, "LB"))
+			return &p->nodes[i];
+	return NULL;
+}
+
+static int def_count(const struct plan *p)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < p->n; i++)
+		if (p->nodes[i].def_index >= n)
+			n = p->nodes[i].def_index + 1;
+	return n;
+}
+
+/* ICM's phase line `<before><definition><after>` for every definition
+ * of p that has nodes (unprovision's destroy lines). */
+void aws_say_definitions(const struct plan *p, const char *before,
+			 const char *after)
+{
+	int def, n = def_count(p);
+
+	for (def = 0; def < n; def++) {
+		const struct node *n0 = def_node(p, def);
+		char *name;
+
+		if (!n0)
+			continue;
+		name = aws_def_name(n0);
+		say("%s%s%s", before, name, after);
+		free(name);
+	}
+}
+
+
+/* The zones of the deployment (Zone, comma list), in order. */
+/* The zones of the deployment: the Zone list of defaults.json (its order
+ * numbers the subnets), then any other zone a node names. */
+static void zones_of(struct aws *a, const struct plan *p)
+{
+	const char *z = a->pc->cfg ? config_get(a->pc->cfg, -1, "Zone") :
+		NULL;
+	char *s = xstrdup(z ? z : ""), *w, *save = NULL;
+	size_t i, k;
+
+	for (w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		while (*w == ' ')
+			w++;
+		a->zones = xrealloc(a->zones, (a->nzones + 1) * sizeof(char *));
+		a->zones[a->nzones++] = xstrdup(w);
+	}
+	free(s);
+	for (i = 0; i < p->n; i++) {
+		const char *nz = p->nodes[i].zone;
+
+		for (k = 0; nz && k < a->nzones; k++)
+			if (!strcmp(a->zones[k], nz))
+				break;
+		if (!nz || k < a->nzones)
+			continue;
+		a->zones = xrealloc(a->zones, (a->nzones + 1) * sizeof(char *));
+		a->zones[a->nzones++] = xstrdup(nz);
+	}
+}
+
+int aws_open(struct aws *a, const struct provider_ctx *pc,
+	     const struct plan *p)
+{
+	const char *region;
+	char *err = NULL;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->pc = pc;
+	for (i = 0; i < p->n && !a->any; i++)
+		if (strcmp(p->nodes[i].role, "LB"))
+			a->any = &p->nodes[i];
+	if (!a->any)
+		return error("no nodes to provision");
+	a->dep = xasprintf("%s-%s", fld(a->any, "Label"),
+			   fld(a->any, "Tag"));
+	region = fld(a->any, "Region");
+	if (!region)
+		return error("Region is required on AWS");
+	zones_of(a, p);
+	if (!a->nzones)
+		return error("Zone is required on AWS (a comma list for "
+			     "several zones)");
+	if (aws_creds_load(&a->creds, fld(a->any, "Credentials"), &err) ||
+	    aws_client_init(&a->ec2, AWS_EC2, &a->creds, region, &err) ||
+	    aws_client_init(&a->elb, AWS_ELB, &a->creds, region, &err)) {
+		error("AWS: %s", err);
+		free(err);
+		return -1;
+	}
+	a->has_elb = true;
+	return journal_open(pc->state_dir, &a->j);
+}
+
+void aws_close(struct aws *a)
+{
+	size_t i;
+
+	journal_close(a->j);
+	aws_client_release(&a->ec2);
+	if (a->has_elb)
+		aws_client_release(&a->elb);
+	aws_creds_release(&a->creds);
+	for (i = 0; i < a->nzones; i++) {
+		free(a->zones[i]);
+		if (a->subnets)
+			free(a->subnets[i]);
+	}
+	free(a->zones);
+	free(a->subnets);
+	free(a->dep);
+	free(a->vpc);
+	free(a->igw);
+	free(a->rtb);
+	free(a->sg);
+	free(a->keyname);
+	free(a->rootdev);
+	xml_free(a->instances);
+}
+
+
+/*
+ * ICM's phases and console lines (icm-reference §7.1): plan of
+ * <Label>-<Tag> (its Terraform directory written), apply of it (network,
+ * security group, key pair); then per definition <Label>-<Role>-<Tag> its
+ * plan (its directory) and apply (its instances), which completes once
+ * every instance runs and the load balancers exist.
+ */
+static int aws_create(const struct provider_ctx *pc, struct plan *p)
+{
+	struct aws a;
+	struct volume_growths none = { NULL, 0 };
+	struct volume_growths *grown = pc->growths ? pc->growths : &none;
+	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
+	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
+	char *name = NULL;
+	size_t i, nlive = 0;
+	int def, ndefs = def_count(p), ret = -1;
+
+	memset(&a, 0, sizeof(a));
+	/* sizes that shrank refused, growth confirmed: before any call */
+	if (volume_growths_check(pc, p, grown))
+		goto out;
+	if (aws_open(&a, pc, p))
+		goto out;
+	if (aws_reconcile(&a, p))
+		goto out;
+	say("Starting plan of %s...", a.dep);
+	if (aws_terraform_write_shared(pc->state_dir, pc->cfg, p))
+		goto out;
+	say("...completed plan of %s", a.dep);
+	say("Starting apply of %s...", a.dep);
+	debug("AWS: region %s", a.ec2.region);
+	if (aws_network(&a) || aws_security(&a) || aws_keypair(&a))
+		goto out;
+	say("...completed apply of %s", a.dep);
+	if (aws_expand_batches(&a) || aws_scale_in(&a, p))
+		goto out;
+	for (def = 0; def < ndefs; def++) {
+		if (!def_node(p, def))
+			continue;
+		name = aws_def_name(def_node(p, def));
+		say("Starting plan of %s...", name);
+		if (aws_terraform_write_definition(pc->state_dir, pc->cfg, p,
+						   def))
+			goto out;
+		say("...completed plan of %s", name);
+		say("Starting apply of %s...", name);
+		if (aws_apply_definition(&a, p, def))
+			goto out;
+		free(name);
+		name = NULL;
+	}
+	for (i = 0; i < p->n; i++) {
+		if (!strcmp(p->nodes[i].role, "LB"))
+			continue;
+		ids[nlive] = aws_node_instance(&a, &p->nodes[i]);
+		live[nlive++] = &p->nodes[i];
+	}
+	say("Waiting for %zu instance%s to run...", nlive,
+	    nlive == 1 ? "" : "s");
+	if (aws_wait_state(&a, ids, nlive, "running", live))
+		goto out;
+	if (aws_grow_volumes(&a, grown))
+		goto out;
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->nodes[i].role, "LB") &&
+		    aws_load_balancer(&a, &p->nodes[i], p))
+			goto out;
+	aws_say_definitions(p, "...completed apply of ", "");
+	debug("EC2: %lu calls for %zu nodes", a.ec2.calls, nlive);
+	ret = 0;
+out:
+	free(name);
+	free(ids);
+	free(live);
+	if (a.j || a.dep)
+		aws_close(&a);
+	volume_growths_release(&none);
+	return ret;
+}
+
+static int aws_validate(const struct provider_ctx *pc, const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct node *n = &p->nodes[i];
+
+		if (!strcmp(n->role, "LB"))
+			continue;
+		if (!fld(n, "AMI") || !fld(n, "InstanceType"))
+			return error("%s: AMI and InstanceType are required "
+				     "on AWS", n->name);
+	}
+	return 0;
+}
+
+const struct provider provider_aws = {
+	.name = "AWS",
+	.validate = aws_validate,
+	.create = aws_create,
+	.destroy = aws_destroy,
+};
