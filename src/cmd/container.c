@@ -31,6 +31,7 @@
 #include "../iris/merge.h"
 #include "../iris/phases.h"
 #include "../iris/qlist.h"
+#include "../node/address.h"
 #include "../node/ssh.h"
 #include "../state/log.h"
 #include "../state/output.h"
@@ -771,8 +772,7 @@ static void portal_line(struct ctx *ctx, const bool *done)
 	}
 	if (!best || strcmp(container_name(ctx), DEFAULT_CONTAINER))
 		return;
-	host = node_field(best, "IPAddress") ? node_field(best, "IPAddress") :
-		node_field(best, "DNSName");
+	host = node_address(best);
 	/* the load balancer in front of that role, when there is one */
 	for (i = 0; i < ctx->inst.n; i++) {
 		const struct node *lb = &ctx->inst.nodes[i];

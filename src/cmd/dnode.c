@@ -2,6 +2,7 @@
  * dnode.c: the container commands' per-node fan-out (see dnode.h).
  */
 #include "dnode.h"
+#include "../node/address.h"
 #include "../state/log.h"
 #include "../state/pki.h"
 #include "../util/fs.h"
@@ -35,12 +36,14 @@ int dnode_check_pki(const char *state_dir)
 int dnode_target(const char *state_dir, const struct node *n,
 		 struct docker_target *t, char **why)
 {
-	const char *ip = node_get(n, "IPAddress");
+	char *ip = NULL, *reason = NULL;
 
 	memset(t, 0, sizeof(*t));
-	if (!ip || !*ip)
-		return error_why(why, "%s has no IPAddress in instances.json",
-				 n->name);
+	if (node_address_numeric(n, &ip, &reason)) {
+		error_why(why, "%s: %s", n->name, reason);
+		free(reason);
+		return -1;
+	}
 	t->name = n->name;
 	t->ip = ip;
 	t->port = DOCKER_PORT;
@@ -52,6 +55,7 @@ int dnode_target(const char *state_dir, const struct node *n,
 
 void dnode_target_release(struct docker_target *t)
 {
+	free((char *)t->ip);
 	free((char *)t->ca_file);
 	free((char *)t->cert_file);
 	free((char *)t->key_file);

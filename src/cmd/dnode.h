@@ -55,9 +55,12 @@ int dnode_interactive(struct ctx *ctx, const char *container,
  * fan-out), naming what is missing and how to make it. */
 int dnode_check_pki(const char *state_dir) WARN_UNUSED;
 
-/* The Docker target of node n (strings into n and the allocated *paths,
- * freed with dnode_target_release()); -1 reported, *why (why not NULL;
- * caller frees) gets the message. */
+/* The Docker target of node n: its machine name pinned to
+ * node_address_numeric() (a DNS-only node's name resolved once), the
+ * deployment's client certificate (strings into n and allocated ones,
+ * freed with dnode_target_release()).  -1 reported, naming the node and
+ * the name that did not resolve; *why (why not NULL; caller frees) gets
+ * the message. */
 int dnode_target(const char *state_dir, const struct node *n,
 		 struct docker_target *t, char **why) WARN_UNUSED;
 void dnode_target_release(struct docker_target *t);

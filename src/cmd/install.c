@@ -39,6 +39,7 @@
 #include "../iris/cos.h"
 #include "../iris/merge.h"
 #include "../iris/qlist.h"
+#include "../node/address.h"
 #include "../node/fanout.h"
 #include "../state/log.h"
 #include "../state/output.h"
@@ -442,11 +443,10 @@ static void kit_portal(const struct ctx *ctx, const bool *done)
 	}
 	if (!best)
 		return;
-	ip = node_get(best, "IPAddress");
+	ip = node_address(best);
 	port = ctx_field(ctx, best, "WebServerPort");
 	say("Management Portal available at: http://%s:%s/csp/sys/"
-	    "UtilHome.csp", ip ? ip : node_get(best, "DNSName"),
-	    port ? port : "52773");
+	    "UtilHome.csp", ip ? ip : best->name, port ? port : "52773");
 }
 
 /* Every selected node's license key file is there, before anything. */

@@ -19,6 +19,7 @@
  */
 #include "cmd.h"
 #include "../config/instances.h"
+#include "../node/address.h"
 #include "../node/fanout.h"
 #include "../node/keyfiles.h"
 #include "../provider/provider.h"

@@ -1,6 +1,7 @@
 /* fanout.c: the bounded pool and ICM's run-a-command-everywhere (see
  * fanout.h). */
 #include "fanout.h"
+#include "address.h"
 #include "../config/plan.h"
 #include "../state/log.h"
 #include "../state/nodeout.h"
@@ -178,9 +179,7 @@ int fanout_target(const struct node *n, const char *state_dir,
 
 	memset(t, 0, sizeof(*t));
 	*kh_out = NULL;
-	t->host = node_field(n, "IPAddress");
-	if (!t->host)
-		t->host = node_field(n, "DNSName");
+	t->host = node_address(n);
 	if (!t->host)
 		return error_why(why, "%s: neither IPAddress nor DNSName is "
 				 "set", n->name);

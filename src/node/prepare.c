@@ -17,6 +17,7 @@
  * the -H/--tls* flags of icm's systemd drop-in.
  */
 #include "prepare.h"
+#include "address.h"
 #include "authkey.h"
 #include "../docker/api.h"
 #include "../embed/embedded.h"
@@ -393,34 +394,6 @@ static int grow_root(struct prep *pr)
 	return rc;
 }
 
-/* The address dockerd's name is pinned to: IPAddress, else DNSName
- * resolved. */
-static int docker_ip(struct prep *pr, char ip[INET6_ADDRSTRLEN])
-{
-	const char *v = node_field(pr->n, "IPAddress");
-	const char *dns = node_field(pr->n, "DNSName");
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai = NULL;
-	int e;
-
-	if (v) {
-		strlcpy_icm(ip, v, INET6_ADDRSTRLEN);
-		return 0;
-	}
-	if (!dns)
-		return fanout_fail(pr->r, "no IPAddress or DNSName");
-	e = getaddrinfo(dns, NULL, &hints, &ai);
-	if (e || !ai || getnameinfo(ai->ai_addr, ai->ai_addrlen, ip,
-				    INET6_ADDRSTRLEN, NULL, 0,
-				    NI_NUMERICHOST)) {
-		if (ai)
-			freeaddrinfo(ai);
-		return fanout_fail(pr->r, "cannot resolve DNSName '%s': %s",
-				   dns, e ? gai_strerror(e) : "no address");
-	}
-	freeaddrinfo(ai);
-	return 0;
-}
-
 static void pause_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -444,7 +417,6 @@ static int64_t now_ms(void)
  */
 static int verify_docker(struct prep *pr)
 {
-	char ip[INET6_ADDRSTRLEN];
 	char *ca = xasprintf("%s/" PKI_DIR "/ca.pem", pr->state_dir);
 	char *cert = xasprintf("%s/" PKI_DIR "/client/cert.pem",
 			       pr->state_dir);
@@ -455,12 +427,14 @@ static int verify_docker(struct prep *pr)
 		.connect_timeout_ms = 5000, .timeout_ms = 10000,
 	};
 	struct docker *d = NULL;
-	char *err = NULL;
+	char *err = NULL, *ip = NULL;
 	int64_t end = now_ms() + PREPARE_VERIFY_MS;
 	int rc = -1, tries = 0;
 
-	if (docker_ip(pr, ip))
+	if (node_address_numeric(pr->n, &ip, &err)) {
+		fanout_fail(pr->r, "%s", err);
 		goto out;
+	}
 	t.ip = ip;
 	for (;;) {
 		tries++;
@@ -490,6 +464,7 @@ static int verify_docker(struct prep *pr)
 out:
 	docker_close(d);
 	free(err);
+	free(ip);
 	free(key);
 	free(cert);
 	free(ca);

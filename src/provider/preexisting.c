@@ -14,15 +14,8 @@
  */
 #include "provider.h"
 #include "resize.h"
+#include "../node/address.h"
 #include "../state/log.h"
-
-/* The host a node names: IPAddress, else DNSName (NULL: neither). */
-static const char *host_of(const struct node *n)
-{
-	const char *ip = node_field(n, "IPAddress");
-
-	return ip ? ip : node_field(n, "DNSName");
-}
 
 /* Volumes on PreExisting are directories (§5.6), never devices. */
 static int check_volumes(const struct node *n)
@@ -55,7 +48,7 @@ static int pre_validate(const struct provider_ctx *pc, const struct plan *p)
 	size_t i, j;
 
 	for (i = 0; i < p->n; i++) {
-		const char *a = host_of(&p->nodes[i]);
+		const char *a = node_address(&p->nodes[i]);
 
 		if (check_volumes(&p->nodes[i]))
 			return -1;
@@ -66,7 +59,7 @@ static int pre_validate(const struct provider_ctx *pc, const struct plan *p)
 			return error("%s: a PreExisting node needs IPAddress "
 				     "or DNSName", p->nodes[i].name);
 		for (j = 0; j < i; j++)
-			if (!strcmp(a, host_of(&p->nodes[j])))
+			if (!strcmp(a, node_address(&p->nodes[j])))
 				return error("%s and %s are the same host "
 					     "'%s': one definition per host",
 					     p->nodes[j].name, p->nodes[i].name,

@@ -5,7 +5,7 @@
 # (warned once, and no code path prints it), a numeric one is masked in
 # the form written, and the guide's placeholder '...' is refused.
 . "$(dirname "$0")/lib.sh"
-plan 41
+plan 42
 cd "$T"
 cp "$DATA"/e2e/pre/*.json .
 "$ICM" keygen ssh keys >/dev/null
@@ -22,10 +22,15 @@ r=$(cat response.json)
 for s in Iris-E2E-pw-1 Reg-pw-E2E-2 ssh-pw-E2E-3; do
 	lacks "response.json (-plan -json) lacks $s" "$r" "$s"
 done
-# Every file icm wrote (icm.log, response.json, state/): none holds one.
+# Every file icm wrote (icm.log, response.json, state/): none holds one,
+# but instances.json, which holds the deployment's fields as ICM's does
+# (written before node preparation, so also after a failed provision):
+# it is readable by its owner alone.
 found=$(grep -rlF $(printf -- '-e %s ' $secrets) . \
-	--exclude=defaults.json --exclude=definitions.json)
+	--exclude=defaults.json --exclude=definitions.json \
+	--exclude=instances.json)
 is "no file icm wrote holds a secret" "$found" ""
+is "instances.json is mode 0600" "$(stat -c %a instances.json 2>&1)" 600
 
 # The pre world with its defaults.json changed by sed expression $2, in
 # directory $1 (made here; the caller cds into it).
@@ -122,7 +127,8 @@ is "provision fails (no sshd on loopback)" "$st" 1
 contains "response.json holds the error" "$(cat response.json)" '"error":'
 found=$(grep -rlF -e 1234567890123456 -e 1.23456789012346e+15 \
 	-e 98765432.125 -e 9.8765432125e+07 . \
-	--exclude=defaults.json --exclude=definitions.json)
+	--exclude=defaults.json --exclude=definitions.json \
+	--exclude=instances.json)
 is "no file icm wrote holds the numeric passwords, in any form" "$found" ""
 for s in 1234567890123456 1.23456789012346e+15 98765432.125; do
 	lacks "console lacks $s" "$out" "$s"

@@ -46,6 +46,13 @@ is() {
 	fi
 }
 
+# is_shown NAME GOT WANT OUTPUT: is(), and on a mismatch the last lines of
+# the command's OUTPUT as comments.
+is_shown() {
+	is "$1" "$2" "$3"
+	[ "$2" = "$3" ] || printf '%s\n' "$4" | tail -n 8 | sed 's/^/#   /'
+}
+
 contains() {
 	case $2 in
 	*"$3"*) _result 0 "$1" ;;
