@@ -278,19 +278,17 @@ static const struct res_kind k_vpc = {
 };
 static const struct res_kind k_subnet = {
 	.name = "subnet", .keys = KEYS("subnet/", "subnet-public/"),
-	.after = KEYS("vpc"), .list = list_subnets,
+	.list = list_subnets,
 };
 static const struct res_kind k_igw = {
-	.name = "igw", .keys = KEYS("igw", "igw-attach"),
-	.after = KEYS("vpc"), .list = list_igws,
+	.name = "igw", .keys = KEYS("igw", "igw-attach"), .list = list_igws,
 };
 static const struct res_kind k_rtb = {
 	.name = "rtb", .keys = KEYS("rtb", "route-default", "rtb-assoc/"),
-	.after = KEYS("vpc", "subnet", "igw"), .list = list_rtbs,
+	.list = list_rtbs,
 };
 static const struct res_kind k_sg = {
-	.name = "sg", .keys = KEYS("sg", "sg-ingress"), .after = KEYS("vpc"),
-	.list = list_sgs,
+	.name = "sg", .keys = KEYS("sg", "sg-ingress"), .list = list_sgs,
 };
 static const struct res_kind k_keypair = {
 	.name = "keypair", .keys = KEYS("keypair"), .list = list_keypairs,
@@ -301,17 +299,14 @@ static const struct res_kind k_pg = {
 static const struct res_kind k_instance = {
 	.name = "instance", .node = true,
 	.companions = KEYS("name/", "eip-assoc/"),
-	.after = KEYS("subnet", "sg", "keypair", "placement group"),
 	.list = list_instances,
 };
 static const struct res_kind k_eip = {
-	.name = "eip", .keys = KEYS("eip/", "eip-assoc/"),
-	.after = KEYS("instance"), .list = list_eips,
+	.name = "eip", .keys = KEYS("eip/", "eip-assoc/"), .list = list_eips,
 };
 static const struct res_kind k_elb = {
 	.name = "load balancer",
 	.keys = KEYS("lb/", "tg/", "tg-reg/", "listener/"),
-	.after = KEYS("instance", "subnet"),
 };
 
 const struct res_kind *const aws_kinds[] = {

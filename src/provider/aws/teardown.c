@@ -256,8 +256,8 @@ int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
 	say("Starting destroy of %s...", a.dep);
 	if (sweep(&a, &aws_kind_key, NULL) || sweep(&a, &aws_kind_sg, NULL) ||
 	    sweep(&a, &aws_kind_rtb, disassociate_rtb) ||
-	    sweep(&a, &aws_kind_igw, detach_igw) || sweep(&a, &aws_kind_subnet, NULL) ||
-	    sweep(&a, &aws_kind_vpc, NULL))
+	    sweep(&a, &aws_kind_igw, detach_igw) ||
+	    sweep(&a, &aws_kind_subnet, NULL) || sweep(&a, &aws_kind_vpc, NULL))
 		goto out;
 	journal_each(a.j, forget_all, &a);
 	say("...completed destroy of %s", a.dep);
