@@ -123,7 +123,7 @@ struct iris_topo *iris_topo_new(struct node *const *nodes, size_t n,
 		x->addr = field(arg, x->n, x->addr_field);
 		if (!x->addr)
 			x->addr = field(arg, x->n, x->addr_field = "IPAddress");
-		if (!x->addr)	/* a DNS-only node: node_address()'s rule */
+		if (!x->addr)	/* DNS-only: node_address()'s rule */
 			x->addr = field(arg, x->n, x->addr_field = "DNSName");
 		if (!x->addr) {
 			x->addr_field = "MachineName";

@@ -350,5 +350,8 @@ int error_why(char **why, const char *fmt, ...)
 
 const char *log_main_error(void)
 {
+	/* main_error is written on the main thread only: read it there */
+	if (!pthread_equal(pthread_self(), main_thread))
+		return NULL;
 	return main_error;
 }

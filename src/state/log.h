@@ -59,8 +59,8 @@ int error_why(char **why, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /*
  * The last error message (without "Error: ") printed by the main thread
  * (the one that started the process), or NULL; errors printed on other
- * threads are not kept.  For response.json and tests; main thread only.
- * Owned by log.c.
+ * threads are not kept.  For response.json and tests; on any other thread
+ * it is NULL.  Owned by log.c.
  */
 const char *log_main_error(void);
 
