@@ -248,7 +248,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/%)
 FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
 	src/iris/*.c src/state/*.c) src/cloud/xml.c src/provider/aws/awscreds.c \
 	src/provider/aws/awserr.c src/docker/names.c src/docker/tar.c \
-	src/docker/runopts.c \
+	src/docker/tar_write.c src/docker/runopts.c \
 	src/node/authkey.c src/node/known_hosts.c
 FUZZ_OBJS := $(FUZZ_SRCS:src/%.c=$(FUZZ)/obj/%.o)
 FUZZ_BEARSSL := build/work/bearssl
