@@ -1,6 +1,6 @@
 /*
  * http.c: the libcurl wrapper for cloud APIs (see http.h): one attempt
- * per http_send(), capped bodies, CA trust from util/trust.h, and the
+ * per http_send(), capped bodies, CA trust from cloud/trust.h, and the
  * backoff with full jitter that callers retry with.
  */
 #include "../icm.h"

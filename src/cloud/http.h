@@ -4,7 +4,7 @@
  *
  * - One struct http_client per thread (it holds one curl handle and its
  *   connection cache; curl handles are not shared between threads).
- * - TLS: peers are verified against the CA trust util/trust.h finds
+ * - TLS: peers are verified against the CA trust cloud/trust.h finds
  *   ($SSL_CERT_FILE, the system bundle, else the embedded bundle); http://
  *   is accepted too (local emulators; the callers decide when).
  * - Every answer's body is capped at HTTP_CAP_BODY; connection and
@@ -25,7 +25,7 @@
 
 #include "../icm.h"
 #include "../util/buf.h"
-#include "../util/trust.h"
+#include "trust.h"
 
 #define HTTP_CAP_BODY (16u << 20)	/* an API answer (the XML reader's
 					   input cap too) */

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# 03-layers: the layers src/DESIGN.md names hold, by what each file
+# includes: src/util/ depends on nothing of ours (the reporting functions
+# and the secret registry are there, icm.log plugs into them from
+# src/state/); nothing below the commands includes src/cmd/.
+. "$(dirname "$0")/lib.sh"
+plan 2
+S=$TOP/src
+
+# Every #include "../<dir>/..." of the files given, as "file: line".
+includes_of() {
+	grep -Hn '^#[[:space:]]*include[[:space:]]*"\.\./' "$@" 2>/dev/null |
+		sed "s|^$S/||"
+}
+
+is "src/util/ includes nothing of ours outside it (but icm.h)" \
+	"$(includes_of "$S"/util/*.[ch] | grep -v '"\.\./icm\.h"')" ""
+is "only main.c and src/cmd/ include src/cmd/" \
+	"$(includes_of $(find "$S" -name '*.[ch]' ! -path "$S/cmd/*") |
+	   grep '"\.\./cmd/')" ""
+done_testing
