@@ -2,9 +2,10 @@
 # 03-layers: the layers src/DESIGN.md names hold, by what each file
 # includes: src/util/ depends on nothing of ours (the reporting functions
 # and the secret registry are there, icm.log plugs into them from
-# src/state/); nothing below the commands includes src/cmd/.
+# src/state/); nothing below the commands includes src/cmd/; libcurl is
+# driven by one wrapper (src/cloud/http.c), Docker's API client included.
 . "$(dirname "$0")/lib.sh"
-plan 2
+plan 3
 S=$TOP/src
 
 # Every #include "../<dir>/..." of the files given, as "file: line".
@@ -18,4 +19,8 @@ is "src/util/ includes nothing of ours outside it (but icm.h)" \
 is "only main.c and src/cmd/ include src/cmd/" \
 	"$(includes_of $(find "$S" -name '*.[ch]' ! -path "$S/cmd/*") |
 	   grep '"\.\./cmd/')" ""
+is "libcurl is included by cloud/http.c alone (and cmd/version.c)" \
+	"$(grep -ln '^#[[:space:]]*include[[:space:]]*<curl/' \
+	   $(find "$S" -name '*.[ch]') | sed "s|^$S/||" |
+	   grep -vx 'cloud/http\.c\|cmd/version\.c')" ""
 done_testing
