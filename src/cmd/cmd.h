@@ -166,32 +166,9 @@ int cmd_terminal(struct ctx *ctx);
 int cmd_sql(struct ctx *ctx);
 int cmd_install(struct ctx *ctx);		/* install.c */
 int cmd_uninstall(struct ctx *ctx);
-/* icm ps in a Containerless deployment: Machine, IP Address, Instance,
- * Kit, Status, Health from iris qlist (install.c; cmd_ps() calls it). */
-int cmd_ps_containerless(struct ctx *ctx);
 /* Whether a selected node has Containerless true (install.c). */
 bool ctx_containerless(const struct ctx *ctx);
-/* -1 (reported) when the selection is Containerless: cmd_run() refuses
- * (install.c). */
-int install_refuse_run(const struct ctx *ctx);
-/* Containerless session (iris.c calls them; install.c): script on
- * `iris session IRIS -U <ns(node)>` of each selected node's kit install
- * over SSH (output files <file>.out/.err, ICM's console lines; result,
- * when not NULL, turns a node's output into what the file holds, failing
- * it when it cannot), or an interactive session on the one selected
- * node. */
-struct fanout_result;
-int install_session(struct ctx *ctx, const char *shown, const char *script,
-		    const char *file,
-		    const char *(*ns)(const struct ctx *, const struct node *),
-		    int (*result)(struct fanout_result *r)) WARN_UNUSED;
-/* (the interactive one: exactly one node selected, checked by the
- * caller) */
-int install_session_interactive(struct ctx *ctx, const char *ns,
-				const char *routine) WARN_UNUSED;
-/* Containerless stop and start: iris stop / iris start of the kit's
- * instance on the selected nodes (install.c). */
-int install_stop_start(struct ctx *ctx, bool start) WARN_UNUSED;
+/* (the Containerless runtime: runtime.h) */
 
 /*
  * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,

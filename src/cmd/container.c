@@ -22,6 +22,7 @@
  * license directory copied in.
  */
 #include "dnode.h"
+#include "runtime.h"
 #include "irisconf.h"
 #include "../config/instances.h"
 #include "../docker/image.h"
@@ -841,12 +842,15 @@ out:
 	return rc;
 }
 
-int cmd_run(struct ctx *ctx)
+static int containers_run(struct ctx *ctx)
 {
-	if (install_refuse_run(ctx))	/* Containerless: icm install */
-		return -1;
 	ctx_say_no_weave(ctx, ctx->sel, ctx->nsel);
 	return run_or_upgrade(ctx, false);
+}
+
+int cmd_run(struct ctx *ctx)
+{
+	return runtime_of(ctx)->run(ctx);
 }
 
 /* ------------------------------------------ upgrade: mirror members */
@@ -1014,11 +1018,7 @@ static int upgrade_waves(struct ctx *ctx)
 
 int cmd_upgrade(struct ctx *ctx)
 {
-	/* Containerless (icm-reference §2.2): download the kit, stop,
-	 * uninstall, install, start: install's re-entrant path */
-	if (ctx_containerless(ctx))
-		return cmd_install(ctx);
-	return upgrade_waves(ctx);
+	return runtime_of(ctx)->upgrade(ctx);
 }
 
 /* ---------------------------------------------------------------- pull */
@@ -1113,18 +1113,24 @@ static int lifecycle(struct ctx *ctx, enum lifecycle op)
 	return dnode_run(ctx, lifecycle_one, &op, &o, NULL);
 }
 
+static int containers_stop(struct ctx *ctx)
+{
+	return lifecycle(ctx, LC_STOP);
+}
+
+static int containers_start(struct ctx *ctx)
+{
+	return lifecycle(ctx, LC_START);
+}
+
 int cmd_stop(struct ctx *ctx)
 {
-	if (ctx_containerless(ctx))	/* install.c: iris stop */
-		return install_stop_start(ctx, false);
-	return lifecycle(ctx, LC_STOP);
+	return runtime_of(ctx)->stop(ctx);
 }
 
 int cmd_start(struct ctx *ctx)
 {
-	if (ctx_containerless(ctx))	/* install.c: iris start */
-		return install_stop_start(ctx, true);
-	return lifecycle(ctx, LC_START);
+	return runtime_of(ctx)->start(ctx);
 }
 
 int cmd_rm(struct ctx *ctx)
@@ -1226,8 +1232,11 @@ static int ps_one(struct dnode *x)
 
 int cmd_ps(struct ctx *ctx)
 {
-	if (ctx_containerless(ctx))	/* install.c: iris qlist per node */
-		return cmd_ps_containerless(ctx);
+	return runtime_of(ctx)->ps(ctx);
+}
+
+static int containers_ps(struct ctx *ctx)
+{
 	static const char *const headers[] = {
 		"Machine", "IP Address", "Container", "Status", "Health",
 		"Mirror", "Image",
@@ -1716,3 +1725,15 @@ int cmd_docker(struct ctx *ctx)
 	free(full);
 	return rc;
 }
+
+/* ---------------------------------------------- the containers' runtime */
+
+const struct runtime runtime_docker = {
+	.run = containers_run,
+	.upgrade = upgrade_waves,
+	.stop = containers_stop,
+	.start = containers_start,
+	.ps = containers_ps,
+	.session = container_session,
+	.session_interactive = container_session_interactive,
+};
