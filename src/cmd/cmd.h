@@ -98,6 +98,19 @@ int ctx_use_recorded_state_dir(struct ctx *ctx) WARN_UNUSED;
 const char *ctx_field(const struct ctx *ctx, const struct node *n,
 		      const char *field);
 
+/* ctx_field() as a callback of the layers below (dnode_field_fn,
+ * iris_field_fn); arg is the struct ctx. */
+const char *ctx_field_cb(const void *arg, const struct node *n,
+			 const char *field);
+
+/*
+ * The Docker fan-out's view of ctx (docker/dnode.h): the state directory,
+ * the selection, the deployment, -parallel, ctx_field() and the -json
+ * response; borrowed from ctx.
+ */
+struct dnode_env;
+void ctx_dnode_env(struct ctx *ctx, struct dnode_env *env);
+
 /* A table command's -json result: json becomes ctx->response when rc is
  * 0 (a failure keeps the remote-error array already there), else it is
  * freed. */

@@ -34,9 +34,9 @@
  * Output per node in ssh.out and ssh.err.
  */
 #include "cmd.h"
-#include "irisconf.h"
 #include "runtime.h"
 #include "../embed/embedded.h"
+#include "../iris/conf.h"
 #include "../iris/cos.h"
 #include "../iris/merge.h"
 #include "../iris/qlist.h"
@@ -189,8 +189,10 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 	}
 	if (op == KIT_INSTALL && !strcmp(step, "start")) {
 		struct iris_merge_in m;
+		struct dnode_env env;
 
-		iris_merge_fields(j->ctx, n, &m);
+		ctx_dnode_env(j->ctx, &env);
+		iris_merge_fields(&env, n, &m);
 		m.password_hash = j->password_hash;
 		if (iris_merge_text(&m, in, why))
 			return -1;

@@ -24,8 +24,8 @@
  * IRIS nodes only (DATA, COMPUTE, DM, DS, QS, AM), as ICM's IRIS-centric
  * commands skip CN/VM/WS/LB/AR nodes unless they are named.
  */
-#include "dnode.h"
 #include "runtime.h"
+#include "../docker/dnode.h"
 #include "../iris/cos.h"
 #include "../iris/sql.h"
 #include "../state/log.h"
@@ -66,6 +66,7 @@ static int check_namespaces(const struct ctx *ctx)
 }
 
 struct sessjob {
+	struct ctx *ctx;
 	const char *script;	/* standard input of iris session */
 	runtime_ns_fn ns;
 	runtime_result_fn result;	/* or NULL: output as is */
@@ -96,7 +97,7 @@ static int session_one(struct dnode *x)
 {
 	struct sessjob *j = x->arg;
 	const char *argv[] = { "iris", "session", IRIS_INSTANCE, "-U",
-			       j->ns(x->ctx, x->n), NULL };
+			       j->ns(j->ctx, x->n), NULL };
 	struct docker_exec e;
 	int code = -1;
 
@@ -129,13 +130,15 @@ int container_session(struct ctx *ctx, const char *shown, const char *script,
 		      const char *file, runtime_ns_fn ns,
 		      runtime_result_fn result)
 {
-	struct sessjob j = { script, ns, result };
+	struct sessjob j = { ctx, script, ns, result };
 	struct dnode_opts o = { .echo_one = true, .say_output = true,
 				.file = file };
+	struct dnode_env env;
 
 	if (dnode_check_pki(ctx->state_dir))
 		return -1;
-	return dnode_run(ctx, session_one, &j, &o, NULL);
+	ctx_dnode_env(ctx, &env);
+	return dnode_run(&env, session_one, &j, &o, NULL);
 }
 
 static int session_interactive(struct ctx *ctx, const char *routine)
@@ -154,12 +157,14 @@ int container_session_interactive(struct ctx *ctx, const char *ns,
 	const char *argv[] = { "iris", "session", IRIS_INSTANCE, "-U", ns,
 			       routine, NULL };
 	struct docker_exec e;
+	struct dnode_env env;
 
 	memset(&e, 0, sizeof(e));
 	e.argv = argv;
 	say("Node: %s-%s, Instance: %s", IRIS_CONTAINER, ctx->sel[0]->name,
 	    IRIS_INSTANCE);
-	return dnode_interactive(ctx, IRIS_CONTAINER, &e);
+	ctx_dnode_env(ctx, &env);
+	return dnode_interactive(&env, IRIS_CONTAINER, &e);
 }
 
 /*
