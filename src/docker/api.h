@@ -5,9 +5,10 @@
  * libcurl handle, connections reused) with the deployment's client
  * certificate, the daemon addressed as https://<machine name>:2376 with
  * that name pinned to the node's IP (BearSSL checks names, not IP
- * addresses; every node certificate carries its machine name).  docker_open() asks GET /version (unversioned)
- * and speaks min(the daemon's ApiVersion, DOCKER_API_MAX); a daemon older
- * than DOCKER_API_MIN is refused with a message naming both versions.
+ * addresses; every node certificate carries its machine name).
+ * docker_open() asks GET /version (unversioned) and speaks min(the
+ * daemon's ApiVersion, DOCKER_API_MAX); a daemon older than
+ * DOCKER_API_MIN is refused with a message naming both versions.
  *
  * Errors: every call returns 0 on success and -1 on failure with a one-line
  * reason in docker_errmsg() (the daemon's "message" when it sent one, else

@@ -122,7 +122,8 @@ static int on_progress_line(void *arg, const char *line)
 	int ret = 0;
 
 	if (!j)
-		goto out;	/* not JSON: ignored, as the daemon's CLI does */
+		goto out;	/* not JSON: ignored, as the daemon's CLI
+				   does */
 	e = cJSON_GetObjectItemCaseSensitive(j, "error");
 	if (cJSON_IsString(e)) {
 		docker_seterr(p->d, "%s", e->valuestring);

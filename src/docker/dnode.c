@@ -13,7 +13,8 @@
 int dnode_check_pki(const char *state_dir)
 {
 	static const char *const files[] = {
-		PKI_DIR "/ca.pem", CLIENT_DIR "/cert.pem", CLIENT_DIR "/key.pem",
+		PKI_DIR "/ca.pem", CLIENT_DIR "/cert.pem",
+		CLIENT_DIR "/key.pem",
 	};
 	size_t i;
 

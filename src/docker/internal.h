@@ -44,7 +44,8 @@ struct docker_req {
 	const char *auth;		/* X-Registry-Auth (wiped after) */
 	long timeout_ms;		/* 0: the target's; -1: a long
 					   transfer (see api.h) */
-	struct buf resp;		/* the body (its cap set by the caller) */
+	struct buf resp;		/* the body (its cap set by the
+					   caller) */
 	/* streamed lines of a 2xx answer instead of resp: */
 	int (*line_fn)(void *arg, const char *line);
 	void *line_arg;

@@ -66,8 +66,8 @@ int iris_wait_running(struct dnode *x, const char *cname)
 			return 0;
 		if (waited >= IRIS_START_MS)
 			return fanout_fail(x->r, "InterSystems IRIS did not "
-					   "start within %ld s (iris qlist IRIS "
-					   "in container %s)",
+					   "start within %ld s (iris qlist "
+					   "IRIS in container %s)",
 					   IRIS_START_MS / 1000, cname);
 		usleep(IRIS_POLL_MS * 1000);
 		waited += IRIS_POLL_MS;
@@ -201,8 +201,10 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 	paths[0] = xasprintf("%s/" PKI_DIR "/ca.pem", x->env->state_dir);
 	paths[1] = xasprintf("%s/server-cert.pem", nd);
 	paths[2] = xasprintf("%s/server-key.pem", nd);
-	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER, &why) ||
-	    tar_mem_entry(&tar, IRIS_TLS_DIR "/", NULL, 0, 0700, IRIS_OWNER, &why))
+	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER,
+			  &why) ||
+	    tar_mem_entry(&tar, IRIS_TLS_DIR "/", NULL, 0, 0700, IRIS_OWNER,
+			  &why))
 		goto fail;
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		char *name = xasprintf(IRIS_TLS_DIR "/%s", names[i]);
@@ -216,7 +218,8 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 				    fs_strerror(errno));
 		} else {
 			rc = tar_mem_entry(&tar, name, f.data, f.len,
-					   i == 2 ? 0600 : 0644, IRIS_OWNER, &why);
+					   i == 2 ? 0600 : 0644, IRIS_OWNER,
+					   &why);
 			if (rc)
 				fanout_fail(x->r, "%s", why);
 		}
@@ -226,7 +229,8 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 			goto out;
 	}
 	if ((csp_ini && tar_mem_entry(&tar, IRIS_ICM_DIR "/CSP.ini", csp_ini,
-				      strlen(csp_ini), 0600, IRIS_OWNER, &why)) ||
+				      strlen(csp_ini), 0600, IRIS_OWNER,
+				      &why)) ||
 	    tar_mem_end(&tar, &why))
 		goto fail;
 	if (docker_put_archive(x->d, "iris", dir, tar.data, tar.len)) {

@@ -142,7 +142,8 @@ static int container_spec(const struct dnode_env *denv, const struct node *n,
 			v = xasprintf("ISC_DATA_DIRECTORY=%s/IRIS", data);
 			cJSON_AddItemToArray(env, cJSON_CreateString(v));
 			free(v);
-			v = xasprintf("ISC_CPF_MERGE_FILE=%s/" MERGE_FILE, data);
+			v = xasprintf("ISC_CPF_MERGE_FILE=%s/" MERGE_FILE,
+				      data);
 			cJSON_AddItemToArray(env, cJSON_CreateString(v));
 			free(v);
 		}
@@ -264,7 +265,8 @@ static int copy_license_key(struct dnode *x, const char *cname)
 		goto out;
 	}
 	say("Copying license key %s to %s...", path, x->n->name);
-	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER, &why) ||
+	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER,
+			  &why) ||
 	    tar_mem_entry(&tar, IRIS_LICENSE_DIR "/", NULL, 0, 0755,
 			  IRIS_OWNER, &why) ||
 	    tar_mem_entry(&tar, IRIS_LICENSE_KEY, key.data, key.len, 0644,

@@ -59,7 +59,8 @@ static void strings(void)
 	   report_main_error());
 	buf_init(&b, 8);
 	ok(cos_str(&b, "0123456789", &W) == -1 &&
-	   strstr(report_main_error(), "too long"), "a full buffer is an error");
+	   strstr(report_main_error(), "too long"),
+	   "a full buffer is an error");
 	buf_release(&b);
 }
 
@@ -80,8 +81,8 @@ static void numbers(void)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		buf_init(&b, 1 << 10);
 		ok(cos_port(&b, bad[i], &W) == -1 && !b.len &&
-		   strstr(report_main_error(), "F of N-2 is not a number from 1 "
-			  "to 65535"), "port '%s' is refused", bad[i]);
+		   strstr(report_main_error(), "F of N-2 is not a number "
+			  "from 1 to 65535"), "port '%s' is refused", bad[i]);
 		buf_release(&b);
 	}
 	ok(!cos_num_check("0", 0, 1, &W) && cos_num_check("2", 0, 1, &W),

@@ -58,8 +58,8 @@ int main(void)
 	in.system_mode = "LIVE\n[Startup]\nPasswordHash=00,evil";
 	buf_init(&b, 1 << 16);
 	ok(iris_merge_text(&in, &b, &why) == -1 &&
-	   !strcmp(report_main_error(), "DM-1, the merge file (CPF): SystemMode "
-		   "holds a control character (0x0a at byte 5)"),
+	   !strcmp(report_main_error(), "DM-1, the merge file (CPF): "
+		   "SystemMode holds a control character (0x0a at byte 5)"),
 	   "SystemMode with a line break is refused, named (%s)",
 	   report_main_error());
 	ok(why && !strcmp(why, report_main_error()),

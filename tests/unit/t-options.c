@@ -53,7 +53,8 @@ int main(void)
 		char *argv[] = { "icm", "inventory", "-command", NULL };
 
 		ok(parse(3, argv, ALL, &o, pos, &npos) == -1, "missing value");
-		is_str(report_main_error(), "option '-command' needs a value (cmd)",
+		is_str(report_main_error(),
+		       "option '-command' needs a value (cmd)",
 		       "missing value message");
 	}
 	{

@@ -120,7 +120,8 @@ static void isclicense(const char *dir)
 		path = xasprintf("L-AM-T-0004: field 'ISCLicense': cannot read "
 				 "the license key '%s': No such file or "
 				 "directory", k[1]);
-		is_str(report_main_error(), path, "... naming node, field, file");
+		is_str(report_main_error(), path,
+		       "... naming node, field, file");
 		free(path);
 		ok(!write_file(k[1], ""), "an empty key");
 		is_int(plan_check_licenses(&p), -1, "an empty file: refused");
@@ -134,8 +135,8 @@ static void isclicense(const char *dir)
 	r = lic_plan(dir, &cfg, &p, dm, am2, "");
 	is_int(r, -1, "2 files for Count 3: refused at validation");
 	ok(strstr(report_main_error(), "definitions.json:2:") &&
-	   strstr(report_main_error(), "field 'ISCLicense': 2 license files for "
-		  "Count 3"), "... naming the file, line and field");
+	   strstr(report_main_error(), "field 'ISCLicense': 2 license files "
+		  "for Count 3"), "... naming the file, line and field");
 	plan_release(&p);
 	config_release(&cfg);
 

@@ -157,8 +157,9 @@ int main(void)
 	r = compare(aws_defaults, DM0, AR0, DM0 ", \"WIJDeviceName\": \"xvdh\"",
 		    AR0, &g, &p);
 	is_int(r, -1, "another WIJDeviceName: -1");
-	ok(strstr(report_main_error(), "WIJDeviceName '/dev/xvde' -> '/dev/xvdh'"
-		  ": a volume cannot move"), "... %s", report_main_error());
+	ok(strstr(report_main_error(), "WIJDeviceName '/dev/xvde' -> "
+		  "'/dev/xvdh': a volume cannot move"), "... %s",
+	   report_main_error());
 	plan_release(&p);
 
 	r = compare(aws_defaults, DM0, AR0, DM0 ", \"DockerDeviceName\": "
@@ -171,8 +172,8 @@ int main(void)
 	r = compare(aws_defaults, DM0, AR0, DM0 ", \"Journal1DeviceName\": "
 		    "\"local\"", AR0, &g, &p);
 	is_int(r, -1, "a volume made 'local': -1");
-	ok(strstr(report_main_error(), "Journal1DeviceName: the Journal1 volume "
-		  "would be removed"), "... %s", report_main_error());
+	ok(strstr(report_main_error(), "Journal1DeviceName: the Journal1 "
+		  "volume would be removed"), "... %s", report_main_error());
 	plan_release(&p);
 
 	/* an instances.json edited by hand: named */

@@ -145,7 +145,8 @@ int main(void)
 	execopts_release(&eo);
 	ok(execopts_parse("--publish 80", &eo) == -1,
 	   "exec: a run-only flag refused");
-	ok(strstr(report_main_error(), "'--publish' is not a docker exec option")
-	   != NULL, "exec: the refusal says exec");
+	ok(strstr(report_main_error(),
+		  "'--publish' is not a docker exec option") != NULL,
+	   "exec: the refusal says exec");
 	return done_testing();
 }
