@@ -158,8 +158,8 @@ ASAN_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The SSH layer and what it needs (not the fan-out, which needs the rest).
 ASAN_SRCS := $(filter-out src/node/fanout.c,$(wildcard src/node/*.c)) \
-	$(wildcard src/crypto/*.c) src/state/log.c src/util/buf.c \
-	src/util/str.c src/util/fs.c
+	$(wildcard src/crypto/*.c) src/state/log.c src/util/report.c \
+	src/util/secret.c src/util/buf.c src/util/str.c src/util/fs.c
 
 .PHONY: asan
 asan: ssh-crypto-asan $(OUT)/icm
