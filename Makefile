@@ -158,8 +158,8 @@ ASAN_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
 	-fno-omit-frame-pointer -fno-sanitize-recover=undefined
 # The SSH layer and what it needs (not the fan-out, which needs the rest).
 ASAN_SRCS := $(filter-out src/node/fanout.c,$(wildcard src/node/*.c)) \
-	$(wildcard src/crypto/*.c) src/state/log.c src/util/buf.c \
-	src/util/str.c src/util/fs.c
+	$(wildcard src/crypto/*.c) src/state/log.c src/util/report.c \
+	src/util/secret.c src/util/buf.c src/util/str.c src/util/fs.c
 
 .PHONY: asan
 asan: ssh-crypto-asan $(OUT)/icm
@@ -248,7 +248,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/%)
 FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
 	src/iris/*.c src/state/*.c) src/cloud/xml.c src/provider/aws/awscreds.c \
 	src/provider/aws/awserr.c src/docker/names.c src/docker/tar.c \
-	src/docker/runopts.c \
+	src/docker/tar_write.c src/docker/runopts.c \
 	src/node/authkey.c src/node/known_hosts.c
 FUZZ_OBJS := $(FUZZ_SRCS:src/%.c=$(FUZZ)/obj/%.o)
 FUZZ_BEARSSL := build/work/bearssl

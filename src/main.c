@@ -269,7 +269,7 @@ static char *command_line(const struct options *o, int argc, char **argv)
 		if (rc)
 			break;
 	}
-	s = log_redact(b.data ? b.data : "icm");
+	s = secret_redact(b.data ? b.data : "icm");
 	buf_wipe(&b);
 	return s;
 }
@@ -355,7 +355,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 	if (options_parse(&ctx.opts, argc, argv, 2, c->opts | OPTS_COMMON,
 			  c->name, ctx.args, &ctx.nargs))
 		goto out;
-	log_set_verbose(opt_on(&ctx.opts, OPT_VERBOSE));
+	report_set_verbose(opt_on(&ctx.opts, OPT_VERBOSE));
 	ctx.command_line = command_line(&ctx.opts, argc, argv);
 	if (opt_on(&ctx.opts, OPT_HELP)) {
 		usage_command(c);

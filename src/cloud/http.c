@@ -1,7 +1,9 @@
 /*
- * http.c: the libcurl wrapper for cloud APIs (see http.h): one attempt
- * per http_send(), capped bodies, CA trust from util/trust.h, and the
- * backoff with full jitter that callers retry with.
+ * http.c: icm's one libcurl wrapper (see http.h): one attempt per
+ * http_perform()/http_send(), capped or streamed bodies, stall limits,
+ * CA trust from cloud/trust.h or a client's own mutual TLS, raw
+ * connections for an HTTP upgrade, and the backoff with full jitter that
+ * callers retry with.
  */
 #include "../icm.h"
 #include "http.h"
@@ -10,9 +12,16 @@
 #include <curl/curl.h>
 #include <pthread.h>
 
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+
 static void curl_init_once(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+void http_global_init(void)
+{
+	pthread_once(&curl_once, curl_init_once);
 }
 
 int64_t http_now_ms(void)
@@ -25,17 +34,47 @@ int64_t http_now_ms(void)
 
 int http_client_init(struct http_client *c, char **err)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	return http_client_init_for(c, NULL, err);
+}
+
+int http_client_init_for(struct http_client *c, const struct http_endpoint *e,
+			 char **err)
+{
+	char *pin;
 
 	memset(c, 0, sizeof(*c));
 	*err = NULL;
-	pthread_once(&once, curl_init_once);
+	http_global_init();
 	c->curl = curl_easy_init();
 	if (!c->curl) {
 		*err = xstrdup("cannot set up an HTTP client (libcurl)");
 		return -1;
 	}
-	c->have_trust = trust_locate(&c->trust) == 0;
+	c->connect_timeout_ms = e && e->connect_timeout_ms ?
+				e->connect_timeout_ms : HTTP_CONNECT_TIMEOUT_MS;
+	if (e && e->ca_file)
+		c->ca_file = xstrdup(e->ca_file);
+	else
+		c->have_trust = trust_locate(&c->trust) == 0;
+	if (!e)
+		return 0;
+	c->cert_file = e->cert_file ? xstrdup(e->cert_file) : NULL;
+	c->key_file = e->key_file ? xstrdup(e->key_file) : NULL;
+	c->https_only = e->https_only;
+	c->no_proxy = e->no_proxy;
+	if (e->pin_name && e->pin_ip) {
+		pin = xasprintf(strchr(e->pin_ip, ':') ? "%s:%d:[%s]" :
+				"%s:%d:%s", e->pin_name, e->pin_port,
+				e->pin_ip);
+		c->resolve = curl_slist_append(NULL, pin);
+		free(pin);
+		if (!c->resolve) {
+			http_client_release(c);
+			*err = xstrdup("cannot set up an HTTP client "
+				       "(out of memory)");
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -43,6 +82,10 @@ void http_client_release(struct http_client *c)
 {
 	if (c->curl)
 		curl_easy_cleanup(c->curl);
+	curl_slist_free_all(c->resolve);
+	free(c->ca_file);
+	free(c->cert_file);
+	free(c->key_file);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -58,20 +101,67 @@ void http_response_release(struct http_response *r)
 	r->status = 0;
 }
 
-struct sink {
-	struct buf *b;
-	bool over;
+/* One transfer's state, for the callbacks. */
+struct xfer {
+	CURL *h;
+	const struct http_request *req;
+	struct http_response *resp;
+	int64_t moved_ms;		/* when a byte last moved */
+	curl_off_t seen_ul, seen_dl;
 };
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
-	struct sink *s = arg;
+	struct xfer *x = arg;
+	size_t len = size * n;
+	long status = 0;
 
-	if (buf_add(s->b, p, size * n)) {
-		s->over = true;
-		return 0;		/* stops the transfer */
+	if (x->req->sink) {
+		curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
+		if (status >= 200 && status <= 299) {
+			if (!x->req->sink(x->req->sink_arg, p, len))
+				return len;
+			x->resp->stopped = HTTP_STOP_SINK;
+			return 0;	/* stops the transfer */
+		}
 	}
-	return size * n;
+	if (buf_add(&x->resp->body, p, len)) {
+		x->resp->stopped = HTTP_STOP_OVER;
+		return 0;
+	}
+	return len;
+}
+
+/* Long transfers: stopped when nothing moves for too long. */
+static int on_xfer(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		   curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct xfer *x = arg;
+	int64_t now = http_now_ms();
+	bool waiting = ultotal > 0 && ulnow >= ultotal && dlnow == 0;
+
+	if (dlnow != x->seen_dl || ulnow != x->seen_ul) {
+		x->seen_dl = dlnow;
+		x->seen_ul = ulnow;
+		x->moved_ms = now;
+		return 0;
+	}
+	if (now - x->moved_ms <= (waiting ? x->req->wait_after_upload_ms
+					  : x->req->stall_ms))
+		return 0;
+	x->resp->stopped = waiting ? HTTP_STOP_WAIT : HTTP_STOP_STALL;
+	x->resp->idle_ms = (long)(now - x->moved_ms);
+	return 1;
+}
+
+static size_t on_upload(char *p, size_t size, size_t n, void *arg)
+{
+	FILE *f = arg;
+	size_t got = fread(p, 1, size * n, f);
+
+	if (got == 0 && ferror(f))
+		return CURL_READFUNC_ABORT;
+	return got;
 }
 
 static void slist_wipe_free(struct curl_slist *l)
@@ -101,11 +191,20 @@ static bool transient_code(CURLcode rc)
 	}
 }
 
-static void set_trust(struct http_client *c, CURL *h)
+/* The options every handle of the client carries: TLS, the pin, the
+ * connect timeout, no signals. */
+static void setup_handle(struct http_client *c, CURL *h)
 {
-	if (!c->have_trust)
-		return;
-	if (c->trust.source == TRUST_EMBEDDED) {
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, c->https_only ? "https" :
+			 "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_file) {
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->ca_file);
+	} else if (c->have_trust && c->trust.source == TRUST_EMBEDDED) {
 		struct curl_blob blob = {
 			.data = (void *)c->trust.blob,
 			.len = c->trust.blob_len,
@@ -113,28 +212,75 @@ static void set_trust(struct http_client *c, CURL *h)
 		};
 
 		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
-	} else {
+	} else if (c->have_trust) {
 		curl_easy_setopt(h, CURLOPT_CAINFO, c->trust.file);
+	}
+	if (c->cert_file)
+		curl_easy_setopt(h, CURLOPT_SSLCERT, c->cert_file);
+	if (c->key_file)
+		curl_easy_setopt(h, CURLOPT_SSLKEY, c->key_file);
+	if (c->resolve)
+		curl_easy_setopt(h, CURLOPT_RESOLVE, c->resolve);
+	if (c->no_proxy)
+		curl_easy_setopt(h, CURLOPT_PROXY, "");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "icm/" ICM_VERSION);
+}
+
+/* The request's timeouts (see http.h). */
+static void set_limits(CURL *h, const struct http_request *req,
+		       struct xfer *x)
+{
+	if (req->timeout_ms >= 0) {
+		curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
+				 req->timeout_ms : HTTP_REQUEST_TIMEOUT_MS);
+		return;
+	}
+	x->moved_ms = http_now_ms();
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_xfer);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
+}
+
+/* The request's body: in memory, streamed from a file, or none. */
+static void set_body(CURL *h, const struct http_request *req)
+{
+	if (req->upload) {
+		curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+		curl_easy_setopt(h, CURLOPT_READFUNCTION, on_upload);
+		curl_easy_setopt(h, CURLOPT_READDATA, req->upload);
+		curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
+				 (curl_off_t)req->upload_len);
+	} else if (req->body || !strcmp(req->method, "POST")) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)(req->body ? req->body_len : 0));
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS,
+				 req->body ? req->body : "");
+	} else if (!strcmp(req->method, "HEAD")) {
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	}
 }
 
-int http_send(struct http_client *c, const struct http_request *req,
-	      struct http_response *resp, bool *transient, char **err)
+int http_perform(struct http_client *c, const struct http_request *req,
+		 struct http_response *resp)
 {
 	CURL *h = c->curl;
 	struct curl_slist *hdrs = NULL, *t;
-	struct sink sink = { &resp->body, false };
+	struct xfer x = { .h = h, .req = req, .resp = resp };
 	char *line;
 	CURLcode rc;
 	size_t i;
 	int ret = -1;
 
-	*err = NULL;
-	*transient = false;
 	resp->status = 0;
-	buf_release(&resp->body);
+	resp->stopped = HTTP_STOP_NONE;
+	resp->idle_ms = 0;
+	resp->transient = false;
+	resp->reason[0] = '\0';
 	if (req->nheaders > HTTP_MAX_HEADERS) {
-		*err = xstrdup("too many request headers");
+		snprintf(resp->reason, sizeof(resp->reason),
+			 "too many request headers");
 		return -1;
 	}
 	for (i = 0; i < req->nheaders; i++) {
@@ -154,55 +300,133 @@ int http_send(struct http_client *c, const struct http_request *req,
 
 	curl_easy_reset(h);
 	c->errbuf[0] = '\0';
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	setup_handle(c, h);
 	curl_easy_setopt(h, CURLOPT_URL, req->url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	set_trust(c, h);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-			 HTTP_CONNECT_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req->timeout_ms > 0 ?
-			 req->timeout_ms : HTTP_REQUEST_TIMEOUT_MS);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_USERAGENT, "icm/" ICM_VERSION);
+	set_limits(h, req, &x);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req->method);
-	if (req->body) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-				 (curl_off_t)req->body_len);
-	} else if (!strcmp(req->method, "HEAD")) {
-		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	}
+	set_body(h, req);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
 
 	rc = curl_easy_perform(h);
 	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp->status);
-	if (sink.over) {
-		*err = xasprintf("the answer from %s is larger than %u MiB",
-				 req->url, HTTP_CAP_BODY >> 20);
+	if (resp->stopped != HTTP_STOP_NONE)
 		goto out;
-	}
 	if (rc != CURLE_OK) {
-		*transient = transient_code(rc);
-		*err = xasprintf("%s: %s", req->url, c->errbuf[0] ? c->errbuf :
-				 curl_easy_strerror(rc));
+		resp->transient = transient_code(rc);
+		snprintf(resp->reason, sizeof(resp->reason), "%s",
+			 c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
 		goto out;
 	}
 	ret = 0;
 	goto out;
 oom:
-	*err = xstrdup("out of memory");
+	snprintf(resp->reason, sizeof(resp->reason), "out of memory");
 out:
 	/* curl keeps the pointers until the next request: drop them */
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(h, CURLOPT_POSTFIELDS, NULL);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, NULL);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, NULL);
+	curl_easy_setopt(h, CURLOPT_READDATA, NULL);
 	slist_wipe_free(hdrs);
 	return ret;
+}
+
+int http_send(struct http_client *c, const struct http_request *req,
+	      struct http_response *resp, bool *transient, char **err)
+{
+	*err = NULL;
+	*transient = false;
+	buf_release(&resp->body);
+	if (http_perform(c, req, resp) == 0)
+		return 0;
+	*transient = resp->transient;
+	if (resp->stopped == HTTP_STOP_OVER)
+		*err = xasprintf("the answer from %s is larger than %u MiB",
+				 req->url, HTTP_CAP_BODY >> 20);
+	else if (resp->stopped != HTTP_STOP_NONE)
+		*err = xasprintf("%s: the transfer was stopped", req->url);
+	else
+		*err = xasprintf("%s: %s", req->url, resp->reason);
+	return -1;
+}
+
+int http_conn_open(struct http_client *c, const char *url,
+		   struct http_conn *conn, char *reason)
+{
+	curl_socket_t fd = CURL_SOCKET_BAD;
+	CURLcode rc;
+
+	conn->fd = -1;
+	reason[0] = '\0';
+	conn->curl = curl_easy_init();
+	if (!conn->curl) {
+		snprintf(reason, 256, "cannot set up libcurl");
+		return -1;
+	}
+	setup_handle(c, conn->curl);
+	curl_easy_setopt(conn->curl, CURLOPT_URL, url);
+	curl_easy_setopt(conn->curl, CURLOPT_CONNECT_ONLY, 1L);
+	c->errbuf[0] = '\0';
+	rc = curl_easy_perform(conn->curl);
+	if (rc != CURLE_OK) {
+		snprintf(reason, 256, "%s", c->errbuf[0] ? c->errbuf :
+			 curl_easy_strerror(rc));
+		goto fail;
+	}
+	if (curl_easy_getinfo(conn->curl, CURLINFO_ACTIVESOCKET, &fd) !=
+	    CURLE_OK || fd == CURL_SOCKET_BAD) {
+		snprintf(reason, 256, "libcurl has no socket for the "
+			 "connection");
+		goto fail;
+	}
+	conn->fd = (int)fd;
+	return 0;
+fail:
+	http_conn_close(conn);
+	return -1;
+}
+
+void http_conn_close(struct http_conn *conn)
+{
+	if (conn->curl)
+		curl_easy_cleanup(conn->curl);
+	conn->curl = NULL;
+	conn->fd = -1;
+}
+
+static enum http_io io_result(CURLcode rc, const char **why)
+{
+	*why = curl_easy_strerror(rc);
+	switch (rc) {
+	case CURLE_OK:
+		return HTTP_IO_OK;
+	case CURLE_AGAIN:
+		return HTTP_IO_AGAIN;
+	case CURLE_RECV_ERROR:
+	case CURLE_READ_ERROR:
+		return HTTP_IO_DROPPED;
+	case CURLE_SEND_ERROR:
+		return HTTP_IO_SEND_FAILED;
+	default:
+		return HTTP_IO_FAILED;
+	}
+}
+
+enum http_io http_conn_send(struct http_conn *conn, const void *p,
+			    size_t len, size_t *n, const char **why)
+{
+	*n = 0;
+	return io_result(curl_easy_send(conn->curl, p, len, n), why);
+}
+
+enum http_io http_conn_recv(struct http_conn *conn, void *p, size_t size,
+			    size_t *n, const char **why)
+{
+	*n = 0;
+	return io_result(curl_easy_recv(conn->curl, p, size, n), why);
 }
 
 bool http_status_retryable(long status)

@@ -4,7 +4,7 @@
  *
  * - One struct http_client per thread (it holds one curl handle and its
  *   connection cache; curl handles are not shared between threads).
- * - TLS: peers are verified against the CA trust util/trust.h finds
+ * - TLS: peers are verified against the CA trust cloud/trust.h finds
  *   ($SSL_CERT_FILE, the system bundle, else the embedded bundle); http://
  *   is accepted too (local emulators; the callers decide when).
  * - Every answer's body is capped at HTTP_CAP_BODY; connection and
@@ -25,7 +25,8 @@
 
 #include "../icm.h"
 #include "../util/buf.h"
-#include "../util/trust.h"
+#include "trust.h"
+#include <stdio.h>
 
 #define HTTP_CAP_BODY (16u << 20)	/* an API answer (the XML reader's
 					   input cap too) */
@@ -47,25 +48,85 @@ struct http_request {
 	const char *url;
 	const struct http_header *headers;	/* sent as given */
 	size_t nheaders;
-	const void *body;		/* NULL: none */
+	const void *body;		/* NULL: none (a POST sends an empty
+					   one) */
 	size_t body_len;
-	long timeout_ms;		/* 0: HTTP_REQUEST_TIMEOUT_MS */
+	FILE *upload;			/* or a body streamed from a file, */
+	int64_t upload_len;		/* of this many bytes */
+	/*
+	 * 0: HTTP_REQUEST_TIMEOUT_MS; > 0: this limit for the whole
+	 * exchange; < 0: a long transfer with no total limit that fails when
+	 * no byte has moved for stall_ms, or, once a whole upload is sent,
+	 * for wait_after_upload_ms before the answer starts.
+	 */
+	long timeout_ms;
+	long stall_ms;
+	long wait_after_upload_ms;
+	/*
+	 * The body of a 2xx answer goes to sink (when not NULL) as it comes,
+	 * instead of to resp->body; sink returns 0 to go on, -1 to stop the
+	 * transfer (resp->stopped HTTP_STOP_SINK).  Any other answer's body
+	 * goes to resp->body (for the error message).
+	 */
+	int (*sink)(void *arg, const char *data, size_t len);
+	void *sink_arg;
+};
+
+/* Why a transfer was stopped before its end. */
+enum http_stop {
+	HTTP_STOP_NONE,
+	HTTP_STOP_OVER,			/* resp->body reached its cap */
+	HTTP_STOP_SINK,			/* the request's sink said stop */
+	HTTP_STOP_STALL,		/* no byte moved for stall_ms */
+	HTTP_STOP_WAIT,			/* no answer wait_after_upload_ms
+					   after the upload */
 };
 
 struct http_response {
 	long status;			/* 0 when no answer came */
-	struct buf body;		/* capped at HTTP_CAP_BODY */
+	struct buf body;		/* capped at HTTP_CAP_BODY (or the
+					   cap the caller gives it) */
+	/* http_perform() fills these in: */
+	enum http_stop stopped;
+	long idle_ms;			/* STALL, WAIT: for how long */
+	bool transient;			/* see http_send() */
+	char reason[256];		/* libcurl's, when no answer came */
+};
+
+/* What a client of one server sets instead of the defaults; zero or NULL
+ * fields keep them.  The strings are copied. */
+struct http_endpoint {
+	const char *ca_file;		/* PEM: the only trust anchors */
+	const char *cert_file;		/* client certificate (PEM) */
+	const char *key_file;		/* and its key */
+	const char *pin_name;		/* name:port resolved to pin_ip */
+	int pin_port;
+	const char *pin_ip;
+	long connect_timeout_ms;	/* 0: HTTP_CONNECT_TIMEOUT_MS */
+	bool https_only;
+	bool no_proxy;			/* ignore http(s)_proxy */
 };
 
 struct http_client {
 	void *curl;			/* CURL * */
 	struct trust trust;
 	bool have_trust;
+	char *ca_file, *cert_file, *key_file;
+	void *resolve;			/* struct curl_slist *: the pin */
+	long connect_timeout_ms;
+	bool https_only, no_proxy;
 	char errbuf[256];		/* curl's CURLOPT_ERRORBUFFER */
 };
 
+/* libcurl's global set-up, once per process (before threads start;
+ * http_client_init() does it too). */
+void http_global_init(void);
+
 /* Sets up *c (one curl handle).  0, or -1 with a reason in *err. */
 int http_client_init(struct http_client *c, char **err) WARN_UNUSED;
+/* The same for the server e describes (NULL: the defaults). */
+int http_client_init_for(struct http_client *c, const struct http_endpoint *e,
+			 char **err) WARN_UNUSED;
 void http_client_release(struct http_client *c);
 
 void http_response_init(struct http_response *r);
@@ -81,6 +142,50 @@ void http_response_release(struct http_response *r);
 int http_send(struct http_client *c, const struct http_request *req,
 	      struct http_response *resp, bool *transient,
 	      char **err) WARN_UNUSED;
+
+/*
+ * One attempt, the answer appended to resp->body (or given to req->sink):
+ * 0 when an HTTP answer arrived in whole, or -1 and resp->stopped (the
+ * transfer was stopped) or resp->reason (libcurl's words, no URL) and
+ * resp->transient say why.  resp->status is the answer's, if one started.
+ * For callers that word their own messages; http_send() words them for
+ * cloud APIs.
+ */
+int http_perform(struct http_client *c, const struct http_request *req,
+		 struct http_response *resp) WARN_UNUSED;
+
+/*
+ * A connection to url's server with the client's TLS settings, for a
+ * protocol of its own after an HTTP upgrade (Docker's hijacked exec):
+ * the caller writes the request and reads the answer with
+ * http_conn_send()/http_conn_recv(), polling http_conn_fd().
+ */
+struct http_conn {
+	void *curl;			/* CURL *: a connect-only handle */
+	int fd;
+};
+
+/* Opens *conn.  0, or -1 with libcurl's reason in reason (size 256). */
+int http_conn_open(struct http_client *c, const char *url,
+		   struct http_conn *conn, char *reason) WARN_UNUSED;
+void http_conn_close(struct http_conn *conn);
+
+/* What a send or a receive on a connection did. */
+enum http_io {
+	HTTP_IO_OK,			/* *n bytes (a receive: 0 is the end) */
+	HTTP_IO_AGAIN,			/* nothing now: poll and call again */
+	HTTP_IO_DROPPED,		/* the connection ended without a TLS
+					   close (a receive) */
+	HTTP_IO_SEND_FAILED,		/* TLS could not send (a receive can
+					   answer the peer's close) */
+	HTTP_IO_FAILED,
+};
+
+/* One send or receive; what went wrong in *why (static text). */
+enum http_io http_conn_send(struct http_conn *conn, const void *p,
+			    size_t len, size_t *n, const char **why);
+enum http_io http_conn_recv(struct http_conn *conn, void *p, size_t size,
+			    size_t *n, const char **why);
 
 /* 429 and every 5xx. */
 bool http_status_retryable(long status);

@@ -98,6 +98,19 @@ int ctx_use_recorded_state_dir(struct ctx *ctx) WARN_UNUSED;
 const char *ctx_field(const struct ctx *ctx, const struct node *n,
 		      const char *field);
 
+/* ctx_field() as a callback of the layers below (dnode_field_fn,
+ * iris_field_fn); arg is the struct ctx. */
+const char *ctx_field_cb(const void *arg, const struct node *n,
+			 const char *field);
+
+/*
+ * The Docker fan-out's view of ctx (docker/dnode.h): the state directory,
+ * the selection, the deployment, -parallel, ctx_field() and the -json
+ * response; borrowed from ctx.
+ */
+struct dnode_env;
+void ctx_dnode_env(struct ctx *ctx, struct dnode_env *env);
+
 /* A table command's -json result: json becomes ctx->response when rc is
  * 0 (a failure keeps the remote-error array already there), else it is
  * freed. */
@@ -166,32 +179,9 @@ int cmd_terminal(struct ctx *ctx);
 int cmd_sql(struct ctx *ctx);
 int cmd_install(struct ctx *ctx);		/* install.c */
 int cmd_uninstall(struct ctx *ctx);
-/* icm ps in a Containerless deployment: Machine, IP Address, Instance,
- * Kit, Status, Health from iris qlist (install.c; cmd_ps() calls it). */
-int cmd_ps_containerless(struct ctx *ctx);
 /* Whether a selected node has Containerless true (install.c). */
 bool ctx_containerless(const struct ctx *ctx);
-/* -1 (reported) when the selection is Containerless: cmd_run() refuses
- * (install.c). */
-int install_refuse_run(const struct ctx *ctx);
-/* Containerless session (iris.c calls them; install.c): script on
- * `iris session IRIS -U <ns(node)>` of each selected node's kit install
- * over SSH (output files <file>.out/.err, ICM's console lines; result,
- * when not NULL, turns a node's output into what the file holds, failing
- * it when it cannot), or an interactive session on the one selected
- * node. */
-struct fanout_result;
-int install_session(struct ctx *ctx, const char *shown, const char *script,
-		    const char *file,
-		    const char *(*ns)(const struct ctx *, const struct node *),
-		    int (*result)(struct fanout_result *r)) WARN_UNUSED;
-/* (the interactive one: exactly one node selected, checked by the
- * caller) */
-int install_session_interactive(struct ctx *ctx, const char *ns,
-				const char *routine) WARN_UNUSED;
-/* Containerless stop and start: iris stop / iris start of the kit's
- * instance on the selected nodes (install.c). */
-int install_stop_start(struct ctx *ctx, bool start) WARN_UNUSED;
+/* (the Containerless runtime: runtime.h) */
 
 /*
  * The inventory table of nodes sel[0..nsel) (inventory.c): ICM's columns,

@@ -1,5 +1,6 @@
 /* ctx.c: steps a command handler asks of the runner (see cmd.h). */
 #include "cmd.h"
+#include "../docker/dnode.h"
 #include "../config/instances.h"
 #include "../state/log.h"
 #include "../util/fs.h"
@@ -153,4 +154,22 @@ void ctx_respond(struct ctx *ctx, cJSON *json, int rc)
 	}
 	cJSON_Delete(ctx->response);
 	ctx->response = json;
+}
+
+const char *ctx_field_cb(const void *arg, const struct node *n,
+			 const char *field)
+{
+	return ctx_field(arg, n, field);
+}
+
+void ctx_dnode_env(struct ctx *ctx, struct dnode_env *env)
+{
+	*env = (struct dnode_env){
+		.state_dir = ctx->state_dir,
+		.nodes = ctx->sel, .n = ctx->nsel,
+		.all = ctx->inst.nodes, .nall = ctx->inst.n,
+		.parallel = opt_str(&ctx->opts, OPT_PARALLEL),
+		.field = ctx_field_cb, .field_arg = ctx,
+		.response = &ctx->response,
+	};
 }

@@ -34,8 +34,9 @@
  * Output per node in ssh.out and ssh.err.
  */
 #include "cmd.h"
-#include "irisconf.h"
+#include "runtime.h"
 #include "../embed/embedded.h"
+#include "../iris/conf.h"
 #include "../iris/cos.h"
 #include "../iris/merge.h"
 #include "../iris/qlist.h"
@@ -76,10 +77,9 @@ bool ctx_containerless(const struct ctx *ctx)
 	return false;
 }
 
-int install_refuse_run(const struct ctx *ctx)
+/* icm run: refused (icm install puts the kit on) */
+static int refuse_run(struct ctx *ctx)
 {
-	if (!ctx_containerless(ctx))
-		return 0;
 	return error("run is not available with Containerless: true; use icm "
 		     "install");
 }
@@ -189,8 +189,10 @@ static int kit_input(struct kitjob *j, const struct node *n, enum kit_op op,
 	}
 	if (op == KIT_INSTALL && !strcmp(step, "start")) {
 		struct iris_merge_in m;
+		struct dnode_env env;
 
-		iris_merge_fields(j->ctx, n, &m);
+		ctx_dnode_env(j->ctx, &env);
+		iris_merge_fields(&env, n, &m);
 		m.password_hash = j->password_hash;
 		if (iris_merge_text(&m, in, why))
 			return -1;
@@ -514,7 +516,7 @@ int cmd_uninstall(struct ctx *ctx)
 /* ------------------------------------------------------------------ ps */
 
 
-int cmd_ps_containerless(struct ctx *ctx)
+static int kit_ps(struct ctx *ctx)
 {
 	static const char *const headers[] = {
 		"Machine", "IP Address", "Instance", "Kit", "Status", "Health",
@@ -571,10 +573,9 @@ int cmd_ps_containerless(struct ctx *ctx)
 
 /* ------------------------------------------------------------- session */
 
-int install_session(struct ctx *ctx, const char *shown, const char *script,
-		    const char *file,
-		    const char *(*ns)(const struct ctx *, const struct node *),
-		    int (*result)(struct fanout_result *r))
+static int kit_session(struct ctx *ctx, const char *shown,
+		       const char *script, const char *file,
+		       runtime_ns_fn ns, runtime_result_fn result)
 {
 	struct kitjob j = { .ctx = ctx, .op = KIT_SESSION, .script = script,
 			    .shown = shown, .file = file, .ns = ns,
@@ -583,8 +584,8 @@ int install_session(struct ctx *ctx, const char *shown, const char *script,
 	return kit_run(&j, NULL);
 }
 
-int install_session_interactive(struct ctx *ctx, const char *ns,
-				const char *routine)
+static int kit_session_interactive(struct ctx *ctx, const char *ns,
+				   const char *routine)
 {
 	const struct node *n;
 	const char *dir;
@@ -595,6 +596,7 @@ int install_session_interactive(struct ctx *ctx, const char *ns,
 	int status = -1, ret = -1, rc = 0;
 
 	n = ctx->sel[0];	/* the caller checked: exactly one */
+	say("Node: %s, Instance: %s", n->name, IRIS_INSTANCE);
 	dir = ctx_field(ctx, n, "ISCInstallDir");
 	buf_init(&cmd, BUF_CAP_LINE);
 	/* as installKit.sh runs it: root through sudo, or nonroot with its
@@ -625,11 +627,39 @@ out:
 
 /* --------------------------------------------------------- stop, start */
 
-int install_stop_start(struct ctx *ctx, bool start)
+static int kit_stop_start(struct ctx *ctx, bool start)
 {
 	struct kitjob j = { .ctx = ctx, .op = start ? KIT_START : KIT_STOP };
 
 	if (kit_nodes(ctx, start ? "start" : "stop"))
 		return -1;
 	return kit_run(&j, NULL);
+}
+
+static int kit_stop(struct ctx *ctx)
+{
+	return kit_stop_start(ctx, false);
+}
+
+static int kit_start(struct ctx *ctx)
+{
+	return kit_stop_start(ctx, true);
+}
+
+const struct runtime runtime_containerless = {
+	.run = refuse_run,
+	/* icm-reference §2.2: download the kit, stop, uninstall, install,
+	 * start: install's re-entrant path */
+	.upgrade = cmd_install,
+	.stop = kit_stop,
+	.start = kit_start,
+	.ps = kit_ps,
+	.session = kit_session,
+	.session_interactive = kit_session_interactive,
+};
+
+const struct runtime *runtime_of(const struct ctx *ctx)
+{
+	return ctx_containerless(ctx) ? &runtime_containerless :
+	       &runtime_docker;
 }

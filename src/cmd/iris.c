@@ -24,7 +24,8 @@
  * IRIS nodes only (DATA, COMPUTE, DM, DS, QS, AM), as ICM's IRIS-centric
  * commands skip CN/VM/WS/LB/AR nodes unless they are named.
  */
-#include "dnode.h"
+#include "runtime.h"
+#include "../docker/dnode.h"
 #include "../iris/cos.h"
 #include "../iris/sql.h"
 #include "../state/log.h"
@@ -33,7 +34,6 @@
 #include <ctype.h>
 
 #define IRIS_CONTAINER "iris"
-#define IRIS_INSTANCE "IRIS"
 #define DEFAULT_NAMESPACE "IRISCLUSTER"
 #define SNIPPET_MAX (1u << 20)
 #define SQL_RESULT_MAX (16u << 20)	/* jdbc.out of one node */
@@ -66,8 +66,10 @@ static int check_namespaces(const struct ctx *ctx)
 }
 
 struct sessjob {
-	char *script;		/* standard input of iris session */
-	int (*result)(struct fanout_result *r);	/* or NULL: output as is */
+	struct ctx *ctx;
+	const char *script;	/* standard input of iris session */
+	runtime_ns_fn ns;
+	runtime_result_fn result;	/* or NULL: output as is */
 };
 
 /* sql: the node's output becomes the CSV of its result (iris/sql.h); on
@@ -95,7 +97,7 @@ static int session_one(struct dnode *x)
 {
 	struct sessjob *j = x->arg;
 	const char *argv[] = { "iris", "session", IRIS_INSTANCE, "-U",
-			       ns_of(x->ctx, x->n), NULL };
+			       j->ns(j->ctx, x->n), NULL };
 	struct docker_exec e;
 	int code = -1;
 
@@ -115,43 +117,54 @@ static int session_one(struct dnode *x)
 	return j->result ? j->result(x->r) : 0;
 }
 
-/* Runs script (ends with halt) on the selected nodes; output files
- * file.out/.err. */
+/* Runs script (ends with halt) on the selected nodes of whichever
+ * runtime; output files file.out/.err. */
 static int session_all(struct ctx *ctx, const char *shown, char *script,
 		       const char *file, int (*result)(struct fanout_result *))
 {
-	struct sessjob j = { script, result };
+	return runtime_of(ctx)->session(ctx, shown, script, file, ns_of,
+					result);
+}
+
+int container_session(struct ctx *ctx, const char *shown, const char *script,
+		      const char *file, runtime_ns_fn ns,
+		      runtime_result_fn result)
+{
+	struct sessjob j = { ctx, script, ns, result };
 	struct dnode_opts o = { .echo_one = true, .say_output = true,
 				.file = file };
+	struct dnode_env env;
 
-	if (ctx_containerless(ctx))	/* the kit's instance, over SSH */
-		return install_session(ctx, shown, script, file, ns_of,
-				       result);
 	if (dnode_check_pki(ctx->state_dir))
 		return -1;
-	return dnode_run(ctx, session_one, &j, &o, NULL);
+	ctx_dnode_env(ctx, &env);
+	return dnode_run(&env, session_one, &j, &o, NULL);
 }
 
 static int session_interactive(struct ctx *ctx, const char *routine)
 {
-	const char *argv[] = { "iris", "session", IRIS_INSTANCE, "-U", NULL,
-			       routine, NULL };
-	struct docker_exec e;
-
 	if (ctx->nsel != 1)
 		return error("Interactive commands cannot match more than one "
 			     "instance");
-	argv[4] = ns_of(ctx, ctx->sel[0]);
-	if (ctx_containerless(ctx)) {
-		say("Node: %s, Instance: %s", ctx->sel[0]->name,
-		    IRIS_INSTANCE);
-		return install_session_interactive(ctx, argv[4], routine);
-	}
+	return runtime_of(ctx)->session_interactive(ctx,
+						     ns_of(ctx, ctx->sel[0]),
+						     routine);
+}
+
+int container_session_interactive(struct ctx *ctx, const char *ns,
+				  const char *routine)
+{
+	const char *argv[] = { "iris", "session", IRIS_INSTANCE, "-U", ns,
+			       routine, NULL };
+	struct docker_exec e;
+	struct dnode_env env;
+
 	memset(&e, 0, sizeof(e));
 	e.argv = argv;
 	say("Node: %s-%s, Instance: %s", IRIS_CONTAINER, ctx->sel[0]->name,
 	    IRIS_INSTANCE);
-	return dnode_interactive(ctx, IRIS_CONTAINER, &e);
+	ctx_dnode_env(ctx, &env);
+	return dnode_interactive(&env, IRIS_CONTAINER, &e);
 }
 
 /*

@@ -1,13 +1,14 @@
 /*
  * api.h: the Docker Engine API over mutual TLS (design.md decisions 1, 2).
  *
- * One struct docker is one daemon: a libcurl easy handle (connections
- * reused) with the deployment's client certificate, the daemon addressed as
- * https://<machine name>:2376 with CURLOPT_RESOLVE pinning that name to the
- * node's IP (BearSSL checks names, not IP addresses; every node certificate
- * carries its machine name).  docker_open() asks GET /version (unversioned)
- * and speaks min(the daemon's ApiVersion, DOCKER_API_MAX); a daemon older
- * than DOCKER_API_MIN is refused with a message naming both versions.
+ * One struct docker is one daemon: an HTTP client (cloud/http.h, one
+ * libcurl handle, connections reused) with the deployment's client
+ * certificate, the daemon addressed as https://<machine name>:2376 with
+ * that name pinned to the node's IP (BearSSL checks names, not IP
+ * addresses; every node certificate carries its machine name).
+ * docker_open() asks GET /version (unversioned) and speaks min(the
+ * daemon's ApiVersion, DOCKER_API_MAX); a daemon older than
+ * DOCKER_API_MIN is refused with a message naming both versions.
  *
  * Errors: every call returns 0 on success and -1 on failure with a one-line
  * reason in docker_errmsg() (the daemon's "message" when it sent one, else
@@ -23,7 +24,7 @@
  *
  * Thread safety: a struct docker belongs to one thread at a time;
  * different daemons can be driven from different threads at once
- * (curl_global_init is done once, in docker_global_init()).
+ * (libcurl's global set-up is done once, in docker_global_init()).
  *
  * Ownership: strings and cJSON trees handed out are the caller's.
  */

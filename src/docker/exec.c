@@ -3,12 +3,13 @@
  *
  * /exec/{id}/start hijacks the HTTP connection: after the answer's
  * headers it carries the command's output one way and its input the
- * other.  libcurl has no such transfer, so a second handle connects only
- * (CURLOPT_CONNECT_ONLY: TCP and the TLS handshake, same certificates and
- * pinning as every call), the request is written by hand with
- * "Connection: Upgrade" / "Upgrade: tcp", and one poll() loop then moves
- * bytes both ways with curl_easy_send()/curl_easy_recv() until the daemon
- * closes the connection, which it does when the command ends.
+ * other.  libcurl has no such transfer, so a second connection is opened
+ * by the daemon's HTTP client (http_conn_open(): TCP and the TLS
+ * handshake, same certificates and pinning as every call), the request is
+ * written by hand with "Connection: Upgrade" / "Upgrade: tcp", and one
+ * poll() loop then moves bytes both ways with http_conn_send() and
+ * http_conn_recv() until the daemon closes the connection, which it does
+ * when the command ends.
  */
 #include "internal.h"
 #include "../util/str.h"
@@ -80,7 +81,7 @@ static int wait_ms(int64_t deadline)
 
 	if (!deadline)
 		return -1;
-	left = deadline - docker_now_ms();
+	left = deadline - http_now_ms();
 	return left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
 }
 
@@ -140,8 +141,7 @@ out:
 /* The hijacked connection. */
 struct hijack {
 	struct docker *d;
-	CURL *c;
-	curl_socket_t fd;
+	struct http_conn conn;
 	int64_t deadline;		/* 0: none */
 	bool shut;			/* our side is shut down (SHUT_WR) */
 };
@@ -149,7 +149,7 @@ struct hijack {
 /* Waits until fd is ready for events; -1 on the deadline. */
 static int hj_wait(struct hijack *h, short events)
 {
-	struct pollfd p = { .fd = (int)h->fd, .events = events };
+	struct pollfd p = { .fd = h->conn.fd, .events = events };
 	int rc;
 
 	do
@@ -165,20 +165,19 @@ static int hj_wait(struct hijack *h, short events)
 
 static int hj_send(struct hijack *h, const void *data, size_t len)
 {
-	const char *p = data;
+	const char *p = data, *why;
+	enum http_io io;
 	size_t n;
-	CURLcode rc;
 
 	while (len) {
-		rc = curl_easy_send(h->c, p, len, &n);
-		if (rc == CURLE_AGAIN) {
+		io = http_conn_send(&h->conn, p, len, &n, &why);
+		if (io == HTTP_IO_AGAIN) {
 			if (hj_wait(h, POLLOUT))
 				return -1;
 			continue;
 		}
-		if (rc != CURLE_OK) {
-			docker_seterr(h->d, "sending to the daemon: %s",
-				      curl_easy_strerror(rc));
+		if (io != HTTP_IO_OK) {
+			docker_seterr(h->d, "sending to the daemon: %s", why);
 			return -1;
 		}
 		p += n;
@@ -194,21 +193,20 @@ static int hj_send(struct hijack *h, const void *data, size_t len)
  */
 static int hj_recv(struct hijack *h, char *p, size_t size, size_t *n)
 {
-	CURLcode rc = curl_easy_recv(h->c, p, size, n);
+	const char *why;
+	enum http_io io = http_conn_recv(&h->conn, p, size, n, &why);
 
-	if (rc == CURLE_AGAIN)
+	if (io == HTTP_IO_AGAIN)
 		return 0;
-	if (rc == CURLE_OK)
+	if (io == HTTP_IO_OK)
 		return 1;
 	/* after our half-close, TLS answers the daemon's close_notify with
 	 * its own: that send fails, and it is the end */
-	if (rc == CURLE_RECV_ERROR || rc == CURLE_READ_ERROR ||
-	    (rc == CURLE_SEND_ERROR && h->shut)) {
+	if (io == HTTP_IO_DROPPED || (io == HTTP_IO_SEND_FAILED && h->shut)) {
 		*n = 0;
 		return 1;
 	}
-	docker_seterr(h->d, "reading from the daemon: %s",
-		      curl_easy_strerror(rc));
+	docker_seterr(h->d, "reading from the daemon: %s", why);
 	return -1;
 }
 
@@ -221,32 +219,16 @@ static int hijack_start(struct hijack *h, const char *id, bool tty,
 {
 	struct docker *d = h->d;
 	char *body = NULL, *req = NULL, *e = NULL, *end, chunk[4096];
+	char reason[256];
 	int64_t saved_deadline;
 	struct buf hdr;
 	long status = 0;
 	size_t n;
-	CURLcode rc;
 	int r, ret = -1;
 
 	buf_init(&hdr, DOCKER_CAP_HEADERS);
-	h->c = curl_easy_init();
-	if (!h->c) {
-		docker_seterr(d, "cannot set up libcurl");
-		goto out;
-	}
-	docker_setup_handle(d, h->c);
-	curl_easy_setopt(h->c, CURLOPT_URL, d->base);
-	curl_easy_setopt(h->c, CURLOPT_CONNECT_ONLY, 1L);
-	d->curl_err[0] = '\0';
-	rc = curl_easy_perform(h->c);
-	if (rc != CURLE_OK) {
-		docker_seterr(d, "%s", d->curl_err[0] ? d->curl_err :
-			      curl_easy_strerror(rc));
-		goto out;
-	}
-	if (curl_easy_getinfo(h->c, CURLINFO_ACTIVESOCKET, &h->fd) !=
-	    CURLE_OK || h->fd == CURL_SOCKET_BAD) {
-		docker_seterr(d, "libcurl has no socket for the connection");
+	if (http_conn_open(&d->http, d->base, &h->conn, reason)) {
+		docker_seterr(d, "%s", reason);
 		goto out;
 	}
 	e = docker_path("/exec/%s/start", id);
@@ -262,8 +244,8 @@ static int hijack_start(struct hijack *h, const char *id, bool tty,
 			d->version, e, d->name, d->port, strlen(body), body);
 	/* the answer's headers come at once: the ordinary call timeout */
 	saved_deadline = h->deadline;
-	if (!h->deadline || h->deadline > docker_now_ms() + d->timeout_ms)
-		h->deadline = docker_now_ms() + d->timeout_ms;
+	if (!h->deadline || h->deadline > http_now_ms() + d->timeout_ms)
+		h->deadline = http_now_ms() + d->timeout_ms;
 	if (hj_send(h, req, strlen(req)))
 		goto out;
 	for (;;) {
@@ -377,8 +359,9 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 	char rbuf[16384], ibuf[4096];
 	struct pollfd p[3];
 	bool in_eof = !interactive, want_out = false;
+	const char *why;
+	enum http_io io;
 	size_t n;
-	CURLcode rc;
 	int r, sg;
 
 	*sig = 0;
@@ -397,14 +380,14 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 			return -1;
 		want_out = false;
 		while (in_len) {
-			rc = curl_easy_send(h->c, in, in_len, &n);
-			if (rc == CURLE_AGAIN) {
+			io = http_conn_send(&h->conn, in, in_len, &n, &why);
+			if (io == HTTP_IO_AGAIN) {
 				want_out = true;
 				break;
 			}
-			if (rc != CURLE_OK) {
+			if (io != HTTP_IO_OK) {
 				docker_seterr(h->d, "sending to the daemon: "
-					      "%s", curl_easy_strerror(rc));
+					      "%s", why);
 				return -1;
 			}
 			in += n;
@@ -415,10 +398,10 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 			 * (no close_notify, which would end reading too);
 			 * the daemon's read sees the end and closes the
 			 * command's stdin, and the output still comes */
-			shutdown((int)h->fd, SHUT_WR);
+			shutdown(h->conn.fd, SHUT_WR);
 			h->shut = true;
 		}
-		p[0].fd = (int)h->fd;
+		p[0].fd = h->conn.fd;
 		p[0].events = POLLIN | (want_out ? POLLOUT : 0);
 		p[1].fd = in_eof || in_len ? -1 : STDIN_FILENO;
 		p[1].events = POLLIN;
@@ -458,7 +441,7 @@ static int shuttle(struct hijack *h, struct sink *s, const char *id,
 /* GET /exec/{id}/json until it is no longer running: the exit code. */
 static int exit_code(struct docker *d, const char *id, int *code)
 {
-	int64_t until = docker_now_ms() + EXEC_EXIT_WAIT_MS;
+	int64_t until = http_now_ms() + EXEC_EXIT_WAIT_MS;
 	char *path = docker_path("/exec/%s/json", id);
 	const cJSON *running, *ec;
 	cJSON *resp = NULL;
@@ -482,7 +465,7 @@ static int exit_code(struct docker *d, const char *id, int *code)
 			*code = ec->valueint;
 			break;
 		}
-		if (docker_now_ms() > until) {
+		if (http_now_ms() > until) {
 			docker_seterr(d, "the command's exit code is unknown "
 				      "(still running after its output "
 				      "ended)");
@@ -503,7 +486,7 @@ int docker_exec(struct docker *d, const char *container,
 {
 	bool interactive = x->interactive, tty = x->tty || interactive;
 	bool in = interactive || x->stdin_data;
-	struct hijack h = { .d = d, .fd = CURL_SOCKET_BAD };
+	struct hijack h = { .d = d, .conn = { NULL, -1 } };
 	struct sink s = { .d = d, .raw = tty, .terminal = interactive,
 			  .out = out, .err = err };
 	struct term_session ts;
@@ -516,7 +499,7 @@ int docker_exec(struct docker *d, const char *container,
 	docker_demux_init(&s.m);
 	buf_init(&early, DOCKER_CAP_HEADERS);
 	if (x->timeout_ms > 0)
-		h.deadline = docker_now_ms() + x->timeout_ms;
+		h.deadline = http_now_ms() + x->timeout_ms;
 	if (!x->argv || !x->argv[0]) {
 		docker_seterr(d, "no command to run");
 		goto out;
@@ -552,8 +535,7 @@ int docker_exec(struct docker *d, const char *container,
 out:
 	if (session)
 		term_session_end(&ts, sig);
-	if (h.c)
-		curl_easy_cleanup(h.c);
+	http_conn_close(&h.conn);
 	buf_release(&early);
 	free(id);
 	return ret;

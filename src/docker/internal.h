@@ -1,43 +1,81 @@
 /*
  * internal.h: what the Docker API files share (api.c, exec.c) and what the
  * unit tests reach below the public API (tests/unit/t-docker.c): the
- * struct docker itself, the curl handle setup, the raw-stream
- * demultiplexer and the version negotiation.  Not for other modules.
+ * struct docker itself (its HTTP client is cloud/http.h's), the
+ * raw-stream demultiplexer and the version negotiation.  Not for other
+ * modules.
  */
 #ifndef ICM_DOCKER_INTERNAL_H
 #define ICM_DOCKER_INTERNAL_H
 
 #include "api.h"
-#include <curl/curl.h>
+#include "../cloud/http.h"
 
 #define DOCKER_ERRMSG_MAX 512
 #define DOCKER_CAP_HEADERS (64u << 10)	/* a hijacked answer's headers */
+#define DOCKER_CAP_LINE (1u << 20)	/* one line of a pull/load stream */
 
 struct docker {
-	CURL *c;			/* ordinary calls (connection reused) */
-	struct curl_slist *resolve;	/* "name:port:ip" */
-	char *name, *ip, *ca_file, *cert_file, *key_file;
+	struct http_client http;	/* mutual TLS, the name pinned to the
+					   IP; ordinary calls (connection
+					   reused) */
+	char *name;
 	int port;
 	char *base;			/* "https://name:port" */
-	long connect_timeout_ms, timeout_ms;
+	long timeout_ms;
 	char version[16];		/* negotiated: "1.41" */
 	char *server_version;		/* the daemon's "Version" */
-	char curl_err[CURL_ERROR_SIZE];
 	char errmsg[DOCKER_ERRMSG_MAX];
 };
-
-/* A monotonic clock in milliseconds. */
-int64_t docker_now_ms(void);
 
 /* Sets docker_errmsg() (printf-like, truncated to one line). */
 void docker_seterr(struct docker *d, const char *fmt, ...) PRINTF_LIKE(2, 3);
 
-/*
- * The options every handle to this daemon carries (TLS files, the name
- * pinned to the IP, connect timeout, no signals).  Used after
- * curl_easy_reset() on d->c and on the connect-only handle of a hijack.
- */
-void docker_setup_handle(struct docker *d, CURL *c);
+/* One HTTP request to the daemon (api.c's engine). */
+struct docker_req {
+	const char *method;
+	char *path;			/* below /v<version> (owned: freed) */
+	bool unversioned;
+	const char *content_type;
+	const char *body;		/* in memory, or */
+	size_t body_len;
+	FILE *upload;			/* streamed from a file */
+	int64_t upload_len;
+	const char *auth;		/* X-Registry-Auth (wiped after) */
+	long timeout_ms;		/* 0: the target's; -1: a long
+					   transfer (see api.h) */
+	struct buf resp;		/* the body (its cap set by the
+					   caller) */
+	/* streamed lines of a 2xx answer instead of resp: */
+	int (*line_fn)(void *arg, const char *line);
+	void *line_arg;
+	struct buf line;
+	/* filled in: */
+	long status;
+	const char *overflow;		/* a line over its cap */
+	const char *what;		/* the answer's name in that message */
+	bool line_failed;		/* line_fn said stop */
+};
+
+/* A request with a body capped at cap (DOCKER_CAP_JSON...). */
+void docker_req_init(struct docker_req *r, const char *method, size_t cap);
+void docker_req_release(struct docker_req *r);
+
+/* Performs r: 0 when an answer came (r->status set), -1 when none did
+ * (docker_errmsg() set). */
+int docker_perform(struct docker *d, struct docker_req *r) WARN_UNUSED;
+/* docker_perform() and an answer with status ok (or ok2) expected; else
+ * the daemon's error. */
+int docker_perform_ok(struct docker *d, struct docker_req *r, long ok, long ok2)
+	WARN_UNUSED;
+/* A JSON call whose path is docker_path(fmt, ...); timeout_ms as in
+ * struct docker_req. */
+int docker_callf(struct docker *d, const char *method, const cJSON *body,
+		 long timeout_ms, long *status, cJSON **resp,
+		 const char *fmt, ...) PRINTF_LIKE(7, 8) WARN_UNUSED;
+/* A call whose answer is only a status: 0 when it is one of ok1/ok2. */
+int docker_expect(struct docker *d, int rc, long status, long ok1,
+		  long ok2) WARN_UNUSED;
 
 /*
  * The daemon's error for an answer with this status and body: the JSON

@@ -10,7 +10,7 @@
  * cluster, the shard data servers) are done before the nodes that need
  * them.  Every script checks before it acts, so it can be sent again.
  *
- * Nothing here talks to a node; src/cmd/irisconf.c runs the steps.
+ * Nothing here talks to a node; src/iris/conf.c runs the steps.
  * Ownership: iris_topo_new()'s result is freed with iris_topo_free(); it
  * points into the nodes it was built from, which must outlive it.
  */

@@ -27,10 +27,10 @@
  *    [{"<machine>": {"error", "file", "exitValue"}}] for the failures.
  *
  * Host keys: fanout_target() builds the SSH target of a node from its
- * fields (IPAddress, else DNSName; SSHUser; SSHPrivateKey or its 2018
- * name KeyFile; SSHPassword unless SSHOnly) with the deployment's
- * <stateDir>/known_hosts and the policy the caller asks for (PIN_NEW at
- * provision, STRICT afterwards).
+ * fields (node_address(): IPAddress, else DNSName; SSHUser; SSHPrivateKey
+ * or its 2018 name KeyFile; SSHPassword unless SSHOnly) with the
+ * deployment's <stateDir>/known_hosts and the policy the caller asks for
+ * (PIN_NEW at provision, STRICT afterwards).
  */
 #ifndef ICM_NODE_FANOUT_H
 #define ICM_NODE_FANOUT_H

@@ -15,7 +15,7 @@ int nodeout_write(const char *state_dir, const struct node *n,
 	if (!dir)
 		goto out;
 	path = xasprintf("%s/%s", dir, file);
-	clean = log_redact(text);
+	clean = secret_redact(text);
 	if (statedir_mkdir(state_dir, dir))
 		goto out;
 	if (fs_write_atomic(path, clean, strlen(clean), 0600)) {

@@ -11,7 +11,7 @@ int output_response(const cJSON *result, int status)
 	int ret = -1;
 
 	if (status && !result) {
-		const char *msg = log_main_error();
+		const char *msg = report_main_error();
 
 		doc = cJSON_CreateObject();
 		cJSON_AddStringToObject(doc, "error", msg ? msg : "failed");
@@ -25,7 +25,7 @@ int output_response(const cJSON *result, int status)
 		error("cannot serialise %s", RESPONSE_FILE);
 		goto out;
 	}
-	clean = log_redact(text);
+	clean = secret_redact(text);
 	if (fs_write_atomic(RESPONSE_FILE, clean, strlen(clean), 0600)) {
 		error("cannot write %s: %s", RESPONSE_FILE, fs_strerror(errno));
 		goto out;

@@ -2,7 +2,7 @@
 #include "json.h"
 #include "buf.h"
 #include "fs.h"
-#include "../state/log.h"
+#include "report.h"
 
 void json_offset_to_linecol(const char *text, size_t off, int *line,
 			    int *col)

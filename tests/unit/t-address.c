@@ -37,8 +37,8 @@ int main(void)
 	node_with(&n, "IPAddress", "", "DNSName", "127.0.0.9");
 	is_str(node_address(&n), "127.0.0.9", "an empty IPAddress: DNSName");
 	rc = node_address_numeric(&n, &ip, &why);
-	ok(rc == 0 && ip && !strcmp(ip, "127.0.0.9"), "a DNS-only node is pinned to what its "
-	   "name resolves to (%s)", ip ? ip : "none");
+	ok(rc == 0 && ip && !strcmp(ip, "127.0.0.9"), "a DNS-only node is "
+	   "pinned to what its name resolves to (%s)", ip ? ip : "none");
 	free(ip);
 	cJSON_Delete(n.fields);
 
@@ -51,7 +51,8 @@ int main(void)
 
 	node_with(&n, "DNSName", "no-such-host.invalid", NULL, NULL);
 	rc = node_address_numeric(&n, &ip, &why);
-	ok(rc == -1 && !ip && why && str_starts(why, "cannot resolve DNSName 'no-such-host.invalid': "),
+	ok(rc == -1 && !ip && why && str_starts(why, "cannot resolve DNSName "
+					     "'no-such-host.invalid': "),
 	   "a name that does not resolve is named (%s)", why ? why : "none");
 	free(why);
 	why = NULL;
@@ -60,8 +61,8 @@ int main(void)
 	node_with(&n, "SSHUser", "u", NULL, NULL);
 	ok(node_address(&n) == NULL, "neither: no address");
 	rc = node_address_numeric(&n, &ip, &why);
-	ok(rc == -1 && why && !strcmp(why, "no IPAddress or DNSName"), "... said so (%s)",
-	   why ? why : "none");
+	ok(rc == -1 && why && !strcmp(why, "no IPAddress or DNSName"),
+	   "... said so (%s)", why ? why : "none");
 	ok(node_address_numeric(&n, &ip, NULL) == -1,
 	   "why may be NULL");
 	free(why);

@@ -110,7 +110,7 @@ int main(void)
 	r = config_load(&cfg, dp, fp);
 	is_int(r, 0, "config_load");
 	if (r)
-		printf("# %s\n", log_main_error());
+		printf("# %s\n", report_main_error());
 	is_int(plan_build(&cfg, &p), 0, "plan_build");
 	is_int(p.n, 4, "1 DM + 2 AM + 1 LB");
 
@@ -247,7 +247,7 @@ int main(void)
 
 	plan_init(&empty);
 	is_int(aws_terraform_write(state, &empty), -1, "empty plan refused");
-	ok(log_main_error() && strstr(log_main_error(), "no nodes"),
+	ok(report_main_error() && strstr(report_main_error(), "no nodes"),
 	   "... saying why");
 
 	free(shared);

@@ -50,7 +50,7 @@ static void expect_error(const char *name, const char *file,
 	ok(err && strstr(err, want), "%s: %s", name, err ? err : "(loaded)");
 	if (err && !strstr(err, want))
 		printf("#   wanted: %s\n", want);
-	ok(!err || !log_has_secret(err), "%s: no secret in the reason", name);
+	ok(!err || !secret_found(err), "%s: no secret in the reason", name);
 	free(err);
 	aws_creds_release(&c);
 }
@@ -110,9 +110,9 @@ int main(void)
 	ok(c.session_token == NULL, "no session token");
 	ok(c.source && strstr(c.source, "(profile default)"), "source: %s",
 	   c.source ? c.source : "(null)");
-	ok(log_has_secret("xx SECRETdefault/+x yy"),
+	ok(secret_found("xx SECRETdefault/+x yy"),
 	   "the secret key is registered for redaction");
-	ok(!log_has_secret("AKIDDEFAULT"), "the access key id is not");
+	ok(!secret_found("AKIDDEFAULT"), "the access key id is not");
 	aws_creds_release(&c);
 	ok(c.secret_key == NULL && c.access_key == NULL, "released");
 
@@ -121,7 +121,7 @@ int main(void)
 	is_str(c.access_key, "AKIDDEV", "dev: access key");
 	is_str(c.secret_key, "SECRETdev", "dev: secret key");
 	is_str(c.session_token, "TOKENdev==", "dev: session token");
-	ok(log_has_secret("TOKENdev=="), "the token is registered");
+	ok(secret_found("TOKENdev=="), "the token is registered");
 	aws_creds_release(&c);
 
 	expect_error("a missing profile", f, "prod",
@@ -156,7 +156,7 @@ int main(void)
 		is_str(c.secret_key, "SECRETenv", "env: secret key");
 		is_str(c.session_token, "TOKENenv", "env: session token");
 		is_str(c.source, "the environment", "env: source");
-		ok(log_has_secret("TOKENenv"), "env: token registered");
+		ok(secret_found("TOKENenv"), "env: token registered");
 		aws_creds_release(&c);
 		env = e2;
 		expect_error("env: no secret", NULL, NULL,
@@ -166,7 +166,7 @@ int main(void)
 		expect_error("env: no key id", NULL, NULL,
 			     "AWS_SECRET_ACCESS_KEY is set but "
 			     "AWS_ACCESS_KEY_ID is not");
-		ok(log_has_secret("SECRETenv2"),
+		ok(secret_found("SECRETenv2"),
 		   "a secret is registered even when loading fails");
 		env = NULL;
 		expect_error("nothing at all", NULL, NULL,

@@ -3,7 +3,7 @@
  *
  * bad/<case>/: defaults.json, definitions.json (optional overrides.json,
  * given to config_set_overrides), and expected: the exact
- * log_main_error() of the first failing step of config_load,
+ * report_main_error() of the first failing step of config_load,
  * config_validate, plan_build.  If a file "secret" is present, its value
  * must not appear in the message.
  * good/<case>/: the same steps succeed and expected-nodes lists
@@ -119,7 +119,7 @@ static void bad_case(const char *name)
 	config_init(&cfg);
 	plan_init(&p);
 	r = run_steps(&cfg, &p);
-	got = log_main_error();
+	got = report_main_error();
 	is_int(r, -1, NAME("bad/%s fails", name));
 	is_str(r ? got : NULL, want, NAME("bad/%s message", name));
 	if (secret) {
@@ -143,7 +143,7 @@ static void good_case(const char *name)
 	plan_init(&p);
 	r = run_steps(&cfg, &p);
 	if (!is_int(r, 0, NAME("good/%s loads, validates and plans", name)))
-		printf("#   error: %s\n", log_main_error());
+		printf("#   error: %s\n", report_main_error());
 	else
 		got = nodes_text(&p);
 	is_str(got, want, NAME("good/%s nodes", name));

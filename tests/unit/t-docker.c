@@ -427,7 +427,7 @@ static void pax_record(char *out, size_t size, const char *kv)
 
 static bool last_error_has(const char *s)
 {
-	const char *e = log_main_error();
+	const char *e = report_main_error();
 
 	return e && strstr(e, s);
 }

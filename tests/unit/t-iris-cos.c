@@ -52,14 +52,15 @@ static void strings(void)
 	ok(c == 0x20, "every C0 control character is refused (stopped at "
 	   "0x%02x)", c);
 	ok(!lit("a\x7f"), "DEL is refused");
-	ok(!lit("a\nb") && !strcmp(log_main_error(), "N-1, step s: F of N-2 "
+	ok(!lit("a\nb") && !strcmp(report_main_error(), "N-1, step s: F of N-2 "
 				   "holds a control character (0x0a at byte "
 				   "2)"),
 	   "the message names node, step, field and place: %s",
-	   log_main_error());
+	   report_main_error());
 	buf_init(&b, 8);
 	ok(cos_str(&b, "0123456789", &W) == -1 &&
-	   strstr(log_main_error(), "too long"), "a full buffer is an error");
+	   strstr(report_main_error(), "too long"),
+	   "a full buffer is an error");
 	buf_release(&b);
 }
 
@@ -80,8 +81,8 @@ static void numbers(void)
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		buf_init(&b, 1 << 10);
 		ok(cos_port(&b, bad[i], &W) == -1 && !b.len &&
-		   strstr(log_main_error(), "F of N-2 is not a number from 1 "
-			  "to 65535"), "port '%s' is refused", bad[i]);
+		   strstr(report_main_error(), "F of N-2 is not a number "
+			  "from 1 to 65535"), "port '%s' is refused", bad[i]);
 		buf_release(&b);
 	}
 	ok(!cos_num_check("0", 0, 1, &W) && cos_num_check("2", 0, 1, &W),
@@ -100,7 +101,7 @@ static void namespaces(void)
 		ok(!cos_namespace(good[i], &W), "namespace %s", good[i]);
 	for (i = 0; i < ARRAY_SIZE(bad); i++)
 		ok(cos_namespace(bad[i], &W) == -1 &&
-		   strstr(log_main_error(), "is not a namespace name"),
+		   strstr(report_main_error(), "is not a namespace name"),
 		   "namespace #%zu refused", i);
 }
 

@@ -58,11 +58,11 @@ int main(void)
 	in.system_mode = "LIVE\n[Startup]\nPasswordHash=00,evil";
 	buf_init(&b, 1 << 16);
 	ok(iris_merge_text(&in, &b, &why) == -1 &&
-	   !strcmp(log_main_error(), "DM-1, the merge file (CPF): SystemMode "
-		   "holds a control character (0x0a at byte 5)"),
+	   !strcmp(report_main_error(), "DM-1, the merge file (CPF): "
+		   "SystemMode holds a control character (0x0a at byte 5)"),
 	   "SystemMode with a line break is refused, named (%s)",
-	   log_main_error());
-	ok(why && !strcmp(why, log_main_error()),
+	   report_main_error());
+	ok(why && !strcmp(why, report_main_error()),
 	   "... and the call hands the message back (%s)", why);
 	free(why);
 	buf_release(&b);
@@ -70,14 +70,14 @@ int main(void)
 	in.journal2_dir = "/j\r";
 	buf_init(&b, 1 << 16);
 	ok(iris_merge_text(&in, &b, NULL) == -1 &&
-	   strstr(log_main_error(), "Journal2MountPoint holds a control"),
+	   strstr(report_main_error(), "Journal2MountPoint holds a control"),
 	   "a directory with a CR is refused");
 	buf_release(&b);
 	in.journal2_dir = NULL;
 	in.superserver_port = "1972\nWebServerPort=1";
 	buf_init(&b, 1 << 16);
 	ok(iris_merge_text(&in, &b, NULL) == -1 &&
-	   strstr(log_main_error(), "SuperServerPort is not a number from 1 "
+	   strstr(report_main_error(), "SuperServerPort is not a number from 1 "
 		  "to 65535"), "a SuperServerPort that is not a number is "
 	   "refused");
 	buf_release(&b);
@@ -85,7 +85,7 @@ int main(void)
 	in.webserver_port = "0";
 	buf_init(&b, 1 << 16);
 	ok(iris_merge_text(&in, &b, NULL) == -1 &&
-	   strstr(log_main_error(), "WebServerPort is not a number"),
+	   strstr(report_main_error(), "WebServerPort is not a number"),
 	   "nor a WebServerPort of 0");
 	buf_release(&b);
 	memset(&in, 0, sizeof(in));
@@ -106,7 +106,7 @@ int main(void)
 	close(fd);
 	buf_init(&b, 1 << 16);
 	ok(iris_merge_text(&in, &b, NULL) == -1, "UserCPF setting an owned port");
-	ok(strstr(log_main_error(), ":3: 'WebServerPort' is set by icm") !=
+	ok(strstr(report_main_error(), ":3: 'WebServerPort' is set by icm") !=
 	   NULL, "the message names the line and the setting");
 	buf_release(&b);
 	unlink(path);

@@ -41,7 +41,7 @@ static int load(const char *defaults, const char *definitions,
 		fs_write_atomic(fp, definitions, strlen(definitions), 0600) ||
 		config_load(cfg, dp, fp) || plan_build(cfg, p) ? -1 : 0;
 	if (rc)
-		printf("# %s\n", log_main_error());
+		printf("# %s\n", report_main_error());
 	unlink(dp);
 	unlink(fp);
 	rmdir(dir);
@@ -83,7 +83,7 @@ static char *render(const struct iris_topo *t, const struct plan *p,
 			if (!strcmp(p->nodes[i].name, name) &&
 			    !strcmp(iris_step_id(k), step) &&
 			    iris_step_render(t, &p->nodes[i], k, &b, title))
-				printf("# %s\n", log_main_error());
+				printf("# %s\n", report_main_error());
 	return b.data ? buf_take(&b) : xstrdup("");
 }
 
@@ -568,7 +568,7 @@ static char *render_error(const struct plan *p, struct node **v,
 			    !strcmp(iris_step_id(k), step)) {
 				if (iris_step_render(t, &p->nodes[i], k, &b,
 						     &title))
-					err = xstrdup(log_main_error());
+					err = xstrdup(report_main_error());
 				free(title);
 				title = NULL;
 			}
@@ -674,9 +674,9 @@ static void hostile_gateway(void)
 
 		buf_init(&b, BUF_CAP_CONFIG);
 		rc = iris_csp_ini(t, &p.nodes[1], "pw", "/d", &b, NULL);
-		ok(rc == -1 && strstr(log_main_error(), c[i].want),
+		ok(rc == -1 && strstr(report_main_error(), c[i].want),
 		   "CSP.ini: %s of %s with a line break is refused (%s)",
-		   c[i].field, c[i].node, rc ? log_main_error() : "written");
+		   c[i].field, c[i].node, rc ? report_main_error() : "written");
 		buf_release(&b);
 		iris_topo_free(t);
 	}

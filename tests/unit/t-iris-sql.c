@@ -55,7 +55,7 @@ int main(void)
 	buf_release(&b);
 	buf_init(&b, 1 << 16);
 	ok(iris_sql_script("SELECT 1 \x1b[2J", &b) == -1 &&
-	   strstr(log_main_error(), "-command: the SQL statement holds a "
+	   strstr(report_main_error(), "-command: the SQL statement holds a "
 		  "control character (0x1b at byte 10)"),
 	   "a control character is refused, its place named");
 	buf_release(&b);

@@ -62,7 +62,7 @@ int main(void)
 	fputs("not json\n", f);
 	fclose(f);
 	ok(journal_open(dir, &j) == -1, "a bad line is refused");
-	ok(strstr(log_main_error(), "/journal:7: not a journal record") !=
+	ok(strstr(report_main_error(), "/journal:7: not a journal record") !=
 	   NULL, "the message names the line");
 	unlink(path);
 
@@ -99,14 +99,14 @@ int main(void)
 	fclose(f);
 	ok(symlink(outside, path) == 0 && journal_open(dir, &j) == -1,
 	   "a journal that is a symlink is refused");
-	ok(strstr(log_main_error(), "/journal': not a regular file (a "
+	ok(strstr(report_main_error(), "/journal': not a regular file (a "
 		  "symbolic link)") != NULL, "the message says so");
 	ok(stat(outside, &st) == 0 && st.st_size == 0,
 	   "the file it names is untouched");
 	unlink(path);
 	unlink(outside);
 	ok(mkfifo(path, 0600) == 0 && journal_open(dir, &j) == -1 &&
-	   strstr(log_main_error(), "not a regular file (a FIFO)"),
+	   strstr(report_main_error(), "not a regular file (a FIFO)"),
 	   "a journal that is a FIFO is refused at once");
 	unlink(path);
 	free(outside);

@@ -74,7 +74,7 @@ static const char *check(const struct plan *p)
 
 	if (keyfiles_check(p) == 0)
 		return "";
-	e = log_main_error();
+	e = report_main_error();
 	snprintf(got, sizeof(got), "%s", e ? e : "(no message)");
 	while ((d = strstr(got, dir)))	/* the paths without dir/ */
 		memmove(d, d + k, strlen(d + k) + 1);

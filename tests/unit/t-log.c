@@ -18,18 +18,18 @@ int main(void)
 	secret_register("a test secret", "s3cr3t-Pa55");
 	secret_register("empty", "");
 	secret_register("a test secret", "s3cr3t-Pa55");
-	r = log_redact("pw=s3cr3t-Pa55 and again s3cr3t-Pa55.");
+	r = secret_redact("pw=s3cr3t-Pa55 and again s3cr3t-Pa55.");
 	is_str(r, "pw=" REDACTED " and again " REDACTED ".",
 	       "every occurrence is redacted");
 	free(r);
-	ok(log_has_secret("xx s3cr3t-Pa55"), "log_has_secret finds it");
-	ok(!log_has_secret("nothing here"), "and not where it is not");
+	ok(secret_found("xx s3cr3t-Pa55"), "secret_found finds it");
+	ok(!secret_found("nothing here"), "and not where it is not");
 
 	say("before the log opens, secret s3cr3t-Pa55");
 	ok(!fs_exists(path), "nothing is written before log_open");
 	is_int(error("bad value 's3cr3t-Pa55' in %s", "defaults.json"), -1,
 	       "error returns -1");
-	is_str(log_main_error(), "bad value '" REDACTED "' in defaults.json",
+	is_str(report_main_error(), "bad value '" REDACTED "' in defaults.json",
 	       "last error is kept, redacted");
 	ok(log_open(path) == 0, "log opens");
 	say("after %s", "opening");
@@ -41,11 +41,11 @@ int main(void)
 	secret_register("ISCPassword", "SYS");
 	/* 5 characters in 6 bytes */
 	secret_register("-iscPassword", "p\xc3\xa4ssw");
-	r = log_redact("ECP-DM-TEST-0001 and p\xc3\xa4ssw");
+	r = secret_redact("ECP-DM-TEST-0001 and p\xc3\xa4ssw");
 	is_str(r, "ECP-DM-TEST-0001 and p\xc3\xa4ssw",
 	       "secrets under 6 characters are not mask patterns");
 	free(r);
-	r = log_redact("pw=s3cr3t-Pa55 ECP-DM-TEST-0001");
+	r = secret_redact("pw=s3cr3t-Pa55 ECP-DM-TEST-0001");
 	is_str(r, "pw=" REDACTED " ECP-DM-TEST-0001",
 	       "a long secret is still masked next to them");
 	free(r);
@@ -53,14 +53,14 @@ int main(void)
 	/* Longest first: a secret containing another is masked whole. */
 	secret_register("a test secret", "abcdef");
 	secret_register("a test secret", "abcdef-ghijkl");
-	r = log_redact("[abcdef-ghijkl] [abcdef]");
+	r = secret_redact("[abcdef-ghijkl] [abcdef]");
 	is_str(r, "[" REDACTED "] [" REDACTED "]",
 	       "the longer secret is masked whole, not as ********-ghijkl");
 	free(r);
 
 	/* As written inside a JSON string (response.json) too. */
 	secret_register("DockerPassword", "q\"uo\\te\tpw");
-	r = log_redact("{\"DockerPassword\": \"q\\\"uo\\\\te\\tpw\"} "
+	r = secret_redact("{\"DockerPassword\": \"q\\\"uo\\\\te\\tpw\"} "
 		       "q\"uo\\te\tpw");
 	is_str(r, "{\"DockerPassword\": \"" REDACTED "\"} " REDACTED,
 	       "the JSON-escaped form is masked as well as the raw one");
@@ -95,7 +95,7 @@ int main(void)
 	}
 	free(text);
 	secrets_wipe();
-	r = log_redact("s3cr3t-Pa55");
+	r = secret_redact("s3cr3t-Pa55");
 	is_str(r, "s3cr3t-Pa55", "the registry is empty after wipe");
 	free(r);
 	unlink(path);
@@ -106,12 +106,12 @@ int main(void)
 	ok(mkfifo(path, 0600) == 0 && log_open(path) == -1,
 	   "a FIFO as icm.log is refused, not waited on");
 	alarm(0);
-	ok(strstr(log_main_error(), "/icm.log': not a regular file (a FIFO)")
+	ok(strstr(report_main_error(), "/icm.log': not a regular file (a FIFO)")
 	   != NULL, "named as a FIFO");
 	unlink(path);
 	ok(symlink("/nonexistent/elsewhere", path) == 0 &&
 	   log_open(path) == -1 &&
-	   strstr(log_main_error(), "not a regular file (a symbolic link)"),
+	   strstr(report_main_error(), "not a regular file (a symbolic link)"),
 	   "a symlink as icm.log is refused, named");
 	unlink(path);
 	rmdir(dir);

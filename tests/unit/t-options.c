@@ -45,7 +45,7 @@ int main(void)
 		char *argv[] = { "icm", "inventory", "-bogus", NULL };
 
 		ok(parse(3, argv, ALL, &o, pos, &npos) == -1, "unknown option");
-		is_str(log_main_error(),
+		is_str(report_main_error(),
 		       "Unrecognized option: '-bogus' (try \"icm -help\")",
 		       "unknown option message");
 	}
@@ -53,7 +53,8 @@ int main(void)
 		char *argv[] = { "icm", "inventory", "-command", NULL };
 
 		ok(parse(3, argv, ALL, &o, pos, &npos) == -1, "missing value");
-		is_str(log_main_error(), "option '-command' needs a value (cmd)",
+		is_str(report_main_error(),
+		       "option '-command' needs a value (cmd)",
 		       "missing value message");
 	}
 	{
@@ -61,7 +62,7 @@ int main(void)
 
 		ok(parse(4, argv, OPT_BIT(OPT_ROLE), &o, pos, &npos) == -1,
 		   "option the command does not take");
-		is_str(log_main_error(),
+		is_str(report_main_error(),
 		       "option '-image' does not apply to 'icm inventory' "
 		       "(try \"icm help inventory\")", "its message");
 	}
@@ -72,7 +73,7 @@ int main(void)
 		ok(parse(6, argv, ALL, &o, pos, &npos) == 0,
 		   "-overrides is -override");
 		ok(opt_on(&o, OPT_OVERRIDE), "set as OPT_OVERRIDE");
-		ok(log_has_secret("x Top$ecret1 y"),
+		ok(secret_found("x Top$ecret1 y"),
 		   "-iscPassword value registered as a secret");
 	}
 	{

@@ -120,11 +120,12 @@ static void isclicense(const char *dir)
 		path = xasprintf("L-AM-T-0004: field 'ISCLicense': cannot read "
 				 "the license key '%s': No such file or "
 				 "directory", k[1]);
-		is_str(log_main_error(), path, "... naming node, field, file");
+		is_str(report_main_error(), path,
+		       "... naming node, field, file");
 		free(path);
 		ok(!write_file(k[1], ""), "an empty key");
 		is_int(plan_check_licenses(&p), -1, "an empty file: refused");
-		ok(strstr(log_main_error(), "is empty") != NULL,
+		ok(strstr(report_main_error(), "is empty") != NULL,
 		   "... saying so");
 		ok(!write_file(k[1], "[ConfigFile] TEST KEY\n"), "key 2 again");
 	}
@@ -133,9 +134,9 @@ static void isclicense(const char *dir)
 
 	r = lic_plan(dir, &cfg, &p, dm, am2, "");
 	is_int(r, -1, "2 files for Count 3: refused at validation");
-	ok(strstr(log_main_error(), "definitions.json:2:") &&
-	   strstr(log_main_error(), "field 'ISCLicense': 2 license files for "
-		  "Count 3"), "... naming the file, line and field");
+	ok(strstr(report_main_error(), "definitions.json:2:") &&
+	   strstr(report_main_error(), "field 'ISCLicense': 2 license files "
+		  "for Count 3"), "... naming the file, line and field");
 	plan_release(&p);
 	config_release(&cfg);
 
@@ -152,7 +153,7 @@ static void isclicense(const char *dir)
 			"\"%s\"", am, dir);
 	r = lic_plan(dir, &cfg, &p, dm, am2, "");
 	is_int(r, -1, "ISCLicense and LicenseDir/LicenseKey on one node");
-	ok(strstr(log_main_error(), "definition 2 also has 'LicenseDir'") !=
+	ok(strstr(report_main_error(), "definition 2 also has 'LicenseDir'") !=
 	   NULL, "... one clear error");
 	plan_release(&p);
 	config_release(&cfg);
@@ -247,7 +248,7 @@ static void hostile_instances(const char *dir)
 	r = write_file(ip, text) ? -1 : instances_load(ip, &p);
 	is_int(r, 0, "instances.json: a good entry loads");
 	if (r)
-		printf("# %s\n", log_main_error());
+		printf("# %s\n", report_main_error());
 	plan_release(&p);
 	free(text);
 	for (i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -256,7 +257,7 @@ static void hostile_instances(const char *dir)
 		text = xasprintf("[\n%s\n]\n", cases[i].entry);
 		plan_init(&p);
 		r = write_file(ip, text) ? 0 : instances_load(ip, &p);
-		m = log_main_error();
+		m = report_main_error();
 		ok(r == -1 && m && strstr(m, cases[i].want) &&
 		   str_starts(m, ip), "instances.json refuses case %zu: %s",
 		   i + 1, m ? m : "(no error)");
@@ -333,7 +334,7 @@ static void plan_facts(const char *dir)
 		if (!r)
 			r = plan_build(&cfg, &p);
 		ok(!r && p.n == 1, "%s: plans one node%s%s", c->provider,
-		   r ? ": " : "", r ? log_main_error() : "");
+		   r ? ": " : "", r ? report_main_error() : "");
 		if (!r && p.n == 1) {
 			machine = provider_plan_machine(c->provider,
 							&p.nodes[0]);
@@ -378,15 +379,15 @@ int main(void)
 	r = config_load(&cfg, dp, fp);
 	is_int(r, 0, "config_load");
 	if (r)
-		printf("# %s\n", log_main_error());
-	ok(log_has_secret("pw-d0cker"), "DockerPassword registered as secret");
+		printf("# %s\n", report_main_error());
+	ok(secret_found("pw-d0cker"), "DockerPassword registered as secret");
 	is_str(config_get(&cfg, -1, "SSHPassword"), "1234567890123456",
 	       "a numeric password keeps the text written (not %g)");
-	ok(log_has_secret("x 1234567890123456 y"),
+	ok(secret_found("x 1234567890123456 y"),
 	   "and is masked in that form");
 	is_str(config_get(&cfg, 0, "SSHPassword"), "2718281828459045e-3",
 	       "in definitions.json too, exponent and all");
-	ok(log_has_secret("2718281828459045e-3"), "masked in that form too");
+	ok(secret_found("2718281828459045e-3"), "masked in that form too");
 	is_str(config_get(&cfg, -1, "OSVolumeSize"), "40", "number -> string");
 	is_str(config_get(&cfg, 0, "Count"), "2", "Count 2 -> \"2\"");
 	is_str(config_get(&cfg, 1, "LoadBalancer"), "true", "true -> \"true\"");
@@ -405,14 +406,14 @@ int main(void)
 	r = config_set_overrides(&cfg, cJSON_Parse(
 		"{\"Namespace\": \"CLI\", \"ISCPassword\": \"cl1-pw\"}"));
 	is_int(r, 0, "overrides");
-	ok(log_has_secret("cl1-pw"), "override secret registered");
+	ok(secret_found("cl1-pw"), "override secret registered");
 	r = config_set_overrides(&cfg, cJSON_Parse(
 		"{\"Namespace\": \"CLI\", \"ISCPassword\": \"cl1-pw\", "
 		"\"WeavePassword\": 3.14159265}"));
 	is_int(r, 0, "overrides with a numeric secret");
 	is_str(config_get(&cfg, -1, "WeavePassword"), "3.14159265",
 	       "a command-line number: the shortest exact text");
-	ok(log_has_secret("3.14159265"), "registered in that form");
+	ok(secret_found("3.14159265"), "registered in that form");
 	is_str(config_get(&cfg, 0, "Namespace"), "CLI", "command line wins");
 
 	plan_init(&p);

@@ -53,7 +53,7 @@ static int plan_of(const char *defaults, const char *dm_extra,
 		fs_write_atomic(fp, defs, strlen(defs), 0600) ||
 		config_load(&cfg, dp, fp) || plan_build(&cfg, p) ? -1 : 0;
 	if (r)
-		printf("# %s\n", log_main_error());
+		printf("# %s\n", report_main_error());
 	config_release(&cfg);
 	free(defs);
 	free(fp);
@@ -140,39 +140,40 @@ int main(void)
 	   asked ? asked : "");
 	r = volume_growths_confirm(&g, false, say_no);
 	is_int(r, -1, "not confirmed, no -force: refused");
-	ok(strstr(log_main_error(), "not confirmed; nothing changed"),
-	   "... saying so: %s", log_main_error());
+	ok(strstr(report_main_error(), "not confirmed; nothing changed"),
+	   "... saying so: %s", report_main_error());
 	volume_growths_release(&g);
 	plan_release(&p);
 
 	r = compare(aws_defaults, DM0, AR0, ", \"DataVolumeSize\": \"10\"",
 		    AR0, &g, &p);
 	is_int(r, -1, "a smaller DataVolumeSize: -1");
-	ok(strstr(log_main_error(), "ECP-DM-TEST-0002: DataVolumeSize 15 -> "
+	ok(strstr(report_main_error(), "ECP-DM-TEST-0002: DataVolumeSize 15 -> "
 		  "10: a volume cannot shrink"),
-	   "... naming node and field: %s", log_main_error());
+	   "... naming node and field: %s", report_main_error());
 	is_int((long)g.n, 0, "... nothing to grow");
 	plan_release(&p);
 
 	r = compare(aws_defaults, DM0, AR0, DM0 ", \"WIJDeviceName\": \"xvdh\"",
 		    AR0, &g, &p);
 	is_int(r, -1, "another WIJDeviceName: -1");
-	ok(strstr(log_main_error(), "WIJDeviceName '/dev/xvde' -> '/dev/xvdh'"
-		  ": a volume cannot move"), "... %s", log_main_error());
+	ok(strstr(report_main_error(), "WIJDeviceName '/dev/xvde' -> "
+		  "'/dev/xvdh': a volume cannot move"), "... %s",
+	   report_main_error());
 	plan_release(&p);
 
 	r = compare(aws_defaults, DM0, AR0, DM0 ", \"DockerDeviceName\": "
 		    "\"xvdz\", \"DockerVolumeSize\": \"30\"", AR0, &g, &p);
 	is_int(r, -1, "a new Docker volume: -1");
-	ok(strstr(log_main_error(), "DockerVolumeSize: the Docker volume "
-		  "would be added"), "... %s", log_main_error());
+	ok(strstr(report_main_error(), "DockerVolumeSize: the Docker volume "
+		  "would be added"), "... %s", report_main_error());
 	plan_release(&p);
 
 	r = compare(aws_defaults, DM0, AR0, DM0 ", \"Journal1DeviceName\": "
 		    "\"local\"", AR0, &g, &p);
 	is_int(r, -1, "a volume made 'local': -1");
-	ok(strstr(log_main_error(), "Journal1DeviceName: the Journal1 volume "
-		  "would be removed"), "... %s", log_main_error());
+	ok(strstr(report_main_error(), "Journal1DeviceName: the Journal1 "
+		  "volume would be removed"), "... %s", report_main_error());
 	plan_release(&p);
 
 	/* an instances.json edited by hand: named */
@@ -188,10 +189,10 @@ int main(void)
 		   "... made 'x1'");
 		is_int(volume_growths_find(&pc, &p, &g), -1, "... -1");
 		/* refused where instances.json is read, with its place */
-		ok(strstr(log_main_error(), "instances.json:19:19: field "
+		ok(strstr(report_main_error(), "instances.json:19:19: field "
 			  "'OSVolumeSize': expected a whole number of at least "
 			  "1, got 'x1'"), "... naming file, place and field: "
-		   "%s", log_main_error());
+		   "%s", report_main_error());
 		plan_release(&p);
 		free(text);
 	}

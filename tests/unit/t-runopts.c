@@ -48,7 +48,7 @@ int main(void)
 	words_free(argv);
 	ok(words_split("a 'b", "t", &argv, &argc, NULL) == -1,
 	   "words: unterminated quote refused");
-	ok(strstr(log_main_error(), "unterminated single quote") != NULL,
+	ok(strstr(report_main_error(), "unterminated single quote") != NULL,
 	   "words: the message says which quote");
 
 	c = apply("--env A=1 -e B=two --volume /h:/c:ro -v /anon "
@@ -101,14 +101,14 @@ int main(void)
 
 	c = apply("--pid host", &rc);
 	is_int(rc, -1, "run: --pid refused");
-	ok(strstr(log_main_error(), "'--pid' is not a docker run option icm "
+	ok(strstr(report_main_error(), "'--pid' is not a docker run option icm "
 		  "accepts") != NULL, "run: the refusal names the flag");
 	is_str(at(c, "HostConfig", "NetworkMode"), "\"host\"",
 	       "run: a refused -options changes nothing");
 	cJSON_Delete(c);
 	c = apply("--env A=1 --memory lots", &rc);
 	is_int(rc, -1, "run: a bad size refused");
-	ok(strstr(log_main_error(), "--memory 'lots'") != NULL,
+	ok(strstr(report_main_error(), "--memory 'lots'") != NULL,
 	   "run: the message names the flag and value");
 	is_str(at(c, "Env", NULL), "", "run: nothing applied on error");
 	cJSON_Delete(c);
@@ -145,7 +145,8 @@ int main(void)
 	execopts_release(&eo);
 	ok(execopts_parse("--publish 80", &eo) == -1,
 	   "exec: a run-only flag refused");
-	ok(strstr(log_main_error(), "'--publish' is not a docker exec option")
-	   != NULL, "exec: the refusal says exec");
+	ok(strstr(report_main_error(),
+		  "'--publish' is not a docker exec option") != NULL,
+	   "exec: the refusal says exec");
 	return done_testing();
 }

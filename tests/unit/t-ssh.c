@@ -270,7 +270,7 @@ static void test_pin(const char *dir)
 	path = xasprintf("%s/missing/known_hosts", dir);
 	ok(kh_pin(path, "h", 22, (unsigned char *)ec.data, ec.len, &lk) == -1,
 	   "an unwritable file fails");
-	ok(log_main_error() && strstr(log_main_error(),
+	ok(report_main_error() && strstr(report_main_error(),
 				      "cannot write known_hosts file"),
 	   "and says so");
 	free(path);
@@ -310,7 +310,7 @@ static void test_connect_errors(const char *dir)
 	char *kh = xasprintf("%s/kh", dir), *want;
 
 	ok(ssh_connect(&t, &c, NULL) == -1 && c == NULL, "no known_hosts: refused");
-	ok(strstr(log_main_error(), "no known_hosts file given") != NULL,
+	ok(strstr(report_main_error(), "no known_hosts file given") != NULL,
 	   "and says so");
 	t.known_hosts_path = kh;
 	t.port = closed_port();
@@ -318,9 +318,9 @@ static void test_connect_errors(const char *dir)
 	ok(ssh_connect(&t, &c, NULL) == -1, "nothing listening: fails");
 	want = xasprintf("127.0.0.1:%d: connection refused (is sshd running and listening on port %d?)",
 			 t.port, t.port);
-	is_str(log_main_error(), want, "connection refused names host:port");
+	is_str(report_main_error(), want, "connection refused names host:port");
 	free(want);
-	ok(log_has_secret("x unit-secret-passphrase x"),
+	ok(secret_found("x unit-secret-passphrase x"),
 	   "the passphrase is registered as a secret");
 	ssh_close(NULL);
 	ok(ssh_negotiated(NULL, SSH_KEX) == NULL, "no connection, no method");

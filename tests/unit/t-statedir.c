@@ -40,7 +40,7 @@ int main(void)
 		if (pid == 0) {
 			struct statedir_lock *other = NULL;
 			int r = statedir_lock(dir, "icm unprovision", &other);
-			const char *m = log_main_error();
+			const char *m = report_main_error();
 
 			_exit(r == -1 && m && strstr(m, "is locked by "
 				"'icm provision' (pid ") ? 0 : 1);
@@ -124,7 +124,7 @@ int main(void)
 					  cJSON_CreateString("../.."));
 		d = statedir_def_dir(dir, &n);
 		ok(!d, "a Label with '/' names no definition directory");
-		is_str(log_main_error(), "'../..-DM-TEST' cannot name a "
+		is_str(report_main_error(), "'../..-DM-TEST' cannot name a "
 		       "directory in the state directory", "... and says why");
 		free(d);
 		free(out);
@@ -152,8 +152,8 @@ int main(void)
 		cJSON_AddStringToObject(n.fields, "Tag", "T");
 		ok(nodeout_write(dir, &n, "ssh.out", "x\n", &path) == -1 &&
 		   !path, "nodeout_write through it is refused");
-		ok(strstr(log_main_error(), "is a symbolic link") != NULL,
-		   "... saying it is a link: %s", log_main_error());
+		ok(strstr(report_main_error(), "is a symbolic link") != NULL,
+		   "... saying it is a link: %s", report_main_error());
 		ok(!fs_exists(p1), "nothing written where it points");
 		/* the node's own directory planted as a link */
 		ok(mkdir(link2, 0700) == 0 && symlink(outside, node2) == 0,

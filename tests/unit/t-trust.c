@@ -1,5 +1,5 @@
-/* t-trust.c: CA bundle lookup order (util/trust.h). */
-#include "util/trust.h"
+/* t-trust.c: CA bundle lookup order (cloud/trust.h). */
+#include "cloud/trust.h"
 #include "util/fs.h"
 #include "util/str.h"
 #include "embed/embedded.h"

@@ -1,386 +1,16 @@
 /*
- * phases.c: the IRIS configuration steps and the topology they read (see
- * phases.h).
+ * render.c: a configuration step's ObjectScript for one node: the step's
+ * templates (embedded/iris/) with every ${NAME} filled through cos.c.
  */
-#include "phases.h"
+#include "topo.h"
 #include "cos.h"
 #include "../embed/embedded.h"
 #include "../state/log.h"
 #include "../util/str.h"
 #include <ctype.h>
 
-#define DEFAULT_NS "IRISCLUSTER"
 #define TEMPLATE_DIR "embedded/iris/"
 #define VARS_MAX 40
-
-/* One node of the deployment as the steps see it. */
-struct inode {
-	const struct node *n;
-	const char *role;
-	const char *addr;		/* how the other nodes reach it */
-	const char *addr_field;		/* the field addr is */
-	const char *port;		/* SuperServerPort */
-	const char *data;		/* DataMountPoint */
-	char *ns;			/* Namespace, upper case */
-	char *sysname;			/* mirror member / ECP server name */
-	const char *member;		/* primary, backup, async, or NULL */
-	int primary;			/* its mirror's primary, or -1 */
-	int ds;				/* QS: its shard data server */
-	int shard;			/* DS primary: its shard number */
-};
-
-struct iris_topo {
-	struct inode *v;
-	size_t n;
-	iris_field_fn field;
-	const void *arg;
-	bool mirrored;			/* any mirror member */
-	int dm;				/* the DM (its primary), or -1 */
-	int data1;			/* DATA node 1 (its primary), or -1 */
-	int ar;				/* the arbiter, or -1 */
-	int license;			/* the license server, or -1 */
-	size_t nds, nqs, nam;		/* how many DS, QS, AM */
-};
-
-static bool is(const struct inode *x, const char *role)
-{
-	return !strcmp(x->role, role);
-}
-
-static bool is_primary(const struct inode *x)
-{
-	return x->member && !strcmp(x->member, "primary");
-}
-
-/* Not a mirror member, or its primary: the node others talk to. */
-static bool leads(const struct inode *x)
-{
-	return !x->member || is_primary(x);
-}
-
-static const char *fld(const struct iris_topo *t, const struct inode *x,
-		       const char *name)
-{
-	return t->field(t->arg, x->n, name);
-}
-
-/* Upper-case letters, digits and '_' of s (mirror member, ECP names). */
-static char *ident(const char *s)
-{
-	char *o = xmalloc(strlen(s) + 1), *p = o;
-
-	for (; *s; s++)
-		if (isalnum((unsigned char)*s) || *s == '_')
-			*p++ = (char)toupper((unsigned char)*s);
-		else if (*s == '-')
-			*p++ = '_';
-	*p = '\0';
-	return o;
-}
-
-static int find(const struct iris_topo *t, const struct node *n)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++)
-		if (t->v[i].n == n)
-			return (int)i;
-	return -1;
-}
-
-/* The primary of x's mirror: the last primary before it with its set. */
-static int primary_of(const struct iris_topo *t, size_t i)
-{
-	const struct inode *x = &t->v[i];
-	size_t k;
-
-	if (!x->member || !x->n->mirror_set)
-		return -1;
-	for (k = i + 1; k-- > 0;)
-		if (is_primary(&t->v[k]) && t->v[k].n->mirror_set &&
-		    !strcmp(t->v[k].n->mirror_set, x->n->mirror_set))
-			return (int)k;
-	return -1;
-}
-
-struct iris_topo *iris_topo_new(struct node *const *nodes, size_t n,
-				iris_field_fn field, const void *arg)
-{
-	struct iris_topo *t = xcalloc(1, sizeof(*t));
-	size_t i, ds = 0;
-
-	t->v = xcalloc(n ? n : 1, sizeof(*t->v));
-	t->field = field;
-	t->arg = arg;
-	t->dm = t->data1 = t->ar = t->license = -1;
-	for (i = 0; i < n; i++) {
-		struct inode *x = &t->v[t->n++];
-		const char *ns;
-
-		x->n = nodes[i];
-		x->role = nodes[i]->role;
-		x->addr_field = "PrivateIPAddress";
-		x->addr = field(arg, x->n, x->addr_field);
-		if (!x->addr)
-			x->addr = field(arg, x->n, x->addr_field = "IPAddress");
-		if (!x->addr)	/* a DNS-only node: node_address()'s rule */
-			x->addr = field(arg, x->n, x->addr_field = "DNSName");
-		if (!x->addr) {
-			x->addr_field = "MachineName";
-			x->addr = x->n->name;
-		}
-		x->port = field(arg, x->n, "SuperServerPort");
-		if (!x->port)
-			x->port = "1972";
-		x->data = field(arg, x->n, "DataMountPoint");
-		if (!x->data)
-			x->data = "/irissys/data";
-		ns = field(arg, x->n, "Namespace");
-		x->ns = ident(ns ? ns : DEFAULT_NS);
-		x->sysname = ident(x->n->name);
-		x->member = x->n->mirror_member;
-		x->primary = x->ds = -1;
-		if (x->member)
-			t->mirrored = true;
-	}
-	for (i = 0; i < t->n; i++) {
-		struct inode *x = &t->v[i];
-
-		x->primary = primary_of(t, i);
-		if (is(x, "DM") && leads(x) && t->dm < 0)
-			t->dm = (int)i;
-		if (is(x, "DATA") && leads(x) && t->data1 < 0)
-			t->data1 = (int)i;
-		if (is(x, "AR") && t->ar < 0)
-			t->ar = (int)i;
-		if (is(x, "DS") && leads(x))
-			x->shard = (int)++ds;
-		t->nds += is(x, "DS");
-		t->nam += is(x, "AM");
-	}
-	/* query shards: round-robin over the shard data servers */
-	for (i = 0; i < t->n; i++) {
-		struct inode *x = &t->v[i];
-		size_t k;
-		int want;
-
-		if (!is(x, "QS"))
-			continue;
-		want = ds ? (int)(t->nqs % ds) + 1 : 0;
-		t->nqs++;
-		for (k = 0; k < t->n && want; k++)
-			if (is(&t->v[k], "DS") && leads(&t->v[k]) &&
-			    t->v[k].shard == want)
-				x->ds = (int)k;
-	}
-	t->license = t->dm >= 0 ? t->dm : t->data1;
-	return t;
-}
-
-void iris_topo_free(struct iris_topo *t)
-{
-	size_t i;
-
-	if (!t)
-		return;
-	for (i = 0; i < t->n; i++) {
-		free(t->v[i].ns);
-		free(t->v[i].sysname);
-	}
-	free(t->v);
-	free(t);
-}
-
-/* ------------------------------------------------------------ the steps */
-
-typedef bool (*applies_fn)(const struct iris_topo *t, const struct inode *x);
-
-static bool any_iris(const struct iris_topo *t, const struct inode *x)
-{
-	(void)t;
-	return role_is_iris(x->role);
-}
-
-static bool has_mode(const struct iris_topo *t, const struct inode *x)
-{
-	return role_is_iris(x->role) && fld(t, x, "SystemMode");
-}
-
-/* Where x's license keys are in its container (the license server's
- * KeyDirectory there): the ISCLicense key's directory, or the LicenseDir
- * copied in by its own name; NULL when x was given no key.  Allocated. */
-static char *key_dir(const struct iris_topo *t, const struct inode *x)
-{
-	const char *dir = fld(t, x, "LicenseDir");
-	const char *base = dir ? strrchr(dir, '/') : NULL;
-
-	if (fld(t, x, "ISCLicense"))
-		return xasprintf("%s/" IRIS_LICENSE_DIR, x->data);
-	if (!dir)
-		return NULL;
-	return xasprintf("%s/%s", x->data, base && base[1] ? base + 1 : dir);
-}
-
-static bool has_license(const struct iris_topo *t, const struct inode *x)
-{
-	return role_is_iris(x->role) && t->license >= 0 &&
-		(fld(t, x, "LicenseDir") || fld(t, x, "ISCLicense"));
-}
-
-static bool shard_server(const struct iris_topo *t, const struct inode *x)
-{
-	return is(x, "DS") || is(x, "QS") ||
-		(is(x, "DM") && (t->nds || t->nqs));
-}
-
-/* DM or DS: the roles with a local namespace database. */
-static bool db_role(const struct inode *x)
-{
-	return is(x, "DM") || is(x, "DS");
-}
-
-static bool plain_db(const struct iris_topo *t, const struct inode *x)
-{
-	(void)t;
-	return db_role(x) && !x->member;
-}
-
-static bool mirror_primary(const struct iris_topo *t, const struct inode *x)
-{
-	(void)t;
-	return db_role(x) && is_primary(x);
-}
-
-static bool mirror_other(const struct iris_topo *t, const struct inode *x)
-{
-	(void)t;
-	return db_role(x) && x->member && !is_primary(x) && x->primary >= 0;
-}
-
-static bool mirror_authorizes(const struct iris_topo *t,
-			      const struct inode *x)
-{
-	size_t k;
-
-	if (!mirror_primary(t, x))
-		return false;
-	for (k = 0; k < t->n; k++)
-		if (t->v[k].primary >= 0 && &t->v[t->v[k].primary] == x &&
-		    !is_primary(&t->v[k]))
-			return true;
-	return false;
-}
-
-static bool cluster_node1(const struct iris_topo *t, const struct inode *x)
-{
-	return t->data1 >= 0 && x == &t->v[t->data1];
-}
-
-static bool cluster_data(const struct iris_topo *t, const struct inode *x)
-{
-	return is(x, "DATA") && leads(x) && !cluster_node1(t, x) &&
-		t->data1 >= 0;
-}
-
-static bool cluster_member(const struct iris_topo *t, const struct inode *x)
-{
-	return is(x, "DATA") && !leads(x) && x->primary >= 0 &&
-		t->data1 >= 0;
-}
-
-static bool query_shard(const struct iris_topo *t, const struct inode *x)
-{
-	(void)t;
-	return is(x, "QS") && x->ds >= 0;
-}
-
-static bool shard_master(const struct iris_topo *t, const struct inode *x)
-{
-	return t->dm >= 0 && x == &t->v[t->dm] && (t->nds || t->nqs);
-}
-
-static bool compute(const struct iris_topo *t, const struct inode *x)
-{
-	return is(x, "COMPUTE") && t->data1 >= 0;
-}
-
-static bool ecp_data_server(const struct iris_topo *t, const struct inode *x)
-{
-	return is(x, "DM") && t->nam;
-}
-
-static bool app_server(const struct iris_topo *t, const struct inode *x)
-{
-	return is(x, "AM") && t->dm >= 0;
-}
-
-static const struct step {
-	const char *id;
-	const char *parts;		/* templates, in order */
-	const char *title;		/* with ${...} like the templates */
-	applies_fn applies;
-} steps[] = {
-	{ "tls", "tls", "Configuring SSL on ${MACHINE}...", any_iris },
-	{ "ecp", "ecp", "Enabling ECP on ${MACHINE}...", any_iris },
-	{ "mode", "mode", "Setting System Mode on ${MACHINE}...", has_mode },
-	{ "license", "license", "Acquiring license on ${MACHINE}...",
-	  has_license },
-	{ "sharding", "sharding", "Enabling shard service on ${MACHINE}...",
-	  shard_server },
-	{ "namespace", "database namespace",
-	  "Creating namespace '${NS}' on ${MACHINE}...", plain_db },
-	{ "cluster", "cluster-init",
-	  "Initializing the sharded cluster on ${MACHINE}...",
-	  cluster_node1 },
-	{ "mirror", "mirror-service mirror-create",
-	  "Creating mirror ${SET} on ${MACHINE}...", mirror_primary },
-	{ "mirror-join", "mirror-service mirror-join",
-	  "Adding ${MACHINE} to mirror ${SET} as ${MEMBER}...",
-	  mirror_other },
-	{ "mirror-authorize", "mirror-authorize",
-	  "Authorizing mirror members on ${MACHINE}...", mirror_authorizes },
-	{ "mirror-namespace", "database namespace",
-	  "Creating namespace '${NS}' on ${MACHINE}...", mirror_primary },
-	{ "member-namespace", "mirror-wait database namespace",
-	  "Creating namespace '${NS}' on ${MACHINE}...", mirror_other },
-	{ "data-node", "cluster-attach",
-	  "Attaching data node ${MACHINE} to the sharded cluster...",
-	  cluster_data },
-	{ "data-member", "cluster-attach",
-	  "Attaching data node ${MACHINE} to the sharded cluster...",
-	  cluster_member },
-	{ "query-shard", "ecp-server remote-database namespace",
-	  "Configuring query shard on ${MACHINE}...", query_shard },
-	{ "assign", "assign-shards", "Assigning shards on ${MACHINE}...",
-	  shard_master },
-	{ "compute-node", "cluster-attach",
-	  "Attaching compute node ${MACHINE} to the sharded cluster...",
-	  compute },
-	{ "ecp-authorize", "ecp-authorize",
-	  "Authorizing application servers on ${MACHINE}...",
-	  ecp_data_server },
-	{ "app-server", "ecp-server remote-database namespace",
-	  "Configuring application server on ${MACHINE}...", app_server },
-};
-
-size_t iris_steps_count(void)
-{
-	return ARRAY_SIZE(steps);
-}
-
-const char *iris_step_id(size_t k)
-{
-	return k < ARRAY_SIZE(steps) ? steps[k].id : NULL;
-}
-
-bool iris_step_applies(const struct iris_topo *t, const struct node *n,
-		       size_t k)
-{
-	int i = find(t, n);
-
-	return i >= 0 && k < ARRAY_SIZE(steps) &&
-		steps[k].applies(t, &t->v[i]);
-}
 
 /* -------------------------------------------------------- the variables */
 
@@ -553,7 +183,7 @@ static int fill(const struct iris_topo *t, const struct inode *x, size_t k,
 	const struct inode *srv = NULL;
 	const char *agent = fld(t, x, "ISCAgentPort");
 	const char *ar_agent = ar ? fld(t, ar, "ISCAgentPort") : NULL;
-	const char *id = steps[k].id;
+	const char *id = iris_steps[k].id;
 	struct cos_where arw;
 	char *url;
 
@@ -601,7 +231,7 @@ static int fill(const struct iris_topo *t, const struct inode *x, size_t k,
 	if (t->license >= 0) {
 		const struct inode *l = &t->v[t->license];
 		const char *port = fld(t, l, "LicenseServerPort");
-		char *dir = l == x ? key_dir(t, x) : NULL;
+		char *dir = l == x ? iris_key_dir(t, x) : NULL;
 
 		var(v, "LICADDR", xstrdup(l->addr), l->addr_field, l);
 		var(v, "LICPORT", xstrdup(port ? port : "4002"),
@@ -912,19 +542,19 @@ int iris_step_render(const struct iris_topo *t, const struct node *n,
 {
 	struct vars v = { .n = 0 };
 	struct buf tb;
-	int i = find(t, n), rc = -1;
+	int i = iris_topo_find(t, n), rc = -1;
 	char *parts = NULL, *part, *save = NULL;
 
 	*title = NULL;
-	if (i < 0 || k >= ARRAY_SIZE(steps))
+	if (i < 0 || k >= iris_nsteps)
 		return error("IRIS configuration: %s is not in the topology",
 			     n->name);
 	buf_init(&tb, BUF_CAP_LINE);
 	if (fill(t, &t->v[i], k, &v) ||
-	    expand(&v, steps[k].title, strlen(steps[k].title), NULL, false,
+	    expand(&v, iris_steps[k].title, strlen(iris_steps[k].title), NULL, false,
 		   &tb) || buf_adds(&tb, ""))
 		goto out;
-	parts = xstrdup(steps[k].parts);
+	parts = xstrdup(iris_steps[k].parts);
 	for (part = strtok_r(parts, " ", &save); part;
 	     part = strtok_r(NULL, " ", &save)) {
 		/* a mirrored cluster node's calls create or join its mirror */
@@ -937,9 +567,9 @@ int iris_step_render(const struct iris_topo *t, const struct node *n,
 			goto out;
 	}
 	if (buf_addf(script, "write \"" IRIS_OK_PREFIX "%s\",!\nhalt\n",
-		     steps[k].id)) {
+		     iris_steps[k].id)) {
 		error("IRIS configuration step %s for %s is too long",
-		      steps[k].id, n->name);
+		      iris_steps[k].id, n->name);
 		goto out;
 	}
 	*title = xstrdup(tb.data ? tb.data : "");
@@ -948,140 +578,5 @@ out:
 	free(parts);
 	buf_release(&tb);
 	vars_release(&v);
-	return rc;
-}
-
-/* ------------------------------------------------------- Web Gateway */
-
-/* The IRIS nodes a Web Gateway serves (icm-reference §4.3), in order. */
-static size_t gateway_targets(const struct iris_topo *t,
-			      const struct inode **out)
-{
-	static const char *const tiers[][2] = {
-		{ "AM", NULL }, { "DATA", "COMPUTE" }, { "DM", NULL },
-	};
-	size_t i, k, n = 0;
-
-	for (k = 0; k < ARRAY_SIZE(tiers) && !n; k++)
-		for (i = 0; i < t->n; i++) {
-			const struct inode *x = &t->v[i];
-
-			if ((is(x, tiers[k][0]) ||
-			     (tiers[k][1] && is(x, tiers[k][1]))) && leads(x))
-				out[n++] = x;
-		}
-	return n;
-}
-
-/* Whether every value CSP.ini takes for n (its own fields, each server's
- * address and port, the password) can go on an ini line.  -1 reported
- * (never with the value: one is the password). */
-static int csp_values(const struct iris_topo *t, const struct node *n,
-		      const struct inode *const *srv, size_t ns,
-		      const char *password, char **why)
-{
-	static const char *const own[] = { "ApplicationPath",
-					   "AlternativeServers" };
-	struct cos_where w = { .node = n->name, .step = "CSP.ini",
-			       .why = why };
-	const char *v;
-	size_t i;
-
-	w.field = "ISCPassword";
-	if (password && cos_text(password, &w))
-		return -1;
-	for (i = 0; i < ARRAY_SIZE(own); i++) {
-		w.field = own[i];
-		v = t->field(t->arg, n, own[i]);
-		if (v && cos_text(v, &w))
-			return -1;
-	}
-	for (i = 0; i < ns; i++) {
-		w.owner = srv[i]->n->name;
-		w.field = srv[i]->addr_field;
-		if (cos_text(srv[i]->addr, &w))
-			return -1;
-		w.field = "SuperServerPort";
-		if (cos_port_check(srv[i]->port, &w))
-			return -1;
-	}
-	return 0;
-}
-
-int iris_csp_check(const struct iris_topo *t, const struct node *n,
-		   const char *password)
-{
-	const struct inode **srv = xcalloc(t->n + 1, sizeof(*srv));
-	int rc = csp_values(t, n, srv, gateway_targets(t, srv), password,
-			    NULL);
-
-	free(srv);
-	return rc;
-}
-
-int iris_csp_ini(const struct iris_topo *t, const struct node *n,
-		 const char *password, const char *tls_dir, struct buf *out,
-		 char **why)
-{
-	const struct inode **srv = xcalloc(t->n + 1, sizeof(*srv));
-	const char *path = t->field(t->arg, n, "ApplicationPath");
-	const char *alt = t->field(t->arg, n, "AlternativeServers");
-	size_t ns = gateway_targets(t, srv), i, ws = 0, def;
-	int rc = 0;
-
-	for (i = 0; i < t->n && t->v[i].n != n; i++)
-		ws += is(&t->v[i], "WS");
-	if (!ns) {
-		rc = error_why(why, "%s: there is no AM, DATA or DM node for "
-			       "the Web Gateway to serve", n->name);
-		goto out;
-	}
-	if (csp_values(t, n, srv, ns, password, why)) {
-		rc = -1;
-		goto out;
-	}
-	def = ws % ns;
-	rc |= buf_addf(out, "[SYSTEM]\nSystem_Manager=127.0.0.1\n"
-		       "Default_Server=%s\n[SYSTEM_INDEX]\n",
-		       srv[def]->sysname);
-	for (i = 0; i < ns; i++)
-		rc |= buf_addf(out, "%s=Enabled\n", srv[i]->sysname);
-	for (i = 0; i < ns; i++) {
-		rc |= buf_addf(out, "[%s]\nIp_Address=%s\nTCP_Port=%s\n"
-			       "Username=CSPSystem\nPassword=%s\n"
-			       "Minimum_Server_Connections=3\n"
-			       "Maximum_Session_Connections=6\n"
-			       "Connection_Security_Level=10\n"
-			       "SSLCC_Protocol_Min=16\nSSLCC_Protocol_Max=32\n"
-			       "SSLCC_Certificate_File=%s/CertificateFile.pem\n"
-			       "SSLCC_Certificate_Key_File=%s/PrivateKeyFile."
-			       "pem\nSSLCC_CA_Certificate_File=%s/CAFile.pem\n",
-			       srv[i]->sysname, srv[i]->addr, srv[i]->port,
-			       password ? password : "", tls_dir, tls_dir,
-			       tls_dir);
-		if (srv[i]->member)
-			rc |= buf_adds(out, "Mirror_Aware=1\n");
-	}
-	rc |= buf_addf(out, "[APP_PATH_INDEX]\n/=Enabled\n/csp=Enabled\n"
-		       "%s%s[APP_PATH:/]\nDefault_Server=%s\n"
-		       "[APP_PATH:/csp]\nDefault_Server=%s\n",
-		       path ? path : "", path ? "=Enabled\n" : "",
-		       srv[def]->sysname, srv[def]->sysname);
-	if (path) {
-		size_t k = 0;
-
-		rc |= buf_addf(out, "[APP_PATH:%s]\nDefault_Server=%s\n"
-			       "Alternative_Servers=%s\n", path,
-			       srv[def]->sysname, alt ? alt : "LoadBalancing");
-		for (i = 0; i < ns; i++)
-			if (i != def)
-				rc |= buf_addf(out, "Alternative_Server_%zu="
-					       "1~~~~~~%s\n", k++,
-					       srv[i]->sysname);
-	}
-	if (rc)
-		rc = error_why(why, "%s: CSP.ini is too large", n->name);
-out:
-	free(srv);
 	return rc;
 }

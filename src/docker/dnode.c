@@ -13,7 +13,8 @@
 int dnode_check_pki(const char *state_dir)
 {
 	static const char *const files[] = {
-		PKI_DIR "/ca.pem", CLIENT_DIR "/cert.pem", CLIENT_DIR "/key.pem",
+		PKI_DIR "/ca.pem", CLIENT_DIR "/cert.pem",
+		CLIENT_DIR "/key.pem",
 	};
 	size_t i;
 
@@ -63,7 +64,7 @@ void dnode_target_release(struct docker_target *t)
 }
 
 struct djob {
-	struct ctx *ctx;
+	const struct dnode_env *env;
 	dnode_fn fn;
 	void *arg;
 	const struct dnode_opts *o;
@@ -74,13 +75,13 @@ static void one(struct fanout *f, size_t i, struct fanout_result *r,
 		void *arg)
 {
 	struct djob *j = arg;
-	struct dnode x = { j->ctx, j->ctx->sel[i], i, NULL, r, j->arg, f };
+	struct dnode x = { j->env, j->env->nodes[i], i, NULL, r, j->arg, f };
 	struct docker_target t;
 	char *why = NULL;
 
 	r->exit_status = 0;
 	if (!j->o->no_docker) {
-		if (dnode_target(j->ctx->state_dir, x.n, &t, &why)) {
+		if (dnode_target(j->env->state_dir, x.n, &t, &why)) {
 			fanout_fail(r, "%s", why);
 			free(why);
 			r->exit_status = -1;
@@ -102,30 +103,38 @@ static void one(struct fanout *f, size_t i, struct fanout_result *r,
 		r->exit_status = -1;
 	docker_close(x.d);
 files:
-	if (!fanout_write_outputs(j->ctx->state_dir, x.n,
+	if (!fanout_write_outputs(j->env->state_dir, x.n,
 				  j->o->file ? j->o->file : "docker", r,
 				  &j->outpath[i], &j->errpath[i]) &&
 	    j->o->say_output)
 		say("...output in %s", j->outpath[i]);
 }
 
-int dnode_run(struct ctx *ctx, dnode_fn fn, void *arg,
+int dnode_fail(struct dnode *x, const char *what)
+{
+	return fanout_fail(x->r, "%s: %s", what, docker_errmsg(x->d));
+}
+
+const char *dnode_field(const struct dnode *x, const char *field)
+{
+	return x->env->field(x->env->field_arg, x->n, field);
+}
+
+int dnode_run(const struct dnode_env *env, dnode_fn fn, void *arg,
 	      const struct dnode_opts *o, bool *done)
 {
-	size_t n = ctx->nsel, i;
+	size_t n = env->n, i;
 	struct fanout_result *res = xcalloc(n ? n : 1, sizeof(*res));
-	struct fanout_opts fo = {
-		fanout_parallel_opt(opt_str(&ctx->opts, OPT_PARALLEL)), 0
-	};
-	struct djob j = { ctx, fn, arg, o, NULL, NULL };
+	struct fanout_opts fo = { fanout_parallel_opt(env->parallel), 0 };
+	struct djob j = { env, fn, arg, o, NULL, NULL };
 	int rc;
 
 	docker_global_init();
 	j.outpath = xcalloc(n ? n : 1, sizeof(char *));
 	j.errpath = xcalloc(n ? n : 1, sizeof(char *));
 	fanout_run(n, &fo, one, &j, res);
-	rc = fanout_report(ctx->sel, n, res, j.errpath, o->echo_one,
-			   &ctx->response);
+	rc = fanout_report(env->nodes, n, res, j.errpath, o->echo_one,
+			   env->response);
 	for (i = 0; i < n; i++) {
 		if (done)
 			done[i] = !res[i].failed;
@@ -139,7 +148,7 @@ int dnode_run(struct ctx *ctx, dnode_fn fn, void *arg,
 	return rc;
 }
 
-int dnode_interactive(struct ctx *ctx, const char *container,
+int dnode_interactive(const struct dnode_env *env, const char *container,
 		      const struct docker_exec *x)
 {
 	struct docker_exec e = *x;
@@ -148,21 +157,21 @@ int dnode_interactive(struct ctx *ctx, const char *container,
 	char *why = NULL;
 	int code = -1, ret = -1;
 
-	if (ctx->nsel != 1)
+	if (env->n != 1)
 		return error("Interactive commands cannot match more than one "
 			     "instance");
-	if (dnode_check_pki(ctx->state_dir) ||
-	    dnode_target(ctx->state_dir, ctx->sel[0], &t, NULL))
+	if (dnode_check_pki(env->state_dir) ||
+	    dnode_target(env->state_dir, env->nodes[0], &t, NULL))
 		return -1;
 	docker_global_init();
 	if (docker_open(&t, &d, &why)) {
-		error("cannot reach Docker on %s: %s", ctx->sel[0]->name,
+		error("cannot reach Docker on %s: %s", env->nodes[0]->name,
 		      why ? why : "no answer");
 		goto out;
 	}
 	e.interactive = e.tty = true;
 	if (docker_exec(d, container, &e, NULL, NULL, &code)) {
-		error("%s: %s", ctx->sel[0]->name, docker_errmsg(d));
+		error("%s: %s", env->nodes[0]->name, docker_errmsg(d));
 		goto out;
 	}
 	ret = code ? -1 : 0;

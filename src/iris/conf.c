@@ -1,6 +1,6 @@
 /*
- * irisconf.c: configuring the InterSystems IRIS instances run started
- * (see irisconf.h): the deployment's TLS files staged on each data volume,
+ * conf.c: configuring the InterSystems IRIS instances run started
+ * (see conf.h): the deployment's TLS files staged on each data volume,
  * then the steps of src/iris/phases.c stage by stage, each as one
  * `iris session IRIS -U %SYS` over the Docker exec API with its script on
  * standard input (nothing on a command line), its output in the node's
@@ -8,12 +8,12 @@
  * ICM-OK.  A stage with a failure ends the configuration (the nodes that
  * come after depend on it); run again resumes.
  */
-#include "irisconf.h"
+#include "conf.h"
+#include "merge.h"
+#include "phases.h"
+#include "qlist.h"
 #include "../cloud/sigv4.h"
 #include "../docker/tar.h"
-#include "../iris/merge.h"
-#include "../iris/phases.h"
-#include "../iris/qlist.h"
 #include "../state/log.h"
 #include "../state/pki.h"
 #include "../util/fs.h"
@@ -66,8 +66,8 @@ int iris_wait_running(struct dnode *x, const char *cname)
 			return 0;
 		if (waited >= IRIS_START_MS)
 			return fanout_fail(x->r, "InterSystems IRIS did not "
-					   "start within %ld s (iris qlist IRIS "
-					   "in container %s)",
+					   "start within %ld s (iris qlist "
+					   "IRIS in container %s)",
 					   IRIS_START_MS / 1000, cname);
 		usleep(IRIS_POLL_MS * 1000);
 		waited += IRIS_POLL_MS;
@@ -75,14 +75,14 @@ int iris_wait_running(struct dnode *x, const char *cname)
 }
 
 /* Whether any node of the deployment has one of the roles. */
-static bool deployment_has(const struct ctx *ctx, const char *const *roles,
-			   size_t n)
+static bool deployment_has(const struct dnode_env *env,
+			   const char *const *roles, size_t n)
 {
 	size_t i, k;
 
-	for (i = 0; i < ctx->inst.n; i++)
+	for (i = 0; i < env->nall; i++)
 		for (k = 0; k < n; k++)
-			if (!strcmp(ctx->inst.nodes[i].role, roles[k]))
+			if (!strcmp(env->all[i].role, roles[k]))
 				return true;
 	return false;
 }
@@ -90,42 +90,42 @@ static bool deployment_has(const struct ctx *ctx, const char *const *roles,
 /* Settings of a cluster node that need a restart, so they go into the
  * first start (iris-config §2.3, §6.1): the shard service where there is
  * sharding, and room for 64 ECP connections on sharded and ECP nodes. */
-static void cluster_settings(const struct ctx *ctx, const struct node *n,
-			     struct iris_merge_in *in)
+static void cluster_settings(const struct dnode_env *env,
+			     const struct node *n, struct iris_merge_in *in)
 {
 	static const char *const shard_roles[] = { "DS", "QS", "DATA",
 						   "COMPUTE" };
 	static const char *const am[] = { "AM" };
 	const char *r = n->role;
-	bool sharded = deployment_has(ctx, shard_roles,
+	bool sharded = deployment_has(env, shard_roles,
 				      ARRAY_SIZE(shard_roles));
 
 	in->enable_sharding = sharded && role_is_iris(r) && strcmp(r, "AM");
 	if (in->enable_sharding ||
 	    ((!strcmp(r, "DM") || !strcmp(r, "AM")) &&
-	     deployment_has(ctx, am, 1)))
+	     deployment_has(env, am, 1)))
 		in->max_servers = "64";
 }
 
-void iris_merge_fields(const struct ctx *ctx, const struct node *n,
+void iris_merge_fields(const struct dnode_env *env, const struct node *n,
 		       struct iris_merge_in *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->node = n->name;
-	in->superserver_port = ctx_field(ctx, n, "SuperServerPort");
-	in->webserver_port = ctx_field(ctx, n, "WebServerPort");
-	in->system_mode = ctx_field(ctx, n, "SystemMode");
-	in->wij_dir = ctx_field(ctx, n, "WIJMountPoint");
-	in->journal1_dir = ctx_field(ctx, n, "Journal1MountPoint");
-	in->journal2_dir = ctx_field(ctx, n, "Journal2MountPoint");
-	in->user_cpf = ctx_field(ctx, n, "UserCPF");
-	in->globals = ctx_field(ctx, n, "ISCglobals");
-	in->routines = ctx_field(ctx, n, "ISCroutines");
-	in->gmheap = ctx_field(ctx, n, "ISCgmheap");
-	in->locksiz = ctx_field(ctx, n, "ISClocksiz");
-	in->bbsiz = ctx_field(ctx, n, "ISCbbsiz");
-	in->memlock = ctx_field(ctx, n, "ISCmemlock");
-	cluster_settings(ctx, n, in);
+	in->superserver_port = env->field(env->field_arg, n, "SuperServerPort");
+	in->webserver_port = env->field(env->field_arg, n, "WebServerPort");
+	in->system_mode = env->field(env->field_arg, n, "SystemMode");
+	in->wij_dir = env->field(env->field_arg, n, "WIJMountPoint");
+	in->journal1_dir = env->field(env->field_arg, n, "Journal1MountPoint");
+	in->journal2_dir = env->field(env->field_arg, n, "Journal2MountPoint");
+	in->user_cpf = env->field(env->field_arg, n, "UserCPF");
+	in->globals = env->field(env->field_arg, n, "ISCglobals");
+	in->routines = env->field(env->field_arg, n, "ISCroutines");
+	in->gmheap = env->field(env->field_arg, n, "ISCgmheap");
+	in->locksiz = env->field(env->field_arg, n, "ISClocksiz");
+	in->bbsiz = env->field(env->field_arg, n, "ISCbbsiz");
+	in->memlock = env->field(env->field_arg, n, "ISCmemlock");
+	cluster_settings(env, n, in);
 }
 
 /* ------------------------------------------------------------------ */
@@ -139,7 +139,7 @@ struct cnode {
 };
 
 struct conf {
-	struct ctx *ctx;
+	const struct dnode_env *env;
 	struct iris_topo *topo;
 	struct cnode *c;	/* indexed like the stage's selection */
 	size_t step;
@@ -189,7 +189,7 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 	static const char *const names[] = {
 		"CAFile.pem", "CertificateFile.pem", "PrivateKeyFile.pem",
 	};
-	char *why = NULL, *nd = pki_node_dir(x->ctx->state_dir, x->n, &why);
+	char *why = NULL, *nd = pki_node_dir(x->env->state_dir, x->n, &why);
 	char *paths[3] = { NULL, NULL, NULL };
 	struct buf tar, f;
 	size_t i;
@@ -198,11 +198,13 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 	buf_init(&tar, BUF_CAP_CONFIG);
 	if (!nd)
 		goto fail;
-	paths[0] = xasprintf("%s/" PKI_DIR "/ca.pem", x->ctx->state_dir);
+	paths[0] = xasprintf("%s/" PKI_DIR "/ca.pem", x->env->state_dir);
 	paths[1] = xasprintf("%s/server-cert.pem", nd);
 	paths[2] = xasprintf("%s/server-key.pem", nd);
-	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER, &why) ||
-	    tar_mem_entry(&tar, IRIS_TLS_DIR "/", NULL, 0, 0700, IRIS_OWNER, &why))
+	if (tar_mem_entry(&tar, IRIS_ICM_DIR "/", NULL, 0, 0755, IRIS_OWNER,
+			  &why) ||
+	    tar_mem_entry(&tar, IRIS_TLS_DIR "/", NULL, 0, 0700, IRIS_OWNER,
+			  &why))
 		goto fail;
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		char *name = xasprintf(IRIS_TLS_DIR "/%s", names[i]);
@@ -216,7 +218,8 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 				    fs_strerror(errno));
 		} else {
 			rc = tar_mem_entry(&tar, name, f.data, f.len,
-					   i == 2 ? 0600 : 0644, IRIS_OWNER, &why);
+					   i == 2 ? 0600 : 0644, IRIS_OWNER,
+					   &why);
 			if (rc)
 				fanout_fail(x->r, "%s", why);
 		}
@@ -226,7 +229,8 @@ static int stage_tls(struct dnode *x, const char *dir, const char *csp_ini)
 			goto out;
 	}
 	if ((csp_ini && tar_mem_entry(&tar, IRIS_ICM_DIR "/CSP.ini", csp_ini,
-				      strlen(csp_ini), 0600, IRIS_OWNER, &why)) ||
+				      strlen(csp_ini), 0600, IRIS_OWNER,
+				      &why)) ||
 	    tar_mem_end(&tar, &why))
 		goto fail;
 	if (docker_put_archive(x->d, "iris", dir, tar.data, tar.len)) {
@@ -449,38 +453,29 @@ static int deployed_one(struct dnode *x)
 	return record(x, c->data, DEPLOYED);
 }
 
-/* dnode_run over the nodes of cf->c picked (ctx->sel swapped). */
+/* dnode_run over the nodes of cf->c picked. */
 static int run_on(struct conf *cf, struct cnode *all, size_t n,
 		  const bool *pick, dnode_fn fn, const char *file)
 {
-	struct ctx *ctx = cf->ctx;
-	struct node **saved = ctx->sel, **sub = xcalloc(n + 1, sizeof(*sub));
+	struct dnode_env sub = *cf->env;
 	struct cnode *c = xcalloc(n + 1, sizeof(*c));
-	size_t saved_n = ctx->nsel, i, k = 0;
 	struct dnode_opts o = { .file = file };
+	size_t i, k = 0;
 	int rc;
 
+	sub.nodes = xcalloc(n + 1, sizeof(*sub.nodes));
 	for (i = 0; i < n; i++)
 		if (pick[i])
-			sub[k] = all[i].n, c[k++] = all[i];
-	ctx->sel = sub;
-	ctx->nsel = k;
+			sub.nodes[k] = all[i].n, c[k++] = all[i];
+	sub.n = k;
 	cf->c = c;
-	rc = k ? dnode_run(ctx, fn, cf, &o, NULL) : 0;
+	rc = k ? dnode_run(&sub, fn, cf, &o, NULL) : 0;
 	for (i = 0, k = 0; i < n; i++)
 		if (pick[i])
 			all[i] = c[k++];
-	ctx->sel = saved;
-	ctx->nsel = saved_n;
-	free(sub);
+	free(sub.nodes);
 	free(c);
 	return rc;
-}
-
-static const char *field_of(const void *arg, const struct node *n,
-			    const char *field)
-{
-	return ctx_field(arg, n, field);
 }
 
 /* Renders step k for the nodes it applies to and are not done; pick[i]
@@ -535,7 +530,7 @@ static void stage_release(struct conf *cf, size_t m)
 }
 
 /* Node n's merge file, steps and CSP.ini rendered and thrown away. */
-static int check_node(struct ctx *ctx, const struct iris_topo *t,
+static int check_node(const struct dnode_env *env, const struct iris_topo *t,
 		      const struct node *n, const char *password)
 {
 	struct iris_merge_in in;
@@ -548,7 +543,7 @@ static int check_node(struct ctx *ctx, const struct iris_topo *t,
 		return iris_csp_check(t, n, password);
 	if (!role_is_iris(n->role))
 		return 0;
-	iris_merge_fields(ctx, n, &in);
+	iris_merge_fields(env, n, &in);
 	in.user_cpf = NULL;	/* the user's own file, read at run */
 	buf_init(&b, BUF_CAP_CONFIG);
 	rc = iris_merge_text(&in, &b, NULL);
@@ -563,43 +558,51 @@ static int check_node(struct ctx *ctx, const struct iris_topo *t,
 	return rc;
 }
 
-int iris_check(struct ctx *ctx, const char *password)
+/* The deployment's nodes as iris_topo_new() takes them (caller frees). */
+static struct node **deployment_nodes(const struct dnode_env *env)
 {
-	struct node **nodes = xcalloc(ctx->inst.n + 1, sizeof(*nodes));
+	struct node **nodes = xcalloc(env->nall + 1, sizeof(*nodes));
+	size_t i;
+
+	for (i = 0; i < env->nall; i++)
+		nodes[i] = &env->all[i];
+	return nodes;
+}
+
+int iris_check(const struct dnode_env *env, const char *password)
+{
+	struct node **nodes = deployment_nodes(env);
 	struct iris_topo *t;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < ctx->inst.n; i++)
-		nodes[i] = &ctx->inst.nodes[i];
-	t = iris_topo_new(nodes, ctx->inst.n, field_of, ctx);
-	for (i = 0; i < ctx->nsel && !rc; i++)
-		rc = check_node(ctx, t, ctx->sel[i], password);
+	t = iris_topo_new(nodes, env->nall, env->field, env->field_arg);
+	for (i = 0; i < env->n && !rc; i++)
+		rc = check_node(env, t, env->nodes[i], password);
 	iris_topo_free(t);
 	free(nodes);
 	return rc;
 }
 
-int iris_configure(struct ctx *ctx, const bool *eligible,
+int iris_configure(const struct dnode_env *env, const bool *eligible,
 		   const char *password)
 {
-	struct conf cf = { .ctx = ctx, .password = password };
-	struct cnode *all = xcalloc(ctx->nsel + 1, sizeof(*all));
-	bool *pick = xcalloc(ctx->nsel + 1, sizeof(*pick));
-	struct node **nodes = xcalloc(ctx->inst.n + 1, sizeof(*nodes));
+	struct conf cf = { .env = env, .password = password };
+	struct cnode *all = xcalloc(env->n + 1, sizeof(*all));
+	bool *pick = xcalloc(env->n + 1, sizeof(*pick));
+	struct node **nodes = deployment_nodes(env);
 	size_t i, k, n = 0, m;
 	int rc = -1;
 
-	for (i = 0; i < ctx->inst.n; i++)
-		nodes[i] = &ctx->inst.nodes[i];
-	for (i = 0; i < ctx->nsel; i++) {
-		const char *data = ctx_field(ctx, ctx->sel[i],
-					     "DataMountPoint");
+	for (i = 0; i < env->n; i++) {
+		struct node *sel = env->nodes[i];
+		const char *data = env->field(env->field_arg, sel,
+					      "DataMountPoint");
 
-		if (!eligible[i] || (!role_is_iris(ctx->sel[i]->role) &&
-				     strcmp(ctx->sel[i]->role, "WS")))
+		if (!eligible[i] || (!role_is_iris(sel->role) &&
+				     strcmp(sel->role, "WS")))
 			continue;
-		all[n].n = ctx->sel[i];
+		all[n].n = sel;
 		all[n].data = xstrdup(data ? data : "/irissys/data");
 		pick[n++] = true;
 	}
@@ -607,7 +610,7 @@ int iris_configure(struct ctx *ctx, const bool *eligible,
 		rc = 0;
 		goto out;
 	}
-	cf.topo = iris_topo_new(nodes, ctx->inst.n, field_of, ctx);
+	cf.topo = iris_topo_new(nodes, env->nall, env->field, env->field_arg);
 	for (i = 0; i < n; i++)
 		pick[i] = role_is_iris(all[i].n->role);
 	cf.script = xcalloc(n, sizeof(char *));

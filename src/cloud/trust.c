@@ -1,7 +1,7 @@
 /* trust.c: CA bundle lookup (see trust.h). */
 #include "trust.h"
 #include "../embed/embedded.h"
-#include "../state/log.h"
+#include "../util/report.h"
 
 const char *const trust_system_paths[] = {
 	"/etc/ssl/certs/ca-certificates.crt",
