@@ -246,7 +246,8 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/%)
 # The parsers and the modules they call (whole directories, so a new
 # helper is there; none of these includes libcurl's or libssh2's headers).
 FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
-	src/iris/*.c src/state/*.c) src/cloud/xml.c src/provider/aws/awscreds.c \
+	src/iris/*.c src/state/*.c) src/cloud/xml.c src/cloud/xml_lex.c \
+	src/cloud/xml_arena.c src/provider/aws/awscreds.c \
 	src/provider/aws/awserr.c src/docker/names.c src/docker/tar.c \
 	src/docker/tar_write.c src/docker/runopts.c \
 	src/node/authkey.c src/node/known_hosts.c
