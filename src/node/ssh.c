@@ -1,6 +1,8 @@
 /*
- * ssh.c: connections, host-key checks, public-key authentication and
- * command channels on libssh2 (see ssh.h).
+ * ssh.c: connections on libssh2 (see ssh.h): the TCP connect, waiting on
+ * the socket, the session's set-up and retries, what the library offers;
+ * ssh_kex.c negotiates algorithms and checks the host key, ssh_auth.c
+ * authenticates, ssh_exec.c runs commands (ssh_int.h).
  *
  * libssh2 runs in non-blocking mode and we wait on the socket ourselves
  * (libssh2's BLOCK_ADJUST, with our deadlines): that bounds every step by
@@ -25,7 +27,7 @@
 #define DEFAULT_IO_MS 30000
 #define KEEPALIVE_S 30
 
-static const int method_ids[SSH_NMETHODS] = {
+const int ssh_method_ids[SSH_NMETHODS] = {
 	LIBSSH2_METHOD_KEX, LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS,
 	LIBSSH2_METHOD_MAC_CS,
 };
@@ -92,8 +94,7 @@ fail:
  * no banner): under ssh_connect_retry() before its last attempt it is only
  * a debug line; otherwise it is the error.  Returns -1.
  */
-static int PRINTF_LIKE(2, 3) transient(struct ssh_conn *c, const char *fmt,
-				       ...)
+int ssh_transient(struct ssh_conn *c, const char *fmt, ...)
 {
 	struct buf b;
 	va_list ap;
@@ -117,19 +118,19 @@ static int connect_error(struct ssh_conn *c, int port, int err, int ms)
 {
 	switch (err) {
 	case ECONNREFUSED:
-		return transient(c, "%s: connection refused (is sshd running and listening on port %d?)",
-				 c->peer, port);
+		return ssh_transient(c, "%s: connection refused (is sshd running and listening on port %d?)",
+				     c->peer, port);
 	case ETIMEDOUT:
-		return transient(c, "%s: connection timed out after %d ms (is the host up, and port %d open in its firewalls?)",
-				 c->peer, ms, port);
+		return ssh_transient(c, "%s: connection timed out after %d ms (is the host up, and port %d open in its firewalls?)",
+				     c->peer, ms, port);
 	case ENETUNREACH:
 	case EHOSTUNREACH:
-		return transient(c, "%s: cannot connect: %s (is there a route to the host?)",
-				 c->peer, strerror(err));
+		return ssh_transient(c, "%s: cannot connect: %s (is there a route to the host?)",
+				     c->peer, strerror(err));
 	case ECONNRESET:
 	case ECONNABORTED:
-		return transient(c, "%s: cannot connect: %s", c->peer,
-				 strerror(err));
+		return ssh_transient(c, "%s: cannot connect: %s", c->peer,
+				     strerror(err));
 	default:
 		return ssh_fail(c, "%s: cannot connect: %s", c->peer, strerror(err));
 	}
@@ -150,8 +151,8 @@ static int tcp_connect(struct ssh_conn *c, const struct ssh_target *t,
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	rc = getaddrinfo(t->host, portstr, &hints, &res);
 	if (rc == EAI_AGAIN)
-		return transient(c, "%s: cannot resolve host name '%s': %s",
-				 c->peer, t->host, gai_strerror(rc));
+		return ssh_transient(c, "%s: cannot resolve host name '%s': %s",
+				     c->peer, t->host, gai_strerror(rc));
 	if (rc)
 		return ssh_fail(c, "%s: cannot resolve host name '%s': %s", c->peer,
 				t->host, rc == EAI_SYSTEM ? strerror(errno) :
@@ -220,7 +221,7 @@ static void read_supported(void)
 
 	for (m = 0; s && m < SSH_NMETHODS; m++) {
 		buf_init(&b, 64 << 10);
-		n = libssh2_session_supported_algs(s, method_ids[m], &algs);
+		n = libssh2_session_supported_algs(s, ssh_method_ids[m], &algs);
 		for (i = 0; i < n; i++)
 			if (buf_addf(&b, "%s%s", i ? "," : "", algs[i]))
 				break;
@@ -241,420 +242,6 @@ char *ssh_supported(int m)
 		return NULL;
 	pthread_once(&supported_once, read_supported);
 	return lib_methods[m] ? xstrdup(lib_methods[m]) : NULL;
-}
-
-/* The pinned key types first, as ssh orders its host-key algorithms. */
-static char *hostkey_pref(const char *pinned, const char *supported)
-{
-	struct buf b;
-	const char *p;
-	char name[64];
-	size_t n;
-	int pass;
-
-	buf_init(&b, 64 << 10);
-	for (pass = 0; pass < 2; pass++) {
-		for (p = pass ? supported : pinned; *p;
-		     p += strcspn(p, ","), p += *p == ',') {
-			n = strcspn(p, ",");
-			if (n >= sizeof(name))
-				continue;
-			memcpy(name, p, n);
-			name[n] = '\0';
-			/* An RSA key signs with SHA-2 (ssh-rsa is SHA-1). */
-			if (!pass && !strcmp(name, "ssh-rsa")) {
-				if (buf_addf(&b, "%srsa-sha2-512,rsa-sha2-256",
-					     b.len ? "," : ""))
-					break;
-				continue;
-			}
-			if (!ssh_list_has(supported, name) ||
-			    ssh_list_has(b.data, name))
-				continue;
-			if (buf_addf(&b, "%s%s", b.len ? "," : "", name))
-				break;
-		}
-	}
-	return buf_take(&b);
-}
-
-/*
- * A forced key-exchange list keeps libssh2's pseudo-methods: ext-info-c
- * (server-sig-algs) and strict key exchange (the Terrapin fix).
- */
-static char *kex_pref(const char *want)
-{
-	static const char *const extra[] = {
-		"ext-info-c", "kex-strict-c-v00@openssh.com",
-	};
-	char *supported = ssh_supported(SSH_KEX), *ret = xstrdup(want), *t;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(extra); i++) {
-		if (!ssh_list_has(supported, extra[i]) ||
-		    ssh_list_has(ret, extra[i]))
-			continue;
-		t = xasprintf("%s,%s", ret, extra[i]);
-		free(ret);
-		ret = t;
-	}
-	free(supported);
-	return ret;
-}
-
-static int set_prefs(struct ssh_conn *c, const struct ssh_target *t,
-		     const char *kh_text, int port, char *ours[SSH_NMETHODS],
-		     char **lib_hostkeys)
-{
-	static const int both[SSH_NMETHODS] = {
-		-1, -1, LIBSSH2_METHOD_CRYPT_SC, LIBSSH2_METHOD_MAC_SC,
-	};
-	struct kh_lookup pins;
-	int m;
-
-	kh_check(kh_text, t->host, port, NULL, 0, &pins);
-	*lib_hostkeys = ssh_supported(SSH_HOSTKEY);
-	for (m = 0; m < SSH_NMETHODS; m++) {
-		if (m == SSH_KEX && t->prefs[m])
-			ours[m] = kex_pref(t->prefs[m]);
-		else if (t->prefs[m])
-			ours[m] = xstrdup(t->prefs[m]);
-		else if (m == SSH_HOSTKEY)
-			ours[m] = hostkey_pref(pins.pinned_types,
-					       *lib_hostkeys ? *lib_hostkeys : "");
-		else
-			ours[m] = ssh_supported(m);
-		if (!ours[m] || !*ours[m] ||
-		    (!t->prefs[m] && (m != SSH_HOSTKEY || !*pins.pinned_types)))
-			continue;       /* libssh2's defaults */
-		if (libssh2_session_method_pref(c->s, method_ids[m], ours[m]) ||
-		    (both[m] >= 0 &&
-		     libssh2_session_method_pref(c->s, both[m], ours[m])))
-			return ssh_fail(c, "%s: this build supports none of the %s methods '%s'",
-					c->peer, (const char *[]){ "key exchange",
-					"host key", "cipher", "MAC" }[m], ours[m]);
-	}
-	return 0;
-}
-
-static int handshake(struct ssh_conn *c, const struct ssh_target *t,
-		     const char *kh_text, int port, int io_ms)
-{
-	char *ours[SSH_NMETHODS] = { NULL }, *lib_hostkeys = NULL;
-	int64_t deadline = ssh_now_ms() + io_ms;
-	int rc, m, ret = -1;
-
-	if (set_prefs(c, t, kh_text, port, ours, &lib_hostkeys))
-		goto out;
-	SSH_RETRY(c, deadline, rc, libssh2_session_handshake(c->s, c->fd));
-	switch (rc) {
-	case 0:
-		ret = 0;
-		break;
-	case LIBSSH2_ERROR_EAGAIN:
-		ret = transient(c, "%s: no SSH handshake within %d ms (is it an SSH server? is it overloaded?)",
-				c->peer, io_ms);
-		break;
-	case LIBSSH2_ERROR_BANNER_RECV:
-	case LIBSSH2_ERROR_SOCKET_DISCONNECT:
-	case LIBSSH2_ERROR_SOCKET_RECV:
-	case LIBSSH2_ERROR_SOCKET_SEND:
-		ret = transient(c, "%s: the server closed the connection during the SSH handshake (%s; sshd's MaxStartups limit, or not an SSH server?)",
-			    c->peer, ssh_last_error(c));
-		break;
-	case LIBSSH2_ERROR_KEX_FAILURE:
-		ret = ssh_explain_kex_failure(c->peer,
-					      (struct sockaddr *)&c->addr,
-					      c->addrlen, c->io_timeout_ms,
-					      ours, lib_hostkeys,
-					      ssh_last_error(c), &c->error);
-		break;
-	default:
-		ret = ssh_fail(c, "%s: the SSH handshake failed: %s", c->peer,
-			       ssh_last_error(c));
-	}
-out:
-	for (m = 0; m < SSH_NMETHODS; m++)
-		free(ours[m]);
-	free(lib_hostkeys);
-	return ret;
-}
-
-static int check_hostkey(struct ssh_conn *c, const struct ssh_target *t,
-			 const char *kh_text, int port)
-{
-	const char *path = t->known_hosts_path;
-	const unsigned char *key;
-	char fp[KH_FP_LEN], type[40], *name;
-	struct kh_lookup lk;
-	size_t len = 0;
-	int ktype, ret = -1;
-
-	key = (const unsigned char *)libssh2_session_hostkey(c->s, &len,
-							     &ktype);
-	if (!key || !len)
-		return ssh_fail(c, "%s: the server sent no host key", c->peer);
-	kh_fingerprint(key, len, fp);
-	kh_blob_type(key, len, type, sizeof(type));
-	name = kh_hostname(t->host, port);
-	kh_check(kh_text, t->host, port, key, len, &lk);
-	if (lk.result == KH_NOTFOUND && t->hostkey_policy == HOSTKEY_PIN_NEW) {
-		if (kh_pin(path, t->host, port, key, len, &lk))
-			goto out;
-		if (lk.result == KH_NOTFOUND) {
-			debug("%s: pinned host key %s %s for '%s' in %s",
-			      c->peer, kh_type_label(type), fp, name, path);
-			ret = 0;
-			goto out;
-		}
-	}
-	switch (lk.result) {
-	case KH_MATCH:
-		ret = 0;
-		break;
-	case KH_NOTFOUND:
-		ssh_fail(c, "%s: host '%s' is not in known_hosts file '%s' (strict host key checking): the server presented %s %s; pin it when the machine is created, or add its key if you know it to be right",
-			 c->peer, name, path, kh_type_label(type), fp);
-		break;
-	case KH_REVOKED:
-		ssh_fail(c, "%s: the host key %s %s of '%s' is marked @revoked in %s line %d",
-			 c->peer, kh_type_label(type), fp, name, path, lk.line);
-		break;
-	case KH_MISMATCH:
-		ssh_fail(c, "%s: host key mismatch for '%s': the server presented %s %s but known_hosts pins %s%s%s (a reinstalled or different host? remove line %d from %s if this is expected)",
-			 c->peer, name, kh_type_label(type), fp,
-			 strcmp(lk.pinned_type, type) ? lk.pinned_type : "",
-			 strcmp(lk.pinned_type, type) ? " " : "", lk.pinned_fp,
-			 lk.line, path);
-		break;
-	}
-out:
-	free(name);
-	return ret;
-}
-
-const char *ssh_key_unusable(const char *text, size_t len,
-			     const char *passphrase)
-{
-	struct sshkey_info info;
-	const char *why;
-	char *lib;
-	bool ed25519;
-
-	if (sshkey_info(text, len, &info, &why))
-		return why;
-	if (!strcmp(info.type, "ssh-ed25519")) {
-		lib = ssh_supported(SSH_HOSTKEY);
-		ed25519 = ssh_list_has(lib, "ssh-ed25519");
-		free(lib);
-		if (!ed25519)
-			return "an Ed25519 key, which this build cannot use (BearSSL has no Ed25519); use an RSA or ECDSA key";
-	}
-	if (!strcmp(info.type, "ssh-dss"))
-		return "a DSA key, which neither icm nor current OpenSSH servers accept; use an RSA or ECDSA key";
-	if (!strcmp(info.format, "PuTTY"))
-		return "in PuTTY's format; convert it with 'puttygen KEY -O private-openssh'";
-	if (info.encrypted && (!passphrase || !*passphrase))
-		return "protected by a passphrase, and none was given";
-	return NULL;
-}
-
-/* Reads the key text; checks what it is before libssh2 tries it. */
-static int load_key(struct ssh_conn *c, const struct ssh_target *t,
-		    struct buf *key, const char *keyname)
-{
-	const char *why;
-
-	if (t->privkey_mem) {
-		if (buf_adds(key, t->privkey_mem))
-			return ssh_fail(c, "%s: key '%s' is too large", c->peer,
-					keyname);
-	} else if (fs_read_file(t->privkey_path, key)) {
-		return ssh_fail(c, "%s: cannot read key file '%s': %s", c->peer,
-				keyname, fs_strerror(errno));
-	}
-	why = ssh_key_unusable(key->data ? key->data : "", key->len,
-			       t->passphrase);
-	if (why)
-		return ssh_fail(c, "%s: key '%s' is %s", c->peer, keyname, why);
-	return 0;
-}
-
-/*
- * keyboard-interactive: the password answers every prompt that does not
- * echo (the "Password: " of PAM); prompts that echo get an empty answer.
- * libssh2 frees the answers.
- */
-static void kbd_answer(const char *name, int name_len, const char *instr,
-		       int instr_len, int n,
-		       const LIBSSH2_USERAUTH_KBDINT_PROMPT *prompts,
-		       LIBSSH2_USERAUTH_KBDINT_RESPONSE *responses,
-		       void **abstract)
-{
-	struct ssh_conn *c = *abstract;
-	int i;
-
-	(void)name; (void)name_len; (void)instr; (void)instr_len;
-	for (i = 0; i < n; i++) {
-		const char *a = !prompts[i].echo && c->password ?
-				c->password : "";
-
-		responses[i].text = xstrdup(a);
-		responses[i].length = (unsigned int)strlen(a);
-	}
-}
-
-static int try_password(struct ssh_conn *c, const struct ssh_target *t,
-			const char *methods, int64_t deadline)
-{
-	unsigned int ulen = (unsigned int)strlen(t->user);
-	int rc = LIBSSH2_ERROR_AUTHENTICATION_FAILED;
-
-	c->password = t->password;
-	if (ssh_list_has(methods, "password"))
-		SSH_RETRY(c, deadline, rc, libssh2_userauth_password_ex(
-			      c->s, t->user, ulen, t->password,
-			      (unsigned int)strlen(t->password), NULL));
-	if (rc == LIBSSH2_ERROR_AUTHENTICATION_FAILED &&
-	    ssh_list_has(methods, "keyboard-interactive"))
-		SSH_RETRY(c, deadline, rc,
-			  libssh2_userauth_keyboard_interactive_ex(
-				  c->s, t->user, ulen, kbd_answer));
-	c->password = NULL;
-	return rc;
-}
-
-static int key_error(struct ssh_conn *c, const struct ssh_target *t,
-		     const char *keyname, int rc)
-{
-	switch (rc) {
-	case LIBSSH2_ERROR_EAGAIN:
-		return ssh_fail(c, "%s: no answer to public key authentication within %d ms",
-				c->peer, c->io_timeout_ms);
-	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
-	case LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED:
-		return ssh_fail(c, "%s: permission denied (publickey) for user '%s' with key '%s': is the public key in ~%s/.ssh/authorized_keys?",
-				c->peer, t->user, keyname, t->user);
-	case LIBSSH2_ERROR_FILE:
-	case LIBSSH2_ERROR_KEYFILE_AUTH_FAILED:
-		if (t->passphrase && *t->passphrase)
-			return ssh_fail(c, "%s: cannot use key '%s': wrong passphrase, or a key this build cannot read (%s)",
-					c->peer, keyname, ssh_last_error(c));
-		return ssh_fail(c, "%s: cannot use key '%s': %s", c->peer, keyname,
-				ssh_last_error(c));
-	default:
-		return ssh_fail(c, "%s: public key authentication as '%s' failed: %s",
-				c->peer, t->user, ssh_last_error(c));
-	}
-}
-
-/* After the key (if any) did not do: why, for the password's message. */
-static int password_error(struct ssh_conn *c, const struct ssh_target *t,
-			  const char *keyname, const char *key_why, int rc)
-{
-	switch (rc) {
-	case LIBSSH2_ERROR_EAGAIN:
-		return ssh_fail(c, "%s: no answer to password authentication within %d ms",
-				c->peer, c->io_timeout_ms);
-	case LIBSSH2_ERROR_PASSWORD_EXPIRED:
-		return ssh_fail(c, "%s: the password of user '%s' has expired; set a new one on the host",
-				c->peer, t->user);
-	case LIBSSH2_ERROR_AUTHENTICATION_FAILED:
-		if (!key_why)
-			return ssh_fail(c, "%s: permission denied (password) for user '%s': password refused (is SSHPassword right?)",
-					c->peer, t->user);
-		return ssh_fail(c, "%s: permission denied for user '%s': %s, password refused (is the public key in ~%s/.ssh/authorized_keys? is SSHPassword right?)",
-				c->peer, t->user, key_why, t->user);
-	default:
-		return ssh_fail(c, "%s: password authentication as '%s' failed: %s",
-				c->peer, t->user, ssh_last_error(c));
-	}
-	(void)keyname;
-}
-
-/*
- * The public key first; then, if the target has a password, "password"
- * and "keyboard-interactive".
- */
-static int authenticate(struct ssh_conn *c, const struct ssh_target *t)
-{
-	const char *keyname = t->privkey_path ? t->privkey_path : "(in memory)";
-	int64_t deadline = ssh_now_ms() + c->io_timeout_ms;
-	unsigned int ulen = (unsigned int)strlen(t->user);
-	bool have_key = t->privkey_path || t->privkey_mem;
-	bool have_pw = t->password && *t->password;
-	char *methods = NULL, *key_why = NULL;
-	const char *m;
-	struct buf key;
-	int rc, ret = -1;
-
-	buf_init(&key, SSH_CAP_KEYFILE);
-	if (have_key && load_key(c, t, &key, keyname))
-		goto out;
-	/* The "none" request tells which methods the server takes. */
-	do
-		m = libssh2_userauth_list(c->s, t->user, ulen);
-	while (!m && libssh2_session_last_errno(c->s) ==
-		     LIBSSH2_ERROR_EAGAIN && ssh_wait_io(c, deadline) == 0);
-	if (!m) {
-		if (libssh2_userauth_authenticated(c->s)) {
-			ret = 0;
-			goto out;
-		}
-		ssh_fail(c, "%s: no answer to the authentication request for user '%s': %s",
-			 c->peer, t->user, ssh_last_error(c));
-		goto out;
-	}
-	methods = xstrdup(m);
-	if (have_key && ssh_list_has(methods, "publickey")) {
-		SSH_RETRY(c, deadline, rc,
-			  libssh2_userauth_publickey_frommemory(
-				  c->s, t->user, ulen, NULL, 0, key.data,
-				  key.len, t->passphrase ? t->passphrase : ""));
-		if (rc == 0) {
-			ret = 0;
-			goto out;
-		}
-		if (!have_pw || (rc != LIBSSH2_ERROR_AUTHENTICATION_FAILED &&
-				 rc != LIBSSH2_ERROR_PUBLICKEY_UNVERIFIED)) {
-			key_error(c, t, keyname, rc);
-			goto out;
-		}
-		key_why = xasprintf("key '%s' refused", keyname);
-	} else if (have_key) {
-		if (!have_pw) {
-			ssh_fail(c, "%s: the server does not take public keys for user '%s' (it offers: %s)",
-				 c->peer, t->user, methods);
-			goto out;
-		}
-		key_why = xasprintf("the server takes no public keys (it offers: %s)",
-				    methods);
-	}
-	if (!have_pw) {
-		ssh_fail(c, "%s: no key and no password for user '%s'", c->peer,
-			 t->user);
-		goto out;
-	}
-	if (!ssh_list_has(methods, "password") &&
-	    !ssh_list_has(methods, "keyboard-interactive")) {
-		if (key_why)
-			ssh_fail(c, "%s: permission denied for user '%s': %s, and the server takes no passwords (it offers: %s)",
-				 c->peer, t->user, key_why, methods);
-		else
-			ssh_fail(c, "%s: the server takes no passwords for user '%s' (it offers: %s)",
-				 c->peer, t->user, methods);
-		goto out;
-	}
-	rc = try_password(c, t, methods, deadline);
-	if (rc == 0)
-		ret = 0;
-	else
-		password_error(c, t, keyname, key_why, rc);
-out:
-	free(methods);
-	free(key_why);
-	buf_wipe(&key);
-	return ret;
 }
 
 static int clamp_ms(int ms, int64_t deadline)
@@ -733,9 +320,9 @@ static int connect_once(const struct ssh_target *t, int64_t deadline,
 		goto out;
 	}
 	libssh2_session_set_blocking(c->s, 0);
-	if (handshake(c, t, kh.data, port,
-		      clamp_ms(c->io_timeout_ms, deadline)) ||
-	    check_hostkey(c, t, kh.data, port) || authenticate(c, t))
+	if (ssh_handshake(c, t, kh.data, port,
+			  clamp_ms(c->io_timeout_ms, deadline)) ||
+	    ssh_check_hostkey(c, t, kh.data, port) || ssh_authenticate(c, t))
 		goto out;
 	/* Keepalives only now: sent during the key exchange they break it. */
 	libssh2_keepalive_config(c->s, 1, t->keepalive_s > 0 ?
@@ -847,141 +434,6 @@ int ssh_connect_retry(const struct ssh_target *t, const struct ssh_retry *r,
 	return ret;
 }
 
-/* Appends what fits under the caller's cap; remembers what did not. */
-static void keep_output(struct buf *b, const char *p, size_t n, bool *over)
-{
-	size_t room;
-
-	if (!b)
-		return;
-	room = b->cap > b->len + 1 ? b->cap - b->len - 1 : 0;
-	if (n > room) {
-		*over = true;
-		n = room;
-	}
-	if (n && buf_add(b, p, n))
-		*over = true;
-}
-
-static int signal_number(const char *name)
-{
-	static const char *const names[] = {
-		"", "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE",
-		"KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM",
-	};
-	size_t i;
-
-	for (i = 1; i < ARRAY_SIZE(names); i++)
-		if (!strcmp(name, names[i]))
-			return (int)i;
-	return 127;     /* unknown: still clearly "killed by a signal" */
-}
-
-/* Exit status, or 128 + signal; after the channel is closed. */
-static int exit_status(LIBSSH2_CHANNEL *ch, LIBSSH2_SESSION *s)
-{
-	char *sig = NULL;
-	size_t siglen = 0;
-	int status = libssh2_channel_get_exit_status(ch);
-
-	if (libssh2_channel_get_exit_signal(ch, &sig, &siglen, NULL, NULL,
-					    NULL, NULL) == 0 && sig) {
-		status = 128 + signal_number(sig);
-		libssh2_free(s, sig);
-	}
-	return status;
-}
-
-int ssh_exec(struct ssh_conn *c, const char *command, const char *stdin_data,
-	     struct buf *out, struct buf *err, int *exit_status_out)
-{
-	int64_t deadline = c->exec_timeout_ms > 0 ?
-			   ssh_now_ms() + c->exec_timeout_ms : 0;
-	int64_t io_deadline = ssh_now_ms() + c->io_timeout_ms;
-	size_t in_left = stdin_data ? strlen(stdin_data) : 0;
-	const char *in = stdin_data;
-	bool in_done = false, over_out = false, over_err = false;
-	LIBSSH2_CHANNEL *ch = NULL;
-	char chunk[16384];
-	ssize_t n, e;
-	int rc, ret = -1;
-
-	*exit_status_out = -1;
-	do
-		ch = libssh2_channel_open_session(c->s);
-	while (!ch && libssh2_session_last_errno(c->s) ==
-		      LIBSSH2_ERROR_EAGAIN && ssh_wait_io(c, io_deadline) == 0);
-	if (!ch)
-		return ssh_fail(c, "%s: cannot open a channel: %s", c->peer,
-				ssh_last_error(c));
-	SSH_RETRY(c, io_deadline, rc, libssh2_channel_exec(ch, command));
-	if (rc) {
-		ssh_fail(c, "%s: cannot run '%s': %s", c->peer, command,
-			 rc == LIBSSH2_ERROR_EAGAIN ? "no answer" :
-			 ssh_last_error(c));
-		goto out;
-	}
-	for (;;) {
-		bool progress = false;
-
-		if (!in_done && in_left) {
-			n = libssh2_channel_write(ch, in, in_left);
-			if (n < 0 && n != LIBSSH2_ERROR_EAGAIN)
-				goto lost;
-			if (n > 0) {
-				in += n;
-				in_left -= (size_t)n;
-				progress = true;
-			}
-		}
-		if (!in_done && !in_left) {
-			rc = libssh2_channel_send_eof(ch);
-			if (rc && rc != LIBSSH2_ERROR_EAGAIN)
-				goto lost;
-			in_done = rc == 0;
-		}
-		n = libssh2_channel_read(ch, chunk, sizeof(chunk));
-		if (n > 0)
-			keep_output(out, chunk, (size_t)n, &over_out);
-		e = libssh2_channel_read_stderr(ch, chunk, sizeof(chunk));
-		if (e > 0)
-			keep_output(err, chunk, (size_t)e, &over_err);
-		if ((n < 0 && n != LIBSSH2_ERROR_EAGAIN) ||
-		    (e < 0 && e != LIBSSH2_ERROR_EAGAIN))
-			goto lost;
-		if (n > 0 || e > 0)
-			continue;
-		if (libssh2_channel_eof(ch))
-			break;
-		if (!progress && ssh_wait_io(c, deadline)) {
-			ssh_fail(c, "%s: '%s' did not finish within %d ms", c->peer,
-				 command, c->exec_timeout_ms);
-			goto out;
-		}
-	}
-	io_deadline = ssh_now_ms() + c->io_timeout_ms;
-	SSH_RETRY(c, io_deadline, rc, libssh2_channel_close(ch));
-	if (rc == 0)
-		SSH_RETRY(c, io_deadline, rc, libssh2_channel_wait_closed(ch));
-	if (rc)
-		goto lost;
-	*exit_status_out = exit_status(ch, c->s);
-	if (over_out || over_err) {
-		ssh_fail(c, "%s: the output of '%s' is larger than %zu bytes; the rest was dropped",
-			 c->peer, command, over_out ? out->cap : err->cap);
-		goto out;
-	}
-	ret = 0;
-	goto out;
-lost:
-	ssh_fail(c, "%s: connection lost while running '%s': %s", c->peer, command,
-		 ssh_last_error(c));
-out:
-	io_deadline = ssh_now_ms() + c->io_timeout_ms;
-	SSH_RETRY(c, io_deadline, rc, libssh2_channel_free(ch));
-	return ret;
-}
-
 void ssh_close(struct ssh_conn *c)
 {
 	if (!c)
@@ -1005,7 +457,7 @@ const char *ssh_negotiated(struct ssh_conn *c, int m)
 {
 	if (!c || m < 0 || m >= SSH_NMETHODS)
 		return NULL;
-	return libssh2_session_methods(c->s, method_ids[m]);
+	return libssh2_session_methods(c->s, ssh_method_ids[m]);
 }
 
 int ssh_fail(struct ssh_conn *c, const char *fmt, ...)

@@ -1,11 +1,14 @@
 /*
  * ssh_int.h: what the SSH layer's files share (not for use outside
- * src/node/ssh*.c).
+ * src/node/ssh*.c).  ssh.c connects (TCP, session, retries), ssh_kex.c
+ * negotiates algorithms and checks the host key, ssh_auth.c authenticates,
+ * ssh_exec.c runs commands, ssh_diag.c explains a failed key exchange.
  */
 #ifndef ICM_NODE_SSH_INT_H
 #define ICM_NODE_SSH_INT_H
 
 #include "../icm.h"
+#include "ssh.h"
 #include "../util/buf.h"
 #include <libssh2.h>
 #include <sys/socket.h>
@@ -74,6 +77,32 @@ int ssh_explain_kex_failure(const char *peer, const struct sockaddr *sa,
 			    socklen_t salen, int timeout_ms,
 			    char *const ours[4], const char *lib_hostkeys,
 			    const char *fallback, char **why);
+
+/* libssh2's method ids, per enum ssh_method (ssh.h). */
+extern const int ssh_method_ids[SSH_NMETHODS];
+
+/*
+ * A failure worth retrying while a host boots (refused, timed out, reset,
+ * no banner): under ssh_connect_retry() before its last attempt it is only
+ * a debug line; otherwise it is the error.  Returns -1.
+ */
+int ssh_transient(struct ssh_conn *c, const char *fmt, ...) PRINTF_LIKE(2, 3);
+
+/* ssh_kex.c: sets c's algorithm lists (host-key types pinned in kh_text
+ * first) and runs the key exchange within io_ms.  0, or -1 after
+ * ssh_fail() or ssh_transient(). */
+int ssh_handshake(struct ssh_conn *c, const struct ssh_target *t,
+		  const char *kh_text, int port, int io_ms);
+
+/* ssh_kex.c: checks the server's host key against kh_text (the
+ * known_hosts file's text), pinning it when t's policy says so.  0, or -1
+ * after ssh_fail(). */
+int ssh_check_hostkey(struct ssh_conn *c, const struct ssh_target *t,
+		      const char *kh_text, int port);
+
+/* ssh_auth.c: the public key first; then, if the target has a password,
+ * "password" and "keyboard-interactive".  0, or -1 after ssh_fail(). */
+int ssh_authenticate(struct ssh_conn *c, const struct ssh_target *t);
 
 /* True if the comma-separated list contains name. */
 bool ssh_list_has(const char *list, const char *name);
