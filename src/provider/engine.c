@@ -100,6 +100,11 @@ void engine_close(struct engine *e)
 	free(e);
 }
 
+struct journal *engine_journal(struct engine *e)
+{
+	return e->j;
+}
+
 size_t engine_listings(const struct engine *e)
 {
 	return e->listings;

@@ -148,6 +148,12 @@ int engine_open(const struct engine_opts *o, struct engine **out)
 	WARN_UNUSED;
 void engine_close(struct engine *e);
 
+/* The journal the engine reads and writes (borrowed, valid until
+ * engine_close()): for a provider's records the engine does not make
+ * itself (volume growth, load balancer steps).  One journal handle per
+ * state directory at a time: the provider opens no other. */
+struct journal *engine_journal(struct engine *e);
+
 /* The listing calls engine_reconcile() and engine_teardown() made (tests
  * count them). */
 size_t engine_listings(const struct engine *e);

@@ -95,7 +95,8 @@ struct aws {
 	struct aws_client elb;		/* set up when there are load
 					   balancers (has_elb) */
 	bool has_elb;
-	struct journal *j;
+	struct engine *e;		/* the session's engine (aws_kinds) */
+	struct journal *j;		/* its journal (engine_journal()) */
 	char *dep;			/* <Label>-<Tag> */
 	const struct node *any;		/* a node, for deployment-wide fields */
 	char *vpc, *igw, *rtb, *sg, *keyname;
@@ -131,7 +132,7 @@ char *aws_def_name(const struct node *n);
 /* ICM's phase line `<before><definition><after>` per definition. */
 void aws_say_definitions(const struct plan *p, const char *before,
 			 const char *after);
-/* Credentials, clients, zones and the journal for p; -1 reported.
+/* Credentials, clients, zones and the engine for p; -1 reported.
  * aws_close() it in both cases. */
 int aws_open(struct aws *a, const struct provider_ctx *pc,
 	     const struct plan *p);
@@ -204,6 +205,8 @@ extern const struct res_kind *const aws_kinds[];
  * confirmation or -force).  -1 reported (not confirmed: nothing
  * changed). */
 int aws_reconcile(struct aws *a, const struct plan *p);
+/* The session's engine over aws_kinds (a->e, a->j).  -1 reported. */
+int aws_engine_open(struct aws *a);
 
 /* scalein.c: machines recorded but no longer planned, terminated after
  * confirmation (or -force).  -1 reported. */

@@ -314,25 +314,24 @@ const struct res_kind *const aws_kinds[] = {
 	&k_instance, &k_eip, &k_elb, NULL,
 };
 
-int aws_reconcile(struct aws *a, const struct plan *p)
+int aws_engine_open(struct aws *a)
 {
 	struct engine_opts o = {
 		.state_dir = a->pc->state_dir, .deployment = a->dep,
 		.kinds = aws_kinds, .prov = a, .force = a->pc->force,
 		.confirm = a->pc->confirm,
 	};
-	struct engine *e = NULL;
-	int ret;
 
-	/* the engine reads and writes the journal itself: ours is closed
-	 * meanwhile and read back afterwards, with what it marked gone */
-	journal_close(a->j);
-	a->j = NULL;
-	ret = engine_open(&o, &e) || engine_reconcile(e, p) ? -1 : 0;
-	if (e)
-		debug("AWS: %zu listings to reconcile", engine_listings(e));
-	engine_close(e);
-	if (journal_open(a->pc->state_dir, &a->j))
-		ret = -1;
+	if (engine_open(&o, &a->e))
+		return -1;
+	a->j = engine_journal(a->e);
+	return 0;
+}
+
+int aws_reconcile(struct aws *a, const struct plan *p)
+{
+	int ret = engine_reconcile(a->e, p);
+
+	debug("AWS: %zu listings to reconcile", engine_listings(a->e));
 	return ret;
 }

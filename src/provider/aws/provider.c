@@ -121,14 +121,14 @@ int aws_open(struct aws *a, const struct provider_ctx *pc,
 		return -1;
 	}
 	a->has_elb = true;
-	return journal_open(pc->state_dir, &a->j);
+	return aws_engine_open(a);
 }
 
 void aws_close(struct aws *a)
 {
 	size_t i;
 
-	journal_close(a->j);
+	engine_close(a->e);
 	aws_client_release(&a->ec2);
 	if (a->has_elb)
 		aws_client_release(&a->elb);
