@@ -151,6 +151,7 @@ struct kind {
 	const char *del_param;		/* its ID parameter */
 	const char *id_param;		/* the ID is this create parameter
 					   when the answer has none */
+	const struct res_kind *res;	/* its kind for the engine */
 };
 
 extern const struct kind aws_kind_vpc, aws_kind_subnet, aws_kind_igw,
@@ -165,7 +166,8 @@ int aws_svc_call(struct aws_client *c, const char *action,
 int aws_call(struct aws *a, const char *action, const struct aws_params *p,
 	     struct xml_node **out, struct cloud_err *err);
 /* Makes (or adopts) the resource of journal key key (kind k, Name tag
- * name, create parameters p plus the tags); *id allocated.  -1 reported. */
+ * name, create parameters p plus the tags) with engine_ensure(); *id
+ * allocated.  -1 reported. */
 int aws_ensure(struct aws *a, const struct kind *k, const char *key,
 	       const char *name, struct aws_params *p, char **id);
 /* A journalled call that makes nothing with an ID; with done_if_exists
@@ -200,6 +202,9 @@ int aws_apply_definition(struct aws *a, struct plan *p, int def);
 
 /* kinds.c: the resource kinds of an AWS deployment (resource.h). */
 extern const struct res_kind *const aws_kinds[];
+extern const struct res_kind aws_res_vpc, aws_res_subnet, aws_res_igw,
+	aws_res_rtb, aws_res_sg, aws_res_keypair, aws_res_pg,
+	aws_res_instance, aws_res_eip, aws_res_elb;
 /* The journal checked against one listing per kind (engine_reconcile()):
  * what is gone is made again by this provision (a node after ICM's
  * confirmation or -force).  -1 reported (not confirmed: nothing

@@ -1,7 +1,8 @@
 /*
  * call.c: the AWS provider's calls (see aws.h): one call logged, and the
- * journalled create (ensure: intent, call, ID; adopted by its icm:key tag
- * after a kill) and step (a change without an ID).
+ * create callbacks engine_ensure() drives (resource.h): ensure (the
+ * Create* call with the icm tags; a PENDING key adopted from its kind's
+ * listing) and step (a change without an ID).
  */
 #include "aws.h"
 #include "../../state/log.h"
@@ -47,130 +48,162 @@ static void tags(struct aws *a, const char *key, const char *name,
 const struct kind aws_kind_vpc = {
 	"CreateVpc", "vpc/vpcId", "vpc", "DescribeVpcs", "vpcSet", "vpcId",
 	"DeleteVpc", "VpcId", NULL,
+	&aws_res_vpc,
 };
 const struct kind aws_kind_subnet = {
 	"CreateSubnet", "subnet/subnetId", "subnet", "DescribeSubnets",
 	"subnetSet", "subnetId", "DeleteSubnet", "SubnetId", NULL,
+	&aws_res_subnet,
 };
 const struct kind aws_kind_igw = {
 	"CreateInternetGateway", "internetGateway/internetGatewayId",
 	"internet-gateway", "DescribeInternetGateways", "internetGatewaySet",
 	"internetGatewayId", "DeleteInternetGateway", "InternetGatewayId",
 	NULL,
+	&aws_res_igw,
 };
 const struct kind aws_kind_rtb = {
 	"CreateRouteTable", "routeTable/routeTableId", "route-table",
 	"DescribeRouteTables", "routeTableSet", "routeTableId",
 	"DeleteRouteTable", "RouteTableId", NULL,
+	&aws_res_rtb,
 };
 const struct kind aws_kind_sg = {
 	"CreateSecurityGroup", "groupId", "security-group",
 	"DescribeSecurityGroups", "securityGroupInfo", "groupId",
 	"DeleteSecurityGroup", "GroupId", NULL,
+	&aws_res_sg,
 };
 const struct kind aws_kind_key = {
 	"ImportKeyPair", "keyName", "key-pair", "DescribeKeyPairs", "keySet",
 	"keyName", "DeleteKeyPair", "KeyName", NULL,
+	&aws_res_keypair,
 };
 const struct kind aws_kind_pg = {
 	"CreatePlacementGroup", "placementGroup/groupName", "placement-group",
 	"DescribePlacementGroups", "placementGroupSet", "groupName",
 	"DeletePlacementGroup", "GroupName", "GroupName",
+	&aws_res_pg,
 };
 const struct kind aws_kind_eip = {
 	"AllocateAddress", "allocationId", "elastic-ip", "DescribeAddresses",
 	"addressesSet", "allocationId", "ReleaseAddress", "AllocationId",
 	NULL,
+	&aws_res_eip,
 };
 
-/* Finds the resource of kind k tagged with key (not deleted); 1 found
- * (*id set), 0 none, -1 failed. */
-static int find_tagged(struct aws *a, const struct kind *k, const char *tag,
-		       const char *value, char **id, struct cloud_err *err)
-{
-	struct aws_params p;
-	struct xml_node *root = NULL;
-	const struct xml_node *it;
-	char *fname = xasprintf("tag:%s", tag);
-	int ret;
+/* What one create or step needs (engine_ensure()'s arg). */
+struct create_arg {
+	struct aws *a;
+	const struct kind *k;		/* NULL: a step */
+	const char *action;
+	const char *name;		/* Name tag, or NULL */
+	const struct aws_params *p;
+	struct aws_params *tagged;	/* p, for a resource: the tags are
+					   added */
+	bool done_if_exists;
+	bool resumed;			/* the key was PENDING */
+	const char *id_path;		/* a step's ID in its answer, or NULL */
+};
 
-	aws_params_init(&p);
-	aws_params_filter(&p, fname, &value, 1);
-	free(fname);
-	ret = aws_call(a, k->describe, &p, &root, err);
-	aws_params_release(&p);
-	if (ret)
-		return -1;
-	it = xml_child(xml_child(root, k->set), "item");
-	ret = it && xml_text(xml_child(it, k->item_id)) ? 1 : 0;
-	if (ret)
-		*id = xstrdup(xml_text(xml_child(it, k->item_id)));
-	xml_free(root);
-	return ret;
+/* The ID of a create's answer (k->id_path, else the k->id_param the call
+ * named it by); NULL when it has none. */
+static const char *made_id(const struct create_arg *c,
+			   const struct xml_node *root)
+{
+	const char *path = c->k ? c->k->id_path : c->id_path;
+
+	if (path && xml_text(xml_path(root, path)))
+		return xml_text(xml_path(root, path));
+	if (c->k && c->k->id_param)
+		return aws_params_get(c->p, c->k->id_param);
+	return NULL;
 }
 
 /*
- * Makes (or adopts) the resource of journal key `key`: DONE gives the
- * recorded ID; PENDING looks for it by its icm:key tag; otherwise intent,
- * the create call with p plus the tags, done.  *id allocated.
+ * engine_ensure()'s create: the call with its parameters, plus the tags
+ * for a resource.  A step's "already exists / already done" answer
+ * (CLOUD_ERR_EXISTS) counts as done when asked; so does a resumed
+ * resource named by its own parameter (a placement group a killed run
+ * made: the kind has no listing to adopt it from).
+ */
+static int create_call(void *prov, void *arg, const char *key,
+		       const char *token, char **id, struct cloud_err *err)
+{
+	struct create_arg *c = arg;
+	struct aws_tag t[3];
+	struct xml_node *root = NULL;
+	char *keytag = NULL;
+	size_t nt;
+	int ret = -1;
+
+	if (c->k) {
+		tags(c->a, key, c->name, t, &nt, &keytag);
+		aws_params_tag_spec(c->tagged, c->k->tag_type, t, nt);
+	}
+	if (aws_call(c->a, c->action, c->p, &root, err)) {
+		bool named = c->k && c->k->id_param && c->resumed;
+
+		if (err->cls != CLOUD_ERR_EXISTS ||
+		    !(c->done_if_exists || named))
+			goto out;
+		cloud_err_release(err);
+	}
+	if (made_id(c, root))
+		*id = xstrdup(made_id(c, root));
+	else if (c->k) {
+		cloud_err_set(err, CLOUD_ERR_OTHER, "the answer has no %s",
+			      c->k->id_path);
+		goto out;
+	}
+	ret = 0;
+out:
+	xml_free(root);
+	free(keytag);
+	return ret;
+}
+
+/* engine_ensure() of key with c; *id (may be NULL) allocated. */
+static int ensure(struct create_arg *c, const struct res_kind *rk,
+		  const char *key, char **id)
+{
+	const char *got = NULL;
+
+	if (id)
+		*id = NULL;
+	c->resumed = journal_state(c->a->j, key) == JOURNAL_PENDING;
+	if (engine_ensure(c->a->e, rk, key, c->action, create_call, c,
+			  &got))
+		return -1;
+	if (id && got)
+		*id = xstrdup(got);
+	return 0;
+}
+
+/*
+ * Makes (or adopts) the resource of journal key `key` through the engine:
+ * DONE gives the recorded ID; PENDING is adopted from the kind's listing
+ * (by its icm:key tag); otherwise intent, the create call with p plus the
+ * tags, done.  *id allocated.
  */
 int aws_ensure(struct aws *a, const struct kind *k, const char *key,
 	       const char *name, struct aws_params *p, char **id)
 {
-	struct aws_tag t[3];
-	struct xml_node *root = NULL;
-	struct cloud_err err = CLOUD_ERR_INIT;
-	char *keytag = NULL;
-	size_t nt;
-	int ret = -1, rc;
+	struct create_arg c = {
+		.a = a, .k = k, .action = k->create, .name = name, .p = p,
+		.tagged = p,
+	};
 
-	*id = NULL;
-	if (journal_id(a->j, key)) {
-		*id = xstrdup(journal_id(a->j, key));
-		return 0;
-	}
-	tags(a, key, name, t, &nt, &keytag);
-	if (journal_state(a->j, key) == JOURNAL_PENDING) {
-		rc = find_tagged(a, k, "icm:key", keytag, id, &err);
-		if (rc < 0)
-			goto fail;
-		if (rc == 1) {
-			ret = journal_done(a->j, key, *id);
-			goto out;
-		}
-	}
-	if (journal_intent(a->j, key, k->create, NULL))
-		goto out;
-	aws_params_tag_spec(p, k->tag_type, t, nt);
-	if (aws_call(a, k->create, p, &root, &err))
-		goto fail;
-	if (xml_text(xml_path(root, k->id_path))) {
-		*id = xstrdup(xml_text(xml_path(root, k->id_path)));
-	} else if (k->id_param && aws_params_get(p, k->id_param)) {
-		*id = xstrdup(aws_params_get(p, k->id_param));
-	} else {
-		cloud_err_set(&err, CLOUD_ERR_OTHER, "the answer has no %s",
-			      k->id_path);
-		goto fail;
-	}
-	ret = journal_done(a->j, key, *id);
-	goto out;
-fail:
-	error("%s (%s) failed: %s", k->create, key, err.msg);
-	if (journal_state(a->j, key) == JOURNAL_PENDING &&
-	    journal_failed(a->j, key, err.msg)) {
-		/* reported */
-	}
-out:
-	if (ret) {
-		free(*id);
-		*id = NULL;
-	}
-	xml_free(root);
-	cloud_err_release(&err);
-	free(keytag);
-	return ret;
+	if (ensure(&c, k->res, key, id))
+		return -1;
+	if (!*id)
+		return error("%s (%s) failed: no ID recorded", k->create, key);
+	return 0;
 }
+
+/* Steps are not adopted from a listing (a listing that shows the
+ * resource does not show the step done): a PENDING step is made again. */
+static const struct res_kind step_kind = { .name = "step" };
 
 /*
  * A call that changes something but creates nothing with an ID (attach,
@@ -183,32 +216,10 @@ int aws_step(struct aws *a, const char *key, const char *action,
 	     const struct aws_params *p, bool done_if_exists,
 	     const char *id_path, char **id)
 {
-	struct xml_node *root = NULL;
-	struct cloud_err err = CLOUD_ERR_INIT;
-	int ret = -1;
+	struct create_arg c = {
+		.a = a, .action = action, .p = p,
+		.done_if_exists = done_if_exists, .id_path = id_path,
+	};
 
-	if (id)
-		*id = NULL;
-	if (journal_state(a->j, key) == JOURNAL_DONE) {
-		if (id && journal_id(a->j, key))
-			*id = xstrdup(journal_id(a->j, key));
-		return 0;
-	}
-	if (journal_intent(a->j, key, action, NULL))
-		return -1;
-	if (aws_call(a, action, p, &root, &err) &&
-	    !(done_if_exists && err.cls == CLOUD_ERR_EXISTS)) {
-		error("%s (%s) failed: %s", action, key, err.msg);
-		if (journal_failed(a->j, key, err.msg)) {
-			/* reported */
-		}
-		goto out;
-	}
-	if (id && id_path && xml_text(xml_path(root, id_path)))
-		*id = xstrdup(xml_text(xml_path(root, id_path)));
-	ret = journal_done(a->j, key, id && *id ? *id : NULL);
-out:
-	xml_free(root);
-	cloud_err_release(&err);
-	return ret;
+	return ensure(&c, &step_kind, key, id);
 }

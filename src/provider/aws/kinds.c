@@ -273,45 +273,45 @@ static int list_instances(void *prov, struct engine *e,
 
 #define KEYS(...) (const char *const[]){ __VA_ARGS__, NULL }
 
-static const struct res_kind k_vpc = {
+const struct res_kind aws_res_vpc = {
 	.name = "vpc", .keys = KEYS("vpc", "vpc-dns"), .list = list_vpcs,
 };
-static const struct res_kind k_subnet = {
+const struct res_kind aws_res_subnet = {
 	.name = "subnet", .keys = KEYS("subnet/", "subnet-public/"),
 	.list = list_subnets,
 };
-static const struct res_kind k_igw = {
+const struct res_kind aws_res_igw = {
 	.name = "igw", .keys = KEYS("igw", "igw-attach"), .list = list_igws,
 };
-static const struct res_kind k_rtb = {
+const struct res_kind aws_res_rtb = {
 	.name = "rtb", .keys = KEYS("rtb", "route-default", "rtb-assoc/"),
 	.list = list_rtbs,
 };
-static const struct res_kind k_sg = {
+const struct res_kind aws_res_sg = {
 	.name = "sg", .keys = KEYS("sg", "sg-ingress"), .list = list_sgs,
 };
-static const struct res_kind k_keypair = {
+const struct res_kind aws_res_keypair = {
 	.name = "keypair", .keys = KEYS("keypair"), .list = list_keypairs,
 };
-static const struct res_kind k_pg = {
+const struct res_kind aws_res_pg = {
 	.name = "placement group", .keys = KEYS("pg/"),
 };
-static const struct res_kind k_instance = {
+const struct res_kind aws_res_instance = {
 	.name = "instance", .node = true,
 	.companions = KEYS("name/", "eip-assoc/"),
 	.list = list_instances,
 };
-static const struct res_kind k_eip = {
+const struct res_kind aws_res_eip = {
 	.name = "eip", .keys = KEYS("eip/", "eip-assoc/"), .list = list_eips,
 };
-static const struct res_kind k_elb = {
+const struct res_kind aws_res_elb = {
 	.name = "load balancer",
 	.keys = KEYS("lb/", "tg/", "tg-reg/", "listener/"),
 };
 
 const struct res_kind *const aws_kinds[] = {
-	&k_vpc, &k_subnet, &k_igw, &k_rtb, &k_sg, &k_keypair, &k_pg,
-	&k_instance, &k_eip, &k_elb, NULL,
+	&aws_res_vpc, &aws_res_subnet, &aws_res_igw, &aws_res_rtb, &aws_res_sg, &aws_res_keypair, &aws_res_pg,
+	&aws_res_instance, &aws_res_eip, &aws_res_elb, NULL,
 };
 
 int aws_engine_open(struct aws *a)
