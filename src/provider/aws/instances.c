@@ -5,7 +5,6 @@
  * run.
  */
 #include "aws.h"
-#include "../../crypto/rand.h"
 #include "../../state/log.h"
 #include "../../util/buf.h"
 #include "../../util/str.h"
@@ -132,58 +131,13 @@ static int batch_instances(struct aws *a, const char *keytag,
 	return ret;
 }
 
-/*
- * The batch's record: "<machine>=<instance>,..." from the instances of
- * set (by launch index) for nodes[0..k), written as ONE journal record so
- * that a kill cannot leave half a batch recorded; aws_expand_batches() then
- * gives each machine its node/<machine> record.
- */
-/*
- * Gives nodes[0..k) of the batch recorded under key their node/<machine>
- * records from the batch's "<machine>=<instance>,..." where they have none
- * DONE: a machine made again after its instance was found gone (its old
- * record DELETED) gets the new one, also when a kill came between the
- * batch's record and theirs.
- */
-static int batch_nodes(struct aws *a, const char *key, struct node **nodes,
-		       size_t k)
-{
-	char *map = xstrdup(journal_id(a->j, key) ? journal_id(a->j, key) : "");
-	char *w, *save = NULL;
-	size_t i;
-	int ret = 0;
-
-	for (w = strtok_r(map, ",", &save); w && !ret;
-	     w = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(w, '='), *nk;
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		for (i = 0; i < k && strcmp(nodes[i]->name, w); i++)
-			;
-		if (i == k)
-			continue;
-		nk = xasprintf("node/%s", w);
-		if (journal_state(a->j, nk) != JOURNAL_DONE)
-			ret = journal_done(a->j, nk, eq + 1);
-		free(nk);
-	}
-	free(map);
-	return ret;
-}
-
-static int record_batch(struct aws *a, const char *key,
-			const struct xml_node *set, struct node **nodes,
-			size_t k)
+/* ids[0..k) from the instances of set, by launch index; how many were
+ * there. */
+static size_t ids_by_index(const struct xml_node *set, size_t k, char **ids)
 {
 	const struct xml_node *it;
-	char **ids = xcalloc(k ? k : 1, sizeof(char *));
-	struct buf map;
-	size_t seen = 0, i;
-	int ret = -1;
+	size_t seen = 0;
 
-	buf_init(&map, BUF_CAP_LINE);
 	for (it = set ? set->children : NULL; it; it = it->next) {
 		const char *id = xml_text(xml_child(it, "instanceId"));
 		const char *ix = xml_text(xml_child(it, "amiLaunchIndex"));
@@ -195,25 +149,21 @@ static int record_batch(struct aws *a, const char *key,
 		ids[li] = xstrdup(id);
 		seen++;
 	}
-	if (seen != k) {
-		error("the launch of %s answered %zu instance%s for %zu node%s",
-		      key, seen, seen == 1 ? "" : "s", k, k == 1 ? "" : "s");
-		goto out;
-	}
-	for (i = 0; i < k; i++)
-		if (buf_addf(&map, "%s%s=%s", i ? "," : "", nodes[i]->name,
-			     ids[i])) {
-			error("the launch of %s: too many instances", key);
-			goto out;
-		}
-	ret = journal_done(a->j, key, map.data) ||
-		batch_nodes(a, key, nodes, k) ? -1 : 0;
-out:
-	for (i = 0; i < k; i++)
-		free(ids[i]);
-	free(ids);
-	buf_release(&map);
-	return ret;
+	return seen;
+}
+
+/* The instancesSet of the reservation with k instances in a
+ * DescribeInstances answer, or NULL. */
+static const struct xml_node *reservation_of(const struct xml_node *root,
+					     size_t k)
+{
+	const struct xml_node *r;
+
+	for (r = xml_child(xml_child(root, "reservationSet"), "item"); r;
+	     r = r->next)
+		if (xml_count(xml_child(r, "instancesSet"), "item") == k)
+			return xml_child(r, "instancesSet");
+	return NULL;
 }
 
 static void expand_one(void *arg, const char *key, enum journal_state st,
@@ -294,16 +244,27 @@ static int placement(struct aws *a, const struct node *n, char **name)
 	return ret;
 }
 
-/* Launches nodes[0..k) (one definition, one zone) in one call. */
-static int launch(struct aws *a, struct node **nodes, size_t k)
+/* What a launch's batch create needs besides the nodes. */
+struct launch {
+	struct aws *a;
+	const char *pg;			/* placement group, or NULL */
+};
+
+/*
+ * engine_ensure_nodes()'s create: one RunInstances for nodes[0..k) (one
+ * definition, one zone) with the token as ClientToken.  Resumed: the
+ * batch's instances found by its icm:key tag first (by launch index).
+ */
+static int launch_batch(void *prov, void *arg, const char *key,
+			struct node *const *nodes, size_t k,
+			const char *token, bool resumed, char **ids,
+			struct cloud_err *err)
 {
+	struct launch *l = arg;
+	struct aws *a = l->a;
 	const struct node *n = nodes[0];
-	char *key = xasprintf("batch/%d/%s/%s", n->def_index,
-			      n->zone ? n->zone : "-", n->name);
 	char *keytag = xasprintf("%s/%s", a->dep, key);
-	char *count = xasprintf("%zu", k), *token = NULL;
-	struct cloud_err err = CLOUD_ERR_INIT;
-	char *pg = NULL;
+	char *count = xasprintf("%zu", k);
 	struct aws_tag t[4] = {
 		{ "icm:deployment", a->dep }, { "icm:key", keytag },
 		{ "icm:role", n->role }, { "Owner", a->dep },
@@ -311,60 +272,23 @@ static int launch(struct aws *a, struct node **nodes, size_t k)
 	struct aws_params p;
 	struct xml_node *root = NULL;
 	const struct xml_node *set;
+	size_t seen;
 	int ret = -1;
 
 	aws_params_init(&p);
-	if (journal_state(a->j, key) == JOURNAL_DONE) {
-		ret = batch_nodes(a, key, nodes, k) || aws_expand_batches(a) ?
-			-1 : 0;
-		goto out;
-	}
-	if (placement(a, n, &pg))
-		goto out;
-	if (journal_state(a->j, key) == JOURNAL_PENDING) {
-		const struct xml_node *r;
-		size_t found = 0;
-
-		if (batch_instances(a, keytag, &root, &err))
-			goto fail;
-		for (r = xml_child(xml_child(root, "reservationSet"), "item");
-		     r && !found; r = r->next)
-			if (xml_count(xml_child(r, "instancesSet"), "item") ==
-			    k)
-				found = k;
-		if (found) {
-			r = xml_child(xml_child(root, "reservationSet"),
-				      "item");
-			while (xml_count(xml_child(r, "instancesSet"),
-					 "item") != k)
-				r = r->next;
-			ret = record_batch(a, key, xml_child(r,
-							     "instancesSet"),
-					   nodes, k) || aws_expand_batches(a);
+	if (resumed) {
+		if (batch_instances(a, keytag, &root, err))
+			goto out;
+		set = reservation_of(root, k);
+		if (set && ids_by_index(set, k, ids) == k) {
+			ret = 0;
 			goto out;
 		}
 		xml_free(root);
 		root = NULL;
-		if (journal_token(a->j, key))
-			token = xstrdup(journal_token(a->j, key));
 	}
-	if (!token) {
-		unsigned char rnd[12];
-		size_t i;
-
-		if (rand_bytes(rnd, sizeof(rnd)))
-			goto out;
-		token = xmalloc(2 * sizeof(rnd) + 5);
-		memcpy(token, "icm-", 4);
-		for (i = 0; i < sizeof(rnd); i++)
-			snprintf(token + 4 + 2 * i, 3, "%02x", rnd[i]);
-	}
-	if (!aws_root_device(a))
-		goto out;
 	say("Launching %zu instance%s of %s in %s...", k, k == 1 ? "" : "s",
 	    n->role, n->zone ? n->zone : a->ec2.region);
-	if (journal_intent(a->j, key, "RunInstances", token))
-		goto out;
 	aws_params_add(&p, "ImageId", fld(n, "AMI"));
 	aws_params_add(&p, "InstanceType", fld(n, "InstanceType"));
 	aws_params_add(&p, "MinCount", count);
@@ -373,26 +297,48 @@ static int launch(struct aws *a, struct node **nodes, size_t k)
 	aws_params_add(&p, "SubnetId", a->subnets[zone_index(a, n->zone)]);
 	aws_params_add(&p, "SecurityGroupId.1", a->sg);
 	aws_params_add(&p, "ClientToken", token);
-	if (pg)
-		aws_params_add(&p, "Placement.GroupName", pg);
+	if (l->pg)
+		aws_params_add(&p, "Placement.GroupName", l->pg);
 	volumes(n, a->rootdev, &p);
 	aws_params_tag_spec(&p, "instance", t, ARRAY_SIZE(t));
 	aws_params_tag_spec(&p, "volume", t, ARRAY_SIZE(t));
-	if (aws_call(a, "RunInstances", &p, &root, &err))
-		goto fail;
-	set = xml_child(root, "instancesSet");
-	ret = record_batch(a, key, set, nodes, k) || aws_expand_batches(a);
-	goto out;
-fail:
-	error("RunInstances (%s) failed: %s", key, err.msg);
+	if (aws_call(a, "RunInstances", &p, &root, err))
+		goto out;
+	seen = ids_by_index(xml_child(root, "instancesSet"), k, ids);
+	if (seen != k) {
+		cloud_err_set(err, CLOUD_ERR_OTHER, "the launch answered %zu "
+			      "instance%s for %zu node%s", seen,
+			      seen == 1 ? "" : "s", k, k == 1 ? "" : "s");
+		goto out;
+	}
+	ret = 0;
 out:
 	aws_params_release(&p);
 	xml_free(root);
-	cloud_err_release(&err);
-	free(token);
 	free(count);
-	free(pg);
 	free(keytag);
+	return ret;
+}
+
+/* Launches nodes[0..k) (one definition, one zone) in one call, through
+ * the engine (batch/<def>/<zone>/<first machine>). */
+static int launch(struct aws *a, struct node **nodes, size_t k)
+{
+	const struct node *n = nodes[0];
+	char *key = xasprintf("batch/%d/%s/%s", n->def_index,
+			      n->zone ? n->zone : "-", n->name);
+	char *pg = NULL;
+	struct launch l = { a, NULL };
+	int ret = -1;
+
+	if (journal_state(a->j, key) != JOURNAL_DONE &&
+	    (placement(a, n, &pg) || !aws_root_device(a)))
+		goto out;
+	l.pg = pg;
+	ret = engine_ensure_nodes(a->e, &aws_res_instance, key,
+				  "RunInstances", nodes, k, launch_batch, &l);
+out:
+	free(pg);
 	free(key);
 	return ret;
 }
