@@ -194,9 +194,10 @@ int aws_expand_batches(struct aws *a);
 /* Sets (or, v NULL or empty, removes) node field f. */
 void aws_set_field(struct node *n, const char *f, const char *v);
 /* Waits until every instance of ids is in state want (running: fills the
- * nodes' addresses; nodes may be NULL).  -1 reported. */
+ * nodes' addresses; nodes may be NULL).  -1 with *err set. */
 int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
-		   const char *want, struct node **nodes);
+		   const char *want, struct node **nodes,
+		   struct cloud_err *err);
 /* Definition def: its launches, Name tags and Elastic IPs. */
 int aws_apply_definition(struct aws *a, struct plan *p, int def);
 
@@ -213,8 +214,13 @@ int aws_reconcile(struct aws *a, const struct plan *p);
 /* The session's engine over aws_kinds (a->e, a->j).  -1 reported. */
 int aws_engine_open(struct aws *a);
 
-/* scalein.c: machines recorded but no longer planned, terminated after
- * confirmation (or -force).  -1 reported. */
+/* scalein.c */
+/* The instance kind's destroy (resource.h): ids[0..n) terminated in one
+ * call ("Terminating N instances..."), then waited for. */
+int aws_terminate(void *prov, const char *const *ids, size_t n,
+		  struct cloud_err *err);
+/* Machines recorded but no longer planned, terminated after confirmation
+ * (or -force): engine_scale_in().  -1 reported. */
 int aws_scale_in(struct aws *a, const struct plan *p);
 
 /* elb.c */

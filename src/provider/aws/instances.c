@@ -438,13 +438,13 @@ static size_t count_state(const struct xml_node *root,
  * Waits until every instance in ids is in state `want` (running:
  * fills the nodes' addresses).  nodes may be NULL (terminating).  For
  * running, the reconcile's listing (a->instances) is read first: when it
- * shows every one running, no call is made.
+ * shows every one running, no call is made.  *err set on failure.
  */
 int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
-		   const char *want, struct node **nodes)
+		   const char *want, struct node **nodes,
+		   struct cloud_err *err)
 {
 	int64_t waited = 0;
-	struct cloud_err err = CLOUD_ERR_INIT;
 	bool listed = !strcmp(want, "running") && a->instances;
 
 	while (k) {
@@ -459,11 +459,15 @@ int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
 		} else {
 			aws_params_init(&p);
 			aws_params_list(&p, "InstanceId", ids, k);
-			rc = aws_call(a, "DescribeInstances", &p, &root, &err);
+			rc = aws_call(a, "DescribeInstances", &p, &root, err);
 			aws_params_release(&p);
 			if (rc) {
-				error("DescribeInstances failed: %s", err.msg);
-				cloud_err_release(&err);
+				char *why = xstrdup(err->msg ? err->msg : "");
+
+				cloud_err_set(err, err->cls,
+					      "DescribeInstances failed: %s",
+					      why);
+				free(why);
 				return -1;
 			}
 		}
@@ -475,11 +479,14 @@ int aws_wait_state(struct aws *a, const char *const *ids, size_t k,
 			listed = false;
 			continue;
 		}
-		if (waited >= WAIT_MS)
-			return error("%zu of %zu instance%s did not reach '%s' "
-				     "within %d minutes", k - ready, k,
-				     k == 1 ? "" : "s", want,
-				     WAIT_MS / 60000);
+		if (waited >= WAIT_MS) {
+			cloud_err_set(err, CLOUD_ERR_OTHER, "%zu of %zu "
+				      "instance%s did not reach '%s' within "
+				      "%d minutes", k - ready, k,
+				      k == 1 ? "" : "s", want,
+				      WAIT_MS / 60000);
+			return -1;
+		}
 		usleep(POLL_MS * 1000);
 		waited += POLL_MS;
 	}

@@ -299,7 +299,7 @@ const struct res_kind aws_res_pg = {
 const struct res_kind aws_res_instance = {
 	.name = "instance", .node = true,
 	.companions = KEYS("name/", "eip-assoc/"),
-	.list = list_instances,
+	.list = list_instances, .destroy = aws_terminate,
 };
 const struct res_kind aws_res_eip = {
 	.name = "eip", .keys = KEYS("eip/", "eip-assoc/"), .list = list_eips,

@@ -162,6 +162,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 {
 	struct aws a;
 	struct volume_growths none = { NULL, 0 };
+	struct cloud_err err = CLOUD_ERR_INIT;
 	struct volume_growths *grown = pc->growths ? pc->growths : &none;
 	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
 	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
@@ -211,8 +212,10 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	}
 	say("Waiting for %zu instance%s to run...", nlive,
 	    nlive == 1 ? "" : "s");
-	if (aws_wait_state(&a, ids, nlive, "running", live))
+	if (aws_wait_state(&a, ids, nlive, "running", live, &err)) {
+		error("%s", err.msg);
 		goto out;
+	}
 	if (aws_grow_volumes(&a, grown))
 		goto out;
 	for (i = 0; i < p->n; i++)
@@ -229,6 +232,7 @@ out:
 	if (a.j || a.dep)
 		aws_close(&a);
 	volume_growths_release(&none);
+	cloud_err_release(&err);
 	return ret;
 }
 

@@ -112,8 +112,10 @@ static int sweep_instances(struct aws *a)
 			error("TerminateInstances failed: %s", err.msg);
 			goto out;
 		}
-		if (aws_wait_state(a, ids, n, "terminated", NULL))
+		if (aws_wait_state(a, ids, n, "terminated", NULL, &err)) {
+			error("%s", err.msg);
 			goto out;
+		}
 	}
 	ret = 0;
 out:
