@@ -66,6 +66,7 @@ int engine_open(const struct engine_opts *o, struct engine **out)
 	e->prov = o->prov;
 	e->force = o->force;
 	e->confirm = o->confirm;
+	e->teardown_turn = o->teardown_turn;
 	if (journal_open(o->state_dir, &e->j)) {
 		engine_close(e);
 		return -1;

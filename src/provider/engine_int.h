@@ -40,6 +40,7 @@ struct engine {
 	void *prov;
 	bool force;
 	bool (*confirm)(const char *question);
+	void (*teardown_turn)(void *prov, const struct res_kind *k);
 	size_t listings;
 	/* what the listing under way reported (engine_found) */
 	struct report *got;

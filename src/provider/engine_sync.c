@@ -357,6 +357,8 @@ int engine_teardown(struct engine *e)
 		struct strs ids = { NULL, 0, 0 };
 		int rc;
 
+		if (e->teardown_turn)
+			e->teardown_turn(e->prov, order[i]);
 		if (!order[i]->destroy)
 			continue;
 		rc = teardown_ids(e, order[i], &ids) ||

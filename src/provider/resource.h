@@ -141,6 +141,9 @@ struct engine_opts {
 	 * passes it in; NULL: the question is printed and refused unless
 	 * force). */
 	bool (*confirm)(const char *question);
+	/* engine_teardown(): called before each kind's turn, in teardown
+	 * order (a provider's phase lines); NULL: nothing. */
+	void (*teardown_turn)(void *prov, const struct res_kind *k);
 };
 
 /* Opens the journal.  -1 reported. */

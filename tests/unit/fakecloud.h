@@ -411,7 +411,7 @@ static int fake_provision(struct fake_prov *fp, const char *dir,
 			  size_t *listings)
 {
 	struct engine_opts o = { dir, fp->dep, fake_kinds, fp, force,
-				 confirm };
+				 confirm, NULL };
 	struct engine *e = NULL;
 	struct node **batch = xcalloc(p->n + 1, sizeof(*batch));
 	struct fake_arg a = { "net", NULL };
@@ -485,7 +485,8 @@ out:
 /* The provider's destroy: the engine's teardown. */
 static int fake_unprovision(struct fake_prov *fp, const char *dir)
 {
-	struct engine_opts o = { dir, fp->dep, fake_kinds, fp, false, NULL };
+	struct engine_opts o = { dir, fp->dep, fake_kinds, fp, false, NULL,
+				 NULL };
 	struct engine *e = NULL;
 	int ret;
 

@@ -562,6 +562,38 @@ static void case_teardown(struct fixture *f)
 	plan_release(&p);
 }
 
+/* engine_teardown()'s turns: the kinds named to the provider. */
+static char turns[256];
+
+static void record_turn(void *prov, const struct res_kind *k)
+{
+	size_t n = strlen(turns);
+
+	snprintf(turns + n, sizeof(turns) - n, "%s%s", n ? " " : "", k->name);
+}
+
+/* The provider hears each kind's turn, in teardown order (a kind before
+ * those in its after[]), even kinds that have nothing to delete. */
+static void case_teardown_turns(struct fixture *f)
+{
+	struct plan p;
+	struct engine_opts o = { NULL, DEP, fake_kinds, &f->prov, false,
+				 NULL, record_turn };
+	struct engine *e = NULL;
+
+	plan_of(&p, 2);
+	fx_reset(f);
+	ok(fx_create(f, &p, false) == 0, "provision 2 nodes");
+	o.state_dir = f->dir;
+	turns[0] = '\0';
+	ok(engine_open(&o, &e) == 0 && engine_teardown(e) == 0,
+	   "teardown with a turn callback");
+	engine_close(e);
+	is_str(turns, "route addr node name subnet net",
+	       "each kind's turn once, dependents first");
+	plan_release(&p);
+}
+
 static void case_errors(struct fixture *f, const char *logpath)
 {
 	struct plan p;
@@ -659,6 +691,7 @@ int main(void)
 	case_reconcile(&f);
 	case_batch_records(&f);
 	case_teardown(&f);
+	case_teardown_turns(&f);
 	case_errors(&f, logpath);
 
 	log_close();

@@ -98,6 +98,7 @@ struct aws {
 	struct engine *e;		/* the session's engine (aws_kinds) */
 	struct journal *j;		/* its journal (engine_journal()) */
 	char *dep;			/* <Label>-<Tag> */
+	const struct plan *plan;	/* the session's (aws_open) */
 	const struct node *any;		/* a node, for deployment-wide fields */
 	char *vpc, *igw, *rtb, *sg, *keyname;
 	char **zones, **subnets;
@@ -232,6 +233,27 @@ int aws_grow_volumes(struct aws *a, const struct volume_growths *g);
 
 /* teardown.c */
 void aws_free_ids(char **ids, size_t n);
+/* The kinds' destroy (resource.h): "Deleting <type> <id>..." each; a
+ * gateway detached and a route table disassociated first. */
+int aws_destroy_pgs(void *prov, const char *const *ids, size_t n,
+		    struct cloud_err *err);
+int aws_destroy_eips(void *prov, const char *const *ids, size_t n,
+		     struct cloud_err *err);
+int aws_destroy_keypairs(void *prov, const char *const *ids, size_t n,
+			 struct cloud_err *err);
+int aws_destroy_sgs(void *prov, const char *const *ids, size_t n,
+		    struct cloud_err *err);
+int aws_destroy_rtbs(void *prov, const char *const *ids, size_t n,
+		     struct cloud_err *err);
+int aws_destroy_igws(void *prov, const char *const *ids, size_t n,
+		     struct cloud_err *err);
+int aws_destroy_subnets(void *prov, const char *const *ids, size_t n,
+			struct cloud_err *err);
+int aws_destroy_vpcs(void *prov, const char *const *ids, size_t n,
+		     struct cloud_err *err);
+/* engine_teardown()'s turn of each kind: ICM's destroy lines between the
+ * definitions' resources and the deployment's. */
+void aws_teardown_turn(void *prov, const struct res_kind *k);
 int aws_destroy(const struct provider_ctx *pc, const struct plan *p);
 
 #endif

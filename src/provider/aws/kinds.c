@@ -273,40 +273,53 @@ static int list_instances(void *prov, struct engine *e,
 
 #define KEYS(...) (const char *const[]){ __VA_ARGS__, NULL }
 
+/* Teardown order (after[]): load balancers (swept before the engine's
+ * teardown: destroy NULL), instances, placement groups, addresses, then
+ * the key pair, security group, route tables, gateways, subnets, the
+ * VPC. */
 const struct res_kind aws_res_vpc = {
 	.name = "vpc", .keys = KEYS("vpc", "vpc-dns"), .list = list_vpcs,
+	.destroy = aws_destroy_vpcs,
 };
 const struct res_kind aws_res_subnet = {
 	.name = "subnet", .keys = KEYS("subnet/", "subnet-public/"),
-	.list = list_subnets,
+	.list = list_subnets, .after = KEYS("vpc"),
+	.destroy = aws_destroy_subnets,
 };
 const struct res_kind aws_res_igw = {
 	.name = "igw", .keys = KEYS("igw", "igw-attach"), .list = list_igws,
+	.after = KEYS("subnet"), .destroy = aws_destroy_igws,
 };
 const struct res_kind aws_res_rtb = {
 	.name = "rtb", .keys = KEYS("rtb", "route-default", "rtb-assoc/"),
-	.list = list_rtbs,
+	.list = list_rtbs, .after = KEYS("igw"), .destroy = aws_destroy_rtbs,
 };
 const struct res_kind aws_res_sg = {
 	.name = "sg", .keys = KEYS("sg", "sg-ingress"), .list = list_sgs,
+	.after = KEYS("rtb"), .destroy = aws_destroy_sgs,
 };
 const struct res_kind aws_res_keypair = {
 	.name = "keypair", .keys = KEYS("keypair"), .list = list_keypairs,
+	.after = KEYS("sg"), .destroy = aws_destroy_keypairs,
 };
 const struct res_kind aws_res_pg = {
 	.name = "placement group", .keys = KEYS("pg/"),
+	.after = KEYS("eip"), .destroy = aws_destroy_pgs,
 };
 const struct res_kind aws_res_instance = {
 	.name = "instance", .node = true,
 	.companions = KEYS("name/", "eip-assoc/"),
-	.list = list_instances, .destroy = aws_terminate,
+	.list = list_instances, .after = KEYS("placement group"),
+	.destroy = aws_terminate,
 };
 const struct res_kind aws_res_eip = {
 	.name = "eip", .keys = KEYS("eip/", "eip-assoc/"), .list = list_eips,
+	.after = KEYS("keypair"), .destroy = aws_destroy_eips,
 };
 const struct res_kind aws_res_elb = {
 	.name = "load balancer",
 	.keys = KEYS("lb/", "tg/", "tg-reg/", "listener/"),
+	.after = KEYS("instance"),
 };
 
 const struct res_kind *const aws_kinds[] = {
@@ -319,7 +332,7 @@ int aws_engine_open(struct aws *a)
 	struct engine_opts o = {
 		.state_dir = a->pc->state_dir, .deployment = a->dep,
 		.kinds = aws_kinds, .prov = a, .force = a->pc->force,
-		.confirm = a->pc->confirm,
+		.confirm = a->pc->confirm, .teardown_turn = aws_teardown_turn,
 	};
 
 	if (engine_open(&o, &a->e))

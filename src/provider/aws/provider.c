@@ -99,6 +99,7 @@ int aws_open(struct aws *a, const struct provider_ctx *pc,
 
 	memset(a, 0, sizeof(*a));
 	a->pc = pc;
+	a->plan = p;
 	for (i = 0; i < p->n && !a->any; i++)
 		if (strcmp(p->nodes[i].role, "LB"))
 			a->any = &p->nodes[i];

@@ -1,67 +1,54 @@
 /*
- * teardown.c: unprovision on AWS (see aws.h): everything tagged for the
- * deployment deleted in dependency order; what the user supplied
- * (untagged) never touched.
+ * teardown.c: unprovision on AWS (see aws.h): the load balancers swept by
+ * tag, then engine_teardown() over the kinds of kinds.c with the destroy
+ * callbacks here, in dependency order; what the user supplied (untagged)
+ * never touched.
  */
 #include "aws.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
 
-/* Deletes the resource of kind k with id; "not found" counts as done. */
-static int aws_delete_one(struct aws *a, const struct kind *k, const char *id,
-			  const char *key)
+/* err's message prefixed: "<what> failed: <message>" (its class kept). */
+static int failed(struct cloud_err *err, const char *what)
 {
-	struct aws_params p;
-	struct cloud_err err = CLOUD_ERR_INIT;
-	int ret = 0;
+	char *why = xstrdup(err->msg ? err->msg : "");
 
-	aws_params_init(&p);
-	aws_params_add(&p, k->del_param, id);
-	say("Deleting %s %s...", k->tag_type, id);
-	if (aws_call(a, k->del, &p, NULL, &err) &&
-	    err.cls != CLOUD_ERR_NOT_FOUND) {
-		ret = error("%s %s failed: %s", k->del, id, err.msg);
-	} else if (key && journal_state(a->j, key) != JOURNAL_NONE &&
-		   journal_deleted(a->j, key)) {
-		ret = -1;
-	}
-	aws_params_release(&p);
-	cloud_err_release(&err);
-	return ret;
+	cloud_err_set(err, err->cls, "%s failed: %s", what, why);
+	free(why);
+	return -1;
 }
 
-/* Every ID of kind k tagged icm:deployment = dep (the sweep). */
-static int aws_tagged_ids(struct aws *a, const struct kind *k, char ***ids,
-			  size_t *n)
+/* Deletes ids[0..n) of kind k ("Deleting <type> <id>..."), before (may
+ * be NULL) run on each first; "not found" counts as done. */
+static int delete_each(struct aws *a, const struct kind *k,
+		       const char *const *ids, size_t n,
+		       int (*before)(struct aws *a, const char *id,
+				     struct cloud_err *err),
+		       struct cloud_err *err)
 {
-	struct aws_params p;
-	struct xml_node *root = NULL;
-	const struct xml_node *it;
-	const char *dep = a->dep;
-	struct cloud_err err = CLOUD_ERR_INIT;
-	int ret;
+	size_t i;
 
-	*ids = NULL;
-	*n = 0;
-	aws_params_init(&p);
-	aws_params_filter(&p, "tag:icm:deployment", &dep, 1);
-	ret = aws_call(a, k->describe, &p, &root, &err);
-	aws_params_release(&p);
-	if (ret) {
-		error("%s failed: %s", k->describe, err.msg);
-		cloud_err_release(&err);
+	for (i = 0; i < n; i++) {
+		struct aws_params p;
+		char *what;
+		int rc;
+
+		if (before && before(a, ids[i], err))
+			return -1;
+		aws_params_init(&p);
+		aws_params_add(&p, k->del_param, ids[i]);
+		say("Deleting %s %s...", k->tag_type, ids[i]);
+		rc = aws_call(a, k->del, &p, NULL, err);
+		aws_params_release(&p);
+		if (!rc || err->cls == CLOUD_ERR_NOT_FOUND) {
+			cloud_err_release(err);
+			continue;
+		}
+		what = xasprintf("%s %s", k->del, ids[i]);
+		failed(err, what);
+		free(what);
 		return -1;
 	}
-	for (it = xml_child(xml_child(root, k->set), "item"); it;
-	     it = it->next) {
-		const char *id = xml_text(xml_child(it, k->item_id));
-
-		if (!id)
-			continue;
-		*ids = xrealloc(*ids, (*n + 1) * sizeof(char *));
-		(*ids)[(*n)++] = xstrdup(id);
-	}
-	xml_free(root);
 	return 0;
 }
 
@@ -74,91 +61,50 @@ void aws_free_ids(char **ids, size_t n)
 	free(ids);
 }
 
-/* Instances tagged for the deployment and not terminated: terminated. */
-static int sweep_instances(struct aws *a)
-{
-	static const char *const live[] = { "pending", "running",
-					    "stopping", "stopped",
-					    "shutting-down" };
-	struct aws_params p;
-	struct xml_node *root = NULL;
-	const struct xml_node *r, *it;
-	const char *dep = a->dep, **ids = NULL;
-	struct cloud_err err = CLOUD_ERR_INIT;
-	size_t n = 0;
-	int ret = -1;
-
-	aws_params_init(&p);
-	aws_params_filter(&p, "tag:icm:deployment", &dep, 1);
-	aws_params_filter(&p, "instance-state-name", live, ARRAY_SIZE(live));
-	if (aws_call(a, "DescribeInstances", &p, &root, &err)) {
-		error("DescribeInstances failed: %s", err.msg);
-		goto out;
-	}
-	for (r = xml_child(xml_child(root, "reservationSet"), "item"); r;
-	     r = r->next)
-		for (it = xml_child(xml_child(r, "instancesSet"), "item"); it;
-		     it = it->next)
-			if (xml_text(xml_child(it, "instanceId"))) {
-				ids = xrealloc(ids, (n + 1) * sizeof(*ids));
-				ids[n++] = xml_text(xml_child(it,
-							      "instanceId"));
-			}
-	aws_params_release(&p);
-	if (n) {
-		say("Terminating %zu instance%s...", n, n == 1 ? "" : "s");
-		aws_params_list(&p, "InstanceId", ids, n);
-		if (aws_call(a, "TerminateInstances", &p, NULL, &err)) {
-			error("TerminateInstances failed: %s", err.msg);
-			goto out;
-		}
-		if (aws_wait_state(a, ids, n, "terminated", NULL, &err)) {
-			error("%s", err.msg);
-			goto out;
-		}
-	}
-	ret = 0;
-out:
-	aws_params_release(&p);
-	xml_free(root);
-	free(ids);
-	cloud_err_release(&err);
-	return ret;
-}
-
-/* Detaches an internet gateway from every VPC it is attached to. */
-static int detach_igw(struct aws *a, const char *igw)
+/* Detaches an internet gateway from the deployment's VPC. */
+static int detach_igw(struct aws *a, const char *igw, struct cloud_err *err)
 {
 	struct aws_params p;
-	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret = 0;
 
+	if (!a->vpc)
+		return 0;
 	aws_params_init(&p);
 	aws_params_add(&p, "InternetGatewayId", igw);
-	aws_params_add(&p, "VpcId", a->vpc ? a->vpc : "");
-	if (a->vpc && aws_call(a, "DetachInternetGateway", &p, NULL, &err) &&
-	    err.cls != CLOUD_ERR_NOT_FOUND)
-		ret = error("DetachInternetGateway %s failed: %s", igw,
-			    err.msg);
+	aws_params_add(&p, "VpcId", a->vpc);
+	if (aws_call(a, "DetachInternetGateway", &p, NULL, err)) {
+		if (err->cls != CLOUD_ERR_NOT_FOUND) {
+			char *what = xasprintf("DetachInternetGateway %s",
+					       igw);
+
+			ret = failed(err, what);
+			free(what);
+		} else {
+			cloud_err_release(err);
+		}
+	}
 	aws_params_release(&p);
-	cloud_err_release(&err);
 	return ret;
 }
 
 /* Disassociates route table rtb from its subnets (not the main one). */
-static int disassociate_rtb(struct aws *a, const char *rtb)
+static int disassociate_rtb(struct aws *a, const char *rtb,
+			    struct cloud_err *err)
 {
 	struct aws_params p;
 	struct xml_node *root = NULL;
 	const struct xml_node *it;
-	struct cloud_err err = CLOUD_ERR_INIT;
 	int ret = -1;
 
 	aws_params_init(&p);
 	aws_params_add(&p, "RouteTableId.1", rtb);
-	if (aws_call(a, "DescribeRouteTables", &p, &root, &err)) {
-		ret = err.cls == CLOUD_ERR_NOT_FOUND ? 0 :
-			error("DescribeRouteTables failed: %s", err.msg);
+	if (aws_call(a, "DescribeRouteTables", &p, &root, err)) {
+		if (err->cls == CLOUD_ERR_NOT_FOUND) {
+			cloud_err_release(err);
+			ret = 0;
+		} else {
+			failed(err, "DescribeRouteTables");
+		}
 		goto out;
 	}
 	for (it = xml_child(xml_path(root, "routeTableSet/item/associationSet"),
@@ -171,67 +117,89 @@ static int disassociate_rtb(struct aws *a, const char *rtb)
 			continue;
 		aws_params_release(&p);
 		aws_params_add(&p, "AssociationId", id);
-		cloud_err_release(&err);
-		if (aws_call(a, "DisassociateRouteTable", &p, NULL, &err) &&
-		    err.cls != CLOUD_ERR_NOT_FOUND) {
-			error("DisassociateRouteTable failed: %s", err.msg);
-			goto out;
+		if (aws_call(a, "DisassociateRouteTable", &p, NULL, err)) {
+			if (err->cls != CLOUD_ERR_NOT_FOUND) {
+				failed(err, "DisassociateRouteTable");
+				goto out;
+			}
+			cloud_err_release(err);
 		}
 	}
 	ret = 0;
 out:
 	aws_params_release(&p);
 	xml_free(root);
-	cloud_err_release(&err);
 	return ret;
 }
 
-/* Deletes every resource of kind k tagged for the deployment, after
- * `before` (may be NULL) has run on each. */
-static int sweep(struct aws *a, const struct kind *k,
-		 int (*before)(struct aws *a, const char *id))
+/* The kinds' destroy (resource.h), in teardown order. */
+int aws_destroy_pgs(void *prov, const char *const *ids, size_t n,
+		    struct cloud_err *err)
 {
-	char **ids;
-	size_t n, i;
-	int ret = 0;
-
-	if (aws_tagged_ids(a, k, &ids, &n))
-		return -1;
-	for (i = 0; i < n && !ret; i++)
-		ret = (before && before(a, ids[i])) ||
-			aws_delete_one(a, k, ids[i], NULL);
-	aws_free_ids(ids, n);
-	return ret;
+	return delete_each(prov, &aws_kind_pg, ids, n, NULL, err);
 }
 
-static void delete_group(void *arg, const char *key, enum journal_state st,
-			 const char *id)
+int aws_destroy_eips(void *prov, const char *const *ids, size_t n,
+		     struct cloud_err *err)
 {
-	struct each *g = arg;
-
-	if (!g->rc && st == JOURNAL_DONE && !strncmp(key, "pg/", 3) && id)
-		g->rc = aws_delete_one(g->a, &aws_kind_pg, id, key);
+	return delete_each(prov, &aws_kind_eip, ids, n, NULL, err);
 }
 
-/* Placement groups, from the journal (not swept by tag: emulators
- * without placement groups would fail every unprovision). */
-static int delete_groups(struct aws *a)
+int aws_destroy_keypairs(void *prov, const char *const *ids, size_t n,
+			 struct cloud_err *err)
 {
-	struct each g = { a, 0 };
-
-	journal_each(a->j, delete_group, &g);
-	return g.rc;
+	return delete_each(prov, &aws_kind_key, ids, n, NULL, err);
 }
 
-static void forget_all(void *arg, const char *key, enum journal_state st,
-		       const char *id)
+int aws_destroy_sgs(void *prov, const char *const *ids, size_t n,
+		    struct cloud_err *err)
 {
-	struct aws *a = arg;
+	return delete_each(prov, &aws_kind_sg, ids, n, NULL, err);
+}
 
-	if ((st == JOURNAL_DONE || st == JOURNAL_PENDING) &&
-	    journal_deleted(a->j, key)) {
-		/* reported; the next unprovision sweeps again */
-	}
+/* The route tables' listing reports their associations by ID too: those
+ * go with their tables. */
+int aws_destroy_rtbs(void *prov, const char *const *ids, size_t n,
+		     struct cloud_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!str_starts(ids[i], "rtbassoc-") &&
+		    delete_each(prov, &aws_kind_rtb, &ids[i], 1,
+				disassociate_rtb, err))
+			return -1;
+	return 0;
+}
+
+int aws_destroy_igws(void *prov, const char *const *ids, size_t n,
+		     struct cloud_err *err)
+{
+	return delete_each(prov, &aws_kind_igw, ids, n, detach_igw, err);
+}
+
+int aws_destroy_subnets(void *prov, const char *const *ids, size_t n,
+			struct cloud_err *err)
+{
+	return delete_each(prov, &aws_kind_subnet, ids, n, NULL, err);
+}
+
+int aws_destroy_vpcs(void *prov, const char *const *ids, size_t n,
+		     struct cloud_err *err)
+{
+	return delete_each(prov, &aws_kind_vpc, ids, n, NULL, err);
+}
+
+/* ICM's destroy lines between the definitions' resources and the
+ * deployment's (the key pair's turn comes first of those). */
+void aws_teardown_turn(void *prov, const struct res_kind *k)
+{
+	struct aws *a = prov;
+
+	if (k != &aws_res_keypair)
+		return;
+	aws_say_definitions(a->plan, "...completed destroy of ", "");
+	say("Starting destroy of %s...", a->dep);
 }
 
 int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
@@ -244,28 +212,20 @@ int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
 	a.vpc = journal_id(a.j, "vpc") ? xstrdup(journal_id(a.j, "vpc")) :
 		NULL;
 	debug("AWS: region %s", a.ec2.region);
-	/* dependency order: the definitions' load balancers, instances
-	 * (their volumes go with them), placement groups and addresses,
-	 * then the deployment's key pair, security group, route tables,
-	 * gateways, subnets, the VPC; each kind found by the deployment's
-	 * tag, so what the user supplied (untagged) is never touched.  ICM's
-	 * destroy lines: every definition, then <Label>-<Tag>. */
+	/* dependency order (the kinds' after[], kinds.c): the definitions'
+	 * load balancers, instances (their volumes go with them), placement
+	 * groups and addresses, then the deployment's key pair, security
+	 * group, route tables, gateways, subnets, the VPC; each kind found
+	 * by the deployment's tag, so what the user supplied (untagged) is
+	 * never touched.  ICM's destroy lines: every definition, then
+	 * <Label>-<Tag>. */
 	aws_say_definitions(p, "Starting destroy of ", "...");
-	if (aws_sweep_elb(&a) || sweep_instances(&a) || delete_groups(&a) ||
-	    sweep(&a, &aws_kind_eip, NULL))
+	if (aws_sweep_elb(&a) || engine_teardown(a.e))
 		goto out;
-	aws_say_definitions(p, "...completed destroy of ", "");
-	say("Starting destroy of %s...", a.dep);
-	if (sweep(&a, &aws_kind_key, NULL) || sweep(&a, &aws_kind_sg, NULL) ||
-	    sweep(&a, &aws_kind_rtb, disassociate_rtb) ||
-	    sweep(&a, &aws_kind_igw, detach_igw) ||
-	    sweep(&a, &aws_kind_subnet, NULL) || sweep(&a, &aws_kind_vpc, NULL))
-		goto out;
-	journal_each(a.j, forget_all, &a);
 	say("...completed destroy of %s", a.dep);
 	ret = 0;
 out:
-	if (a.j || a.dep)
+	if (a.e || a.dep)
 		aws_close(&a);
 	return ret;
 }
