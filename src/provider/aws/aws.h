@@ -104,6 +104,8 @@ struct aws {
 	char **zones, **subnets;
 	size_t nzones;
 	bool own_vpc, own_igw, own_rtb;	/* icm made them (delete them) */
+	bool tearing_down;		/* unprovision: instances still shutting
+					   down are listed too (and waited for) */
 	char *rootdev;			/* the AMI's root device, once asked */
 	struct xml_node *instances;	/* the reconcile's DescribeInstances
 					   answer, until the wait uses it */

@@ -43,12 +43,15 @@ static const char *key_of(const struct aws *a, const struct xml_node *item)
 }
 
 /* One Describe* of the deployment's resources (tag filter; for
- * instances, the live states only).  *root the answer. */
+ * instances, the live states only, and at teardown those shutting down
+ * too, so that they are waited for before what they depend on goes).
+ * *root the answer. */
 static int describe(struct aws *a, const char *action, bool live,
 		    struct xml_node **root, struct cloud_err *err)
 {
 	static const char *const states[] = { "pending", "running",
-					      "stopping", "stopped" };
+					      "stopping", "stopped",
+					      "shutting-down" };
 	const char *dep = a->dep;
 	struct aws_params p;
 	int ret;
@@ -57,7 +60,7 @@ static int describe(struct aws *a, const char *action, bool live,
 	aws_params_filter(&p, "tag:icm:deployment", &dep, 1);
 	if (live)
 		aws_params_filter(&p, "instance-state-name", states,
-				  ARRAY_SIZE(states));
+				  ARRAY_SIZE(states) - !a->tearing_down);
 	ret = aws_call(a, action, &p, root, err);
 	aws_params_release(&p);
 	return ret;

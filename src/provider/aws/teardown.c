@@ -220,6 +220,7 @@ int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
 	 * never touched.  ICM's destroy lines: every definition, then
 	 * <Label>-<Tag>. */
 	aws_say_definitions(p, "Starting destroy of ", "...");
+	a.tearing_down = true;
 	if (aws_sweep_elb(&a) || engine_teardown(a.e))
 		goto out;
 	say("...completed destroy of %s", a.dep);
