@@ -37,7 +37,7 @@ KEY=$(printf '%s\n' "$up" | sed -n 's/^key: \([^ ]*\).*/\1/p' | tail -1)
 out=$("$MOTO" start --dir "$D" --port 5000 --world-route 2>&1); st=$?
 [ "$st" = 77 ] && skip_all "$(printf '%s' "$out" | tail -1)"
 plan 13
-show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
+show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /' >&2; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 check "moto start --world-route" "$st" 0 "$out"
 mx() { "$MOTO" exec --dir "$D" -- "$@"; }

@@ -42,7 +42,7 @@ is() {
 	else
 		_result 1 "$1"
 		printf '#   got:      %s\n#   expected: %s\n' "$2" "$3" |
-			sed 's/^\([^#]\)/#   \1/'
+			sed 's/^\([^#]\)/#   \1/' >&2
 	fi
 }
 
@@ -50,7 +50,7 @@ is() {
 # the command's OUTPUT as comments.
 is_shown() {
 	is "$1" "$2" "$3"
-	[ "$2" = "$3" ] || printf '%s\n' "$4" | tail -n 8 | sed 's/^/#   /'
+	[ "$2" = "$3" ] || printf '%s\n' "$4" | tail -n 8 | sed 's/^/#   /' >&2
 }
 
 contains() {
