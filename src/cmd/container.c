@@ -17,7 +17,6 @@
 #include "../util/str.h"
 #include "../util/term.h"
 
-#define IRIS_POLL_MS 2000
 #define MIRROR_WAIT_MS 600000L	/* an upgraded backup back in its mirror */
 
 const char *container_name(const struct ctx *ctx)

@@ -22,9 +22,7 @@
 #include <stdatomic.h>
 
 #define IRIS_START_MS 600000L	/* waiting for iris qlist: running */
-#define IRIS_POLL_MS 2000
 #define STEP_TIMEOUT_MS 1200000L	/* a step may wait for its peers */
-#define IRIS_OWNER 51773	/* irisowner in InterSystems images */
 #define PROGRESS IRIS_ICM_DIR "/progress"
 #define DEPLOYED "deployed"
 #define PROGRESS_FILE "iris-progress"	/* node output of those reads */

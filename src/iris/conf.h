@@ -15,6 +15,9 @@
 #ifndef ICM_IRIS_CONF_H
 #define ICM_IRIS_CONF_H
 
+#define IRIS_OWNER 51773	/* irisowner in InterSystems images */
+#define IRIS_POLL_MS 2000	/* between looks at a starting IRIS */
+
 #include "merge.h"
 #include "../docker/dnode.h"
 

@@ -20,7 +20,6 @@
 #define LABEL_COMMAND "org.icm.command"
 #define LABEL_LICENSE "org.icm.license"	/* SHA-256 of the ISCLicense key */
 #define MERGE_FILE "icm/merge.cpf"	/* under DataMountPoint */
-#define IRIS_OWNER 51773	/* irisowner in InterSystems images */
 
 /* Field f of node n as the command sees it. */
 static const char *field(const struct dnode_env *env, const struct node *n,
