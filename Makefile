@@ -327,3 +327,11 @@ FUZZ_RT := $(shell $(FUZZ_CC) -print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer
 ifneq ($(wildcard $(FUZZ_RT)),)
 test: $(FUZZ_BINS)
 endif
+
+# ---------------------------------------------------------------------------
+# make release: release/out/ (git-ignored) with both architectures' tarballs,
+# the SBOM, the ICM image archives and SHA256SUMS; see release/release.sh.
+# Needs the arm64 cross toolchain: ./build.sh --arch arm64 installs it.
+.PHONY: release
+release:
+	release/release.sh
