@@ -12,7 +12,7 @@ OUT=$TOP/release/out
 [ -f "$OUT/SHA256SUMS" ] || skip_all "no release in release/out (run make release first; .ci/run does)"
 VERSION=$(sed -n 's/^#define ICM_VERSION "\(.*\)"$/\1/p' "$TOP/src/icm.h")
 ARCHES="amd64 arm64"
-plan 28
+plan 29
 
 sums=$(cd "$OUT" && sha256sum -c SHA256SUMS 2>&1)
 ok "sha256sum -c SHA256SUMS passes" sh -c "cd '$OUT' && sha256sum -c --quiet SHA256SUMS"
@@ -79,4 +79,7 @@ $name/licenses/"
 done
 man=$(MANWIDTH=80 man -l "$T/amd64/icm-$VERSION-linux-amd64/icm.1" 2>/dev/null | col -b)
 contains "the man page renders (NAME section)" "$man" "icm - "
+readme=$(sed -n '1,/^## Build/p' "$T/amd64/icm-$VERSION-linux-amd64/README.md")
+ok "README: how to verify, install and run the image come before the build" \
+	sh -c 'printf "%s" "$1" | grep -q "sha256sum -c" && printf "%s" "$1" | grep -q "docker load" && printf "%s" "$1" | grep -q "docker run"' _ "$readme"
 done_testing
