@@ -13,7 +13,7 @@ PY=/usr/bin/python3
 [ -x "$PY" ] || PY=$(command -v python3) || skip_all "python3 is missing (build.sh installs it)"
 [ -d "$TOP/build/sysroot/lib" ] || skip_all "build/sysroot is missing: run make first"
 git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1 || skip_all "$TOP is not a git checkout (SOURCE_DATE_EPOCH comes from git log)"
-plan 22
+plan 23
 
 SOURCE_DATE_EPOCH=$(git -C "$TOP" log -1 --format=%ct)
 export SOURCE_DATE_EPOCH
@@ -195,9 +195,13 @@ fi
 # The release's own SBOM, when release/out/ holds a release.
 rel=$TOP/release/out/icm-$ver.spdx.json
 if [ ! -f "$rel" ]; then
-	for n in 1 2; do _result 0 "# SKIP no release in release/out/ (make release)"; done
+	for n in 1 2 3; do _result 0 "# SKIP no release in release/out/ (make release)"; done
 else
 	is "release/out: its SBOM names what icm version prints" "$(q linked "$rel" | sort)" "$want_linked"
+	sums=$(q artifacts "$rel")
+	# shellcheck disable=SC2016  # $1 $2 are sh -c's arguments
+	ok "release/out: its SBOM's artifacts are there with those sha256" \
+		sh -c '[ -n "$1" ] && cd "$2" && printf "%s\n" "$1" | sha256sum -c --quiet' _ "$sums" "$TOP/release/out"
 	if [ -n "$why" ] || [ $frc != 0 ]; then
 		_result 0 "# SKIP ${why:-the schema could not be fetched}"
 	else
