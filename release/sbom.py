@@ -114,7 +114,7 @@ def read_manifest(path):
                        f"not know: add it to COMPONENTS")
         if "orig" not in e:
             raise Fail(f"{path}: {pkg} has no .orig tarball line")
-    for pkg in known - set(out):
+    for pkg in sorted(known - set(out)):
         raise Fail(f"{path}: has no line for {pkg}")
     return out
 
