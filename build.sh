@@ -44,6 +44,7 @@ PACKAGES=(
     fdisk xfsprogs         # node preparation's partition + xfs paths (e2e 52)
     shellcheck             # the node scripts are shellcheck-clean (e2e 68)
     clang libclang-rt-14-dev  # make fuzz: libFuzzer, ASan, UBSan (tests/fuzz/)
+    python3 python3-jsonschema  # release/sbom.py; the SBOM checked against SPDX's schema (e2e 80)
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 
