@@ -4,7 +4,8 @@
 #
 #   release/fetch-schema.sh NAME        e.g. spdx-2.3
 #
-# Looks in vendor/cache/ first, then tries each SOURCE of the schema's line
+# Looks in vendor/cache/ first, then in the machine's cache
+# ($ICM_SOURCE_CACHE, default ~/.cache/icm-sources/), then tries each SOURCE of the schema's line
 # (url:URL with curl; npm:PKG@VER:PATH with npm pack). Whatever its origin, a
 # file whose sha256 is not the pinned one is refused (and not kept).
 # Exit status: 0 the path is printed; 1 refused, or bad usage or SCHEMAS line;
@@ -50,6 +51,18 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/icm-schema.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
+# A machine-wide copy (outside any clone, so fresh clones and CI on this
+# machine find it): $ICM_SOURCE_CACHE, default ~/.cache/icm-sources/.
+machine=${ICM_SOURCE_CACHE:-${HOME:-/nonexistent}/.cache/icm-sources}/$file
+if [ -f "$machine" ]; then
+	cp "$machine" "$tmp/file"
+	check "$tmp/file" "$machine"
+	mkdir -p "$CACHE"
+	mv "$tmp/file" "$dest.part" && mv "$dest.part" "$dest"
+	printf '%s\n' "$dest"
+	exit 0
+fi
+
 # try SOURCE: leaves the file as $tmp/file, or returns 1.
 try() {
 	local src=$1 spec pkg path tgz
@@ -86,5 +99,5 @@ for src in $sources; do
 		exit 0
 	fi
 done
-say "cannot get $file ($want_name): not in vendor/cache/ and no source of release/SCHEMAS answered"
+say "cannot get $file ($want_name): not in vendor/cache/ nor ${machine%/*}/, and no source of release/SCHEMAS answered"
 exit 3
