@@ -5,9 +5,10 @@
  *  1. write `int cmd_<name>(struct ctx *ctx)` in src/cmd/<family>.c,
  *     returning 0 or -1 (errors already reported with error());
  *  2. declare it below;
- *  3. add a row to commands[] in src/main.c with the flags saying what the
- *     runner must prepare (configuration, instances, node selection, log)
- *     and the mask of options it accepts;
+ *  3. add a row to commands[] in src/cmd/commands.c with the flags saying
+ *     what the runner must prepare (configuration, instances, node
+ *     selection, log) and the mask of options it accepts (`icm help`, the
+ *     man page and the completion follow from the row);
  *  4. add its tests.
  *
  * The runner (run_command() in main.c) does the shared preamble in this
@@ -149,10 +150,16 @@ bool ctx_confirm(const char *question);
  * '-' after a backup (inventory.c; caller frees). */
 char *node_shown_name(const struct node *n);
 
-/* The command table (main.c). */
+/* The command table (commands.c); the man page and the shell completion
+ * are generated from it and opt_defs[] (tools/gendoc.c, `make doc`). */
 const struct command *command_find(const char *name);
 extern const struct command commands[];
 extern const size_t commands_count;
+
+/* The quick reference on stdout (help.c): every command and option, or
+ * one command's usage and the options it takes. */
+void usage_all(void);
+void usage_command(const struct command *c);
 
 int cmd_help(struct ctx *ctx);
 int cmd_version(struct ctx *ctx);
