@@ -335,3 +335,36 @@ endif
 .PHONY: release
 release:
 	release/release.sh
+
+# ---------------------------------------------------------------------------
+# make doc: the man page and the bash and zsh completion (build/doc/icm.1,
+# icm.bash, _icm), written by tools/gendoc from the tables the binary is
+# built from (it links them: $(LIBOBJS)) and the fixed text of
+# release/icm.1.in; SOURCE_DATE_EPOCH, when set, dates the man page.  The
+# generator runs on the build machine, so it is built for it (not for
+# ARCH=arm64: the tables are the same).  tests/e2e/82-doc.sh checks the
+# files against `icm help` and the source tables.
+GENDOC := $(OUT)/tools/gendoc
+GENDOC_OBJS := $(patsubst tools/%.c,$(OUT)/obj/tools/%.o,$(sort $(wildcard tools/gendoc/*.c)))
+DOC_FILES := build/doc/icm.1 build/doc/icm.bash build/doc/_icm
+
+.PHONY: doc doc-clean
+doc: $(DOC_FILES)
+
+$(DOC_FILES) &: $(GENDOC) release/icm.1.in
+	$(GENDOC) release/icm.1.in build/doc
+
+$(GENDOC): $(GENDOC_OBJS) $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(GENDOC_OBJS) $(LIBOBJS) $(LIBS)
+
+$(OUT)/obj/tools/%.o: tools/%.c $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+-include $(GENDOC_OBJS:.o=.d)
+
+test e2e: doc
+clean: doc-clean
+doc-clean:
+	rm -rf build/doc $(OUT)/tools

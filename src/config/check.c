@@ -37,6 +37,11 @@ bool role_known(const char *role)
 	return false;
 }
 
+const char *role_name(size_t i)
+{
+	return i < ARRAY_SIZE(roles) ? roles[i] : NULL;
+}
+
 static bool whole(const char *v, long lo, long hi)
 {
 	long n;

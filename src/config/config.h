@@ -102,6 +102,9 @@ int config_check_option(const char *option, const char *rule, const char *v)
 
 /* True for the roles of icm-reference §4.1 (LB included). */
 bool role_known(const char *role);
+/* The i-th of those roles, NULL past the last (for the completion that
+ * tools/gendoc.c writes). */
+const char *role_name(size_t i);
 /* An InterSystems IRIS role (DATA, COMPUTE, DM, DS, QS, AM): the nodes
  * that get the IRIS volumes and that IRIS-centric commands act on. */
 bool role_is_iris(const char *role);
