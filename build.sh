@@ -45,6 +45,8 @@ PACKAGES=(
     shellcheck             # the node scripts are shellcheck-clean (e2e 68)
     clang libclang-rt-14-dev  # make fuzz: libFuzzer, ASan, UBSan (tests/fuzz/)
     python3 python3-jsonschema  # release/sbom.py; the SBOM checked against SPDX's schema (e2e 80)
+    groff-base             # e2e 82-doc: groff -man -ww checks the man page (make doc)
+    zsh                    # e2e 82-doc: the zsh completion driven by zsh's line editor
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 
