@@ -351,8 +351,18 @@ DOC_FILES := build/doc/icm.1 build/doc/icm.bash build/doc/_icm
 .PHONY: doc doc-clean
 doc: $(DOC_FILES)
 
-$(DOC_FILES) &: $(GENDOC) release/icm.1.in
+$(DOC_FILES) &: $(GENDOC) release/icm.1.in build/doc/.source-date
 	$(GENDOC) release/icm.1.in build/doc
+
+# The SOURCE_DATE_EPOCH the man page was dated with: a new value (or none)
+# writes the files again.
+build/doc/.source-date: doc-date-check
+	@:
+.PHONY: doc-date-check
+doc-date-check:
+	@mkdir -p build/doc
+	@echo '$(SOURCE_DATE_EPOCH)' | cmp -s - build/doc/.source-date || \
+		echo '$(SOURCE_DATE_EPOCH)' >build/doc/.source-date
 
 $(GENDOC): $(GENDOC_OBJS) $(LIBOBJS)
 	@mkdir -p $(dir $@)
