@@ -4,7 +4,7 @@
 #
 #   release/mkimage.py OUTDIR [--version V] [--repo icm] [--arch amd64=build/icm]
 #                      [--arch arm64=build/arm64/icm] [--samples-icm build/icm]
-#                      [--cache vendor/cache] [--source URL]
+#                      [--sysroot ARCH=DIR] [--cache vendor/cache] [--source URL]
 #
 # writes to OUTDIR:
 #   icm-image-V-linux-ARCH.tar  per architecture: `docker load`-able (the
@@ -37,7 +37,7 @@
 #         WorkingDir /Samples, OCI labels version, licenses (and source with
 #         --source)
 # The sysroot of a binary is the directory "sysroot" next to it
-# (build/sysroot, build/arm64/sysroot).  Every timestamp is SOURCE_DATE_EPOCH
+# (build/sysroot, build/arm64/sysroot) unless --sysroot names it.  Every timestamp is SOURCE_DATE_EPOCH
 # (else the last commit's time); owners are 0/0; members are sorted.
 import argparse
 import io
@@ -258,11 +258,10 @@ def base_layer(arch, cache, epoch):
     return E.layer(epoch)
 
 
-def icm_layer(arch, binary, sample_tree, epoch):
+def icm_layer(arch, binary, sysroot, sample_tree, epoch):
     data = read(binary, "the icm binary for " + arch)
     if elf_machine(data, binary) != ARCHES[arch][0]:
         die("%s is not an %s binary" % (binary, arch))
-    sysroot = os.path.join(os.path.dirname(os.path.abspath(binary)), "sysroot")
     E = Entries()
     E.file("ICM/bin/icm", data, 0o755)
     for s in ["keygenSSH.sh", "keygenTLS.sh"]:
@@ -294,9 +293,9 @@ def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
-def image(arch, binary, sample_tree, a, t):
+def image(arch, binary, sysroot, sample_tree, a, t):
     """{blobs: {digest: bytes}, manifest: bytes, platform: dict, layers, config}"""
-    layers = [base_layer(arch, a.cache, t), icm_layer(arch, binary, sample_tree, t)]
+    layers = [base_layer(arch, a.cache, t), icm_layer(arch, binary, sysroot, sample_tree, t)]
     labels = {
         "org.opencontainers.image.title": "icm",
         "org.opencontainers.image.description":
@@ -417,6 +416,9 @@ def main():
     p.add_argument("--arch", action="append", metavar="ARCH=BINARY",
                    help="an architecture (amd64, arm64) and its icm binary; repeatable "
                         "(default amd64=build/icm)")
+    p.add_argument("--sysroot", action="append", metavar="ARCH=DIR", default=[],
+                   help="the sysroot of an architecture's binary (default: the directory "
+                        "sysroot next to the binary)")
     p.add_argument("--samples-icm", default=os.path.join(TOP, "build", "icm"),
                    help="the icm that runs here to write /Samples (default build/icm)")
     p.add_argument("--cache", default=os.path.join(TOP, "vendor", "cache"),
@@ -439,13 +441,21 @@ def main():
             die("--arch %s given twice" % arch)
         arches.append((arch, binary))
     arches.sort()
+    sysroots = {}
+    for spec in a.sysroot:
+        arch, _, d = spec.partition("=")
+        if arch not in ARCHES or not d:
+            die("--sysroot %s: expected amd64=DIR or arm64=DIR" % spec)
+        sysroots[arch] = d
     if not os.path.isdir(a.outdir):
         die("%s is not a directory" % a.outdir)
     t = epoch()
     sample_tree = samples(a.samples_icm)
     imgs, lines = [], []
     for arch, binary in arches:
-        img = image(arch, binary, sample_tree, a, t)
+        sysroot = sysroots.get(arch) or os.path.join(os.path.dirname(os.path.abspath(binary)),
+                                                     "sysroot")
+        img = image(arch, binary, sysroot, sample_tree, a, t)
         imgs.append(img)
         name = "icm-image-%s-linux-%s.tar" % (a.version, arch)
         write(os.path.join(a.outdir, name), arch_archive(img, a, t))
