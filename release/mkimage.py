@@ -48,6 +48,7 @@ import tarfile
 import tempfile
 import time
 
+sys.dont_write_bytecode = True   # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from imagelib import Archive, Layer, canonical_json, sha256  # noqa: E402
 
