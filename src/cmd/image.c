@@ -3,7 +3,20 @@
 #include "../util/report.h"
 #include "../util/str.h"
 #include <grp.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+/* The signals the init passes on to icm (stay_init()). */
+static const int passed_on[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1,
+				 SIGUSR2 };
+static volatile pid_t icm_pid;
+
+static void pass_on(int sig)
+{
+	if (icm_pid > 0)
+		kill(icm_pid, sig);
+}
 
 /* The executable regular file path names, or not. */
 static bool executable(const char *path)
@@ -100,6 +113,52 @@ static int switch_to_owner(bool verbose)
 	return 0;
 }
 
+/*
+ * icm is PID 1 of the container: the kernel drops every signal PID 1 has
+ * no handler for, so Ctrl-C and `docker stop` would not stop icm (and the
+ * lock's handler, which re-raises, would go on after removing the lock).
+ * So icm runs in a child and PID 1 stays a minimal init: it passes the
+ * signals above on to icm, reaps, and exits as icm did (128+N when killed
+ * by signal N).  Returns 0 in the child (and when not PID 1).
+ */
+static int stay_init(void)
+{
+	struct sigaction sa;
+	sigset_t set, old;
+	size_t i;
+	pid_t p;
+	int st;
+
+	if (getpid() != 1)
+		return 0;
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(passed_on); i++)
+		sigaddset(&set, passed_on[i]);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	fflush(stdout);
+	p = fork();
+	if (p <= 0) {
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return p < 0 ? error("ICM image: cannot fork: %s",
+				     strerror(errno)) : 0;
+	}
+	icm_pid = p;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = pass_on;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(passed_on); i++)
+		sigaction(passed_on[i], &sa, NULL);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	for (;;) {
+		p = waitpid(-1, &st, 0);
+		if (p == icm_pid)
+			break;
+		if (p < 0 && errno != EINTR)
+			_exit(1);
+	}
+	_exit(WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st));
+}
+
 int image_entry(int argc, char **argv,
 		const struct command *(*find)(const char *name))
 {
@@ -119,7 +178,7 @@ int image_entry(int argc, char **argv,
 		goto out;
 	switch (form) {
 	case IMAGE_ICM:
-		rc = 0;
+		rc = stay_init();
 		goto out;
 	case IMAGE_SHELL:
 		shell = getenv("SHELL");

@@ -19,7 +19,9 @@
  *     the other arguments (`docker run <image> keygenSSH.sh DIR`, `... sh
  *     -c '...'`, the official images' convention).  An icm command wins
  *     over a program of the same name (ps, rm, docker, ssh, ...).
- * Otherwise it returns 0 and icm runs argv as usual.  Returns -1 after
+ * Otherwise it returns 0 and icm runs argv as usual; when icm is PID 1 of
+ * the container it does so in a child, PID 1 staying a minimal init that
+ * passes signals on and exits as icm did (image.c, stay_init()).  Returns -1 after
  * reporting a failure (main exits 1); does not return when it execs.
  * find is the command table's lookup (command_find(), cmd.h).
  */
