@@ -17,7 +17,7 @@
 # owned by uid 4343 (files owned by 4343); provision + run + unprovision of
 # a PreExisting deployment of hosts 2 and 3 with those keys, configuration
 # and state on the mounted volume, as `docker run --rm -v "$PWD:$PWD" -w
-# "$PWD" <image> CMD`; and the guide's interactive form on a
+# "$PWD" <image> CMD`; `docker stop` ending icm (PID 1) at once; the guide's interactive form on a
 # pseudo-terminal: `docker run --name icm -it --cap-add SYS_TIME <image>`,
 # `cd /Samples/PreExisting`, keygenSSH.sh (to /Samples/ssh), vi on PATH,
 # `icm provision -plan`, exit.
@@ -142,7 +142,7 @@ for t in /usr/bin/docker /usr/bin/curl; do
 	[ -x "$t" ] || skip_all "$t is missing (Debian packages: docker.io, curl)"
 done
 world_docker_up 3		# W, R; the EXIT trap takes the world and registry down
-plan 33
+plan 36
 _result 0 "world up 3 --docker"
 
 problems=$(check_archive 2>&1)
@@ -237,6 +237,18 @@ is "host 2 serves the app" "$(curl -s --max-time 5 http://198.18.0.12:8080/)" "i
 is "host 3 serves the app" "$(curl -s --max-time 5 http://198.18.0.13:8080/)" "icm-test-app v1"
 out=$(icmrun ps 2>&1)
 contains "icm ps (an icm command, not busybox ps) shows the container" "$out" "$APP:v1"
+# icm is PID 1 of its container: `docker stop` (SIGTERM) must end it at
+# once, at unprovision's confirmation prompt (stdin open, nothing typed).
+dk run -d -i --name sig --network host -v /home/vol:/home/vol -w /home/vol "$IMG" unprovision >/dev/null 2>&1
+sleep 2
+is "unprovision is still waiting for its confirmation after 2 s" \
+	"$(dk inspect -f '{{.State.Running}}' sig 2>&1)" true
+start=$(date +%s)
+dk stop -t 30 sig >/dev/null 2>&1
+took=$(($(date +%s) - start))
+is "docker stop ends icm by its SIGTERM (exit 143)" "$(dk inspect -f '{{.State.ExitCode}}' sig 2>&1)" 143
+ok "at once, not after the 30 s grace (took ${took} s)" test "$took" -lt 10
+dk rm sig >/dev/null 2>&1
 out=$(icmrun unprovision -force 2>&1)
 check_out "unprovision from the image" $? 0
 ok "instances.json is gone" h 1 sh -c '! test -e /home/vol/instances.json'
