@@ -2,9 +2,10 @@
 # 83-image.sh: the ICM image (release/mkimage.py, icm's image mode in
 # src/cmd/image.c).
 #
-# Without Docker: the amd64 archive is built from $ICM into a temporary
-# directory (or taken from ICM_IMAGE_OUT, a release/out with
-# icm-image-<ver>-linux-amd64.tar, .oci.tar and .digests) and checked: a
+# Without Docker: the archives are built from $ICM and build/arm64/icm (else
+# an aarch64 stand-in) into a temporary directory (or taken from
+# ICM_IMAGE_OUT, a release/out with icm-image-<ver>-linux-amd64.tar, .oci.tar
+# and .digests) and checked: a
 # rebuild is byte-identical; members sorted, mtime SOURCE_DATE_EPOCH, owner
 # 0/0; every blob's name is its sha256; the docker-archive manifest.json
 # and the OCI index name the same config and layers; diff_ids are the
@@ -48,8 +49,20 @@ else
 	SAME_ICM=$ICM		# /ICM/bin/icm is this binary
 	mkdir -p "$OUT" "$T/out2"
 	export SOURCE_DATE_EPOCH=1700000000
-	out=$("$TOP/release/mkimage.py" "$OUT" --arch "amd64=$ICM" --sysroot "amd64=$TOP/build/sysroot" --samples-icm "$ICM" 2>&1) || {
-		echo "1..1"; echo "not ok 1 - release/mkimage.py builds the amd64 image"
+	# arm64: build/arm64/icm when built, else a stand-in (Debian's arm64
+	# busybox, an aarch64 static binary too): the layout is what is checked
+	A64=$TOP/build/arm64/icm A64SYS=$TOP/build/arm64/sysroot
+	if [ ! -f "$A64" ]; then
+		deb=$(awk '$1 == "busybox-static" && $2 == "arm64" { print $4 }' "$TOP/release/MANIFEST")
+		A64=$T/a64/icm A64SYS=$TOP/build/sysroot
+		mkdir -p "$T/a64"
+		dpkg-deb --fsys-tarfile "$TOP/vendor/cache/$deb" | tar -xOf - ./bin/busybox > "$A64" ||
+			skip_all "cannot take an aarch64 binary out of vendor/cache/$deb"
+	fi
+	MKARGS=(--arch "amd64=$ICM" --sysroot "amd64=$TOP/build/sysroot" --arch "arm64=$A64"
+		--sysroot "arm64=$A64SYS" --samples-icm "$ICM")
+	out=$("$TOP/release/mkimage.py" "$OUT" "${MKARGS[@]}" 2>&1) || {
+		echo "1..1"; echo "not ok 1 - release/mkimage.py builds the image"
 		printf '%s\n' "$out" | sed 's/^/#   /'; exit 1
 	}
 fi
@@ -58,9 +71,9 @@ AR=$OUT/icm-image-$VER-linux-amd64.tar
 # check_archive: one line per problem (nothing when all is well)
 check_archive() {
 	"$PY" - "$AR" "$OUT/icm-image-$VER.oci.tar" "$OUT/icm-image-$VER.digests" \
-		"${SOURCE_DATE_EPOCH:-}" "$VER" "$SAME_ICM" <<'PY'
-import gzip, hashlib, io, json, sys, tarfile
-ar, oci, digests, epoch, ver, icm = sys.argv[1:]
+		"${SOURCE_DATE_EPOCH:-}" "$VER" "$SAME_ICM" "$OUT/icm-image-$VER-linux-arm64.tar" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+ar, oci, digests, epoch, ver, icm, ar64 = sys.argv[1:]
 bad = lambda msg: print(msg)
 def sha(b): return "sha256:" + hashlib.sha256(b).hexdigest()
 def load(path):
@@ -123,6 +136,12 @@ plats = {"/".join(v for v in [m["platform"]["os"], m["platform"]["architecture"]
 if plats.get("linux/amd64") != man_d["digest"]: bad("oci.tar: the index's linux/amd64 is not the archive's manifest")
 for d in plats.values():
     if "blobs/sha256/" + d[7:] not in o: bad("oci.tar: no blob for manifest " + d)
+if os.path.exists(ar64) or icm != "-":
+    a = load(ar64)
+    m64 = json.loads(a["index.json"])["manifests"][0]["digest"]
+    c64 = json.loads(a["blobs/sha256/" + json.loads(a["blobs/sha256/" + m64[7:]])["config"]["digest"][7:]])
+    if (c64["architecture"], c64.get("variant")) != ("arm64", "v8"): bad("arm64 tar: config is not arm64/v8")
+    if plats.get("linux/arm64/v8") != m64: bad("oci.tar: the index's linux/arm64/v8 is not the arm64 archive's manifest")
 lines = dict(l.split() for l in open(digests).read().splitlines())
 want = dict(plats, index=top["digest"])
 if lines != want: bad("digests file %s, the OCI index says %s" % (lines, want))
@@ -148,8 +167,8 @@ _result 0 "world up 3 --docker"
 problems=$(check_archive 2>&1)
 is_shown "archive: layout, digests, content" "$problems" "" "$problems"
 if [ -z "${ICM_IMAGE_OUT:-}" ]; then
-	"$TOP/release/mkimage.py" "$T/out2" --arch "amd64=$ICM" --sysroot "amd64=$TOP/build/sysroot" --samples-icm "$ICM" >/dev/null 2>&1
-	ok "a rebuild is byte-identical" cmp "$AR" "$T/out2/icm-image-$VER-linux-amd64.tar"
+	"$TOP/release/mkimage.py" "$T/out2" "${MKARGS[@]}" >/dev/null 2>&1
+	ok "a rebuild is byte-identical" sh -c "cd '$OUT' && for f in *; do cmp \"\$f\" '$T/out2/'\"\$f\" || exit 1; done"
 else
 	_result 0 "a rebuild is byte-identical # SKIP the archive is ICM_IMAGE_OUT's"
 fi
