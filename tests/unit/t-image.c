@@ -77,6 +77,9 @@ int main(void)
 	form("no PATH: only icm", "tool", NULL, IMAGE_ICM, NULL);
 	form("an empty argument: icm", "", path, IMAGE_ICM, NULL);
 
+	/* in a directory of our own: root there switches to no one */
+	if (chdir(dir))
+		return 1;
 	unsetenv(IMAGE_ENV);
 	is_int(image_entry(2, argv, find), 0, "outside the image: nothing");
 	setenv(IMAGE_ENV, "0", 1);
@@ -86,6 +89,9 @@ int main(void)
 	is_int(image_entry(2, argv, find), 0, "in the image, an icm command "
 	       "goes on as icm");
 	ok(getenv(IMAGE_ENV) == NULL, "ICM_IMAGE is unset for what follows");
+	is_int(geteuid(), getuid(), "and the user is who it was");
+	if (chdir("/"))
+		return 1;
 
 	unlink(tool);
 	unlink(tool2);
