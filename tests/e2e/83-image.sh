@@ -71,9 +71,9 @@ AR=$OUT/icm-image-$VER-linux-amd64.tar
 # check_archive: one line per problem (nothing when all is well)
 check_archive() {
 	"$PY" - "$AR" "$OUT/icm-image-$VER.oci.tar" "$OUT/icm-image-$VER.digests" \
-		"${SOURCE_DATE_EPOCH:-}" "$VER" "$SAME_ICM" "$OUT/icm-image-$VER-linux-arm64.tar" <<'PY'
+		"${SOURCE_DATE_EPOCH:-}" "$VER" "$SAME_ICM" "$OUT/icm-image-$VER-linux-arm64.tar" "$TOP" <<'PY'
 import gzip, hashlib, io, json, os, sys, tarfile
-ar, oci, digests, epoch, ver, icm, ar64 = sys.argv[1:]
+ar, oci, digests, epoch, ver, icm, ar64, top = sys.argv[1:]
 bad = lambda msg: print(msg)
 def sha(b): return "sha256:" + hashlib.sha256(b).hexdigest()
 def load(path):
@@ -128,6 +128,13 @@ if icm != "-":
         t = tarfile.open(fileobj=io.BytesIO(gzip.decompress(f["blobs/sha256/" + l["digest"][7:]])))
         if "ICM/bin/icm" in t.getnames(): lt = t.extractfile("ICM/bin/icm").read()
     if lt != open(icm, "rb").read(): bad("image: /ICM/bin/icm is not " + icm)
+    # the license texts: the repository's LICENSE, the sysroot's per package
+    want = ["LICENSE"] if os.path.exists(os.path.join(top, "LICENSE")) else []
+    lic = os.path.join(top, "build", "sysroot", "share", "licenses")
+    for d, _, files in os.walk(lic):
+        want += [os.path.relpath(os.path.join(d, n), lic) for n in files]
+    for w in want:
+        if "usr/share/doc/icm/" + w not in tree: bad("image: no /usr/share/doc/icm/" + w)
 o = load(oci)
 top = json.loads(o["index.json"])["manifests"][0]
 if top["mediaType"] != "application/vnd.oci.image.index.v1+json": bad("oci.tar: index.json does not name an image index")
