@@ -28,6 +28,7 @@ PACKAGES=(
     curl                   # vendor/deps.sh's upstream-URL fallback
     perl                   # prove (TAP test runner), curl's build scripts
     git
+    python3                # release/mkimage.py (the ICM image), tests/images/mkimage
     # Test-time tools only (make test): real servers and independent
     # verifiers of what icm writes; nothing here is linked into icm.
     openssh-server openssh-client   # sshd for the SSH interop tests; ssh-keygen

@@ -5,6 +5,7 @@
  */
 #include "icm.h"
 #include "cmd/cmd.h"
+#include "cmd/image.h"
 #include "config/instances.h"
 #include "state/log.h"
 #include "state/output.h"
@@ -217,6 +218,8 @@ int main(int argc, char **argv)
 	const char *goal;
 	int status;
 
+	if (image_entry(argc, argv, command_find))	/* the ICM image only */
+		return 1;
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage_all();
