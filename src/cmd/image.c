@@ -168,10 +168,17 @@ int image_entry(int argc, char **argv,
 	char *sh_argv[3];
 	int rc = -1;
 
+	if (env && !strcmp(env, IMAGE_ENV_INSIDE)) {
+		/* icm started inside the container (its shell, a script):
+		 * only the owner switch of step 2 */
+		if (switch_to_owner(verbose_asked(argc, argv)))
+			return -1;
+		return 0;
+	}
 	if (!env || strcmp(env, "1"))
 		return 0;
-	if (unsetenv(IMAGE_ENV))
-		return error("ICM image: cannot unset %s: %s", IMAGE_ENV,
+	if (setenv(IMAGE_ENV, IMAGE_ENV_INSIDE, 1))
+		return error("ICM image: cannot set %s: %s", IMAGE_ENV,
 			     strerror(errno));
 	form = image_form(argc, argv, getenv("PATH"), find, &prog);
 	if (switch_to_owner(form == IMAGE_ICM && verbose_asked(argc, argv)))

@@ -4,8 +4,9 @@
  * Only when the environment has ICM_IMAGE=1, which the image's config
  * sets; outside the image nothing changes.  image_entry() runs first in
  * main() and, in this order:
- *  1. unsets ICM_IMAGE, so an icm started later inside the container (from
- *     the shell, from keygenSSH.sh) is plain icm;
+ *  1. sets ICM_IMAGE=2 (IMAGE_ENV_INSIDE) for what it starts: an icm
+ *     started later inside the container (from the shell, keygenSSH.sh)
+ *     does step 2 alone and is otherwise plain icm (no shell, no exec);
  *  2. when running as root in a working directory owned by another uid (a
  *     volume mounted from the host: docker run -v "$PWD:$PWD" -w "$PWD"),
  *     becomes that directory's owner and group (setgroups to the group
@@ -31,6 +32,7 @@
 #include "cmd.h"
 
 #define IMAGE_ENV "ICM_IMAGE"
+#define IMAGE_ENV_INSIDE "2"	/* set for everything started in the image */
 
 int image_entry(int argc, char **argv,
 		const struct command *(*find)(const char *name));

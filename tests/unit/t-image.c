@@ -88,7 +88,13 @@ int main(void)
 	setenv(IMAGE_ENV, "1", 1);
 	is_int(image_entry(2, argv, find), 0, "in the image, an icm command "
 	       "goes on as icm");
-	ok(getenv(IMAGE_ENV) == NULL, "ICM_IMAGE is unset for what follows");
+	is_str(getenv(IMAGE_ENV), "2", "ICM_IMAGE=2 for what it starts");
+	{
+		char *none[] = { "icm", NULL };
+
+		is_int(image_entry(1, none, find), 0, "ICM_IMAGE=2 without "
+		       "arguments: plain icm (no shell)");
+	}
 	is_int(geteuid(), getuid(), "and the user is who it was");
 	if (chdir("/"))
 		return 1;
