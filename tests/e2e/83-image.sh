@@ -196,8 +196,8 @@ check_out "icm version in a container" $? 0
 has_line "it is icm $VER" "$out" "icm $VER"
 # shellcheck disable=SC2016 # expanded in the container
 out=$(dk run --rm --network host "$IMG" sh -c 'id -u; echo "$HOME"; pwd; echo "${ICM_IMAGE-unset}"' 2>&1)
-is "a program is run as root in /Samples, HOME=/home/icm, ICM_IMAGE unset" \
-	"$(printf '%s' "$out" | tr '\n' ' ')" "0 /home/icm /Samples unset"
+is "a program is run as root in /Samples, HOME=/home/icm, ICM_IMAGE=2 (inside)" \
+	"$(printf '%s' "$out" | tr '\n' ' ')" "0 /home/icm /Samples 2"
 
 # The volume: a directory of host 1 owned by uid 4343, made for the test.
 h 1 sh -c 'mkdir -p /home/vol && chown 4343:4343 /home/vol'
