@@ -111,8 +111,8 @@ case $rc in
 esac
 
 say "writing the ICM image"
-python3 release/mkimage.py --version "$VERSION" --out-dir "$OUT" \
-    --icm amd64="$(bin_of amd64)" --icm arm64="$(bin_of arm64)"
+release/fetch-image-inputs.sh >/dev/null
+python3 release/mkimage.py "$OUT" --arch amd64="$(bin_of amd64)" --arch arm64="$(bin_of arm64)"
 
 files=$(cd "$OUT" && find . -maxdepth 1 -type f ! -name '.*' -printf '%f\n' | sort)
 # shellcheck disable=SC2086  # file names of our own making, no blanks
