@@ -7,6 +7,10 @@
 #                   iteration before the musl sysroot exists; not a release)
 #   make clean      remove icm's objects (keeps the dependency build)
 
+# No build path in anything compiled (__FILE__, debug info): two trees give
+# the same binary.
+REPRO_FLAGS := -ffile-prefix-map=$(CURDIR)=.
+
 SYSROOT := build/sysroot
 ifeq ($(DEV),1)
   CC := gcc
@@ -27,7 +31,8 @@ endif
 CFLAGS ?= -Os -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration \
-	  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+	  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	  $(REPRO_FLAGS)
 CPPFLAGS := $(CPPFLAGS_SYS) -Isrc -I$(OUT)/gen -MMD -MP
 
 SRCS := $(shell find src -name '*.c' | sort)

@@ -21,6 +21,9 @@
 #            on our BearSSL crypto backend (vendor/libssh2-bearssl/)
 #   selftest vendor/selftest.c linked statically against all of them and run
 #
+# Reproducible output: no build path reaches an object (-ffile-prefix-map,
+# for musl too) and every archive is created deterministically (ar D, checked).
+#
 #   vendor/deps.sh asan       BearSSL and libssh2 again, with the host gcc and
 #            -fsanitize=address,undefined, into build/asan/{include,lib}
 #            (for tests linked with the host gcc; see build/asan/README)
@@ -31,7 +34,7 @@
 # ones after it.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 VENDOR=$ROOT/vendor
 MANIFEST=$VENDOR/MANIFEST
 CACHE=$VENDOR/cache
@@ -44,8 +47,18 @@ SYSROOT=$BUILD/sysroot
 MUSLGCC=$SYSROOT/bin/musl-gcc
 JOBS=${JOBS:-2}
 
-# Common flags for every library (not musl itself, see stage_musl).
+# Common flags for musl and every library. The prefix maps
+# take the tree's path out of __FILE__ and debug info, so that two trees
+# build the same bytes: a source is named PKG/FILE (the last map that
+# matches wins), anything else in the tree ./PATH.
 COMMON_CFLAGS="-Os -fPIC -ffunction-sections -fdata-sections"
+COMMON_CFLAGS+=" -ffile-prefix-map=$ROOT=. -ffile-prefix-map=$WORK/="
+# Deterministic archives (zero mtimes, uids, gids) from every build system.
+CMAKE_ARGS=(
+    "-DCMAKE_C_ARCHIVE_CREATE=<CMAKE_AR> qcD <TARGET> <LINK_FLAGS> <OBJECTS>"
+    "-DCMAKE_C_ARCHIVE_APPEND=<CMAKE_AR> qD <TARGET> <LINK_FLAGS> <OBJECTS>"
+    "-DCMAKE_C_ARCHIVE_FINISH=<CMAKE_RANLIB> -D <TARGET>"
+)
 # Only our sysroot's .pc files, never the host's (glibc) ones.
 export PKG_CONFIG_LIBDIR=$SYSROOT/lib/pkgconfig
 export PKG_CONFIG_PATH=
@@ -134,7 +147,7 @@ fetch_one() {
         for spec in "${specs[@]}"; do
             apt_download "$spec"
             dir=$APT_DIR
-            [ -n "$dir" ] && [ -f "$dir/$file" ] || continue
+            if [ -z "$dir" ] || [ ! -f "$dir/$file" ]; then continue; fi
             got=$(sha256 "$dir/$file")
             [ "$got" = "$want" ] || refuse "$file" "$want" "$got" "apt-get source $spec"
             mv "$dir/$file" "$dest.part" && mv "$dest.part" "$dest"
@@ -249,6 +262,7 @@ stage_key() {
                       printf 'ASAN_CFLAGS=%s\n' "$ASAN_CFLAGS" ;;
         esac
         printf 'CFLAGS=%s SYSROOT=%s\n' "$COMMON_CFLAGS" "$SYSROOT"
+        printf 'CMAKE_ARGS=%s\n' "${CMAKE_ARGS[*]}"
         for dep in "$@"; do printf 'dep %s %s\n' "$dep" "${KEY[$dep]}"; done
     } | sha256sum | cut -d' ' -f1
 }
@@ -293,8 +307,8 @@ stage_musl() {
     # installs the musl-gcc wrapper + specs in $SYSROOT.
     CC=gcc CFLAGS="$COMMON_CFLAGS" "$WORK/musl/configure" \
         --prefix="$SYSROOT" --disable-shared
-    make -j"$JOBS"
-    make install
+    make -j"$JOBS" AR="ar -D" RANLIB="ranlib -D"
+    make install AR="ar -D" RANLIB="ranlib -D"
     test -x "$MUSLGCC"
     # The specs name the sysroot by absolute path: check it is ours.
     grep -q "$SYSROOT/lib" "$SYSROOT/lib/musl-gcc.specs"
@@ -303,7 +317,7 @@ stage_musl() {
 stage_bearssl() {
     prepare bearssl
     make -C "$WORK/bearssl" -j"$JOBS" CONF=Unix BUILD="$OBJ/bearssl" \
-        CC="$MUSLGCC" LD="$MUSLGCC" LDDLL="$MUSLGCC" AR=ar \
+        CC="$MUSLGCC" LD="$MUSLGCC" LDDLL="$MUSLGCC" AR=ar ARFLAGS=-rcsD \
         CFLAGS="-W -Wall $COMMON_CFLAGS" lib
     install -d "$SYSROOT/include" "$SYSROOT/lib"
     install -m644 "$WORK/bearssl"/inc/*.h "$SYSROOT/include/"
@@ -316,7 +330,7 @@ stage_cjson() {
         -DCMAKE_C_COMPILER="$MUSLGCC" -DCMAKE_BUILD_TYPE=MinSizeRel \
         -DCMAKE_C_FLAGS="$COMMON_CFLAGS" \
         -DCMAKE_INSTALL_PREFIX="$SYSROOT" -DCMAKE_INSTALL_LIBDIR=lib \
-        -DCMAKE_FIND_ROOT_PATH="$SYSROOT" \
+        -DCMAKE_FIND_ROOT_PATH="$SYSROOT" "${CMAKE_ARGS[@]}" \
         -DBUILD_SHARED_LIBS=OFF -DBUILD_SHARED_AND_STATIC_LIBS=OFF \
         -DENABLE_CJSON_UTILS=OFF -DENABLE_CJSON_TEST=OFF
     ninja -C "$OBJ/cjson" -j"$JOBS" install
@@ -329,8 +343,9 @@ stage_curl() {
     # ships a generated configure), so they are skipped.
     prepare curl ZZZgnutls-build.patch 'build-Divide-mit-krb5-gssapi-*'
     cd "$OBJ/curl"
+    # ARFLAGS: libtool's archives deterministic.
     CC="$MUSLGCC" CFLAGS="$COMMON_CFLAGS" CPPFLAGS="-I$SYSROOT/include" \
-    LDFLAGS="-static -L$SYSROOT/lib" \
+    LDFLAGS="-static -L$SYSROOT/lib" ARFLAGS=crD \
     "$WORK/curl/configure" \
         --prefix="$SYSROOT" --disable-shared --enable-static --with-pic \
         --with-bearssl="$SYSROOT" --without-mbedtls --without-openssl --without-gnutls --without-wolfssl --without-rustls \
@@ -364,7 +379,7 @@ libssh2_build() {
         -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=None \
         -DCMAKE_C_FLAGS="$cflags" \
         -DCMAKE_INSTALL_PREFIX="$prefix" -DCMAKE_INSTALL_LIBDIR=lib \
-        -DCMAKE_FIND_ROOT_PATH="$prefix" \
+        -DCMAKE_FIND_ROOT_PATH="$prefix" "${CMAKE_ARGS[@]}" \
         -DBEARSSL_INCLUDE_DIR="$prefix/include" -DBEARSSL_LIBRARY="$prefix/lib/libbearssl.a" \
         -DCRYPTO_BACKEND=BearSSL -DENABLE_ZLIB_COMPRESSION=OFF \
         -DBUILD_SHARED_LIBS=OFF -DBUILD_STATIC_LIBS=ON \
@@ -434,6 +449,16 @@ host_checks() {
     done
 }
 
+# check_archives: every archive in the sysroot is deterministic (members
+# with mtime 0, uid and gid 0), whichever build system wrote it.
+check_archives() {
+    local a bad
+    for a in "$SYSROOT"/lib/*.a; do
+        bad=$(TZ=UTC0 ar tv "$a" | grep -v ' 0/0 .* Jan  1 00:00 1970 ' | head -3) || true
+        [ -z "$bad" ] || die "${a#"$ROOT"/} is not deterministic (ar D): $bad"
+    done
+}
+
 ca_bundle() {
     local src=/etc/ssl/certs/ca-certificates.crt dst=$SYSROOT/share/ca-bundle.pem
     [ -s "$src" ] || die "$src is missing: install Debian's ca-certificates"
@@ -469,6 +494,7 @@ main() {
     run_stage libssh2  "$SYSROOT/lib/libssh2.a"    musl bearssl
     ca_bundle
     versions_file
+    check_archives
     run_stage selftest "$OBJ/selftest/selftest"    musl bearssl cjson curl libssh2
     if [ "${1:-}" = asan ]; then
         run_stage asan "$ASAN/lib/libssh2.a" bearssl libssh2
