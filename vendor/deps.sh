@@ -21,6 +21,12 @@
 #            on our BearSSL crypto backend (vendor/libssh2-bearssl/)
 #   selftest vendor/selftest.c linked statically against all of them and run
 #
+# Each stage also writes the release metadata of its package into the
+# sysroot: share/licenses/PKG/ (the license texts of the source) and
+# share/sbom/PKG.patches (every patch applied, in order, one per line:
+# `debian NAME SHA256` or `icm PATH-FROM-REPO-ROOT SHA256`; our libssh2
+# backend files count as patches).
+#
 # Reproducible output: no build path reaches an object (-ffile-prefix-map,
 # for musl too) and every archive is created deterministically (ar D, checked).
 #
@@ -202,26 +208,33 @@ apply_series() {
         done
         lvl=1
         case "${opt:-}" in -p*) lvl=${opt#-p} ;; esac
-        apply_patch "$dir" "$pdir/$name" "$lvl"
+        apply_patch "$dir" "$pdir/$name" "$lvl" "debian $name"
     done <"$series"
 }
 
+# apply_patch DIR PATCH LEVEL LABEL: apply it, and note "LABEL SHA256" in
+# $PATCH_LIST (the package's share/sbom/PKG.patches to be).
 apply_patch() {
-    local dir=$1 p=$2 lvl=${3:-1}
+    local dir=$1 p=$2 lvl=$3 label=$4
     [ -f "$p" ] || die "patch $p is missing"
     say "    applying ${p##*/}"
     if ! patch -d "$dir" -p"$lvl" -N -t -s --no-backup-if-mismatch -i "$p" >"$LOGS/patch.log" 2>&1; then
         cat "$LOGS/patch.log" >&2
         die "patch ${p#"$ROOT"/} does not apply"
     fi
+    printf '%s %s\n' "$label" "$(sha256 "$p")" >>"$PATCH_LIST"
 }
 
 # prepare PKG SKIP...: fresh build/work/PKG from the cached files, Debian's
-# patches (debian/patches/series, minus the SKIP globs), then ours in name order.
+# patches (debian/patches/series, minus the SKIP globs), then ours in name
+# order; the list of what was applied is $OBJ/PKG/applied-patches.
+PATCH_LIST=
 prepare() {
     local pkg=$1 file n=0 p; shift
     rm -rf "${WORK:?}/$pkg" "${OBJ:?}/$pkg"
     mkdir -p "$WORK/$pkg" "$OBJ/$pkg" "$LOGS"
+    PATCH_LIST=$OBJ/$pkg/applied-patches
+    : >"$PATCH_LIST"
     # .orig first, then the debian/ tarball on top
     for file in $(manifest_lines "$pkg" | awk '$3 ~ /\.orig\.tar\./ { print $3 }') \
                 $(manifest_lines "$pkg" | awk '$3 !~ /\.orig\.tar\./ { print $3 }'); do
@@ -237,7 +250,7 @@ prepare() {
     for p in "$VENDOR/patches/$pkg"/*.patch; do
         [ -f "$p" ] || continue
         say "  our patch ${p#"$VENDOR"/}"
-        apply_patch "$WORK/$pkg" "$p" 1
+        apply_patch "$WORK/$pkg" "$p" 1 "icm ${p#"$ROOT"/}"
         n=$((n + 1))
     done
 }
@@ -254,7 +267,7 @@ stage_key() {
         for p in "$VENDOR/patches/$pkg"/*.patch; do
             [ -f "$p" ] && printf '%s %s\n' "${p##*/}" "$(sha256 "$p")"
         done
-        declare -f "stage_$pkg" prepare apply_series apply_patch
+        declare -f "stage_$pkg" prepare apply_series apply_patch install_meta
         [ "$pkg" != selftest ] || sha256 "$VENDOR/selftest.c"
         case "$pkg" in
         libssh2|asan) sha256sum "$VENDOR"/libssh2-bearssl/* | sed "s|$VENDOR/||"
@@ -297,6 +310,19 @@ run_stage() {
 
 # ------------------------------------------------------------------ stages
 
+# install_meta PKG LICENSE...: the release metadata of PKG in the sysroot:
+# its license texts (paths in build/work/PKG) in share/licenses/PKG/ and the
+# patches prepare applied in share/sbom/PKG.patches.
+install_meta() {
+    local pkg=$1 f; shift
+    rm -rf "${SYSROOT:?}/share/licenses/$pkg"
+    install -d "$SYSROOT/share/licenses/$pkg" "$SYSROOT/share/sbom"
+    for f in "$@"; do
+        install -m644 "$WORK/$pkg/$f" "$SYSROOT/share/licenses/$pkg/${f##*/}"
+    done
+    install -m644 "$OBJ/$pkg/applied-patches" "$SYSROOT/share/sbom/$pkg.patches"
+}
+
 stage_musl() {
     # A new libc means a new sysroot: everything else is rebuilt against it.
     rm -rf "${SYSROOT:?}"
@@ -312,6 +338,7 @@ stage_musl() {
     test -x "$MUSLGCC"
     # The specs name the sysroot by absolute path: check it is ours.
     grep -q "$SYSROOT/lib" "$SYSROOT/lib/musl-gcc.specs"
+    install_meta musl COPYRIGHT
 }
 
 stage_bearssl() {
@@ -322,6 +349,7 @@ stage_bearssl() {
     install -d "$SYSROOT/include" "$SYSROOT/lib"
     install -m644 "$WORK/bearssl"/inc/*.h "$SYSROOT/include/"
     install -m644 "$OBJ/bearssl/libbearssl.a" "$SYSROOT/lib/"
+    install_meta bearssl LICENSE.txt
 }
 
 stage_cjson() {
@@ -334,6 +362,7 @@ stage_cjson() {
         -DBUILD_SHARED_LIBS=OFF -DBUILD_SHARED_AND_STATIC_LIBS=OFF \
         -DENABLE_CJSON_UTILS=OFF -DENABLE_CJSON_TEST=OFF
     ninja -C "$OBJ/cjson" -j"$JOBS" install
+    install_meta cjson LICENSE
 }
 
 stage_curl() {
@@ -368,6 +397,7 @@ stage_curl() {
     install -d "$SYSROOT/lib/pkgconfig" "$SYSROOT/bin"
     install -m644 libcurl.pc "$SYSROOT/lib/pkgconfig/"
     install -m755 curl-config "$SYSROOT/bin/"
+    install_meta curl COPYING
 }
 
 # libssh2_build CC CFLAGS PREFIX: configure, build and install a static
@@ -392,15 +422,21 @@ libssh2_build() {
     grep -q " T _libssh2_bearssl_random$" "$obj/nm.txt"
 }
 
-# prepare_libssh2: Debian's active patches, ours, and our backend's files.
+# prepare_libssh2: Debian's active patches, ours, and our backend's files
+# (listed with the patches: they change the source too).
 prepare_libssh2() {
+    local f
     prepare libssh2
-    install -m644 "$VENDOR"/libssh2-bearssl/*.[ch] "$WORK/libssh2/src/"
+    for f in "$VENDOR"/libssh2-bearssl/*.[ch]; do
+        install -m644 "$f" "$WORK/libssh2/src/"
+        printf 'icm %s %s\n' "${f#"$ROOT"/}" "$(sha256 "$f")" >>"$PATCH_LIST"
+    done
 }
 
 stage_libssh2() {
     prepare_libssh2
     libssh2_build "$MUSLGCC" "$COMMON_CFLAGS" "$SYSROOT"
+    install_meta libssh2 COPYING
 }
 
 # The sanitizer variant: BearSSL and libssh2 with the host gcc. One stage,
@@ -459,6 +495,18 @@ check_archives() {
     done
 }
 
+# check_meta: every package's license texts and patch list are in the
+# sysroot (a stage that wrote none would fail here, not in the release).
+check_meta() {
+    local pkg
+    for pkg in musl bearssl cjson curl libssh2; do
+        compgen -G "$SYSROOT/share/licenses/$pkg/*" >/dev/null ||
+            die "no license text in ${SYSROOT#"$ROOT"/}/share/licenses/$pkg/"
+        [ -s "$SYSROOT/share/sbom/$pkg.patches" ] ||
+            die "${SYSROOT#"$ROOT"/}/share/sbom/$pkg.patches is missing or empty"
+    done
+}
+
 ca_bundle() {
     local src=/etc/ssl/certs/ca-certificates.crt dst=$SYSROOT/share/ca-bundle.pem
     [ -s "$src" ] || die "$src is missing: install Debian's ca-certificates"
@@ -495,6 +543,7 @@ main() {
     ca_bundle
     versions_file
     check_archives
+    check_meta
     run_stage selftest "$OBJ/selftest/selftest"    musl bearssl cjson curl libssh2
     if [ "${1:-}" = asan ]; then
         run_stage asan "$ASAN/lib/libssh2.a" bearssl libssh2
