@@ -390,9 +390,10 @@ stage_curl() {
         --without-librtmp --without-libgsasl --without-libssh2 --without-libssh --without-wolfssh \
         --without-libuv --disable-ares
     grep -q '^#define USE_BEARSSL 1' lib/curl_config.h
-    # The library only: the curl tool is not needed (and libtool links it dynamically).
-    make -j"$JOBS" -C lib
-    make -C lib install
+    # The library only: the curl tool is not needed (and libtool links it
+    # dynamically), nor libcurlu, the same sources again for curl's unit tests.
+    make -j"$JOBS" -C lib noinst_LTLIBRARIES=
+    make -C lib install noinst_LTLIBRARIES=
     make -C include install
     install -d "$SYSROOT/lib/pkgconfig" "$SYSROOT/bin"
     install -m644 libcurl.pc "$SYSROOT/lib/pkgconfig/"
