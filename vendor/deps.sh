@@ -4,6 +4,12 @@
 #
 #   vendor/deps.sh            fetch everything in vendor/MANIFEST, build what is stale
 #   vendor/deps.sh fetch      only fetch and verify the sources
+#   vendor/deps.sh --arch arm64
+#            the same for aarch64, cross-built with Debian's aarch64-linux-gnu-gcc
+#            (gcc-aarch64-linux-gnu, binutils-aarch64-linux-gnu) into
+#            build/arm64/{sysroot,work,obj,logs,stamps}; the selftest runs under
+#            qemu-aarch64-static (qemu-user-static). Without --arch (or with the
+#            machine's own arch) everything goes to build/ as always.
 #
 # Sources: every file of vendor/MANIFEST is looked for in vendor/cache/, then
 # fetched with `apt-get source --download-only PKG=REV` (in a temporary
@@ -35,21 +41,61 @@
 #            (for tests linked with the host gcc; see build/asan/README)
 #
 # A stamp's key is a hash of the package's MANIFEST lines, its patches in
-# vendor/patches/PKG/, the code of its stage below, the common flags and the
-# keys of the stages it builds on; any change rebuilds that stage and the
-# ones after it.
+# vendor/patches/PKG/, the code of its stage below, the common flags, the
+# target arch and the keys of the stages it builds on; any change rebuilds
+# that stage and the ones after it.
 set -euo pipefail
+
+say() { printf 'deps: %s\n' "$*" >&2; }
+die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
+sha256() { sha256sum "$1" | cut -d' ' -f1; }
+
+# arch_name UNAME-OR-DEBIAN-ARCH: our (Debian's) name of an architecture.
+arch_name() {
+    case $1 in
+    x86_64|amd64) echo amd64 ;;
+    aarch64|arm64) echo arm64 ;;
+    *) echo "$1" ;;
+    esac
+}
+
+# Run by `make ARCH=arm64`, this script inherits ARCH and MAKEFLAGS (which
+# carries ARCH=arm64 to every make below): musl's own ARCH (aarch64) would
+# lose to it. The stages pass -j themselves.
+unset ARCH MAKEFLAGS MFLAGS MAKEOVERRIDES GNUMAKEFLAGS MAKELEVEL
+NATIVE_ARCH=$(arch_name "$(uname -m)")
+ARCH=$NATIVE_ARCH
+ARGS=()
+while [ $# -gt 0 ]; do
+    case $1 in
+    --arch) [ $# -ge 2 ] || die "--arch needs a value (amd64 or arm64)"
+            ARCH=$(arch_name "$2"); shift 2 ;;
+    --arch=*) ARCH=$(arch_name "${1#--arch=}"); shift ;;
+    *) ARGS+=("$1"); shift ;;
+    esac
+done
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 VENDOR=$ROOT/vendor
 MANIFEST=$VENDOR/MANIFEST
 CACHE=$VENDOR/cache
 BUILD=$ROOT/build
-WORK=$BUILD/work
-OBJ=$BUILD/obj
-LOGS=$BUILD/logs
-STAMPS=$BUILD/stamps
-SYSROOT=$BUILD/sysroot
+# The machine's own arch builds into build/, a cross arch into build/ARCH/.
+# CROSS is the prefix of the target's gcc and binutils, RUN what runs a
+# target program here.
+if [ "$ARCH" = "$NATIVE_ARCH" ]; then
+    BUILD_ARCH=$BUILD CROSS='' TRIPLET='' RUN=()
+elif [ "$ARCH" = arm64 ] && [ "$NATIVE_ARCH" = amd64 ]; then
+    BUILD_ARCH=$BUILD/arm64 CROSS=aarch64-linux-gnu- TRIPLET=aarch64-linux-gnu
+    RUN=(qemu-aarch64-static)
+else
+    die "cannot build for $ARCH on $NATIVE_ARCH (cross builds supported: arm64 on amd64)"
+fi
+WORK=$BUILD_ARCH/work
+OBJ=$BUILD_ARCH/obj
+LOGS=$BUILD_ARCH/logs
+STAMPS=$BUILD_ARCH/stamps
+SYSROOT=$BUILD_ARCH/sysroot
 MUSLGCC=$SYSROOT/bin/musl-gcc
 JOBS=${JOBS:-2}
 
@@ -65,15 +111,19 @@ CMAKE_ARGS=(
     "-DCMAKE_C_ARCHIVE_APPEND=<CMAKE_AR> qD <TARGET> <LINK_FLAGS> <OBJECTS>"
     "-DCMAKE_C_ARCHIVE_FINISH=<CMAKE_RANLIB> -D <TARGET>"
 )
+if [ -n "$CROSS" ]; then
+    CMAKE_ARGS+=(-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR=aarch64
+        "-DCMAKE_AR=$(command -v "${CROSS}ar" || echo "${CROSS}ar")"
+        "-DCMAKE_RANLIB=$(command -v "${CROSS}ranlib" || echo "${CROSS}ranlib")"
+        -DCMAKE_FIND_ROOT_PATH_MODE_PROGRAM=NEVER
+        -DCMAKE_FIND_ROOT_PATH_MODE_LIBRARY=ONLY
+        -DCMAKE_FIND_ROOT_PATH_MODE_INCLUDE=ONLY)
+fi
 # Only our sysroot's .pc files, never the host's (glibc) ones.
 export PKG_CONFIG_LIBDIR=$SYSROOT/lib/pkgconfig
 export PKG_CONFIG_PATH=
 unset PKG_CONFIG_SYSROOT_DIR CPATH C_INCLUDE_PATH LIBRARY_PATH REALGCC || true
 export LC_ALL=C
-
-say() { printf 'deps: %s\n' "$*" >&2; }
-die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
-sha256() { sha256sum "$1" | cut -d' ' -f1; }
 
 # ---------------------------------------------------------------- MANIFEST
 
@@ -274,7 +324,7 @@ stage_key() {
                       declare -f libssh2_build prepare_libssh2
                       printf 'ASAN_CFLAGS=%s\n' "$ASAN_CFLAGS" ;;
         esac
-        printf 'CFLAGS=%s SYSROOT=%s\n' "$COMMON_CFLAGS" "$SYSROOT"
+        printf 'CFLAGS=%s SYSROOT=%s ARCH=%s CROSS=%s\n' "$COMMON_CFLAGS" "$SYSROOT" "$ARCH" "$CROSS"
         printf 'CMAKE_ARGS=%s\n' "${CMAKE_ARGS[*]}"
         for dep in "$@"; do printf 'dep %s %s\n' "$dep" "${KEY[$dep]}"; done
     } | sha256sum | cut -d' ' -f1
@@ -329,22 +379,30 @@ stage_musl() {
     prepare musl
     cd "$OBJ/musl"
     # musl's configure adds -ffunction-sections -fdata-sections itself; -fPIC
-    # keeps libc.a usable for static-pie. It builds with the host gcc and
-    # installs the musl-gcc wrapper + specs in $SYSROOT.
-    CC=gcc CFLAGS="$COMMON_CFLAGS" "$WORK/musl/configure" \
-        --prefix="$SYSROOT" --disable-shared
-    make -j"$JOBS" AR="ar -D" RANLIB="ranlib -D"
-    make install AR="ar -D" RANLIB="ranlib -D"
+    # keeps libc.a usable for static-pie. It builds with the host gcc (for a
+    # cross arch, the target's: --target sets the binutils prefix) and
+    # installs the musl-gcc wrapper + specs in $SYSROOT; the wrapper runs the
+    # gcc configure was given (config.mak's WRAPCC_GCC = $(CC)). The wrapper
+    # is asked for: configure's guess needs the compiler's own libc headers,
+    # which a cross gcc without libc6-dev-ARCH-cross does not have.
+    local target=()
+    [ -z "$TRIPLET" ] || target=(--target="$TRIPLET")
+    CC="${CROSS}gcc" CFLAGS="$COMMON_CFLAGS" "$WORK/musl/configure" \
+        --prefix="$SYSROOT" --disable-shared --enable-wrapper=gcc "${target[@]}"
+    make -j"$JOBS" AR="${CROSS}ar -D" RANLIB="${CROSS}ranlib -D"
+    make install AR="${CROSS}ar -D" RANLIB="${CROSS}ranlib -D"
     test -x "$MUSLGCC"
-    # The specs name the sysroot by absolute path: check it is ours.
+    # The specs name the sysroot by absolute path: check it is ours; the
+    # wrapper must call the target's gcc.
     grep -q "$SYSROOT/lib" "$SYSROOT/lib/musl-gcc.specs"
+    grep -q "exec \"\${REALGCC:-${CROSS}gcc}\"" "$MUSLGCC"
     install_meta musl COPYRIGHT
 }
 
 stage_bearssl() {
     prepare bearssl
     make -C "$WORK/bearssl" -j"$JOBS" CONF=Unix BUILD="$OBJ/bearssl" \
-        CC="$MUSLGCC" LD="$MUSLGCC" LDDLL="$MUSLGCC" AR=ar ARFLAGS=-rcsD \
+        CC="$MUSLGCC" LD="$MUSLGCC" LDDLL="$MUSLGCC" AR="${CROSS}ar" ARFLAGS=-rcsD \
         CFLAGS="-W -Wall $COMMON_CFLAGS" lib
     install -d "$SYSROOT/include" "$SYSROOT/lib"
     install -m644 "$WORK/bearssl"/inc/*.h "$SYSROOT/include/"
@@ -372,10 +430,13 @@ stage_curl() {
     # ships a generated configure), so they are skipped.
     prepare curl ZZZgnutls-build.patch 'build-Divide-mit-krb5-gssapi-*'
     cd "$OBJ/curl"
+    # --host: a cross build (the target's binutils, no test program run);
     # ARFLAGS: libtool's archives deterministic.
+    local host=()
+    [ -z "$TRIPLET" ] || host=(--host="$TRIPLET")
     CC="$MUSLGCC" CFLAGS="$COMMON_CFLAGS" CPPFLAGS="-I$SYSROOT/include" \
     LDFLAGS="-static -L$SYSROOT/lib" ARFLAGS=crD \
-    "$WORK/curl/configure" \
+    "$WORK/curl/configure" "${host[@]}" \
         --prefix="$SYSROOT" --disable-shared --enable-static --with-pic \
         --with-bearssl="$SYSROOT" --without-mbedtls --without-openssl --without-gnutls --without-wolfssl --without-rustls \
         --with-ca-bundle=/etc/ssl/certs/ca-certificates.crt --without-ca-path --without-ca-fallback \
@@ -419,7 +480,7 @@ libssh2_build() {
     ninja -C "$obj" -j"$JOBS" install
     # the backend really is ours, and nothing else crept in
     grep -q 'LIBSSH2_BEARSSL' "$obj/build.ninja"
-    nm "$prefix/lib/libssh2.a" >"$obj/nm.txt"
+    "${CROSS}nm" "$prefix/lib/libssh2.a" >"$obj/nm.txt"
     grep -q " T _libssh2_bearssl_random$" "$obj/nm.txt"
 }
 
@@ -468,13 +529,16 @@ stage_selftest() {
         -o "$OBJ/selftest/selftest" "$VENDOR/selftest.c" \
         -Wl,--gc-sections -Wl,--trace -lcurl -lssh2 -lbearssl -lcjson >"$OBJ/selftest/link-trace"
     # every library and startup file came from our sysroot, none from a host
-    # libc (glibc, or musl-tools' /usr/lib/musl)
+    # libc (glibc, musl-tools' /usr/lib/musl, or a cross glibc in /usr/TRIPLET)
     grep -q "^$SYSROOT/lib/libc.a" "$OBJ/selftest/link-trace"
-    if grep -E '/usr/lib/(musl|x86_64-linux-(gnu|musl))/' "$OBJ/selftest/link-trace"; then
+    if grep -E '/usr/(lib/(musl|[a-z0-9_]+-linux-(gnu|musl))|[a-z0-9_]+-linux-gnu/lib)/' \
+            "$OBJ/selftest/link-trace"; then
         echo "selftest: linked against a host library" >&2; exit 1
     fi
-    file "$OBJ/selftest/selftest" | tee /dev/stderr | grep -q 'statically linked'
-    "$OBJ/selftest/selftest"
+    local want='statically linked'
+    [ "$ARCH" != arm64 ] || want='ARM aarch64.*statically linked'
+    file "$OBJ/selftest/selftest" | tee /dev/stderr | grep -q "$want"
+    "${RUN[@]}" "$OBJ/selftest/selftest"
 }
 
 # ------------------------------------------------------------------- main
@@ -484,6 +548,10 @@ host_checks() {
     for t in gcc make cmake ninja patch tar xz sha256sum file; do
         command -v "$t" >/dev/null 2>&1 || die "'$t' is not installed (run ./build.sh as root to install the build dependencies)"
     done
+    [ -n "$CROSS" ] || return 0
+    for t in "${CROSS}gcc" "${CROSS}ar" "${CROSS}nm" "${RUN[@]}"; do
+        command -v "$t" >/dev/null 2>&1 || die "'$t' is not installed, needed for --arch $ARCH (run ./build.sh --arch $ARCH as root: it installs gcc-$TRIPLET binutils-$TRIPLET qemu-user-static)"
+    done
 }
 
 # check_archives: every archive in the sysroot is deterministic (members
@@ -491,7 +559,7 @@ host_checks() {
 check_archives() {
     local a bad
     for a in "$SYSROOT"/lib/*.a; do
-        bad=$(TZ=UTC0 ar tv "$a" | grep -v ' 0/0 .* Jan  1 00:00 1970 ' | head -3) || true
+        bad=$(TZ=UTC0 "${CROSS}ar" tv "$a" | grep -v ' 0/0 .* Jan  1 00:00 1970 ' | head -3) || true
         [ -z "$bad" ] || die "${a#"$ROOT"/} is not deterministic (ar D): $bad"
     done
 }
@@ -536,6 +604,8 @@ main() {
     flock 9
     fetch_all
     [ "${1:-}" = fetch ] && { say "sources verified"; return 0; }
+    [ "${1:-}" != asan ] || [ -z "$CROSS" ] ||
+        die "asan: the sanitizer build is for the machine's own arch ($NATIVE_ARCH) only"
     run_stage musl     "$MUSLGCC"
     run_stage bearssl  "$SYSROOT/lib/libbearssl.a" musl
     run_stage cjson    "$SYSROOT/lib/libcjson.a"   musl
@@ -553,4 +623,4 @@ main() {
     say "sysroot ready: ${SYSROOT#"$ROOT"/} (CC=${MUSLGCC#"$ROOT"/}) in $((SECONDS - t0)) s"
 }
 
-main "$@"
+main "${ARGS[@]+"${ARGS[@]}"}"
