@@ -113,13 +113,18 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/testutil.h $(LIBOBJS)
 E2E := $(sort $(wildcard tests/e2e/[0-9]*.sh))
 
 # What tests/e2e/81-arm64.sh runs under qemu-aarch64-static: the arm64
-# binary, its unit tests and ssh-probe (from any ARCH).
+# binary, its unit tests and ssh-probe (from any ARCH).  Once the arm64
+# sysroot exists (./build.sh --arch arm64, make ARCH=arm64), make test
+# builds them too, so that e2e 81 never tests a stale arm64 build.
 .PHONY: arm64-tests
 ifeq ($(ARCH),arm64)
 arm64-tests: $(OUT)/icm $(UNIT_BINS) $(OUT)/tests/ssh-probe
 else
 arm64-tests:
 	$(MAKE) ARCH=arm64 arm64-tests
+ifneq ($(wildcard build/arm64/sysroot/.deps-done),)
+test: arm64-tests
+endif
 endif
 
 unit: $(UNIT_BINS)
