@@ -5,9 +5,40 @@
 #   make test       unit + end-to-end tests
 #   make DEV=1 ...  build with the host's gcc and -dev packages (quick
 #                   iteration before the musl sysroot exists; not a release)
+#   make ARCH=arm64 cross-build build/arm64/icm (aarch64, with Debian's
+#                   gcc-aarch64-linux-gnu) on build/arm64/sysroot;
+#                   `make ARCH=arm64 arm64-tests` adds its unit tests and
+#                   ssh-probe (build/arm64/tests/), which e2e 81 runs
+#                   under qemu-aarch64-static
 #   make clean      remove icm's objects (keeps the dependency build)
 
-SYSROOT := build/sysroot
+# The target architecture: the machine's own by default (its build goes to
+# build/), or a cross one (arm64 on amd64: build/arm64/). uname -m names are
+# taken too (x86_64, aarch64).
+arch_name = $(patsubst x86_64,amd64,$(patsubst aarch64,arm64,$(1)))
+NATIVE_ARCH := $(call arch_name,$(shell uname -m))
+ARCH ?= $(NATIVE_ARCH)
+override ARCH := $(call arch_name,$(ARCH))
+ifeq ($(ARCH),$(NATIVE_ARCH))
+  ARCH_DIR := build
+  CROSS :=
+  DEPS_ARGS :=
+else ifeq ($(ARCH)-$(NATIVE_ARCH),arm64-amd64)
+  ARCH_DIR := build/arm64
+  CROSS := aarch64-linux-gnu-
+  DEPS_ARGS := --arch arm64
+  ifeq ($(DEV),1)
+    $(error DEV=1 builds for the machine's own arch only, not ARCH=$(ARCH))
+  endif
+else
+  $(error ARCH=$(ARCH): cross builds on $(NATIVE_ARCH) are for arm64 on amd64 only)
+endif
+STRIP := $(CROSS)strip
+# No build path in anything compiled (__FILE__, debug info): two trees give
+# the same binary.
+REPRO_FLAGS := -ffile-prefix-map=$(CURDIR)=.
+
+SYSROOT := $(ARCH_DIR)/sysroot
 ifeq ($(DEV),1)
   CC := gcc
   OUT := build/dev
@@ -17,7 +48,7 @@ ifeq ($(DEV),1)
   CPPFLAGS_SYS := -DICM_DEV_BUILD
 else
   CC := $(SYSROOT)/bin/musl-gcc
-  OUT := build
+  OUT := $(ARCH_DIR)
   DEPS_STAMP := $(SYSROOT)/.deps-done
   LIBS := -lcurl -lbearssl -lcjson -lpthread
   LDFLAGS := -static -L$(SYSROOT)/lib -Wl,--gc-sections
@@ -27,7 +58,8 @@ endif
 CFLAGS ?= -Os -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wshadow \
 	  -Wstrict-prototypes -Wmissing-prototypes -Werror=implicit-function-declaration \
-	  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables
+	  -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
+	  $(REPRO_FLAGS)
 CPPFLAGS := $(CPPFLAGS_SYS) -Isrc -I$(OUT)/gen -MMD -MP
 
 SRCS := $(shell find src -name '*.c' | sort)
@@ -42,12 +74,12 @@ all: $(OUT)/icm
 
 deps: $(DEPS_STAMP)
 $(SYSROOT)/.deps-done: vendor/MANIFEST $(wildcard vendor/*.sh vendor/patches/*/*)
-	vendor/deps.sh
+	vendor/deps.sh $(DEPS_ARGS)
 	touch $@
 
 $(OUT)/icm: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@.unstripped $^ $(LIBS)
-	strip -o $@ $@.unstripped
+	$(STRIP) -o $@ $@.unstripped
 
 $(OUT)/obj/%.o: src/%.c $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -79,6 +111,21 @@ $(OUT)/tests/%: tests/unit/%.c tests/unit/tap.h tests/unit/testutil.h $(LIBOBJS)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
 E2E := $(sort $(wildcard tests/e2e/[0-9]*.sh))
+
+# What tests/e2e/81-arm64.sh runs under qemu-aarch64-static: the arm64
+# binary, its unit tests and ssh-probe (from any ARCH).  Once the arm64
+# sysroot exists (./build.sh --arch arm64, make ARCH=arm64), make test
+# builds them too, so that e2e 81 never tests a stale arm64 build.
+.PHONY: arm64-tests
+ifeq ($(ARCH),arm64)
+arm64-tests: $(OUT)/icm $(UNIT_BINS) $(OUT)/tests/ssh-probe
+else
+arm64-tests:
+	$(MAKE) ARCH=arm64 arm64-tests
+ifneq ($(wildcard build/arm64/sysroot/.deps-done),)
+test: arm64-tests
+endif
+endif
 
 unit: $(UNIT_BINS)
 	prove -f $(UNIT_BINS)
@@ -125,8 +172,8 @@ bench: $(OUT)/tests/ssh-probe $(OUT)/icm
 # (build/work/libssh2/src). A DEV build has the host's libssh2, not ours:
 # there the test is a skip. `make ssh-crypto-asan` runs it on the
 # sanitizer build (vendor/deps.sh asan).
-SSH_PRIV_CPPFLAGS := -DLIBSSH2_BEARSSL -Ibuild/work/libssh2/src \
-	-Ibuild/work/libssh2/include
+SSH_PRIV_CPPFLAGS := -DLIBSSH2_BEARSSL -I$(ARCH_DIR)/work/libssh2/src \
+	-I$(ARCH_DIR)/work/libssh2/include
 ifeq ($(DEV),1)
 $(OUT)/tests/t-ssh-crypto: tests/unit/t-ssh-crypto.c
 	@mkdir -p $(dir $@)

@@ -8,6 +8,10 @@
 #   3. runs `make` (whose `deps` target runs vendor/deps.sh: fetch, verify,
 #      patch and build musl, BearSSL, cJSON and libcurl into build/sysroot).
 #
+#   ./build.sh --arch arm64   also installs the cross toolchain and qemu
+#      (CROSS_PACKAGES) and builds build/arm64/icm with `make ARCH=arm64`.
+#      Without it nothing of arm64 is installed or built.
+#
 # A rerun with everything in place skips the apt work and finishes in seconds.
 set -euo pipefail
 
@@ -15,6 +19,43 @@ cd "$(dirname "$0")"
 
 say() { printf 'build.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+
+usage() {
+    cat <<'EOF'
+usage: ./build.sh [--arch arm64]
+
+Installs the build packages (apt-get, as root), adds deb-src entries for the
+library sources, and runs `make`: build/icm for this machine (amd64).
+
+  --arch arm64   also install gcc-aarch64-linux-gnu, binutils-aarch64-linux-gnu
+                 and qemu-user-static, and cross-build build/arm64/icm
+                 (`make ARCH=arm64`; its own sysroot in build/arm64/). Without
+                 it, nothing of arm64 is installed or built.
+  -h, --help     this text
+EOF
+}
+
+# The extra arch asked for ('' = only the machine's own).
+EXTRA_ARCH=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --arch) [ $# -ge 2 ] || die "--arch needs a value (arm64)"; EXTRA_ARCH=$2; shift 2 ;;
+    --arch=*) EXTRA_ARCH=${1#--arch=}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; die "unknown argument '$1'" ;;
+    esac
+done
+case $EXTRA_ARCH in
+'') ;;
+arm64|aarch64)
+    EXTRA_ARCH=arm64
+    [ "$(uname -m)" = x86_64 ] ||
+        die "--arch arm64 cross-builds from amd64 (x86_64) only; this machine is $(uname -m)" ;;
+amd64|x86_64)   # the machine's own: the default build
+    [ "$(uname -m)" = x86_64 ] || die "--arch amd64: this machine is $(uname -m)"
+    EXTRA_ARCH= ;;
+*) die "--arch $EXTRA_ARCH: only arm64 is supported" ;;
+esac
 
 # Debian packages the build needs (tools only: every library is built from
 # source by vendor/deps.sh).
@@ -50,6 +91,12 @@ PACKAGES=(
     zsh                    # e2e 82-doc: the zsh completion driven by zsh's line editor
 )
 # Others who need a tool for tests: add it to PACKAGES above.
+
+# Only with --arch arm64: the cross toolchain (vendor/deps.sh --arch arm64,
+# make ARCH=arm64) and qemu-aarch64-static, which runs the arm64 selftest
+# and tests (e2e 81).
+CROSS_PACKAGES=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static)
+[ "$EXTRA_ARCH" != arm64 ] || PACKAGES+=("${CROSS_PACKAGES[@]}")
 
 # The suite the sources come from, and where our deb-src entries go.
 SOURCE_SUITE=trixie
@@ -190,6 +237,7 @@ $want"
     # 2. apt-get update + install, only when something is missing.
     if [ -n "$missing" ] || [ "$src_ok" = 0 ]; then
         if ! is_root; then
+            # shellcheck disable=SC2086 # one word per package
             [ -z "$missing" ] || die "root is needed to install:" $missing "(rerun ./build.sh as root)"
             say "warning: not root, cannot run apt-get update for the $SOURCE_SUITE source indexes"
             return 0
@@ -198,6 +246,7 @@ $want"
         apt-get update -q || die "apt-get update failed"
     fi
     if [ -n "$missing" ]; then
+        # shellcheck disable=SC2086
         say "installing:" $missing
         # shellcheck disable=SC2086
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
@@ -206,4 +255,8 @@ $want"
 
 setup_apt
 say "building"
-exec make
+make
+if [ "$EXTRA_ARCH" = arm64 ]; then
+    say "building arm64"
+    make ARCH=arm64
+fi
