@@ -5,7 +5,8 @@
 # Without Docker: the archives are built from $ICM and build/arm64/icm (else
 # an aarch64 stand-in) into a temporary directory (or taken from
 # ICM_IMAGE_OUT, a release/out with icm-image-<ver>-linux-amd64.tar, .oci.tar
-# and .digests) and checked: a
+# and .digests; by default release/out itself when it was made from HEAD)
+# and checked: a
 # rebuild is byte-identical; members sorted, mtime SOURCE_DATE_EPOCH, owner
 # 0/0; every blob's name is its sha256; the docker-archive manifest.json
 # and the OCI index name the same config and layers; diff_ids are the
@@ -32,6 +33,13 @@ REG=$TOP/tests/world/registry
 MK=$TOP/tests/images/mkimage
 PY=/usr/bin/python3
 VER=$(sed -n 's/^#define ICM_VERSION "\(.*\)"$/\1/p' "$TOP/src/icm.h")
+# A release of this very commit (make release; .ci/run makes one) is what
+# is tested: its archives, checked and loaded, are what a user downloads.
+if [ -z "${ICM_IMAGE_OUT:-}" ] && [ -f "$TOP/release/out/icm-image-$VER-linux-amd64.tar" ] &&
+	[ ! -e "$TOP/release/out/.dirty" ] &&
+	[ "$(cat "$TOP/release/out/.commit" 2>/dev/null)" = "$(git -C "$TOP" rev-parse HEAD 2>/dev/null)" ]; then
+	ICM_IMAGE_OUT=$TOP/release/out
+fi
 IMG=icm:$VER
 APP=198.18.0.1:5000/icm/app
 
