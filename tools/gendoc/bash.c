@@ -99,18 +99,10 @@ static void bash_complete(struct out *o, enum value_kind kind,
 		out_add(o, "_icm_files -d");
 		break;
 	case VAL_ROLE:
-		out_add(o, "_icm_words \"");
-		gd_roles(o, " ");
-		out_addc(o, '"');
-		break;
 	case VAL_COMMAND:
-		out_add(o, "_icm_words \"");
-		gd_commands(o, " ");
-		out_addc(o, '"');
-		break;
 	case VAL_WORDS:
 		out_add(o, "_icm_words \"");
-		gd_words(o, arg, " ");
+		gd_value_words(o, kind, arg);
 		out_addc(o, '"');
 		break;
 	case VAL_NONE:

@@ -173,6 +173,23 @@ void gd_roles(struct out *o, const char *sep)
 		out_addf(o, "%s%s", i ? sep : "", r);
 }
 
+bool gd_value_words(struct out *o, enum value_kind kind, const char *arg)
+{
+	switch (kind) {
+	case VAL_ROLE:
+		gd_roles(o, " ");
+		return true;
+	case VAL_COMMAND:
+		gd_commands(o, " ");
+		return true;
+	case VAL_WORDS:
+		gd_words(o, arg, " ");
+		return true;
+	default:
+		return false;
+	}
+}
+
 /*
  * Every word that goes into a shell script bare (names, aliases, roles,
  * the words of "a|b"): letters, digits, '_', '.' and '-' only, so no row

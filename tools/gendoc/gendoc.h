@@ -63,6 +63,10 @@ void gd_words(struct out *o, const char *alts, const char *sep);
 void gd_commands(struct out *o, const char *sep);
 /* The roles with sep between them. */
 void gd_roles(struct out *o, const char *sep);
+/* The words a value of kind can take (VAL_ROLE, VAL_COMMAND, VAL_WORDS
+ * with arg "a|b"), space-separated; false (nothing written) for the
+ * other kinds. */
+bool gd_value_words(struct out *o, enum value_kind kind, const char *arg);
 
 /* Whether the row is documented: not left out with --omit. */
 bool gd_command_shown(const struct command *c);

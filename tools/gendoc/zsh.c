@@ -41,18 +41,10 @@ static void zsh_action(struct out *o, enum value_kind kind, const char *arg)
 		out_add(o, ":_files -/");
 		break;
 	case VAL_ROLE:
-		out_add(o, ":(");
-		gd_roles(o, " ");
-		out_addc(o, ')');
-		break;
 	case VAL_COMMAND:
-		out_add(o, ":(");
-		gd_commands(o, " ");
-		out_addc(o, ')');
-		break;
 	case VAL_WORDS:
 		out_add(o, ":(");
-		gd_words(o, arg, " ");
+		gd_value_words(o, kind, arg);
 		out_addc(o, ')');
 		break;
 	case VAL_NONE:
