@@ -37,6 +37,7 @@
 #define HTTP_BACKOFF_CAP_MS 20000L
 #define HTTP_MAX_ATTEMPTS 12
 #define HTTP_MAX_HEADERS 32
+#define HTTP_CAPTURE_MAX 1024	/* a captured answer header's value */
 
 struct http_header {
 	const char *name;
@@ -70,6 +71,9 @@ struct http_request {
 	 */
 	int (*sink)(void *arg, const char *data, size_t len);
 	void *sink_arg;
+	/* The name of one answer header (case-insensitive) whose value goes
+	 * to resp->captured (a session cookie); NULL: none. */
+	const char *capture;
 };
 
 /* Why a transfer was stopped before its end. */
@@ -91,6 +95,10 @@ struct http_response {
 	long idle_ms;			/* STALL, WAIT: for how long */
 	bool transient;			/* see http_send() */
 	char reason[256];		/* libcurl's, when no answer came */
+	/* The last value of the request's capture header ("" when none
+	 * came or it did not fit): may be a secret, wiped by
+	 * http_response_release(). */
+	char captured[HTTP_CAPTURE_MAX];
 };
 
 /* What a client of one server sets instead of the defaults; zero or NULL
@@ -105,6 +113,9 @@ struct http_endpoint {
 	long connect_timeout_ms;	/* 0: HTTP_CONNECT_TIMEOUT_MS */
 	bool https_only;
 	bool no_proxy;			/* ignore http(s)_proxy */
+	/* The server's certificate is NOT verified (a lab's self-signed
+	 * vCenter, asked for by a field the caller warns about). */
+	bool insecure;
 };
 
 struct http_client {
@@ -114,7 +125,7 @@ struct http_client {
 	char *ca_file, *cert_file, *key_file;
 	void *resolve;			/* struct curl_slist *: the pin */
 	long connect_timeout_ms;
-	bool https_only, no_proxy;
+	bool https_only, no_proxy, insecure;
 	char errbuf[256];		/* curl's CURLOPT_ERRORBUFFER */
 };
 

@@ -449,6 +449,9 @@ static char *check_rule(const char *rule, const char *v)
 	if (!strcmp(rule, "port"))
 		return whole(v, 1, 65535) ? NULL :
 			xstrdup("expected a port number (1-65535)");
+	if (!strcmp(rule, "netmask"))
+		return whole(v, 1, 32) ? NULL :
+			xstrdup("expected a prefix length (1-32)");
 	if (!strcmp(rule, "scsi"))
 		return whole(v, 1, 4) ? NULL :
 			xstrdup("expected a controller number (1-4)");
