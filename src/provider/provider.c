@@ -11,6 +11,7 @@
 static const struct provider *const providers[] = {
 	&provider_preexisting,
 	&provider_aws,
+	&provider_vsphere,
 };
 
 const struct provider *provider_find(const char *name)
