@@ -51,7 +51,7 @@ cat >cfg/defaults.json <<'EOF'
   "Server": "127.0.0.1:8989", "Datacenter": "DC0",
   "ComputeCluster": "DC0_C0", "ResourcePool": "pool1",
   "DatastoreCluster": "DC0_POD0", "NetworkInterface": "VM Network",
-  "VSphereUser": "administrator@vsphere.local",
+  "VSphereUser": "administrator@vsphere.local", "VSphereCAFile": "/ca.pem",
   "VSpherePassword": "vc-s3cret-e2e", "ISCPassword": "isc-s3cret-e2e",
   "Template": "t\"pl\\ ${x} %{y}", "SSHUser": "u",
   "SSHPublicKey": "/k.pub", "SSHPrivateKey": "/k",
@@ -112,9 +112,9 @@ tfc() {	# tfc DIR EXPR: the value as one JSON line
 	 tail -n 1 | sed 's/^"//; s/"$//; s/\\"/"/g')
 }
 
-is "deployment: name, the pool's path in the cluster" \
-	"$(tfc VS-TF '[local.deployment, local.pool_path, var.DatastoreCluster, var.NetworkInterface]')" \
-	'["VS-TF","DC0_C0/Resources/pool1","DC0_POD0","VM Network"]'
+is "deployment: name, the pool's path in the cluster, vCenter and its CA" \
+	"$(tfc VS-TF '[local.deployment, local.pool_path, var.DatastoreCluster, var.NetworkInterface, var.Server, var.VSphereUser, var.VSphereCAFile, var.VSphereAllowUnverifiedSSL]')" \
+	'["VS-TF","DC0_C0/Resources/pool1","DC0_POD0","VM Network","127.0.0.1:8989","administrator@vsphere.local","/ca.pem",false]'
 is "an escaped value reaches terraform unchanged" \
 	"$(tfc VS-TF '[sha256(var.Template)]')" \
 	"[\"$(sha256sum <raw-template | cut -d' ' -f1)\"]"

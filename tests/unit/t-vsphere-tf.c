@@ -3,8 +3,8 @@
  * (src/provider/vsphere/tf.h): the files of the deployment's and each
  * definition's directory, the tfvars lines (the inventory, the
  * definition's fields, per-node lists), HCL escaping, that no secret
- * (VSpherePassword, ISCPassword) is ever written but each is named as
- * left out, and that the templates hold what the provider makes (folder,
+ * (VSpherePassword, ISCPassword, the 2018 names Username and Password
+ * given here) is ever written but each is named as left out, and that the templates hold what the provider makes (folder,
  * custom attributes, clones with disks on their controllers).
  */
 #include "../../src/icm.h"
@@ -22,8 +22,8 @@ static const char defaults_json[] =
 	"  \"Provider\": \"vSphere\", \"Label\": \"V\", \"Tag\": \"T\",\n"
 	"  \"Server\": \"vc.example:8443\", \"Datacenter\": \"DC0\",\n"
 	"  \"ComputeCluster\": \"DC0_C0\", \"DatastoreCluster\": \"Pod0\",\n"
-	"  \"VSphereUser\": \"admin@vsphere.local\",\n"
-	"  \"VSpherePassword\": \"vc-s3cret\", \"ISCPassword\": \"isc-s3cret\",\n"
+	"  \"Username\": \"admin@vsphere.local\",\n"
+	"  \"Password\": \"vc-s3cret\", \"ISCPassword\": \"isc-s3cret\",\n"
 	"  \"Template\": \"tmpl \\\"q\\\" ${x} %{y}\",\n"
 	"  \"SSHUser\": \"u\", \"SSHPublicKey\": \"/k.pub\",\n"
 	"  \"SSHPrivateKey\": \"/k\", \"DiskPolicy\": \"thin\",\n"
@@ -174,11 +174,12 @@ int main(void)
 	   !strstr(data, "s3cret") && !strstr(ar, "s3cret"),
 	   "no secret value written");
 	ok(data && !strstr(data, "\nVSpherePassword =") &&
+	   !strstr(data, "\nPassword =") &&
 	   !strstr(data, "\nISCPassword ="), "no secret field written");
 	ok_line(shared, "# secret fields are never written here; left out: "
 		 "VSpherePassword");
 	ok_line(data, "# secret fields are never written here; left out: "
-		 "ISCPassword, VSpherePassword");
+		 "ISCPassword, VSpherePassword, Password");
 
 	/* the parts */
 	is_int(vsphere_terraform_write_shared(state2, &cfg, &p), 0,

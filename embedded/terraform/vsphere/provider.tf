@@ -7,9 +7,11 @@
 # VSpherePassword is a secret field: icm never writes it into a tfvars
 # file.  Give it as TF_VAR_VSpherePassword or at terraform's prompt.
 #
-# TLS: the provider checks vCenter's certificate against the system's CAs
-# (SSL_CERT_FILE names another bundle); VSphereAllowUnverifiedSSL turns
-# the check off, for labs only, as it does for icm.
+# TLS: the provider checks vCenter's certificate against the system's CAs;
+# it has no CA file setting, so icm's VSphereCAFile (a private CA) is
+# given to terraform as SSL_CERT_FILE=<VSphereCAFile>.
+# VSphereAllowUnverifiedSSL turns the check off, for labs only, as it does
+# for icm.
 
 terraform {
   required_version = ">= 1.3"
@@ -42,6 +44,12 @@ variable "VSpherePassword" {
   description = "never in terraform.tfvars: TF_VAR_VSpherePassword or the prompt"
   type        = string
   sensitive   = true
+}
+
+variable "VSphereCAFile" {
+  description = "not read by the provider: run terraform with SSL_CERT_FILE set to it"
+  type        = string
+  default     = ""
 }
 
 variable "VSphereAllowUnverifiedSSL" {

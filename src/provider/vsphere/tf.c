@@ -29,7 +29,7 @@ static const char *const def_own[] = {
 /* Fields of the deployment's tfvars, when set (VSpherePassword only to be
  * named as left out). */
 static const char *const shared_fields[] = {
-	"Server", "VSphereUser", "VSpherePassword",
+	"Server", "VSphereUser", "VSpherePassword", "VSphereCAFile",
 	"VSphereAllowUnverifiedSSL", "Datacenter", "ComputeCluster",
 	"ResourcePool", "DataStore", "DatastoreCluster", "NetworkInterface",
 	"Template", "Label", "Tag",

@@ -13,7 +13,7 @@
  *   <state>/<Label>-<Tag>/provider.tf        embedded/terraform/vsphere/
  *   <state>/<Label>-<Tag>/infrastructure.tf  .../vsphere/Folder/
  *   <state>/<Label>-<Tag>/terraform.tfvars   Server, VSphereUser,
- *       VSphereAllowUnverifiedSSL, Datacenter, ComputeCluster,
+ *       VSphereCAFile, VSphereAllowUnverifiedSSL, Datacenter, ComputeCluster,
  *       ResourcePool, DataStore, DatastoreCluster, NetworkInterface,
  *       Template, Label, Tag (those set, from the plan's first node) and
  *       MachineName <Label>-<Tag>

@@ -7,10 +7,11 @@
 # cluster or resource pool, datastore or datastore cluster, network,
 # template) are in provider.tf, beside this file.
 #
-# terraform.tfvars holds Server, VSphereUser, VSphereAllowUnverifiedSSL,
-# the inventory's fields (Datacenter, ComputeCluster, ResourcePool,
-# DataStore, DatastoreCluster, NetworkInterface, Template), Label, Tag and
-# MachineName <Label>-<Tag>; never VSpherePassword.
+# terraform.tfvars holds Server, VSphereUser, VSphereCAFile,
+# VSphereAllowUnverifiedSSL, the inventory's fields (Datacenter,
+# ComputeCluster, ResourcePool, DataStore, DatastoreCluster,
+# NetworkInterface, Template), Label, Tag and MachineName <Label>-<Tag>;
+# never VSpherePassword.
 #
 # What icm makes here, with the journal key it records it under:
 #   folder                VM folder <Label>-<Tag> in the datacenter's VM
