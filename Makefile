@@ -241,9 +241,10 @@ bench: bench-deploy
 bench-deploy: $(OUT)/icm
 	bench/deploy $(OUT)/icm
 
-# tests/cloud/tf-write writes the AWS Terraform templates and tfvars of a
-# configuration (src/provider/aws/tf.h) for tests/e2e/63-terraform.sh,
-# which runs terraform validate on them.
+# tests/cloud/tf-write writes the Terraform templates and tfvars of a
+# configuration (src/provider/aws/tf.h, src/provider/vsphere/tf.h) for
+# tests/e2e/63-terraform.sh (terraform validate on AWS's) and
+# tests/e2e/87-vsphere-tf.sh.
 $(OUT)/tests/tf-write: tests/cloud/tf-write.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)

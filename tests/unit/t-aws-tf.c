@@ -37,28 +37,6 @@ static const char definitions_json[] =
 	"   \"LoadBalancer\": true, \"ISCLicense\": \"/a.key,/b.key\"}\n"
 	"]\n";
 
-static int write_file(const char *path, const char *text)
-{
-	return fs_write_atomic(path, text, strlen(text), 0600);
-}
-
-/* The file dir/sub/name, or NULL. */
-static char *read_in(const char *dir, const char *sub, const char *name)
-{
-	char *path = xasprintf("%s/%s/%s", dir, sub, name), *s = slurp(path);
-
-	free(path);
-	return s;
-}
-
-static void has_line(const char *text, const char *line)
-{
-	char *want = xasprintf("\n%s\n", line);
-
-	ok(text && strstr(text, want), "line: %s", line);
-	free(want);
-}
-
 static int count_of(const char *text, const char *needle)
 {
 	int n = 0;
@@ -80,16 +58,6 @@ static void tmpl_has(const char *path, const char *text, bool want)
 	   want ? "has" : "lacks", text);
 }
 
-static int mode_of(const char *dir, const char *sub, const char *name)
-{
-	char *path = xasprintf("%s/%s/%s", dir, sub, name);
-	struct stat st;
-	int m = stat(path, &st) ? -1 : (int)(st.st_mode & 07777);
-
-	free(path);
-	return m;
-}
-
 int main(void)
 {
 	char dir[] = "/tmp/t-aws-tf-XXXXXX";
@@ -103,7 +71,7 @@ int main(void)
 	dp = xasprintf("%s/defaults.json", dir);
 	fp = xasprintf("%s/definitions.json", dir);
 	state = xasprintf("%s/state", dir);
-	ok(!write_file(dp, defaults_json) && !write_file(fp, definitions_json),
+	ok(!write_text(dp, defaults_json) && !write_text(fp, definitions_json),
 	   "write files");
 	config_init(&cfg);
 	plan_init(&p);
@@ -116,35 +84,35 @@ int main(void)
 
 	/* without the configuration: the nodes' zones in node order */
 	is_int(aws_terraform_write(state, &p), 0, "aws_terraform_write");
-	shared = read_in(state, "L-T", "terraform.tfvars");
-	has_line(shared, "Zone = \"z-b,z-a\"");
+	shared = slurp_in(state, "L-T", "terraform.tfvars");
+	ok_line(shared, "Zone = \"z-b,z-a\"");
 	free(shared);
 
 	is_int(aws_terraform_write_config(state, &cfg, &p), 0,
 	       "aws_terraform_write_config");
-	shared = read_in(state, "L-T", "terraform.tfvars");
-	dm = read_in(state, "L-DM-T", "terraform.tfvars");
-	am = read_in(state, "L-AM-T", "terraform.tfvars");
+	shared = slurp_in(state, "L-T", "terraform.tfvars");
+	dm = slurp_in(state, "L-DM-T", "terraform.tfvars");
+	am = slurp_in(state, "L-AM-T", "terraform.tfvars");
 	ok(shared && dm && am, "tfvars of the network and each definition");
 	tf = xasprintf("%s/L-LB-T", state);
 	ok(!fs_exists(tf), "no directory for the load balancer");
 	free(tf);
-	is_int(mode_of(state, "L-AM-T", "terraform.tfvars"), 0600,
+	is_int(mode_in(state, "L-AM-T", "terraform.tfvars"), 0600,
 	       "tfvars mode 600");
-	is_int(mode_of(state, "L-T", ""), 0700, "directories 700");
+	is_int(mode_in(state, "L-T", ""), 0700, "directories 700");
 
 	tmpl = embedded_find("embedded/terraform/aws/VPC/infrastructure.tf");
-	tf = read_in(state, "L-T", "infrastructure.tf");
+	tf = slurp_in(state, "L-T", "infrastructure.tf");
 	ok(tmpl && tf && !strcmp(tf, (const char *)tmpl->data),
 	   "shared infrastructure.tf is the VPC template");
 	free(tf);
 	tmpl = embedded_find("embedded/terraform/aws/Instance/infrastructure.tf");
-	tf = read_in(state, "L-DM-T", "infrastructure.tf");
+	tf = slurp_in(state, "L-DM-T", "infrastructure.tf");
 	ok(tmpl && tf && !strcmp(tf, (const char *)tmpl->data),
 	   "definition infrastructure.tf is the Instance template");
 	free(tf);
 	tmpl = embedded_find("embedded/terraform/aws/provider.tf");
-	tf = read_in(state, "L-AM-T", "provider.tf");
+	tf = slurp_in(state, "L-AM-T", "provider.tf");
 	ok(tmpl && tf && !strcmp(tf, (const char *)tmpl->data),
 	   "provider.tf beside it");
 	free(tf);
@@ -181,51 +149,51 @@ int main(void)
 #undef INST
 
 	/* the shared network */
-	has_line(shared, "SSHPublicKey = \"/k.pub\"");
-	has_line(shared, "Region = \"us-east-1\"");
-	has_line(shared, "Zone = \"z-a,z-b\"");	/* aws.c's order */
-	has_line(shared, "Credentials = \"/c\"");
-	has_line(shared, "MachineName = \"L-T\"");
-	has_line(shared, "Label = \"L\"");
-	has_line(shared, "VPCId = \"vpc-1\"");
-	has_line(shared, "PrivateSubnet = \"false\"");
-	has_line(shared, "SuperServerPort = \"1972\"");
-	has_line(shared, "WebServerPort = \"52773\"");
-	has_line(shared, "ISCAgentPort = \"2188\"");
-	has_line(shared, "LicenseServerPort = \"4002\"");
+	ok_line(shared, "SSHPublicKey = \"/k.pub\"");
+	ok_line(shared, "Region = \"us-east-1\"");
+	ok_line(shared, "Zone = \"z-a,z-b\"");	/* aws.c's order */
+	ok_line(shared, "Credentials = \"/c\"");
+	ok_line(shared, "MachineName = \"L-T\"");
+	ok_line(shared, "Label = \"L\"");
+	ok_line(shared, "VPCId = \"vpc-1\"");
+	ok_line(shared, "PrivateSubnet = \"false\"");
+	ok_line(shared, "SuperServerPort = \"1972\"");
+	ok_line(shared, "WebServerPort = \"52773\"");
+	ok_line(shared, "ISCAgentPort = \"2188\"");
+	ok_line(shared, "LicenseServerPort = \"4002\"");
 	ok(shared && !strstr(shared, "AMI ="), "no definition fields there");
 
 	/* a definition */
-	has_line(dm, "MachineName = \"L-DM-T\"");
-	has_line(dm, "Role = \"DM\"");
-	has_line(dm, "DefinitionIndex = \"0\"");
-	has_line(dm, "InstanceCount = \"1\"");
-	has_line(dm, "MachineNames = \"L-DM-T-0001\"");
-	has_line(dm, "MachineZones = \"z-b\"");
-	has_line(dm, "Zone = \"z-a,z-b\"");
-	has_line(dm, "DataVolumeSize = \"20\"");
-	has_line(dm, "DataDeviceName = \"xvdd\"");
-	has_line(dm, "Journal2DeviceName = \"xvdg\"");
-	has_line(dm, "AMI = \"ami-1\"");
+	ok_line(dm, "MachineName = \"L-DM-T\"");
+	ok_line(dm, "Role = \"DM\"");
+	ok_line(dm, "DefinitionIndex = \"0\"");
+	ok_line(dm, "InstanceCount = \"1\"");
+	ok_line(dm, "MachineNames = \"L-DM-T-0001\"");
+	ok_line(dm, "MachineZones = \"z-b\"");
+	ok_line(dm, "Zone = \"z-a,z-b\"");
+	ok_line(dm, "DataVolumeSize = \"20\"");
+	ok_line(dm, "DataDeviceName = \"xvdd\"");
+	ok_line(dm, "Journal2DeviceName = \"xvdg\"");
+	ok_line(dm, "AMI = \"ami-1\"");
 	ok(dm && !strstr(dm, "LoadBalancerName"), "no load balancer there");
 
 	/* per-node values, the load balancer */
-	has_line(am, "MachineName = \"L-AM-T\"");
-	has_line(am, "InstanceCount = \"2\"");
-	has_line(am, "MachineNames = \"L-AM-T-0002,L-AM-T-0003\"");
-	has_line(am, "MachineZones = \"z-a,z-b\"");
-	has_line(am, "ISCLicense = \"/a.key,/b.key\"");
-	has_line(am, "LoadBalancer = \"true\"");
-	has_line(am, "LoadBalancerName = \"L-LB-T-0002\"");
-	has_line(am, "ForwardPort = \"1972,52773\"");
-	has_line(am, "HealthCheckPath = \"/csp/user/cache_status.cxw\"");
+	ok_line(am, "MachineName = \"L-AM-T\"");
+	ok_line(am, "InstanceCount = \"2\"");
+	ok_line(am, "MachineNames = \"L-AM-T-0002,L-AM-T-0003\"");
+	ok_line(am, "MachineZones = \"z-a,z-b\"");
+	ok_line(am, "ISCLicense = \"/a.key,/b.key\"");
+	ok_line(am, "LoadBalancer = \"true\"");
+	ok_line(am, "LoadBalancerName = \"L-LB-T-0002\"");
+	ok_line(am, "ForwardPort = \"1972,52773\"");
+	ok_line(am, "HealthCheckPath = \"/csp/user/cache_status.cxw\"");
 	is_int(count_of(am, "\nForwardPort ="), 1, "ForwardPort once");
 
 	/* escaping */
-	has_line(am, "Note = \"a \\\"q\\\" \\\\ $${x} %%{y} $$ %\\nline"
+	ok_line(am, "Note = \"a \\\"q\\\" \\\\ $${x} %%{y} $$ %\\nline"
 		 "\\u0001\"");
-	has_line(am, "Extra = [1, { \"k\" = \"v\" }, true, null]");
-	has_line(am, "Utf = \"caf\xc3\xa9 \\ufffdt\xc3\xa9 "
+	ok_line(am, "Extra = [1, { \"k\" = \"v\" }, true, null]");
+	ok_line(am, "Utf = \"caf\xc3\xa9 \\ufffdt\xc3\xa9 "
 		 "\\ufffd\\ufffd\\ufffd\"");
 	ok(am && !strstr(am, "bad name"), "a non-HCL name is left out");
 
@@ -235,15 +203,15 @@ int main(void)
 	   !strstr(shared, "isc-s3cret"), "no secret value written");
 	ok(am && !strstr(am, "\nDockerPassword =") &&
 	   !strstr(am, "\nISCPassword ="), "no secret field written");
-	has_line(am, "# secret fields are never written here; left out: "
+	ok_line(am, "# secret fields are never written here; left out: "
 		 "ISCPassword, DockerPassword");
-	has_line(shared, "# secret fields are never written here");
+	ok_line(shared, "# secret fields are never written here");
 
 	free(am);
 	is_int(aws_terraform_write_config(state, &cfg, &p), 0,
 	       "written again");
-	am = read_in(state, "L-AM-T", "terraform.tfvars");
-	has_line(am, "InstanceCount = \"2\"");
+	am = slurp_in(state, "L-AM-T", "terraform.tfvars");
+	ok_line(am, "InstanceCount = \"2\"");
 
 	plan_init(&empty);
 	is_int(aws_terraform_write(state, &empty), -1, "empty plan refused");

@@ -7,6 +7,8 @@
 
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/str.h"
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -39,6 +41,45 @@ static char *slurp(const char *path)
 	if (fs_read_file(path, &b))
 		return NULL;
 	return buf_take(&b);
+}
+
+/* Writes text to path (0600, atomically); 0 or -1. */
+__attribute__((unused))
+static int write_text(const char *path, const char *text)
+{
+	return fs_write_atomic(path, text, strlen(text), 0600);
+}
+
+/* The file dir/sub/name as a new string, or NULL. */
+__attribute__((unused))
+static char *slurp_in(const char *dir, const char *sub, const char *name)
+{
+	char *path = xasprintf("%s/%s/%s", dir, sub, name), *s = slurp(path);
+
+	free(path);
+	return s;
+}
+
+/* A test that text holds line as a whole line (not its first). */
+__attribute__((unused))
+static void ok_line(const char *text, const char *line)
+{
+	char *want = xasprintf("\n%s\n", line);
+
+	ok(text && strstr(text, want), "line: %s", line);
+	free(want);
+}
+
+/* The permission bits of dir/sub/name, or -1. */
+__attribute__((unused))
+static int mode_in(const char *dir, const char *sub, const char *name)
+{
+	char *path = xasprintf("%s/%s/%s", dir, sub, name);
+	struct stat st;
+	int m = stat(path, &st) ? -1 : (int)(st.st_mode & 07777);
+
+	free(path);
+	return m;
 }
 
 /*
