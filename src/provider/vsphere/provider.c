@@ -3,6 +3,7 @@
  * create (ICM's phases and console lines), destroy; see vsphere.h.
  */
 #include "vsphere.h"
+#include "tf.h"
 #include "../resize.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
@@ -129,6 +130,8 @@ static int vs_create(const struct provider_ctx *pc, struct plan *p)
 	if (vs_open(&s, pc, p, true) || engine_reconcile(s.e, p))
 		goto out;
 	say("Starting plan of %s...", s.dep);
+	if (vsphere_terraform_write_shared(pc->state_dir, pc->cfg, p))
+		goto out;
 	say("...completed plan of %s", s.dep);
 	say("Starting apply of %s...", s.dep);
 	if (vs_folder(&s))
@@ -141,6 +144,9 @@ static int vs_create(const struct provider_ctx *pc, struct plan *p)
 			continue;
 		name = def_name(def_node(p, def));
 		say("Starting plan of %s...", name);
+		if (vsphere_terraform_write_definition(pc->state_dir, pc->cfg,
+						       p, def))
+			goto out;
 		say("...completed plan of %s", name);
 		say("Starting apply of %s...", name);
 		if (vs_apply_definition(&s, p, def))

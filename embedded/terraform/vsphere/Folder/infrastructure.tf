@@ -16,8 +16,9 @@
 # What icm makes here, with the journal key it records it under:
 #   folder                VM folder <Label>-<Tag> in the datacenter's VM
 #                         folder; every VM of the deployment is in it
-#   attr/icm.deployment   custom attributes (CustomFieldsManager) of
-#   attr/icm.machine      VirtualMachine objects: every VM icm makes has
+#   (no record)           custom attributes icm.deployment and icm.machine
+#                         (CustomFieldsManager) of VirtualMachine
+#                         objects: every VM icm makes has
 #                         icm.deployment = <Label>-<Tag> and icm.machine =
 #                         its machine name, by which icm finds its VMs
 #                         again (a rerun adopts them, unprovision sweeps
@@ -40,7 +41,7 @@ resource "vsphere_folder" "deployment" {
   datacenter_id = data.vsphere_datacenter.dc.id
 }
 
-# -- attr/icm.deployment, attr/icm.machine -----------------------------------------
+# -- custom attributes icm.deployment, icm.machine ---------------------------------
 
 resource "vsphere_custom_attribute" "deployment" {
   name                = "icm.deployment"

@@ -17,7 +17,7 @@
 # by name).
 #
 # What icm makes here, with its journal key:
-#   vm/<machine>
+#   node/<machine> (made per definition in one batch, batch/<definition>)
 #       a clone of Template named <machine>, in the folder <Label>-<Tag>,
 #       on the resource pool and datastore (or, with DatastoreCluster,
 #       where storage DRS recommends) of provider.tf, with:
@@ -297,7 +297,7 @@ locals {
   ]
 }
 
-# -- vm/<machine> -----------------------------------------------------------------------
+# -- node/<machine> ---------------------------------------------------------------------
 
 resource "vsphere_virtual_machine" "node" {
   count                = var.InstanceCount
