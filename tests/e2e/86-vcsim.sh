@@ -19,14 +19,14 @@ vcsim_up -datastore-free $((100 << 30))
 plan 18
 
 # soap BODY [curl options]: posts BODY in a SOAP envelope to $VC_URL with
-# the session cookie of $T/jar; the response on stdout.
+# the session cookie in $JAR (default $T/jar); the response on stdout.
 soap() {
 	local body=$1; shift
 	printf '%s' '<?xml version="1.0" encoding="UTF-8"?>
 <soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"
  xmlns:xsd="http://www.w3.org/2001/XMLSchema"
  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soapenv:Body>'"$body"'</soapenv:Body></soapenv:Envelope>' |
-	curl -sS -b "$T/jar" -c "$T/jar" -H 'Content-Type: text/xml; charset=utf-8' \
+	curl -sS -b "${JAR:-$T/jar}" -c "${JAR:-$T/jar}" -H 'Content-Type: text/xml; charset=utf-8' \
 		-H 'SOAPAction: "urn:vim25/7.0"' --data-binary @- "$@" "$VC_URL"
 }
 login() {
@@ -42,7 +42,8 @@ task_info() {
 	soap "<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">propertyCollector</_this><specSet><propSet><type>Task</type><pathSet>info.state</pathSet><pathSet>info.error</pathSet></propSet><objectSet><obj type=\"Task\">$1</obj></objectSet></specSet><options/></RetrievePropertiesEx>"
 }
 # clone NAME DATASTORE DISK_KB: CloneVM_Task of the template into /DC0/vm
-# on DATASTORE: 4 CPUs, 8192 MB, ubuntu64Guest, a ParaVirtual SCSI
+# on DATASTORE: 4 CPUs, 8192 MB, debian10_64Guest (the template: 1, 1024,
+# ubuntu64Guest), a ParaVirtual SCSI
 # controller on bus 1 with an eager-zeroed DISK_KB disk, guestinfo.icm.test,
 # LinuxPrep NAME.example.test with 10.0.0.21/24 on NIC 0, powered on.
 # Prints the task's moref.
@@ -51,7 +52,7 @@ clone() {
 <folder type=\"Folder\">$VMF</folder><name>$1</name><spec>
 <location><datastore type=\"Datastore\">$2</datastore><pool type=\"ResourcePool\">$POOL</pool></location>
 <template>false</template>
-<config><guestId>ubuntu64Guest</guestId><numCPUs>4</numCPUs><memoryMB>8192</memoryMB>
+<config><guestId>debian10_64Guest</guestId><numCPUs>4</numCPUs><memoryMB>8192</memoryMB>
 <deviceChange><operation>add</operation><device xsi:type=\"ParaVirtualSCSIController\"><key>-100</key><busNumber>1</busNumber><sharedBus>noSharing</sharedBus></device></deviceChange>
 <deviceChange><operation>add</operation><fileOperation>create</fileOperation><device xsi:type=\"VirtualDisk\"><key>-101</key>
 <backing xsi:type=\"VirtualDiskFlatVer2BackingInfo\"><fileName></fileName><diskMode>persistent</diskMode><thinProvisioned>false</thinProvisioned><eagerlyScrub>true</eagerlyScrub></backing>
@@ -69,7 +70,8 @@ out=$(login "$VC_PASS" --cacert "$VC_CA" 2>&1)
 contains "login over https verified with VC_CA" "$out" "<userName>$VC_USER</userName>"
 out=$(curl -sS --cacert /etc/ssl/certs/ca-certificates.crt "$VC_URL" 2>&1); st=$?
 is_shown "without VC_CA the certificate does not verify (curl exit 60)" "$st" 60 "$out"
-out=$(login "wrong-$VC_PASS" --cacert "$VC_CA" -o "$T/bad" -w '%{http_code}' 2>&1)
+# (in a session of its own: vcsim refuses a second login in one session)
+out=$(JAR=$T/jar2 login "wrong-$VC_PASS" --cacert "$VC_CA" -o "$T/bad" -w '%{http_code}' 2>&1)
 contains "a wrong password: InvalidLogin" "$(cat "$T/bad")" 'xsi:type="InvalidLogin"'
 export CURL_CA_BUNDLE=$VC_CA
 
@@ -90,14 +92,17 @@ DS=$(printf '%s' "$out" | sed -n 's|.*<destination type="Datastore">\([^<]*\)</d
 ok "RecommendDatastores for the pod alone: a datastore of the pod ($DS)" \
 	test -n "$DS" -a \( "$DS" = "$DS0" -o "$DS" = "$DS1" \)
 
-# A clone with config, customization and powerOn, on the recommended datastore.
-task=$(clone vcsim-a "$DS" $((20 << 20)))
+# A clone with config, customization and powerOn, on the recommended
+# datastore (LocalDS_0 if there is none, so that the checks below stand alone).
+CDS=${DS:-$DS0} CDS_NAME=LocalDS_0
+[ "$CDS" = "$DS1" ] && CDS_NAME=LocalDS_1
+task=$(clone vcsim-a "$CDS" $((20 << 20)))
 contains "CloneVM_Task succeeds" "$(task_info "$task")" 'type="TaskInfoState">success</val>'
 json=$(vcprops -prefix vcsim-a)
 get() { printf '%s' "$json" | python3 -c "import json,sys; v=json.load(sys.stdin); print(len(v) == 1 and $1)"; }
 is "vcprops: one VM vcsim-a in /DC0/vm" "$(get 'v[0]["folder"]')" /DC0/vm
 is "numCPU, memoryMB, guestId from the clone's config" \
-	"$(get '(v[0]["numCPU"], v[0]["memoryMB"], v[0]["guestId"])')" "(4, 8192, 'ubuntu64Guest')"
+	"$(get '(v[0]["numCPU"], v[0]["memoryMB"], v[0]["guestId"])')" "(4, 8192, 'debian10_64Guest')"
 is "powered on" "$(get 'v[0]["powerState"]')" poweredOn
 is "customization: guest IP, host name, domain" \
 	"$(get '(v[0]["ipAddress"], v[0]["hostName"], v[0]["domain"])')" "('10.0.0.21', 'vcsim-a', 'example.test')"
@@ -105,7 +110,7 @@ is "SCSI controllers: the template's on bus 0, the added one on bus 1, both Para
 	"$(get '[(c["busNumber"], c["type"]) for c in v[0]["controllers"]]')" \
 	"[(0, 'ParaVirtualSCSIController'), (1, 'ParaVirtualSCSIController')]"
 is "disks: the template's (16 GiB thin, bus 0) and the added one (20 GiB eager-zeroed, bus 1) on the datastore" \
-	"$(get "sorted((d['capacityKB'], d['controllerBus'], d['thinProvisioned'], d['eagerlyScrub'], d['datastore'] == ('LocalDS_0' if '$DS' == '$DS0' else 'LocalDS_1')) for d in v[0]['disks'])")" \
+	"$(get "sorted((d['capacityKB'], d['controllerBus'], d['thinProvisioned'], d['eagerlyScrub'], d['datastore'] == '$CDS_NAME') for d in v[0]['disks'])")" \
 	"[(16777216, 0, True, False, True), (20971520, 1, False, True, True)]"
 is "guestinfo.icm.* extraConfig" "$(get 'v[0]["guestinfo"]')" "{'guestinfo.icm.test': 'yes'}"
 is "the template stays a powered-off template" \
@@ -113,7 +118,7 @@ is "the template stays a powered-off template" \
 	"True poweredOff"
 
 # -datastore-free 100 GiB: 16 GiB + 200 GiB does not fit.
-task=$(clone vcsim-b "$DS" $((200 << 20)))
+task=$(clone vcsim-b "$CDS" $((200 << 20)))
 out=$(task_info "$task")
 contains "a clone too big for the datastore's free space fails" "$out" 'type="TaskInfoState">error</val>'
 contains "... with NoDiskSpace" "$out" ':type="NoDiskSpace"'
