@@ -9,14 +9,15 @@
 # - a clone of ubuntu-2204-template with config (CPUs, memory, guestId, a
 #   ParaVirtual SCSI controller on bus 1 and an eager-zeroed disk on it,
 #   guestinfo extraConfig), LinuxPrep customization with a fixed IP and
-#   powerOn comes out with all of that (simulator.patch);
+#   powerOn comes out with all of that (simulator.patch), and vcprops
+#   reads a custom attribute set on it by name;
 # - with -datastore-free, a clone whose disks do not fit fails its task
 #   with NoDiskSpace and leaves no VM.
 . "$(dirname "$0")/lib.sh"
 command -v curl >/dev/null || skip_all "curl is missing"
 command -v python3 >/dev/null || skip_all "python3 is missing"
 vcsim_up -datastore-free $((100 << 30))
-plan 18
+plan 19
 
 # soap BODY [curl options]: posts BODY in a SOAP envelope to $VC_URL with
 # the session cookie in $JAR (default $T/jar); the response on stdout.
@@ -98,7 +99,11 @@ CDS=${DS:-$DS0} CDS_NAME=LocalDS_0
 [ "$CDS" = "$DS1" ] && CDS_NAME=LocalDS_1
 task=$(clone vcsim-a "$CDS" $((20 << 20)))
 contains "CloneVM_Task succeeds" "$(task_info "$task")" 'type="TaskInfoState">success</val>'
-json=$(vcprops -prefix vcsim-a)
+# icm's custom attribute on it, as icm sets it (CustomFieldsManager).
+key=$(soap '<AddCustomFieldDef xmlns="urn:vim25"><_this type="CustomFieldsManager">CustomFieldsManager</_this><name>icm.deployment</name><moType>VirtualMachine</moType></AddCustomFieldDef>' |
+	sed -n 's|.*<returnval><key>\([0-9]*\)</key>.*|\1|p')
+soap "<SetField xmlns=\"urn:vim25\"><_this type=\"CustomFieldsManager\">CustomFieldsManager</_this><entity type=\"VirtualMachine\">$(ref /DC0/vm/vcsim-a)</entity><key>$key</key><value>Sample-TEST</value></SetField>" >/dev/null
+json=$(vcprops -folder /DC0/vm -prefix vcsim-a)
 get() { printf '%s' "$json" | python3 -c "import json,sys; v=json.load(sys.stdin); print(len(v) == 1 and $1)"; }
 is "vcprops: one VM vcsim-a in /DC0/vm" "$(get 'v[0]["folder"]')" /DC0/vm
 is "numCPU, memoryMB, guestId from the clone's config" \
@@ -113,6 +118,7 @@ is "disks: the template's (16 GiB thin, bus 0) and the added one (20 GiB eager-z
 	"$(get "sorted((d['capacityKB'], d['controllerBus'], d['thinProvisioned'], d['eagerlyScrub'], d['datastore'] == '$CDS_NAME') for d in v[0]['disks'])")" \
 	"[(16777216, 0, True, False, True), (20971520, 1, False, True, True)]"
 is "guestinfo.icm.* extraConfig" "$(get 'v[0]["guestinfo"]')" "{'guestinfo.icm.test': 'yes'}"
+is "custom attribute icm.deployment by name" "$(get 'v[0]["customValues"]')" "{'icm.deployment': 'Sample-TEST'}"
 is "the template stays a powered-off template" \
 	"$(vcprops -prefix ubuntu-2204-template | python3 -c 'import json,sys; v=json.load(sys.stdin); print(v[0]["template"], v[0]["powerState"])')" \
 	"True poweredOff"
