@@ -230,7 +230,7 @@ vcsim_up() {
 	VC_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
 	VC_CA=$v/ca.crt
 	"$b/vcsim" -listen 127.0.0.1:0 -cert "$v/server.crt" -key "$v/server.key" -user "$VC_USER" \
-		-password "$VC_PASS" -url-file "$v/url" "$@" > "$v/log" 2>&1 &
+		-password "$VC_PASS" -url-file "$v/url" -exit-with-parent "$@" > "$v/log" 2>&1 &
 	VCSIM_PID=$!
 	_on_exit "kill -TERM $VCSIM_PID 2>/dev/null; wait $VCSIM_PID 2>/dev/null"
 	for i in $(seq 150); do

@@ -23,6 +23,10 @@ command -v go >/dev/null || { echo "go is missing (Debian package golang-go)" >&
 [ -f "$SRC/simulator/simulator.go" ] ||
 	{ echo "govmomi is missing: no $SRC (Debian package golang-github-vmware-govmomi-dev)" >&2; exit 77; }
 
+# One build at a time in OUTDIR (make and a test may both ask).
+exec 9> "$OUT/.lock" || die "cannot open $OUT/.lock"
+flock 9 || die "cannot lock $OUT/.lock"
+
 stamp=$( { go version
 	(cd "$SRC/simulator" && find . -type f -name '*.go' -print0 | sort -z | xargs -0 sha256sum)
 	(cd "$HERE" && sha256sum build.sh simulator.patch vcsim/main.go vcprops/main.go)

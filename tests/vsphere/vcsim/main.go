@@ -5,8 +5,8 @@
 // /DC0/vm/ubuntu-2204-template (one ParaVirtual SCSI controller, one disk,
 // one NIC).  It serves https with the given certificate, accepts only the
 // given user and password, writes its SDK URL to -url-file once listening,
-// and on SIGTERM or SIGINT removes its temporary datastore directories and
-// exits 0.
+// and on SIGTERM or SIGINT (or its parent's death, with -exit-with-parent)
+// removes its temporary datastore directories and exits 0.
 package main
 
 import (
@@ -42,18 +42,30 @@ func main() {
 	pass := flag.String("password", "", "that user's password (required)")
 	free := flag.Int64("datastore-free", 10<<40, "summary.freeSpace of each datastore, in bytes")
 	urlFile := flag.String("url-file", "", "file to write the SDK URL into once listening")
+	withParent := flag.Bool("exit-with-parent", false, "get SIGTERM when the parent process dies (Linux)")
 	flag.Parse()
 	if *pass == "" || (*cert == "") != (*key == "") || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: vcsim -password P [-listen A] [-user U] [-cert F -key F] [-datastore-free BYTES] [-url-file F]")
 		os.Exit(2)
 	}
-	if err := run(*listen, *cert, *key, *user, *pass, *free, *urlFile); err != nil {
+	// Before anything: a SIGTERM from here on removes the temporary directories.
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	if *withParent {
+		// A test script killed before its EXIT trap runs leaves no simulator behind.
+		_, _, errno := syscall.RawSyscall(syscall.SYS_PRCTL, syscall.PR_SET_PDEATHSIG, uintptr(syscall.SIGTERM), 0)
+		if errno != 0 || os.Getppid() == 1 {
+			fmt.Fprintln(os.Stderr, "vcsim: -exit-with-parent: no parent to follow")
+			os.Exit(1)
+		}
+	}
+	if err := run(sig, *listen, *cert, *key, *user, *pass, *free, *urlFile); err != nil {
 		fmt.Fprintln(os.Stderr, "vcsim:", err)
 		os.Exit(1)
 	}
 }
 
-func run(listen, cert, key, user, pass string, free int64, urlFile string) error {
+func run(sig chan os.Signal, listen, cert, key, user, pass string, free int64, urlFile string) error {
 	model := simulator.VPX()
 	model.Datastore = 2
 	model.Pod = 1
@@ -92,14 +104,13 @@ func run(listen, cert, key, user, pass string, free int64, urlFile string) error
 	}
 	fmt.Println(sdk.String())
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	<-sig
 	return nil
 }
 
-// setup moves the datastores into the pod (Storage DRS on), sets their free
-// space, and creates the template, through the simulator's own API.
+// setup moves the datastores into the pod (Storage DRS on), creates the
+// template, through the simulator's own API, and sets the datastores' free
+// space.
 func setup(u *url.URL, free int64) error {
 	ctx := context.Background()
 	c, err := govmomi.NewClient(ctx, u, true)
@@ -139,9 +150,12 @@ func setup(u *url.URL, free int64) error {
 	if err != nil {
 		return fmt.Errorf("enabling Storage DRS on %s: %v", podPath, err)
 	}
+	// The template first: its disk must not count against -datastore-free.
+	if err := createTemplate(ctx, finder, dss[0]); err != nil {
+		return err
+	}
 	setFree(pod.Reference(), refs, free)
-
-	return createTemplate(ctx, finder, dss[0])
+	return nil
 }
 
 func wait(ctx context.Context, f func(context.Context, []types.ManagedObjectReference) (*object.Task, error), refs []types.ManagedObjectReference) error {
