@@ -251,6 +251,17 @@ $(OUT)/tests/tf-write: tests/cloud/tf-write.c $(LIBOBJS)
 
 test e2e: $(OUT)/tests/tf-write
 
+# tests/vsphere/build.sh builds the vCenter simulator harness of the vSphere
+# tests (vcsim, vcprops) with Go, offline, where e2e's vcsim_up looks for it
+# (a host tool: the same dir for every ARCH and DEV).  It is a no-op when up
+# to date, and exits 77 without Go or govmomi: then e2e 86 skips.
+VCSIM := build/tests/vcsim
+.PHONY: $(VCSIM)
+$(VCSIM):
+	tests/vsphere/build.sh $@ || [ $$? = 77 ]
+
+test e2e: $(VCSIM)
+
 # ---------------------------------------------------------------------------
 # AWS request layer (src/cloud/sigv4, src/provider/aws/ec2): tests/cloud/sigv4-sign signs
 # icm's own EC2/ELB requests for the botocore cross-check

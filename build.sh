@@ -89,6 +89,7 @@ PACKAGES=(
     python3 python3-jsonschema  # release/sbom.py; the SBOM checked against SPDX's schema (e2e 80)
     groff-base             # e2e 82-doc: groff -man -ww checks the man page (make doc)
     zsh                    # e2e 82-doc: the zsh completion driven by zsh's line editor
+    golang-go golang-github-vmware-govmomi-dev  # tests/vsphere: vcsim, govmomi's vCenter simulator (e2e 86)
 )
 # Others who need a tool for tests: add it to PACKAGES above.
 

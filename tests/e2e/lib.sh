@@ -193,3 +193,55 @@ moto_up() {
 	[ "$st" = 0 ] || { echo "1..1"; echo "not ok 1 - moto start"; printf '%s\n' "$out" | sed 's/^/#   /'; exit 1; }
 }
 mx() { "$TOP/tests/cloud/moto" exec --dir "$MOTO_DIR" -- "$@"; }
+
+# _on_exit CMD: runs CMD at exit before whatever the EXIT trap did already.
+_on_exit() {
+	local old
+	eval "old=$(trap -p EXIT | sed 's/^trap -- //; s/ EXIT$//')"
+	# shellcheck disable=SC2064 # both expand now, on purpose
+	trap "$1; ${old:-:}" EXIT
+}
+
+# vcsim_up [vcsim flags...]: govmomi's vCenter simulator with the inventory
+# of tests/vsphere/README.md, built by tests/vsphere/build.sh into
+# $VCSIM_BUILD (default build/tests/vcsim; skipped when Go or govmomi is
+# missing), serving https on a random 127.0.0.1 port with a certificate of
+# a CA made here, for one user and a random password; stopped at exit.  Call
+# before plan.  Exports VC_URL (https://127.0.0.1:PORT/sdk), VC_SERVER
+# (127.0.0.1:PORT), VC_USER, VC_PASS, VC_CA (the CA's PEM file).
+# vcprops [flags...]: tests/vsphere/vcprops on that vCenter.
+vcsim_up() {
+	local b=${VCSIM_BUILD:-$TOP/build/tests/vcsim} v=$T/vcsim out st i
+	out=$("$TOP/tests/vsphere/build.sh" "$b" 2>&1); st=$?
+	[ "$st" = 77 ] && skip_all "vcsim: $(printf '%s' "$out" | tail -1)"
+	command -v openssl >/dev/null || skip_all "openssl is missing (see build.sh's test packages)"
+	_vcsim_fail() { echo "1..1"; echo "not ok 1 - vcsim_up: $1"; printf '%s\n' "$2" | tail -n 20 | sed 's/^/#   /'; exit 1; }
+	[ "$st" = 0 ] || _vcsim_fail "tests/vsphere/build.sh $b" "$out"
+	VCPROPS_BIN=$b/vcprops
+	mkdir -p "$v"
+	out=$(cd "$v" && {
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
+			-subj /CN=icm-test-vcsim-ca &&
+		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 &&
+		printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext &&
+		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile ext -out server.crt; } 2>&1) || _vcsim_fail "openssl: CA and server certificate" "$out"
+	VC_USER=administrator@vsphere.local
+	VC_PASS=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
+	VC_CA=$v/ca.crt
+	"$b/vcsim" -listen 127.0.0.1:0 -cert "$v/server.crt" -key "$v/server.key" -user "$VC_USER" \
+		-password "$VC_PASS" -url-file "$v/url" -exit-with-parent "$@" > "$v/log" 2>&1 &
+	VCSIM_PID=$!
+	_on_exit "kill -TERM $VCSIM_PID 2>/dev/null; wait $VCSIM_PID 2>/dev/null"
+	for i in $(seq 150); do
+		[ -s "$v/url" ] && break
+		kill -0 "$VCSIM_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -s "$v/url" ] || _vcsim_fail "vcsim did not start ($i tries)" "$(cat "$v/log")"
+	VC_URL=$(cat "$v/url")
+	VC_SERVER=${VC_URL#https://}
+	VC_SERVER=${VC_SERVER%%/*}
+	export VC_URL VC_SERVER VC_USER VC_PASS VC_CA
+}
+vcprops() { "$VCPROPS_BIN" "$@"; }
