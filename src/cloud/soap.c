@@ -175,6 +175,9 @@ static const struct {
 	{ "InsufficientDiskSpace", CLOUD_ERR_INVALID,
 	  "the datastore is full (DataStore, DatastoreCluster, or smaller "
 	  "*VolumeSize)" },
+	{ "NoDiskSpace", CLOUD_ERR_INVALID,
+	  "the datastore is full (DataStore, DatastoreCluster, or smaller "
+	  "*VolumeSize)" },
 	{ "OutOfBounds", CLOUD_ERR_INVALID, NULL },
 	{ "InvalidArgument", CLOUD_ERR_INVALID, NULL },
 	{ "InvalidRequest", CLOUD_ERR_INVALID, NULL },

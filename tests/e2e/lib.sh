@@ -208,22 +208,22 @@ _on_exit() {
 # missing), serving https on a random 127.0.0.1 port with a certificate of
 # a CA made here, for one user and a random password; stopped at exit.  Call
 # before plan.  Exports VC_URL (https://127.0.0.1:PORT/sdk), VC_SERVER
-# (127.0.0.1:PORT), VC_USER, VC_PASS, VC_CA (the CA's PEM file).
+# (localhost:PORT: icm's TLS verifies names, not addresses), VC_USER, VC_PASS, VC_CA (the CA's PEM file).
 # vcprops [flags...]: tests/vsphere/vcprops on that vCenter.
 vcsim_up() {
-	local b=${VCSIM_BUILD:-$TOP/build/tests/vcsim} v=$T/vcsim out st i
+	local b=${VCSIM_BUILD:-$TOP/build/tests/vcsim} v out st i
 	out=$("$TOP/tests/vsphere/build.sh" "$b" 2>&1); st=$?
 	[ "$st" = 77 ] && skip_all "vcsim: $(printf '%s' "$out" | tail -1)"
 	command -v openssl >/dev/null || skip_all "openssl is missing (see build.sh's test packages)"
 	_vcsim_fail() { echo "1..1"; echo "not ok 1 - vcsim_up: $1"; printf '%s\n' "$2" | tail -n 20 | sed 's/^/#   /'; exit 1; }
 	[ "$st" = 0 ] || _vcsim_fail "tests/vsphere/build.sh $b" "$out"
 	VCPROPS_BIN=$b/vcprops
-	mkdir -p "$v"
+	v=$(mktemp -d "$T/vcsim.XXXXXX")	# its own: vcsim_up may run twice
 	out=$(cd "$v" && {
 		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 \
 			-subj /CN=icm-test-vcsim-ca &&
-		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 &&
-		printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext &&
+		openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost &&
+		printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > ext &&
 		openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 2 \
 			-extfile ext -out server.crt; } 2>&1) || _vcsim_fail "openssl: CA and server certificate" "$out"
 	VC_USER=administrator@vsphere.local
@@ -242,6 +242,8 @@ vcsim_up() {
 	VC_URL=$(cat "$v/url")
 	VC_SERVER=${VC_URL#https://}
 	VC_SERVER=${VC_SERVER%%/*}
+	# BearSSL (icm's TLS) verifies host names only, not IP addresses
+	VC_SERVER=localhost:${VC_SERVER##*:}
 	export VC_URL VC_SERVER VC_USER VC_PASS VC_CA
 }
 vcprops() { "$VCPROPS_BIN" "$@"; }

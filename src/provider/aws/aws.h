@@ -130,11 +130,6 @@ static inline bool fld_true(const struct node *n, const char *f)
 }
 
 /* provider.c */
-/* "<Label>-<Role>-<Tag>" (caller frees). */
-char *aws_def_name(const struct node *n);
-/* ICM's phase line `<before><definition><after>` per definition. */
-void aws_say_definitions(const struct plan *p, const char *before,
-			 const char *after);
 /* Credentials, clients, zones and the engine for p; -1 reported.
  * aws_close() it in both cases. */
 int aws_open(struct aws *a, const struct provider_ctx *pc,

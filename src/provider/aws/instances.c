@@ -5,6 +5,7 @@
  * run.
  */
 #include "aws.h"
+#include "../defs.h"
 #include "../../state/log.h"
 #include "../../util/buf.h"
 #include "../../util/str.h"
@@ -217,7 +218,7 @@ static int placement(struct aws *a, const struct node *n, char **name)
 	if (!groups && !strategy)
 		return 0;
 	*name = groups ? xstrndup(groups, strcspn(groups, ",")) :
-		aws_def_name(n);
+		provider_def_name(n);
 	if (!strategy)
 		return 0;
 	aws_params_init(&p);

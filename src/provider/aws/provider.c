@@ -5,60 +5,9 @@
  */
 #include "aws.h"
 #include "tf.h"
+#include "../defs.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
-
-/* "<Label>-<Role>-<Tag>": node n's definition as ICM's console lines
- * and state directory name it (caller frees). */
-char *aws_def_name(const struct node *n)
-{
-	return xasprintf("%s-%s-%s", fld(n, "Label"), n->role,
-			 fld(n, "Tag"));
-}
-
-/* The first node of definition def that is not a load balancer; NULL
- * when it has none (Count 0). */
-static const struct node *def_node(const struct plan *p, int def)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->nodes[i].def_index == def &&
-		    strcmp(p->nodes[i].role, "LB"))
-			return &p->nodes[i];
-	return NULL;
-}
-
-static int def_count(const struct plan *p)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < p->n; i++)
-		if (p->nodes[i].def_index >= n)
-			n = p->nodes[i].def_index + 1;
-	return n;
-}
-
-/* ICM's phase line `<before><definition><after>` for every definition
- * of p that has nodes (unprovision's destroy lines). */
-void aws_say_definitions(const struct plan *p, const char *before,
-			 const char *after)
-{
-	int def, n = def_count(p);
-
-	for (def = 0; def < n; def++) {
-		const struct node *n0 = def_node(p, def);
-		char *name;
-
-		if (!n0)
-			continue;
-		name = aws_def_name(n0);
-		say("%s%s%s", before, name, after);
-		free(name);
-	}
-}
-
 
 /* The zones of the deployment (Zone, comma list), in order. */
 /* The zones of the deployment: the Zone list of defaults.json (its order
@@ -169,7 +118,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
 	char *name = NULL;
 	size_t i, nlive = 0;
-	int def, ndefs = def_count(p), ret = -1;
+	int def, ndefs = provider_def_count(p), ret = -1;
 
 	memset(&a, 0, sizeof(a));
 	/* sizes that shrank refused, growth confirmed: before any call */
@@ -191,9 +140,9 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	if (aws_expand_batches(&a) || aws_scale_in(&a, p))
 		goto out;
 	for (def = 0; def < ndefs; def++) {
-		if (!def_node(p, def))
+		if (!provider_def_node(p, def))
 			continue;
-		name = aws_def_name(def_node(p, def));
+		name = provider_def_name(provider_def_node(p, def));
 		say("Starting plan of %s...", name);
 		if (aws_terraform_write_definition(pc->state_dir, pc->cfg, p,
 						   def))
@@ -223,7 +172,7 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 		if (!strcmp(p->nodes[i].role, "LB") &&
 		    aws_load_balancer(&a, &p->nodes[i], p))
 			goto out;
-	aws_say_definitions(p, "...completed apply of ", "");
+	provider_say_definitions(p, "...completed apply of ", "");
 	debug("EC2: %lu calls for %zu nodes", a.ec2.calls, nlive);
 	ret = 0;
 out:

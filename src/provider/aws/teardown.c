@@ -5,6 +5,7 @@
  * never touched.
  */
 #include "aws.h"
+#include "../defs.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
 
@@ -198,7 +199,7 @@ void aws_teardown_turn(void *prov, const struct res_kind *k)
 
 	if (k != &aws_res_keypair)
 		return;
-	aws_say_definitions(a->plan, "...completed destroy of ", "");
+	provider_say_definitions(a->plan, "...completed destroy of ", "");
 	say("Starting destroy of %s...", a->dep);
 }
 
@@ -219,7 +220,7 @@ int aws_destroy(const struct provider_ctx *pc, const struct plan *p)
 	 * by the deployment's tag, so what the user supplied (untagged) is
 	 * never touched.  ICM's destroy lines: every definition, then
 	 * <Label>-<Tag>. */
-	aws_say_definitions(p, "Starting destroy of ", "...");
+	provider_say_definitions(p, "Starting destroy of ", "...");
 	a.tearing_down = true;
 	if (aws_sweep_elb(&a) || engine_teardown(a.e))
 		goto out;

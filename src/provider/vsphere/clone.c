@@ -347,8 +347,10 @@ static int check_space(struct vs *s, struct node *const *nodes, size_t k,
 		for (j = 0; j < k; j++) {
 			size_t v;
 
-			for (v = 0; v < ARRAY_SIZE(vols) &&
-			     !strcmp(ds[j], ds[i]); v++)
+			if (strcmp(ds[j], ds[i]))
+				continue;
+			need += s->tmpl.disk_kb << 10;
+			for (v = 0; v < ARRAY_SIZE(vols); v++)
 				need += vol_gb(nodes[j], v) << 30;
 		}
 		if (vim_props(&s->v, "Datastore", (const char **)&ds[i], 1,
@@ -360,7 +362,8 @@ static int check_space(struct vs *s, struct node *const *nodes, size_t k,
 		if (freeb >= 0 && need > freeb) {
 			cloud_err_set(err, CLOUD_ERR_INVALID, "datastore %s "
 				      "(%s) is full: %lld GB free, the disks "
-				      "of %s%s need %lld GB (*VolumeSize)",
+				      "of %s%s need %lld GB (the template's "
+				      "and *VolumeSize)",
 				      name ? name : ds[i], s->pod ?
 				      "DatastoreCluster" : "DataStore",
 				      freeb >> 30, nodes[0]->name,
@@ -436,8 +439,6 @@ static int start_clone(struct vs *s, const struct plan *p,
 		       struct vim_task *t, struct cloud_err *err)
 {
 	struct buf b, spec;
-	struct xml_node *root = NULL;
-	const struct xml_node *rv;
 	int ret = -1;
 
 	buf_init(&b, SPEC_CAP);
@@ -451,12 +452,8 @@ static int start_clone(struct vs *s, const struct plan *p,
 			      "too large", n->name);
 		goto out;
 	}
-	if (vim_call(&s->v, "CloneVM_Task", &b, &root, &rv, err))
-		goto out;
-	t->id = xstrdup(xml_text(rv) ?: "");
-	ret = 0;
+	ret = vim_task_start(&s->v, "CloneVM_Task", &b, t, err);
 out:
-	xml_free(root);
 	buf_release(&b);
 	buf_release(&spec);
 	return ret;

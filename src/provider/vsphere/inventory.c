@@ -177,6 +177,9 @@ static int template_devices(struct vs *s)
 		for (bus = 0; u && bus < VS_MAX_CTRL; bus++)
 			if (ck && t->ctrl_key[bus] == ck && atoi(u) < 16)
 				t->used_units[bus] |= 1 << atoi(u);
+		if (!strcmp(soap_type(d) ?: "", "VirtualDisk"))
+			t->disk_kb += atoll(xml_text(xml_child(d,
+						"capacityInKB")) ?: "0");
 	}
 	ret = 0;
 out:

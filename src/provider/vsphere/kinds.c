@@ -52,25 +52,18 @@ static int start(struct vs *s, const char *method, const char *type,
 		 const char *id, struct vim_task *t, struct cloud_err *err)
 {
 	struct buf b;
-	struct xml_node *root = NULL;
-	const struct xml_node *rv;
 	int ret = -1;
 
 	buf_init(&b, 1 << 16);
 	if (soap_addf(&b, "<%r xmlns=\"urn:vim25\"><_this type=\"%r\">%s"
 		      "</_this></%r>", method, type, id, method))
 		goto out;
-	if (vim_call(&s->v, method, &b, &root, &rv, err)) {
-		if (err->cls == CLOUD_ERR_NOT_FOUND) {
-			cloud_err_release(err);
-			ret = 0;
-		}
-		goto out;
+	ret = vim_task_start(&s->v, method, &b, t, err);
+	if (ret && err->cls == CLOUD_ERR_NOT_FOUND) {
+		cloud_err_release(err);
+		ret = 0;
 	}
-	t->id = xstrdup(xml_text(rv) ?: "");
-	ret = 0;
 out:
-	xml_free(root);
 	buf_release(&b);
 	return ret;
 }

@@ -4,61 +4,18 @@
  */
 #include "vsphere.h"
 #include "tf.h"
+#include "../defs.h"
 #include "../resize.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
 #include <arpa/inet.h>
-
-static char *def_name(const struct node *n)
-{
-	return xasprintf("%s-%s-%s", vs_fld(n, "Label"), n->role,
-			 vs_fld(n, "Tag"));
-}
-
-static const struct node *def_node(const struct plan *p, int def)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (p->nodes[i].def_index == def &&
-		    strcmp(p->nodes[i].role, "LB"))
-			return &p->nodes[i];
-	return NULL;
-}
-
-static int def_count(const struct plan *p)
-{
-	size_t i;
-	int n = 0;
-
-	for (i = 0; i < p->n; i++)
-		if (p->nodes[i].def_index >= n)
-			n = p->nodes[i].def_index + 1;
-	return n;
-}
-
-static void say_definitions(const struct plan *p, const char *before,
-			    const char *after)
-{
-	int def, n = def_count(p);
-
-	for (def = 0; def < n; def++) {
-		char *name;
-
-		if (!def_node(p, def))
-			continue;
-		name = def_name(def_node(p, def));
-		say("%s%s%s", before, name, after);
-		free(name);
-	}
-}
 
 static void teardown_turn(void *prov, const struct res_kind *k)
 {
 	struct vs *s = prov;
 
 	if (k == &vs_kind_vm)
-		say_definitions(s->plan, "Starting destroy of ", "...");
+		provider_say_definitions(s->plan, "Starting destroy of ", "...");
 	else
 		say("Starting destroy of %s...", s->dep);
 }
@@ -71,9 +28,9 @@ static int vs_open(struct vs *s, const struct provider_ctx *pc,
 	memset(s, 0, sizeof(*s));
 	s->pc = pc;
 	s->plan = p;
-	s->any = def_node(p, 0);
-	for (int d = 1; !s->any && d < def_count(p); d++)
-		s->any = def_node(p, d);
+	s->any = provider_def_node(p, 0);
+	for (int d = 1; !s->any && d < provider_def_count(p); d++)
+		s->any = provider_def_node(p, d);
 	if (!s->any)
 		return error("no nodes to provision");
 	s->dep = xasprintf("%s-%s", vs_fld(s->any, "Label"),
@@ -123,7 +80,7 @@ static int vs_create(const struct provider_ctx *pc, struct plan *p)
 {
 	struct vs s;
 	char *name = NULL;
-	int def, ndefs = def_count(p), ret = -1;
+	int def, ndefs = provider_def_count(p), ret = -1;
 	size_t i, nvm = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -140,9 +97,9 @@ static int vs_create(const struct provider_ctx *pc, struct plan *p)
 	if (engine_scale_in(s.e, &vs_kind_vm, p))
 		goto out;
 	for (def = 0; def < ndefs; def++) {
-		if (!def_node(p, def))
+		if (!provider_def_node(p, def))
 			continue;
-		name = def_name(def_node(p, def));
+		name = provider_def_name(provider_def_node(p, def));
 		say("Starting plan of %s...", name);
 		if (vsphere_terraform_write_definition(pc->state_dir, pc->cfg,
 						       p, def))
@@ -160,7 +117,7 @@ static int vs_create(const struct provider_ctx *pc, struct plan *p)
 	    nvm == 1 ? "" : "s", nvm == 1 ? "its" : "their");
 	if (vs_wait_guests(&s, p))
 		goto out;
-	say_definitions(p, "...completed apply of ", "");
+	provider_say_definitions(p, "...completed apply of ", "");
 	debug("vSphere: %lu calls for %zu nodes", s.v.soap.calls, nvm);
 	ret = 0;
 out:
@@ -180,7 +137,7 @@ static int vs_destroy(const struct provider_ctx *pc, const struct plan *p)
 	s.tearing_down = true;
 	if (engine_teardown(s.e))
 		goto out;
-	say_definitions(p, "...completed destroy of ", "");
+	provider_say_definitions(p, "...completed destroy of ", "");
 	say("...completed destroy of %s", s.dep);
 	ret = 0;
 out:
@@ -199,7 +156,7 @@ static bool ipv4(const char *s)
  * the deployment (seen collects them). */
 static int check_ips(const struct plan *p, int def, struct buf *seen)
 {
-	const struct node *n = def_node(p, def);
+	const struct node *n = provider_def_node(p, def);
 	const char *list = n ? vs_fld(n, "IPv4Addresses") : NULL;
 	char *s, *w, *save = NULL;
 	size_t i, want = 0, k = 0;
@@ -271,7 +228,7 @@ static int vs_validate(const struct provider_ctx *pc, const struct plan *p)
 				    vs_fld(n, "IPv4Gateway"));
 	}
 	buf_init(&seen, 1 << 20);
-	for (def = 0; def < def_count(p) && !ret; def++)
+	for (def = 0; def < provider_def_count(p) && !ret; def++)
 		ret = check_ips(p, def, &seen);
 	buf_release(&seen);
 	return ret;

@@ -347,6 +347,19 @@ out:
 	return ret;
 }
 
+int vim_task_start(struct vim *v, const char *method, const struct buf *body,
+		   struct vim_task *t, struct cloud_err *err)
+{
+	struct xml_node *root = NULL;
+	const struct xml_node *rv;
+
+	if (vim_call(v, method, body, &root, &rv, err))
+		return -1;
+	t->id = xstrdup(xml_text(rv) ?: "");
+	xml_free(root);
+	return 0;
+}
+
 void vim_task_release(struct vim_task *t)
 {
 	free(t->id);

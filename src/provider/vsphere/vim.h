@@ -93,6 +93,10 @@ struct vim_task {
 	bool done;			/* success or error */
 };
 
+/* Calls method (a *_Task) with body; t->id its task.  -1 with err. */
+int vim_task_start(struct vim *v, const char *method, const struct buf *body,
+		   struct vim_task *t, struct cloud_err *err) WARN_UNUSED;
+
 /* Waits until every task of t[0..n) succeeded or failed, or timeout_ms
  * passed (the ones left then get a timeout error naming what, from
  * what).  Returns the number that failed. */

@@ -43,6 +43,8 @@ struct vs_template {
 	int nctrl;			/* SCSI controllers */
 	int ctrl_key[VS_MAX_CTRL];	/* by bus number; 0 none */
 	int used_units[VS_MAX_CTRL];	/* bit mask of units taken */
+	long long disk_kb;		/* its disks' capacity (a clone copies
+					   them) */
 };
 
 struct vs {

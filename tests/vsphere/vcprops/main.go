@@ -76,10 +76,18 @@ func main() {
 	folder := flag.String("folder", "", "only the VMs in this inventory folder")
 	prefix := flag.String("prefix", "", "only the VMs whose name starts with this")
 	names := flag.Bool("names", false, "print only the VM names, one a line")
+	destroy := flag.String("destroy", "", "power off and destroy the VM of this name (a deletion behind icm's back), print nothing")
 	flag.Parse()
 	if *u == "" || *user == "" || *ca == "" || flag.NArg() != 0 {
 		fmt.Fprintln(os.Stderr, "usage: vcprops [-url U] [-user U] [-password P] [-ca FILE] [-folder PATH] [-prefix P] [-names]")
 		os.Exit(2)
+	}
+	if *destroy != "" {
+		if err := destroyVM(*u, *user, *pass, *ca, *destroy); err != nil {
+			fmt.Fprintln(os.Stderr, "vcprops:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	vms, err := read(*u, *user, *pass, *ca, *folder, *prefix)
 	if err != nil {
@@ -96,25 +104,74 @@ func main() {
 	fmt.Println(string(out))
 }
 
-func read(rawurl, user, pass, ca, folder, prefix string) ([]VM, error) {
+// destroyVM powers off (if on) and destroys the VM named name.
+func destroyVM(rawurl, user, pass, ca, name string) error {
 	ctx := context.Background()
+	c, logout, err := login(ctx, rawurl, user, pass, ca)
+	if err != nil {
+		return err
+	}
+	defer logout()
+	v, err := view.NewManager(c).CreateContainerView(ctx, c.ServiceContent.RootFolder, []string{"VirtualMachine"}, true)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = v.Destroy(ctx) }()
+	var mos []mo.VirtualMachine
+	if err := v.Retrieve(ctx, []string{"VirtualMachine"}, []string{"name", "runtime.powerState"}, &mos); err != nil {
+		return err
+	}
+	for _, m := range mos {
+		if m.Name != name {
+			continue
+		}
+		vm := object.NewVirtualMachine(c, m.Self)
+		if m.Runtime.PowerState == types.VirtualMachinePowerStatePoweredOn {
+			t, err := vm.PowerOff(ctx)
+			if err == nil {
+				err = t.Wait(ctx)
+			}
+			if err != nil {
+				return err
+			}
+		}
+		t, err := vm.Destroy(ctx)
+		if err == nil {
+			err = t.Wait(ctx)
+		}
+		return err
+	}
+	return fmt.Errorf("no VM named %s", name)
+}
+
+// login opens a session; logout ends it.
+func login(ctx context.Context, rawurl, user, pass, ca string) (*vim25.Client, func(), error) {
 	u, err := url.Parse(rawurl)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sc := soap.NewClient(u, false)
 	if err := sc.SetRootCAs(ca); err != nil {
-		return nil, fmt.Errorf("%s: %v", ca, err)
+		return nil, nil, fmt.Errorf("%s: %v", ca, err)
 	}
 	c, err := vim25.NewClient(ctx, sc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sm := session.NewManager(c)
 	if err := sm.Login(ctx, url.UserPassword(user, pass)); err != nil {
+		return nil, nil, err
+	}
+	return c, func() { _ = sm.Logout(ctx) }, nil
+}
+
+func read(rawurl, user, pass, ca, folder, prefix string) ([]VM, error) {
+	ctx := context.Background()
+	c, logout, err := login(ctx, rawurl, user, pass, ca)
+	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = sm.Logout(ctx) }()
+	defer logout()
 
 	fields, err := fieldNames(ctx, c)
 	if err != nil {

@@ -1,0 +1,49 @@
+/* defs.c: a plan's definitions by name (see defs.h). */
+#include "defs.h"
+#include "../state/log.h"
+#include "../util/str.h"
+
+char *provider_def_name(const struct node *n)
+{
+	return xasprintf("%s-%s-%s", node_field(n, "Label"), n->role,
+			 node_field(n, "Tag"));
+}
+
+const struct node *provider_def_node(const struct plan *p, int def)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->nodes[i].def_index == def &&
+		    strcmp(p->nodes[i].role, "LB"))
+			return &p->nodes[i];
+	return NULL;
+}
+
+int provider_def_count(const struct plan *p)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < p->n; i++)
+		if (p->nodes[i].def_index >= n)
+			n = p->nodes[i].def_index + 1;
+	return n;
+}
+
+void provider_say_definitions(const struct plan *p, const char *before,
+			      const char *after)
+{
+	int def, n = provider_def_count(p);
+
+	for (def = 0; def < n; def++) {
+		const struct node *n0 = provider_def_node(p, def);
+		char *name;
+
+		if (!n0)
+			continue;
+		name = provider_def_name(n0);
+		say("%s%s%s", before, name, after);
+		free(name);
+	}
+}
