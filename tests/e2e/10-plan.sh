@@ -3,9 +3,10 @@
 # samples icm ships): ICM's node names, the load balancer, no changes.
 # Then the guide's tables transcribed as written (tests/data/guide: Label
 # and Tag in every definition, values as strings, the DS without a
-# StartCount) plan to the guide's machine names.
+# StartCount) plan to the guide's machine names.  The vSphere sample plans
+# without any network (in a namespace with none, where one can be made).
 . "$(dirname "$0")/lib.sh"
-plan 21
+plan 24
 
 names() { echo "$1" | awk 'NR>2 && /-TEST-/ {print $1}' | tr '\n' ' '; }
 
@@ -68,4 +69,13 @@ out=$("$ICM" provision -plan 2>&1); st=$?
 is "guide sharded table: exit 0" "$st" 0
 is "guide sharded table: the guide's machine names" "$(names "$out")" \
 	"SHARDING-DM-TEST-0001 SHARDING-DS-TEST-0002 SHARDING-DS-TEST-0003 SHARDING-DS-TEST-0004 SHARDING-DS-TEST-0005 "
+
+# the vSphere sample, written by icm samples, with no network at all
+cd "$T" && "$ICM" samples vs >/dev/null 2>&1 && cd vs/vSphere || exit 1
+nonet=; unshare -rn true 2>/dev/null && nonet="unshare -rn"
+out=$($nonet "$ICM" provision -plan 2>&1); st=$?
+is "vSphere sample: -plan exits 0${nonet:+ with no network}" "$st" 0
+is "vSphere sample: four machines of 2 vCPU, 4096 MB" \
+	"$(echo "$out" | grep -c '2 vCPU, 4096 MB')" 4
+ok "vSphere sample: -plan made no state directory" test ! -e state
 done_testing
