@@ -41,6 +41,7 @@ func main() {
 	user := flag.String("user", "administrator@vsphere.local", "the one user name that logs in")
 	pass := flag.String("password", "", "that user's password (required)")
 	free := flag.Int64("datastore-free", 10<<40, "summary.freeSpace of each datastore, in bytes")
+	stock := flag.Bool("stock", false, "vcsim's own default VPX inventory (no pod, no template), as `vcsim` starts with; -datastore-free does not apply")
 	urlFile := flag.String("url-file", "", "file to write the SDK URL into once listening")
 	withParent := flag.Bool("exit-with-parent", false, "get SIGTERM when the parent process dies (Linux)")
 	flag.Parse()
@@ -59,17 +60,19 @@ func main() {
 			os.Exit(1)
 		}
 	}
-	if err := run(sig, *listen, *cert, *key, *user, *pass, *free, *urlFile); err != nil {
+	if err := run(sig, *listen, *cert, *key, *user, *pass, *free, *urlFile, *stock); err != nil {
 		fmt.Fprintln(os.Stderr, "vcsim:", err)
 		os.Exit(1)
 	}
 }
 
-func run(sig chan os.Signal, listen, cert, key, user, pass string, free int64, urlFile string) error {
+func run(sig chan os.Signal, listen, cert, key, user, pass string, free int64, urlFile string, stock bool) error {
 	model := simulator.VPX()
-	model.Datastore = 2
-	model.Pod = 1
-	model.Machine = 1
+	if !stock {
+		model.Datastore = 2
+		model.Pod = 1
+		model.Machine = 1
+	}
 	// Removes the temporary datastore directories (set up even when Create fails half way).
 	defer model.Remove()
 	if err := model.Create(); err != nil {
@@ -88,8 +91,10 @@ func run(sig chan os.Signal, listen, cert, key, user, pass string, free int64, u
 	server := model.Service.NewServer()
 	defer server.Close()
 
-	if err := setup(server.URL, free); err != nil {
-		return fmt.Errorf("setting up the inventory: %v", err)
+	if !stock {
+		if err := setup(server.URL, free); err != nil {
+			return fmt.Errorf("setting up the inventory: %v", err)
+		}
 	}
 
 	sdk := url.URL{Scheme: server.URL.Scheme, Host: server.URL.Host, Path: server.URL.Path}
