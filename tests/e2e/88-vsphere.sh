@@ -22,7 +22,7 @@ world_docker_up 3
 vcsim_up
 LOOPS=()
 _on_exit 'for l in "${LOOPS[@]}"; do losetup -d "$l"; done'
-plan 51
+plan 53
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris
@@ -204,6 +204,10 @@ rm -rf state instances.json
 out=$("$ICM" provision 2>&1)
 check "after the errors, provision continues and completes" $? 0 "$out"
 is "... with exactly the planned VMs" "$(census Vk)" "$FULL"
+out=$("$ICM" provision -force -override '{"OSVolumeSize": "40"}' 2>&1)
+check "a larger disk for existing VMs: exit 1" $? 1 "$out"
+contains "... refused naming the node and the field, nothing changed" "$out" \
+	"Vk-DATA-T-0001: OSVolumeSize 32 -> 40: growing a disk of an existing VM is not supported on vSphere"
 "$ICM" unprovision -force >/dev/null 2>&1
 rm -rf state instances.json
 
