@@ -17,7 +17,7 @@ if [ -z "${ICM_E2E_NONET:-}" ]; then
 fi
 ip link set lo up 2>/dev/null || skip_all "cannot bring up loopback in a new network namespace"
 vcsim_up -stock
-plan 8
+plan 10
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 
@@ -26,12 +26,17 @@ cd "$T" || exit 1
 cd S/vSphere || exit 1
 "$ICM" keygen ssh >/dev/null 2>&1 && "$ICM" keygen tls >/dev/null 2>&1
 ok "icm keygen ssh and tls beside the sample" test -s ssh/insecure.pub -a -d tls
-# the edits README.txt asks for: the vCenter, its password; the key paths
+# the edits README.txt asks for: the vCenter and its user; the key paths
 sed -i -e "s|\"localhost:8989\"|\"$VC_SERVER\"|" -e "s|\"user\"|\"$VC_USER\"|" \
-	-e "s|\"vcsim-sample\"|\"$VC_PASS\"|" -e "s|/Samples/ssh|$PWD/ssh|" \
+	-e "s|/Samples/ssh|$PWD/ssh|" \
 	-e "s|/Samples/tls|$PWD/tls|" -e "s|/Samples/license|$PWD|" \
 	-e 's|"Provider": "vSphere",|"Provider": "vSphere", "RetryCount": "1", "RetryInterval": "100",|' \
 	defaults.json
+out=$(setsid "$ICM" provision -force </dev/null 2>&1)
+check "no password and no terminal to ask on: exit 1" $? 1 "$out"
+contains "... saying so" "$out" "VSpherePassword is not set and there is no terminal to ask for it"
+# the password as the README says: asked for on the terminal, or added
+sed -i "s|\"VSphereUser\": \"$VC_USER\",|&\n    \"VSpherePassword\": \"$VC_PASS\",|" defaults.json
 out=$("$ICM" provision -force 2>&1)
 check "provision: exit 1 at node preparation (no network)" $? 1 "$out"
 contains "the lab-only switch is warned about" "$out" \

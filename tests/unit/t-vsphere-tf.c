@@ -115,8 +115,8 @@ int main(void)
 	tmpl_has(FOLDER, "resource \"vsphere_folder\" \"deployment\"");
 	tmpl_has(FOLDER, "name                = \"icm.deployment\"");
 	tmpl_has(FOLDER, "name                = \"icm.machine\"");
-	tmpl_has(FOLDER, "#   attr/icm.deployment");
-	tmpl_has(VM, "#   vm/<machine>");
+	tmpl_has(FOLDER, "#   (no record)           custom attributes icm.deployment");
+	tmpl_has(VM, "#   node/<machine>");
 	tmpl_has(VM, "count                = var.InstanceCount");
 	tmpl_has(VM, "datastore_cluster_id = local.datastore_cluster_id");
 	tmpl_has(VM, "scsi_controller_count = var.SCSIControllerCount");

@@ -9,7 +9,9 @@
 #include "vsphere.h"
 #include "../../config/cfgint.h"
 #include "../../state/log.h"
+#include "../../util/secret.h"
 #include "../../util/str.h"
+#include "../../util/term.h"
 
 const char *vs_fld(const struct node *n, const char *field)
 {
@@ -37,11 +39,23 @@ int vs_connect(struct vs *s)
 	const char *user = vs_fld(n, "VSphereUser");
 	const char *pw = vs_fld(n, "VSpherePassword");
 	struct cloud_err err = CLOUD_ERR_INIT;
+	char *asked = NULL, *prompt = NULL;
 	int ret = -1;
 
-	if (!o.server || !user || !pw)
-		return error("vSphere: Server, VSphereUser and VSpherePassword "
-			     "are required");
+	if (!o.server || !user)
+		return error("vSphere: Server and VSphereUser are required");
+	if (!pw) {
+		prompt = xasprintf("vCenter password for %s at %s: ", user,
+				   o.server);
+		if (term_prompt_secret(prompt, &asked)) {
+			free(prompt);
+			return error("VSpherePassword is not set and there is "
+				     "no terminal to ask for it (set it in "
+				     "defaults.json)");
+		}
+		secret_register("VSpherePassword", asked);
+		pw = asked;
+	}
 	if (o.insecure)
 		warning("VSphereAllowUnverifiedSSL is true: the identity of "
 			"vCenter %s is not verified (for labs only; give its "
@@ -58,6 +72,8 @@ int vs_connect(struct vs *s)
 	}
 	ret = 0;
 out:
+	freezero_str(asked);
+	free(prompt);
 	cloud_err_release(&err);
 	return ret;
 }
