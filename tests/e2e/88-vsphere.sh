@@ -22,7 +22,7 @@ world_docker_up 3
 vcsim_up
 LOOPS=()
 _on_exit 'for l in "${LOOPS[@]}"; do losetup -d "$l"; done'
-plan 53
+plan 57
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris
@@ -193,6 +193,12 @@ lacks "... and never the password" "$out" "$VC_PASS"
 out=$("$ICM" provision -override '{"Template": "no-such-template"}' 2>&1)
 check "a missing template: exit 1" $? 1 "$out"
 contains "... naming the field and the value" "$out" "Template 'no-such-template': no VirtualMachine of that name in DC0"
+out=$("$ICM" provision -override '{"VSphereCAFile": ""}' 2>&1)
+check "vCenter's CA neither given nor trusted: exit 1" $? 1 "$out"
+contains "... the TLS failure named" "$out" "cannot reach vCenter $VC_SERVER (Server): RetrieveServiceContent"
+out=$(SSL_CERT_FILE=$VC_CA "$ICM" provision -override '{"VSphereCAFile": "", "Template": "no-such-template"}' 2>&1)
+check "SSL_CERT_FILE trusts it instead (then the missing template stops it)" $? 1 "$out"
+contains "... past TLS and login" "$out" "Template 'no-such-template': no VirtualMachine"
 echo '[{"Role": "DATA", "Count": "1", "StartCount": "4"}]' > dhcp.json
 out=$("$ICM" provision -definitions dhcp.json 2>&1)
 check "DHCP that never answers: exit 1 after WaitForGuestNetTimeout" $? 1 "$out"

@@ -56,8 +56,11 @@ static int start(struct vs *s, const char *method, const char *type,
 
 	buf_init(&b, 1 << 16);
 	if (soap_addf(&b, "<%r xmlns=\"urn:vim25\"><_this type=\"%r\">%s"
-		      "</_this></%r>", method, type, id, method))
+		      "</_this></%r>", method, type, id, method)) {
+		cloud_err_set(err, CLOUD_ERR_OTHER, "%s: request too large",
+			      method);
 		goto out;
+	}
 	ret = vim_task_start(&s->v, method, &b, t, err);
 	if (ret && err->cls == CLOUD_ERR_NOT_FOUND) {
 		cloud_err_release(err);
