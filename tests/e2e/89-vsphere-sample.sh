@@ -17,7 +17,7 @@ if [ -z "${ICM_E2E_NONET:-}" ]; then
 fi
 ip link set lo up 2>/dev/null || skip_all "cannot bring up loopback in a new network namespace"
 vcsim_up -stock
-plan 10
+plan 13
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 
@@ -55,4 +55,12 @@ Sample-DATA-TEST-0002 2 4096 poweredOn 10.0.0.12 2"
 out=$("$ICM" unprovision -force 2>&1)
 check "unprovision exits 0" $? 0 "$out"
 is "no VM of the sample left" "$(vcprops -names | grep -c '^Sample-')" 0
+# the stock inventory's distributed port group as NetworkInterface
+sed -i 's|"VM Network"|"DC0_DVPG0"|' defaults.json
+out=$("$ICM" provision -force 2>&1)
+contains "a distributed port group: the clones are made (then node preparation fails)" "$out" \
+	"Waiting for 4 virtual machines to report their address..."
+lacks "... no vSphere error" "$out" "Error: vSphere"
+"$ICM" unprovision -force >/dev/null 2>&1
+is "... and removed" "$(vcprops -names | grep -c '^Sample-')" 0
 done_testing

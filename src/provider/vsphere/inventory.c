@@ -258,15 +258,30 @@ static int network(struct vs *s)
 		goto out;
 	}
 	s->network = xstrdup(vim_obj(oc));
-	s->network_type = xstrdup(xml_attr(xml_child(oc, "obj"), "type") ?:
+	s->network_type = xstrdup(vim_moref_type(xml_child(oc, "obj")) ?:
 				  "Network");
 	if (!strcmp(s->network_type, "DistributedVirtualPortgroup")) {
-		if (!(s->pg_key = prop_of(s, s->network_type, s->network,
-					  "key")) ||
-		    !(dvs = prop_of(s, s->network_type, s->network,
-				    "config.distributedVirtualSwitch")) ||
-		    !(s->dvs_uuid = prop_of(s, "VmwareDistributedVirtualSwitch",
-					    dvs, "uuid")))
+		const char *pg = s->network;
+		const struct xml_node *sw;
+
+		xml_free(root);
+		root = NULL;
+		if (vim_props(&s->v, s->network_type, &pg, 1,
+			      "key config.distributedVirtualSwitch", &root,
+			      &err)) {
+			error("vSphere: NetworkInterface '%s': %s", name,
+			      err.msg);
+			goto out;
+		}
+		sw = vim_prop(vim_first(root), "config.distributedVirtualSwitch");
+		s->pg_key = xstrdup(vim_prop_text(vim_first(root), "key") ?: "");
+		dvs = xstrdup(xml_text(sw) ?: "");
+		/* the switch's own type (VmwareDistributedVirtualSwitch on
+		 * vCenter) from its reference */
+		if (!*dvs || !*s->pg_key ||
+		    !(s->dvs_uuid = prop_of(s, vim_moref_type(sw) ?:
+					    "DistributedVirtualSwitch", dvs,
+					    "uuid")))
 			goto out;
 	}
 	ret = 0;

@@ -285,6 +285,16 @@ const struct xml_node *vim_prop(const struct xml_node *oc, const char *name)
 	return NULL;
 }
 
+const char *vim_moref_type(const struct xml_node *ref)
+{
+	size_t i;
+
+	for (i = 0; ref && i < ref->nattrs; i++)
+		if (!ref->attrs[i].ns && !strcmp(ref->attrs[i].name, "type"))
+			return ref->attrs[i].value;
+	return NULL;
+}
+
 const char *vim_prop_text(const struct xml_node *oc, const char *name)
 {
 	return xml_text(vim_prop(oc, name));

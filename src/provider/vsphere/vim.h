@@ -71,6 +71,9 @@ const struct xml_node *vim_next(const struct xml_node *oc);
  * (NULL when unset). */
 const char *vim_obj(const struct xml_node *oc);
 const struct xml_node *vim_prop(const struct xml_node *oc, const char *name);
+/* A managed object reference's type (its plain "type" attribute, not
+ * xsi:type), or NULL. */
+const char *vim_moref_type(const struct xml_node *ref);
 /* The text of a property ("" when it has none, NULL when unset). */
 const char *vim_prop_text(const struct xml_node *oc, const char *name);
 
