@@ -29,6 +29,7 @@ struct journal {
 	struct entry *e;
 	size_t n, alloc;
 	long kill_after;	/* ICM_TEST_KILL_AFTER, or 0 */
+	long kill_before;	/* ICM_TEST_KILL_BEFORE_RESULT, or 0 */
 	long results;		/* result records written by this process */
 };
 
@@ -150,11 +151,14 @@ int journal_open(const char *state_dir, struct journal **out)
 {
 	struct journal *j = xcalloc(1, sizeof(*j));
 	const char *k = getenv("ICM_TEST_KILL_AFTER");
+	const char *kb = getenv("ICM_TEST_KILL_BEFORE_RESULT");
 
 	j->fd = -1;
 	j->path = xasprintf("%s/" JOURNAL_FILE, state_dir);
 	if (k && str_to_long(k, &j->kill_after))
 		j->kill_after = 0;
+	if (kb && str_to_long(kb, &j->kill_before))
+		j->kill_before = 0;
 	if (fs_mkdirs(state_dir, 0700)) {
 		error("cannot create %s: %s", state_dir, fs_strerror(errno));
 		goto fail;
@@ -222,6 +226,9 @@ static int append(struct journal *j, cJSON *r, bool result)
 	ssize_t w;
 	int ret = -1;
 
+	/* the call was made, its answer is not recorded: a lost answer */
+	if (result && j->kill_before && j->results + 1 == j->kill_before)
+		raise(SIGKILL);
 	cJSON_AddNumberToObject(r, "t", (double)time(NULL));
 	text = cJSON_PrintUnformatted(r);
 	line = xasprintf("%s\n", text);
@@ -235,7 +242,8 @@ static int append(struct journal *j, cJSON *r, bool result)
 	}
 	apply(j, r);
 	ret = 0;
-	if (result && j->kill_after && ++j->results == j->kill_after)
+	j->results += result;
+	if (result && j->kill_after && j->results == j->kill_after)
 		raise(SIGKILL);
 out:
 	cJSON_free(text);

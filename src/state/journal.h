@@ -22,6 +22,9 @@
  * Test hook: with ICM_TEST_KILL_AFTER=N in the environment the process
  * kills itself with SIGKILL right after writing its N-th result record, so
  * tests can stop a provision after each kind of call (tests/e2e/6x).
+ * With ICM_TEST_KILL_BEFORE_RESULT=N it kills itself just before writing
+ * its N-th result record: the call was made, its answer is lost (the
+ * adoption of what a killed run made; tests/e2e/88).
  *
  * Ownership: a struct journal is one process's; not thread-safe (the
  * provider's calls that run in parallel serialise through a mutex of

@@ -22,7 +22,7 @@ world_docker_up 3
 vcsim_up
 LOOPS=()
 _on_exit 'for l in "${LOOPS[@]}"; do losetup -d "$l"; done'
-plan 57
+plan 58
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris
@@ -163,6 +163,21 @@ rm -rf state instances.json
 [ "$n" -ge 5 ] && ok=0 || ok=1
 is "killed after each of $((n - 1)) records (a full provision ends before record $n)" "$ok" 0
 is "after every kill: exactly the planned VMs, then none" "$bad" ""
+# killed after each call but before its answer is recorded (a lost answer:
+# the clones exist, the journal says PENDING): adopted by name, none twice
+bad=""
+for m in $(seq 1 $((NREC * 2))); do
+	ICM_TEST_KILL_BEFORE_RESULT=$m "$ICM" provision >/dev/null 2>&1
+	[ $? = 137 ] || break
+	"$ICM" provision >/dev/null 2>&1 || bad="$bad $m:provision-failed"
+	c=$(census Vk)
+	[ "$c" = "$FULL" ] || bad="$bad $m:[$c]"
+	"$ICM" unprovision -force >/dev/null 2>&1 || bad="$bad $m:unprovision-failed"
+	rm -rf state instances.json
+done
+"$ICM" unprovision -force >/dev/null 2>&1
+rm -rf state instances.json
+is "killed before each of $((m - 1)) answers was recorded: exactly the planned VMs" "$bad" ""
 is "nothing of Vk left" "$(census Vk)" ""
 
 # -- the engine's reconcile and scale-in ----------------------------------------------
