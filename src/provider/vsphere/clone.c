@@ -569,14 +569,6 @@ int vs_apply_definition(struct vs *s, struct plan *p, int def)
 	return ret;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void set_field(struct node *n, const char *f, const char *v)
 {
 	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, f);
@@ -594,7 +586,7 @@ int vs_wait_guests(struct vs *s, struct plan *p)
 {
 	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
 	struct node **nodes = xcalloc(p->n ? p->n : 1, sizeof(*nodes));
-	int64_t start = now_ms();
+	int64_t start = http_now_ms();
 	size_t i, k = 0, left;
 	long pause = 200;
 	int ret = -1;
@@ -641,7 +633,7 @@ int vs_wait_guests(struct vs *s, struct plan *p)
 			if (node_field(nodes[i], "IPAddress"))
 				continue;
 			left++;
-			if (now_ms() - start >=
+			if (http_now_ms() - start >=
 			    minutes(nodes[i], "WaitForGuestNetTimeout") *
 			    MINUTE_MS) {
 				late = true;

@@ -378,14 +378,6 @@ void vim_task_release(struct vim_task *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void nap(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -436,7 +428,7 @@ out:
 size_t vim_wait(struct vim *v, struct vim_task *t, size_t n,
 		long timeout_ms, const char *what)
 {
-	int64_t end = now_ms() + timeout_ms;
+	int64_t end = http_now_ms() + timeout_ms;
 	long pause = 100;
 	size_t i, left, failed = 0;
 
@@ -461,7 +453,7 @@ size_t vim_wait(struct vim *v, struct vim_task *t, size_t n,
 			left += t[i].id && !t[i].done;
 		if (!left)
 			break;
-		if (now_ms() >= end) {
+		if (http_now_ms() >= end) {
 			for (i = 0; i < n; i++)
 				if (t[i].id && !t[i].done) {
 					t[i].done = true;
