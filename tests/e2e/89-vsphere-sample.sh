@@ -10,11 +10,13 @@
 # at node preparation naming a node: the sample's 10.0.0.x addresses lead
 # nowhere, by construction, as everything here runs in a network namespace
 # with only loopback.  unprovision removes the VMs.  Root only.
-. "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip_all "needs root for a loopback-only network namespace"
-if [ -z "${ICM_E2E_NONET:-}" ]; then
+# into a network namespace of its own first (before lib.sh makes $T)
+if [ -z "${ICM_E2E_NONET:-}" ] && [ "$(id -u)" = 0 ] && unshare -n true 2>/dev/null; then
 	ICM_E2E_NONET=1 exec unshare -n -- "$0" "$@"
 fi
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip_all "needs root for a loopback-only network namespace"
+[ -n "${ICM_E2E_NONET:-}" ] || skip_all "cannot make a network namespace (unshare -n)"
 ip link set lo up 2>/dev/null || skip_all "cannot bring up loopback in a new network namespace"
 vcsim_up -stock
 plan 13
