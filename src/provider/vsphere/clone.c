@@ -10,6 +10,7 @@
 #include "../../state/log.h"
 #include "../../util/str.h"
 #include <arpa/inet.h>
+#include <strings.h>
 #include <time.h>
 
 #define SPEC_CAP (1u << 20)
@@ -576,16 +577,55 @@ static void set_field(struct node *n, const char *f, const char *v)
 		cJSON_AddStringToObject(n->fields, f, v);
 }
 
+/* The guest's host name is the machine's (customization applied): the
+ * name itself or name.<domain>, in any case. */
+static bool customized(const char *host, const char *name)
+{
+	size_t n = strlen(name);
+
+	return host && !strncasecmp(host, name, n) &&
+	       (!host[n] || host[n] == '.');
+}
+
+/* Reports node n late: no address within WaitForGuestNetTimeout, or an
+ * address but not yet its host name within CustomizeTimeout. */
+static bool late(const struct node *n, int64_t waited, const char *host,
+		 bool has_ip)
+{
+	long net = minutes(n, "WaitForGuestNetTimeout");
+	long cust = minutes(n, "CustomizeTimeout");
+
+	if (!has_ip && waited >= net * MINUTE_MS) {
+		error("vSphere: %s reported no IP address within %ld minute%s "
+		      "(WaitForGuestNetTimeout)%s", n->name, net,
+		      net == 1 ? "" : "s", vs_fld(n, "IPv4Addresses") ? "" :
+		      ": is DHCP serving its network? (or give the "
+		      "definition IPv4Addresses)");
+		return true;
+	}
+	if (has_ip && waited >= (cust > net ? cust : net) * MINUTE_MS) {
+		error("vSphere: the guest customization of %s did not finish "
+		      "within %ld minute%s (CustomizeTimeout): its guest "
+		      "reports the host name '%s'", n->name, cust,
+		      cust == 1 ? "" : "s", host && *host ? host : "");
+		return true;
+	}
+	return false;
+}
+
 /*
- * Every VM of p until its guest reports an IP address (the fixed one,
- * when IPv4Addresses gives it), each within its WaitForGuestNetTimeout;
- * the address becomes the node's IPAddress.  -1 reported, naming the
- * machines that reported none.
+ * Every VM of p until its guest reports an IP address and the machine
+ * name as its host name (the customization done), within
+ * WaitForGuestNetTimeout and CustomizeTimeout; the address (the fixed
+ * one, when IPv4Addresses gives it) becomes the node's IPAddress.  -1
+ * reported, naming each machine that is late.
  */
 int vs_wait_guests(struct vs *s, struct plan *p)
 {
 	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
 	struct node **nodes = xcalloc(p->n ? p->n : 1, sizeof(*nodes));
+	char **host = xcalloc(p->n ? p->n : 1, sizeof(char *));
+	bool *ip = xcalloc(p->n ? p->n : 1, sizeof(bool));
 	int64_t start = http_now_ms();
 	size_t i, k = 0, left;
 	long pause = 200;
@@ -594,68 +634,60 @@ int vs_wait_guests(struct vs *s, struct plan *p)
 	for (i = 0; i < p->n; i++)
 		if (strcmp(p->nodes[i].role, "LB")) {
 			nodes[k] = &p->nodes[i];
-			ids[k++] = engine_node_id(s->e, p->nodes[i].name);
+			ids[k] = engine_node_id(s->e, p->nodes[i].name);
+			if (!ids[k++]) {
+				error("vSphere: %s: no VM recorded",
+				      p->nodes[i].name);
+				goto out;
+			}
 		}
 	for (;;) {
 		struct xml_node *root = NULL;
 		struct cloud_err err = CLOUD_ERR_INIT;
 		const struct xml_node *oc;
-		const char **want = xcalloc(k ? k : 1, sizeof(char *));
-		size_t n = 0;
-		bool late = false;
+		bool any_late = false;
 
-		for (i = 0; i < k; i++)
-			if (!node_field(nodes[i], "IPAddress") && ids[i])
-				want[n++] = ids[i];
-		if (n && vim_props(&s->v, "VirtualMachine", want, n,
-				   "guest.ipAddress", &root, &err)) {
-			error("vSphere: waiting for guest addresses: %s",
-			      err.msg);
-			free(want);
+		if (vim_props(&s->v, "VirtualMachine", ids, k,
+			      "guest.ipAddress guest.hostName", &root, &err)) {
+			error("vSphere: waiting for the guests: %s", err.msg);
 			cloud_err_release(&err);
 			goto out;
 		}
-		free(want);
 		for (oc = vim_first(root); oc; oc = vim_next(oc)) {
-			const char *ip = vim_prop_text(oc, "guest.ipAddress");
+			const char *a = vim_prop_text(oc, "guest.ipAddress");
+			const char *h = vim_prop_text(oc, "guest.hostName");
 
-			for (i = 0; i < k && ip && *ip; i++)
-				if (ids[i] && !strcmp(ids[i], vim_obj(oc))) {
+			for (i = 0; i < k; i++) {
+				if (strcmp(ids[i], vim_obj(oc) ?: ""))
+					continue;
+				free(host[i]);
+				host[i] = h ? xstrdup(h) : NULL;
+				if (!a || !*a || node_field(nodes[i],
+							    "IPAddress"))
+					continue;
+				ip[i] = true;
+				if (customized(h, nodes[i]->name)) {
 					char *fixed = fixed_ip(p, nodes[i]);
 
 					set_field(nodes[i], "IPAddress",
-						  fixed ? fixed : ip);
+						  fixed ? fixed : a);
 					free(fixed);
 				}
+			}
 		}
 		xml_free(root);
 		for (i = left = 0; i < k; i++) {
 			if (node_field(nodes[i], "IPAddress"))
 				continue;
 			left++;
-			if (http_now_ms() - start >=
-			    minutes(nodes[i], "WaitForGuestNetTimeout") *
-			    MINUTE_MS) {
-				late = true;
-				error("vSphere: %s reported no IP address "
-				      "within %ld minute%s "
-				      "(WaitForGuestNetTimeout)%s",
-				      nodes[i]->name,
-				      minutes(nodes[i],
-					      "WaitForGuestNetTimeout"),
-				      minutes(nodes[i],
-					      "WaitForGuestNetTimeout") == 1 ?
-				      "" : "s",
-				      vs_fld(nodes[i], "IPv4Addresses") ? "" :
-				      ": is DHCP serving its network? (or give "
-				      "the definition IPv4Addresses)");
-			}
+			any_late |= late(nodes[i], http_now_ms() - start,
+					 host[i], ip[i]);
 		}
 		if (!left) {
 			ret = 0;
 			break;
 		}
-		if (late)
+		if (any_late)
 			goto out;
 		struct timespec ts = { pause / 1000,
 				       (pause % 1000) * 1000000L };
@@ -665,6 +697,10 @@ int vs_wait_guests(struct vs *s, struct plan *p)
 			pause *= 2;
 	}
 out:
+	for (i = 0; i < k; i++)
+		free(host[i]);
+	free(host);
+	free(ip);
 	free(ids);
 	free(nodes);
 	return ret;
