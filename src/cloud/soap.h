@@ -24,6 +24,7 @@
 #include "http.h"
 #include "xml.h"
 
+#define SOAP_XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
 #define SOAP_COOKIE_MAX 512		/* the session cookie */
 #define SOAP_BODY_CAP (4u << 20)	/* one request's body */
 
@@ -79,6 +80,16 @@ int soap_call(struct soap_client *c, const char *method,
 	      const struct buf *body, struct xml_node **root,
 	      const struct xml_node **ret, struct cloud_err *err)
 	WARN_UNUSED;
+
+/*
+ * An answer's len bytes of data (HTTP status) read: 0 with *root the
+ * whole answer (caller frees) and *ret its Body's first element; or -1
+ * with *root NULL and *err set: not XML, a SOAP fault (soap_fault()), or
+ * a status without a result.  method names the call in messages.
+ */
+int soap_answer(const char *method, long status, const char *data,
+		size_t len, struct xml_node **root, const struct xml_node **ret,
+		struct cloud_err *err) WARN_UNUSED;
 
 /* The xsi:type of n (the part after the prefix), or NULL. */
 const char *soap_type(const struct xml_node *n);

@@ -137,10 +137,41 @@ static void method_fault(void)
 	free(why);
 }
 
+static void answers(void)
+{
+	static const char ok_answer[] =
+		"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/"
+		"soap/envelope/\"><soapenv:Body><LoginResponse xmlns=\"urn:"
+		"vim25\"><returnval><key>s1</key></returnval></LoginResponse>"
+		"</soapenv:Body></soapenv:Envelope>";
+	static const char empty[] =
+		"<soapenv:Envelope xmlns:soapenv=\"http://schemas.xmlsoap.org/"
+		"soap/envelope/\"><soapenv:Body/></soapenv:Envelope>";
+	struct xml_node *root = NULL;
+	const struct xml_node *ret = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
+
+	ok(soap_answer("Login", 200, ok_answer, strlen(ok_answer), &root, &ret,
+		       &err) == 0 && ret && !strcmp(ret->name, "LoginResponse"),
+	   "a result: the Body's first element");
+	xml_free(root);
+	ok(soap_answer("Login", 500, vcsim_fault, strlen(vcsim_fault), &root,
+		       &ret, &err) == -1 && !root && err.cls ==
+	   CLOUD_ERR_NOT_FOUND, "a fault: -1, the tree freed, its class");
+	ok(soap_answer("Login", 200, empty, strlen(empty), &root, &ret,
+		       &err) == -1 && err.msg && strstr(err.msg, "HTTP 200 "
+		       "without a result"), "an empty Body: no result");
+	ok(soap_answer("Login", 502, "<html>bad gateway", 17, &root, &ret,
+		       &err) == -1 && err.msg && strstr(err.msg, "is not XML"),
+	   "a proxy's HTML page: not XML, said so");
+	cloud_err_release(&err);
+}
+
 int main(void)
 {
 	templates();
 	types_and_faults();
 	method_fault();
+	answers();
 	return done_testing();
 }
