@@ -273,6 +273,15 @@ $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call: $(OUT)/tests/%: tests/cloud/%.c $
 
 test e2e: $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call
 
+# tests/cloud/gcp-jwt prints the JWT icm signs for a service-account key
+# at a fixed clock (src/provider/gcp/auth.h), for the google-auth and
+# openssl cross-check (tests/e2e/91-gcp-jwt.sh).
+$(OUT)/tests/gcp-jwt: tests/cloud/gcp-jwt.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+test e2e: $(OUT)/tests/gcp-jwt
+
 # bench/aws-calls: EC2/ELB calls per node for 10 and 100 nodes (moto).
 .PHONY: bench-aws
 bench: bench-aws
