@@ -253,8 +253,14 @@ static int exchange(struct gcp_auth *a, struct http_client *c,
 		req.body_len = strlen(form);
 		if (!attempt(a, c, &req, now, &token, &expires_in, &retry, e))
 			break;
-		if (!retry || http_backoff_wait(&bo))
+		if (!retry)
 			goto out;
+		if (http_backoff_wait(&bo)) {
+			cloud_err_take(e, e->cls, xasprintf("%s (still failing "
+				       "after %d attempts)", e->msg,
+				       bo.attempt));
+			goto out;
+		}
 		debug("gcp: token exchange attempt %d: %s", bo.attempt,
 		      e->msg);
 	}
