@@ -264,7 +264,8 @@ int gcp_key_load(struct gcp_key *k, const char *path, char **err)
 	memset(k, 0, sizeof(*k));
 	*err = NULL;
 	buf_init(&b, GCP_KEY_CAP_FILE);
-	if (fs_read_file(path, &b)) {
+	/* sized once: no copy of the key left behind by growth */
+	if (buf_reserve(&b, GCP_KEY_CAP_FILE - 1) || fs_read_file(path, &b)) {
 		*err = xasprintf("cannot read the service-account key '%s': "
 				 "%s", path, fs_strerror(errno));
 		buf_wipe(&b);
@@ -331,6 +332,10 @@ int gcp_jwt(const struct gcp_key *k, const char *scope, time_t now,
 	*err = NULL;
 	buf_init(&out, JWT_CAP);
 	der_init(&sig, DER_CAP_CERT);
+	if (buf_reserve(&out, JWT_CAP - 1)) {
+		*err = xstrdup("out of memory");
+		goto out;
+	}
 	if (!k->key || k->key->type != KEY_RSA) {
 		*err = xasprintf("'%s': no RSA key to sign with", k->file);
 		goto out;

@@ -13,8 +13,6 @@
 /* The grant type form-encoded (':' as %3A), as urlencode() writes it. */
 #define GRANT_FORM "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
 #define DESC_MAX 200			/* Google's words quoted in a message */
-#define ANSWER_RESERVE 8192		/* the answer's buffer, sized once so
-					   growth leaves no copy of a token */
 
 char *gcp_token_form(const char *jwt)
 {
@@ -196,9 +194,11 @@ static int attempt(struct gcp_auth *a, struct http_client *c,
 
 	http_response_init(&resp);
 	buf_init(&resp.body, GCP_TOKEN_CAP_BODY);
-	if (buf_add(&resp.body, "", ANSWER_RESERVE - 1) == 0)
-		resp.body.len = 0;
 	*retry = false;
+	if (buf_reserve(&resp.body, GCP_TOKEN_CAP_BODY - 1)) {
+		cloud_err_set(e, CLOUD_ERR_OTHER, "out of memory");
+		goto out;
+	}
 	if (a->post(a->post_arg, c, req, &resp, retry, &why)) {
 		cloud_err_set(e, *retry ? CLOUD_ERR_TRANSIENT :
 			      CLOUD_ERR_OTHER, "cannot reach the token "
