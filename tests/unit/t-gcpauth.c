@@ -580,6 +580,15 @@ static void test_errors(void)
 	       "JWT claim.\"}", CLOUD_ERR_AUTH, "this machine's clock is "
 	       "probably off (it says 2025-11-25T02:00:00Z)",
 	       "--cap-add SYS_TIME");
+	expect("\"Token used too late\": the clock too", 400, "{\"error\": "
+	       "\"invalid_grant\", \"error_description\": \"Invalid JWT: "
+	       "Token used too late\"}", CLOUD_ERR_AUTH, "clock is probably "
+	       "off", NULL);
+	expect("an invalid_grant that is not about time: Google's words", 400,
+	       "{\"error\": \"invalid_grant\", \"error_description\": "
+	       "\"Not an appropriate account; expected another\"}",
+	       CLOUD_ERR_AUTH, "HTTP 400 invalid_grant: Not an appropriate "
+	       "account; expected another", NULL);
 	expect("another refusal: Google's words and the account", 401,
 	       "{\"error\": \"invalid_client\", \"error_description\": "
 	       "\"The OAuth client was not found.\"}", CLOUD_ERR_AUTH,

@@ -79,7 +79,8 @@ int gcp_key_parse(struct gcp_key *k, const char *path, const char *text,
 void gcp_key_release(struct gcp_key *k);
 
 /*
- * The signed JWT for scope at time now, into *jwt (allocated; a bearer
+ * The signed JWT for scope (printable ASCII: space-separated scope URLs)
+ * at time now, into *jwt (allocated; a bearer
  * assertion for an hour: the caller frees it with freezero_str()).  0, or
  * -1 with a reason in *err (signing failed, a field too long).
  */
@@ -128,7 +129,7 @@ struct gcp_auth {
  */
 int gcp_auth_init(struct gcp_auth *a, const char *path,
 		  char **err) WARN_UNUSED;
-/* Wipes the token and the key. */
+/* Wipes the token and the key (after gcp_auth_init(), failed or not). */
 void gcp_auth_release(struct gcp_auth *a);
 
 /*

@@ -9,6 +9,7 @@
 #include "../../util/json.h"
 #include "../../util/secret.h"
 #include "../../util/str.h"
+#include <ctype.h>
 
 /* The grant type form-encoded (':' as %3A), as urlencode() writes it. */
 #define GRANT_FORM "urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"
@@ -56,17 +57,32 @@ static const char *json_str(const cJSON *o, const char *name)
 	return cJSON_IsString(f) ? f->valuestring : NULL;
 }
 
-/* An error about the JWT's time window (iat, exp, lifetime)? */
+/* True if word occurs in s as a whole word ("iat", not "appropriate"). */
+static bool has_word(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = s; (p = strcasestr(p, word)); p++)
+		if ((p == s || !isalnum((unsigned char)p[-1])) &&
+		    !isalnum((unsigned char)p[n]))
+			return true;
+	return false;
+}
+
+/* An error about the JWT's time window (iat, exp, lifetime)?  Google's:
+ * "Invalid JWT: Token must be a short-lived token (60 minutes) and in a
+ * reasonable timeframe. Check your iat and exp values in the JWT claim." */
 static bool clock_complaint(const char *desc)
 {
 	static const char *const words[] = {
-		"iat", "exp", "short-lived", "too early", "too late",
-		"in the future", "expired",
+		"iat", "exp", "short-lived", "timeframe", "too early",
+		"too late", "expired",
 	};
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(words); i++)
-		if (strcasestr(desc, words[i]))
+		if (has_word(desc, words[i]))
 			return true;
 	return false;
 }
