@@ -12,17 +12,18 @@ google.oauth2.service_account.Credentials makes itself for the token
 exchange (its clock fixed; its aud is Google's token endpoint, so the key
 must name that endpoint as token_uri).  Prints the JWT; exit 1 with the
 reason on stderr when google-auth is missing or fails.  Finds google-auth
-under $GAUTH_PATH, else gcloud's bundled copy.
+with gauth_path.py ($GAUTH_PATH, else gcloud's bundled copy).
 """
 import datetime
 import json
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gauth_path  # noqa: E402
+
 SCOPE = "https://www.googleapis.com/auth/compute"
-PATHS = [os.environ.get("GAUTH_PATH", ""),
-         "/usr/lib/google-cloud-sdk/lib/third_party",
-         "/usr/share/google-cloud-sdk/lib/third_party"]
 
 
 def die(msg):
@@ -37,10 +38,7 @@ def main():
             "[SCOPE]")
     mode, path, now = sys.argv[1], sys.argv[2], int(sys.argv[3])
     scope = sys.argv[4] if len(sys.argv) == 5 else SCOPE
-    for p in PATHS:
-        if p and os.path.isdir(os.path.join(p, "google", "auth")):
-            sys.path.insert(0, p)
-            break
+    gauth_path.add()
     try:
         from google.auth import _helpers, crypt, jwt
         from google.oauth2 import service_account

@@ -8,7 +8,11 @@
 # with another key's).  RSA 2048 and 4096 keys from openssl (PKCS#8), a
 # token_uri of a local fake, another scope; the same clock gives the same
 # JWT, another clock another one; a user's credentials file and an EC key
-# are refused naming the file.  No network is involved.
+# are refused naming the file.  Then the exchange, in a network namespace
+# with only loopback: a token endpoint that checks the JWT with google-auth
+# (tests/cloud/gauth-token-server.py) gives icm a token (cached for the
+# second get); a key that is not the account's is refused naming the file
+# and the key id; a clock two years off is named with SYS_TIME.
 . "$(dirname "$0")/lib.sh"
 
 PY=${GAUTH_PYTHON:-/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python}
@@ -47,7 +51,7 @@ verify() {
 	openssl dgst -sha256 -verify "$2" -signature "$T/sig" "$T/input" 2>&1
 }
 
-plan 17
+plan 25
 for bits in 2048 4096; do
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:$bits \
 		-out "$T/rsa$bits.pem" 2>/dev/null
@@ -91,4 +95,42 @@ out=$("$JWT" "$T/ec.json" $NOW 2>&1); rc=$?
 is "an EC private key is refused" "$rc" 1
 contains "... naming the file and the key's kind" "$out" \
 	"'$T/ec.json': private_key is an ECDSA P-256 key; a service-account key is RSA"
+# The exchange, in a namespace with only loopback (unshare -rn: no root
+# needed where user namespaces are allowed).
+nsx=
+for u in "unshare -rn" "unshare -n"; do
+	$u ip link set lo up 2>/dev/null && { nsx=$u; break; }
+done
+if [ -z "$nsx" ]; then
+	for i in 1 2 3 4 5 6 7 8; do
+		_n=$((_n + 1)); echo "ok $_n # SKIP no network namespace here (unshare -rn and -n both fail)"
+	done
+	done_testing
+fi
+keyfile local "$T/rsa2048.pem" "http://127.0.0.1:8089/token"
+keyfile other "$T/rsa4096.pem" "http://127.0.0.1:8089/token"
+export PY JWT T TOP
+$nsx bash -c '
+	ip link set lo up
+	"$PY" "$TOP/tests/cloud/gauth-token-server.py" 8089 "$T/rsa2048.pub" \
+		5c1e0a2b7d9f4e3c8a6b1d0f2e4c6a8b9d7f5e3c >"$T/srv.out" 2>&1 &
+	srv=$!
+	for i in $(seq 100); do grep -q ready "$T/srv.out" && break; sleep 0.1; done
+	for c in good:local.json bad:other.json "clock:local.json 1700000000"; do
+		set -- $c
+		"$JWT" --token "$T/${1#*:}" ${2:-} >"$T/${1%%:*}.out" 2>&1
+		echo "rc $?" >>"$T/${1%%:*}.out"
+	done
+	kill $srv
+' 2>"$T/ns.err"
+is "the google-auth token endpoint started" "$(cat "$T/srv.out")" ready
+is "an access token from the endpoint" "$(head -n 1 "$T/good.out")" "token ya29.gauth-1"
+is "... one exchange for two gets (the cache)" "$(sed -n 2p "$T/good.out")" "exchanges 1"
+is "... exit 0" "$(tail -n 1 "$T/good.out")" "rc 0"
+contains "a key that is not the account's: refused naming the key id and the file" \
+	"$(cat "$T/bad.out")" "refused key 5c1e0a2b7d9f4e3c8a6b1d0f2e4c6a8b9d7f5e3c of icm-sa@icm-test.iam.gserviceaccount.com from '$T/other.json' (Invalid JWT Signature.): the key was revoked or deleted"
+is "... exit 1" "$(tail -n 1 "$T/bad.out")" "rc 1"
+contains "a clock two years behind: the clock named, with SYS_TIME" \
+	"$(cat "$T/clock.out")" "this machine's clock is probably off (it says 2023-11-14T22:13:20Z); check it and set it right (in the ICM container that needs docker run --cap-add SYS_TIME)"
+is "... exit 1" "$(tail -n 1 "$T/clock.out")" "rc 1"
 done_testing
