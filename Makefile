@@ -273,6 +273,15 @@ $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call: $(OUT)/tests/%: tests/cloud/%.c $
 
 test e2e: $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call
 
+# tests/cloud/gcp-jwt prints the JWT icm signs for a service-account key
+# at a fixed clock (src/provider/gcp/auth.h), for the google-auth and
+# openssl cross-check (tests/e2e/91-gcp-jwt.sh).
+$(OUT)/tests/gcp-jwt: tests/cloud/gcp-jwt.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+test e2e: $(OUT)/tests/gcp-jwt
+
 # bench/aws-calls: EC2/ELB calls per node for 10 and 100 nodes (moto).
 .PHONY: bench-aws
 bench: bench-aws
@@ -310,7 +319,7 @@ FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
 	src/provider/aws/awscreds.c \
 	src/provider/aws/awserr.c src/docker/names.c src/docker/tar.c \
 	src/docker/tar_write.c src/docker/runopts.c \
-	src/node/authkey.c src/node/known_hosts.c
+	src/node/authkey.c src/node/known_hosts.c src/provider/gcp/auth.c
 FUZZ_OBJS := $(FUZZ_SRCS:src/%.c=$(FUZZ)/obj/%.o)
 FUZZ_BEARSSL := build/work/bearssl
 FUZZ_BEARSSL_SRCS := $(shell find $(FUZZ_BEARSSL)/src -name '*.c' 2>/dev/null | sort)

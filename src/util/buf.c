@@ -42,7 +42,7 @@ static int buf_grow(struct buf *b, size_t extra)
 	char *p;
 
 	if (extra >= b->cap || b->len >= b->cap - extra) {
-		buf_release(b);
+		buf_wipe(b);
 		return -1;
 	}
 	want = b->len + extra + 1;
@@ -55,12 +55,17 @@ static int buf_grow(struct buf *b, size_t extra)
 		n = b->cap + 1;
 	p = realloc(b->data, n);
 	if (!p) {
-		buf_release(b);
+		buf_wipe(b);
 		return -1;
 	}
 	b->data = p;
 	b->alloc = n;
 	return 0;
+}
+
+int buf_reserve(struct buf *b, size_t n)
+{
+	return buf_grow(b, n > b->len ? n - b->len : 0);
 }
 
 int buf_add(struct buf *b, const void *data, size_t len)

@@ -6,8 +6,8 @@
  * Lifecycle: buf_init() sets up an empty buffer (no allocation);
  * buf_release() frees the contents and leaves it empty; buf_take() hands the
  * NUL-terminated contents to the caller (who frees them) and empties the
- * buffer.  On overflow of the cap or out of memory an adder frees the
- * contents and returns -1, so callers just return the error.
+ * buffer.  On overflow of the cap or out of memory an adder wipes and
+ * frees the contents and returns -1, so callers just return the error.
  * The data is always NUL-terminated when len > 0.
  */
 #ifndef ICM_BUF_H
@@ -34,6 +34,12 @@ void buf_release(struct buf *b);
 void buf_wipe(struct buf *b);
 char *buf_take(struct buf *b);
 
+/*
+ * Allocates room for n bytes of contents (n below the cap) without adding
+ * any: a buffer that will hold a secret, sized once, so that no growth
+ * leaves a copy of it in freed memory.  0, or -1 as an adder.
+ */
+int buf_reserve(struct buf *b, size_t n) WARN_UNUSED;
 int buf_add(struct buf *b, const void *data, size_t len) WARN_UNUSED;
 int buf_adds(struct buf *b, const char *s) WARN_UNUSED;
 int buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3) WARN_UNUSED;

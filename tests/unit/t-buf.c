@@ -31,6 +31,21 @@ int main(void)
 			break;
 	is_int(b.len, 80000, "grows to 80000 bytes");
 	buf_wipe(&b);
+	buf_init(&b, 4096);
+	{
+		char *p0;
+
+		ok(buf_reserve(&b, 1000) == 0 && b.alloc > 1000 && b.len == 0,
+		   "reserve: room for 1000 bytes, none added");
+		p0 = b.data;
+		for (v = 0; v < 100; v++)
+			if (buf_adds(&b, "0123456789"))
+				break;
+		ok(b.len == 1000 && b.data == p0,
+		   "  1000 bytes added in place (no growth)");
+	}
+	ok(buf_reserve(&b, 4096) == -1 && !b.data, "reserve the cap: -1, "
+	   "emptied");
 
 	ok(str_to_long("123", &v) == 0 && v == 123, "str_to_long 123");
 	ok(str_to_long("-5", &v) == 0 && v == -5, "str_to_long -5");
