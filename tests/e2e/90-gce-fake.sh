@@ -12,26 +12,32 @@
 #   requestId twice makes one disk (GET /_fake/stats counts both calls);
 #   409 alreadyExists and 404 notFound in Google's error shape; a server
 #   filter labels.K=V; QUOTA_EXCEEDED and ZONE_RESOURCE_POOL_EXHAUSTED as
-#   operation errors; an injected 429 rateLimitExceeded.
+#   operation errors; an injected 429 rateLimitExceeded; a health check,
+#   target pool (addInstance), static address and forwarding rule made and
+#   deleted in order.
 . "$(dirname "$0")/lib.sh"
 command -v gcloud >/dev/null || skip_all "gcloud is missing"
 command -v curl >/dev/null || skip_all "curl is missing"
-gce_up "$T/gce"
-plan 32
+gce_up "$T/gce" --op-delay 0.15
+plan 36
 P=icm-test
 Z=us-east1-b
 
 # js EXPR: EXPR (Python, the JSON of stdin as d) printed
 js() { python3 -c "import json, sys; d = json.load(sys.stdin); print($1)"; }
+# ins CMD...: CMD in the fake's namespace, without gx's set-up (quicker)
+H=$(cat "$GCE_DIR/holder.pid")
+ins() { nsenter -t "$H" -n -- "$@"; }
+U=http://127.0.0.1:8089
 # api METHOD PATH [JSON]: the API with the token; body, then the status on a line of its own
 api() {
-	gx sh -c 'curl -sS -X "$1" -H "Authorization: Bearer $(cat "$CLOUDSDK_AUTH_ACCESS_TOKEN_FILE")" \
+	ins curl -sS -X "$1" -H "Authorization: Bearer $(cat "$GCE_DIR/token")" \
 		-H "Content-Type: application/json" ${3:+--data-binary "$3"} -w "\n%{http_code}" \
-		"$GCE_FAKE_URL/compute/v1/projects/'$P'/$2"' api "$@"
+		"$U/compute/v1/projects/$P/$2"
 }
 body() { printf '%s\n' "$1" | sed '$d'; }
 code() { printf '%s\n' "$1" | tail -n 1; }
-token() { gx sh -c 'curl -sS -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer -d "assertion=$1" "$GCE_FAKE_URL/token"' token "$1"; }
+token() { ins curl -sS -d grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer -d "assertion=$1" "$U/token"; }
 g() { gx timeout 60 gcloud "$@" 2>&1; }
 # has_re NAME OUTPUT ERE: a line of OUTPUT matches ERE (OUTPUT shown if not)
 has_re() {
@@ -56,11 +62,11 @@ contains "a forged JWT is refused" "$out" '"error_description": "Invalid JWT Sig
 out=$(token "$("$GT" jwt --key "$GCE_DIR/key.json" --iat $(( $(date +%s) - 7200 )))")
 contains "a clock two hours off: invalid_grant saying to check iat and exp" "$out" 'Check your iat and exp values'
 kid=$(js 'd["private_key_id"]' < "$GCE_DIR/key.json")
-gx curl -sS -o /dev/null -d "{\"revoked_kids\": [\"$kid\"]}" "http://127.0.0.1:8089/_fake/control"
+ins curl -sS -o /dev/null -d "{\"revoked_kids\": [\"$kid\"]}" "$U/_fake/control"
 out=$(token "$jwt")
 contains "a revoked key: invalid_grant" "$out" '"error": "invalid_grant"'
-gx curl -sS -o /dev/null -d '{"revoked_kids": []}' "http://127.0.0.1:8089/_fake/control"
-out=$(gx curl -sS -w '\n%{http_code}' "http://127.0.0.1:8089/compute/v1/projects/$P/zones")
+ins curl -sS -o /dev/null -d '{"revoked_kids": []}' "$U/_fake/control"
+out=$(ins curl -sS -w '\n%{http_code}' "$U/compute/v1/projects/$P/zones")
 is "the API without a token: 401" "$(code "$out")" 401
 
 # --- gcloud ---
@@ -96,7 +102,7 @@ out2=$(api POST "zones/$Z/disks?requestId=$rid" "$d")
 is "the same requestId again: the same operation" "$(body "$out2" | js 'd["name"]')" "$op"
 out=$(api POST "zones/$Z/operations/$op/wait")
 is "operations/wait: DONE" "$(body "$out" | js 'd["status"]')" DONE
-out=$(gx curl -sS http://127.0.0.1:8089/_fake/stats)
+out=$(ins curl -sS $U/_fake/stats)
 is "stats: two calls with the requestId, one insert done" "$(printf '%s' "$out" | js "d['requests']['$rid']['calls'], d['requests']['$rid']['done']")" "2 1"
 out=$(api GET "zones/$Z/disks?filter=labels.icm%3Dd2")
 is "a list filtered by labels.icm=d2 on the server" "$(body "$out" | js '[i["name"] for i in d["items"]]')" "['icm-twice']"
@@ -105,7 +111,7 @@ is "a name taken: 409" "$(code "$out")" 409
 is "... reason alreadyExists" "$(body "$out" | js 'd["error"]["errors"][0]["reason"]')" alreadyExists
 out=$(api GET "zones/$Z/instances/icm-none")
 is "a missing instance: 404 notFound" "$(code "$out") $(body "$out" | js 'd["error"]["errors"][0]["reason"]')" "404 notFound"
-gx curl -sS -o /dev/null -d '{"quotas": {"us-east1": {"CPUS": 4}}, "exhausted_zones": ["us-east1-c"]}' "http://127.0.0.1:8089/_fake/control"
+ins curl -sS -o /dev/null -d '{"quotas": {"us-east1": {"CPUS": 4}}, "exhausted_zones": ["us-east1-c"]}' "$U/_fake/control"
 vm='{"name": "NAME", "machineType": "zones/ZONE/machineTypes/e2-standard-2", "networkInterfaces": [{"subnetwork": "regions/us-east1/subnetworks/icm-sub"}], "disks": [{"boot": true, "autoDelete": true, "initializeParams": {"sourceImage": "projects/debian-cloud/global/images/family/debian-12"}}]}'
 vmj() { printf '%s' "$vm" | sed "s/NAME/$1/; s/ZONE/$2/"; }
 op=$(body "$(api POST "zones/$Z/instances" "$(vmj icm-vm3 $Z)")" | js 'd["name"]')
@@ -115,11 +121,40 @@ contains "... naming the quota and the region" "$(body "$out")" "Quota 'CPUS' ex
 op=$(body "$(api POST "zones/us-east1-c/instances" "$(vmj icm-vm4 us-east1-c)")" | js 'd["name"]')
 out=$(api POST "zones/us-east1-c/operations/$op/wait")
 is "an exhausted zone: ZONE_RESOURCE_POOL_EXHAUSTED" "$(body "$out" | js 'd["error"]["errors"][0]["code"]')" ZONE_RESOURCE_POOL_EXHAUSTED
-gx curl -sS -o /dev/null -d '{"fail_code": 429, "fail_next": 1}' "http://127.0.0.1:8089/_fake/control"
+ins curl -sS -o /dev/null -d '{"fail_code": 429, "fail_next": 1}' "$U/_fake/control"
 out=$(api GET "zones/$Z")
 is "an injected 429: rateLimitExceeded, then the call passes" \
 	"$(code "$out") $(body "$out" | js 'd["error"]["errors"][0]["reason"]') $(code "$(api GET "zones/$Z")")" \
 	"429 rateLimitExceeded 200"
+
+# the load balancer's resources and a static address, on icm-vm1
+# wait_op ANSWER: "STATUS ERROR" of its operation after .../wait
+# (sed, not js: a Python start costs much on a loaded machine)
+wait_op() {
+	local l
+	l=$(printf '%s' "$1" | sed -n 's|.*"selfLink": "[^"]*/projects/'$P'/\([^"]*\)".*|\1|p')
+	api POST "$l/wait" | sed -n '1{s/.*"status": "\([A-Z]*\)".*/\1/; /"error": /!s/$/ None/; p}'
+}
+R=regions/us-east1
+st=
+for c in "global/httpHealthChecks {\"name\": \"icm-hc\", \"port\": 52773}" \
+	"$R/targetPools {\"name\": \"icm-tp\", \"healthChecks\": [\"global/httpHealthChecks/icm-hc\"]}" \
+	"$R/targetPools/icm-tp/addInstance {\"instances\": [{\"instance\": \"zones/$Z/instances/icm-vm1\"}]}" \
+	"$R/addresses {\"name\": \"icm-ip\", \"labels\": {\"icm\": \"d1\"}}" \
+	"$R/forwardingRules {\"name\": \"icm-fr\", \"target\": \"$R/targetPools/icm-tp\", \"IPAddress\": \"$R/addresses/icm-ip\", \"portRange\": \"52773\", \"labels\": {\"icm\": \"d1\"}}"; do
+	st="$st$(wait_op "$(api POST "${c%% *}" "${c#* }")");"
+done
+is "a health check, a target pool, addInstance, an address, a forwarding rule: DONE" "$st" "DONE None;DONE None;DONE None;DONE None;DONE None;"
+out=$(api GET "$R/forwardingRules/icm-fr")
+ip=$(body "$(api GET "$R/addresses/icm-ip")" | js 'd["address"], d["status"]')
+is "the rule holds the static address, now IN_USE" "$(body "$out" | js 'd["IPAddress"]') IN_USE" "$ip"
+is "the pool holds icm-vm1" "$(body "$(api GET "$R/targetPools/icm-tp")" | js 'd["instances"][0].split("/")[-1]')" icm-vm1
+st=
+for c in "$R/targetPools/icm-tp" "$R/forwardingRules/icm-fr" "$R/targetPools/icm-tp" "global/httpHealthChecks/icm-hc" "$R/addresses/icm-ip"; do
+	out=$(api DELETE "$c")
+	case $(code "$out") in 200) st="$st$(wait_op "$out");" ;; *) st="$st$(body "$out" | js 'd["error"]["errors"][0]["reason"]');" ;; esac
+done
+is "a pool in use is not deleted; then rule, pool, check, address are" "$st" "resourceInUseByAnotherResource;DONE None;DONE None;DONE None;DONE None;"
 
 # --- gcloud deletes ---
 out=$(g compute instances delete icm-vm1 icm-vm2 --zone=$Z)
@@ -132,6 +167,6 @@ g compute firewall-rules delete icm-ports >/dev/null
 g compute networks subnets delete icm-sub --region=us-east1 >/dev/null
 out=$(g compute networks delete icm-net)
 contains "gcloud deletes the firewall rule, the subnet and the network" "$out" "Deleted [http://127.0.0.1:8089/compute/v1/projects/$P/global/networks/icm-net]"
-out=$(gx curl -sS http://127.0.0.1:8089/_fake/stats)
+out=$(ins curl -sS $U/_fake/stats)
 is "nothing is left" "$(printf '%s' "$out" | js 'sum(v for k, v in d["resources"].items() if k != "images")')" 0
 done_testing
