@@ -19,7 +19,7 @@
 command -v gcloud >/dev/null || skip_all "gcloud is missing"
 command -v curl >/dev/null || skip_all "curl is missing"
 gce_up "$T/gce" --op-delay 0.15
-plan 36
+plan 38
 P=icm-test
 Z=us-east1-b
 
@@ -49,6 +49,7 @@ has_re() {
 }
 GT=$TOP/tests/cloud/gce
 
+is "the fake's namespace has only loopback" "$(ins ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')" "lo "
 # --- the token endpoint ---
 jwt=$("$GT" jwt --key "$GCE_DIR/key.json")
 out=$(token "$jwt")
@@ -66,6 +67,15 @@ ins curl -sS -o /dev/null -d "{\"revoked_kids\": [\"$kid\"]}" "$U/_fake/control"
 out=$(token "$jwt")
 contains "a revoked key: invalid_grant" "$out" '"error": "invalid_grant"'
 ins curl -sS -o /dev/null -d '{"revoked_kids": []}' "$U/_fake/control"
+js 'd["private_key"]' < "$GCE_DIR/key.json" > "$T/k8.pem"
+openssl pkey -in "$T/k8.pem" -pubout -out "$T/pub.pem" 2>/dev/null
+openssl rsa -in "$T/k8.pem" -traditional -out "$T/k1.pem" 2>/dev/null
+out=$(python3 -c '
+import importlib.util as u, sys
+s = u.spec_from_file_location("f", sys.argv[1]); f = u.module_from_spec(s); s.loader.exec_module(f)
+print(len({f.rsa_pub_from_pem(open(p).read()) for p in sys.argv[2:]}),
+      f.rsa_pub_from_pem(open(sys.argv[2]).read())[1])' "$TOP/tests/cloud/gce-fake.py" "$T"/k8.pem "$T"/k1.pem "$T"/pub.pem)
+is "the DER reader finds one key (e 65537) in PKCS#8, PKCS#1 and public-key PEMs" "$out" "1 65537"
 out=$(ins curl -sS -w '\n%{http_code}' "$U/compute/v1/projects/$P/zones")
 is "the API without a token: 401" "$(code "$out")" 401
 
