@@ -70,7 +70,7 @@ ins curl -sS -o /dev/null -d '{"revoked_kids": []}' "$U/_fake/control"
 js 'd["private_key"]' < "$GCE_DIR/key.json" > "$T/k8.pem"
 openssl pkey -in "$T/k8.pem" -pubout -out "$T/pub.pem" 2>/dev/null
 openssl rsa -in "$T/k8.pem" -traditional -out "$T/k1.pem" 2>/dev/null
-out=$(python3 -c '
+out=$(python3 -B -c '
 import importlib.util as u, sys
 s = u.spec_from_file_location("f", sys.argv[1]); f = u.module_from_spec(s); s.loader.exec_module(f)
 print(len({f.rsa_pub_from_pem(open(p).read()) for p in sys.argv[2:]}),
