@@ -47,3 +47,34 @@ void provider_say_definitions(const struct plan *p, const char *before,
 		free(name);
 	}
 }
+
+void provider_set_field(struct node *n, const char *f, const char *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, f);
+	if (v && *v)
+		cJSON_AddStringToObject(n->fields, f, v);
+}
+
+int provider_each_definition(const struct plan *p, provider_def_fn plan,
+			     provider_def_fn apply, void *arg)
+{
+	int def, n = provider_def_count(p), ret = 0;
+
+	for (def = 0; def < n && !ret; def++) {
+		const struct node *n0 = provider_def_node(p, def);
+		char *name;
+
+		if (!n0)
+			continue;
+		name = provider_def_name(n0);
+		say("Starting plan of %s...", name);
+		ret = plan(arg, def);
+		if (!ret) {
+			say("...completed plan of %s", name);
+			say("Starting apply of %s...", name);
+			ret = apply(arg, def);
+		}
+		free(name);
+	}
+	return ret;
+}

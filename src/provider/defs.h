@@ -20,4 +20,19 @@ int provider_def_count(const struct plan *p);
 void provider_say_definitions(const struct plan *p, const char *before,
 			      const char *after);
 
+/* Sets node field f to v (replacing it); NULL or "" removes it: the node
+ * facts a provider's create() fills (IPAddress, DNSName, ...). */
+void provider_set_field(struct node *n, const char *f, const char *v);
+
+/* A definition's two phases: its Terraform files, then what makes it in
+ * the cloud.  0, or -1 reported. */
+typedef int (*provider_def_fn)(void *arg, int def);
+
+/* ICM's per-definition lines around them, for every definition of p that
+ * has nodes, in order: "Starting plan of <d>...", plan, "...completed
+ * plan of <d>", "Starting apply of <d>...", apply.  -1 at the first that
+ * fails (reported by it). */
+int provider_each_definition(const struct plan *p, provider_def_fn plan,
+			     provider_def_fn apply, void *arg) WARN_UNUSED;
+
 #endif

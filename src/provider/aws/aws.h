@@ -189,8 +189,6 @@ const char *aws_node_instance(struct aws *a, const struct node *n);
 const char *aws_root_device(struct aws *a);
 /* Gives every machine of a recorded batch its node/<machine> record. */
 int aws_expand_batches(struct aws *a);
-/* Sets (or, v NULL or empty, removes) node field f. */
-void aws_set_field(struct node *n, const char *f, const char *v);
 /* Waits until every instance of ids is in state want (running: fills the
  * nodes' addresses; nodes may be NULL).  -1 with *err set. */
 int aws_wait_state(struct aws *a, const char *const *ids, size_t k,

@@ -4,6 +4,7 @@
  * unprovision (see aws.h).
  */
 #include "aws.h"
+#include "../defs.h"
 #include <bearssl.h>
 #include "../../state/log.h"
 #include "../../util/str.h"
@@ -209,8 +210,8 @@ int aws_load_balancer(struct aws *a, struct node *lb, struct plan *p)
 	}
 	dns = xstrdup(xml_text(xml_path(root, "DescribeLoadBalancersResult/"
 					"LoadBalancers/member/DNSName")) ?: "");
-	aws_set_field(lb, "DNSName", dns);
-	aws_set_field(lb, "LoadBalancerArn", arn);
+	provider_set_field(lb, "DNSName", dns);
+	provider_set_field(lb, "LoadBalancerArn", arn);
 	ret = 0;
 out:
 	aws_params_release(&q);

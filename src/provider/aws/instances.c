@@ -385,23 +385,16 @@ static int elastic_ip(struct aws *a, const struct node *n)
 	return ret;
 }
 
-void aws_set_field(struct node *n, const char *f, const char *v)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, f);
-	if (v && *v)
-		cJSON_AddStringToObject(n->fields, f, v);
-}
-
 /* The nodes[i] of instance item it (id ids[i]): its addresses. */
 static void fill_node(struct node *n, const struct xml_node *it)
 {
-	aws_set_field(n, "InstanceId", xml_text(xml_child(it, "instanceId")));
-	aws_set_field(n, "IPAddress", xml_text(xml_child(it, "ipAddress")));
-	aws_set_field(n, "PrivateIPAddress",
+	provider_set_field(n, "InstanceId", xml_text(xml_child(it, "instanceId")));
+	provider_set_field(n, "IPAddress", xml_text(xml_child(it, "ipAddress")));
+	provider_set_field(n, "PrivateIPAddress",
 		      xml_text(xml_child(it, "privateIpAddress")));
-	aws_set_field(n, "DNSName", xml_text(xml_child(it, "dnsName")));
+	provider_set_field(n, "DNSName", xml_text(xml_child(it, "dnsName")));
 	if (!node_get(n, "IPAddress") || fld_true(n, "PrivateSubnet"))
-		aws_set_field(n, "IPAddress", node_get(n, "PrivateIPAddress"));
+		provider_set_field(n, "IPAddress", node_get(n, "PrivateIPAddress"));
 }
 
 /* How many of ids[0..k) root's instances show in state want (running:

@@ -101,6 +101,27 @@ void aws_close(struct aws *a)
 }
 
 
+/* A definition's phases (provider_each_definition()). */
+struct phase {
+	struct aws *a;
+	struct plan *p;
+};
+
+static int plan_definition(void *arg, int def)
+{
+	struct phase *ph = arg;
+
+	return aws_terraform_write_definition(ph->a->pc->state_dir,
+					      ph->a->pc->cfg, ph->p, def);
+}
+
+static int apply_definition(void *arg, int def)
+{
+	struct phase *ph = arg;
+
+	return aws_apply_definition(ph->a, ph->p, def);
+}
+
 /*
  * ICM's phases and console lines (icm-reference §7.1): plan of
  * <Label>-<Tag> (its Terraform directory written), apply of it (network,
@@ -111,14 +132,14 @@ void aws_close(struct aws *a)
 static int aws_create(const struct provider_ctx *pc, struct plan *p)
 {
 	struct aws a;
+	struct phase ph = { &a, p };
 	struct volume_growths none = { NULL, 0 };
 	struct cloud_err err = CLOUD_ERR_INIT;
 	struct volume_growths *grown = pc->growths ? pc->growths : &none;
 	const char **ids = xcalloc(p->n ? p->n : 1, sizeof(char *));
 	struct node **live = xcalloc(p->n ? p->n : 1, sizeof(*live));
-	char *name = NULL;
 	size_t i, nlive = 0;
-	int def, ndefs = provider_def_count(p), ret = -1;
+	int ret = -1;
 
 	memset(&a, 0, sizeof(a));
 	/* sizes that shrank refused, growth confirmed: before any call */
@@ -139,21 +160,9 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	say("...completed apply of %s", a.dep);
 	if (aws_expand_batches(&a) || aws_scale_in(&a, p))
 		goto out;
-	for (def = 0; def < ndefs; def++) {
-		if (!provider_def_node(p, def))
-			continue;
-		name = provider_def_name(provider_def_node(p, def));
-		say("Starting plan of %s...", name);
-		if (aws_terraform_write_definition(pc->state_dir, pc->cfg, p,
-						   def))
-			goto out;
-		say("...completed plan of %s", name);
-		say("Starting apply of %s...", name);
-		if (aws_apply_definition(&a, p, def))
-			goto out;
-		free(name);
-		name = NULL;
-	}
+	if (provider_each_definition(p, plan_definition, apply_definition,
+				     &ph))
+		goto out;
 	for (i = 0; i < p->n; i++) {
 		if (!strcmp(p->nodes[i].role, "LB"))
 			continue;
@@ -176,7 +185,6 @@ static int aws_create(const struct provider_ctx *pc, struct plan *p)
 	debug("EC2: %lu calls for %zu nodes", a.ec2.calls, nlive);
 	ret = 0;
 out:
-	free(name);
 	free(ids);
 	free(live);
 	if (a.j || a.dep)

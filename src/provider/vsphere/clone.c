@@ -6,6 +6,7 @@
  * address.
  */
 #include "vsphere.h"
+#include "../defs.h"
 #include "../resize.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
@@ -570,13 +571,6 @@ int vs_apply_definition(struct vs *s, struct plan *p, int def)
 	return ret;
 }
 
-static void set_field(struct node *n, const char *f, const char *v)
-{
-	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, f);
-	if (v && *v)
-		cJSON_AddStringToObject(n->fields, f, v);
-}
-
 /* The guest's host name is the machine's (customization applied): the
  * name itself or name.<domain>, in any case. */
 static bool customized(const char *host, const char *name)
@@ -669,7 +663,7 @@ int vs_wait_guests(struct vs *s, struct plan *p)
 				if (customized(h, nodes[i]->name)) {
 					char *fixed = fixed_ip(p, nodes[i]);
 
-					set_field(nodes[i], "IPAddress",
+					provider_set_field(nodes[i], "IPAddress",
 						  fixed ? fixed : a);
 					free(fixed);
 				}

@@ -93,6 +93,27 @@ static int refuse_growth(const struct provider_ctx *pc, struct plan *p)
 	return i ? -1 : 0;
 }
 
+/* A definition's phases (provider_each_definition()). */
+struct phase {
+	struct vs *s;
+	struct plan *p;
+};
+
+static int plan_definition(void *arg, int def)
+{
+	struct phase *ph = arg;
+
+	return vsphere_terraform_write_definition(ph->s->pc->state_dir,
+						  ph->s->pc->cfg, ph->p, def);
+}
+
+static int apply_definition(void *arg, int def)
+{
+	struct phase *ph = arg;
+
+	return vs_apply_definition(ph->s, ph->p, def);
+}
+
 /*
  * ICM's phases: plan and apply of <Label>-<Tag> (the folder), then per
  * definition its plan (Terraform files) and apply (its clones), which
@@ -101,8 +122,8 @@ static int refuse_growth(const struct provider_ctx *pc, struct plan *p)
 static int vs_create(const struct provider_ctx *pc, struct plan *p)
 {
 	struct vs s;
-	char *name = NULL;
-	int def, ndefs = provider_def_count(p), ret = -1;
+	struct phase ph = { &s, p };
+	int ret = -1;
 	size_t i, nvm = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -119,21 +140,9 @@ static int vs_create(const struct provider_ctx *pc, struct plan *p)
 	say("...completed apply of %s", s.dep);
 	if (engine_scale_in(s.e, &vs_kind_vm, p))
 		goto out;
-	for (def = 0; def < ndefs; def++) {
-		if (!provider_def_node(p, def))
-			continue;
-		name = provider_def_name(provider_def_node(p, def));
-		say("Starting plan of %s...", name);
-		if (vsphere_terraform_write_definition(pc->state_dir, pc->cfg,
-						       p, def))
-			goto out;
-		say("...completed plan of %s", name);
-		say("Starting apply of %s...", name);
-		if (vs_apply_definition(&s, p, def))
-			goto out;
-		free(name);
-		name = NULL;
-	}
+	if (provider_each_definition(p, plan_definition, apply_definition,
+				     &ph))
+		goto out;
 	for (i = 0; i < p->n; i++)
 		nvm += strcmp(p->nodes[i].role, "LB") != 0;
 	say("Waiting for %zu virtual machine%s to report %s address...", nvm,
@@ -144,7 +153,6 @@ static int vs_create(const struct provider_ctx *pc, struct plan *p)
 	debug("vSphere: %lu calls for %zu nodes", s.v.soap.calls, nvm);
 	ret = 0;
 out:
-	free(name);
 	vs_close(&s);
 	return ret;
 }
