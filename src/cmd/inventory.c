@@ -4,7 +4,8 @@
  * Columns as ICM prints them: Machine, IP Address, DNS Name, Region, Zone.
  * An intended mirror primary gets '+' after its name, a backup '-'; a load
  * balancer shows "(virtual <Role>)" as its address.  The zone is shown
- * without the region prefix ("us-west-1c" in us-west-1 shows as "c").
+ * without the region prefix ("us-west-1c" in us-west-1 shows as "c",
+ * "us-east1-b" in us-east1 as "b").
  * DNS names longer than DNS_WIDTH are shortened unless -options wide.
  * -options certs adds "Cert Expires": the day the node's server
  * certificate in state/pki expires (YYYY-MM-DD, UTC), "EXPIRED", "none",
@@ -41,8 +42,12 @@ static const char *zone_shown(const struct node *n)
 	const char *z = n->zone ? n->zone : "";
 	const char *r = n->region ? n->region : "";
 
-	if (*r && str_starts(z, r) && z[strlen(r)])
-		return z + strlen(r);
+	if (*r && str_starts(z, r) && z[strlen(r)]) {
+		z += strlen(r);
+		/* GCP's and Azure's "us-east1-b" in us-east1: "b" */
+		if (*z == '-' && z[1])
+			z++;
+	}
 	return z;
 }
 

@@ -12,6 +12,7 @@ static const struct provider *const providers[] = {
 	&provider_preexisting,
 	&provider_aws,
 	&provider_vsphere,
+	&provider_gcp,
 };
 
 const struct provider *provider_find(const char *name)

@@ -65,6 +65,7 @@ const struct provider *provider_find(const char *name);
 extern const struct provider provider_preexisting;
 extern const struct provider provider_aws;
 extern const struct provider provider_vsphere;
+extern const struct provider provider_gcp;
 
 /* provision -plan's Machine Type and Volumes (GB) of node n on provider
  * (its PROVIDER row); allocated. */

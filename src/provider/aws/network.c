@@ -4,6 +4,7 @@
  * associations, security group with its rules, key pair.
  */
 #include "aws.h"
+#include "../ports.h"
 #include "../../crypto/sshkey.h"
 #include "../../state/log.h"
 #include "../../util/buf.h"
@@ -141,26 +142,12 @@ out:
 	return ret;
 }
 
-/* The ports every role may need (icm-reference §3.5, §5.6). */
+/* The ports every role may need (ports.h), and ICMP from the VPC. */
 int aws_security(struct aws *a)
 {
-	const struct node *n = a->any;
+	struct provider_port ports[PROVIDER_PORTS_MAX];
 	struct aws_params p;
-	struct {
-		const char *proto, *field, *dflt, *to;
-	} rules[] = {
-		{ "tcp", NULL, "22", NULL }, { "tcp", NULL, "2376", NULL },
-		{ "tcp", NULL, "80", NULL }, { "tcp", NULL, "443", NULL },
-		{ "tcp", NULL, "53", NULL }, { "udp", NULL, "53", NULL },
-		{ "tcp", NULL, "6783", NULL }, { "udp", NULL, "6783", "6784" },
-		{ "tcp", "SuperServerPort", "1972", NULL },
-		{ "tcp", "WebServerPort", "52773", NULL },
-		{ "tcp", "ISCAgentPort", "2188", NULL },
-		{ "tcp", "LicenseServerPort", "4002", NULL },
-		{ "udp", "LicenseServerPort", "4002", NULL },
-	};
-	const char *ports[ARRAY_SIZE(rules)];
-	size_t i, k;
+	size_t i, k = provider_ports(a->any, ports);
 	int ret = -1;
 	char *desc = xasprintf("icm %s", a->dep);
 
@@ -172,28 +159,15 @@ int aws_security(struct aws *a)
 		goto out;
 	aws_params_release(&p);
 	aws_params_add(&p, "GroupId", a->sg);
-	for (i = 0, k = 0; i < ARRAY_SIZE(rules); i++) {
-		const char *port = rules[i].field ? fld(n, rules[i].field) :
-			NULL;
-		size_t j;
-
-		if (!port)
-			port = rules[i].dflt;
-		for (j = 0; j < i; j++)		/* a port field may repeat */
-			if (!strcmp(rules[j].proto, rules[i].proto) &&
-			    !strcmp(ports[j], port))
-				break;
-		ports[i] = port;
-		if (j < i)
-			continue;
-		k++;
-		aws_params_addf(&p, rules[i].proto,
-				"IpPermissions.%zu.IpProtocol", k);
-		aws_params_addf(&p, port, "IpPermissions.%zu.FromPort", k);
-		aws_params_addf(&p, rules[i].to ? rules[i].to : port,
-				"IpPermissions.%zu.ToPort", k);
+	for (i = 0; i < k; i++) {
+		aws_params_addf(&p, ports[i].proto,
+				"IpPermissions.%zu.IpProtocol", i + 1);
+		aws_params_addf(&p, ports[i].from,
+				"IpPermissions.%zu.FromPort", i + 1);
+		aws_params_addf(&p, ports[i].to, "IpPermissions.%zu.ToPort",
+				i + 1);
 		aws_params_addf(&p, "0.0.0.0/0",
-				"IpPermissions.%zu.IpRanges.1.CidrIp", k);
+				"IpPermissions.%zu.IpRanges.1.CidrIp", i + 1);
 	}
 	i = k;
 	aws_params_addf(&p, "icmp", "IpPermissions.%zu.IpProtocol", i + 1);

@@ -1,0 +1,553 @@
+/*
+ * instances.c: a GCP definition's instances (see gcp.h): the boot image,
+ * static addresses (ElasticIP), one batch per definition and zone (an
+ * instances.insert per machine with its disks, its requestId from the
+ * batch's token), and the wait until they run, which gives each node its
+ * addresses.
+ */
+#include "gcp.h"
+#include "../defs.h"
+#include "../resize.h"
+#include "../../state/log.h"
+#include "../../util/buf.h"
+#include "../../util/fs.h"
+#include "../../util/str.h"
+
+static const char *jstr(const cJSON *o, const char *name)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(f) ? f->valuestring : NULL;
+}
+
+/* 0 when path (an image or an image family) exists; NOT_FOUND, or -1. */
+static int image_at(struct gcp *g, const char *path, struct cloud_err *err)
+{
+	cJSON *o = NULL;
+	int ret = gce_call(g, "GET", path, NULL, NULL, &o, err);
+
+	cJSON_Delete(o);
+	return ret;
+}
+
+/*
+ * The boot image of Image: a full or partial URL as given; "P/N" an image
+ * N of project P, else its image family N (the newest image of it); "N"
+ * the same in Project.  Checked before anything is made.
+ */
+int gcp_image(struct gcp *g)
+{
+	const char *img = gfld(g->any, "Image");
+	struct cloud_err err = CLOUD_ERR_INIT;
+	const char *slash;
+	char *proj = NULL, *name = NULL, *path = NULL;
+	int ret = -1;
+
+	if (!img)
+		return error("GCP: Image is required");
+	slash = strchr(img, '/');
+	if (str_starts(img, "https://") || str_starts(img, "projects/") ||
+	    str_starts(img, "global/")) {
+		path = xstrdup(img);
+	} else {
+		proj = slash ? xstrndup(img, (size_t)(slash - img)) :
+			xstrdup(g->project);
+		name = xstrdup(slash ? slash + 1 : img);
+		if (!*proj || !*name || strchr(name, '/')) {
+			error("GCP: Image '%s' is not <project>/<image or "
+			      "family>, an image of Project, or an image URL",
+			      img);
+			goto out;
+		}
+		path = xasprintf("projects/%s/global/images/%s", proj, name);
+	}
+	if (image_at(g, path, &err) && err.cls == CLOUD_ERR_NOT_FOUND &&
+	    name) {
+		free(path);
+		path = xasprintf("projects/%s/global/images/family/%s", proj,
+				 name);
+		cloud_err_release(&err);
+		if (image_at(g, path, &err) &&
+		    err.cls == CLOUD_ERR_NOT_FOUND) {
+			error("GCP: Image '%s': project %s has no image and no "
+			      "image family named %s", img, proj, name);
+			goto out;
+		}
+	}
+	if (err.cls != CLOUD_ERR_NONE) {
+		error("GCP: Image '%s': %s", img, err.msg);
+		goto out;
+	}
+	g->image = path;
+	path = NULL;
+	ret = 0;
+out:
+	cloud_err_release(&err);
+	free(proj);
+	free(name);
+	free(path);
+	return ret;
+}
+
+/* The labels of a machine's instance and disks. */
+static cJSON *labels(const struct gcp *g, const char *name)
+{
+	cJSON *l = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(l, "icm-deployment", g->ldep);
+	cJSON_AddStringToObject(l, "icm-machine", name);
+	return l;
+}
+
+/* One attached disk made with the instance (and deleted with it). */
+static cJSON *disk(const struct gcp *g, const struct node *n,
+		   const char *name, const char *suffix, const char *size,
+		   const char *type, const char *device, bool boot)
+{
+	cJSON *d = cJSON_CreateObject(), *ip;
+	char *dname = suffix ? xasprintf("%s-%s", name, suffix) :
+		xstrdup(name);
+	char *dt = xasprintf("zones/%s/diskTypes/%s", n->zone,
+			     type ? type : "pd-standard");
+	char *desc = xasprintf("icm %s disk/%s", g->dep, dname);
+
+	cJSON_AddBoolToObject(d, "boot", boot);
+	cJSON_AddBoolToObject(d, "autoDelete", true);
+	if (device)
+		cJSON_AddStringToObject(d, "deviceName", device);
+	ip = cJSON_AddObjectToObject(d, "initializeParams");
+	cJSON_AddStringToObject(ip, "diskName", dname);
+	if (boot)
+		cJSON_AddStringToObject(ip, "sourceImage", g->image);
+	cJSON_AddStringToObject(ip, "diskSizeGb", size);
+	cJSON_AddStringToObject(ip, "diskType", dt);
+	cJSON_AddStringToObject(ip, "description", desc);
+	cJSON_AddItemToObject(ip, "labels", labels(g, name));
+	free(dname);
+	free(dt);
+	free(desc);
+	return d;
+}
+
+/* The boot disk and the IRIS and Docker volumes (resize.h's names). */
+static cJSON *disks(const struct gcp *g, const struct node *n,
+		    const char *name)
+{
+	static const struct {
+		const char *vol, *suffix;
+	} vols[] = {
+		{ "Data", "data" }, { "WIJ", "wij" },
+		{ "Journal1", "journal1" }, { "Journal2", "journal2" },
+		{ "Docker", "docker" },
+	};
+	cJSON *all = cJSON_CreateArray();
+	size_t i;
+
+	cJSON_AddItemToArray(all, disk(g, n, name, NULL,
+				       gfld(n, "OSVolumeSize") ?: "32",
+				       gfld(n, "OSVolumeType"), NULL, true));
+	for (i = 0; i < ARRAY_SIZE(vols); i++) {
+		char f[64];
+		const char *dev, *size, *type;
+
+		snprintf(f, sizeof(f), "%sDeviceName", vols[i].vol);
+		dev = gfld(n, f);
+		snprintf(f, sizeof(f), "%sVolumeSize", vols[i].vol);
+		size = gfld(n, f);
+		snprintf(f, sizeof(f), "%sVolumeType", vols[i].vol);
+		type = gfld(n, f);
+		if (!volume_is_device(dev) || !size ||
+		    (i < 4 && !role_is_iris(n->role)))
+			continue;
+		cJSON_AddItemToArray(all, disk(g, n, name, vols[i].suffix,
+					       size, type, dev, false));
+	}
+	return all;
+}
+
+/* metadata: ssh-keys "<SSHUser>:<public key>" (-1 reported). */
+static int metadata(const struct node *n, cJSON *inst)
+{
+	const char *path = gfld(n, "SSHPublicKey"), *user = gfld(n, "SSHUser");
+	struct buf key;
+	cJSON *md, *items, *it;
+	char *v;
+	int ret = -1;
+
+	buf_init(&key, BUF_CAP_CONFIG);
+	if (!path || !user) {
+		error("GCP: SSHUser and SSHPublicKey are required");
+		goto out;
+	}
+	if (fs_read_file(path, &key)) {
+		error("cannot read SSHPublicKey '%s': %s", path,
+		      fs_strerror(errno));
+		goto out;
+	}
+	while (key.len && (key.data[key.len - 1] == '\n' ||
+			   key.data[key.len - 1] == '\r'))
+		key.data[--key.len] = '\0';
+	if (!key.len || strchr(key.data, '\n')) {
+		error("SSHPublicKey '%s' is not one OpenSSH public key line",
+		      path);
+		goto out;
+	}
+	md = cJSON_AddObjectToObject(inst, "metadata");
+	items = cJSON_AddArrayToObject(md, "items");
+	it = cJSON_CreateObject();
+	v = xasprintf("%s:%s", user, key.data);
+	cJSON_AddStringToObject(it, "key", "ssh-keys");
+	cJSON_AddStringToObject(it, "value", v);
+	free(v);
+	cJSON_AddItemToArray(items, it);
+	ret = 0;
+out:
+	buf_release(&key);
+	return ret;
+}
+
+/* The static external address of n (ElasticIP): made (or adopted) and
+ * its IP into *ip (allocated).  -1 reported. */
+static int static_address(struct gcp *g, const struct node *n,
+			  const char *region, const char *name, char **ip)
+{
+	char *key = xasprintf("address/%s", n->name);
+	char *coll = xasprintf("regions/%s/addresses", region);
+	cJSON *b = cJSON_CreateObject(), *o = NULL;
+	struct cloud_err err = CLOUD_ERR_INIT;
+	const char *id = NULL;
+	int ret = -1;
+
+	cJSON_AddStringToObject(b, "name", name);
+	cJSON_AddItemToObject(b, "labels", labels(g, name));
+	if (gcp_ensure(g, &gcp_kind_address, key, coll, b, &id))
+		goto out;
+	if (gce_call(g, "GET", id, NULL, NULL, &o, &err)) {
+		error("GCP: address %s: %s", id, err.msg);
+		goto out;
+	}
+	*ip = jstr(o, "address") ? xstrdup(jstr(o, "address")) : NULL;
+	ret = *ip ? 0 : error("GCP: address %s has no IP", id);
+out:
+	cloud_err_release(&err);
+	cJSON_Delete(o);
+	free(key);
+	free(coll);
+	return ret;
+}
+
+/* The insert body of node n (-1 reported). */
+static int instance_body(struct gcp *g, const struct node *n, cJSON **out)
+{
+	char *name = gcp_name(n->name), *region = gcp_zone_region(n->zone);
+	char *mt = xasprintf("zones/%s/machineTypes/%s", n->zone,
+			     gfld(n, "MachineType") ?: "");
+	char *desc = xasprintf("icm %s node/%s", g->dep, n->name);
+	char *nat = NULL;
+	int ri = gcp_region_index(g, region), ret = -1;
+	cJSON *b = cJSON_CreateObject(), *nics, *nic, *tags;
+
+	if (ri < 0 || !g->subnets[ri]) {
+		error("GCP: %s: zone %s is in no region of the deployment",
+		      n->name, n->zone);
+		goto out;
+	}
+	if (!gfld_true(n, "PrivateSubnet") && gfld_true(n, "ElasticIP") &&
+	    static_address(g, n, region, name, &nat))
+		goto out;
+	cJSON_AddStringToObject(b, "name", name);
+	cJSON_AddStringToObject(b, "description", desc);
+	cJSON_AddStringToObject(b, "machineType", mt);
+	cJSON_AddItemToObject(b, "labels", labels(g, name));
+	tags = cJSON_AddObjectToObject(b, "tags");
+	cJSON_AddItemToObject(tags, "items", cJSON_CreateStringArray(
+				      (const char *const[]){ g->ldep }, 1));
+	if (metadata(n, b))
+		goto out;
+	cJSON_AddItemToObject(b, "disks", disks(g, n, name));
+	nics = cJSON_AddArrayToObject(b, "networkInterfaces");
+	nic = cJSON_CreateObject();
+	cJSON_AddStringToObject(nic, "subnetwork", g->subnets[ri]);
+	if (!gfld_true(n, "PrivateSubnet")) {
+		cJSON *acs = cJSON_AddArrayToObject(nic, "accessConfigs");
+		cJSON *ac = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(ac, "type", "ONE_TO_ONE_NAT");
+		cJSON_AddStringToObject(ac, "name", "External NAT");
+		if (nat)
+			cJSON_AddStringToObject(ac, "natIP", nat);
+		cJSON_AddItemToArray(acs, ac);
+	}
+	cJSON_AddItemToArray(nics, nic);
+	*out = b;
+	b = NULL;
+	ret = 0;
+out:
+	cJSON_Delete(b);
+	free(name);
+	free(region);
+	free(mt);
+	free(desc);
+	free(nat);
+	return ret;
+}
+
+/* What a batch create needs. */
+struct batch {
+	struct gcp *g;
+	const char *zone;
+};
+
+/* The machines of nodes[0..k) that exist (a resumed batch): ids[i]. */
+static int existing(struct gcp *g, const char *zone,
+		    struct node *const *nodes, size_t k, char **ids,
+		    struct cloud_err *err)
+{
+	char *path = xasprintf("zones/%s/instances", zone);
+	char *filter = xasprintf("labels.icm-deployment = \"%s\"", g->ldep);
+	cJSON *items = NULL, *it;
+	size_t i;
+	int ret = gce_list(g, path, filter, &items, err);
+
+	free(path);
+	free(filter);
+	if (ret)
+		return -1;
+	cJSON_ArrayForEach(it, items) {
+		const char *d = jstr(it, "description");
+
+		for (i = 0; i < k && d; i++) {
+			char *want = xasprintf("icm %s node/%s", g->dep,
+					       nodes[i]->name);
+
+			if (!ids[i] && !strcmp(d, want))
+				ids[i] = xstrdup(gce_rel(g, jstr(it,
+							"selfLink")) ?: "");
+			free(want);
+		}
+	}
+	cJSON_Delete(items);
+	return 0;
+}
+
+/*
+ * engine_ensure_nodes()'s create: an insert per machine (requestId from
+ * token and machine; a resumed batch first adopts the machines that
+ * exist, and sends the others with new requestIds: the earlier ones may
+ * have failed, and GCE answers a repeated requestId with the same
+ * operation), then every operation waited for.  An instance name that
+ * exists is adopted when it is icm's for that machine.
+ */
+static int insert_batch(void *prov, void *arg, const char *key,
+			struct node *const *nodes, size_t k,
+			const char *token, bool resumed, char **ids,
+			struct cloud_err *err)
+{
+	struct gcp *g = prov;
+	struct batch *bt = arg;
+	cJSON **ops = xcalloc(k ? k : 1, sizeof(*ops));
+	char *path = xasprintf("zones/%s/instances", bt->zone);
+	size_t i, failed = 0;
+	int ret = -1;
+
+	if (resumed && existing(g, bt->zone, nodes, k, ids, err))
+		goto out;
+	for (i = 0; i < k; i++) {
+		cJSON *body = NULL;
+		char rid[37], *salt, *q;
+		int rc;
+
+		if (ids[i])
+			continue;
+		if (instance_body(g, nodes[i], &body)) {
+			cloud_err_set(err, CLOUD_ERR_OTHER, "%s: see above",
+				      nodes[i]->name);
+			goto out;
+		}
+		salt = resumed ? xasprintf("%s %lld", nodes[i]->name,
+					   (long long)http_now_ms()) :
+			xstrdup(nodes[i]->name);
+		gce_request_id(token, salt, rid);
+		free(salt);
+		q = xasprintf("requestId=%s", rid);
+		rc = gce_call(g, "POST", path, q, body, &ops[i], err);
+		free(q);
+		cJSON_Delete(body);
+		if (rc && err->cls == CLOUD_ERR_EXISTS) {
+			char *name = gcp_name(nodes[i]->name);
+
+			cloud_err_release(err);
+			if (existing(g, bt->zone, &nodes[i], 1, &ids[i], err)) {
+				free(name);
+				goto named;
+			}
+			if (ids[i]) {
+				free(name);
+				continue;
+			}
+			cloud_err_set(err, CLOUD_ERR_EXISTS, "an instance "
+				      "named %s exists in %s and is not icm's "
+				      "for this machine: delete or rename it, "
+				      "or choose another Label or Tag", name,
+				      bt->zone);
+			free(name);
+			goto named;
+		}
+		if (rc)
+			goto named;
+	}
+	for (i = 0; i < k; i++) {
+		struct cloud_err e = CLOUD_ERR_INIT;
+		char *name;
+
+		if (!ops[i])
+			continue;
+		if (gce_op_wait(g, ops[i], &e)) {
+			if (!failed++)
+				cloud_err_set(err, e.cls, "%s: %s",
+					      nodes[i]->name, e.msg);
+			else
+				error("GCP: %s: %s", nodes[i]->name, e.msg);
+			cloud_err_release(&e);
+			continue;
+		}
+		name = gcp_name(nodes[i]->name);
+		ids[i] = xasprintf("%s/%s", path, name);
+		free(name);
+	}
+	ret = failed ? -1 : 0;
+	goto out;
+named:
+	cloud_err_take(err, err->cls, xasprintf("%s: %s", nodes[i]->name,
+						err->msg));
+out:
+	for (i = 0; i < k; i++)
+		cJSON_Delete(ops[i]);
+	free(ops);
+	free(path);
+	return ret;
+}
+
+/* Definition def: one batch per zone of its nodes, in machine order. */
+int gcp_apply_definition(struct gcp *g, struct plan *p, int def)
+{
+	struct node **nodes = xcalloc(p->n ? p->n : 1, sizeof(*nodes));
+	size_t i, j, k;
+	int ret = 0;
+
+	for (i = 0; i < p->n && !ret; i++) {
+		struct node *first = &p->nodes[i];
+		struct batch bt = { g, first->zone };
+		char *key;
+
+		if (first->def_index != def || !strcmp(first->role, "LB") ||
+		    !first->zone)
+			continue;
+		for (j = 0; j < i; j++)		/* a zone seen already */
+			if (p->nodes[j].def_index == def &&
+			    strcmp(p->nodes[j].role, "LB") && p->nodes[j].zone &&
+			    !strcmp(p->nodes[j].zone, first->zone))
+				break;
+		if (j < i)
+			continue;
+		for (j = i, k = 0; j < p->n; j++)
+			if (p->nodes[j].def_index == def &&
+			    strcmp(p->nodes[j].role, "LB") && p->nodes[j].zone &&
+			    !strcmp(p->nodes[j].zone, first->zone))
+				nodes[k++] = &p->nodes[j];
+		key = xasprintf("batch/%d/%s/%s", def, first->zone,
+				first->name);
+		ret = engine_ensure_nodes(g->e, &gcp_kind_instance, key,
+					  "instances.insert", nodes, k,
+					  insert_batch, &bt);
+		free(key);
+	}
+	for (i = 0; i < p->n && !ret; i++)
+		if (p->nodes[i].def_index == def &&
+		    !strcmp(p->nodes[i].role, "LB"))
+			ret = gcp_load_balancer(g, &p->nodes[i], p);
+	free(nodes);
+	return ret;
+}
+
+/* Node n's facts from its instance it. */
+static void fill_node(struct node *n, const cJSON *it)
+{
+	const cJSON *nic = cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(it, "networkInterfaces"), 0);
+	const cJSON *ac = cJSON_GetArrayItem(
+		cJSON_GetObjectItemCaseSensitive(nic, "accessConfigs"), 0);
+	const char *priv = jstr(nic, "networkIP"), *pub = jstr(ac, "natIP");
+
+	provider_set_field(n, "InstanceId", jstr(it, "id"));
+	provider_set_field(n, "PrivateIPAddress", priv);
+	provider_set_field(n, "IPAddress", pub && !gfld_true(n,
+			   "PrivateSubnet") ? pub : priv);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+int gcp_wait_running(struct gcp *g, struct plan *p)
+{
+	char *filter = xasprintf("labels.icm-deployment = \"%s\"", g->ldep);
+	int64_t end = http_now_ms() + GCE_WAIT_MS;
+	struct cloud_err err = CLOUD_ERR_INIT;
+	int ret = -1;
+
+	for (;;) {
+		cJSON *items = NULL, *it;
+		size_t i, want = 0, ready = 0;
+		const char *late = NULL;
+
+		if (gce_list(g, "aggregated/instances", filter, &items, &err)) {
+			error("GCP: listing the instances failed: %s", err.msg);
+			goto out;
+		}
+		for (i = 0; i < p->n; i++) {
+			struct node *n = &p->nodes[i];
+			const char *id = engine_node_id(g->e, n->name);
+
+			if (!strcmp(n->role, "LB"))
+				continue;
+			want++;
+			cJSON_ArrayForEach(it, items) {
+				const char *st = jstr(it, "status");
+
+				if (!id || !gce_rel(g, jstr(it, "selfLink")) ||
+				    strcmp(gce_rel(g, jstr(it, "selfLink")),
+					   id))
+					continue;
+				if (st && !strcmp(st, "RUNNING")) {
+					fill_node(n, it);
+					ready++;
+				} else {
+					late = n->name;
+				}
+				break;
+			}
+			if (!it)
+				late = n->name;
+		}
+		cJSON_Delete(items);
+		if (ready == want)
+			break;
+		if (http_now_ms() > end) {
+			error("GCP: %s is not running after %ld minutes",
+			      late ? late : "an instance",
+			      GCE_WAIT_MS / 60000);
+			goto out;
+		}
+		sleep_ms(GCE_POLL_MS);
+	}
+	ret = 0;
+out:
+	cloud_err_release(&err);
+	free(filter);
+	return ret;
+}

@@ -1,0 +1,211 @@
+/*
+ * network.c: the deployment's network on GCP (see gcp.h): its VPC
+ * network and one subnet per region (or the user's Network and Subnet
+ * list), and the firewall rule with the ports of every role.
+ */
+#include "gcp.h"
+#include "../ports.h"
+#include "../../state/log.h"
+#include "../../util/str.h"
+#include <arpa/inet.h>
+
+/* The path of a user's network or subnet: as given when it has a '/'
+ * ("global/networks/x", "projects/p/regions/r/subnetworks/x"), else
+ * <coll>/<name>. */
+static char *user_path(const char *given, const char *coll)
+{
+	if (strchr(given, '/'))
+		return xstrdup(given);
+	return xasprintf("%s/%s", coll, given);
+}
+
+/* Checks that the user's resource at path exists; -1 reported. */
+static int exists(struct gcp *g, const char *field, const char *path)
+{
+	struct cloud_err err = CLOUD_ERR_INIT;
+	cJSON *o = NULL;
+	int ret = 0;
+
+	if (gce_call(g, "GET", path, NULL, NULL, &o, &err)) {
+		ret = error("GCP: %s '%s': %s", field, path,
+			    err.cls == CLOUD_ERR_NOT_FOUND ?
+			    "no such resource in the project" : err.msg);
+		cloud_err_release(&err);
+	}
+	cJSON_Delete(o);
+	return ret;
+}
+
+/*
+ * The CIDR of region i's subnet: net_subnet_cidr's block moved i blocks
+ * of its own size on, or 10.0.<i>.0/24.  NULL reported when
+ * net_subnet_cidr is not an IPv4 CIDR of /8../29 or the block overflows.
+ */
+char *gcp_subnet_cidr(const struct node *n, size_t i)
+{
+	const char *c = gfld(n, "net_subnet_cidr");
+	char ip[INET_ADDRSTRLEN], *addr;
+	struct in_addr a;
+	long len;
+	uint64_t base, size;
+
+	if (!c)
+		return xasprintf("10.0.%zu.0/24", i);
+	addr = xstrndup(c, strcspn(c, "/"));
+	if (inet_pton(AF_INET, addr, &a) != 1 || !strchr(c, '/') ||
+	    str_to_long(strchr(c, '/') + 1, &len) || len < 8 || len > 29) {
+		free(addr);
+		error("net_subnet_cidr '%s' is not an IPv4 network of /8 to "
+		      "/29 (e.g. 10.1.0.0/24)", c);
+		return NULL;
+	}
+	free(addr);
+	size = 1ull << (32 - len);
+	base = ntohl(a.s_addr) & ~(uint32_t)(size - 1);
+	base += size * i;
+	if (base > 0xffffffffull) {
+		error("net_subnet_cidr '%s' has no room for %zu regions", c,
+		      i + 1);
+		return NULL;
+	}
+	a.s_addr = htonl((uint32_t)base);
+	inet_ntop(AF_INET, &a, ip, sizeof(ip));
+	return xasprintf("%s/%ld", ip, len);
+}
+
+static int subnets(struct gcp *g)
+{
+	const char *given = gfld(g->any, "Subnet");
+	char *list = given ? xstrdup(given) : NULL, *w, *save = NULL;
+	size_t i;
+	int ret = -1;
+
+	g->subnets = xcalloc(g->nregions ? g->nregions : 1, sizeof(char *));
+	for (i = 0, w = list ? strtok_r(list, ",", &save) : NULL;
+	     list && w && i < g->nregions;
+	     i++, w = strtok_r(NULL, ",", &save)) {
+		char *coll = xasprintf("regions/%s/subnetworks",
+				       g->regions[i]);
+
+		while (*w == ' ')
+			w++;
+		g->subnets[i] = user_path(w, coll);
+		free(coll);
+		if (exists(g, "Subnet", g->subnets[i]))
+			goto out;
+	}
+	if (list && (i < g->nregions || w)) {
+		error("GCP: Subnet names %s subnets for %zu region%s (one "
+		      "existing subnet per Region entry, in order)",
+		      i < g->nregions ? "fewer" : "more", g->nregions,
+		      g->nregions == 1 ? "" : "s");
+		goto out;
+	}
+	for (i = 0; !list && i < g->nregions; i++) {
+		char *key = xasprintf("subnet/%s", g->regions[i]);
+		char *name = xasprintf("%s-%s", g->ldep, g->regions[i]);
+		char *coll = xasprintf("regions/%s/subnetworks",
+				       g->regions[i]);
+		char *cidr = gcp_subnet_cidr(g->any, i);
+		cJSON *b = cJSON_CreateObject();
+		const char *id = NULL;
+		int rc = -1;
+
+		if (cidr) {
+			cJSON_AddStringToObject(b, "name", name);
+			cJSON_AddStringToObject(b, "network", g->network);
+			cJSON_AddStringToObject(b, "ipCidrRange", cidr);
+			cJSON_AddStringToObject(b, "region", g->regions[i]);
+			rc = gcp_ensure(g, &gcp_kind_subnet, key, coll, b,
+					&id);
+		} else {
+			cJSON_Delete(b);
+		}
+		if (!rc)
+			g->subnets[i] = xstrdup(id);
+		free(key);
+		free(name);
+		free(coll);
+		free(cidr);
+		if (rc)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(list);
+	return ret;
+}
+
+int gcp_network(struct gcp *g)
+{
+	const char *given = gfld(g->any, "Network");
+	const char *id = NULL;
+	cJSON *b;
+
+	if (given) {
+		g->network = user_path(given, "global/networks");
+		if (exists(g, "Network", g->network))
+			return -1;
+	} else {
+		b = cJSON_CreateObject();
+		cJSON_AddStringToObject(b, "name", g->ldep);
+		cJSON_AddBoolToObject(b, "autoCreateSubnetworks", false);
+		if (gcp_ensure(g, &gcp_kind_network, "network",
+			       "global/networks", b, &id))
+			return -1;
+		g->network = xstrdup(id);
+	}
+	return subnets(g);
+}
+
+/* The allowed[] of the firewall rule: the ports by protocol, and ICMP. */
+static cJSON *allowed(const struct gcp *g)
+{
+	static const char *const protos[] = { "tcp", "udp" };
+	struct provider_port ports[PROVIDER_PORTS_MAX];
+	size_t k = provider_ports(g->any, ports), i, p;
+	cJSON *all = cJSON_CreateArray(), *icmp = cJSON_CreateObject();
+
+	for (p = 0; p < ARRAY_SIZE(protos); p++) {
+		cJSON *rule = cJSON_CreateObject();
+		cJSON *list = cJSON_AddArrayToObject(rule, "ports");
+
+		cJSON_AddStringToObject(rule, "IPProtocol", protos[p]);
+		for (i = 0; i < k; i++) {
+			char *r;
+
+			if (strcmp(ports[i].proto, protos[p]))
+				continue;
+			r = strcmp(ports[i].from, ports[i].to) ?
+				xasprintf("%s-%s", ports[i].from, ports[i].to) :
+				xstrdup(ports[i].from);
+			cJSON_AddItemToArray(list, cJSON_CreateString(r));
+			free(r);
+		}
+		cJSON_AddItemToArray(all, rule);
+	}
+	cJSON_AddStringToObject(icmp, "IPProtocol", "icmp");
+	cJSON_AddItemToArray(all, icmp);
+	return all;
+}
+
+int gcp_firewall(struct gcp *g)
+{
+	cJSON *b = cJSON_CreateObject(), *src, *tags;
+	char *name = xasprintf("%s-icm", g->ldep);
+	int ret;
+
+	cJSON_AddStringToObject(b, "name", name);
+	cJSON_AddStringToObject(b, "network", g->network);
+	cJSON_AddStringToObject(b, "direction", "INGRESS");
+	cJSON_AddNumberToObject(b, "priority", 1000);
+	cJSON_AddItemToObject(b, "allowed", allowed(g));
+	src = cJSON_AddArrayToObject(b, "sourceRanges");
+	cJSON_AddItemToArray(src, cJSON_CreateString("0.0.0.0/0"));
+	tags = cJSON_AddArrayToObject(b, "targetTags");
+	cJSON_AddItemToArray(tags, cJSON_CreateString(g->ldep));
+	ret = gcp_ensure(g, &gcp_kind_firewall, "firewall", "global/firewalls",
+			 b, NULL);
+	free(name);
+	return ret;
+}
