@@ -10,7 +10,7 @@
 #include "../resize.h"
 #include "../../state/log.h"
 #include "../../util/buf.h"
-#include "../../util/fs.h"
+#include "../../node/authkey.h"
 #include "../../util/str.h"
 
 static const char *jstr(const cJSON *o, const char *name)
@@ -165,33 +165,28 @@ static cJSON *disks(const struct gcp *g, const struct node *n,
 	return all;
 }
 
-/* metadata: ssh-keys "<SSHUser>:<public key>" (-1 reported). */
+/* metadata: ssh-keys "<SSHUser>:<type> <base64>", the key read in either
+ * form icm keygen writes (node/authkey.h).  -1 reported. */
 static int metadata(const struct node *n, cJSON *inst)
 {
 	const char *path = gfld(n, "SSHPublicKey"), *user = gfld(n, "SSHUser");
+	const char *why = NULL;
 	struct buf key;
 	cJSON *md, *items, *it;
 	char *v;
 	int ret = -1;
 
-	buf_init(&key, BUF_CAP_CONFIG);
+	buf_init(&key, AUTHKEY_FILE_CAP);
 	if (!path || !user) {
 		error("GCP: SSHUser and SSHPublicKey are required");
 		goto out;
 	}
-	if (fs_read_file(path, &key)) {
-		error("cannot read SSHPublicKey '%s': %s", path,
-		      fs_strerror(errno));
+	if (authkey_read(path, &key, &why)) {
+		error("SSHPublicKey '%s': %s", path, why);
 		goto out;
 	}
-	while (key.len && (key.data[key.len - 1] == '\n' ||
-			   key.data[key.len - 1] == '\r'))
+	while (key.len && key.data[key.len - 1] == '\n')
 		key.data[--key.len] = '\0';
-	if (!key.len || strchr(key.data, '\n')) {
-		error("SSHPublicKey '%s' is not one OpenSSH public key line",
-		      path);
-		goto out;
-	}
 	md = cJSON_AddObjectToObject(inst, "metadata");
 	items = cJSON_AddArrayToObject(md, "items");
 	it = cJSON_CreateObject();
