@@ -47,23 +47,6 @@ static const char *const lb_fields[] = {
 	"HealthCheckProtocol", "HealthCheckPath", "LoadBalancerInternal",
 };
 
-/* True when zone z is an item of the comma list b. */
-static bool list_has(const struct buf *b, const char *z)
-{
-	size_t n = strlen(z);
-	const char *s = b->len ? b->data : "";
-
-	while (*s) {
-		const char *e = strchr(s, ',');
-		size_t len = e ? (size_t)(e - s) : strlen(s);
-
-		if (len == n && !strncmp(s, z, n))
-			return true;
-		s += len + (e ? 1 : 0);
-	}
-	return false;
-}
-
 /*
  * The deployment's zones as aws.c numbers the subnets: the Zone list of
  * defaults.json (cfg; may be NULL), then any other zone a node names, in
@@ -71,27 +54,8 @@ static bool list_has(const struct buf *b, const char *z)
  */
 static char *zone_list(const struct config *cfg, const struct plan *p)
 {
-	const char *z = cfg ? config_get(cfg, -1, "Zone") : NULL;
-	char *s = xstrdup(z ? z : ""), *w, *save = NULL;
-	struct buf b;
-	size_t i;
-
-	buf_init(&b, BUF_CAP_CONFIG);
-	for (w = strtok_r(s, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
-		while (*w == ' ')
-			w++;
-		if (*w && !list_has(&b, w) && tf_list_add(&b, w)) {
-			free(s);
-			return NULL;
-		}
-	}
-	free(s);
-	for (i = 0; i < p->n; i++) {
-		z = p->nodes[i].zone;
-		if (z && *z && !list_has(&b, z) && tf_list_add(&b, z))
-			return NULL;
-	}
-	return b.len ? buf_take(&b) : xstrdup("");
+	return tf_deployment_list(cfg ? config_get(cfg, -1, "Zone") : NULL, p,
+				  false);
 }
 
 static const struct node *first_node(const struct plan *p)
