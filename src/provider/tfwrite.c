@@ -140,6 +140,16 @@ void tf_set_lb(cJSON *vars, const struct node *lb)
 	}
 }
 
+const struct node *tf_first_node(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (strcmp(p->nodes[i].role, "LB"))
+			return &p->nodes[i];
+	return NULL;
+}
+
 int tf_def_count(const struct plan *p)
 {
 	int ndefs = 0;

@@ -52,6 +52,9 @@ void tf_def_release(struct tf_def *d);
  * (those set) into vars. */
 void tf_set_lb(cJSON *vars, const struct node *lb);
 
+/* The plan's first node that is not a load balancer, or NULL. */
+const struct node *tf_first_node(const struct plan *p);
+
 /* The number of definitions p's nodes belong to (highest index + 1). */
 int tf_def_count(const struct plan *p);
 

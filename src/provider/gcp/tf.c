@@ -32,16 +32,6 @@ static const char *const shared_fields[] = {
 	"LicenseServerPort", "Label", "Tag",
 };
 
-static const struct node *first_node(const struct plan *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (strcmp(p->nodes[i].role, "LB"))
-			return &p->nodes[i];
-	return NULL;
-}
-
 /*
  * The deployment's Region and Zone lists (tf_deployment_list(), from
  * defaults.json's when cfg is there) as a set of variables, or NULL
@@ -105,7 +95,7 @@ int gcp_terraform_write_shared(const char *state_dir,
 	int ret = -1;
 
 	if (lists)
-		ret = tf_write_shared(state_dir, first_node(p), shared_fields,
+		ret = tf_write_shared(state_dir, tf_first_node(p), shared_fields,
 				      ARRAY_SIZE(shared_fields), lists,
 				      &network_tf);
 	cJSON_Delete(lists);
@@ -129,7 +119,7 @@ int gcp_terraform_write(const char *state_dir, const struct config *cfg,
 	cJSON *lists = lists_of(cfg, p);
 	int def, ret = -1;
 
-	if (!lists || tf_write_shared(state_dir, first_node(p), shared_fields,
+	if (!lists || tf_write_shared(state_dir, tf_first_node(p), shared_fields,
 				      ARRAY_SIZE(shared_fields), lists,
 				      &network_tf))
 		goto out;
