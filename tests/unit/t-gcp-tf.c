@@ -60,27 +60,6 @@ static const char lb_definitions[] =
 	"   \"HealthCheckPath\": \"/ok\"}\n"
 	"]\n";
 
-/* The embedded template path holds text. */
-static void tmpl_has(const char *path, const char *text)
-{
-	const struct embedded_file *f = embedded_find(path);
-
-	ok(f && strstr((const char *)f->data, text), "%s has: %s",
-	   path + strlen("embedded/terraform/"), text);
-}
-
-/* dir/sub/name is the embedded file path. */
-static void same_as(const char *dir, const char *sub, const char *name,
-		    const char *path)
-{
-	const struct embedded_file *f = embedded_find(path);
-	char *s = slurp_in(dir, sub, name);
-
-	ok(f && s && strlen(s) == f->len && !memcmp(s, f->data, f->len),
-	   "%s/%s is %s", sub, name, path);
-	free(s);
-}
-
 /* Loads defaults d and definitions f (written into dir) into cfg and p. */
 static void load(const char *dir, const char *d, const char *f,
 		 struct config *cfg, struct plan *p)
@@ -106,38 +85,38 @@ static void templates(void)
 #define PROV "embedded/terraform/gcp/provider.tf"
 #define NET "embedded/terraform/gcp/Network/infrastructure.tf"
 #define INST "embedded/terraform/gcp/Instance/infrastructure.tf"
-	tmpl_has(PROV, "source  = \"hashicorp/google\"");
-	tmpl_has(PROV, "version = \"~> 5.0\"");
-	tmpl_has(PROV, "credentials = file(var.Credentials)");
-	tmpl_has(PROV, "project     = var.Project");
-	tmpl_has(PROV, "ldep         = replace(lower(local.deployment), "
+	tmpl_holds(PROV, "source  = \"hashicorp/google\"");
+	tmpl_holds(PROV, "version = \"~> 5.0\"");
+	tmpl_holds(PROV, "credentials = file(var.Credentials)");
+	tmpl_holds(PROV, "project     = var.Project");
+	tmpl_holds(PROV, "ldep         = replace(lower(local.deployment), "
 		 "\"/[^a-z0-9-]/\", \"-\")");
-	tmpl_has(NET, "resource \"google_compute_network\" \"deployment\"");
-	tmpl_has(NET, "auto_create_subnetworks = false");
-	tmpl_has(NET, "data \"google_compute_network\" \"given\"");
-	tmpl_has(NET, "resource \"google_compute_subnetwork\" \"region\"");
-	tmpl_has(NET, "description   = \"icm ${local.deployment} "
+	tmpl_holds(NET, "resource \"google_compute_network\" \"deployment\"");
+	tmpl_holds(NET, "auto_create_subnetworks = false");
+	tmpl_holds(NET, "data \"google_compute_network\" \"given\"");
+	tmpl_holds(NET, "resource \"google_compute_subnetwork\" \"region\"");
+	tmpl_holds(NET, "description   = \"icm ${local.deployment} "
 		 "subnet/${each.key}\"");
-	tmpl_has(NET, "name          = \"${local.ldep}-icm\"");
-	tmpl_has(NET, "source_ranges = [\"0.0.0.0/0\"]");
-	tmpl_has(NET, "target_tags   = [local.ldep]");
-	tmpl_has(INST, "resource \"google_compute_instance\" \"node\"");
-	tmpl_has(INST, "description  = \"icm ${local.deployment} "
+	tmpl_holds(NET, "name          = \"${local.ldep}-icm\"");
+	tmpl_holds(NET, "source_ranges = [\"0.0.0.0/0\"]");
+	tmpl_holds(NET, "target_tags   = [local.ldep]");
+	tmpl_holds(INST, "resource \"google_compute_instance\" \"node\"");
+	tmpl_holds(INST, "description  = \"icm ${local.deployment} "
 		 "node/${local.machines[count.index]}\"");
-	tmpl_has(INST, "labels = { icm-deployment = local.ldep }");
-	tmpl_has(INST, "merge(local.labels, { icm-machine = n })");
-	tmpl_has(INST, "resource \"google_compute_disk\" \"volume\"");
-	tmpl_has(INST, "device_name = attached_disk.value.device");
-	tmpl_has(INST, "ssh-keys = local.ssh_keys");
-	tmpl_has(INST, "subnetwork         = local.subnet_names["
+	tmpl_holds(INST, "labels = { icm-deployment = local.ldep }");
+	tmpl_holds(INST, "merge(local.labels, { icm-machine = n })");
+	tmpl_holds(INST, "resource \"google_compute_disk\" \"volume\"");
+	tmpl_holds(INST, "device_name = attached_disk.value.device");
+	tmpl_holds(INST, "ssh-keys = local.ssh_keys");
+	tmpl_holds(INST, "subnetwork         = local.subnet_names["
 		 "local.node_regions[count.index]]");
-	tmpl_has(INST, "resource \"google_compute_address\" \"node\"");
-	tmpl_has(INST, "resource \"google_compute_http_health_check\" \"lb\"");
-	tmpl_has(INST, "name         = \"${local.lb}-hc\"");
-	tmpl_has(INST, "resource \"google_compute_target_pool\" \"lb\"");
-	tmpl_has(INST, "resource \"google_compute_forwarding_rule\" \"lb\"");
-	tmpl_has(INST, "name        = \"${local.lb}-${each.key}\"");
-	tmpl_has(INST, "#   lbaddr/<LB>, hc/<LB>, pool/<LB>, fwd/<LB>/<port>");
+	tmpl_holds(INST, "resource \"google_compute_address\" \"node\"");
+	tmpl_holds(INST, "resource \"google_compute_http_health_check\" \"lb\"");
+	tmpl_holds(INST, "name         = \"${local.lb}-hc\"");
+	tmpl_holds(INST, "resource \"google_compute_target_pool\" \"lb\"");
+	tmpl_holds(INST, "resource \"google_compute_forwarding_rule\" \"lb\"");
+	tmpl_holds(INST, "name        = \"${local.lb}-${each.key}\"");
+	tmpl_holds(INST, "#   lbaddr/<LB>, hc/<LB>, pool/<LB>, fwd/<LB>/<port>");
 #undef PROV
 #undef NET
 #undef INST
