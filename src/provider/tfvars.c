@@ -173,6 +173,57 @@ int tf_list_add(struct buf *b, const char *item)
 	return buf_addf(b, "%s%s", b->len ? "," : "", item ? item : "");
 }
 
+/* True when item is an entry of the comma list b. */
+static bool list_has(const struct buf *b, const char *item)
+{
+	size_t n = strlen(item);
+	const char *s = b->len ? b->data : "";
+
+	while (*s) {
+		const char *e = strchr(s, ',');
+		size_t len = e ? (size_t)(e - s) : strlen(s);
+
+		if (len == n && !strncmp(s, item, n))
+			return true;
+		s += len + (e ? 1 : 0);
+	}
+	return false;
+}
+
+/* Adds item to b unless empty or there already.  -1 when b is full. */
+static int list_add_new(struct buf *b, const char *item)
+{
+	if (!item || !*item || list_has(b, item))
+		return 0;
+	return tf_list_add(b, item);
+}
+
+char *tf_deployment_list(const char *first, const struct plan *p,
+			 bool regions)
+{
+	char *s = xstrdup(first ? first : ""), *w, *save = NULL;
+	struct buf b;
+	size_t i;
+	int r = 0;
+
+	buf_init(&b, BUF_CAP_CONFIG);
+	for (w = strtok_r(s, ",", &save); w && !r;
+	     w = strtok_r(NULL, ",", &save)) {
+		while (*w == ' ')
+			w++;
+		r = list_add_new(&b, w);
+	}
+	free(s);
+	for (i = 0; i < p->n && !r; i++)
+		r = list_add_new(&b, regions ? p->nodes[i].region
+					     : p->nodes[i].zone);
+	if (r) {
+		buf_release(&b);
+		return NULL;
+	}
+	return b.len ? buf_take(&b) : xstrdup("");
+}
+
 /* The tfvars text: a header, the secrets line, one line per variable. */
 static int render(struct buf *b, const char *what, const cJSON *vars,
 		  const struct buf *secrets)

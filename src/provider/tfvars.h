@@ -29,6 +29,16 @@ void tf_set(cJSON *vars, const char *name, const char *value);
  * full. */
 int tf_list_add(struct buf *b, const char *item) WARN_UNUSED;
 
+/*
+ * The deployment's zones (regions true: regions) in the order the
+ * providers number their subnets: the entries of the comma list first
+ * (the Zone or Region of defaults.json; may be NULL), then any other zone
+ * (region) a node has, in node order; each once, empty ones left out.
+ * Allocated (caller frees; "" when none), or NULL when too large.
+ */
+char *tf_deployment_list(const char *first, const struct plan *p,
+			 bool regions);
+
 /* True when field name is FF_SECRET. */
 bool tf_is_secret(const char *name);
 

@@ -8,14 +8,15 @@
  * Loads and validates the configuration as provision does, builds the
  * plan and calls the writer of its Provider (AWS:
  * aws_terraform_write_config(), the Zone list as aws.c makes it;
- * vSphere: vsphere_terraform_write()); exit status 0 or 1 (the error on
- * stderr, also for a provider without Terraform templates).  Nothing is
- * contacted.
+ * vSphere: vsphere_terraform_write(); GCP: gcp_terraform_write()); exit
+ * status 0 or 1 (the error on stderr, also for a provider without
+ * Terraform templates).  Nothing is contacted.
  */
 #include "../../src/icm.h"
 #include "../../src/config/config.h"
 #include "../../src/config/plan.h"
 #include "../../src/provider/aws/tf.h"
+#include "../../src/provider/gcp/tf.h"
 #include "../../src/provider/vsphere/tf.h"
 #include "../../src/state/log.h"
 
@@ -28,6 +29,8 @@ static int write_tf(const char *state_dir, const struct config *cfg,
 		return aws_terraform_write_config(state_dir, cfg, p);
 	if (provider && !strcmp(provider, "vSphere"))
 		return vsphere_terraform_write(state_dir, cfg, p);
+	if (provider && !strcmp(provider, "GCP"))
+		return gcp_terraform_write(state_dir, cfg, p);
 	return error("tf-write: no Terraform templates for Provider '%s'",
 		     provider ? provider : "");
 }

@@ -23,19 +23,8 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-TFW=${TF_WRITE:-$(dirname "$ICM")/tests/tf-write}
-command -v terraform >/dev/null 2>&1 || skip_all "terraform is not installed"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
-[ -x "$TFW" ] || skip_all "$TFW is not built (make $TFW)"
-
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 HOME=$T \
-	TF_CLI_CONFIG_FILE=/dev/null TF_VAR_VSpherePassword=not-the-secret
-unset TF_PLUGIN_CACHE_DIR TF_CLI_ARGS TF_CLI_ARGS_console
-nonet=
-if unshare -rn true 2>/dev/null; then
-	nonet="unshare -rn"
-fi
-tf() { $nonet terraform "$@" -no-color; }
+tf_offline
+export TF_VAR_VSpherePassword=not-the-secret
 
 cd "$T" || exit 1
 
@@ -85,32 +74,14 @@ has_line "the password is named as left out" \
 	"$(cat state/VS-TF/terraform.tfvars)" \
 	"# secret fields are never written here; left out: VSpherePassword"
 
-for f in "$TOP"/embedded/terraform/vsphere/provider.tf \
-	 "$TOP"/embedded/terraform/vsphere/*/infrastructure.tf; do
-	ok "terraform fmt -check ${f#"$TOP"/}" tf fmt -check "$f"
-done
-for d in $dirs; do
-	ok "$d: tfvars parse" tf fmt -write=false -list=false \
-		state/"$d"/terraform.tfvars
-done
-
-# Each directory's provider-free blocks, with its tfvars, in pure/<dir>.
-# The template's disks, which the data source would read, stand in as one
+# The templates formatted, the tfvars parsed, each directory's
+# provider-free blocks with its tfvars in pure/<dir> (lib.sh).  The
+# template's disks, which the data source would read, stand in as one
 # (vcsim's template has one disk).
-for d in $dirs; do
-	mkdir -p "pure/$d"
-	cp state/"$d"/terraform.tfvars pure/"$d"/
-	python3 "$TOP/tests/cloud/hcl-pure.py" pure/"$d"/pure.tf \
-		state/"$d"/provider.tf state/"$d"/infrastructure.tf
-	is "$d: provider-free blocks extracted" "$?" 0
-done
+# shellcheck disable=SC2086  # $dirs: one word per directory
+tf_check vsphere state $dirs
 printf 'locals {\n  template_disk_count = 1\n}\n' >pure/VS-DATA-TF/stub.tf
 cp pure/VS-DATA-TF/stub.tf pure/VS-WS-TF/stub.tf
-
-tfc() {	# tfc DIR EXPR: the value as one JSON line
-	(cd "pure/$1" && echo "jsonencode($2)" | tf console 2>console.err |
-	 tail -n 1 | sed 's/^"//; s/"$//; s/\\"/"/g')
-}
 
 is "deployment: name, the pool's path in the cluster, vCenter and its CA" \
 	"$(tfc VS-TF '[local.deployment, local.pool_path, var.DatastoreCluster, var.NetworkInterface, var.Server, var.VSphereUser, var.VSphereCAFile, var.VSphereAllowUnverifiedSSL]')" \

@@ -264,3 +264,59 @@ vcsim_up() {
 	export VC_URL VC_SERVER VC_USER VC_PASS VC_CA
 }
 vcprops() { "$VCPROPS_BIN" "$@"; }
+
+# Terraform offline (87, 92): the templates and tfvars icm writes, read by
+# terraform without any provider (none installed, checkpoints off, and
+# where unprivileged namespaces work in a network namespace with nothing
+# but loopback).  tf_offline skips the test without terraform, python3
+# or tests/tf-write (TFW: the writer of each provider's files; make builds
+# it), and sets the environment; tf runs terraform.
+tf_offline() {
+	TFW=${TF_WRITE:-$(dirname "$ICM")/tests/tf-write}
+	command -v terraform >/dev/null 2>&1 ||
+		skip_all "terraform is not installed"
+	command -v python3 >/dev/null 2>&1 || skip_all "python3 is not installed"
+	[ -x "$TFW" ] || skip_all "$TFW is not built (make $TFW)"
+	export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 HOME=$T \
+		TF_CLI_CONFIG_FILE=/dev/null
+	unset TF_PLUGIN_CACHE_DIR TF_CLI_ARGS TF_CLI_ARGS_console
+	_tf_nonet=
+	if unshare -rn true 2>/dev/null; then
+		_tf_nonet="unshare -rn"
+	fi
+}
+tf() { ${_tf_nonet:-} terraform "$@" -no-color; }
+
+# tf_check PROVIDER STATE DIR...: `terraform fmt -check` on each embedded
+# template of PROVIDER (it parses them), each STATE/DIR/terraform.tfvars
+# parses, and DIR's provider-free blocks (tests/cloud/hcl-pure.py) go with
+# its tfvars into pure/DIR, for tfc.
+tf_check() {
+	local p=$1 s=$2 f d
+	shift 2
+	for f in "$TOP"/embedded/terraform/"$p"/provider.tf \
+		 "$TOP"/embedded/terraform/"$p"/*/infrastructure.tf; do
+		ok "terraform fmt -check ${f#"$TOP"/}" tf fmt -check "$f"
+	done
+	for d in "$@"; do
+		ok "$d: tfvars parse" tf fmt -write=false -list=false \
+			"$s/$d/terraform.tfvars"
+	done
+	for d in "$@"; do
+		mkdir -p "pure/$d"
+		cp "$s/$d/terraform.tfvars" "pure/$d/"
+		python3 "$TOP/tests/cloud/hcl-pure.py" "pure/$d/pure.tf" \
+			"$s/$d/provider.tf" "$s/$d/infrastructure.tf"
+		is "$d: provider-free blocks extracted" "$?" 0
+	done
+}
+
+# tfc DIR EXPR [ARG...]: EXPR as one JSON line, as `terraform console
+# ARG...` evaluates it in pure/DIR (its messages in pure/DIR/console.err).
+tfc() {
+	local d=$1 e=$2
+	shift 2
+	(cd "pure/$d" && echo "jsonencode($e)" |
+	 tf console "$@" 2>console.err | tail -n 1 |
+	 sed 's/^"//; s/"$//; s/\\"/"/g')
+}

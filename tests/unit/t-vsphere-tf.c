@@ -37,27 +37,6 @@ static const char definitions_json[] =
 	"  {\"Role\": \"AR\", \"StartCount\": 4}\n"
 	"]\n";
 
-/* The embedded template path holds text. */
-static void tmpl_has(const char *path, const char *text)
-{
-	const struct embedded_file *f = embedded_find(path);
-
-	ok(f && strstr((const char *)f->data, text), "%s has: %s",
-	   path + strlen("embedded/terraform/"), text);
-}
-
-/* dir/sub/name is the embedded file path. */
-static void same_as(const char *dir, const char *sub, const char *name,
-		    const char *path)
-{
-	const struct embedded_file *f = embedded_find(path);
-	char *s = slurp_in(dir, sub, name);
-
-	ok(f && s && strlen(s) == f->len && !memcmp(s, f->data, f->len),
-	   "%s/%s is %s", sub, name, path);
-	free(s);
-}
-
 int main(void)
 {
 	char dir[] = "/tmp/t-vsphere-tf-XXXXXX";
@@ -105,29 +84,29 @@ int main(void)
 #define PROV "embedded/terraform/vsphere/provider.tf"
 #define FOLDER "embedded/terraform/vsphere/Folder/infrastructure.tf"
 #define VM "embedded/terraform/vsphere/VM/infrastructure.tf"
-	tmpl_has(PROV, "source  = \"hashicorp/vsphere\"");
-	tmpl_has(PROV, "version = \"~> 2.0\"");
-	tmpl_has(PROV, "password             = var.VSpherePassword");
-	tmpl_has(PROV, "allow_unverified_ssl = var.VSphereAllowUnverifiedSSL");
-	tmpl_has(PROV, "sensitive   = true");
-	tmpl_has(PROV, "data \"vsphere_datastore_cluster\" \"pod\"");
-	tmpl_has(PROV, "data \"vsphere_virtual_machine\" \"template\"");
-	tmpl_has(FOLDER, "resource \"vsphere_folder\" \"deployment\"");
-	tmpl_has(FOLDER, "name                = \"icm.deployment\"");
-	tmpl_has(FOLDER, "name                = \"icm.machine\"");
-	tmpl_has(FOLDER, "#   (no record)           custom attributes icm.deployment");
-	tmpl_has(VM, "#   node/<machine>");
-	tmpl_has(VM, "count                = var.InstanceCount");
-	tmpl_has(VM, "datastore_cluster_id = local.datastore_cluster_id");
-	tmpl_has(VM, "scsi_controller_count = var.SCSIControllerCount");
-	tmpl_has(VM, "unit = (v.controller - 1) * 15 + ");
-	tmpl_has(VM, "thin_provisioned = var.DiskPolicy == \"thin\"");
-	tmpl_has(VM, "eagerly_scrub    = var.DiskPolicy == \"eagerZeroedThick\"");
-	tmpl_has(VM, "host_name = local.machines[count.index]");
-	tmpl_has(VM, "ipv4_address = length(local.ipv4) > 0 ? "
+	tmpl_holds(PROV, "source  = \"hashicorp/vsphere\"");
+	tmpl_holds(PROV, "version = \"~> 2.0\"");
+	tmpl_holds(PROV, "password             = var.VSpherePassword");
+	tmpl_holds(PROV, "allow_unverified_ssl = var.VSphereAllowUnverifiedSSL");
+	tmpl_holds(PROV, "sensitive   = true");
+	tmpl_holds(PROV, "data \"vsphere_datastore_cluster\" \"pod\"");
+	tmpl_holds(PROV, "data \"vsphere_virtual_machine\" \"template\"");
+	tmpl_holds(FOLDER, "resource \"vsphere_folder\" \"deployment\"");
+	tmpl_holds(FOLDER, "name                = \"icm.deployment\"");
+	tmpl_holds(FOLDER, "name                = \"icm.machine\"");
+	tmpl_holds(FOLDER, "#   (no record)           custom attributes icm.deployment");
+	tmpl_holds(VM, "#   node/<machine>");
+	tmpl_holds(VM, "count                = var.InstanceCount");
+	tmpl_holds(VM, "datastore_cluster_id = local.datastore_cluster_id");
+	tmpl_holds(VM, "scsi_controller_count = var.SCSIControllerCount");
+	tmpl_holds(VM, "unit = (v.controller - 1) * 15 + ");
+	tmpl_holds(VM, "thin_provisioned = var.DiskPolicy == \"thin\"");
+	tmpl_holds(VM, "eagerly_scrub    = var.DiskPolicy == \"eagerZeroedThick\"");
+	tmpl_holds(VM, "host_name = local.machines[count.index]");
+	tmpl_holds(VM, "ipv4_address = length(local.ipv4) > 0 ? "
 		 "local.ipv4[count.index] : null");
-	tmpl_has(VM, "timeout       = var.CloneTimeout");
-	tmpl_has(VM, "(data.vsphere_custom_attribute.machine.id)    = "
+	tmpl_holds(VM, "timeout       = var.CloneTimeout");
+	tmpl_holds(VM, "(data.vsphere_custom_attribute.machine.id)    = "
 		 "local.machines[count.index]");
 #undef PROV
 #undef FOLDER

@@ -5,6 +5,7 @@
 #ifndef ICM_TESTUTIL_H
 #define ICM_TESTUTIL_H
 
+#include "embed/embedded.h"
 #include "util/buf.h"
 #include "util/fs.h"
 #include "util/str.h"
@@ -68,6 +69,29 @@ static void ok_line(const char *text, const char *line)
 
 	ok(text && strstr(text, want), "line: %s", line);
 	free(want);
+}
+
+/* A test that the embedded file path (a Terraform template) holds text. */
+__attribute__((unused))
+static void tmpl_holds(const char *path, const char *text)
+{
+	const struct embedded_file *f = embedded_find(path);
+
+	ok(f && strstr((const char *)f->data, text), "%s has: %s",
+	   path + strlen("embedded/terraform/"), text);
+}
+
+/* A test that dir/sub/name is the embedded file path, byte for byte. */
+__attribute__((unused))
+static void same_as(const char *dir, const char *sub, const char *name,
+		    const char *path)
+{
+	const struct embedded_file *f = embedded_find(path);
+	char *s = slurp_in(dir, sub, name);
+
+	ok(f && s && strlen(s) == f->len && !memcmp(s, f->data, f->len),
+	   "%s/%s is %s", sub, name, path);
+	free(s);
 }
 
 /* The permission bits of dir/sub/name, or -1. */
