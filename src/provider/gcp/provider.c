@@ -4,6 +4,7 @@
  * (see gcp.h).
  */
 #include "gcp.h"
+#include "tf.h"
 #include "../defs.h"
 #include "../resize.h"
 #include "../../config/config.h"
@@ -207,9 +208,10 @@ struct phase {
 
 static int plan_definition(void *arg, int def)
 {
-	(void)arg;
-	(void)def;
-	return 0;
+	struct phase *ph = arg;
+
+	return gcp_terraform_write_definition(ph->g->pc->state_dir,
+					      ph->g->pc->cfg, ph->p, def);
 }
 
 static int apply_definition(void *arg, int def)
@@ -236,6 +238,8 @@ static int gcp_create(const struct provider_ctx *pc, struct plan *p)
 	    engine_reconcile(g.e, p))
 		goto out;
 	say("Starting plan of %s...", g.dep);
+	if (gcp_terraform_write_shared(pc->state_dir, pc->cfg, p))
+		goto out;
 	say("...completed plan of %s", g.dep);
 	say("Starting apply of %s...", g.dep);
 	if (gcp_image(&g) || gcp_network(&g) || gcp_firewall(&g))
