@@ -152,7 +152,8 @@ static int prepare(struct ctx *ctx)
 		    config_check_values(&ctx->cfg, ov))
 			return -1;
 	}
-	if ((c->flags & CMD_SELECT) && select_nodes(ctx))
+	if ((c->flags & CMD_SELECT) &&
+	    select_nodes(ctx, (c->flags & CMD_WITH_LB) != 0))
 		return -1;
 	if ((c->flags & CMD_LOG) && log_open("icm.log"))
 		return -1;

@@ -31,7 +31,10 @@
 # all online.  With GrowRoot=true (the OS volume grew) only the file system
 # mounted at / is grown, and nothing else is done.
 # On AWS Nitro instances a requested name (xvdd) is found among the NVMe
-# disks through the name the volume was attached under (nvme id-ctrl).
+# disks through the name the volume was attached under (nvme id-ctrl).  On
+# GCE a disk attached with deviceName sdc is /dev/disk/by-id/google-sdc
+# (the kernel's /dev/sdc may be another disk: it names them in attach
+# order), so that link comes first.
 set -eu
 PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 IRISOWNER=51773
@@ -45,6 +48,11 @@ device_path() {
 	case $1 in /*) want=$1 ;; *) want=/dev/$1 ;; esac
 	i=0
 	while [ "$i" -lt 60 ]; do
+		case $1 in
+		/*) ;;
+		*) [ -b "/dev/disk/by-id/google-$1" ] &&
+			{ readlink -f "/dev/disk/by-id/google-$1"; return 0; } ;;
+		esac
 		[ -b "$want" ] && { echo "$want"; return 0; }
 		if command -v nvme >/dev/null 2>&1; then
 			for d in /dev/nvme*n1; do

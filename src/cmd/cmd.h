@@ -31,6 +31,9 @@
 #define CMD_SELECT    0x04	/* apply -machine/-role to the instances */
 #define CMD_LOG       0x08	/* open icm.log before the handler runs */
 #define CMD_NO_DEPLOY 0x10	/* runs without a deployment (help, samples) */
+#define CMD_WITH_LB   0x20	/* the selection keeps load balancers (they
+				   have no host: other commands leave them
+				   out) */
 
 struct ctx;
 struct command {
@@ -127,8 +130,10 @@ void ctx_respond(struct ctx *ctx, cJSON *json, int rc);
 void ctx_say_no_weave(const struct ctx *ctx, struct node *const *v,
 		      size_t n);
 
-/* Applies -role/-machine/-interactive to ctx->inst into ctx->sel (select.c). */
-int select_nodes(struct ctx *ctx) WARN_UNUSED;
+/* Applies -role/-machine/-interactive to ctx->inst into ctx->sel
+ * (select.c); load balancers (role LB: no host, no container) only with
+ * with_lb ("-role LB" without it is refused, naming why). */
+int select_nodes(struct ctx *ctx, bool with_lb) WARN_UNUSED;
 
 /* Narrows the selection to the IRIS nodes (DATA, COMPUTE, DM, DS, QS, AM)
  * unless -role named the role, and to those keep (may be NULL) accepts, as

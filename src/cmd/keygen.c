@@ -521,7 +521,7 @@ static int keygen_renew(struct ctx *ctx)
 		return -1;
 	if (ctx_use_recorded_state_dir(ctx) ||
 	    instances_load(ctx->instances_path, &ctx->inst) ||
-	    select_nodes(ctx) || ctx_begin_changes(ctx))
+	    select_nodes(ctx, true) || ctx_begin_changes(ctx))
 		return -1;
 	r = pki_ensure_ca(ctx->state_dir, tls_key_dir(&ctx->inst), type, bits,
 			  PKI_CA_DAYS);

@@ -6,7 +6,8 @@
  * whole machine name (the docs' example ".*(2|4)" only makes sense
  * anchored).  Its cost is checked before regcomp (regex_cost.h): musl's
  * regcomp can take gigabytes for a short expression.  -interactive must
- * end with exactly one node.
+ * end with exactly one node.  Load balancers (role LB) are the
+ * provider's: every command but inventory leaves them out.
  */
 #include "cmd.h"
 #include "../state/log.h"
@@ -14,7 +15,7 @@
 #include "../util/str.h"
 #include <regex.h>
 
-int select_nodes(struct ctx *ctx)
+int select_nodes(struct ctx *ctx, bool with_lb)
 {
 	const char *role = opt_str(&ctx->opts, OPT_ROLE);
 	const char *machine = opt_str(&ctx->opts, OPT_MACHINE);
@@ -27,6 +28,11 @@ int select_nodes(struct ctx *ctx)
 
 	if (role && !role_known(role)) {
 		error_raw("Unrecognized role '%s'", role);
+		goto out;
+	}
+	if (role && !with_lb && !strcmp(role, "LB")) {
+		error("-role LB: a load balancer is the provider's, with no "
+		      "host or container to act on (icm inventory lists it)");
 		goto out;
 	}
 	if (machine && (why = regex_cost_check(machine))) {
@@ -54,6 +60,8 @@ int select_nodes(struct ctx *ctx)
 		struct node *n = &ctx->inst.nodes[i];
 
 		if (role && strcmp(n->role, role))
+			continue;
+		if (!with_lb && !strcmp(n->role, "LB"))
 			continue;
 		if (have_re && regexec(&re, n->name, 0, NULL, 0))
 			continue;

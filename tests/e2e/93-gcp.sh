@@ -20,7 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 is missing"
 gce_up "$T/gce" --op-delay 0.1
-plan 49
+plan 52
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 H=$(cat "$GCE_DIR/holder.pid")
@@ -136,6 +136,10 @@ is "target pool: the AM instances and the health check" \
 is "a forwarding rule per ForwardPort on the LB node's address" \
 	"$(g compute forwarding-rules list --format='value(name,IPAddress,portRange)' | sort | tr '\t\n' ' ;')" \
 	"lb-lb-t-0002-1972 $lbip 1972-1972;lb-lb-t-0002-52773 $lbip 52773-52773;"
+out=$("$ICM" ps -role LB 2>&1)
+check "ps -role LB: exit 1" $? 1 "$out"
+contains "... a load balancer has no host or container" "$out" "-role LB: a load balancer is the provider's, with no host or container to act on"
+is "inventory -role LB lists it" "$("$ICM" inventory -role LB 2>&1 | awk '/^Lb-/ {print $1}')" "Lb-LB-T-0002"
 out=$(gx "$ICM" unprovision -force 2>&1)
 check "unprovision exits 0" $? 0 "$out"
 is "nothing of the deployment is left" "$(census)" ""
