@@ -6,7 +6,10 @@
 #   per region (10.0.0.0/24, 10.0.1.0/24), ElasticIP static addresses;
 #   gcloud lists the instances (names, internal and external IPs) icm's
 #   inventory shows, their disks and the firewall rule; a second provision
-#   inserts nothing; scale-in; unprovision leaves nothing of the deployment
+#   inserts nothing; an instance and the firewall rule deleted with gcloud
+#   behind icm's back: ICM's question (refused without a terminal, nothing
+#   made), -force makes both again; scale-in; unprovision leaves nothing of
+#   the deployment
 # - a LoadBalancer: target pool of the AM instances, HTTP health check, a
 #   forwarding rule per ForwardPort on one address, the LB node's address
 # - errors named, the next provision continuing: quota (which, where),
@@ -20,7 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 is missing"
 gce_up "$T/gce" --op-delay 0.1
-plan 52
+plan 58
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 H=$(cat "$GCE_DIR/holder.pid")
@@ -110,6 +113,18 @@ n0=$(inserts)
 out=$(prov)
 check "a second provision exits 0" $? 0 "$out"
 is "... and inserts nothing" "$(inserts)" "$n0"
+# behind icm's back: an instance and the firewall rule deleted
+g compute instances delete mr-compute-t-0004 --zone us-east1-b --quiet >/dev/null
+g compute firewall-rules delete mr-t-icm --quiet >/dev/null
+n0=$(inserts)
+out=$(prov)
+check "an instance deleted behind icm's back: provision without -force exits 1" $? 1 "$out"
+contains "... asking ICM's question" "$out" "1 node of Mr-T no longer exists (Mr-COMPUTE-T-0004): it will be created again with new (empty) volumes."
+is "... and makes nothing" "$(inserts)" "$n0"
+out=$(prov -force)
+check "provision -force exits 0" $? 0 "$out"
+contains "... the instance and the firewall rule are made again" "$(census)" "firewalls:mr-t-icm instances:mr-compute-t-0003 instances:mr-compute-t-0004"
+is "... two inserts" "$(inserts)" "$((n0 + 2))"
 sed -i 's/"Count": "2", "StartCount": "3"/"Count": "1", "StartCount": "3"/' definitions.json
 out=$(printf 'no\n' | ICM_TEST_NO_NODE_PREP=1 gx "$ICM" provision 2>&1)
 check "scale-in not confirmed: exit 1" $? 1 "$out"
