@@ -201,3 +201,21 @@ void volume_growths_release(struct volume_growths *g)
 	free(g->v);
 	memset(g, 0, sizeof(*g));
 }
+
+int volume_growths_refuse(const struct provider_ctx *pc, struct plan *p,
+			  const char *provider, const char *what)
+{
+	struct volume_growths g = { NULL, 0 };
+	size_t i;
+
+	if (volume_growths_find(pc, p, &g))
+		return -1;
+	for (i = 0; i < g.n; i++)
+		error("%s: %s %ld -> %ld: growing a disk of an existing %s is "
+		      "not supported on %s (set it back, or unprovision and "
+		      "provision again); nothing changed", g.v[i].node->name,
+		      g.v[i].field, g.v[i].from, g.v[i].to, what, provider);
+	i = g.n;
+	volume_growths_release(&g);
+	return i ? -1 : 0;
+}

@@ -66,6 +66,17 @@ int volume_growths_confirm(const struct volume_growths *g, bool force,
 int volume_growths_check(const struct provider_ctx *pc, struct plan *p,
 			 struct volume_growths *out) WARN_UNUSED;
 
+/*
+ * For a provider that does not grow volumes: each larger size than the
+ * previous provision recorded is refused, naming node, field and
+ * provider ("growing a disk of an existing <what> is not supported on
+ * <provider> ..."), before anything changes; smaller ones are refused by
+ * volume_growths_find() as on every provider.  0 when there are none.
+ */
+int volume_growths_refuse(const struct provider_ctx *pc, struct plan *p,
+			  const char *provider, const char *what)
+	WARN_UNUSED;
+
 /* The growth of node's volume `volume`, or NULL. */
 const struct volume_growth *volume_growth_of(const struct volume_growths *g,
 					     const struct node *node,

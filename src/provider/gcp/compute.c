@@ -153,23 +153,16 @@ out:
 	return ret;
 }
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(f) ? f->valuestring : NULL;
-}
-
 int gce_op_wait(struct gcp *g, const cJSON *op, struct cloud_err *err)
 {
 	cJSON *cur = NULL;
 	const cJSON *o = op;
-	const char *self = jstr(op, "selfLink");
+	const char *self = gcp_str(op, "selfLink");
 	char *link = self ? xstrdup(self) : NULL;
 	int64_t end = http_now_ms() + GCE_WAIT_MS;
 	int ret = -1;
 
-	while (o && strcmp(jstr(o, "status") ?: "", "DONE")) {
+	while (o && strcmp(gcp_str(o, "status") ?: "", "DONE")) {
 		char *wait;
 
 		if (!link) {
@@ -180,7 +173,7 @@ int gce_op_wait(struct gcp *g, const cJSON *op, struct cloud_err *err)
 		if (http_now_ms() > end) {
 			cloud_err_set(err, CLOUD_ERR_TRANSIENT, "operation %s "
 				      "still not done after %ld minutes",
-				      jstr(o, "name") ?: "?",
+				      gcp_str(o, "name") ?: "?",
 				      GCE_WAIT_MS / 60000);
 			goto out;
 		}
@@ -195,7 +188,7 @@ int gce_op_wait(struct gcp *g, const cJSON *op, struct cloud_err *err)
 		}
 		free(wait);
 		o = cur;
-		if (o && strcmp(jstr(o, "status") ?: "", "DONE"))
+		if (o && strcmp(gcp_str(o, "status") ?: "", "DONE"))
 			sleep_ms(GCE_POLL_MS);
 	}
 	ret = o ? gce_op_error(o, err) : 0;
@@ -283,7 +276,7 @@ int gce_list(struct gcp *g, const char *path, const char *filter,
 		free(next);
 		next = NULL;
 		if (page) {
-			const char *t = jstr(page, "nextPageToken");
+			const char *t = gcp_str(page, "nextPageToken");
 
 			take_items(all, page);
 			if (t && *t && strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

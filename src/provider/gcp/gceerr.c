@@ -10,13 +10,6 @@
 
 #define WORDS_MAX 400
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(f) ? f->valuestring : NULL;
-}
-
 /* Google's words for a message: printable ASCII, bounded (allocated). */
 static char *words(const char *s)
 {
@@ -33,7 +26,7 @@ static const char *reason_of(const cJSON *e)
 {
 	const cJSON *errs = cJSON_GetObjectItemCaseSensitive(e, "errors");
 
-	return cJSON_IsArray(errs) ? jstr(errs->child, "reason") : NULL;
+	return cJSON_IsArray(errs) ? gcp_str(errs->child, "reason") : NULL;
 }
 
 static bool rate_reason(const char *r)
@@ -58,7 +51,7 @@ int gce_http_error(long status, const char *body, size_t len,
 	cJSON *root = body && len ? cJSON_ParseWithLength(body, len) : NULL;
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");
 	const char *reason = reason_of(e);
-	char *msg = words(jstr(e, "message") ?: "");
+	char *msg = words(gcp_str(e, "message") ?: "");
 	enum cloud_err_class c = CLOUD_ERR_OTHER;
 	char *line;
 
@@ -111,7 +104,7 @@ static char *after(const char *s, const char *marker, const char *stop)
 /* A quota error: "quota CPUS exceeded in region us-east1 (limit 4)". */
 static int quota(const cJSON *e, struct cloud_err *err)
 {
-	const char *m = jstr(e, "message");
+	const char *m = gcp_str(e, "message");
 	const cJSON *d = cJSON_GetObjectItemCaseSensitive(e, "errorDetails");
 	const cJSON *qi = NULL, *it;
 	char *metric = NULL, *region = NULL, *limit = NULL, *w;
@@ -125,10 +118,10 @@ static int quota(const cJSON *e, struct cloud_err *err)
 		const cJSON *lim = cJSON_GetObjectItemCaseSensitive(qi,
 								     "limit");
 
-		metric = jstr(qi, "metricName") ?
-			xstrdup(jstr(qi, "metricName")) : NULL;
-		region = jstr(dims, "region") ? xstrdup(jstr(dims, "region")) :
-			NULL;
+		metric = gcp_str(qi, "metricName") ?
+			xstrdup(gcp_str(qi, "metricName")) : NULL;
+		region = gcp_str(dims, "region") ?
+			xstrdup(gcp_str(dims, "region")) : NULL;
 		if (cJSON_IsNumber(lim))
 			limit = xasprintf("%g", lim->valuedouble);
 	}
@@ -171,8 +164,8 @@ int gce_op_error(const cJSON *op, struct cloud_err *err)
 
 	if (!e)
 		return 0;
-	code = jstr(e, "code") ?: "ERROR";
-	m = jstr(e, "message");
+	code = gcp_str(e, "code") ?: "ERROR";
+	m = gcp_str(e, "message");
 	if (!strcmp(code, "QUOTA_EXCEEDED"))
 		return quota(e, err);
 	w = words(m);

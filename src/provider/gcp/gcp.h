@@ -99,6 +99,14 @@ static inline bool gfld_true(const struct node *n, const char *f)
 	return v && (!strcasecmp(v, "true") || !strcmp(v, "1"));
 }
 
+/* A string member of a JSON answer, or NULL (borrowed from o). */
+static inline const char *gcp_str(const cJSON *o, const char *name)
+{
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	return cJSON_IsString(f) ? f->valuestring : NULL;
+}
+
 /* provider.c */
 /* The GCE name of s: lowercase, other characters than [a-z0-9-] as '-'
  * (allocated). */
@@ -172,6 +180,11 @@ int gcp_firewall(struct gcp *g);
 
 /* instances.c */
 int gcp_image(struct gcp *g);
+/* The static external address name in region, under journal key key
+ * (labelled as a machine's when machine, else with the deployment's
+ * label only); *ip its IP (allocated).  -1 reported. */
+int gcp_address(struct gcp *g, const char *key, const char *region,
+		const char *name, bool machine, char **ip) WARN_UNUSED;
 int gcp_apply_definition(struct gcp *g, struct plan *p, int def);
 /* Waits until every planned instance runs; fills their addresses. */
 int gcp_wait_running(struct gcp *g, struct plan *p);

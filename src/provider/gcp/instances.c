@@ -13,13 +13,6 @@
 #include "../../node/authkey.h"
 #include "../../util/str.h"
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(f) ? f->valuestring : NULL;
-}
-
 /* 0 when path (an image or an image family) exists; NOT_FOUND, or -1. */
 static int image_at(struct gcp *g, const char *path, struct cloud_err *err)
 {
@@ -201,32 +194,34 @@ out:
 	return ret;
 }
 
-/* The static external address of n (ElasticIP): made (or adopted) and
- * its IP into *ip (allocated).  -1 reported. */
-static int static_address(struct gcp *g, const struct node *n,
-			  const char *region, const char *name, char **ip)
+int gcp_address(struct gcp *g, const char *key, const char *region,
+		const char *name, bool machine, char **ip)
 {
-	char *key = xasprintf("address/%s", n->name);
 	char *coll = xasprintf("regions/%s/addresses", region);
-	cJSON *b = cJSON_CreateObject(), *o = NULL;
+	cJSON *b = cJSON_CreateObject(), *o = NULL, *l;
 	struct cloud_err err = CLOUD_ERR_INIT;
 	const char *id = NULL;
 	int ret = -1;
 
+	*ip = NULL;
 	cJSON_AddStringToObject(b, "name", name);
-	cJSON_AddItemToObject(b, "labels", labels(g, name));
+	if (machine) {
+		cJSON_AddItemToObject(b, "labels", labels(g, name));
+	} else {
+		l = cJSON_AddObjectToObject(b, "labels");
+		cJSON_AddStringToObject(l, "icm-deployment", g->ldep);
+	}
 	if (gcp_ensure(g, &gcp_kind_address, key, coll, b, &id))
 		goto out;
 	if (gce_call(g, "GET", id, NULL, NULL, &o, &err)) {
 		error("GCP: address %s: %s", id, err.msg);
 		goto out;
 	}
-	*ip = jstr(o, "address") ? xstrdup(jstr(o, "address")) : NULL;
+	*ip = gcp_str(o, "address") ? xstrdup(gcp_str(o, "address")) : NULL;
 	ret = *ip ? 0 : error("GCP: address %s has no IP", id);
 out:
 	cloud_err_release(&err);
 	cJSON_Delete(o);
-	free(key);
 	free(coll);
 	return ret;
 }
@@ -247,9 +242,14 @@ static int instance_body(struct gcp *g, const struct node *n, cJSON **out)
 		      n->name, n->zone);
 		goto out;
 	}
-	if (!gfld_true(n, "PrivateSubnet") && gfld_true(n, "ElasticIP") &&
-	    static_address(g, n, region, name, &nat))
-		goto out;
+	if (!gfld_true(n, "PrivateSubnet") && gfld_true(n, "ElasticIP")) {
+		char *key = xasprintf("address/%s", n->name);
+		int rc = gcp_address(g, key, region, name, true, &nat);
+
+		free(key);
+		if (rc)
+			goto out;
+	}
 	cJSON_AddStringToObject(b, "name", name);
 	cJSON_AddStringToObject(b, "description", desc);
 	cJSON_AddStringToObject(b, "machineType", mt);
@@ -309,14 +309,14 @@ static int existing(struct gcp *g, const char *zone,
 	if (ret)
 		return -1;
 	cJSON_ArrayForEach(it, items) {
-		const char *d = jstr(it, "description");
+		const char *d = gcp_str(it, "description");
 
 		for (i = 0; i < k && d; i++) {
 			char *want = xasprintf("icm %s node/%s", g->dep,
 					       nodes[i]->name);
 
 			if (!ids[i] && !strcmp(d, want))
-				ids[i] = xstrdup(gce_rel(g, jstr(it,
+				ids[i] = xstrdup(gce_rel(g, gcp_str(it,
 							"selfLink")) ?: "");
 			free(want);
 		}
@@ -423,6 +423,13 @@ out:
 	return ret;
 }
 
+/* A machine of definition def in zone z. */
+static bool in_batch(const struct node *n, int def, const char *z)
+{
+	return n->def_index == def && strcmp(n->role, "LB") && n->zone &&
+	       !strcmp(n->zone, z);
+}
+
 /* Definition def: one batch per zone of its nodes, in machine order. */
 int gcp_apply_definition(struct gcp *g, struct plan *p, int def)
 {
@@ -439,16 +446,12 @@ int gcp_apply_definition(struct gcp *g, struct plan *p, int def)
 		    !first->zone)
 			continue;
 		for (j = 0; j < i; j++)		/* a zone seen already */
-			if (p->nodes[j].def_index == def &&
-			    strcmp(p->nodes[j].role, "LB") && p->nodes[j].zone &&
-			    !strcmp(p->nodes[j].zone, first->zone))
+			if (in_batch(&p->nodes[j], def, first->zone))
 				break;
 		if (j < i)
 			continue;
 		for (j = i, k = 0; j < p->n; j++)
-			if (p->nodes[j].def_index == def &&
-			    strcmp(p->nodes[j].role, "LB") && p->nodes[j].zone &&
-			    !strcmp(p->nodes[j].zone, first->zone))
+			if (in_batch(&p->nodes[j], def, first->zone))
 				nodes[k++] = &p->nodes[j];
 		key = xasprintf("batch/%d/%s/%s", def, first->zone,
 				first->name);
@@ -472,9 +475,10 @@ static void fill_node(struct node *n, const cJSON *it)
 		cJSON_GetObjectItemCaseSensitive(it, "networkInterfaces"), 0);
 	const cJSON *ac = cJSON_GetArrayItem(
 		cJSON_GetObjectItemCaseSensitive(nic, "accessConfigs"), 0);
-	const char *priv = jstr(nic, "networkIP"), *pub = jstr(ac, "natIP");
+	const char *priv = gcp_str(nic, "networkIP");
+	const char *pub = gcp_str(ac, "natIP");
 
-	provider_set_field(n, "InstanceId", jstr(it, "id"));
+	provider_set_field(n, "InstanceId", gcp_str(it, "id"));
 	provider_set_field(n, "PrivateIPAddress", priv);
 	provider_set_field(n, "IPAddress", pub && !gfld_true(n,
 			   "PrivateSubnet") ? pub : priv);
@@ -512,11 +516,11 @@ int gcp_wait_running(struct gcp *g, struct plan *p)
 				continue;
 			want++;
 			cJSON_ArrayForEach(it, items) {
-				const char *st = jstr(it, "status");
+				const char *st = gcp_str(it, "status");
+				const char *rel = gce_rel(g, gcp_str(it,
+							      "selfLink"));
 
-				if (!id || !gce_rel(g, jstr(it, "selfLink")) ||
-				    strcmp(gce_rel(g, jstr(it, "selfLink")),
-					   id))
+				if (!id || !rel || strcmp(rel, id))
 					continue;
 				if (st && !strcmp(st, "RUNNING")) {
 					fill_node(n, it);

@@ -15,17 +15,10 @@ char *gcp_description(const struct gcp *g, const char *key)
 	return xasprintf("icm %s %s", g->dep, key);
 }
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(f) ? f->valuestring : NULL;
-}
-
 /* The key an item's description gives, when it is this deployment's. */
 static const char *key_of(const struct gcp *g, const cJSON *it)
 {
-	const char *d = jstr(it, "description");
+	const char *d = gcp_str(it, "description");
 	size_t n = strlen(g->dep);
 
 	if (!d || !str_starts(d, "icm ") || strncmp(d + 4, g->dep, n) ||
@@ -50,7 +43,7 @@ static int list_by(struct gcp *g, struct engine *e, const char *path,
 		return -1;
 	cJSON_ArrayForEach(it, items) {
 		const char *key = key_of(g, it);
-		const char *id = gce_rel(g, jstr(it, "selfLink"));
+		const char *id = gce_rel(g, gcp_str(it, "selfLink"));
 
 		if (!id || (!key && !by_label))
 			continue;
@@ -254,7 +247,7 @@ static int adopt(struct gcp *g, const char *path, const char *name,
 			      "its description is not icm's");
 		goto out;
 	}
-	*id = xstrdup(gce_rel(g, jstr(o, "selfLink")) ?: at);
+	*id = xstrdup(gce_rel(g, gcp_str(o, "selfLink")) ?: at);
 	ret = 0;
 out:
 	cJSON_Delete(o);
@@ -268,7 +261,7 @@ static int insert_call(void *prov, void *arg, const char *key,
 	struct insert *in = arg;
 	struct gcp *g = in->g;
 	cJSON *op = NULL;
-	const char *name = jstr(in->body, "name");
+	const char *name = gcp_str(in->body, "name");
 	char rid[37], *q;
 	int ret = -1;
 

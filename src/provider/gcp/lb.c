@@ -10,43 +10,6 @@
 #include "../../state/log.h"
 #include "../../util/str.h"
 
-static const char *jstr(const cJSON *o, const char *name)
-{
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(f) ? f->valuestring : NULL;
-}
-
-/* The address made under key; *ip its IP (allocated).  -1 reported. */
-static int lb_address(struct gcp *g, const struct node *lb,
-		      const char *region, const char *name, char **ip)
-{
-	char *key = xasprintf("lbaddr/%s", lb->name);
-	char *coll = xasprintf("regions/%s/addresses", region);
-	cJSON *b = cJSON_CreateObject(), *o = NULL, *l;
-	struct cloud_err err = CLOUD_ERR_INIT;
-	const char *id = NULL;
-	int ret = -1;
-
-	cJSON_AddStringToObject(b, "name", name);
-	l = cJSON_AddObjectToObject(b, "labels");
-	cJSON_AddStringToObject(l, "icm-deployment", g->ldep);
-	if (gcp_ensure(g, &gcp_kind_address, key, coll, b, &id))
-		goto out;
-	if (gce_call(g, "GET", id, NULL, NULL, &o, &err)) {
-		error("GCP: address %s: %s", id, err.msg);
-		goto out;
-	}
-	*ip = jstr(o, "address") ? xstrdup(jstr(o, "address")) : NULL;
-	ret = *ip ? 0 : error("GCP: address %s has no IP", id);
-out:
-	cloud_err_release(&err);
-	cJSON_Delete(o);
-	free(key);
-	free(coll);
-	return ret;
-}
-
 static int health_check(struct gcp *g, const struct node *lb,
 			const char *name, const char **id)
 {
@@ -217,6 +180,7 @@ int gcp_load_balancer(struct gcp *g, struct node *lb, struct plan *p)
 {
 	const struct node *t = provider_def_node(p, lb->def_index);
 	char *name = gcp_name(lb->name), *region = NULL, *ip = NULL;
+	char *key = NULL;
 	const char *hc = NULL, *pool_id = NULL;
 	int ret = -1;
 
@@ -225,7 +189,8 @@ int gcp_load_balancer(struct gcp *g, struct node *lb, struct plan *p)
 		goto out;
 	}
 	region = gcp_zone_region(t->zone);
-	if (lb_address(g, lb, region, name, &ip) ||
+	key = xasprintf("lbaddr/%s", lb->name);
+	if (gcp_address(g, key, region, name, false, &ip) ||
 	    health_check(g, lb, name, &hc) ||
 	    pool(g, lb, p, region, name, hc, &pool_id) ||
 	    rules(g, lb, region, name, ip, pool_id))
@@ -234,6 +199,7 @@ int gcp_load_balancer(struct gcp *g, struct node *lb, struct plan *p)
 	provider_set_field(lb, "DNSName", ip);
 	ret = 0;
 out:
+	free(key);
 	free(name);
 	free(region);
 	free(ip);

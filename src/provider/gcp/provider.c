@@ -179,27 +179,6 @@ static void gcp_close(struct gcp *g)
 	memset(g, 0, sizeof(*g));
 }
 
-/* Larger volume sizes than the previous provision recorded are refused,
- * naming node and field (icm does not resize GCE disks yet); smaller
- * ones are refused by volume_growths_find() as on every provider. */
-static int refuse_growth(const struct provider_ctx *pc, struct plan *p)
-{
-	struct volume_growths g = { NULL, 0 };
-	size_t i;
-
-	if (volume_growths_find(pc, p, &g))
-		return -1;
-	for (i = 0; i < g.n; i++)
-		error("%s: %s %ld -> %ld: growing a disk of an existing "
-		      "instance is not supported on GCP yet (set it back, or "
-		      "unprovision and provision again); nothing changed",
-		      g.v[i].node->name, g.v[i].field, g.v[i].from,
-		      g.v[i].to);
-	i = g.n;
-	volume_growths_release(&g);
-	return i ? -1 : 0;
-}
-
 /* A definition's phases (provider_each_definition()). */
 struct phase {
 	struct gcp *g;
@@ -234,7 +213,8 @@ static int gcp_create(const struct provider_ctx *pc, struct plan *p)
 	int ret = -1;
 
 	memset(&g, 0, sizeof(g));
-	if (refuse_growth(pc, p) || gcp_open(&g, pc, p) ||
+	if (volume_growths_refuse(pc, p, "GCP", "instance") ||
+	    gcp_open(&g, pc, p) ||
 	    engine_reconcile(g.e, p))
 		goto out;
 	say("Starting plan of %s...", g.dep);

@@ -71,28 +71,6 @@ static void vs_close(struct vs *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Larger volume sizes than the previous provision recorded: icm does not
- * grow a VM's disks on vSphere yet, so each is refused, naming the node
- * and the field, before anything changes (smaller ones are refused by
- * volume_growths_find() as on every provider). */
-static int refuse_growth(const struct provider_ctx *pc, struct plan *p)
-{
-	struct volume_growths g = { NULL, 0 };
-	size_t i;
-
-	if (volume_growths_find(pc, p, &g))
-		return -1;
-	for (i = 0; i < g.n; i++)
-		error("%s: %s %ld -> %ld: growing a disk of an existing VM is "
-		      "not supported on vSphere (set it back, or unprovision "
-		      "and provision again); nothing changed",
-		      g.v[i].node->name, g.v[i].field, g.v[i].from,
-		      g.v[i].to);
-	i = g.n;
-	volume_growths_release(&g);
-	return i ? -1 : 0;
-}
-
 /* A definition's phases (provider_each_definition()). */
 struct phase {
 	struct vs *s;
@@ -127,7 +105,8 @@ static int vs_create(const struct provider_ctx *pc, struct plan *p)
 	size_t i, nvm = 0;
 
 	memset(&s, 0, sizeof(s));
-	if (refuse_growth(pc, p) || vs_open(&s, pc, p, true) ||
+	if (volume_growths_refuse(pc, p, "vSphere", "VM") ||
+	    vs_open(&s, pc, p, true) ||
 	    engine_reconcile(s.e, p))
 		goto out;
 	say("Starting plan of %s...", s.dep);
