@@ -245,6 +245,59 @@ static char *namelist_reason(const char *v)
 	return why;
 }
 
+/*
+ * A cloud resource's name or path as the GCP fields give them (Project,
+ * Image, MachineType, Network, Subnet): letters, digits, '-', '_', '.'
+ * and '/', no empty or "." or ".." segment, at most 1024 characters; an
+ * https:// URL of the same.  They go into API paths: nothing that could
+ * leave the path (no '?', '#', '%', spaces) is accepted.
+ */
+#define CLOUDREF_MAX 1024
+static char *cloudref_reason(const char *v)
+{
+	static const char *const rule = "expected a resource name or path "
+		"(letters, digits, '-', '_', '.' and '/'; no '.' or '..' "
+		"segment), or an https:// URL of one";
+	const char *p = str_starts(v, "https://") ? v + 8 : v;
+	size_t i, seg = 0, n = strlen(p);
+
+	if (!n || strlen(v) > CLOUDREF_MAX)
+		return xstrdup(rule);
+	for (i = 0; i <= n; i++) {
+		if (i == n || p[i] == '/') {
+			if (!seg || (seg == 1 && p[i - 1] == '.') ||
+			    (seg == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
+				return xstrdup(rule);
+			seg = 0;
+			continue;
+		}
+		if (!isalnum((unsigned char)p[i]) && !strchr("-_.", p[i]))
+			return xstrdup(rule);
+		seg++;
+	}
+	return NULL;
+}
+
+/* Every comma-separated element is a cloud reference. */
+static char *cloudrefs_reason(const char *v)
+{
+	size_t n, i;
+	char **e = list_split(v, &n);
+	char *why = NULL;
+
+	for (i = 0; i < n && !why; i++) {
+		why = cloudref_reason(e[i]);
+		if (why && n > 1) {
+			char *w = xasprintf("entry %zu: %s", i + 1, why);
+
+			free(why);
+			why = w;
+		}
+	}
+	list_free(e);
+	return why;
+}
+
 /* The rules of names and shapes; false when rule is not one of them. */
 static bool shape_rule(const char *rule, const char *v, char **why)
 {
@@ -255,6 +308,8 @@ static bool shape_rule(const char *rule, const char *v, char **why)
 		*why = name_reason(v, LABEL_MAX_LEN, true);
 	else if (!strcmp(rule, "namelist"))
 		*why = namelist_reason(v);
+	else if (!strcmp(rule, "cloudref"))
+		*why = cloudrefs_reason(v);
 	else if (!strcmp(rule, "ip"))
 		*why = is_ip(v) ? NULL :
 			xstrdup("expected an IPv4 or IPv6 address");

@@ -53,13 +53,15 @@ cat >mr/definitions.json <<'EOF'
 ]
 EOF
 # LB: one region, existing Network and Subnet, a load balancer on DATA,
-# an Image that needs HCL escaping (quote, backslash, template sequences),
-# secrets.
+# an OSVolumeType that needs HCL escaping (quote, backslash, template
+# sequences; a field without a shape rule: Image and the other GCE names
+# have one), secrets.
 cat >lb/defaults.json <<EOF
 {
   "Provider": "GCP", "Label": "GB", "Tag": "LB", "Region": "us-west1",
   "Zone": "us-west1-a,us-west1-b",
-  "Image": "proj/i\"m\\\\g \${x} %{y}", "MachineType": "e2-small",
+  "Image": "proj/img", "OSVolumeType": "proj/i\"m\\\\g \${x} %{y}",
+  "MachineType": "e2-small",
   "Credentials": "/sa.json", "Project": "p-1", "SSHUser": "u",
   "SSHPublicKey": "$T/k.pub", "SSHPrivateKey": "/k",
   "DockerImage": "intersystems/iris:1", "ISCPassword": "isc-s3cret-e2e",
@@ -133,7 +135,7 @@ is "LB DATA: the load balancer's name, ports, protocol, check, region" \
 	"$(tfc GB-DATA-LB '[local.lb, local.lb_ports, local.lb_protocol, var.HealthCheckPort, local.lb_check, local.lb_region]')" \
 	'["gb-lb-lb-0001",["1972","52773"],"TCP","52773","/csp/user/cache_status.cxw","us-west1"]'
 is "an escaped value reaches terraform unchanged" \
-	"$(tfc GB-DATA-LB '[sha256(var.Image)]')" \
+	"$(tfc GB-DATA-LB '[sha256(var.OSVolumeType)]')" \
 	"[\"$(sha256sum <raw-image | cut -d' ' -f1)\"]"
 grep -h -A3 '^Error' pure/*/console.err | sed 's/^/#   /'
 

@@ -23,7 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 is missing"
 gce_up "$T/gce" --op-delay 0.1
-plan 58
+plan 64
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 H=$(cat "$GCE_DIR/holder.pid")
@@ -190,6 +190,12 @@ gdefaults Er '{"Image": "ubuntu-os-cloud/no-such-image"}' > defaults.json
 out=$(prov)
 check "an image that does not exist: exit 1" $? 1 "$out"
 contains "... named before anything is made" "$out" "Image 'ubuntu-os-cloud/no-such-image': project ubuntu-os-cloud has no image and no image family named no-such-image"
+for v in 'Image:ubuntu-os-cloud/../../x' 'Network:net?x=1' 'Subnet:a,regions/r/subnetworks/b#c'; do
+	gdefaults Er "{\"${v%%:*}\": \"${v#*:}\"}" > defaults.json
+	out=$("$ICM" provision -plan 2>&1)
+	is "${v%%:*} '${v#*:}' is refused" "$?" 1
+	contains "... naming the file, line and field" "$out" "field '${v%%:*}': "
+done
 cp good.json defaults.json
 out=$(g compute networks create er-t --subnet-mode custom)
 out=$(prov)

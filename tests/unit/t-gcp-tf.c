@@ -46,7 +46,7 @@ static const char lb_defaults[] =
 	"{\n"
 	"  \"Provider\": \"GCP\", \"Label\": \"L\", \"Tag\": \"B\",\n"
 	"  \"Region\": \"us-west1\", \"Zone\": \"us-west1-a,us-west1-b\",\n"
-	"  \"Image\": \"p/i \\\"q\\\" ${x} %{y}\",\n"
+	"  \"Image\": \"p/i\", \"OSVolumeType\": \"p/i \\\"q\\\" ${x} %{y}\",\n"
 	"  \"MachineType\": \"e2-small\", \"Project\": \"p-1\",\n"
 	"  \"Credentials\": \"/sa.json\", \"SSHUser\": \"u\",\n"
 	"  \"SSHPublicKey\": \"/k.pub\", \"SSHPrivateKey\": \"/k\",\n"
@@ -241,7 +241,7 @@ static void load_balancer(const char *dir)
 	ok_line(data, "HealthCheckPath = \"/ok\"");
 	ok_line(data, "InstanceCount = \"2\"");
 	ok_line(data, "Zones = \"us-west1-a,us-west1-b\"");
-	ok_line(data, "Image = \"p/i \\\"q\\\" $${x} %%{y}\"");
+	ok_line(data, "OSVolumeType = \"p/i \\\"q\\\" $${x} %%{y}\"");
 	ok(shared && data && !strstr(shared, "s3cret") &&
 	   !strstr(data, "s3cret") && !strstr(data, "\nISCPassword =") &&
 	   !strstr(data, "\nDockerPassword ="), "no secret written");

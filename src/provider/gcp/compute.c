@@ -14,12 +14,19 @@
 #define GCE_CAP_BODY (16u << 20)	/* one answer (a page of a listing) */
 #define GCE_PAGES_MAX 1000		/* pages of one listing */
 
+/* The URL of path at the session's endpoint.  An absolute link (an
+ * operation's selfLink) is taken from its "projects/..." on, so the token
+ * only ever goes to the endpoint; NULL when it has none. */
 static char *url_of(const struct gcp *g, const char *path, const char *query)
 {
 	const char *sep = query ? (strchr(path, '?') ? "&" : "?") : "";
 
-	if (str_starts(path, "http://") || str_starts(path, "https://"))
-		return xasprintf("%s%s%s", path, sep, query ? query : "");
+	if (str_starts(path, "http://") || str_starts(path, "https://")) {
+		path = strstr(path, "/projects/");
+		if (!path)
+			return NULL;
+		path++;
+	}
 	if (str_starts(path, "projects/"))
 		return xasprintf("%s%s%s%s", g->endpoint, path, sep,
 				 query ? query : "");
@@ -103,6 +110,11 @@ int gce_call(struct gcp *g, const char *method, const char *path,
 	cloud_err_release(err);
 	if (body && !text)
 		abort();
+	if (!url) {
+		cloud_err_set(err, CLOUD_ERR_OTHER, "a link outside the "
+			      "Compute Engine API: %.200s", path);
+		goto out;
+	}
 	http_backoff_init(&bo, 0);
 	for (;;) {
 		http_response_init(&resp);

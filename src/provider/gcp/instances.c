@@ -39,8 +39,14 @@ int gcp_image(struct gcp *g)
 	if (!img)
 		return error("GCP: Image is required");
 	slash = strchr(img, '/');
-	if (str_starts(img, "https://") || str_starts(img, "projects/") ||
-	    str_starts(img, "global/")) {
+	if (str_starts(img, "https://") && strstr(img, "/projects/")) {
+		/* a URL: its path at the session's endpoint */
+		path = xstrdup(strstr(img, "/projects/") + 1);
+	} else if (str_starts(img, "https://")) {
+		error("GCP: Image '%s' is a URL without /projects/", img);
+		goto out;
+	} else if (str_starts(img, "projects/") ||
+		   str_starts(img, "global/")) {
 		path = xstrdup(img);
 	} else {
 		proj = slash ? xstrndup(img, (size_t)(slash - img)) :
