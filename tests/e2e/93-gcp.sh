@@ -23,7 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 is missing"
 gce_up "$T/gce" --op-delay 0.1
-plan 64
+plan 67
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 H=$(cat "$GCE_DIR/holder.pid")
@@ -207,11 +207,22 @@ control "{\"revoked_kids\": [\"$kid\"], \"expire_tokens\": true}"
 out=$(prov)
 check "a revoked key: exit 1" $? 1 "$out"
 contains "... naming the key" "$out" "$kid"
-control '{"revoked_kids": []}'
+# the access token expires (is revoked) while provision runs: a 401, a new
+# token, the provision goes on
+control '{"revoked_kids": [], "op_delay": 1.0}'
+: > icm.log
+(sleep 2.5; control '{"expire_tokens": true}') &
 out=$(prov)
 check "after the errors, provision completes" $? 0 "$out"
+wait
+contains "... the token that expired on the way replaced" "$(grep 'GCE: ' icm.log)" "(2 tokens)"
+control '{"op_delay": 0.1}'
 is "... with exactly the planned instances" "$(census | tr ' ' '\n' | grep '^instances:' | tr '\n' ' ')" \
 	"instances:er-data-t-0001 instances:er-data-t-0002 instances:er-data-t-0003 "
+sed -i 's/"Count": "3"/"Count": "3", "DataVolumeSize": "20"/' definitions.json
+out=$(prov)
+check "a larger DataVolumeSize for existing instances: exit 1" $? 1 "$out"
+contains "... naming node and field" "$out" "Er-DATA-T-0001: DataVolumeSize 10 -> 20: growing a disk of an existing instance is not supported on GCP"
 gx "$ICM" unprovision -force >/dev/null 2>&1
 cd "$T" || exit 1
 
