@@ -499,7 +499,6 @@ int http_backoff_wait(struct http_backoff *b)
 {
 	uint32_t r = 0;
 	long delay;
-	struct timespec ts;
 
 	b->attempt++;
 	if (b->attempt >= b->max_attempts)
@@ -509,11 +508,16 @@ int http_backoff_wait(struct http_backoff *b)
 	delay = http_backoff_delay(b, r);
 	if (delay >= http_backoff_left(b))
 		return -1;
-	ts.tv_sec = delay / 1000;
-	ts.tv_nsec = (delay % 1000) * 1000000L;
+	http_sleep_ms(delay);
+	return 0;
+}
+
+void http_sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
-	return 0;
 }
 
 int http_url_split(const char *url, char **host, char **path, char **err)

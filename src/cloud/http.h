@@ -211,6 +211,9 @@ struct http_backoff {
 
 /* Monotonic milliseconds. */
 int64_t http_now_ms(void);
+/* Sleeps ms milliseconds (signals do not cut it short): the pause between
+ * polls of a cloud's long operations. */
+void http_sleep_ms(long ms);
 
 /* attempt 0, HTTP_MAX_ATTEMPTS, the deadline budget_ms from now
  * (0: HTTP_BUDGET_MS), HTTP_BACKOFF_BASE_MS and _CAP_MS. */

@@ -43,14 +43,6 @@ static void log_call(const char *method, const char *url, const struct gcp *g)
 	debug("GCE %s %.*s", method, (int)n, p);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 /* One attempt.  0 with the answer in resp, or -1 with *err and *retry. */
 static int attempt(struct gcp *g, const char *method, const char *url,
 		   const char *body, struct http_response *resp, bool *retry,
@@ -201,7 +193,7 @@ int gce_op_wait(struct gcp *g, const cJSON *op, struct cloud_err *err)
 		free(wait);
 		o = cur;
 		if (o && strcmp(gcp_str(o, "status") ?: "", "DONE"))
-			sleep_ms(GCE_POLL_MS);
+			http_sleep_ms(GCE_POLL_MS);
 	}
 	ret = o ? gce_op_error(o, err) : 0;
 out:

@@ -490,14 +490,6 @@ static void fill_node(struct node *n, const cJSON *it)
 			   "PrivateSubnet") ? pub : priv);
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 int gcp_wait_running(struct gcp *g, struct plan *p)
 {
 	char *filter = xasprintf("labels.icm-deployment = \"%s\"", g->ldep);
@@ -548,7 +540,7 @@ int gcp_wait_running(struct gcp *g, struct plan *p)
 			      GCE_WAIT_MS / 60000);
 			goto out;
 		}
-		sleep_ms(GCE_POLL_MS);
+		http_sleep_ms(GCE_POLL_MS);
 	}
 	ret = 0;
 out:

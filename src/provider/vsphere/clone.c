@@ -683,10 +683,7 @@ int vs_wait_guests(struct vs *s, struct plan *p)
 		}
 		if (any_late)
 			goto out;
-		struct timespec ts = { pause / 1000,
-				       (pause % 1000) * 1000000L };
-
-		nanosleep(&ts, NULL);
+		http_sleep_ms(pause);
 		if (pause < 2000)
 			pause *= 2;
 	}

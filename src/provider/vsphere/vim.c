@@ -378,13 +378,6 @@ void vim_task_release(struct vim_task *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void nap(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	nanosleep(&ts, NULL);
-}
-
 /* One look at the tasks still running; -1 when the read failed. */
 static int look(struct vim *v, struct vim_task *t, size_t n,
 		struct cloud_err *err)
@@ -467,7 +460,7 @@ size_t vim_wait(struct vim *v, struct vim_task *t, size_t n,
 				}
 			break;
 		}
-		nap(pause);
+		http_sleep_ms(pause);
 		if (pause < 2000)
 			pause *= 2;
 	}
