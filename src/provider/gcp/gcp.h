@@ -17,7 +17,10 @@
  *                        Subnet: one existing subnet per region)
  *   firewall             ldep-icm: the ports of every role (§3.5) and
  *                        ICMP, to the instances tagged ldep
- *   address/<machine>    a static external address (ElasticIP)
+ *   address/<machine>    a static external address (ElasticIP); kept
+ *                        when its machine is scaled in (reused if it comes
+ *                        back, as AWS keeps an Elastic IP), swept at
+ *                        unprovision
  *   batch/<def>/<zone>/<first machine>
  *                        one batch per definition and zone: one
  *                        instances.insert per machine, each with a
@@ -84,7 +87,6 @@ struct gcp {
 	size_t nregions;
 	char *network;			/* the network's path */
 	char *image;			/* the boot image's path, once found */
-	bool tearing_down;
 };
 
 static inline const char *gfld(const struct node *n, const char *f)

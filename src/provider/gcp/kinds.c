@@ -171,7 +171,6 @@ static const char *const instance_after[] = { "subnet", "address", "disk",
 static const char *const fwd_after[] = { "target pool", "address", NULL };
 static const char *const pool_after[] = { "health check", "instance",
 					  NULL };
-static const char *const node_companions[] = { "address/", NULL };
 
 const struct res_kind gcp_kind_network = {
 	.name = "network", .keys = network_keys, .list = list_networks,
@@ -191,7 +190,7 @@ const struct res_kind gcp_kind_address = {
 };
 const struct res_kind gcp_kind_instance = {
 	.name = "instance", .after = instance_after, .node = true,
-	.companions = node_companions, .list = gcp_list_instances,
+	.list = gcp_list_instances,
 	.destroy = destroy,
 };
 /* Disks go with their instances (autoDelete); a disk left over (an

@@ -258,7 +258,6 @@ static int gcp_destroy(const struct provider_ctx *pc, const struct plan *p)
 	 * network; each found by its description or label, so what the user
 	 * supplied (Network, Subnet) is never touched */
 	provider_say_definitions(p, "Starting destroy of ", "...");
-	g.tearing_down = true;
 	if (engine_teardown(g.e))
 		goto out;
 	say("...completed destroy of %s", g.dep);
