@@ -464,7 +464,7 @@ static int auth_for(struct gcp_auth *a, struct fake *f, const char *name)
 
 	if (ret)
 		printf("# %s\n", err);
-	a->now = test_clock;
+	a->cache.now = test_clock;
 	a->post = fake_post;
 	a->post_arg = f;
 	free(err);
@@ -516,7 +516,7 @@ static void test_cache(void)
 	ok(!gcp_token_get(&a, NULL, &tok, &e) && f.calls == 3,
 	   "invalidated: exchanged again");
 	freezero_str(tok);
-	is_int(a.exchanges, 3, "three tokens obtained");
+	is_int(a.cache.exchanges, 3, "three tokens obtained");
 
 	freezero_str(jwt);
 	free(err);
@@ -712,7 +712,7 @@ static void test_loopback(void)
 	ok(got && strcasestr(got, "\r\nContent-Type: application/"
 			     "x-www-form-urlencoded\r\n"),
 	   "Content-Type: a form");
-	if (gcp_jwt(&a.key, GCP_SCOPE_COMPUTE, a.expires - 3599, &jwt, &err))
+	if (gcp_jwt(&a.key, GCP_SCOPE_COMPUTE, a.cache.expires - 3599, &jwt, &err))
 		jwt = xstrdup("?");
 	want = xasprintf("\r\n\r\n%s%s", FORM_PREFIX, jwt);
 	ok(got && str_ends(got, want), "the body: the form with the JWT");
