@@ -403,6 +403,20 @@ static void test_errors(void)
 	       "may not do Microsoft.Compute/virtualMachines/write on "
 	       "/subscriptions/" SUB "/resourceGroups/rg/providers/Microsoft."
 	       "Compute/virtualMachines/vm1", "Contributor");
+	expect("LinkedAuthorizationFailed: the action and the linked scope "
+	       "lacking", 403, ERR("LinkedAuthorizationFailed", "The client "
+				   "'0a1b' has permission to perform action "
+				   "'Microsoft.Compute/virtualMachines/write' "
+				   "on scope '/subscriptions/" SUB "/vm1'; "
+				   "however, it does not have permission to "
+				   "perform action(s) 'Microsoft.Network/"
+				   "virtualNetworks/subnets/join/action' on "
+				   "the linked scope(s) '/subscriptions/" SUB
+				   "/subnets/default' (respectively) or the "
+				   "linked scope(s) are invalid."),
+	       CLOUD_ERR_AUTH, "may not do Microsoft.Network/virtualNetworks/"
+	       "subnets/join/action on /subscriptions/" SUB "/subnets/default",
+	       NULL);
 	expect("SkuNotAvailable: the Size and the Location", 409,
 	       ERR("SkuNotAvailable", "The requested VM size for resource "
 		   "'Following SKUs have failed for Capacity Restrictions: "

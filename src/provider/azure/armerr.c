@@ -70,10 +70,23 @@ static const cJSON *telling(const cJSON *e)
 	return e;
 }
 
+/* "... does not have authorization to perform action 'A' over scope
+ * 'S' ..."; a linked one: "... has permission to perform action 'A' on
+ * scope 'S'; however, it does not have permission to perform action(s)
+ * 'B' on the linked scope(s) 'T' ...": B and T. */
 static int authorization(const char *m, struct cloud_err *err)
 {
-	char *action = after(m, "action '", "'");
-	char *scope = after(m, "scope '", "'");
+	const char *lacking = m ? strstr(m, "however") : NULL;
+	char *action, *scope;
+
+	if (lacking)
+		m = lacking;
+	action = after(m, "action '", "'");
+	if (!action)
+		action = after(m, "action(s) '", "'");
+	scope = after(m, "scope '", "'");
+	if (!scope)
+		scope = after(m, "scope(s) '", "'");
 
 	cloud_err_set(err, CLOUD_ERR_AUTH, "the service principal may not "
 		      "do %s on %s (AuthorizationFailed): give it a role "
