@@ -27,6 +27,7 @@
 #include "icm.h"
 #include "provider/azure/arm.h"
 #include "util/buf.h"
+#include "util/report.h"
 #include "util/fs.h"
 #include "util/str.h"
 #include "tap.h"
@@ -64,6 +65,15 @@ static int64_t clock_ms;
 static long slept[64];
 static int nslept;
 static char *messages;			/* every error message seen */
+static char *logged;			/* every log line (redacted) */
+
+static void log_sink(const char *text)
+{
+	char *l = xasprintf("%s%s", logged ? logged : "", text);
+
+	free(logged);
+	logged = l;
+}
 
 static int64_t fake_now(void)
 {
@@ -676,6 +686,7 @@ int main(void)
 		return 0;
 	}
 	auth.send = token_send;
+	report_set_sink(log_sink);
 	test_init();
 	test_call();
 	test_errors();
@@ -684,6 +695,13 @@ int main(void)
 	ok(messages && !strstr(messages, TOKEN) &&
 	   !strstr(messages, "s3cret-value"), "no token or secret in any "
 	   "message");
+	report_set_sink(NULL);
+	ok(logged && strstr(logged, "ARM PUT subscriptions/" SUB "/resource"
+			    "Groups/rg\n") && !strstr(logged, TOKEN) &&
+	   !strstr(logged, "********") && !strstr(logged, "api-version"),
+	   "log lines: the calls without their query, nothing redacted (no "
+	   "secret was ever written)");
+	free(logged);
 	az_auth_release(&auth);
 	free(messages);
 	if (fs_remove_tree(dir))
