@@ -17,6 +17,7 @@
  *   InvalidParameter (the parameter), InvalidTemplate,
  *   ResourceGroupNotFound, 404 as NOT_FOUND, a code in details, other
  *   words masked; the token in no message.
+ * - A listing across pages by nextLink (only at the endpoint).
  * - Long-running operations: Azure-AsyncOperation (InProgress, then
  *   Succeeded; Failed with its error; Canceled), Location (202 until the
  *   result), Retry-After honoured between polls, a deadline, a resume from
@@ -500,6 +501,36 @@ static void test_errors(void)
 	   "line break");
 }
 
+static void test_list(void)
+{
+	struct arm a;
+	struct cloud_err e = CLOUD_ERR_INIT;
+	cJSON *items = NULL;
+
+	if (setup(&a))
+		return;
+	add(200, "{\"value\": [{\"name\": \"a\"}, {\"name\": \"b\"}], "
+	    "\"nextLink\": \"" RG "?api-version=2021-04-01&%24skiptoken=x\"}");
+	add(200, "{\"value\": [{\"name\": \"c\"}]}");
+	ok(!arm_list(&a, "resourceGroups", "2021-04-01", &items, &e) &&
+	   cJSON_GetArraySize(items) == 3 && F.calls == 2 &&
+	   !strcmp(az_str(cJSON_GetArrayItem(items, 2), "name"), "c"),
+	   "a listing: both pages' values, in order");
+	is_str(F.url[1], RG "?api-version=2021-04-01&%24skiptoken=x",
+	       "... the nextLink as given (its own api-version)");
+	cJSON_Delete(items);
+	fake_reset();
+	add(200, "{\"value\": [], \"nextLink\": \"https://evil.example/"
+	    "next\"}");
+	ok(arm_list(&a, "resourceGroups", "2021-04-01", &items, &e) &&
+	   !items && F.calls == 1 && strstr(e.msg, "outside ARM's endpoint"),
+	   "a nextLink off the endpoint: refused, not followed");
+	seen(&e);
+	cloud_err_release(&e);
+	arm_release(&a);
+	fake_reset();
+}
+
 static void test_lro(void)
 {
 	struct arm a;
@@ -690,6 +721,7 @@ int main(void)
 	test_init();
 	test_call();
 	test_errors();
+	test_list();
 	test_lro();
 	test_loopback();
 	ok(messages && !strstr(messages, TOKEN) &&

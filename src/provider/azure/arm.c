@@ -318,6 +318,49 @@ out:
 	return ret;
 }
 
+int arm_list(struct arm *a, const char *path, const char *api_version,
+	     cJSON **items, struct cloud_err *err)
+{
+	cJSON *all = cJSON_CreateArray(), *page = NULL, *v, *it;
+	char *next = NULL;
+	int pages = 0, ret = -1;
+
+	*items = NULL;
+	if (!all)
+		abort();
+	do {
+		if (++pages > ARM_PAGES_MAX) {
+			cloud_err_set(err, CLOUD_ERR_OTHER, "%.200s: more than "
+				      "%d pages", path, ARM_PAGES_MAX);
+			goto out;
+		}
+		cJSON_Delete(page);
+		page = NULL;
+		/* a nextLink carries its own api-version */
+		if (arm_call(a, "GET", next ? next : path,
+			     next ? NULL : api_version, NULL, &page, NULL,
+			     err))
+			goto out;
+		free(next);
+		next = NULL;
+		v = cJSON_DetachItemFromObjectCaseSensitive(page, "value");
+		while (cJSON_IsArray(v) && (it = v->child))
+			cJSON_AddItemToArray(all,
+					     cJSON_DetachItemViaPointer(v, it));
+		cJSON_Delete(v);
+		if (az_str(page, "nextLink") && *az_str(page, "nextLink"))
+			next = xstrdup(az_str(page, "nextLink"));
+	} while (next);
+	*items = all;
+	all = NULL;
+	ret = 0;
+out:
+	cJSON_Delete(all);
+	cJSON_Delete(page);
+	free(next);
+	return ret;
+}
+
 bool arm_lro_pending(const struct arm_headers *h)
 {
 	return h->async_op[0] ||

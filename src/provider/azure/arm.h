@@ -53,6 +53,7 @@
 #define ARM_RATE_LOW 10			/* remaining calls deemed low */
 #define ARM_RATE_PAUSE_MS 2000L		/* the pause when they are */
 #define ARM_WORDS_MAX 400		/* Microsoft's words in a message */
+#define ARM_PAGES_MAX 1000		/* pages of one listing */
 
 /* What a call's answer said in its headers (arm_call()'s hdrs). */
 struct arm_headers {
@@ -109,6 +110,15 @@ void arm_release(struct arm *a);
 int arm_call(struct arm *a, const char *method, const char *path,
 	     const char *api_version, const cJSON *body, cJSON **out,
 	     struct arm_headers *hdrs, struct cloud_err *err) WARN_UNUSED;
+
+/*
+ * A listing: GET path (as arm_call()) and every page after it by its
+ * nextLink (at the endpoint only, at most ARM_PAGES_MAX pages), their
+ * "value" items appended into *items (a new array; the caller
+ * cJSON_Delete()s it).  0, or -1 with *err.
+ */
+int arm_list(struct arm *a, const char *path, const char *api_version,
+	     cJSON **items, struct cloud_err *err) WARN_UNUSED;
 
 /* True if the answer hdrs describes started a long-running operation. */
 bool arm_lro_pending(const struct arm_headers *hdrs);
