@@ -23,7 +23,7 @@ char *gcp_token_form(const char *jwt)
 /* A copy of s for a message: printable ASCII, at most DESC_MAX. */
 static char *quote_words(const char *s)
 {
-	char *q = xstrndup(s, DESC_MAX), *p;
+	char *q = xstrndup(s, strnlen(s, DESC_MAX)), *p;
 
 	for (p = q; *p; p++)
 		if (*p < ' ' || *p > '~')
