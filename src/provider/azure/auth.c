@@ -8,24 +8,6 @@
 #include "../../util/str.h"
 #include <stdlib.h>
 
-char *az_words(const char *s, size_t max)
-{
-	char *q = xstrndup(s ? s : "", max), *p;
-
-	q[strcspn(q, "\r\n")] = '\0';
-	for (p = q; *p; p++)
-		if (*p < ' ' || *p > '~')
-			*p = '?';
-	return q;
-}
-
-const char *az_str(const cJSON *o, const char *name)
-{
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(o, name);
-
-	return cJSON_IsString(f) ? f->valuestring : NULL;
-}
-
 /* A tenant or client id: a GUID or a domain name ("contoso.com"). */
 static bool id_ok(const char *s)
 {

@@ -11,23 +11,8 @@
 #include "../../util/str.h"
 
 #define DESC_MAX 300			/* Microsoft's words in a message */
-#define FORM_CAP 4096
-
-long az_aadsts(const char *body, size_t len)
-{
-	cJSON *o = body && len ? cJSON_ParseWithLength(body, len) : NULL;
-	const cJSON *codes = cJSON_GetObjectItemCaseSensitive(o, "error_codes");
-	const char *d = az_str(o, "error_description");
-	long n = 0;
-
-	if (cJSON_IsArray(codes) && cJSON_IsNumber(codes->child) &&
-	    codes->child->valuedouble > 0 && codes->child->valuedouble < 1e9)
-		n = (long)codes->child->valuedouble;
-	else if (d && str_starts(d, "AADSTS"))
-		n = strtol(d + 6, NULL, 10);
-	cJSON_Delete(o);
-	return n > 0 && n < 1000000000L ? n : 0;
-}
+#define FORM_CAP 8192			/* the form: ids and the secret
+					   encoded fit (AZ_ID_MAX, AZ_SECRET_MAX) */
 
 /* The endpoint's URL (allocated; no secret in it). */
 static char *token_url(const struct az_auth *a)
