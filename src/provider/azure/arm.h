@@ -128,8 +128,10 @@ const char *arm_lro_url(const struct arm_headers *hdrs);
 
 /*
  * Follows the operation hdrs started to its end (nothing to do when none
- * started).  0 when it succeeded, with the Location pattern's final
- * answer in *out (when out is not NULL; may be NULL), or -1 with *err:
+ * started).  0 when it succeeded, with the last answer's JSON in *out
+ * (when out is not NULL; NULL for an empty body): the Location pattern's
+ * result, or Azure-AsyncOperation's last status (GET the resource for its
+ * state then), or -1 with *err:
  * its "error" as arm_call() words errors (class as the code says) when
  * it Failed, CLOUD_ERR_OTHER when Canceled, CLOUD_ERR_TRANSIENT when
  * lro_wait_ms passed first (the URL is named: resume it).
