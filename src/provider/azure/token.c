@@ -34,7 +34,9 @@ static char *token_form(const struct az_auth *a)
 	int r;
 
 	buf_init(&b, FORM_CAP);
-	r = buf_adds(&b, "grant_type=client_credentials&client_id=");
+	/* sized once: no growth leaves a copy of the secret behind */
+	r = buf_reserve(&b, FORM_CAP - 1);
+	r |= buf_adds(&b, "grant_type=client_credentials&client_id=");
 	r |= sigv4_uri_encode(&b, a->client_id, strlen(a->client_id), false);
 	r |= buf_adds(&b, "&client_secret=");
 	r |= sigv4_uri_encode(&b, a->secret, strlen(a->secret), false);
@@ -115,6 +117,11 @@ static int attempt(struct az_auth *a, struct http_client *c,
 	http_response_init(&resp);
 	buf_init(&resp.body, AZ_TOKEN_CAP_BODY);
 	*retry = false;
+	/* sized once: no growth leaves a copy of the token behind */
+	if (buf_reserve(&resp.body, AZ_TOKEN_CAP_BODY - 1)) {
+		cloud_err_set(e, CLOUD_ERR_OTHER, "out of memory");
+		goto out;
+	}
 	if (a->send(a->send_arg, c, req, &resp, retry, &why)) {
 		if (a->msi) {
 			/* outside Azure nothing answers there: no retries */
