@@ -221,6 +221,11 @@ static void test_init(void)
 	   "ARM_ENDPOINT over plain http to another machine: refused");
 	arm_release(&a);
 	free(err);
+	setenv(ARM_ENDPOINT_ENV, "http://127.0.0.1.example.net", 1);
+	ok(arm_init(&a, &auth, NULL, SUB, &err) && err,
+	   "... to a name that only starts like loopback: refused");
+	arm_release(&a);
+	free(err);
 	setenv(ARM_ENDPOINT_ENV, "https://127.0.0.1:9443", 1);
 	ok(!arm_init(&a, &auth, NULL, SUB, &err) &&
 	   !strcmp(a.endpoint, "https://127.0.0.1:9443/"),

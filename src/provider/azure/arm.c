@@ -33,13 +33,6 @@ static void real_sleep(void *arg, long ms)
 	http_sleep_ms(ms);
 }
 
-/* http:// only to this machine (the tests' fake). */
-static bool endpoint_ok(const char *e)
-{
-	return str_starts(e, "https://") || str_starts(e, "http://127.0.0.1") ||
-	       str_starts(e, "http://localhost") || str_starts(e, "http://[::1]");
-}
-
 int arm_init(struct arm *a, struct az_auth *auth, struct http_client *c,
 	     const char *subscription, char **err)
 {
@@ -63,8 +56,10 @@ int arm_init(struct arm *a, struct az_auth *auth, struct http_client *c,
 			       "--query id)");
 		return -1;
 	}
-	if (env && *env && (strlen(env) > ENDPOINT_MAX || !endpoint_ok(env) ||
-			    strpbrk(env, "?# \t\r\n"))) {
+	if (env && *env && (strlen(env) > ENDPOINT_MAX ||
+			    strpbrk(env, "?# \t\r\n") ||
+			    !(str_starts(env, "https://") ||
+			      az_loopback_url(env)))) {
 		*err = xasprintf("%s is not an https:// URL (ARM's endpoint, "
 				 "such as %s)", ARM_ENDPOINT_ENV,
 				 ARM_ENDPOINT_DEFAULT);

@@ -30,8 +30,7 @@ static bool secret_ok(const char *s)
 	return true;
 }
 
-/* http:// only to this machine (a test's endpoint). */
-static bool loopback_url(const char *u)
+bool az_loopback_url(const char *u)
 {
 	static const char *const hosts[] = {
 		"http://127.0.0.1", "http://localhost", "http://[::1]",
@@ -56,7 +55,7 @@ static char *authority(char **err)
 	if (!env || !*env)
 		return xstrdup(AZ_AUTHORITY_DEFAULT);
 	if (strlen(env) > 512 || strpbrk(env, "?# \t\r\n") ||
-	    !(str_starts(env, "https://") || loopback_url(env))) {
+	    !(str_starts(env, "https://") || az_loopback_url(env))) {
 		*err = xasprintf("%s is not an https:// URL (an authority "
 				 "host such as %s)", AZ_AUTHORITY_ENV,
 				 AZ_AUTHORITY_DEFAULT);

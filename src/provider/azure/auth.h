@@ -112,6 +112,9 @@ long az_aadsts(const char *body, size_t len);
  * break (a refusal's "Trace ID: ..." lines stay out), other bytes that
  * are not printable ASCII as '?', at most max bytes. */
 char *az_words(const char *s, size_t max);
+/* True for an http:// URL to this machine (127.0.0.1, localhost, [::1],
+ * with a port or a path or neither): a test's endpoint. */
+bool az_loopback_url(const char *u);
 /* o's string member name, or NULL (o may be NULL). */
 const char *az_str(const cJSON *o, const char *name);
 
