@@ -114,25 +114,51 @@ struct xfer {
 	curl_off_t seen_ul, seen_dl;
 };
 
-/* An answer header: the request's capture header's value is kept (see
- * http.h); the others are not looked at. */
+/* The value of header line p (len bytes) if it is name's, else NULL;
+ * *vl its length, blanks and the line end trimmed. */
+static const char *header_value(const char *p, size_t len, const char *name,
+				size_t *vl)
+{
+	size_t nl = strlen(name);
+	const char *v;
+
+	if (len <= nl || p[nl] != ':' || strncasecmp(p, name, nl))
+		return NULL;
+	v = p + nl + 1;
+	*vl = len - nl - 1;
+	while (*vl && (*v == ' ' || *v == '\t'))
+		v++, (*vl)--;
+	while (*vl && (v[*vl - 1] == '\r' || v[*vl - 1] == '\n' ||
+		       v[*vl - 1] == ' '))
+		(*vl)--;
+	return v;
+}
+
+/* Keeps value v (vl bytes) in out (size n): "" when it does not fit. */
+static void keep_value(char *out, size_t n, const char *v, size_t vl)
+{
+	explicit_bzero(out, n);
+	if (vl < n)
+		memcpy(out, v, vl);
+}
+
+/* An answer header: the request's capture and captures headers' values
+ * are kept (see http.h); the others are not looked at. */
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct xfer *x = arg;
-	size_t len = size * n, nl = strlen(x->req->capture);
+	size_t len = size * n, vl = 0, i;
+	const char *v;
 
-	if (len > nl && p[nl] == ':' && !strncasecmp(p, x->req->capture, nl)) {
-		const char *v = p + nl + 1;
-		size_t vl = len - nl - 1;
+	if (x->req->capture &&
+	    (v = header_value(p, len, x->req->capture, &vl)))
+		keep_value(x->resp->captured, sizeof(x->resp->captured), v,
+			   vl);
+	for (i = 0; i < x->req->ncaptures; i++) {
+		struct http_capture *cap = &x->req->captures[i];
 
-		while (vl && (*v == ' ' || *v == '\t'))
-			v++, vl--;
-		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' ||
-			      v[vl - 1] == ' '))
-			vl--;
-		explicit_bzero(x->resp->captured, sizeof(x->resp->captured));
-		if (vl < sizeof(x->resp->captured))
-			memcpy(x->resp->captured, v, vl);
+		if ((v = header_value(p, len, cap->name, &vl)))
+			keep_value(cap->value, sizeof(cap->value), v, vl);
 	}
 	return len;
 }
@@ -305,11 +331,14 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	resp->idle_ms = 0;
 	resp->transient = false;
 	resp->reason[0] = '\0';
-	if (req->nheaders > HTTP_MAX_HEADERS) {
+	if (req->nheaders > HTTP_MAX_HEADERS ||
+	    req->ncaptures > HTTP_MAX_CAPTURES) {
 		snprintf(resp->reason, sizeof(resp->reason),
-			 "too many request headers");
+			 "too many request headers or captures");
 		return -1;
 	}
+	for (i = 0; i < req->ncaptures; i++)
+		req->captures[i].value[0] = '\0';
 	for (i = 0; i < req->nheaders; i++) {
 		line = xasprintf("%s: %s", req->headers[i].name,
 				 req->headers[i].value);
@@ -335,7 +364,7 @@ int http_perform(struct http_client *c, const struct http_request *req,
 	set_body(h, req);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-	if (req->capture) {
+	if (req->capture || req->ncaptures) {
 		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 		curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
 	}

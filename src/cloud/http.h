@@ -38,10 +38,19 @@
 #define HTTP_MAX_ATTEMPTS 12
 #define HTTP_MAX_HEADERS 32
 #define HTTP_CAPTURE_MAX 1024	/* a captured answer header's value */
+#define HTTP_MAX_CAPTURES 8	/* a request's captures */
 
 struct http_header {
 	const char *name;
 	const char *value;
+};
+
+/* An answer header to keep (struct http_request's captures): the last
+ * value of name (case-insensitive) goes to value, "" when none came or it
+ * did not fit. */
+struct http_capture {
+	const char *name;
+	char value[HTTP_CAPTURE_MAX];
 };
 
 struct http_request {
@@ -74,6 +83,11 @@ struct http_request {
 	/* The name of one answer header (case-insensitive) whose value goes
 	 * to resp->captured (a session cookie); NULL: none. */
 	const char *capture;
+	/* More answer headers to keep (a REST API's Location, Retry-After,
+	 * ...): the caller's array of ncaptures, at most HTTP_MAX_CAPTURES,
+	 * emptied when the request starts.  Not wiped: no secrets there. */
+	struct http_capture *captures;
+	size_t ncaptures;
 };
 
 /* Why a transfer was stopped before its end. */

@@ -49,7 +49,7 @@ static int token(const char *file, const char *when)
 	}
 	if (when) {
 		fixed_now = (time_t)now;
-		a.now = fixed_clock;
+		a.cache.now = fixed_clock;
 	}
 	for (i = 0; i < 2; i++) {
 		freezero_str(tok);
@@ -58,7 +58,7 @@ static int token(const char *file, const char *when)
 			goto out;
 		}
 	}
-	printf("token %s\nexchanges %u\n", tok, a.exchanges);
+	printf("token %s\nexchanges %u\n", tok, a.cache.exchanges);
 	ret = fflush(stdout) ? 1 : 0;
 out:
 	freezero_str(tok);

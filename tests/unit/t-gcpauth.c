@@ -464,7 +464,7 @@ static int auth_for(struct gcp_auth *a, struct fake *f, const char *name)
 
 	if (ret)
 		printf("# %s\n", err);
-	a->now = test_clock;
+	a->cache.now = test_clock;
 	a->post = fake_post;
 	a->post_arg = f;
 	free(err);
@@ -516,7 +516,7 @@ static void test_cache(void)
 	ok(!gcp_token_get(&a, NULL, &tok, &e) && f.calls == 3,
 	   "invalidated: exchanged again");
 	freezero_str(tok);
-	is_int(a.exchanges, 3, "three tokens obtained");
+	is_int(a.cache.exchanges, 3, "three tokens obtained");
 
 	freezero_str(jwt);
 	free(err);
@@ -627,54 +627,6 @@ static void test_errors(void)
 	free(file);
 }
 
-/* A loopback server for one request: records it in dir/request, answers
- * answer.  Returns its pid; *port its port. */
-static pid_t serve_once(const char *answer, int *port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), c;
-	struct buf req;
-	char chunk[4096], *hdr_end, *cl;
-	size_t want = 0;
-	ssize_t r;
-	pid_t pid;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
-	    listen(fd, 1) || getsockname(fd, (struct sockaddr *)&sa, &sl))
-		return -1;
-	*port = ntohs(sa.sin_port);
-	pid = fork();
-	if (pid) {
-		close(fd);
-		return pid;
-	}
-	alarm(20);
-	c = accept(fd, NULL, NULL);
-	buf_init(&req, 1 << 20);
-	while (c >= 0 && (r = read(c, chunk, sizeof(chunk))) > 0) {
-		if (buf_add(&req, chunk, (size_t)r))
-			_exit(1);
-		hdr_end = strstr(req.data, "\r\n\r\n");
-		if (!hdr_end)
-			continue;
-		cl = strcasestr(req.data, "\r\nContent-Length: ");
-		want = (size_t)(hdr_end + 4 - req.data) +
-		       (cl ? strtoul(cl + 18, NULL, 10) : 0);
-		if (req.len >= want)
-			break;
-	}
-	if (c < 0 || req.len < want || !want)
-		_exit(1);
-	free(put("request", req.data));
-	dprintf(c, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-		"Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
-		strlen(answer), answer);
-	close(c);
-	_exit(0);
-}
-
 static void test_loopback(void)
 {
 	struct http_endpoint ep = { .no_proxy = true };
@@ -683,8 +635,16 @@ static void test_loopback(void)
 	struct cloud_err e = CLOUD_ERR_INIT;
 	char *text, *path, *uri, *err = NULL, *tok = NULL, *got, *jwt = NULL,
 	     *want;
+	char *reply = xasprintf("HTTP/1.1 200 OK\r\nContent-Type: "
+				"application/json\r\nContent-Length: %zu\r\n"
+				"Connection: close\r\n\r\n%s",
+				strlen(ANSWER_OK), ANSWER_OK);
+	char *save = xasprintf("%s/request", dir);
 	int port = 0, st = -1;
-	pid_t pid = serve_once(ANSWER_OK, &port);
+	pid_t pid = serve_once(reply, save, &port);
+
+	free(reply);
+	free(save);
 
 	if (pid < 0) {
 		ok(0, "a loopback server starts");
@@ -712,7 +672,7 @@ static void test_loopback(void)
 	ok(got && strcasestr(got, "\r\nContent-Type: application/"
 			     "x-www-form-urlencoded\r\n"),
 	   "Content-Type: a form");
-	if (gcp_jwt(&a.key, GCP_SCOPE_COMPUTE, a.expires - 3599, &jwt, &err))
+	if (gcp_jwt(&a.key, GCP_SCOPE_COMPUTE, a.cache.expires - 3599, &jwt, &err))
 		jwt = xstrdup("?");
 	want = xasprintf("\r\n\r\n%s%s", FORM_PREFIX, jwt);
 	ok(got && str_ends(got, want), "the body: the form with the JWT");

@@ -61,6 +61,59 @@ static char *slurp_in(const char *dir, const char *sub, const char *name)
 	return s;
 }
 
+/*
+ * A loopback HTTP server for one request, forked: it writes the request
+ * it got (head and body) to save_path and answers with reply, a whole
+ * HTTP/1.1 answer (status line, headers, body).  Returns its pid (the
+ * caller waits for it: exit 0 when a whole request came), or -1; *port
+ * its port.
+ */
+__attribute__((unused))
+static pid_t serve_once(const char *reply, const char *save_path, int *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), c;
+	struct buf req;
+	char chunk[4096], *hdr_end, *cl;
+	size_t want = 0;
+	ssize_t r;
+	pid_t pid;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    listen(fd, 1) || getsockname(fd, (struct sockaddr *)&sa, &sl))
+		return -1;
+	*port = ntohs(sa.sin_port);
+	pid = fork();
+	if (pid) {
+		close(fd);
+		return pid;
+	}
+	alarm(20);
+	c = accept(fd, NULL, NULL);
+	buf_init(&req, 1 << 20);
+	while (c >= 0 && (r = read(c, chunk, sizeof(chunk))) > 0) {
+		if (buf_add(&req, chunk, (size_t)r))
+			_exit(1);
+		hdr_end = strstr(req.data, "\r\n\r\n");
+		if (!hdr_end)
+			continue;
+		cl = strcasestr(req.data, "\r\nContent-Length: ");
+		want = (size_t)(hdr_end + 4 - req.data) +
+		       (cl ? strtoul(cl + 18, NULL, 10) : 0);
+		if (req.len >= want)
+			break;
+	}
+	if (c < 0 || req.len < want || !want || write_text(save_path,
+							   req.data))
+		_exit(1);
+	if (write(c, reply, strlen(reply)) != (ssize_t)strlen(reply))
+		_exit(1);
+	close(c);
+	_exit(0);
+}
+
 /* A test that text holds line as a whole line (not its first). */
 __attribute__((unused))
 static void ok_line(const char *text, const char *line)

@@ -36,7 +36,7 @@
 #include "../../icm.h"
 #include "../../cloud/err.h"
 #include "../../cloud/http.h"
-#include <pthread.h>
+#include "../../cloud/oauth.h"
 
 #define GCP_KEY_CAP_FILE (64u << 10)	/* a key file (Google's: ~2.4 KB) */
 #define GCP_KEY_FIELD_MAX 2048		/* a string field other than the
@@ -92,35 +92,18 @@ int gcp_jwt(const struct gcp_key *k, const char *scope, time_t now,
 char *gcp_token_form(const char *jwt);
 
 /*
- * One POST to the token endpoint: 0 when an answer came (resp's status and
- * body, appended to resp->body), or -1 with a reason in *why (allocated,
- * no secret) and *transient true when trying again may help.
- * gcp_token_post_http() sends it with src/cloud/http.h; tests put their
- * own in struct gcp_auth.
- */
-typedef int gcp_post_fn(void *arg, struct http_client *c,
-			const struct http_request *req,
-			struct http_response *resp, bool *transient,
-			char **why);
-gcp_post_fn gcp_token_post_http;
-
-/*
  * The token cache of one service account, shared by the provider's
- * threads (the mutex guards token and expires; each thread passes its own
- * http_client).
+ * threads (each passes its own http_client).  post is the token
+ * endpoint's transport: oauth_send_http unless set (tests).
  */
 struct gcp_auth {
 	struct gcp_key key;
 	const char *scope;		/* GCP_SCOPE_COMPUTE unless set */
-	char *token;			/* the access token (secret), or NULL */
-	time_t expires;			/* wall clock, by now() */
-	time_t (*now)(void);		/* time() unless set (tests) */
-	gcp_post_fn *post;		/* gcp_token_post_http unless set */
+	struct oauth_cache cache;	/* the access token; its clock */
+	oauth_send_fn *post;
 	void *post_arg;
 	long budget_ms;			/* one exchange with its retries
 					   (0: HTTP_BUDGET_MS) */
-	unsigned exchanges;		/* tokens obtained (tests, bench) */
-	pthread_mutex_t lock;
 };
 
 /*

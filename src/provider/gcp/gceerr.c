@@ -13,7 +13,8 @@
 /* Google's words for a message: printable ASCII, bounded (allocated). */
 static char *words(const char *s)
 {
-	char *q = xstrndup(s ? s : "", WORDS_MAX), *p;
+	const char *t = s ? s : "";
+	char *q = xstrndup(t, strnlen(t, WORDS_MAX)), *p;
 
 	for (p = q; *p; p++)
 		if (*p < ' ' || *p > '~')

@@ -237,7 +237,7 @@ static int gcp_create(const struct provider_ctx *pc, struct plan *p)
 		goto out;
 	provider_say_definitions(p, "...completed apply of ", "");
 	debug("GCE: %lu calls for %zu nodes (%u token%s)", g.calls, n,
-	      g.auth.exchanges, g.auth.exchanges == 1 ? "" : "s");
+	      g.auth.cache.exchanges, g.auth.cache.exchanges == 1 ? "" : "s");
 	ret = 0;
 out:
 	gcp_close(&g);

@@ -7,7 +7,6 @@
 #include "../../state/log.h"
 #include "../../util/buf.h"
 #include "../../util/json.h"
-#include "../../util/secret.h"
 #include "../../util/str.h"
 #include <ctype.h>
 
@@ -21,28 +20,10 @@ char *gcp_token_form(const char *jwt)
 	return xasprintf("grant_type=%s&assertion=%s", GRANT_FORM, jwt);
 }
 
-int gcp_token_post_http(void *arg, struct http_client *c,
-			const struct http_request *req,
-			struct http_response *resp, bool *transient,
-			char **why)
-{
-	*transient = false;
-	if (http_perform(c, req, resp) == 0)
-		return 0;
-	*transient = resp->transient;
-	if (resp->stopped == HTTP_STOP_OVER)
-		*why = xasprintf("the answer is larger than %u KiB",
-				 GCP_TOKEN_CAP_BODY >> 10);
-	else
-		*why = xstrdup(resp->reason[0] ? resp->reason
-					       : "no answer");
-	return -1;
-}
-
 /* A copy of s for a message: printable ASCII, at most DESC_MAX. */
 static char *quote_words(const char *s)
 {
-	char *q = xstrndup(s, DESC_MAX), *p;
+	char *q = xstrndup(s, strnlen(s, DESC_MAX)), *p;
 
 	for (p = q; *p; p++)
 		if (*p < ' ' || *p > '~')
@@ -127,51 +108,20 @@ static int refused(const struct gcp_auth *a, time_t now, long status,
 	return ret;
 }
 
-/*
- * Reads a 2xx answer: the token (allocated) and its lifetime.  The
- * token's copy in the tree is wiped before the tree is freed.
- */
+/* Reads a 2xx answer: the token (allocated) and its lifetime. */
 static int parse_answer(const struct gcp_auth *a, const char *body,
 			size_t len, char **token, long *expires_in,
 			struct cloud_err *e)
 {
-	cJSON *o = cJSON_ParseWithLength(body, len), *f;
-	const char *t, *type, *why = NULL;
-	int ret = -1;
+	const char *why;
 
-	*token = NULL;
-	t = o ? json_str(o, "access_token") : NULL;
-	type = o ? json_str(o, "token_type") : NULL;
-	f = o ? cJSON_GetObjectItemCaseSensitive(o, "expires_in") : NULL;
-	if (!cJSON_IsObject(o))
-		why = "it is not a JSON object";
-	else if (!t || !*t)
-		why = "it has no access_token";
-	else if (strlen(t) > GCP_TOKEN_MAX)
-		why = "its access_token is too long";
-	else if (strspn(t, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuv"
-			"wxyz0123456789-._~+/=") != strlen(t))
-		why = "its access_token holds characters a bearer token "
-		      "cannot have";
-	else if (type && strcasecmp(type, "Bearer"))
-		why = "its token_type is not Bearer";
-	else if (!cJSON_IsNumber(f) || f->valuedouble < 1 ||
-		 f->valuedouble > GCP_TOKEN_LIFETIME_MAX)
-		why = "its expires_in is missing or out of range";
-	if (why) {
-		cloud_err_set(e, CLOUD_ERR_OTHER, "the token endpoint %s "
-			      "answered for %s, but %s", a->key.token_uri,
-			      a->key.client_email, why);
-		goto out;
-	}
-	*token = xstrdup(t);
-	*expires_in = (long)f->valuedouble;
-	ret = 0;
-out:
-	if (t)
-		explicit_bzero((char *)t, strlen(t));
-	cJSON_Delete(o);
-	return ret;
+	if (!oauth_answer_parse(body, len, GCP_TOKEN_MAX,
+				GCP_TOKEN_LIFETIME_MAX, token, expires_in,
+				&why))
+		return 0;
+	return cloud_err_set(e, CLOUD_ERR_OTHER, "the token endpoint %s "
+			     "answered for %s, but %s", a->key.token_uri,
+			     a->key.client_email, why);
 }
 
 /* A non-2xx answer as an error: the OAuth error when there is one. */
@@ -234,10 +184,11 @@ out:
 	return ret;
 }
 
-/* A new token into the cache (the lock held). */
-static int exchange(struct gcp_auth *a, struct http_client *c,
-		    struct cloud_err *e)
+/* A new token (oauth_fetch_fn: the cache's lock held). */
+static int exchange(void *arg, struct http_client *c, char **out,
+		    long *expires_in, time_t *at, struct cloud_err *e)
 {
+	struct gcp_auth *a = arg;
 	static const struct http_header hdrs[] = {
 		{ "Content-Type", "application/x-www-form-urlencoded" },
 		{ "Accept", "application/json" },
@@ -248,7 +199,6 @@ static int exchange(struct gcp_auth *a, struct http_client *c,
 	};
 	struct http_backoff bo;
 	char *jwt = NULL, *form = NULL, *token = NULL, *why = NULL;
-	long expires_in = 0;
 	bool retry;
 	time_t now;
 	int ret = -1;
@@ -256,7 +206,7 @@ static int exchange(struct gcp_auth *a, struct http_client *c,
 	http_backoff_init(&bo, a->budget_ms);
 	for (;;) {
 		/* A fresh JWT each attempt: its iat is the clock's now. */
-		now = a->now();
+		now = a->cache.now();
 		freezero_str(jwt);
 		freezero_str(form);
 		form = NULL;
@@ -267,7 +217,7 @@ static int exchange(struct gcp_auth *a, struct http_client *c,
 		form = gcp_token_form(jwt);
 		req.body = form;
 		req.body_len = strlen(form);
-		if (!attempt(a, c, &req, now, &token, &expires_in, &retry, e))
+		if (!attempt(a, c, &req, now, &token, expires_in, &retry, e))
 			break;
 		if (!retry)
 			goto out;
@@ -281,12 +231,9 @@ static int exchange(struct gcp_auth *a, struct http_client *c,
 		      e->msg);
 	}
 	cloud_err_release(e);
-	secret_register("the GCP access token", token);
-	freezero_str(a->token);
-	a->token = token;
+	*out = token;
 	token = NULL;
-	a->expires = now + expires_in;
-	a->exchanges++;
+	*at = now;
 	ret = 0;
 out:
 	freezero_str(jwt);
@@ -295,49 +242,29 @@ out:
 	return ret;
 }
 
-static time_t wall_clock(void)
-{
-	return time(NULL);
-}
-
 int gcp_auth_init(struct gcp_auth *a, const char *path, char **err)
 {
 	memset(a, 0, sizeof(*a));
-	pthread_mutex_init(&a->lock, NULL);
+	oauth_cache_init(&a->cache, "the GCP access token");
 	a->scope = GCP_SCOPE_COMPUTE;
-	a->now = wall_clock;
-	a->post = gcp_token_post_http;
+	a->post = oauth_send_http;
 	return gcp_key_load(&a->key, path, err);
 }
 
 void gcp_auth_release(struct gcp_auth *a)
 {
-	freezero_str(a->token);
-	a->token = NULL;
+	oauth_cache_release(&a->cache);
 	gcp_key_release(&a->key);
-	pthread_mutex_destroy(&a->lock);
 }
 
 int gcp_token_get(struct gcp_auth *a, struct http_client *c, char **token,
 		  struct cloud_err *err)
 {
-	int ret = 0;
-
-	*token = NULL;
-	cloud_err_release(err);
-	pthread_mutex_lock(&a->lock);
-	if (!a->token || a->expires - a->now() < GCP_TOKEN_MARGIN)
-		ret = exchange(a, c, err);
-	if (!ret)
-		*token = xstrdup(a->token);
-	pthread_mutex_unlock(&a->lock);
-	return ret;
+	return oauth_cache_get(&a->cache, GCP_TOKEN_MARGIN, exchange, a, c,
+			       token, err);
 }
 
 void gcp_token_invalidate(struct gcp_auth *a)
 {
-	pthread_mutex_lock(&a->lock);
-	freezero_str(a->token);
-	a->token = NULL;
-	pthread_mutex_unlock(&a->lock);
+	oauth_cache_drop(&a->cache);
 }
