@@ -87,43 +87,48 @@ async function main() {
   check("resource groups listed", (await all(rm.resourceGroups.list())).some((g) => g.name === G));
 
   // --- network ---
-  const vnet = await net.virtualNetworks.beginCreateOrUpdateAndWait(G, "vnet", {
+  // independent kinds made side by side, as a provisioner would
+  const [vnet, nsg, pip, disk] = await Promise.all([
+    net.virtualNetworks.beginCreateOrUpdateAndWait(G, "vnet", {
     location: L, tags: TAGS, addressSpace: { addressPrefixes: ["198.18.0.0/16"] },
-    subnets: [{ name: "s1", addressPrefix: "198.18.0.0/24" }] });
+    subnets: [{ name: "s1", addressPrefix: "198.18.0.0/24" }] }),
+    net.networkSecurityGroups.beginCreateOrUpdateAndWait(G, "nsg", {
+      location: L, tags: TAGS, securityRules: [{ name: "ssh", protocol: "Tcp", access: "Allow",
+        direction: "Inbound", priority: 100, sourceAddressPrefix: "*", sourcePortRange: "*",
+        destinationAddressPrefix: "*", destinationPortRange: "22" }] }),
+    net.publicIPAddresses.beginCreateOrUpdateAndWait(G, "pip", {
+      location: L, tags: TAGS, publicIPAllocationMethod: "Static", sku: { name: "Standard" } }),
+    cmp.disks.beginCreateOrUpdateAndWait(G, "data1", {
+      location: L, tags: TAGS, sku: { name: "Premium_LRS" }, diskSizeGB: 64,
+      creationData: { createOption: "Empty" } })]);
   check("virtual network created (LRO), provisioningState Succeeded",
     vnet.provisioningState === "Succeeded" && vnet.subnets.length === 1, JSON.stringify(vnet));
-  const s2 = await net.subnets.beginCreateOrUpdateAndWait(G, "vnet", "s2",
-    { addressPrefix: "198.18.1.0/24" });
+  const lbId = `/subscriptions/${SUB}/resourceGroups/${G}/providers/Microsoft.Network/loadBalancers/lb`;
+  const [s2, rule, lb] = await Promise.all([
+    net.subnets.beginCreateOrUpdateAndWait(G, "vnet", "s2", { addressPrefix: "198.18.1.0/24" }),
+    net.securityRules.beginCreateOrUpdateAndWait(G, "nsg", "iris", {
+      protocol: "Tcp", access: "Allow", direction: "Inbound", priority: 110,
+      sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*",
+      destinationPortRanges: ["1972", "52773"] }),
+    net.loadBalancers.beginCreateOrUpdateAndWait(G, "lb", {
+      location: L, tags: TAGS, sku: { name: "Standard" },
+      frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: pip.id } }],
+      backendAddressPools: [{ name: "be" }],
+      probes: [{ name: "p", protocol: "Tcp", port: 1972, intervalInSeconds: 5,
+        numberOfProbes: 2 }],
+      loadBalancingRules: [{ name: "r", protocol: "Tcp", frontendPort: 1972, backendPort: 1972,
+        frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/fe` },
+        backendAddressPool: { id: `${lbId}/backendAddressPools/be` },
+        probe: { id: `${lbId}/probes/p` } }] })]);
   check("subnet created as a child", s2.name === "s2" && s2.provisioningState === "Succeeded");
   check("subnets listed", (await all(net.subnets.list(G, "vnet"))).map((s) => s.name).sort()
     .join() === "s1,s2");
-  const nsg = await net.networkSecurityGroups.beginCreateOrUpdateAndWait(G, "nsg", {
-    location: L, tags: TAGS, securityRules: [{ name: "ssh", protocol: "Tcp", access: "Allow",
-      direction: "Inbound", priority: 100, sourceAddressPrefix: "*", sourcePortRange: "*",
-      destinationAddressPrefix: "*", destinationPortRange: "22" }] });
   check("network security group created with a rule and the default rules",
     nsg.securityRules.length === 1 && nsg.defaultSecurityRules.length === 6);
-  const rule = await net.securityRules.beginCreateOrUpdateAndWait(G, "nsg", "iris", {
-    protocol: "Tcp", access: "Allow", direction: "Inbound", priority: 110,
-    sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*",
-    destinationPortRanges: ["1972", "52773"] });
   check("security rule created as a child", rule.destinationPortRanges.length === 2);
   check("security rules listed",
     (await all(net.securityRules.list(G, "nsg"))).length === 2);
-  const pip = await net.publicIPAddresses.beginCreateOrUpdateAndWait(G, "pip", {
-    location: L, tags: TAGS, publicIPAllocationMethod: "Static", sku: { name: "Standard" } });
   check("public IP from 203.0.113.0/24", /^203\.0\.113\.\d+$/.test(pip.ipAddress || ""));
-  const lbId = `/subscriptions/${SUB}/resourceGroups/${G}/providers/Microsoft.Network/loadBalancers/lb`;
-  const lb = await net.loadBalancers.beginCreateOrUpdateAndWait(G, "lb", {
-    location: L, tags: TAGS, sku: { name: "Standard" },
-    frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: pip.id } }],
-    backendAddressPools: [{ name: "be" }],
-    probes: [{ name: "p", protocol: "Tcp", port: 1972, intervalInSeconds: 5,
-      numberOfProbes: 2 }],
-    loadBalancingRules: [{ name: "r", protocol: "Tcp", frontendPort: 1972, backendPort: 1972,
-      frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/fe` },
-      backendAddressPool: { id: `${lbId}/backendAddressPools/be` },
-      probe: { id: `${lbId}/probes/p` } }] });
   check("load balancer created with its pool, probe and rule",
     lb.backendAddressPools[0].id.endsWith("/backendAddressPools/be") &&
     lb.probes.length === 1 && lb.loadBalancingRules.length === 1);
@@ -146,9 +151,6 @@ async function main() {
   check("NICs listed by group", (await all(net.networkInterfaces.list(G))).length === 2);
 
   // --- compute ---
-  const disk = await cmp.disks.beginCreateOrUpdateAndWait(G, "data1", {
-    location: L, tags: TAGS, sku: { name: "Premium_LRS" }, diskSizeGB: 64,
-    creationData: { createOption: "Empty" } });
   check("disk created (202 + Location)", disk.diskSizeGB === 64 && disk.diskState === "Unattached",
     JSON.stringify(disk));
   const vmSpec = (nic) => ({ location: L, tags: TAGS, zones: ["1"],
@@ -206,22 +208,22 @@ async function main() {
     /ResourceNotFound/);
 
   // --- deletes ---
-  await cmp.virtualMachines.beginDeleteAndWait(G, "vm2");
-  await cmp.virtualMachines.beginDeleteAndWait(G, "vm1");
+  await Promise.all([cmp.virtualMachines.beginDeleteAndWait(G, "vm2"),
+    cmp.virtualMachines.beginDeleteAndWait(G, "vm1")]);
   check("VM deleted: its Delete OS disk gone, the attached disk detached",
     (await all(cmp.virtualMachines.list(G))).length === 0 &&
     (await cmp.disks.get(G, "data1")).diskState === "Unattached" &&
     !(await all(cmp.disks.listByResourceGroup(G))).some((d) => d.name === "nic1-os"));
-  await cmp.disks.beginDeleteAndWait(G, "data1");
-  await net.networkInterfaces.beginDeleteAndWait(G, "nic1");
-  await net.networkInterfaces.beginDeleteAndWait(G, "nic2");
-  await net.loadBalancers.beginDeleteAndWait(G, "lb");
-  await net.publicIPAddresses.beginDeleteAndWait(G, "pip");
-  await net.securityRules.beginDeleteAndWait(G, "nsg", "iris");
+  await Promise.all([cmp.disks.beginDeleteAndWait(G, "data1"),
+    net.networkInterfaces.beginDeleteAndWait(G, "nic1"),
+    net.networkInterfaces.beginDeleteAndWait(G, "nic2")]);
+  await Promise.all([net.loadBalancers.beginDeleteAndWait(G, "lb"),
+    net.securityRules.beginDeleteAndWait(G, "nsg", "iris"),
+    net.subnets.beginDeleteAndWait(G, "vnet", "s2")]);
   check("security rule deleted", (await all(net.securityRules.list(G, "nsg"))).length === 1);
-  await net.networkSecurityGroups.beginDeleteAndWait(G, "nsg");
-  await net.subnets.beginDeleteAndWait(G, "vnet", "s2");
-  await net.virtualNetworks.beginDeleteAndWait(G, "vnet");
+  await Promise.all([net.publicIPAddresses.beginDeleteAndWait(G, "pip"),
+    net.networkSecurityGroups.beginDeleteAndWait(G, "nsg"),
+    net.virtualNetworks.beginDeleteAndWait(G, "vnet")]);
   check("every resource deleted", (await all(rm.resources.listByResourceGroup(G))).length === 0);
   await rm.resourceGroups.beginDeleteAndWait(G);
   check("resource group deleted (202 + Location, polled)",
