@@ -21,7 +21,7 @@ ARM:    /subscriptions/S/resourcegroups[/G]            (Authorization: Bearer)
             virtualNetworks[/V/subnets], networkSecurityGroups[/N/securityRules],
             publicIPAddresses, networkInterfaces, loadBalancers
         /subscriptions/S/resourceGroups/G/providers/Microsoft.Compute/
-            virtualMachines, disks
+            virtualMachines (+ instanceView, $expand=instanceView), disks
         /subscriptions/S[/resourceGroups/G]/resources?$filter=tagName eq 'k'
             and tagValue eq 'v'
         PUT creates or updates (by name), GET, list, DELETE; every call needs
@@ -535,6 +535,7 @@ class Handler(BaseHTTPRequestHandler):
     def read_body(self):
         n = int(self.headers.get("Content-Length") or 0)
         if n > MAX_BODY:
+            self.close_connection = True        # the body is left unread
             raise ArmError(413, "RequestEntityTooLarge", "The request body is too large.")
         return self.rfile.read(n) if n else b""
 
@@ -579,7 +580,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(e.status, e.body())
         except ArmError as e:
             self.send_json(e.status, e.body(), e.headers)
-        except (ValueError, KeyError, TypeError) as e:
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError) as e:
             self.send_json(400, ArmError(400, "InvalidRequestContent",
                                          f"The request content was invalid: {e}").body())
 
@@ -832,8 +833,18 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"value": [f.view(r) for r in f.res.values()
                                    if r["_kind"] == kind and r["_group"] == g.lower()]}, {}
         name = rest[0]
+        vm = kind == "microsoft.compute/virtualmachines"
+        if len(rest) == 1 and vm and m == "GET" and q.get("$expand") == "instanceView":
+            code, o, h = self.resource(g, kind, name, None, None, body)
+            o["properties"]["instanceView"] = instance_view(o)
+            return code, o, h
         if len(rest) == 1:
             return self.resource(g, kind, name, None, None, body)
+        if len(rest) == 2 and vm and rest[1].lower() == "instanceview" and m == "GET":
+            r = f.lookup(f.res_id(g, kind, name))
+            if r is None:
+                raise not_found(kind, name, g)
+            return 200, instance_view(r), {}
         if kind in CHILDREN and rest[1].lower() == CHILDREN[kind][0].lower():
             parent = f.lookup(f.res_id(g, kind, name))
             if parent is None:
@@ -884,6 +895,10 @@ class Handler(BaseHTTPRequestHandler):
                    "type": "Microsoft.Resources/resourceGroups",
                    "location": rg["location"] if rg else b["location"],
                    "tags": b.get("tags") or {}, "properties": {"provisioningState": "Succeeded"}}
+            if rg and rg["location"].lower() != str(b["location"]).replace(" ", "").lower():
+                raise ArmError(409, "InvalidResourceGroupLocation", "Invalid resource group "
+                               f"location '{b['location']}'. The Resource group already exists "
+                               f"in location '{rg['location']}'.")
             if rg and rg["properties"]["provisioningState"] == "Deleting":
                 raise ArmError(409, "ResourceGroupBeingDeleted", f"The resource group '{g}' "
                                "is in deprovisioning state and cannot perform this operation.")
@@ -1067,6 +1082,20 @@ class Handler(BaseHTTPRequestHandler):
             return 204, None, {}
         r = f.lookup(op["rid"])
         return (200, f.view(r), {}) if r else (204, None, {})
+
+
+def instance_view(vm):
+    """A VM's instanceView: its provisioning state and (when it succeeded)
+    PowerState/running, as ARM gives them."""
+    st = vm["properties"]["provisioningState"]
+    out = [{"code": "ProvisioningState/" + st.lower(), "level": "Info" if st != "Failed"
+            else "Error", "displayStatus": "Provisioning " + st.lower()}]
+    if st == "Succeeded":
+        out.append({"code": "PowerState/running", "level": "Info",
+                    "displayStatus": "VM running"})
+    return {"computerName": vm["properties"].get("osProfile", {}).get("computerName",
+                                                                       vm["name"]),
+            "osName": "ubuntu", "statuses": out}
 
 
 def tag_filter(q):

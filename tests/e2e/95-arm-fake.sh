@@ -58,7 +58,7 @@ while IFS= read -r l; do
 	*) printf '#   %s\n' "$l" ;;
 	esac
 done <<< "$out"
-is "the SDK conformance ran its 33 checks" "$(printf '%s\n' "$out" | grep -c '^ok - ')" 33
+is "the SDK conformance ran its 34 checks" "$(printf '%s\n' "$out" | grep -c '^ok - ')" 34
 
 # --- Entra ID's token endpoint ---
 out=$(tok "$AZURE_TENANT_ID" "$AZURE_CLIENT_ID" "$AZURE_CLIENT_SECRET")
@@ -105,6 +105,8 @@ is "no api-version: 400 MissingApiVersionParameter" "$(status "$out") $(body "$o
 ctl '{"op_delay": 1.5, "retry_after": 2}'
 out=$(hc "${A[@]}" -X PUT -d '{"location": "eastus", "tags": {"icm": "e2e"}}' "$U$S/resourcegroups/rg95?api-version=2021-04-01")
 is "resource group: 201, Succeeded at once" "$(status "$out") $(body "$out" | jv provisioningState)" "201 Succeeded"
+out=$(hc "${A[@]}" -X PUT -d '{"location": "westus"}' "$U$S/resourcegroups/rg95?api-version=2021-04-01")
+is "the same group in another location: 409 InvalidResourceGroupLocation" "$(status "$out") $(body "$out" | jv code)" "409 InvalidResourceGroupLocation"
 V=$S/resourceGroups/rg95/providers/Microsoft.Network/virtualNetworks/v95
 out=$(hc "${A[@]}" -X PUT -d '{"location": "eastus", "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}, "subnets": [{"name": "s", "properties": {"addressPrefix": "10.9.0.0/24"}}]}}' "$U$V?api-version=2024-05-01")
 AO=$(hdr azure-asyncoperation "$out")

@@ -168,6 +168,9 @@ async function main() {
   const vm = await cmp.virtualMachines.beginCreateOrUpdateAndWait(G, "vm1", vmSpec("nic1"));
   check("VM created (LRO), provisioningState Succeeded",
     vm.provisioningState === "Succeeded" && vm.vmId && vm.zones[0] === "1");
+  const iv = await cmp.virtualMachines.instanceView(G, "vm1");
+  check("the VM's instance view: PowerState/running",
+    iv.statuses.some((x) => x.code === "PowerState/running"), JSON.stringify(iv.statuses));
   const d1 = await cmp.disks.get(G, "data1");
   check("the attached disk is managed by the VM", d1.managedBy === vm.id &&
     d1.diskState === "Attached");
