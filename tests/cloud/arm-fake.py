@@ -7,7 +7,7 @@ pages), Python standard library only, serving https on 127.0.0.1.
 
     arm-fake.py --port P --cert CERT.pem --key KEY.pem --tenant T
                 --subscription S --client-id C [--op-delay SECONDS]
-                [--retry-after SECONDS]
+                [--retry-after SECONDS] [--imds-port Q]
     with the app's secret in $ARM_SECRET and an expired one in $ARM_EXPIRED
     (the environment: not seen by ps)
 
@@ -15,7 +15,9 @@ Token:  POST /{tenant}/oauth2/v2.0/token  grant_type=client_credentials,
         client_id, client_secret, scope=https://management.azure.com/.default
         GET  /{tenant}/v2.0/.well-known/openid-configuration (MSAL's discovery)
         GET  /metadata/identity/oauth2/token?api-version=2018-02-01&resource=R
-             with "Metadata: true" (the managed identity, as IMDS answers)
+             with "Metadata: true" (the managed identity, as IMDS answers);
+             also on plain http at 127.0.0.1:Q with --imds-port (as IMDS
+             is http), where nothing else is served
 ARM:    /subscriptions/S/resourcegroups[/G]            (Authorization: Bearer)
         /subscriptions/S/resourceGroups/G/providers/Microsoft.Network/
             virtualNetworks[/V/subnets], networkSecurityGroups[/N/securityRules],
@@ -554,6 +556,8 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self):
         self.route()
 
+    imds_only = False
+
     def route(self):
         f = self.fake
         u = urllib.parse.urlsplit(self.path)
@@ -563,6 +567,8 @@ class Handler(BaseHTTPRequestHandler):
             body = self.read_body()
             with f.lock:
                 f.stats["calls"] += 1
+            if self.imds_only and not path.startswith("/metadata/"):
+                raise ArmError(404, "NotFound", "Only /metadata/ is served here (FAKE IMDS).")
             if path.startswith("/_fake/"):
                 return self.control(path, body)
             if path.startswith("/metadata/identity/oauth2/token"):
@@ -1120,6 +1126,17 @@ def tenant_unknown(tenant):
                     "subscriptions for the tenant.")
 
 
+def listen(port, handler):
+    """A threading server on 127.0.0.1:port, or None (said on stderr)."""
+    try:
+        srv = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as e:
+        print(f"arm-fake: cannot listen on 127.0.0.1:{port}: {e}", file=sys.stderr)
+        return None
+    srv.daemon_threads = True
+    return srv
+
+
 def main():
     ap = argparse.ArgumentParser(description="A FAKE Azure Resource Manager (tests only).")
     ap.add_argument("--port", type=int, required=True)
@@ -1130,6 +1147,7 @@ def main():
     ap.add_argument("--client-id", required=True)
     ap.add_argument("--op-delay", type=float, default=0.5)
     ap.add_argument("--retry-after", type=int, default=1)
+    ap.add_argument("--imds-port", type=int, default=0)
     a = ap.parse_args()
     a.client_secret = os.environ.get("ARM_SECRET", "")
     a.expired_secret = os.environ.get("ARM_EXPIRED", "")
@@ -1143,15 +1161,19 @@ def main():
     except (OSError, ssl.SSLError) as e:
         print(f"arm-fake: cannot load {a.cert} / {a.key}: {e}", file=sys.stderr)
         return 1
-    try:
-        srv = ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    except OSError as e:
-        print(f"arm-fake: cannot listen on 127.0.0.1:{a.port}: {e}", file=sys.stderr)
+    srv = listen(a.port, Handler)
+    if srv is None:
         return 1
-    srv.daemon_threads = True
     # the handshake happens in each request's thread, not in accept()
     srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
                                  do_handshake_on_connect=False)
+    if a.imds_port:
+        class ImdsHandler(Handler):
+            imds_only = True
+        imds = listen(a.imds_port, ImdsHandler)
+        if imds is None:
+            return 1
+        threading.Thread(target=imds.serve_forever, daemon=True).start()
     print(f"arm-fake: FAKE Azure Resource Manager on https://127.0.0.1:{a.port}/",
           file=sys.stderr, flush=True)
     try:

@@ -82,13 +82,18 @@ out=$(printf '%s\n' "$out" | sed '$d' | js 'd["error_description"]')
 contains "the description names the tenant" "$out" "Tenant '00000000-0000-0000-0000-0000000000aa' not found"
 
 # --- IMDS ---
-M="$U/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/"
+M="$ARM_FAKE_IMDS_URL?api-version=2018-02-01&resource=https://management.azure.com/"
+contains "IMDS is plain http" "$M" "http://127.0.0.1:8480/metadata/identity/oauth2/token?"
 out=$(c "$M")
 contains "IMDS without 'Metadata: true' refuses" "$out" "Required metadata header not specified"
+out=$(c -w '\n%{http_code}' "${ARM_FAKE_IMDS_URL%%/metadata/*}$S/resourcegroups?api-version=2021-04-01")
+is "IMDS's port serves nothing of ARM" "$(printf '%s\n' "$out" | tail -1)" 404
 out=$(c -H "Metadata: true" "$M")
 is "IMDS: a managed-identity token, its numbers as strings" \
 	"$(printf '%s' "$out" | js 'd["token_type"], d["resource"], type(d["expires_on"]).__name__, len(d["access_token"]) > 40')" \
 	"Bearer https://management.azure.com/ str True"
+contains "the https port answers IMDS's path too" \
+	"$(c -H "Metadata: true" "$U/metadata/identity/oauth2/token?api-version=2018-02-01&resource=https://management.azure.com/")" '"access_token": '
 
 # --- ARM: authentication, api-version ---
 A=(-H "Authorization: Bearer $ARM_TOKEN" -H "Content-Type: application/json")
