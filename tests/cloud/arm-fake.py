@@ -475,11 +475,26 @@ def vm_prepare(fake, g, rid, r, props, old):
     return effect
 
 
+NIC, LB = "microsoft.network/networkinterfaces", "microsoft.network/loadbalancers"
+SUBNET = "microsoft.network/virtualnetworks/subnets"
+# kind: the kinds whose properties may refer to it (or to its children)
+REFERRERS = {
+    "microsoft.network/virtualnetworks": (NIC, LB),
+    SUBNET: (NIC, LB),
+    "microsoft.network/networksecuritygroups": (NIC, SUBNET),
+    "microsoft.network/publicipaddresses": (NIC, LB),
+    NIC: ("microsoft.compute/virtualmachines",),
+    LB: (NIC,),
+    "microsoft.compute/disks": ("microsoft.compute/virtualmachines",),
+}
+
+
 def in_use(fake, r):
     """The id of a resource that refers to r (so r cannot be deleted), or None."""
     rid = r["id"].lower()
+    kinds = REFERRERS.get(r["_kind"], ())
     for o in fake.res.values():
-        if o is r or o["id"].lower().startswith(rid + "/"):
+        if o["_kind"] not in kinds or o["id"].lower().startswith(rid + "/"):
             continue
         s = json.dumps(o.get("properties", {})).lower()
         if '"' + rid + '"' in s or '"' + rid + "/" in s:
