@@ -1099,9 +1099,10 @@ class Handler(BaseHTTPRequestHandler):
         if st == "InProgress":
             return 202, None, {"Location": self.base() + self.path,
                                "Retry-After": str(f.retry_after)}
-        if st == "Failed":
+        if st == "Failed":     # the failure's own status and ARM's error body
             e = f.op_error(op)
-            return 200, {"status": "Failed", "error": e}, {}
+            e["details"] = []
+            return 400, {"error": e}, {}
         if op["action"] == "delete":
             return 204, None, {}
         r = f.lookup(op["rid"])

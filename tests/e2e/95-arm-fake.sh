@@ -58,7 +58,7 @@ while IFS= read -r l; do
 	*) printf '#   %s\n' "$l" ;;
 	esac
 done <<< "$out"
-is "the SDK conformance ran its 34 checks" "$(printf '%s\n' "$out" | grep -c '^ok - ')" 34
+is "the SDK conformance ran its 35 checks" "$(printf '%s\n' "$out" | grep -c '^ok - ')" 35
 
 # --- Entra ID's token endpoint ---
 out=$(tok "$AZURE_TENANT_ID" "$AZURE_CLIENT_ID" "$AZURE_CLIENT_SECRET")
@@ -142,9 +142,9 @@ is "a DELETE of what is not there: 204" "$(status "$(hc "${A[@]}" -X DELETE "$U$
 ctl '{"op_delay": 0.2, "fail_ops": {"disks": "QuotaExceeded", "networkInterfaces": "AllocationFailed"}}'
 out=$(hc "${A[@]}" -X PUT -d '{"location": "eastus", "properties": {"diskSizeGB": 8, "creationData": {"createOption": "Empty"}}}' "$U$D?api-version=2024-03-02")
 sleep 0.3
-out=$(c "${A[@]}" "$(hdr location "$out")")
-is "an operation Failed on demand: QuotaExceeded naming the location" \
-	"$(printf '%s' "$out" | js 'd["status"], d["error"]["code"], "Location: eastus" in d["error"]["message"]')" "Failed QuotaExceeded True"
+out=$(hc "${A[@]}" "$(hdr location "$out")")
+is "an operation Failed on demand: its Location 400 with QuotaExceeded naming the location" \
+	"$(status "$out") $(body "$out" | js 'd["error"]["code"], "Location: eastus" in d["error"]["message"]')" "400 QuotaExceeded True"
 N=$S/resourceGroups/rg95/providers/Microsoft.Network/networkInterfaces/n95
 out=$(hc "${A[@]}" -X PUT -d "{\"location\": \"eastus\", \"properties\": {\"ipConfigurations\": [{\"name\": \"c\", \"properties\": {\"subnet\": {\"id\": \"$V/subnets/s\"}}}]}}" "$U$N?api-version=2024-05-01")
 is "a NIC takes .11 of its subnet" "$(body "$out" | jv privateIPAddress)" 10.9.0.11

@@ -202,6 +202,10 @@ async function main() {
     /AllocationFailed|Allocation failed/);
   check("the failed VM is provisioningState Failed",
     (await cmp.virtualMachines.get(G, "vm2")).provisioningState === "Failed");
+  await fake("/_fake/control", { fail_ops: { disks: "QuotaExceeded" } });
+  await throws("a failed operation followed by Location reaches the client (QuotaExceeded)",
+    cmp.disks.beginCreateOrUpdateAndWait(G, "bad", { location: L, diskSizeGB: 8,
+      creationData: { createOption: "Empty" } }), /QuotaExceeded|exceeding approved/);
   const before = (await fake("/_fake/stats")).errors_injected;
   await fake("/_fake/control", { fail_code: 429, fail_next: 1 });
   const got = await net.virtualNetworks.get(G, "vnet");
@@ -218,6 +222,7 @@ async function main() {
     (await cmp.disks.get(G, "data1")).diskState === "Unattached" &&
     !(await all(cmp.disks.listByResourceGroup(G))).some((d) => d.name === "nic1-os"));
   await Promise.all([cmp.disks.beginDeleteAndWait(G, "data1"),
+    cmp.disks.beginDeleteAndWait(G, "bad"),
     net.networkInterfaces.beginDeleteAndWait(G, "nic1"),
     net.networkInterfaces.beginDeleteAndWait(G, "nic2")]);
   await Promise.all([net.loadBalancers.beginDeleteAndWait(G, "lb"),
