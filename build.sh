@@ -254,7 +254,31 @@ $want"
     fi
 }
 
+# The official Azure clients from npm that the FAKE ARM is checked against
+# (e2e 95): `npm ci` of tests/cloud/azure-sdk's lock file into
+# build/tests/azure-sdk, again only when the lock file changed.  Node.js 20 or
+# later comes with the machine (not from apt: Debian 12's nodejs is 18, too
+# old for these clients); without it, or without the registry, a warning and
+# e2e 95 skips.
+setup_azure_sdk() {
+    local src=tests/cloud/azure-sdk dst=build/tests/azure-sdk major sum
+    command -v node >/dev/null && command -v npm >/dev/null || {
+        say "warning: no node/npm: the Azure SDK conformance test (e2e 95) will skip"; return 0; }
+    major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+    [ "$major" -ge 20 ] || {
+        say "warning: node $major is older than 20: the Azure SDK conformance test (e2e 95) will skip"
+        return 0; }
+    sum=$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -c1-16)
+    [ -d "$dst/node_modules" ] && [ "$(cat "$dst/.lock-sum" 2>/dev/null)" = "$sum" ] && return 0
+    say "npm ci: the Azure SDK clients into $dst"
+    rm -rf "$dst" && mkdir -p "$dst" && cp "$src/package.json" "$src/package-lock.json" "$dst/" &&
+        (cd "$dst" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null) &&
+        echo "$sum" > "$dst/.lock-sum" ||
+        say "warning: npm ci failed: the Azure SDK conformance test (e2e 95) will skip"
+}
+
 setup_apt
+setup_azure_sdk
 say "building"
 make
 if [ "$EXTRA_ARCH" = arm64 ]; then

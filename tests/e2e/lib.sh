@@ -201,15 +201,36 @@ mx() { "$TOP/tests/cloud/moto" exec --dir "$MOTO_DIR" -- "$@"; }
 # a failure when it does not start.  gx CMD...: runs CMD in its namespace
 # with gcloud's variables (CLOUDSDK_*, GCE_FAKE_URL, GCE_KEY: see gce).
 gce_up() {
-	local out st
-	[ "$(id -u)" = 0 ] || skip_all "the GCE fake runs in a network namespace: needs root (running as uid $(id -u))"
 	GCE_DIR=$1; shift
-	out=$("$TOP/tests/cloud/gce" start --dir "$GCE_DIR" --port 8089 "$@" 2>&1); st=$?
-	[ "$st" = 77 ] && skip_all "$(printf '%s' "$out" | tail -1)"
-	_on_exit '"$TOP/tests/cloud/gce" stop --dir "$GCE_DIR" >/dev/null 2>&1'
-	[ "$st" = 0 ] || { echo "1..1"; echo "not ok 1 - gce start"; printf '%s\n' "$out" | sed 's/^/#   /'; exit 1; }
+	_fake_up gce "GCE fake" 8089 "$GCE_DIR" "$@"
 }
 gx() { "$TOP/tests/cloud/gce" exec --dir "$GCE_DIR" -- "$@"; }
+
+# _fake_up WRAPPER WHAT PORT DIR [start options]: tests/cloud/WRAPPER started
+# in DIR on PORT and stopped at exit; skipped where it cannot run (77), the
+# test failed when it does not start.
+_fake_up() {
+	local w=$1 what=$2 port=$3 dir=$4 out st
+	shift 4
+	[ "$(id -u)" = 0 ] || skip_all "the $what runs in a network namespace: needs root (running as uid $(id -u))"
+	out=$("$TOP/tests/cloud/$w" start --dir "$dir" --port "$port" "$@" 2>&1); st=$?
+	[ "$st" = 77 ] && skip_all "$(printf '%s' "$out" | tail -1)"
+	_on_exit "\"\$TOP/tests/cloud/$w\" stop --dir '$dir' >/dev/null 2>&1"
+	[ "$st" = 0 ] || { echo "1..1"; echo "not ok 1 - $w start"; printf '%s\n' "$out" | sed 's/^/#   /'; exit 1; }
+}
+
+# arm_up DIR [arm start options]: the FAKE Azure Resource Manager
+# (tests/cloud/arm, arm-fake.py) started in DIR on port 8443 in its
+# loopback-only network namespace, https with its own CA (DIR/ca.pem), a
+# tenant, subscription and app it accepts (DIR/env), stopped at exit;
+# skipped where it cannot run, a failure when it does not start.  ax CMD...:
+# runs CMD in its namespace with the Azure variables (ARM_FAKE_URL,
+# AZURE_AUTHORITY_HOST, AZURE_TENANT_ID, ... NODE_EXTRA_CA_CERTS: see arm).
+arm_up() {
+	ARM_DIR=$1; shift
+	_fake_up arm "ARM fake" 8443 "$ARM_DIR" "$@"
+}
+ax() { "$TOP/tests/cloud/arm" exec --dir "$ARM_DIR" -- "$@"; }
 
 # _on_exit CMD: runs CMD at exit before whatever the EXIT trap did already.
 _on_exit() {
