@@ -17,6 +17,7 @@
  */
 #include "icm.h"
 #include "provider/gcp/gcp.h"
+#include "provider/cidr.h"
 #include "util/str.h"
 #include "tap.h"
 
@@ -166,32 +167,32 @@ static void names(void)
 	s = gcp_zone_region("us-east1-b");
 	is_str(s, "us-east1", "a zone's region");
 	free(s);
-	s = gcp_subnet_cidr(&n, 2);
+	s = provider_subnet_cidr(&n, 2);
 	is_str(s, "10.0.2.0/24", "subnet CIDR without net_subnet_cidr");
 	free(s);
 	cJSON_AddStringToObject(f, "net_subnet_cidr", "198.18.0.0/24");
-	s = gcp_subnet_cidr(&n, 0);
+	s = provider_subnet_cidr(&n, 0);
 	is_str(s, "198.18.0.0/24", "net_subnet_cidr for the first region");
 	free(s);
-	s = gcp_subnet_cidr(&n, 1);
+	s = provider_subnet_cidr(&n, 1);
 	is_str(s, "198.18.1.0/24", "... the next block for the second");
 	free(s);
 	cJSON_ReplaceItemInObject(f, "net_subnet_cidr",
 				  cJSON_CreateString("10.8.5.9/22"));
-	s = gcp_subnet_cidr(&n, 1);
+	s = provider_subnet_cidr(&n, 1);
 	is_str(s, "10.8.8.0/22", "... a /22's base and the block after it");
 	free(s);
 	cJSON_ReplaceItemInObject(f, "net_subnet_cidr",
 				  cJSON_CreateString("255.255.255.0/24"));
-	ok(!(s = gcp_subnet_cidr(&n, 1)), "... no room past the end: NULL");
+	ok(!(s = provider_subnet_cidr(&n, 1)), "... no room past the end: NULL");
 	free(s);
 	cJSON_ReplaceItemInObject(f, "net_subnet_cidr",
 				  cJSON_CreateString("10.0.0.0/31"));
-	ok(!(s = gcp_subnet_cidr(&n, 0)), "... a /31: refused");
+	ok(!(s = provider_subnet_cidr(&n, 0)), "... a /31: refused");
 	free(s);
 	cJSON_ReplaceItemInObject(f, "net_subnet_cidr",
 				  cJSON_CreateString("10.0.0/24"));
-	ok(!(s = gcp_subnet_cidr(&n, 0)), "... not an address: refused");
+	ok(!(s = provider_subnet_cidr(&n, 0)), "... not an address: refused");
 	free(s);
 	cJSON_Delete(f);
 }

@@ -143,6 +143,20 @@ int arm_lro_wait(struct arm *a, const struct arm_headers *hdrs, cJSON **out,
 int arm_lro_resume(struct arm *a, const char *url, cJSON **out,
 		   struct cloud_err *err) WARN_UNUSED;
 
+/*
+ * One poll of the operation at url (several run side by side: the
+ * provider's waits): *done false while it runs, with *retry_after the
+ * answer's Retry-After (seconds, -1 none); done: 0 with *out as
+ * arm_lro_wait()'s.  -1 with *err when it Failed or was Canceled (as
+ * arm_lro_wait()) or the poll failed.
+ */
+int arm_lro_poll(struct arm *a, const char *url, bool *done,
+		 long *retry_after, cJSON **out, struct cloud_err *err)
+	WARN_UNUSED;
+/* The pause before a poll for a Retry-After of retry_after seconds (-1:
+ * none): ARM_POLL_MS, or it capped at ARM_RETRY_AFTER_MAX_S. */
+long arm_poll_delay_ms(long retry_after);
+
 /* armerr.c */
 /*
  * An error answer (status, ARM's body) as *err: its class and a line for

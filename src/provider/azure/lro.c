@@ -17,62 +17,39 @@ const char *arm_lro_url(const struct arm_headers *h)
 	       h->location[0] ? h->location : NULL;
 }
 
-/* Polls url until the operation ends (see arm.h), the first poll after
- * wait_s seconds (-1: ARM_POLL_MS). */
-static int follow(struct arm *a, const char *url, long wait_s, cJSON **out,
-		  struct cloud_err *err)
+int arm_lro_poll(struct arm *a, const char *url, bool *done,
+		 long *retry_after, cJSON **out, struct cloud_err *err)
 {
-	long limit = a->lro_wait_ms ? a->lro_wait_ms : ARM_LRO_WAIT_MS;
-	int64_t deadline = a->now_ms() + limit;
 	struct arm_headers h;
 	cJSON *o = NULL;
 	const char *st;
-	long delay;
 	int ret = -1;
 
-	for (;;) {
-		delay = wait_s < 0 ? ARM_POLL_MS :
-			(wait_s < ARM_RETRY_AFTER_MAX_S ? wait_s :
-			 ARM_RETRY_AFTER_MAX_S) * 1000L;
-		if (a->now_ms() + delay > deadline) {
-			cloud_err_set(err, CLOUD_ERR_TRANSIENT, "the operation "
-				      "at %.300s is still not done after %ld "
-				      "minutes (provision again to follow it "
-				      "on)", url, limit / 60000);
-			goto out;
-		}
-		a->sleep_ms(a->sleep_arg, delay);
-		cJSON_Delete(o);
-		o = NULL;
-		if (arm_call(a, "GET", url, NULL, NULL, &o, &h, err))
-			goto out;
-		wait_s = h.retry_after;
-		if (h.status == 202)
-			continue;	/* Location: not done */
-		st = az_str(o, "status");
-		if (!st)
-			break;		/* Location: done, the result */
-		if (!strcasecmp(st, "Succeeded"))
-			break;
-		if (!strcasecmp(st, "Failed")) {
-			const cJSON *e = cJSON_GetObjectItemCaseSensitive(
-				o, "error");
+	*done = false;
+	*retry_after = -1;
+	if (out)
+		*out = NULL;
+	if (arm_call(a, "GET", url, NULL, NULL, &o, &h, err))
+		goto out;
+	*retry_after = h.retry_after;
+	st = h.status == 202 ? "InProgress" : az_str(o, "status");
+	if (!st || !strcasecmp(st, "Succeeded")) {
+		*done = true;	/* Location's result, or Succeeded */
+	} else if (!strcasecmp(st, "Failed")) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "error");
 
-			if (cJSON_IsObject(e))
-				arm_error_obj(e, 0, err);
-			else
-				cloud_err_set(err, CLOUD_ERR_OTHER, "the "
-					      "operation failed without an "
-					      "error");
-			goto out;
-		}
-		if (!strcasecmp(st, "Canceled")) {
-			cloud_err_set(err, CLOUD_ERR_OTHER, "the operation at "
-				      "%.300s was canceled", url);
-			goto out;
-		}
+		if (cJSON_IsObject(e))
+			arm_error_obj(e, 0, err);
+		else
+			cloud_err_set(err, CLOUD_ERR_OTHER, "the operation "
+				      "failed without an error");
+		goto out;
+	} else if (!strcasecmp(st, "Canceled")) {
+		cloud_err_set(err, CLOUD_ERR_OTHER, "the operation at %.300s "
+			      "was canceled", url);
+		goto out;
 	}
-	if (out) {
+	if (*done && out) {
 		*out = o;
 		o = NULL;
 	}
@@ -80,6 +57,40 @@ static int follow(struct arm *a, const char *url, long wait_s, cJSON **out,
 out:
 	cJSON_Delete(o);
 	return ret;
+}
+
+long arm_poll_delay_ms(long retry_after)
+{
+	if (retry_after < 0)
+		return ARM_POLL_MS;
+	return (retry_after < ARM_RETRY_AFTER_MAX_S ? retry_after :
+		ARM_RETRY_AFTER_MAX_S) * 1000L;
+}
+
+/* Polls url until the operation ends (see arm.h), the first poll after
+ * wait_s seconds (-1: ARM_POLL_MS). */
+static int follow(struct arm *a, const char *url, long wait_s, cJSON **out,
+		  struct cloud_err *err)
+{
+	long limit = a->lro_wait_ms ? a->lro_wait_ms : ARM_LRO_WAIT_MS;
+	int64_t deadline = a->now_ms() + limit;
+	bool done = false;
+	long delay;
+
+	for (;;) {
+		delay = arm_poll_delay_ms(wait_s);
+		if (a->now_ms() + delay > deadline)
+			return cloud_err_set(err, CLOUD_ERR_TRANSIENT, "the "
+					     "operation at %.300s is still not "
+					     "done after %ld minutes (provision "
+					     "again to follow it on)", url,
+					     limit / 60000);
+		a->sleep_ms(a->sleep_arg, delay);
+		if (arm_lro_poll(a, url, &done, &wait_s, out, err))
+			return -1;
+		if (done)
+			return 0;
+	}
 }
 
 int arm_lro_wait(struct arm *a, const struct arm_headers *hdrs, cJSON **out,

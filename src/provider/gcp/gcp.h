@@ -176,8 +176,6 @@ int gcp_ensure(struct gcp *g, const struct res_kind *k, const char *key,
 
 /* network.c: network, subnets, firewall.  -1 reported. */
 int gcp_network(struct gcp *g);
-/* The CIDR of region i's subnet (allocated), or NULL reported. */
-char *gcp_subnet_cidr(const struct node *n, size_t i);
 int gcp_firewall(struct gcp *g);
 
 /* instances.c */

@@ -5,9 +5,9 @@
  */
 #include "gcp.h"
 #include "../ports.h"
+#include "../cidr.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
-#include <arpa/inet.h>
 
 /* The path of a user's network or subnet: as given when it has a '/'
  * ("global/networks/x", "projects/p/regions/r/subnetworks/x"), else
@@ -34,43 +34,6 @@ static int exists(struct gcp *g, const char *field, const char *path)
 	}
 	cJSON_Delete(o);
 	return ret;
-}
-
-/*
- * The CIDR of region i's subnet: net_subnet_cidr's block moved i blocks
- * of its own size on, or 10.0.<i>.0/24.  NULL reported when
- * net_subnet_cidr is not an IPv4 CIDR of /8../29 or the block overflows.
- */
-char *gcp_subnet_cidr(const struct node *n, size_t i)
-{
-	const char *c = gfld(n, "net_subnet_cidr");
-	char ip[INET_ADDRSTRLEN], *addr;
-	struct in_addr a;
-	long len;
-	uint64_t base, size;
-
-	if (!c)
-		return xasprintf("10.0.%zu.0/24", i);
-	addr = xstrndup(c, strcspn(c, "/"));
-	if (inet_pton(AF_INET, addr, &a) != 1 || !strchr(c, '/') ||
-	    str_to_long(strchr(c, '/') + 1, &len) || len < 8 || len > 29) {
-		free(addr);
-		error("net_subnet_cidr '%s' is not an IPv4 network of /8 to "
-		      "/29 (e.g. 10.1.0.0/24)", c);
-		return NULL;
-	}
-	free(addr);
-	size = 1ull << (32 - len);
-	base = ntohl(a.s_addr) & ~(uint32_t)(size - 1);
-	base += size * i;
-	if (base > 0xffffffffull) {
-		error("net_subnet_cidr '%s' has no room for %zu regions", c,
-		      i + 1);
-		return NULL;
-	}
-	a.s_addr = htonl((uint32_t)base);
-	inet_ntop(AF_INET, &a, ip, sizeof(ip));
-	return xasprintf("%s/%ld", ip, len);
 }
 
 static int subnets(struct gcp *g)
@@ -106,7 +69,7 @@ static int subnets(struct gcp *g)
 		char *name = xasprintf("%s-%s", g->ldep, g->regions[i]);
 		char *coll = xasprintf("regions/%s/subnetworks",
 				       g->regions[i]);
-		char *cidr = gcp_subnet_cidr(g->any, i);
+		char *cidr = provider_subnet_cidr(g->any, i);
 		cJSON *b = cJSON_CreateObject();
 		const char *id = NULL;
 		int rc = -1;

@@ -5,6 +5,7 @@
  */
 #include "gcp.h"
 #include "tf.h"
+#include "../cidr.h"
 #include "../defs.h"
 #include "../resize.h"
 #include "../../config/config.h"
@@ -335,7 +336,7 @@ static int gcp_validate(const struct provider_ctx *pc, const struct plan *p)
 	for (i = 0; i < p->n && !ret; i++)
 		ret = check_node(&p->nodes[i]);
 	if (!ret && !gfld(any, "Subnet")) {
-		cidr = gcp_subnet_cidr(any, 0);
+		cidr = provider_subnet_cidr(any, 0);
 		ret = cidr ? 0 : -1;
 		free(cidr);
 	}
