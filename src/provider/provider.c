@@ -13,6 +13,7 @@ static const struct provider *const providers[] = {
 	&provider_aws,
 	&provider_vsphere,
 	&provider_gcp,
+	&provider_azure,
 };
 
 const struct provider *provider_find(const char *name)

@@ -66,6 +66,7 @@ extern const struct provider provider_preexisting;
 extern const struct provider provider_aws;
 extern const struct provider provider_vsphere;
 extern const struct provider provider_gcp;
+extern const struct provider provider_azure;
 
 /* provision -plan's Machine Type and Volumes (GB) of node n on provider
  * (its PROVIDER row); allocated. */

@@ -7,7 +7,7 @@
  */
 #include "gcp.h"
 #include "../defs.h"
-#include "../resize.h"
+#include "../volumes.h"
 #include "../../state/log.h"
 #include "../../util/buf.h"
 #include "../../node/authkey.h"
@@ -128,39 +128,21 @@ static cJSON *disk(const struct gcp *g, const struct node *n,
 	return d;
 }
 
-/* The boot disk and the IRIS and Docker volumes (resize.h's names). */
+/* The boot disk and the IRIS and Docker volumes (volumes.h). */
 static cJSON *disks(const struct gcp *g, const struct node *n,
 		    const char *name)
 {
-	static const struct {
-		const char *vol, *suffix;
-	} vols[] = {
-		{ "Data", "data" }, { "WIJ", "wij" },
-		{ "Journal1", "journal1" }, { "Journal2", "journal2" },
-		{ "Docker", "docker" },
-	};
+	struct volume_want v[VOLUMES_MAX];
+	size_t i, k = volumes_wanted(n, v);
 	cJSON *all = cJSON_CreateArray();
-	size_t i;
 
 	cJSON_AddItemToArray(all, disk(g, n, name, NULL,
 				       gfld(n, "OSVolumeSize") ?: "32",
 				       gfld(n, "OSVolumeType"), NULL, true));
-	for (i = 0; i < ARRAY_SIZE(vols); i++) {
-		char f[64];
-		const char *dev, *size, *type;
-
-		snprintf(f, sizeof(f), "%sDeviceName", vols[i].vol);
-		dev = gfld(n, f);
-		snprintf(f, sizeof(f), "%sVolumeSize", vols[i].vol);
-		size = gfld(n, f);
-		snprintf(f, sizeof(f), "%sVolumeType", vols[i].vol);
-		type = gfld(n, f);
-		if (!volume_is_device(dev) || !size ||
-		    (i < 4 && !role_is_iris(n->role)))
-			continue;
-		cJSON_AddItemToArray(all, disk(g, n, name, vols[i].suffix,
-					       size, type, dev, false));
-	}
+	for (i = 0; i < k; i++)
+		cJSON_AddItemToArray(all, disk(g, n, name, v[i].suffix,
+					       v[i].size, v[i].type,
+					       v[i].device, false));
 	return all;
 }
 
