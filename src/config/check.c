@@ -298,6 +298,22 @@ static char *cloudrefs_reason(const char *v)
 	return why;
 }
 
+/* An Azure resource ID: "/subscriptions/" and a cloud reference. */
+static char *armid_reason(const char *v)
+{
+	char *why = str_starts(v, "/subscriptions/") ?
+		cloudref_reason(v + 1) : NULL;
+
+	if (why || !str_starts(v, "/subscriptions/")) {
+		free(why);
+		return xstrdup("expected a resource ID (/subscriptions/<id>/"
+			       "resourceGroups/<group>/providers/...: "
+			       "letters, digits, '-', '_', '.' and '/'; no "
+			       "'.' or '..' segment)");
+	}
+	return NULL;
+}
+
 /* The rules of names and shapes; false when rule is not one of them. */
 static bool shape_rule(const char *rule, const char *v, char **why)
 {
@@ -310,6 +326,8 @@ static bool shape_rule(const char *rule, const char *v, char **why)
 		*why = namelist_reason(v);
 	else if (!strcmp(rule, "cloudref"))
 		*why = cloudrefs_reason(v);
+	else if (!strcmp(rule, "armid"))
+		*why = armid_reason(v);
 	else if (!strcmp(rule, "ip"))
 		*why = is_ip(v) ? NULL :
 			xstrdup("expected an IPv4 or IPv6 address");

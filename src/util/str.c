@@ -146,3 +146,23 @@ int str_to_ull_n(const char *s, size_t n, unsigned long long max,
 	*out = v;
 	return 0;
 }
+
+char *str_list_entry(const char *s, size_t i)
+{
+	const char *e;
+	size_t n;
+
+	for (; s && i; i--) {
+		s = strchr(s, ',');
+		s = s ? s + 1 : NULL;
+	}
+	if (!s)
+		return NULL;
+	while (*s == ' ')
+		s++;
+	e = strchr(s, ',');
+	n = e ? (size_t)(e - s) : strlen(s);
+	while (n && s[n - 1] == ' ')
+		n--;
+	return xstrndup(s, n);
+}

@@ -22,6 +22,9 @@ char *xvasprintf(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
 void freezero_str(char *s);
 
 bool str_starts(const char *s, const char *prefix);
+/* Entry i (0-based) of the comma list s, spaces around it trimmed
+ * (allocated), or NULL when s is NULL or has fewer entries. */
+char *str_list_entry(const char *s, size_t i);
 bool str_ends(const char *s, const char *suffix);
 /* Copies src into dst of size n, always NUL-terminating; returns strlen(src). */
 size_t strlcpy_icm(char *dst, const char *src, size_t n);
