@@ -23,7 +23,12 @@ ARM:    /subscriptions/S/resourcegroups[/G]            (Authorization: Bearer)
             virtualNetworks[/V/subnets], networkSecurityGroups[/N/securityRules],
             publicIPAddresses, networkInterfaces, loadBalancers
         /subscriptions/S/resourceGroups/G/providers/Microsoft.Compute/
-            virtualMachines (+ instanceView, $expand=instanceView), disks
+            virtualMachines (+ instanceView, $expand=instanceView), disks,
+            images, galleries[/N/images] (custom images a VM may name)
+        /subscriptions/S/providers/Microsoft.Compute/skus[?$filter=location
+            eq 'x'], .../locations/L/vmSizes, .../locations/L/publishers[/P/
+            artifacttypes/vmimage/offers[/O/skus[/K/versions[/V]]]] ($top,
+            $orderby=name desc): arm_catalog.py's sizes and images
         /subscriptions/S[/resourceGroups/G]/resources?$filter=tagName eq 'k'
             and tagValue eq 'v'
         PUT creates or updates (by name), GET, list, DELETE; every call needs
@@ -31,13 +36,28 @@ ARM:    /subscriptions/S/resourcegroups[/G]            (Authorization: Bearer)
         201/200 + Azure-AsyncOperation, disks 202 + Location, deletes 202 +
         Location (network and VMs also Azure-AsyncOperation), Retry-After;
         InProgress for --op-delay seconds, then Succeeded (or Failed).
+        A VM PUT is refused at once (as ARM does) for a size not in the
+        catalogue (400 InvalidParameter) or restricted (409 SkuNotAvailable),
+        an image not in the catalogue (404 PlatformImageNotFound) or a custom
+        image not PUT here (404 NotFound, GalleryImageNotFound), an
+        adminPassword against Azure's Linux rule (400 InvalidParameter, never
+        echoed), a changed adminUsername/adminPassword (409
+        PropertyChangeNotAllowed).  A VM whose operation Failed stays Failed
+        until a PUT provisions it again.  A load balancer's rules must name
+        its own frontend, pool and probe; an IP-based pool's addresses an
+        existing virtual network (else 400 InvalidResourceReference).
+        Lists: {"value": [...]}, paged with nextLink ($skiptoken) when the
+        control's page_size is set.
 Test-only (no auth):
-        GET  /_fake/stats    calls, puts and deletes per resource, polls
+        GET  /_fake/stats    calls, arm_calls, puts and deletes per resource,
+             polls, kinds {type: {PUT, DELETE, GET, poll, ...: count}}
         GET  /_fake/state    every stored resource and operation
         POST /_fake/control  JSON: op_delay, retry_after, fail_code (429|503),
              fail_every, fail_next, fail_ops {kind: code} (the kind's next
              operation ends Failed: AllocationFailed, SkuNotAvailable,
-             QuotaExceeded, ...), expire_tokens true, reset true
+             QuotaExceeded, ZonalAllocationFailed, ...), page_size N (lists
+             answer at most N items, 0 = all), restrict_sizes {location:
+             [size, ...]}, expire_tokens true, reset true
 NICs get privateIPAddress from their subnet's addressPrefix: the lowest free
 address from .11 on (198.18.0.0/24 gives .11, .12, ...); public IPs come
 from 203.0.113.0/24 (documentation range).  Every answer carries
@@ -59,6 +79,9 @@ import urllib.parse
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+sys.dont_write_bytecode = True      # no __pycache__ beside the sources
+import arm_catalog as cat           # noqa: E402 (the catalogue beside this file)
+
 MAX_BODY = 4 << 20
 ARM_SCOPE = "https://management.azure.com/.default"
 ARM_RESOURCES = ("https://management.azure.com/", "https://management.azure.com",
@@ -76,11 +99,14 @@ KINDS = {
     "microsoft.network/loadbalancers": ("Microsoft.Network", "loadBalancers", "async"),
     "microsoft.compute/virtualmachines": ("Microsoft.Compute", "virtualMachines", "async"),
     "microsoft.compute/disks": ("Microsoft.Compute", "disks", "location"),
+    "microsoft.compute/images": ("Microsoft.Compute", "images", "async"),
+    "microsoft.compute/galleries": ("Microsoft.Compute", "galleries", "async"),
 }
 # child kinds: parent kind -> (child segment, property list in the parent)
 CHILDREN = {
     "microsoft.network/virtualnetworks": ("subnets", "subnets"),
     "microsoft.network/networksecuritygroups": ("securityRules", "securityRules"),
+    "microsoft.compute/galleries": ("images", None),    # image definitions: no list inline
 }
 # inline children that get ids but are not addressable here
 INLINE = {
@@ -98,6 +124,18 @@ FAIL_TEXT = {
     "QuotaExceeded": "Operation could not be completed as it results in exceeding approved "
                      "Total Regional Cores quota. Location: {loc}, Current Limit: 10, Current "
                      "Usage: 8, Additional Required: 4, (Minimum) New Limit Required: 12.",
+    "ZonalAllocationFailed": "Allocation failed. We do not have sufficient capacity for the "
+                             "requested VM size in this zone. Read more about improving "
+                             "likelihood of allocation success at "
+                             "http://aka.ms/allocation-guidance",
+    "OverconstrainedAllocationRequest": "Allocation failed. VM(s) with the following "
+                                        "constraints cannot be allocated, because the "
+                                        "condition is too restrictive. Please remove some "
+                                        "constraints and try again. Constraints applied "
+                                        "are:\n  - VM Size\n",
+    "OSProvisioningTimedOut": "OS Provisioning for VM '{name}' did not finish in the "
+                              "allotted time. The VM may still finish provisioning "
+                              "successfully. Please check provisioning state later.",
 }
 DEFAULT_RULES = [
     ("AllowVnetInBound", "Inbound", "Allow", 65000, "VirtualNetwork", "VirtualNetwork"),
@@ -112,13 +150,17 @@ DEFAULT_RULES = [
 class ArmError(Exception):
     """An error answered in ARM's shape {"error": {code, message, details}}."""
 
-    def __init__(self, status, code, message, headers=None):
+    def __init__(self, status, code, message, headers=None, target=None):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
         self.headers = headers or {}
+        self.target = target
 
     def body(self):
-        return {"error": {"code": self.code, "message": self.message, "details": []}}
+        e = {"code": self.code, "message": self.message, "details": []}
+        if self.target:
+            e["target"] = self.target
+        return {"error": e}
 
 
 class AadError(Exception):
@@ -179,10 +221,18 @@ class Fake:
         self.res = {}        # lower id: resource object (top level and children)
         self.ops = {}        # op id: op dict
         self.stats = {"calls": 0, "arm_calls": 0, "tokens": 0, "imds_tokens": 0,
-                      "puts": {}, "deletes": {}, "polls": 0, "errors_injected": 0}
+                      "puts": {}, "deletes": {}, "polls": 0, "errors_injected": 0,
+                      "kinds": {}}
         self.fail_code, self.fail_every, self.fail_next = 429, 0, 0
         self.fail_ops = {}
         self.used_pub = set()
+        self.page_size = 0
+        self.restrict_sizes = {}     # location: [lower-case size names]
+
+    def count(self, label, verb):
+        """One more `verb` (PUT, DELETE, GET, poll, ...) call on a kind."""
+        k = self.stats["kinds"].setdefault(label, {})
+        k[verb] = k.get(verb, 0) + 1
 
     # --- identifiers ---
     def rg_id(self, g):
@@ -224,6 +274,7 @@ class Fake:
                 continue
             if r is not None:
                 state = "Failed" if op["fail"] else "Succeeded"
+                r["_failcode"] = op["fail"]
                 if "properties" in r:
                     r["properties"]["provisioningState"] = state
                     for c in self.children_of(r["id"]):
@@ -238,7 +289,8 @@ class Fake:
         code = op["fail"]
         r = self.lookup(op["rid"]) or {}
         msg = FAIL_TEXT.get(code, "The operation failed with code '%s'." % code)
-        return {"code": code, "message": msg.format(id=op["rid"], loc=r.get("location", "?"))}
+        return {"code": code, "message": msg.format(id=op["rid"], loc=r.get("location", "?"),
+                                                    name=r.get("name", "?"))}
 
     def children_of(self, pid):
         p = pid.lower() + "/"
@@ -279,7 +331,7 @@ class Fake:
     def view(self, r):
         o = {k: copy.deepcopy(v) for k, v in r.items() if not k.startswith("_")}
         kind = r["_kind"]
-        if kind in CHILDREN and "properties" in o:
+        if kind in CHILDREN and "properties" in o and CHILDREN[kind][1]:
             seg, prop = CHILDREN[kind]
             o["properties"][prop] = [self.view(c) for c in self.children_of(r["id"])]
         if kind == "microsoft.compute/virtualmachines":
@@ -379,10 +431,7 @@ def prepare(fake, g, kind, name, rid, body, old):
             cp.setdefault("privateIPAddressVersion", "IPv4")
         props.setdefault("primary", True)
     elif kind == "microsoft.network/loadbalancers":
-        for c in props.get("frontendIPConfigurations") or []:
-            pref = (c.get("properties", {}).get("publicIPAddress") or {}).get("id")
-            if pref and fake.lookup(pref) is None:
-                raise bad_ref(pref, rid)
+        lb_check(fake, rid, props)
     elif kind == "microsoft.compute/disks":
         cd = props.get("creationData", {}).get("createOption")
         if not cd:
@@ -406,6 +455,104 @@ def prepare(fake, g, kind, name, rid, body, old):
     return r, effect
 
 
+CUSTOM_IMAGE_RE = re.compile(r"/subscriptions/[^/]+/resourceGroups/[^/]+/providers/"
+                             r"Microsoft\.Compute/(?:images/[^/]+|galleries/[^/]+/images/[^/]+"
+                             r"(?:/versions/[^/]+)?)", re.I)
+
+
+def lb_check(fake, rid, props):
+    """A load balancer's references: its frontends' public IPs, its IP-based
+    backend addresses' virtual networks, and its rules' frontend, pool and
+    probe, which must be its own."""
+    own = set()
+    for lst in ("frontendIPConfigurations", "backendAddressPools", "probes"):
+        for x in props.get(lst) or []:
+            own.add(f"{rid}/{lst}/{x.get('name', '')}".lower())
+    for c in props.get("frontendIPConfigurations") or []:
+        pref = (c.get("properties", {}).get("publicIPAddress") or {}).get("id")
+        if pref and fake.lookup(pref) is None:
+            raise bad_ref(pref, rid)
+    for pool in props.get("backendAddressPools") or []:
+        pid = f"{rid}/backendAddressPools/{pool.get('name', '')}"
+        for a in (pool.get("properties") or {}).get("loadBalancerBackendAddresses") or []:
+            ap = a.get("properties") or {}
+            if not a.get("name"):
+                raise ArmError(400, "InvalidRequestFormat", "Cannot parse the request: "
+                               f"a loadBalancerBackendAddress of {pid} has no name.")
+            try:
+                ipaddress.ip_address(ap.get("ipAddress", ""))
+            except ValueError:
+                raise ArmError(400, "InvalidIPAddressFormat", f"IP address "
+                               f"'{ap.get('ipAddress', '')}' of backend address "
+                               f"{a['name']} in {pid} is not a valid IP address.")
+            vref = (ap.get("virtualNetwork") or {}).get("id", "")
+            vnet = fake.lookup(vref)
+            if vnet is None or vnet["_kind"] != "microsoft.network/virtualnetworks":
+                raise bad_ref(vref or "(no virtualNetwork)", pid)
+    for rule in props.get("loadBalancingRules") or []:
+        rp = rule.get("properties") or {}
+        by = f"{rid}/loadBalancingRules/{rule.get('name', '')}"
+        refs = [rp.get("frontendIPConfiguration"), rp.get("backendAddressPool"),
+                rp.get("probe")] + list(rp.get("backendAddressPools") or [])
+        for ref in refs:
+            if ref and str(ref.get("id", "")).lower() not in own:
+                raise bad_ref(ref.get("id", ""), by)
+
+
+def vm_check(fake, r, props, old):
+    """A VM PUT's synchronous checks, as ARM makes them before any operation:
+    its size (known, not restricted in its location), its image (in the
+    catalogue, or a custom image PUT here), its admin password (Azure's rule)
+    and, on an existing VM, no change of adminUsername/adminPassword."""
+    loc = cat.norm_loc(r["location"])
+    size = props["hardwareProfile"]["vmSize"]
+    if cat.size_known(size) is None:
+        raise ArmError(400, "InvalidParameter", f"The value {size} provided for the VM size "
+                       "is not valid. The valid sizes in the current region are: " +
+                       ",".join(cat.SIZES) + ".", target="vmSize")
+    if size.lower() in fake.restrict_sizes.get(loc, []):
+        raise ArmError(409, "SkuNotAvailable", FAIL_TEXT["SkuNotAvailable"].format(
+            id="Following SKUs have failed for Capacity Restrictions: " + size, loc=loc))
+    ref = (props.get("storageProfile") or {}).get("imageReference")
+    if isinstance(ref, dict) and ref.get("id"):
+        iid = str(ref["id"])
+        if not CUSTOM_IMAGE_RE.fullmatch(iid):
+            raise ArmError(400, "InvalidParameter", "The value of parameter "
+                           "imageReference.id is invalid.", target="imageReference.id")
+        if "/galleries/" in iid.lower():
+            img = fake.lookup(re.sub(r"(?i)/versions/[^/]+$", "", iid))
+            if img is None:
+                raise ArmError(404, "GalleryImageNotFound", f"The gallery image {iid} is "
+                               f"not available in {loc} region. Please contact image owner "
+                               "to replicate to this region, or change your requested "
+                               "region.", target="imageReference")
+        else:
+            img = fake.lookup(iid)
+            if img is None or cat.norm_loc(img["location"]) != loc:
+                raise ArmError(404, "NotFound", f"The Image '{iid}' cannot be found in "
+                               f"'{loc}' region.")
+    elif isinstance(ref, dict) and not cat.platform_image_ok(ref):
+        urn = ":".join(str(ref.get(k) or "") for k in ("publisher", "offer", "sku"))
+        raise ArmError(404, "PlatformImageNotFound", f"The platform image '{urn}:"
+                       f"{ref.get('version') or 'latest'}' is not available. Verify that all "
+                       "fields in the storage profile are correct. For more details about "
+                       "storage profile information, please refer to "
+                       "https://aka.ms/storageprofile", target="imageReference")
+    osp = props.get("osProfile")
+    if isinstance(osp, dict) and "adminPassword" in osp and \
+            not cat.password_ok(osp["adminPassword"]):
+        raise ArmError(400, "InvalidParameter", cat.PASSWORD_RULE, target="adminPassword")
+    oldp = ((old or {}).get("properties") or {}).get("osProfile")
+    if old is None or not isinstance(oldp, dict) or not isinstance(osp, dict):
+        return
+    for k in ("adminUsername", "adminPassword"):
+        if k in osp and osp[k] != oldp.get(k):
+            raise ArmError(409, "PropertyChangeNotAllowed", f"Changing property "
+                           f"'osProfile.{k}' is not allowed.", target=f"osProfile.{k}")
+        if k not in osp and k in oldp:      # GET never shows it, so a PUT leaves it out
+            osp[k] = oldp[k]
+
+
 def vm_prepare(fake, g, rid, r, props, old):
     """Checks a VM's references; makes the managed disks it asks for when it
     succeeds (the returned effect)."""
@@ -413,6 +560,7 @@ def vm_prepare(fake, g, rid, r, props, old):
     if not prof.get("vmSize"):
         raise ArmError(400, "InvalidParameter",
                        "Required parameter 'hardwareProfile.vmSize' is missing (null).")
+    vm_check(fake, r, props, old)
     nics = props.get("networkProfile", {}).get("networkInterfaces") or []
     if not nics:
         raise ArmError(400, "InvalidParameter", "Required parameter "
@@ -645,6 +793,18 @@ class Handler(BaseHTTPRequestHandler):
                     f.fail_ops[k[0]] = code
                 else:
                     f.fail_ops.pop(k[0], None)
+            if "page_size" in c:
+                if not isinstance(c["page_size"], int) or c["page_size"] < 0:
+                    raise ArmError(400, "InvalidControl", "page_size: 0 (no paging) or more")
+                f.page_size = c["page_size"]
+            if "restrict_sizes" in c:
+                rs = c["restrict_sizes"] or {}
+                if not isinstance(rs, dict) or \
+                        not all(isinstance(v, list) for v in rs.values()):
+                    raise ArmError(400, "InvalidControl",
+                                   "restrict_sizes: {location: [VM size, ...]}")
+                f.restrict_sizes = {cat.norm_loc(k): [str(x).lower() for x in v]
+                                    for k, v in rs.items()}
             if c.get("expire_tokens"):
                 for t in f.tokens:
                     f.tokens[t] = 0
@@ -797,6 +957,8 @@ class Handler(BaseHTTPRequestHandler):
                            f"The subscription '{parts[1]}' could not be found.")
         with f.lock:
             f.stats["arm_calls"] += 1
+            if not is_poll([x.lower() for x in parts[2:]]):
+                f.count(kind_label(parts), self.command)
             self.throttle()
             f.tick()
             code, obj, hdrs = self.arm_locked(parts[2:], q, body)
@@ -812,23 +974,24 @@ class Handler(BaseHTTPRequestHandler):
         lp = [x.lower() for x in p]
         m = self.command
         # operation polls
-        if len(lp) == 6 and lp[0] == "providers" and lp[2] == "locations" and \
-                lp[4] in ("operations", "operationresults"):
-            return self.poll(p[5], lp[4] == "operationresults")
-        if len(lp) == 2 and lp[0] == "operationresults":
-            return self.poll(p[1], True)
+        if is_poll(lp):
+            return self.poll(p[-1], lp[-2] == "operationresults" or len(lp) == 2)
         if lp == ["resources"] and m == "GET":
-            return 200, {"value": self.tagged(q, None)}, {}
+            return self.listing(self.tagged(q, None), q)
         if lp == ["resourcegroups"] and m == "GET":
             flt = tag_filter(q)
-            return 200, {"value": [g for g in f.groups.values()
-                                   if flt is None or g.get("tags", {}).get(flt[0]) == flt[1]]}, {}
+            return self.listing([g for g in f.groups.values()
+                                 if flt is None or g.get("tags", {}).get(flt[0]) == flt[1]], q)
+        if len(lp) >= 3 and lp[:2] == ["providers", "microsoft.compute"] and m == "GET" and \
+                (lp[2] == "skus" or (len(lp) >= 5 and lp[2] == "locations" and
+                                     lp[4] in ("publishers", "vmsizes"))):
+            return self.catalogue(p[2:], lp[2:], q)
         if not lp or lp[0] != "resourcegroups":
             if len(lp) == 3 and lp[0] == "providers" and m == "GET":
                 kind = f"{lp[1]}/{lp[2]}"
                 if kind in KINDS:
-                    return 200, {"value": [f.view(r) for r in f.res.values()
-                                           if r["_kind"] == kind]}, {}
+                    return self.listing([f.view(r) for r in f.res.values()
+                                         if r["_kind"] == kind], q)
             raise ArmError(400, "InvalidResourceType", "The resource type could not be "
                            f"found in the namespace for api version '{q['api-version']}'.")
         if len(lp) < 2:
@@ -842,7 +1005,7 @@ class Handler(BaseHTTPRequestHandler):
                            "found.")
         g = rg["name"]
         if lp[2:] == ["resources"] and m == "GET":
-            return 200, {"value": self.tagged(q, g)}, {}
+            return self.listing(self.tagged(q, g), q)
         if len(lp) < 5 or lp[2] != "providers":
             raise ArmError(404, "NotFound", "No route (FAKE ARM).")
         kind = f"{lp[3]}/{lp[4]}"
@@ -854,13 +1017,13 @@ class Handler(BaseHTTPRequestHandler):
         if not rest:
             if m != "GET":
                 raise ArmError(405, "MethodNotAllowed", "The method is not allowed.")
-            return 200, {"value": [f.view(r) for r in f.res.values()
-                                   if r["_kind"] == kind and r["_group"] == g.lower()]}, {}
+            return self.listing([f.view(r) for r in f.res.values()
+                                 if r["_kind"] == kind and r["_group"] == g.lower()], q)
         name = rest[0]
         vm = kind == "microsoft.compute/virtualmachines"
         if len(rest) == 1 and vm and m == "GET" and q.get("$expand") == "instanceView":
             code, o, h = self.resource(g, kind, name, None, None, body)
-            o["properties"]["instanceView"] = instance_view(o)
+            o["properties"]["instanceView"] = instance_view(f.lookup(o["id"]))
             return code, o, h
         if len(rest) == 1:
             return self.resource(g, kind, name, None, None, body)
@@ -874,10 +1037,94 @@ class Handler(BaseHTTPRequestHandler):
             if parent is None:
                 raise not_found(kind, name, g)
             if len(rest) == 2 and m == "GET":
-                return 200, {"value": [f.view(c) for c in f.children_of(parent["id"])]}, {}
+                return self.listing([f.view(c) for c in f.children_of(parent["id"])], q)
             if len(rest) == 3:
                 return self.resource(g, kind, name, CHILDREN[kind][0], rest[2], body)
         raise ArmError(404, "NotFound", "No route (FAKE ARM).")
+
+    def listing(self, items, q):
+        """A list answer {"value": [...]}: at most page_size items (control)
+        with a nextLink back here ($skiptoken) when more follow, as ARM pages."""
+        ps = self.fake.page_size
+        if not ps:
+            return 200, {"value": items}, {}
+        tok = q.get("$skiptoken") or "0"
+        if not tok.isdigit():
+            raise ArmError(400, "InvalidSkipToken", f"The skip token '{tok}' is not valid.")
+        start = int(tok)
+        o = {"value": items[start:start + ps]}
+        if start + ps < len(items):
+            nq = dict(q)
+            nq["$skiptoken"] = str(start + ps)
+            o["nextLink"] = self.base() + urllib.parse.urlsplit(self.path).path + "?" + \
+                urllib.parse.urlencode(nq, quote_via=urllib.parse.quote)
+        return 200, o, {}
+
+    def catalogue(self, p, lp, q):
+        """GET Microsoft.Compute's catalogues (p: the path after
+        providers/Microsoft.Compute): skus, locations/L/vmSizes and the
+        marketplace's locations/L/publishers[/P/artifacttypes/vmimage/offers
+        [/O/skus[/S/versions[/V]]]]."""
+        f = self.fake
+        if lp == ["skus"]:
+            try:
+                loc = cat.location_filter(q.get("$filter"))
+            except ValueError:
+                raise ArmError(400, "InvalidFilterInQueryString", f"Invalid $filter "
+                               f"'{q.get('$filter')}' specified in the query string.")
+            out = []
+            for lo in ([loc] if loc else cat.LOCATIONS):
+                bad = f.restrict_sizes.get(lo, [])
+                out += [cat.size_sku(n, lo, n.lower() in bad) for n in cat.SIZES]
+            return self.listing(out, q)
+        loc = cat.norm_loc(p[1])
+        if lp[2:] == ["vmsizes"]:       # never paged (ARM's vmSizes has no nextLink)
+            return 200, {"value": [cat.vm_size(n) for n in cat.SIZES]}, {}
+        nf = ArmError(404, "NotFound", cat.IMAGE_NOT_FOUND)
+        rest = lp[3:]
+        if not rest:
+            pubs = sorted({k[0] for k in cat.IMAGES})
+            return 200, [{"location": loc, "name": x, "id": f"/Subscriptions/{f.sub_name}/"
+                          f"Providers/Microsoft.Compute/Locations/{loc}/Publishers/{x}"}
+                         for x in pubs], {}
+        if len(rest) < 4 or rest[1:4] != ["artifacttypes", "vmimage", "offers"]:
+            raise nf
+        keys = [k for k in cat.IMAGES if k[0].lower() == rest[0]]
+        if len(rest) == 4:
+            if not keys:
+                raise nf
+            offers = sorted({k[1] for k in keys})
+            return 200, [{"location": loc, "name": o,
+                          "id": cat.image_id(f.sub_name, loc, (keys[0][0], o, None))}
+                         for o in offers], {}
+        keys = [k for k in keys if k[1].lower() == rest[4]]
+        if not keys or len(rest) < 6 or rest[5] != "skus":
+            raise nf
+        if len(rest) == 6:
+            return 200, [{"location": loc, "name": k[2],
+                          "id": cat.image_id(f.sub_name, loc, k)} for k in sorted(keys)], {}
+        found = cat.find_image(rest[0], rest[4], rest[6])
+        if found is None or len(rest) < 8 or rest[7] != "versions" or len(rest) > 9:
+            raise nf
+        key, (gen, vers) = found
+        if len(rest) == 9:
+            v = p[3 + 8]
+            if v not in vers:
+                raise nf
+            return 200, cat.image_version(f.sub_name, loc, key, gen, v), {}
+        order = (q.get("$orderby") or "name").strip().lower()
+        if order not in ("name", "name asc", "name desc"):
+            raise ArmError(400, "InvalidParameter", "The value of parameter orderby is "
+                           "invalid.", target="$orderby")
+        vers = sorted(vers, key=cat.version_key, reverse=order == "name desc")
+        top = q.get("$top")
+        if top is not None:
+            if not top.isdigit():
+                raise ArmError(400, "InvalidParameter", "The value of parameter top is "
+                               "invalid.", target="$top")
+            vers = vers[:int(top)]
+        return 200, [{"location": loc, "name": v, "id": cat.image_id(f.sub_name, loc, key, v)}
+                     for v in vers], {}
 
     def tagged(self, q, g):
         f = self.fake
@@ -1039,6 +1286,8 @@ class Handler(BaseHTTPRequestHandler):
     def replace_children(self, g, kind, name, rid, new):
         f = self.fake
         seg, prop = CHILDREN[kind]
+        if prop is None:        # children made one by one only (gallery images)
+            return
         inline = new["properties"].pop(prop, None) or []
         old = {c["name"].lower(): c for c in f.children_of(rid)}
         keep = set()
@@ -1083,6 +1332,7 @@ class Handler(BaseHTTPRequestHandler):
             raise ArmError(404, "OperationNotFound", f"The operation '{oid}' could not be "
                            "found.")
         f.stats["polls"] += 1
+        f.count(kind_label([x for x in op["rid"].split("/") if x]), "poll")
         st = op["status"]
         if not location:
             o = {"id": f"/subscriptions/{f.sub_name}/providers/{op['provider']}/locations/"
@@ -1113,7 +1363,10 @@ def instance_view(vm):
     """A VM's instanceView: its provisioning state and (when it succeeded)
     PowerState/running, as ARM gives them."""
     st = vm["properties"]["provisioningState"]
-    out = [{"code": "ProvisioningState/" + st.lower(), "level": "Info" if st != "Failed"
+    code = "ProvisioningState/" + st.lower()
+    if st == "Failed" and vm.get("_failcode"):     # as ARM: ProvisioningState/failed/Code
+        code += "/" + vm["_failcode"]
+    out = [{"code": code, "level": "Info" if st != "Failed"
             else "Error", "displayStatus": "Provisioning " + st.lower()}]
     if st == "Succeeded":
         out.append({"code": "PowerState/running", "level": "Info",
@@ -1121,6 +1374,39 @@ def instance_view(vm):
     return {"computerName": vm["properties"].get("osProfile", {}).get("computerName",
                                                                        vm["name"]),
             "osName": "ubuntu", "statuses": out}
+
+
+CANON = {"microsoft.resources/resourcegroups": "Microsoft.Resources/resourceGroups",
+         "microsoft.resources/resources": "Microsoft.Resources/resources"}
+for _k, (_p, _t, _) in KINDS.items():
+    CANON[_k] = f"{_p}/{_t}"
+    if _k in CHILDREN:
+        CANON[f"{_k}/{CHILDREN[_k][0].lower()}"] = f"{_p}/{_t}/{CHILDREN[_k][0]}"
+
+
+def kind_label(parts):
+    """The kind a path or id's segments (after the host) address, as ARM
+    spells its type: Microsoft.Network/virtualNetworks/subnets,
+    Microsoft.Resources/resourceGroups, ..."""
+    lp = [x.lower() for x in parts]
+    if "providers" in lp:
+        i = len(lp) - 1 - lp[::-1].index("providers")
+        lab = "/".join([lp[i + 1]] + lp[i + 2::2]) if i + 1 < len(lp) else "providers"
+    elif lp and lp[-1] == "resources":
+        lab = "microsoft.resources/resources"
+    elif len(lp) >= 3 and lp[2] == "resourcegroups":
+        lab = "microsoft.resources/resourcegroups"
+    else:
+        lab = "microsoft.resources/" + "/".join(lp[2:3])
+    return CANON.get(lab, lab)
+
+
+def is_poll(lp):
+    """Whether the lower-case segments after /subscriptions/S are an
+    operation's poll."""
+    return (len(lp) == 6 and lp[0] == "providers" and lp[2] == "locations" and
+            lp[4] in ("operations", "operationresults")) or \
+        (len(lp) == 2 and lp[0] == "operationresults")
 
 
 def tag_filter(q):

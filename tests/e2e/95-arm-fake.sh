@@ -6,7 +6,11 @@
 #   arm-network and arm-compute (tests/cloud/azure-sdk/conformance.mjs, over
 #   https with the fake's CA in NODE_EXTRA_CA_CERTS) create, read, list and
 #   delete every kind icm uses, list by tag, see a failed operation's error
-#   and retry a 429;
+#   and retry a 429, follow nextLink through every list paged by 2, list
+#   marketplace images and VM sizes, make a load balancer with an IP-based
+#   backend pool, custom images, and see a VM PUT refused at once for an
+#   unknown or restricted size, an unknown image, a weak or changed password,
+#   and a failed VM provisioned again by a second PUT;
 # - curl: the token endpoint's AADSTS errors (wrong secret 7000215, expired
 #   secret 7000222, unknown app 700016, unknown tenant 90002) in Entra ID's
 #   shape; IMDS's managed-identity token and its Metadata header; ARM's 401s
@@ -14,7 +18,7 @@
 #   Retry-After, InProgress then Succeeded; a disk's 202 + Location only; a
 #   DELETE's 202 + Location, 202 then 204; an operation Failed on demand;
 #   429 and 503 with Retry-After; an expired token; the resource group's
-#   delete taking its resources.
+#   delete taking its resources; /_fake/stats's calls per kind and verb.
 . "$(dirname "$0")/lib.sh"
 NM=${AZURE_SDK_DIR:-$TOP/build/tests/azure-sdk}/node_modules
 command -v curl >/dev/null || skip_all "curl is missing"
@@ -58,7 +62,7 @@ while IFS= read -r l; do
 	*) printf '#   %s\n' "$l" ;;
 	esac
 done <<< "$out"
-is "the SDK conformance ran its 35 checks" "$(printf '%s\n' "$out" | grep -c '^ok - ')" 35
+is "the SDK conformance ran its 56 checks" "$(printf '%s\n' "$out" | grep -c '^ok - ')" 56
 
 # --- Entra ID's token endpoint ---
 out=$(tok "$AZURE_TENANT_ID" "$AZURE_CLIENT_ID" "$AZURE_CLIENT_SECRET")
@@ -172,6 +176,20 @@ is "nothing but the group is tagged icm=e2e: no resource listed" "$(printf '%s' 
 out=$(hc "${A[@]}" "$U$S/resources?api-version=2021-04-01&%24filter=tagname%20ne%20%27x%27")
 is "a \$filter ARM does not know: 400 InvalidFilterInQueryString" "$(status "$out") $(body "$out" | jv code)" "400 InvalidFilterInQueryString"
 is "stats count the PUTs per resource" "$(c "$U/_fake/stats" | js "d['puts']['$V'], d['puts']['$D']")" "1 2"
+P=$S/resourceGroups/rg95/providers/Microsoft.Network/publicIPAddresses/p95
+c "$U/_fake/stats" > "$T/s0"
+out=$(hc "${A[@]}" -X PUT -d '{"location": "eastus", "sku": {"name": "Standard"}}' "$U$P?api-version=2024-05-01")
+c "${A[@]}" "$(hdr azure-asyncoperation "$out")" > /dev/null
+c "${A[@]}" "$U$P?api-version=2024-05-01" > /dev/null
+c "${A[@]}" -X DELETE "$U$P?api-version=2024-05-01" > /dev/null
+c "$U/_fake/stats" > "$T/s1"
+is "stats: PUT, poll, GET, DELETE per kind, and every ARM call" "$(python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+k = "Microsoft.Network/publicIPAddresses"
+ka, kb = a["kinds"].get(k, {}), b["kinds"][k]
+print(sorted((v, kb[v] - ka.get(v, 0)) for v in kb), b["arm_calls"] - a["arm_calls"])' "$T/s0" "$T/s1")" \
+	"[('DELETE', 1), ('GET', 1), ('PUT', 1), ('poll', 1)] 4"
 out=$(hc "${A[@]}" -X DELETE "$U$S/resourcegroups/rg95?api-version=2021-04-01")
 LO=$(hdr location "$out")
 is "resource group DELETE: 202 with Location only" "$(status "$out") ${LO:+Location} [$(hdr azure-asyncoperation "$out")]" "202 Location []"

@@ -2,7 +2,12 @@
 // @azure/arm-resources, @azure/arm-network, @azure/arm-compute, pinned in
 // package.json beside this file) against the FAKE ARM (tests/cloud/arm-fake.py):
 // a token by ClientSecretCredential, then create, get, list and delete every
-// kind icm uses, tags, a failed operation's error and a 429 retried.
+// kind icm uses, tags, a failed operation's error and a 429 retried; every
+// list paged (page_size 2, the clients follow nextLink); the marketplace's
+// images and the VM sizes (resource SKUs, vmSizes); custom images (managed,
+// gallery); a load balancer with an IP-based backend pool; a VM PUT's
+// synchronous refusals (unknown size, restricted size, unknown image, a weak
+// password, a changed password) and a failed VM provisioned again.
 //
 //   node conformance.mjs NODE_MODULES_DIR
 //
@@ -70,7 +75,12 @@ const net = new NetworkManagementClient(cred, SUB, opts);
 const cmp = new ComputeManagementClient(cred, SUB, opts);
 const G = "icm-sdk-rg", L = "eastus", TAGS = { icm: "sdk-test", role: "DM" };
 
+const IMG = ["Canonical", "0001-com-ubuntu-server-jammy", "22_04-lts-gen2"];
+const PW = "Icm-Test-Pass1";
+
 async function main() {
+  // every list answer at most 2 items: the clients follow nextLink
+  await fake("/_fake/control", { page_size: 2 });
   // --- identity ---
   const tok = await cred.getToken("https://management.azure.com/.default");
   check("ClientSecretCredential gets a token from the fake's authority",
@@ -80,6 +90,34 @@ async function main() {
       { authorityHost: env("AZURE_AUTHORITY_HOST"), disableInstanceDiscovery: true })
       .getToken("https://management.azure.com/.default"), /AADSTS7000215/);
 
+  // --- catalogues: marketplace images, VM sizes ---
+  const newest = await cmp.virtualMachineImages.list(L, ...IMG, { top: 1, orderby: "name desc" });
+  check("image versions listed: $top=1 $orderby=name desc gives the newest",
+    newest.length === 1 && newest[0].name === "22.04.202402280", JSON.stringify(newest));
+  check("an image version read: Hyper-V generation V2, Linux",
+    (await cmp.virtualMachineImages.get(L, ...IMG, "22.04.202401120")).hyperVGeneration === "V2");
+  check("an offer's skus listed", (await cmp.virtualMachineImages.listSkus(L, IMG[0], IMG[1]))
+    .map((x) => x.name).sort().join() === "22_04-lts,22_04-lts-gen2");
+  await throws("an image not in the catalogue: 404 NotFound 'Artifact: VMImage was not found.'",
+    cmp.virtualMachineImages.list(L, IMG[0], IMG[1], "18_04-lts"), /NotFound 404 Artifact: VMImage/);
+  await fake("/_fake/control", { restrict_sizes: { [L]: ["Standard_DS2_v2"] } });
+  const skus = await all(cmp.resourceSkus.list({ filter: `location eq '${L}'` }));
+  const ds2 = skus.find((x) => x.name === "Standard_DS2_v2");
+  check("resource SKUs listed through nextLink pages: the VM sizes, zones 1-3",
+    skus.length >= 10 && skus.every((x) => x.resourceType === "virtualMachines" &&
+      x.locationInfo[0].zones.join() === "1,2,3"), `${skus.length}`);
+  check("a restricted size shows its Location restriction",
+    ds2 && ds2.restrictions[0].reasonCode === "NotAvailableForSubscription" &&
+    skus.find((x) => x.name === "Standard_D2s_v3").restrictions.length === 0);
+  const page = await (await fetch(`${URL_}/subscriptions/${SUB}/providers/Microsoft.Compute/skus?` +
+    "api-version=2021-07-01", { headers: { authorization: `Bearer ${tok.token}` } })).json();
+  check("a list page: 2 items and an absolute nextLink with $skiptoken",
+    page.value.length === 2 && page.nextLink.startsWith(`${URL_}/subscriptions/`) &&
+    page.nextLink.includes("skiptoken=2"), page.nextLink);
+  const sizes = await all(cmp.virtualMachineSizes.list(L));
+  check("VM sizes of a location listed", sizes.length === skus.length &&
+    sizes.find((x) => x.name === "Standard_D2s_v3").numberOfCores === 2);
+
   // --- resource group ---
   const rg = await rm.resourceGroups.createOrUpdate(G, { location: L, tags: TAGS });
   check("resource group created with its tags", rg.name === G && rg.tags.icm === "sdk-test");
@@ -88,7 +126,7 @@ async function main() {
 
   // --- network ---
   // independent kinds made side by side, as a provisioner would
-  const [vnet, nsg, pip, disk] = await Promise.all([
+  const [vnet, nsg, pip, disk, gal] = await Promise.all([
     net.virtualNetworks.beginCreateOrUpdateAndWait(G, "vnet", {
     location: L, tags: TAGS, addressSpace: { addressPrefixes: ["198.18.0.0/16"] },
     subnets: [{ name: "s1", addressPrefix: "198.18.0.0/24" }] }),
@@ -100,26 +138,46 @@ async function main() {
       location: L, tags: TAGS, publicIPAllocationMethod: "Static", sku: { name: "Standard" } }),
     cmp.disks.beginCreateOrUpdateAndWait(G, "data1", {
       location: L, tags: TAGS, sku: { name: "Premium_LRS" }, diskSizeGB: 64,
-      creationData: { createOption: "Empty" } })]);
+      creationData: { createOption: "Empty" } }),
+    cmp.galleries.beginCreateOrUpdateAndWait(G, "gal", { location: L, tags: TAGS })]);
   check("virtual network created (LRO), provisioningState Succeeded",
     vnet.provisioningState === "Succeeded" && vnet.subnets.length === 1, JSON.stringify(vnet));
   const lbId = `/subscriptions/${SUB}/resourceGroups/${G}/providers/Microsoft.Network/loadBalancers/lb`;
-  const [s2, rule, lb] = await Promise.all([
+  const lbSpec = (probe, vnetId) => ({
+    location: L, tags: TAGS, sku: { name: "Standard" },
+    frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: pip.id } }],
+    backendAddressPools: [{ name: "be" }, { name: "ipbe", loadBalancerBackendAddresses: [
+      { name: "m1", ipAddress: "198.18.0.50", virtualNetwork: { id: vnetId } }] }],
+    probes: [{ name: "p", protocol: "Tcp", port: 1972, intervalInSeconds: 5,
+      numberOfProbes: 2 }, { name: "health", protocol: "Http", port: 52773,
+      requestPath: "/csp/user/mirror_status.cxw", intervalInSeconds: 5, numberOfProbes: 2 }],
+    loadBalancingRules: [{ name: "r", protocol: "Tcp", frontendPort: 1972, backendPort: 1972,
+      frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/fe` },
+      backendAddressPool: { id: `${lbId}/backendAddressPools/be` },
+      probe: { id: `${lbId}/probes/p` } }, { name: "port-52773", protocol: "Tcp",
+      frontendPort: 52773, backendPort: 52773,
+      frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/fe` },
+      backendAddressPool: { id: `${lbId}/backendAddressPools/ipbe` },
+      probe: { id: `${lbId}/probes/${probe}` } }] });
+  await throws("a load balancer rule naming a probe it does not have: 400 InvalidResourceReference",
+    net.loadBalancers.beginCreateOrUpdateAndWait(G, "lb", lbSpec("nope", vnet.id)),
+    /InvalidResourceReference 400 .*probes\/nope/);
+  await throws("an IP-based backend address on a missing network: 400 InvalidResourceReference",
+    net.loadBalancers.beginCreateOrUpdateAndWait(G, "lb", lbSpec("health", `${vnet.id}x`)),
+    /InvalidResourceReference 400 .*vnetx/);
+  const [s2, rule, lb, img, gimg] = await Promise.all([
     net.subnets.beginCreateOrUpdateAndWait(G, "vnet", "s2", { addressPrefix: "198.18.1.0/24" }),
     net.securityRules.beginCreateOrUpdateAndWait(G, "nsg", "iris", {
       protocol: "Tcp", access: "Allow", direction: "Inbound", priority: 110,
       sourceAddressPrefix: "*", sourcePortRange: "*", destinationAddressPrefix: "*",
       destinationPortRanges: ["1972", "52773"] }),
-    net.loadBalancers.beginCreateOrUpdateAndWait(G, "lb", {
-      location: L, tags: TAGS, sku: { name: "Standard" },
-      frontendIPConfigurations: [{ name: "fe", publicIPAddress: { id: pip.id } }],
-      backendAddressPools: [{ name: "be" }],
-      probes: [{ name: "p", protocol: "Tcp", port: 1972, intervalInSeconds: 5,
-        numberOfProbes: 2 }],
-      loadBalancingRules: [{ name: "r", protocol: "Tcp", frontendPort: 1972, backendPort: 1972,
-        frontendIPConfiguration: { id: `${lbId}/frontendIPConfigurations/fe` },
-        backendAddressPool: { id: `${lbId}/backendAddressPools/be` },
-        probe: { id: `${lbId}/probes/p` } }] })]);
+    net.loadBalancers.beginCreateOrUpdateAndWait(G, "lb", lbSpec("health", vnet.id)),
+    cmp.images.beginCreateOrUpdateAndWait(G, "img", { location: L, tags: TAGS,
+      storageProfile: { osDisk: { osType: "Linux", osState: "Generalized",
+        managedDisk: { id: disk.id } } } }),
+    cmp.galleryImages.beginCreateOrUpdateAndWait(G, "gal", "def", { location: L,
+      osType: "Linux", osState: "Generalized", hyperVGeneration: "V2",
+      identifier: { publisher: "icm", offer: "iris", sku: "test" } })]);
   check("subnet created as a child", s2.name === "s2" && s2.provisioningState === "Succeeded");
   check("subnets listed", (await all(net.subnets.list(G, "vnet"))).map((s) => s.name).sort()
     .join() === "s1,s2");
@@ -129,9 +187,16 @@ async function main() {
   check("security rules listed",
     (await all(net.securityRules.list(G, "nsg"))).length === 2);
   check("public IP from 203.0.113.0/24", /^203\.0\.113\.\d+$/.test(pip.ipAddress || ""));
-  check("load balancer created with its pool, probe and rule",
+  check("load balancer created with its pools, probes and rules",
     lb.backendAddressPools[0].id.endsWith("/backendAddressPools/be") &&
-    lb.probes.length === 1 && lb.loadBalancingRules.length === 1);
+    lb.probes.length === 2 && lb.loadBalancingRules.length === 2);
+  const ipa = lb.backendAddressPools[1].loadBalancerBackendAddresses[0];
+  check("its IP-based backend pool: the address and its network shown",
+    ipa.name === "m1" && ipa.ipAddress === "198.18.0.50" && ipa.virtualNetwork.id === vnet.id,
+    JSON.stringify(ipa));
+  check("a managed image and a gallery image definition made",
+    img.provisioningState === "Succeeded" && gimg.identifier.offer === "iris" &&
+    gal.provisioningState === "Succeeded");
   const nics = [];
   for (const n of ["nic1", "nic2"]) {
     nics.push(await net.networkInterfaces.beginCreateOrUpdateAndWait(G, n, {
@@ -153,19 +218,37 @@ async function main() {
   // --- compute ---
   check("disk created (202 + Location)", disk.diskSizeGB === 64 && disk.diskState === "Unattached",
     JSON.stringify(disk));
-  const vmSpec = (nic) => ({ location: L, tags: TAGS, zones: ["1"],
-    hardwareProfile: { vmSize: "Standard_D2s_v3" },
-    storageProfile: { imageReference: { publisher: "Canonical", offer: "ubuntu-24_04-lts",
-      sku: "server", version: "latest" },
+  const vmSpec = (nic, o = {}) => ({ location: L, tags: TAGS, zones: ["1"],
+    hardwareProfile: { vmSize: o.size ?? "Standard_D2s_v3" },
+    storageProfile: { imageReference: o.image ?? { publisher: "Canonical",
+      offer: "ubuntu-24_04-lts", sku: "server", version: "latest" },
     osDisk: { createOption: "FromImage", name: `${nic}-os`, deleteOption: "Delete",
       managedDisk: { storageAccountType: "Premium_LRS" } },
     dataDisks: nic === "nic1" ? [{ lun: 0, createOption: "Attach",
       managedDisk: { id: disk.id } }] : [] },
-    osProfile: { computerName: nic, adminUsername: "icmuser", linuxConfiguration: {
+    osProfile: { computerName: nic, adminUsername: "icmuser", adminPassword: o.pw ?? PW,
+      linuxConfiguration: {
       disablePasswordAuthentication: true, ssh: { publicKeys: [{
         path: "/home/icmuser/.ssh/authorized_keys", keyData: "ssh-ed25519 AAAA test" }] } } },
     networkProfile: { networkInterfaces: [{ id: nics[nic === "nic1" ? 0 : 1].id }] } });
-  const vm = await cmp.virtualMachines.beginCreateOrUpdateAndWait(G, "vm1", vmSpec("nic1"));
+  const vmr = (what, o, re) => throws(what,
+    cmp.virtualMachines.beginCreateOrUpdateAndWait(G, "vm1", vmSpec("nic1", o)), re);
+  await vmr("an unknown VM size: 400 InvalidParameter", { size: "Standard_Nope" },
+    /InvalidParameter 400 The value Standard_Nope provided for the VM size is not valid/);
+  await vmr("a size restricted in the location: 409 SkuNotAvailable", { size: "Standard_DS2_v2" },
+    /SkuNotAvailable 409 .*Standard_DS2_v2.* is currently not available in location 'eastus'/);
+  await vmr("an image not in the catalogue: 404 PlatformImageNotFound", { image: {
+    publisher: IMG[0], offer: IMG[1], sku: IMG[2], version: "22.04.199901010" } },
+  /PlatformImageNotFound 404 The platform image 'Canonical:0001-com-ubuntu-server-jammy:22_04-lts-gen2:22.04.199901010' is not available/);
+  await vmr("a managed image not made: 404 NotFound", { image: { id: `${img.id}x` } },
+    /NotFound 404 The Image '.*imgx' cannot be found in 'eastus' region/);
+  await vmr("a gallery image not made: 404 GalleryImageNotFound", { image: {
+    id: `${gimg.id}x/versions/latest` } }, /GalleryImageNotFound 404/);
+  const weak = "weakpassword";
+  await vmr("a weak password: 400 InvalidParameter, Azure's rule, the password not echoed",
+    { pw: weak }, /^(?!.*weakpassword)InvalidParameter 400 The supplied password must be between 6-72 characters/s);
+  const vm = await cmp.virtualMachines.beginCreateOrUpdateAndWait(G, "vm1", vmSpec("nic1",
+    { image: { id: `${gimg.id}/versions/1.0.0` } }));
   check("VM created (LRO), provisioningState Succeeded",
     vm.provisioningState === "Succeeded" && vm.vmId && vm.zones[0] === "1");
   const iv = await cmp.virtualMachines.instanceView(G, "vm1");
@@ -198,10 +281,24 @@ async function main() {
   // --- a failed operation, a 429 retried ---
   await fake("/_fake/control", { fail_ops: { virtualMachines: "AllocationFailed" } });
   await throws("a failed operation's error reaches the client (AllocationFailed)",
-    cmp.virtualMachines.beginCreateOrUpdateAndWait(G, "vm2", vmSpec("nic2")),
+    cmp.virtualMachines.beginCreateOrUpdateAndWait(G, "vm2", vmSpec("nic2",
+      { image: { id: img.id } })),
     /AllocationFailed|Allocation failed/);
-  check("the failed VM is provisioningState Failed",
-    (await cmp.virtualMachines.get(G, "vm2")).provisioningState === "Failed");
+  const vm2 = await cmp.virtualMachines.get(G, "vm2", { expand: "instanceView" });
+  check("the failed VM stays, provisioningState Failed",
+    vm2.provisioningState === "Failed" && vm2.instanceView.statuses[0].code ===
+    "ProvisioningState/failed/AllocationFailed", JSON.stringify(vm2.instanceView.statuses));
+  await vmr("a changed adminPassword: 409 PropertyChangeNotAllowed", { pw: `${PW}x` },
+    /PropertyChangeNotAllowed 409 Changing property 'osProfile.adminPassword' is not allowed/);
+  const [again1, again2] = await Promise.all([
+    cmp.virtualMachines.beginCreateOrUpdateAndWait(G, "vm1", vmSpec("nic1",
+      { image: { id: `${gimg.id}/versions/1.0.0` } })),
+    cmp.virtualMachines.beginCreateOrUpdateAndWait(G, "vm2", vmSpec("nic2",
+      { image: { id: img.id } }))]);
+  check("the same VM PUT again (same password) succeeds", again1.vmId === vm.vmId &&
+    again1.provisioningState === "Succeeded" && !again1.osProfile.adminPassword);
+  check("the failed VM PUT again: provisioned, Succeeded",
+    again2.provisioningState === "Succeeded" && again2.vmId === vm2.vmId);
   await fake("/_fake/control", { fail_ops: { disks: "QuotaExceeded" } });
   await throws("a failed operation followed by Location reaches the client (QuotaExceeded)",
     cmp.disks.beginCreateOrUpdateAndWait(G, "bad", { location: L, diskSizeGB: 8,
@@ -220,22 +317,26 @@ async function main() {
   check("VM deleted: its Delete OS disk gone, the attached disk detached",
     (await all(cmp.virtualMachines.list(G))).length === 0 &&
     (await cmp.disks.get(G, "data1")).diskState === "Unattached" &&
-    !(await all(cmp.disks.listByResourceGroup(G))).some((d) => d.name === "nic1-os"));
+    !(await all(cmp.disks.listByResourceGroup(G))).some((d) => /^nic[12]-os$/.test(d.name)));
   await Promise.all([cmp.disks.beginDeleteAndWait(G, "data1"),
     cmp.disks.beginDeleteAndWait(G, "bad"),
     net.networkInterfaces.beginDeleteAndWait(G, "nic1"),
     net.networkInterfaces.beginDeleteAndWait(G, "nic2")]);
   await Promise.all([net.loadBalancers.beginDeleteAndWait(G, "lb"),
+    cmp.images.beginDeleteAndWait(G, "img"),
+    cmp.galleryImages.beginDeleteAndWait(G, "gal", "def"),
     net.securityRules.beginDeleteAndWait(G, "nsg", "iris"),
     net.subnets.beginDeleteAndWait(G, "vnet", "s2")]);
   check("security rule deleted", (await all(net.securityRules.list(G, "nsg"))).length === 1);
   await Promise.all([net.publicIPAddresses.beginDeleteAndWait(G, "pip"),
+    cmp.galleries.beginDeleteAndWait(G, "gal"),
     net.networkSecurityGroups.beginDeleteAndWait(G, "nsg"),
     net.virtualNetworks.beginDeleteAndWait(G, "vnet")]);
   check("every resource deleted", (await all(rm.resources.listByResourceGroup(G))).length === 0);
   await rm.resourceGroups.beginDeleteAndWait(G);
   check("resource group deleted (202 + Location, polled)",
     !(await all(rm.resourceGroups.list())).some((g) => g.name === G));
+  await fake("/_fake/control", { page_size: 0, restrict_sizes: {} });
 }
 
 try {
