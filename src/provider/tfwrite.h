@@ -47,6 +47,16 @@ int tf_def_collect(struct tf_def *d, cJSON *vars, struct buf *secrets,
 		   const char *zones_name) WARN_UNUSED;
 void tf_def_release(struct tf_def *d);
 
+/*
+ * Writes definition def's directory with templates t (nothing when the
+ * definition has no node but a load balancer): tf_def_collect()'s
+ * variables (own[], zones_name as there), then those of extra (may be
+ * NULL), then its load balancer's (tf_set_lb()).  0, or -1 reported.
+ */
+int tf_write_def(const char *state_dir, const struct plan *p, int def,
+		 const char *const *own, size_t n_own, const char *zones_name,
+		 const cJSON *extra, const struct tf_templates *t) WARN_UNUSED;
+
 /* The load balancer lb's LoadBalancerName (its machine name) and its
  * ForwardPort, ForwardProtocol, HealthCheck* and LoadBalancerInternal
  * (those set) into vars. */
