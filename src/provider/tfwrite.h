@@ -1,6 +1,6 @@
 /*
  * tfwrite.h: the two kinds of directory every provider's Terraform writer
- * fills (aws/tf.c, gcp/tf.c, vsphere/tf.c), on ./tfvars.h's helpers: the
+ * fills (aws/, azure/, gcp/, vsphere/tf.c), on ./tfvars.h's helpers: the
  * deployment's <Label>-<Tag> and each definition's <Label>-<Role>-<Tag>,
  * with what their terraform.tfvars have in common.  A provider adds its
  * own variables and picks its templates.
