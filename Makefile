@@ -243,8 +243,9 @@ bench-deploy: $(OUT)/icm
 
 # tests/cloud/tf-write writes the Terraform templates and tfvars of a
 # configuration (src/provider/aws/tf.h, src/provider/vsphere/tf.h,
-# src/provider/gcp/tf.h) for tests/e2e/63-terraform.sh (terraform validate
-# on AWS's), tests/e2e/87-vsphere-tf.sh and tests/e2e/92-gcp-tf.sh.
+# src/provider/gcp/tf.h, src/provider/azure/tf.h) for tests/e2e/63-terraform.sh
+# (terraform validate on AWS's), tests/e2e/87-vsphere-tf.sh,
+# tests/e2e/92-gcp-tf.sh and tests/e2e/96-azure-tf.sh.
 $(OUT)/tests/tf-write: tests/cloud/tf-write.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)

@@ -127,6 +127,35 @@ out:
 	return ret;
 }
 
+int tf_write_def(const char *state_dir, const struct plan *p, int def,
+		 const char *const *own, size_t n_own, const char *zones_name,
+		 const cJSON *extra, const struct tf_templates *t)
+{
+	cJSON *vars = cJSON_CreateObject();
+	const cJSON *c;
+	struct buf secrets;
+	struct tf_def d;
+	int ret;
+
+	buf_init(&secrets, BUF_CAP_LINE);
+	if (!vars)
+		abort();
+	ret = tf_def_collect(&d, vars, &secrets, state_dir, p, def, own,
+			     n_own, zones_name);
+	if (!ret && d.dir) {
+		for (c = extra ? extra->child : NULL; c; c = c->next)
+			tf_set(vars, c->string, c->valuestring);
+		if (d.lb)
+			tf_set_lb(vars, d.lb);
+		ret = tf_write_dir(state_dir, d.dir, t, d.base, vars,
+				   &secrets);
+	}
+	tf_def_release(&d);
+	buf_release(&secrets);
+	cJSON_Delete(vars);
+	return ret;
+}
+
 void tf_set_lb(cJSON *vars, const struct node *lb)
 {
 	size_t i;

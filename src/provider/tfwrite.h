@@ -1,6 +1,6 @@
 /*
  * tfwrite.h: the two kinds of directory every provider's Terraform writer
- * fills (aws/tf.c, gcp/tf.c, vsphere/tf.c), on ./tfvars.h's helpers: the
+ * fills (aws/, azure/, gcp/, vsphere/tf.c), on ./tfvars.h's helpers: the
  * deployment's <Label>-<Tag> and each definition's <Label>-<Role>-<Tag>,
  * with what their terraform.tfvars have in common.  A provider adds its
  * own variables and picks its templates.
@@ -46,6 +46,16 @@ int tf_def_collect(struct tf_def *d, cJSON *vars, struct buf *secrets,
 		   const char *const *own, size_t n_own,
 		   const char *zones_name) WARN_UNUSED;
 void tf_def_release(struct tf_def *d);
+
+/*
+ * Writes definition def's directory with templates t (nothing when the
+ * definition has no node but a load balancer): tf_def_collect()'s
+ * variables (own[], zones_name as there), then those of extra (may be
+ * NULL), then its load balancer's (tf_set_lb()).  0, or -1 reported.
+ */
+int tf_write_def(const char *state_dir, const struct plan *p, int def,
+		 const char *const *own, size_t n_own, const char *zones_name,
+		 const cJSON *extra, const struct tf_templates *t) WARN_UNUSED;
 
 /* The load balancer lb's LoadBalancerName (its machine name) and its
  * ForwardPort, ForwardProtocol, HealthCheck* and LoadBalancerInternal

@@ -13,7 +13,6 @@
 #include "../../config/config.h"
 #include "../tfwrite.h"
 #include "../../state/log.h"
-#include "../../util/buf.h"
 #include "../../util/str.h"
 
 static const struct tf_templates vpc_tf = {
@@ -69,26 +68,15 @@ static int write_shared(const char *state_dir, const struct plan *p,
 static int write_definition(const char *state_dir, const struct plan *p,
 			    int def, const char *zones)
 {
-	cJSON *vars = cJSON_CreateObject();
-	struct buf secrets;
-	struct tf_def d;
+	cJSON *extra = cJSON_CreateObject();
 	int ret;
 
-	buf_init(&secrets, BUF_CAP_LINE);
-	if (!vars)
+	if (!extra)
 		abort();
-	ret = tf_def_collect(&d, vars, &secrets, state_dir, p, def, def_own,
-			     ARRAY_SIZE(def_own), "MachineZones");
-	if (!ret && d.dir) {
-		tf_set(vars, "Zone", zones);
-		if (d.lb)
-			tf_set_lb(vars, d.lb);
-		ret = tf_write_dir(state_dir, d.dir, &instance_tf, d.base,
-				   vars, &secrets);
-	}
-	tf_def_release(&d);
-	buf_release(&secrets);
-	cJSON_Delete(vars);
+	tf_set(extra, "Zone", zones);
+	ret = tf_write_def(state_dir, p, def, def_own, ARRAY_SIZE(def_own),
+			   "MachineZones", extra, &instance_tf);
+	cJSON_Delete(extra);
 	return ret;
 }
 

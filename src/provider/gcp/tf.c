@@ -8,7 +8,6 @@
 #include "../../config/config.h"
 #include "../tfwrite.h"
 #include "../../state/log.h"
-#include "../../util/buf.h"
 
 static const struct tf_templates network_tf = {
 	"embedded/terraform/gcp/provider.tf",
@@ -63,29 +62,8 @@ static cJSON *lists_of(const struct config *cfg, const struct plan *p)
 static int write_definition(const char *state_dir, const struct plan *p,
 			    int def, const cJSON *lists)
 {
-	cJSON *vars = cJSON_CreateObject();
-	const cJSON *c;
-	struct buf secrets;
-	struct tf_def d;
-	int ret;
-
-	buf_init(&secrets, BUF_CAP_LINE);
-	if (!vars)
-		abort();
-	ret = tf_def_collect(&d, vars, &secrets, state_dir, p, def, def_own,
-			     ARRAY_SIZE(def_own), "Zones");
-	if (!ret && d.dir) {
-		for (c = lists->child; c; c = c->next)
-			tf_set(vars, c->string, c->valuestring);
-		if (d.lb)
-			tf_set_lb(vars, d.lb);
-		ret = tf_write_dir(state_dir, d.dir, &instance_tf, d.base,
-				   vars, &secrets);
-	}
-	tf_def_release(&d);
-	buf_release(&secrets);
-	cJSON_Delete(vars);
-	return ret;
+	return tf_write_def(state_dir, p, def, def_own, ARRAY_SIZE(def_own),
+			    "Zones", lists, &instance_tf);
 }
 
 int gcp_terraform_write_shared(const char *state_dir,

@@ -6,7 +6,6 @@
 #include "../../icm.h"
 #include "tf.h"
 #include "../tfwrite.h"
-#include "../../util/buf.h"
 
 static const struct tf_templates folder_tf = {
 	"embedded/terraform/vsphere/provider.tf",
@@ -42,23 +41,8 @@ static int write_shared(const char *state_dir, const struct plan *p)
 static int write_definition(const char *state_dir, const struct plan *p,
 			    int def)
 {
-	cJSON *vars = cJSON_CreateObject();
-	struct buf secrets;
-	struct tf_def d;
-	int ret;
-
-	buf_init(&secrets, BUF_CAP_LINE);
-	if (!vars)
-		abort();
-	ret = tf_def_collect(&d, vars, &secrets, state_dir, p, def, def_own,
-			     ARRAY_SIZE(def_own), NULL);
-	if (!ret && d.dir)
-		ret = tf_write_dir(state_dir, d.dir, &vm_tf, d.base, vars,
-				   &secrets);
-	tf_def_release(&d);
-	buf_release(&secrets);
-	cJSON_Delete(vars);
-	return ret;
+	return tf_write_def(state_dir, p, def, def_own, ARRAY_SIZE(def_own),
+			    NULL, NULL, &vm_tf);
 }
 
 int vsphere_terraform_write_shared(const char *state_dir,
