@@ -539,18 +539,18 @@ def vm_check(fake, r, props, old):
                        "storage profile information, please refer to "
                        "https://aka.ms/storageprofile", target="imageReference")
     osp = props.get("osProfile")
-    if isinstance(osp, dict) and "adminPassword" in osp and \
+    if isinstance(osp, dict) and osp.get("adminPassword") is not None and \
             not cat.password_ok(osp["adminPassword"]):
         raise ArmError(400, "InvalidParameter", cat.PASSWORD_RULE, target="adminPassword")
     oldp = ((old or {}).get("properties") or {}).get("osProfile")
     if old is None or not isinstance(oldp, dict) or not isinstance(osp, dict):
         return
     for k in ("adminUsername", "adminPassword"):
-        if k in osp and osp[k] != oldp.get(k):
+        if osp.get(k) is not None and osp[k] != oldp.get(k):
             raise ArmError(409, "PropertyChangeNotAllowed", f"Changing property "
                            f"'osProfile.{k}' is not allowed.", target=f"osProfile.{k}")
-        if k not in osp and k in oldp:      # GET never shows it, so a PUT leaves it out
-            osp[k] = oldp[k]
+        if osp.get(k) is None and k in oldp:    # GET never shows the password: a PUT
+            osp[k] = oldp[k]                    # leaves it out and keeps it
 
 
 def vm_prepare(fake, g, rid, r, props, old):

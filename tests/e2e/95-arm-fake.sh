@@ -64,6 +64,13 @@ while IFS= read -r l; do
 done <<< "$out"
 is "the SDK conformance ran its 56 checks" "$(printf '%s\n' "$out" | grep -c '^ok - ')" 56
 
+# --- the catalogue's password rule at its edges (arm_catalog.py) ---
+is "a Linux adminPassword: 6-72 characters, 3 kinds of 4, no control characters" "$(cd "$TOP/tests/cloud" &&
+	python3 -B -c 'import arm_catalog as c
+print([c.password_ok(p) for p in ("Ab1de", "Ab1def", "abcdef1!", "ABCDEF1!", "abcdefG!", "abcdefgh1",
+	"Ab1" + "x" * 69, "Ab1" + "x" * 70, "Ab1\tdef", "Ab1\x7fdef", None)])')" \
+	"[False, True, True, True, True, False, True, False, False, False, False]"
+
 # --- Entra ID's token endpoint ---
 out=$(tok "$AZURE_TENANT_ID" "$AZURE_CLIENT_ID" "$AZURE_CLIENT_SECRET")
 is "client credentials: a Bearer token for an hour" "$(printf '%s\n' "$out" | sed '$d' |
