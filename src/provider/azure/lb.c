@@ -146,9 +146,17 @@ static int lb_body(struct az *z, const struct node *lb, const struct plan *p,
 	rules = cJSON_AddArrayToObject(pr, "loadBalancingRules");
 	for (w = strtok_r(ports, ", ", &save); w;
 	     w = strtok_r(NULL, ", ", &save)) {
-		cJSON *r = cJSON_CreateObject(), *rp;
 		char *name = xasprintf("port-%s", w);
+		cJSON *r, *rp, *seen;
 
+		cJSON_ArrayForEach(seen, rules)	/* a port given twice */
+			if (!strcmp(az_str(seen, "name") ?: "", name))
+				break;
+		if (seen) {
+			free(name);
+			continue;
+		}
+		r = cJSON_CreateObject();
 		cJSON_AddStringToObject(r, "name", name);
 		rp = cJSON_AddObjectToObject(r, "properties");
 		cJSON_AddStringToObject(rp, "protocol", fp);

@@ -4,6 +4,7 @@
  * (see azure.h).
  */
 #include "azure.h"
+#include "tf.h"
 #include "../cidr.h"
 #include "../defs.h"
 #include "../resize.h"
@@ -143,9 +144,10 @@ struct phase {
 
 static int plan_definition(void *arg, int def)
 {
-	(void)arg;
-	(void)def;
-	return 0;
+	struct phase *ph = arg;
+
+	return azure_terraform_write_definition(ph->z->pc->state_dir,
+						ph->z->pc->cfg, ph->p, def);
 }
 
 static int apply_definition(void *arg, int def)
@@ -173,6 +175,8 @@ static int az_create(const struct provider_ctx *pc, struct plan *p)
 	    engine_reconcile(z.e, p))
 		goto out;
 	say("Starting plan of %s...", z.dep);
+	if (azure_terraform_write_shared(pc->state_dir, pc->cfg, p))
+		goto out;
 	say("...completed plan of %s", z.dep);
 	say("Starting apply of %s...", z.dep);
 	if (az_image(&z) || az_group(&z) || az_networks(&z))
