@@ -23,7 +23,7 @@
 command -v python3 >/dev/null || skip_all "python3 is missing"
 command -v curl >/dev/null || skip_all "curl is missing"
 arm_up "$T/arm" --op-delay 0.1 --retry-after 0
-plan 81
+plan 92
 . "$ARM_DIR/env"
 NM=${AZURE_SDK_DIR:-$TOP/build/tests/azure-sdk}/node_modules
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
@@ -263,6 +263,29 @@ edit defaults.json '{"SSHPassword": "short"}'
 out=$(prov)
 check "an SSHPassword Azure refuses: exit 1 before any call" $? 1 "$out"
 contains "... Azure's rule, not the password" "$out" "SSHPassword does not meet Azure's rule"
+cp good.json defaults.json
+control '{"restrict_sizes": {"eastus": ["Standard_DS2_v2"]}}'
+out=$(prov)
+check "a Size not available in the Location: exit 1" $? 1 "$out"
+contains "... naming the Size and the Location" "$out" "Standard_DS2_v2"
+contains "... and the Location" "$out" "eastus"
+control '{"restrict_sizes": {}}'
+edit defaults.json '{"Sku": "no-such-sku"}'
+n0=$(puts)
+out=$(prov)
+check "a marketplace image that does not exist: exit 1" $? 1 "$out"
+contains "... named before anything is made" "$out" "no marketplace image Canonical:0001-com-ubuntu-server-jammy:no-such-sku:latest in Location 'eastus'"
+is "... nothing PUT" "$(puts)" "$n0"
+# the managed identity, through the fake's instance metadata service
+python3 -c 'import json; d = json.load(open("good.json")); d.pop("ClientSecret"); d["UseMSI"] = "true"; json.dump(d, open("defaults.json", "w"))'
+out=$(ICM_TEST_NO_NODE_PREP=1 az env AZURE_POD_IDENTITY_AUTHORITY_HOST="$ARM_FAKE_IMDS" "$ICM" provision 2>&1)
+check "UseMSI: provision as the managed identity exits 0" $? 0 "$out"
+is "... its token from the instance metadata service" "$(fake stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["imds_tokens"] > 0)')" True
+out=$(ICM_TEST_NO_NODE_PREP=1 az env AZURE_POD_IDENTITY_AUTHORITY_HOST="$ARM_FAKE_IMDS" "$ICM" unprovision -force 2>&1)
+check "... and unprovision" $? 0 "$out"
+out=$(prov)
+check "UseMSI where there is no managed identity: exit 1" $? 1 "$out"
+contains "... said so" "$out" "UseMSI"
 cp good.json defaults.json
 api PUT "resourcegroups/Er-TEST?api-version=2022-09-01" '{"location": "eastus"}' >/dev/null
 out=$(prov)

@@ -67,6 +67,30 @@ static char *authority(char **err)
 	return a;
 }
 
+/* The instance metadata service (allocated, no trailing '/'): $AZ_IMDS_ENV
+ * as Azure's SDKs read it (http to this machine only: a test's), else
+ * AZ_IMDS_DEFAULT; NULL with *err. */
+static char *imds_host(char **err)
+{
+	const char *env = getenv(AZ_IMDS_ENV);
+	char *h;
+	size_t n;
+
+	if (!env || !*env)
+		return xstrdup(AZ_IMDS_DEFAULT);
+	if (strlen(env) > 512 || strpbrk(env, "?# \t\r\n") ||
+	    !az_loopback_url(env)) {
+		*err = xasprintf("%s is not an http:// URL of this machine "
+				 "(the instance metadata service is %s)",
+				 AZ_IMDS_ENV, AZ_IMDS_DEFAULT);
+		return NULL;
+	}
+	h = xstrdup(env);
+	for (n = strlen(h); n && h[n - 1] == '/'; n--)
+		h[n - 1] = '\0';
+	return h;
+}
+
 int az_auth_init(struct az_auth *a, bool msi, const char *tenant,
 		 const char *client_id, const char *secret, char **err)
 {
@@ -74,8 +98,10 @@ int az_auth_init(struct az_auth *a, bool msi, const char *tenant,
 	oauth_cache_init(&a->cache, "the Azure access token");
 	a->msi = msi;
 	a->send = oauth_send_http;
-	a->imds = xstrdup(AZ_IMDS_DEFAULT);
 	*err = NULL;
+	a->imds = imds_host(err);
+	if (!a->imds)
+		return -1;
 	if (msi) {
 		if (client_id && *client_id && !id_ok(client_id)) {
 			*err = xstrdup("ClientId is not an application "

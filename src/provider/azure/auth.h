@@ -15,7 +15,8 @@
  *   GET http://169.254.169.254/metadata/identity/oauth2/token?
  *       api-version=2018-02-01&resource=https://management.azure.com/
  *   Metadata: true
- * (struct az_auth's imds for the tests).
+ * ($AZURE_POD_IDENTITY_AUTHORITY_HOST, as Azure's SDKs read it, moves it
+ * to an http:// address of this machine: the tests' fake).
  * Both answer {"access_token", "expires_in" (a number, or a string from
  * IMDS), "token_type": "Bearer", ...}; a refusal {"error",
  * "error_description": "AADSTS7000215: Invalid client secret ...",
@@ -38,6 +39,7 @@
 #define AZ_AUTHORITY_DEFAULT "https://login.microsoftonline.com"
 #define AZ_AUTHORITY_ENV "AZURE_AUTHORITY_HOST"
 #define AZ_IMDS_DEFAULT "http://169.254.169.254"
+#define AZ_IMDS_ENV "AZURE_POD_IDENTITY_AUTHORITY_HOST"	/* as the SDKs */
 #define AZ_SCOPE_ARM "https://management.azure.com/.default"
 #define AZ_RESOURCE_ARM "https://management.azure.com/"
 #define AZ_IMDS_API "2018-02-01"
