@@ -87,6 +87,9 @@ struct az {
 					   node is in */
 	size_t nlocs;
 	char **vnets, **subnets, **nsgs;	/* per location: IDs */
+	/* unprovision, and the journal says icm made the group: deleting
+	 * it deletes everything, so the other kinds list nothing */
+	bool group_goes;
 };
 
 /* A string member of a JSON answer, or NULL (az_str(), auth.h). */

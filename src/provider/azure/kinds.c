@@ -91,7 +91,11 @@ static int list_tagged(struct az *z, struct engine *e, const char *path,
 static int list_resources(void *prov, struct engine *e,
 			  struct cloud_err *err)
 {
-	return list_tagged(prov, e, "resources", err);
+	struct az *z = prov;
+
+	if (z->group_goes)
+		return 0;	/* with the group icm made (provider.c) */
+	return list_tagged(z, e, "resources", err);
 }
 
 static int list_groups(void *prov, struct engine *e, struct cloud_err *err)

@@ -207,8 +207,11 @@ static int az_destroy(const struct provider_ctx *pc, const struct plan *p)
 	 * NICs and public IPs with them), NICs and public IPs left over,
 	 * security groups, networks, and last the resource group when icm
 	 * made it; each found by its tags, so what the user supplied
-	 * (ResourceGroupName, VirtualNetworkName) is never touched */
+	 * (ResourceGroupName, VirtualNetworkName) is never touched.  When
+	 * icm made the group, deleting it (ARM deletes what it holds, and
+	 * waits) is the whole teardown */
 	provider_say_definitions(p, "Starting destroy of ", "...");
+	z.group_goes = engine_id(z.e, "group") != NULL;
 	if (engine_teardown(z.e))
 		goto out;
 	say("...completed destroy of %s", z.dep);
@@ -295,13 +298,14 @@ static int check_disks(const struct node *n)
 			ret = error("%s: AccountTier %s with "
 				    "AccountReplicationType %s gives no "
 				    "managed disk SKU (%s): managed disks are "
-				    "LRS or ZRS (Standard_ZRS does not exist: "
-				    "set %s StandardSSD_ZRS); GRS and RAGRS "
-				    "were storage account replication",
+				    "LRS or ZRS%s; or set %s to a SKU",
 				    n->name, afld(n, "AccountTier") ?:
 				    "Standard", afld(n,
 				    "AccountReplicationType") ?: "LRS", acct,
-				    f);
+				    strstr(acct, "GRS") ? " (GRS and RAGRS "
+				    "replicated storage accounts)" :
+				    " (Standard_ZRS does not exist: "
+				    "StandardSSD_ZRS does)", f);
 	}
 	free(acct);
 	return ret;
@@ -322,7 +326,9 @@ static int check_node(const struct node *n)
 		return error("%s: Location '%s' is not an Azure location "
 			     "name (letters and digits, e.g. eastus)",
 			     n->name, n->region ? n->region : "");
-	if (n->zone && *n->zone && !name_ok(n->zone, 2, "", "") )
+	if (n->zone && *n->zone && (strlen(n->zone) > 2 ||
+				     strspn(n->zone, "0123456789") !=
+				     strlen(n->zone)))
 		return error("%s: Zone '%s' is not an Azure availability "
 			     "zone (1, 2, 3, or none)", n->name, n->zone);
 	if (ci && (!str_starts(ci, "/subscriptions/") ||
