@@ -299,6 +299,29 @@ static void test_call(void)
 		     NULL, &e) && nslept == 1 &&
 	   slept[0] == ARM_RETRY_AFTER_MAX_S * 1000L,
 	   "a day's Retry-After: capped at ARM_RETRY_AFTER_MAX_S");
+	{
+		/* an HTTP date 30 s from now (RFC 9110 allows either) */
+		static char when[64];
+		time_t t = time(NULL) + 30;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+		fake_reset();
+		add(429, "{}")->retry_after = when;
+		add(200, "{}");
+		ok(!arm_call(&a, "GET", "resourceGroups", "2021-04-01", NULL,
+			     NULL, NULL, &e) && nslept == 1 &&
+		   slept[0] >= 29000 && slept[0] <= 31000,
+		   "Retry-After as an HTTP date 30 s ahead: retried after "
+		   "about 30000 ms (%ld)", nslept ? slept[0] : -1L);
+		fake_reset();
+		add(429, "{}")->retry_after = "Thu, 01 Jan 1970 00:00:00 GMT";
+		add(200, "{}");
+		ok(!arm_call(&a, "GET", "resourceGroups", "2021-04-01", NULL,
+			     NULL, NULL, &e) && nslept == 1 && slept[0] == 0,
+		   "... a date that passed: retried at once");
+	}
 	fake_reset();
 	add(503, "busy");
 	add(500, "{\"error\": {\"code\": \"InternalServerError\"}}");

@@ -114,6 +114,27 @@ static long count_of(const char *v)
 	return strtol(v, NULL, 10);
 }
 
+/* Retry-After: seconds, or an HTTP date (RFC 9110: IMF-fixdate) made
+ * seconds from now (0 when it passed); -1 when neither. */
+static long retry_after_of(const char *v, int64_t now_ms)
+{
+	struct tm tm;
+	const char *end;
+	time_t t;
+
+	if (count_of(v) >= 0 || !*v)
+		return count_of(v);
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(v, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (!end || *end)
+		return -1;
+	t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	return t * 1000LL > now_ms ? (long)((t * 1000LL - now_ms + 999) / 1000)
+		: 0;
+}
+
 static void read_headers(const struct http_capture *caps, long status,
 			 struct arm_headers *h)
 {
@@ -122,7 +143,8 @@ static void read_headers(const struct http_capture *caps, long status,
 		 caps[CAP_ASYNC].value);
 	snprintf(h->location, sizeof(h->location), "%s",
 		 caps[CAP_LOCATION].value);
-	h->retry_after = count_of(caps[CAP_RETRY].value);
+	h->retry_after = retry_after_of(caps[CAP_RETRY].value,
+					(int64_t)time(NULL) * 1000);
 	h->writes_left = count_of(caps[CAP_WRITES].value);
 	h->reads_left = count_of(caps[CAP_READS].value);
 }

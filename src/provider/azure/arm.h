@@ -5,7 +5,7 @@
  *
  * A call: METHOD {endpoint}{path}?api-version=V with Authorization:
  * Bearer (auth.h) and a JSON body.
- * - 429: retried after its Retry-After (seconds, at most
+ * - 429: retried after its Retry-After (seconds or an HTTP date, at most
  *   ARM_RETRY_AFTER_MAX_S), else with backoff; 5xx, a connection that
  *   failed and AnotherOperationInProgress: retried with backoff; a 401
  *   gets a new token once; all within ARM_BUDGET_MS or
