@@ -61,12 +61,12 @@ cat >mr/definitions.json <<'EOF'
 EOF
 # LB: one location without zones, UseMSI, an existing resource group,
 # virtual network and subnet, a load balancer on DATA, a SuperServerPort
-# equal to WebServerPort (one rule), a CustomImage that needs HCL escaping
-# (quote, backslash, template sequences), secrets.
+# equal to WebServerPort (one rule), a CustomImage, a HealthCheckPath that
+# needs HCL escaping (quote, backslash, template sequences), secrets.
 cat >lb/defaults.json <<EOF
 {
   "Provider": "Azure", "Label": "GB", "Tag": "LB", "Location": "westus2",
-  "CustomImage": "/subscriptions/s/images/i\"m\\\\g \${x} %{y}",
+  "CustomImage": "/subscriptions/s/resourceGroups/g/providers/Microsoft.Compute/images/i",
   "Size": "Standard_B2s", "SubscriptionId": "sub-1", "TenantId": "ten-1",
   "UseMSI": "true", "SSHUser": "u", "SSHPassword": "pw-s3cret-e2e",
   "SSHPublicKey": "$T/k.pub", "SSHPrivateKey": "/k",
@@ -80,10 +80,10 @@ cat >lb/definitions.json <<'EOF'
 [
   {"Role": "DATA", "Count": "2", "LoadBalancer": "true",
    "DataVolumeType": "Premium_LRS", "WIJVolumeSize": "20",
-   "HealthCheckPath": "/ok"}
+   "HealthCheckPath": "/o\"k\\ ${x} %{y}"}
 ]
 EOF
-printf '%s' '/subscriptions/s/images/i"m\g ${x} %{y}' >raw-image
+printf '%s' '/o"k\ ${x} %{y}' >raw-path
 
 for c in mr lb; do
 	"$TFW" $c/defaults.json $c/definitions.json state >$c/out.txt 2>&1
@@ -153,13 +153,13 @@ is "LB DATA: no zones, CustomImage (no image reference), Data on Premium_LRS, WI
 	'[[null,null],[],["GB-DATA-LB-0002-data:10:Premium_LRS","GB-DATA-LB-0002-journal1:10:Standard_LRS","GB-DATA-LB-0002-journal2:10:Standard_LRS","GB-DATA-LB-0002-wij:20:Standard_LRS"]]'
 is "LB DATA: the load balancer's name, its ports each once, probe, location" \
 	"$(tfc GB-DATA-LB '[var.LoadBalancerName, local.lb_ports, var.HealthCheckPort, local.lb_path, local.lb_location]')" \
-	'["GB-LB-LB-0001",["52773"],"52773","/ok","westus2"]'
+	'["GB-LB-LB-0001",["52773"],"52773","/o\\"k\\\\ ${x} %{y}","westus2"]'
 is "LB DATA: the admin password from TF_VAR_SSHPassword" \
 	"$(tfc GB-DATA-LB 'nonsensitive(var.SSHPassword)')" \
 	'"pw-from-env"'
 is "an escaped value reaches terraform unchanged" \
-	"$(tfc GB-DATA-LB '[sha256(var.CustomImage)]')" \
-	"[\"$(sha256sum <raw-image | cut -d' ' -f1)\"]"
+	"$(tfc GB-DATA-LB '[sha256(var.HealthCheckPath)]')" \
+	"[\"$(sha256sum <raw-path | cut -d' ' -f1)\"]"
 grep -h -A3 '^Error' pure/*/console.err | sed 's/^/#   /'
 
 plan "$_n"
