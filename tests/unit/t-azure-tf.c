@@ -53,7 +53,8 @@ static const char lb_defaults[] =
 	"{\n"
 	"  \"Provider\": \"Azure\", \"Label\": \"L\", \"Tag\": \"B\",\n"
 	"  \"Location\": \"westus2\", \"Zone\": \"1,2\",\n"
-	"  \"CustomImage\": \"/s/i \\\"q\\\" ${x} %{y}\",\n"
+	"  \"CustomImage\": \"/subscriptions/s/resourceGroups/g/providers/"
+	"Microsoft.Compute/images/i\",\n"
 	"  \"Size\": \"Standard_B2s\", \"SubscriptionId\": \"sub-1\",\n"
 	"  \"TenantId\": \"ten-1\", \"UseMSI\": \"true\", \"SSHUser\": \"u\",\n"
 	"  \"SSHPassword\": \"pw-s3cret\", \"SSHPublicKey\": \"/k.pub\",\n"
@@ -69,7 +70,7 @@ static const char lb_defaults[] =
 static const char lb_definitions[] =
 	"[\n"
 	"  {\"Role\": \"DATA\", \"Count\": 2, \"LoadBalancer\": \"true\",\n"
-	"   \"HealthCheckPath\": \"/ok\"}\n"
+	"   \"HealthCheckPath\": \"/s/i \\\"q\\\" ${x} %{y}\"}\n"
 	"]\n";
 
 /* Loads defaults d and definitions f (written into dir) into cfg and p. */
@@ -285,11 +286,12 @@ static void load_balancer(const char *dir)
 	ok_line(data, "ForwardPort = \"1973,52773\"");
 	ok_line(data, "ForwardProtocol = \"TCP\"");
 	ok_line(data, "HealthCheckPort = \"52773\"");
-	ok_line(data, "HealthCheckPath = \"/ok\"");
+	ok_line(data, "HealthCheckPath = \"/s/i \\\"q\\\" $${x} %%{y}\"");
 	ok_line(data, "InstanceCount = \"2\"");
 	ok_line(data, "Locations = \"westus2,westus2\"");
 	ok_line(data, "Zones = \"1,2\"");
-	ok_line(data, "CustomImage = \"/s/i \\\"q\\\" $${x} %%{y}\"");
+	ok_line(data, "CustomImage = \"/subscriptions/s/resourceGroups/g/"
+		"providers/Microsoft.Compute/images/i\"");
 	ok(shared && data && !strstr(shared, "s3cret") &&
 	   !strstr(data, "s3cret") && !strstr(data, "\nISCPassword =") &&
 	   !strstr(data, "\nSSHPassword =") &&
