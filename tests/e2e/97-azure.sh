@@ -251,7 +251,7 @@ out=$(prov)
 check "an expired ClientSecret: exit 1" $? 1 "$out"
 contains "... named, with what to do" "$out" "expired"
 lacks "... the secret never in a message" "$out$(cat icm.log)" "$AZURE_CLIENT_SECRET_EXPIRED"
-for v in 'Size:Standard/../x' 'Location:east us' 'ResourceGroupName:rg?x=1' 'CustomImage:/subscriptions/../x'; do
+for v in 'Size:Standard/../x' 'Location:eastus/../x' 'ResourceGroupName:rg?x=1' 'CustomImage:/subscriptions/../x'; do
 	cp good.json defaults.json
 	edit defaults.json "{\"${v%%:*}\": \"${v#*:}\"}"
 	out=$("$ICM" provision -plan 2>&1)

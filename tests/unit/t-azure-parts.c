@@ -9,7 +9,8 @@
  *   GRS refused with what to set), a <Volume>VolumeType that is no SKU;
  *   VirtualNetworkName without ResourceGroupName or SubnetName; a CustomImage
  *   that is no image ID; net_subnet_cidr refused;
- * - api-versions by resource type; az_ours() on tags;
+ * - api-versions by resource type; az_ours() on tags; a Location as the
+ *   portal writes it ("Central US") as ARM names it;
  * - str_list_entry() (util/str.h), which the provider's lists use.
  */
 #include "icm.h"
@@ -148,6 +149,10 @@ static void validation(const char *dir)
 	check(dir, ", \"net_subnet_cidr\": \"10.0.0.0/31\"", NULL,
 	      "net_subnet_cidr '10.0.0.0/31' is not an IPv4 network",
 	      "net_subnet_cidr refused");
+	check(dir, ", \"Location\": \"Central US\"", NULL, "",
+	      "a Location as the portal shows it (Central US) passes");
+	check(dir, ", \"Location\": \"east/us\"", NULL,
+	      "Location 'east/us' is not an Azure location", "... east/us not");
 	check(dir, ", \"Location\": \"eastus,westus\"",
 	      "[{\"Role\": \"DATA\", \"Count\": \"2\", \"LocationMap\": "
 	      "\"0,1\", \"ZoneMap\": \"0,0\"}]", "", "two locations pass");
@@ -170,6 +175,9 @@ static void pieces(void)
 	       "api-version: network");
 	is_str(az_api("/subscriptions/s/resourceGroups/g"), AZ_API_RESOURCES,
 	       "api-version: a group");
+	e = az_loc("Central US");
+	is_str(e, "centralus", "az_loc: Central US is centralus");
+	free(e);
 	memset(&z, 0, sizeof(z));
 	z.dep = "Sample-TEST";
 	o = cJSON_Parse("{\"tags\": {\"icm-deployment\": \"Sample-TEST\", "

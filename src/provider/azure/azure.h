@@ -84,7 +84,7 @@ struct az {
 	struct engine *e;
 	struct journal *j;
 	char **locs;			/* the Location list, then any other a
-					   node is in */
+					   node is in (az_loc()'s form) */
 	size_t nlocs;
 	char **vnets, **subnets, **nsgs;	/* per location: IDs */
 	/* unprovision, and the journal says icm made the group: deleting
@@ -106,8 +106,14 @@ static inline bool afld_true(const struct node *n, const char *f)
 }
 
 /* provider.c */
-/* The index of location l in z->locs, or -1. */
+/* Location l as ARM names it ("Central US" -> "centralus": lower case,
+ * without spaces; allocated). */
+char *az_loc(const char *l);
+/* The index of location l (either form) in z->locs, or -1. */
 int az_loc_index(const struct az *z, const char *l);
+/* Node n's location in az_loc()'s form (borrowed from z; every node's is
+ * in z->locs), or "" for a node without one. */
+const char *az_node_loc(const struct az *z, const struct node *n);
 /* ARM's ID of a resource of type ("Microsoft.Network/networkInterfaces")
  * named name in the deployment's group (allocated). */
 char *az_id(const struct az *z, const char *type, const char *name);

@@ -134,7 +134,7 @@ static char *what(const char *id)
 }
 
 /* DELETE ids[0..n) side by side, then follow them together. */
-static int delete_all(struct az *z, char *const *ids, size_t n,
+static int delete_all(struct az *z, const char *const *ids, size_t n,
 		      struct cloud_err *err)
 {
 	struct az_op *ops = xcalloc(n ? n : 1, sizeof(*ops));
@@ -175,13 +175,13 @@ out:
 static int destroy(void *prov, const char *const *ids, size_t n,
 		   struct cloud_err *err)
 {
-	char **own = xcalloc(n ? n : 1, sizeof(*own));
+	const char **own = xcalloc(n ? n : 1, sizeof(*own));
 	size_t i, k = 0;
 	int ret;
 
 	for (i = 0; i < n; i++)
 		if (!strcasestr(ids[i], "/subnets/"))
-			own[k++] = (char *)ids[i];
+			own[k++] = ids[i];
 	ret = delete_all(prov, own, k, err);
 	free(own);
 	return ret;
@@ -208,7 +208,7 @@ static int destroy_vms(void *prov, const char *const *ids, size_t n,
 			more[i] = az_id(z, parts[p][0], name);
 			free(name);
 		}
-		ret = delete_all(z, more, n, err);
+		ret = delete_all(z, (const char *const *)more, n, err);
 		for (i = 0; i < n; i++)
 			free(more[i]);
 	}

@@ -232,14 +232,14 @@ int az_load_balancer(struct az *z, struct node *lb, struct plan *p)
 	pip = az_id(z, "Microsoft.Network/publicIPAddresses", pname);
 	id = az_id(z, "Microsoft.Network/loadBalancers", lb->name);
 	pb = cJSON_CreateObject();
-	cJSON_AddStringToObject(pb, "location", t->region);
+	cJSON_AddStringToObject(pb, "location", az_node_loc(z, t));
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(pb, "sku"), "name",
 				"Standard");
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(pb, "properties"),
 				"publicIPAllocationMethod", "Static");
 	if (az_ensure(z, &az_kind_pip, pkey, pip, pb, true, NULL) ||
 	    address_of(z, pip, &ip) ||
-	    lb_body(z, lb, p, t->region, id, pip, &b))
+	    lb_body(z, lb, p, az_node_loc(z, t), id, pip, &b))
 		goto out;
 	if (!again) {
 		ret = az_ensure(z, &az_kind_lb, lkey, id, b, true, NULL);

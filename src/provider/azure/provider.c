@@ -13,14 +13,36 @@
 #include "../../util/str.h"
 #include <ctype.h>
 
+char *az_loc(const char *l)
+{
+	char *out = xstrdup(l ? l : ""), *d = out;
+	const char *c;
+
+	for (c = out; *c; c++)
+		if (*c != ' ')
+			*d++ = (char)tolower((unsigned char)*c);
+	*d = '\0';
+	return out;
+}
+
 int az_loc_index(const struct az *z, const char *l)
 {
+	char *want = az_loc(l);
 	size_t i;
+	int ret = -1;
 
-	for (i = 0; l && i < z->nlocs; i++)
-		if (!strcmp(z->locs[i], l))
-			return (int)i;
-	return -1;
+	for (i = 0; l && i < z->nlocs && ret < 0; i++)
+		if (!strcmp(z->locs[i], want))
+			ret = (int)i;
+	free(want);
+	return ret;
+}
+
+const char *az_node_loc(const struct az *z, const struct node *n)
+{
+	int i = az_loc_index(z, n->region);
+
+	return i < 0 ? "" : z->locs[i];
 }
 
 char *az_id(const struct az *z, const char *type, const char *name)
@@ -33,7 +55,7 @@ static void add_loc(struct az *z, const char *l)
 	if (!l || !*l || az_loc_index(z, l) >= 0)
 		return;
 	z->locs = xrealloc(z->locs, (z->nlocs + 1) * sizeof(char *));
-	z->locs[z->nlocs++] = xstrdup(l);
+	z->locs[z->nlocs++] = az_loc(l);
 }
 
 /* The Location list of defaults.json (its order numbers the subnets),
@@ -322,10 +344,12 @@ static int check_node(const struct node *n)
 			     "(Label, Tag)", n->name, AZ_NAME_MAX);
 	if (!strcmp(n->role, "LB"))
 		return 0;
-	if (!n->region || !name_ok(n->region, 40, "", ""))
+	if (!n->region || !name_ok(n->region, 40, " ", " ") ||
+	    n->region[0] == ' ')
 		return error("%s: Location '%s' is not an Azure location "
-			     "name (letters and digits, e.g. eastus)",
-			     n->name, n->region ? n->region : "");
+			     "(letters, digits and spaces: eastus, or Central "
+			     "US as the portal shows it)", n->name,
+			     n->region ? n->region : "");
 	if (n->zone && *n->zone && (strlen(n->zone) > 2 ||
 				     strspn(n->zone, "0123456789") !=
 				     strlen(n->zone)))

@@ -191,13 +191,13 @@ static void add_zone(const struct node *n, cJSON *b)
 }
 
 /* The VM's body (-1 reported). */
-static int vm_body(const struct node *n, const char *nic,
+static int vm_body(const struct node *n, const char *loc, const char *nic,
 		   cJSON **out)
 {
 	cJSON *b = cJSON_CreateObject(), *pr, *sp, *np, *ni, *nip;
 	int ret = -1;
 
-	cJSON_AddStringToObject(b, "location", n->region);
+	cJSON_AddStringToObject(b, "location", loc);
 	add_zone(n, b);
 	pr = cJSON_AddObjectToObject(b, "properties");
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(pr,
@@ -225,27 +225,26 @@ out:
 	return ret;
 }
 
-static cJSON *pip_body(const struct node *n, bool zoned)
+static cJSON *pip_body(const struct node *n, const char *loc)
 {
 	cJSON *b = cJSON_CreateObject(), *pr;
 
-	cJSON_AddStringToObject(b, "location", n->region);
+	cJSON_AddStringToObject(b, "location", loc);
 	cJSON_AddStringToObject(cJSON_AddObjectToObject(b, "sku"), "name",
 				"Standard");
-	if (zoned)
-		add_zone(n, b);
+	add_zone(n, b);
 	pr = cJSON_AddObjectToObject(b, "properties");
 	cJSON_AddStringToObject(pr, "publicIPAllocationMethod", "Static");
 	cJSON_AddStringToObject(pr, "publicIPAddressVersion", "IPv4");
 	return b;
 }
 
-static cJSON *nic_body(const struct node *n, const char *subnet,
+static cJSON *nic_body(const char *loc, const char *subnet,
 		       const char *nsg, const char *pip)
 {
 	cJSON *b = cJSON_CreateObject(), *pr, *ic, *icp;
 
-	cJSON_AddStringToObject(b, "location", n->region);
+	cJSON_AddStringToObject(b, "location", loc);
 	pr = cJSON_AddObjectToObject(b, "properties");
 	ic = cJSON_CreateObject();
 	cJSON_AddStringToObject(ic, "name", "ipconfig1");
@@ -368,7 +367,7 @@ static int step(struct az *z, struct mach *ms, size_t k, int s,
 		if (s == 0 && !ms[i].pip)
 			continue;
 		if (s == 0) {
-			b = pip_body(nd, true);
+			b = pip_body(nd, az_node_loc(z, nd));
 			id = ms[i].pip;
 			key = xasprintf("pip/%s", nd->name);
 		} else if (s == 1) {
@@ -380,13 +379,14 @@ static int step(struct az *z, struct mach *ms, size_t k, int s,
 					      "%s: see above", nd->name);
 				goto out;
 			}
-			b = nic_body(nd, subnet, z->nsgs[li], ms[i].pip);
+			b = nic_body(z->locs[li], subnet, z->nsgs[li],
+				     ms[i].pip);
 			free(vnet);
 			free(subnet);
 			id = ms[i].nic;
 			key = xasprintf("nic/%s", nd->name);
 		} else {
-			if (vm_body(nd, ms[i].nic, &b)) {
+			if (vm_body(nd, az_node_loc(z, nd), ms[i].nic, &b)) {
 				cloud_err_set(err, CLOUD_ERR_OTHER,
 					      "%s: see above", nd->name);
 				goto out;
@@ -519,7 +519,7 @@ int az_apply_definition(struct az *z, struct plan *p, int def)
 			if (in_batch(&p->nodes[j], def, first->region,
 				     first->zone))
 				nodes[k++] = &p->nodes[j];
-		key = xasprintf("batch/%d/%s/%s/%s", def, first->region,
+		key = xasprintf("batch/%d/%s/%s/%s", def, az_node_loc(z, first),
 				first->zone ?: "", first->name);
 		ret = engine_ensure_nodes(z->e, &az_kind_vm, key, "PUT VMs",
 					  nodes, k, vm_batch, NULL);
