@@ -98,4 +98,9 @@ int sigv4_uri_encode(struct buf *b, const char *s, size_t len,
 /* Lower-case hex SHA-256 of data into out[65]. */
 void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* out = HMAC-SHA256(key, data) (32 bytes); the contexts are wiped.  Also
+ * TC3-HMAC-SHA256's (provider/tencent/tc3.c). */
+void sigv4_hmac_sha256(const void *key, size_t klen, const void *data,
+		       size_t dlen, unsigned char out[32]);
+
 #endif
