@@ -283,6 +283,15 @@ $(OUT)/tests/gcp-jwt: tests/cloud/gcp-jwt.c $(LIBOBJS)
 
 test e2e: $(OUT)/tests/gcp-jwt
 
+# tests/cloud/tc3-sign prints the TC3-HMAC-SHA256 signatures icm makes
+# (src/provider/tencent/tc3.h) for fixed requests and times, for the npm
+# SDK's cross-check (tests/e2e/98-tc3-sdk.sh).
+$(OUT)/tests/tc3-sign: tests/cloud/tc3-sign.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+test e2e: $(OUT)/tests/tc3-sign
+
 # bench/aws-calls: EC2/ELB calls per node for 10 and 100 nodes (moto).
 .PHONY: bench-aws
 bench: bench-aws

@@ -253,6 +253,17 @@ static int pause_to_retry(struct tc *t, struct http_backoff *bo,
 	return 0;
 }
 
+char *tc_request_body(const cJSON *params)
+{
+	char *text = params ? cJSON_PrintUnformatted(params) : NULL, *b;
+
+	if (params && !text)
+		abort();
+	b = xstrdup(text ? text : "{}");
+	cJSON_free(text);
+	return b;
+}
+
 int tc_call(struct tc *t, const char *service, const char *version,
 	    const char *region, const char *action, const cJSON *params,
 	    cJSON **response, struct cloud_err *err)
@@ -262,7 +273,7 @@ int tc_call(struct tc *t, const char *service, const char *version,
 	struct http_response resp;
 	struct http_backoff bo;
 	long budget = t->budget_ms ? t->budget_ms : TC_BUDGET_MS, skew;
-	char *why = NULL, *text;
+	char *why = NULL;
 	int64_t deadline;
 	bool retry;
 	int ret = -1;
@@ -276,11 +287,7 @@ int tc_call(struct tc *t, const char *service, const char *version,
 			      service ? service : "", action, why);
 		goto out;
 	}
-	text = params ? cJSON_PrintUnformatted(params) : NULL;
-	if (params && !text)
-		abort();
-	k.body = xstrdup(text ? text : "{}");
-	cJSON_free(text);
+	k.body = tc_request_body(params);
 	http_backoff_init(&bo, budget);
 	deadline = t->now_ms() + budget;
 	for (;;) {

@@ -125,6 +125,10 @@ int tc_call(struct tc *t, const char *service, const char *version,
 	    const char *region, const char *action, const cJSON *params,
 	    cJSON **response, struct cloud_err *err) WARN_UNUSED;
 
+/* The JSON body of a call with params (NULL: "{}"), as tc_call() sends
+ * and signs it (allocated). */
+char *tc_request_body(const cJSON *params);
+
 /*
  * A Describe* listing: tc_call() with params plus Offset and Limit
  * (TC_PAGE_LIMIT), page after page (at most TC_PAGES_MAX), the items of
