@@ -331,7 +331,8 @@ FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
 	src/docker/tar_write.c src/docker/runopts.c \
 	src/node/authkey.c src/node/known_hosts.c src/provider/gcp/auth.c \
 	src/cloud/oauth_answer.c src/provider/azure/words.c \
-	src/provider/azure/armerr.c src/provider/gcp/gceerr.c
+	src/provider/azure/armerr.c src/provider/gcp/gceerr.c \
+	src/provider/tencent/tcerr.c
 FUZZ_OBJS := $(FUZZ_SRCS:src/%.c=$(FUZZ)/obj/%.o)
 FUZZ_BEARSSL := build/work/bearssl
 FUZZ_BEARSSL_SRCS := $(shell find $(FUZZ_BEARSSL)/src -name '*.c' 2>/dev/null | sort)
