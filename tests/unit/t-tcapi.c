@@ -21,6 +21,10 @@
  *   that is not JSON; Tencent's words bounded and printable.
  * - tc_list(): Offset/Limit (numbers, or strings), TotalCount;
  *   tc_clb_task_wait(): Status 2 then 0; 1; a deadline.
+ * - Once through libcurl to a loopback server forked here (plain http to
+ *   127.0.0.1 by TENCENTCLOUD_ENDPOINT): the request line, Host
+ *   cvm.tencentcloudapi.com as signed, the answer's Date read for the
+ *   clock skew.
  * - The SecretKey in no message, no log line, no request but as its
  *   signature.
  */
@@ -31,7 +35,9 @@
 #include "util/report.h"
 #include "util/str.h"
 #include "tap.h"
+#include "testutil.h"
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #define SID "AKIDunitTestSecretId0123456789"
 #define SKEY "unitTestSecretKey-0123456789abc"
@@ -570,6 +576,72 @@ static void test_task(void)
 	tc_release(&t);
 }
 
+static void test_loopback(void)
+{
+	struct http_endpoint ep = { .no_proxy = true };
+	struct http_client c;
+	struct tc t;
+	struct cloud_err e = CLOUD_ERR_INIT;
+	char tmpl[] = "/tmp/t-tcapi.XXXXXX", *dir = mkdtemp(tmpl);
+	char *save = xasprintf("%s/request", dir ? dir : "/nonexistent");
+	char *err = NULL, *env, *got = NULL;
+	const char *reply = "HTTP/1.1 200 OK\r\nContent-Type: application/"
+		"json\r\nDate: Sat, 06 Dec 2025 05:36:40 GMT\r\n"
+		"Content-Length: 127\r\nConnection: close\r\n\r\n"
+		"{\"Response\": {\"Error\": {\"Code\": \"AuthFailure."
+		"SignatureExpire\", \"Message\": \"Signature expired.\"}, "
+		"\"RequestId\": \"r-loopback-01\"}}";
+	int port = 0, st = -1;
+	pid_t pid;
+
+	pid = dir ? serve_once(reply, save, &port) : -1;
+	if (pid < 0) {
+		ok(0, "a loopback server starts");
+		goto out;
+	}
+	env = xasprintf("http://127.0.0.1:%d", port);
+	setenv(TC_ENDPOINT_ENV, env, 1);
+	free(env);
+	if (http_client_init_for(&c, &ep, &err) ||
+	    tc_init(&t, &c, SID, SKEY, &err)) {
+		ok(0, "set up: %s", err);
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		goto out;
+	}
+	t.clock = fake_clock;
+	t.budget_ms = 1;
+	ok(tc_call(&t, "cvm", "2017-03-12", "ap-guangzhou",
+		   "DescribeInstances", NULL, NULL, &e) && e.cls ==
+	   CLOUD_ERR_AUTH && has(e.msg, "600 seconds ahead"),
+	   "through libcurl: the refusal, the skew from the answer's Date");
+	seen(&e);
+	waitpid(pid, &st, 0);
+	ok(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the server got one whole "
+	   "request");
+	got = slurp(save);
+	ok(got && str_starts(got, "POST / HTTP/1.1\r\n") &&
+	   strstr(got, "\r\nHost: cvm.tencentcloudapi.com\r\n") &&
+	   strstr(got, "\r\nX-TC-Action: DescribeInstances\r\n") &&
+	   strstr(got, "\r\nAuthorization: TC3-HMAC-SHA256 Credential=" SID
+		  "/2025-12-06/cvm/tc3_request, SignedHeaders=content-type;"
+		  "host, Signature=") && str_ends(got, "\r\n\r\n{}") &&
+	   !strstr(got, SKEY), "the request: POST /, Host the service's "
+	   "name, the signature, the body {}; no SecretKey");
+	free(got);
+	cloud_err_release(&e);
+	tc_release(&t);
+	http_client_release(&c);
+out:
+	unsetenv(TC_ENDPOINT_ENV);
+	free(err);
+	if (dir) {
+		unlink(save);
+		rmdir(dir);
+	}
+	free(save);
+}
+
 int main(void)
 {
 	unsetenv(TC_ENDPOINT_ENV);
@@ -582,6 +654,7 @@ int main(void)
 	test_errors();
 	test_list();
 	test_task();
+	test_loopback();
 	report_set_sink(NULL);
 	ok(messages && !strstr(messages, SKEY), "the SecretKey in no message");
 	ok(logged && strstr(logged, "Tencent cvm RunInstances ap-guangzhou") &&

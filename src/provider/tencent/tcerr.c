@@ -35,16 +35,15 @@ static bool in_family(const char *code, const char *family)
 	return !strncmp(code, family, n) && (!code[n] || code[n] == '.');
 }
 
-/* A request parameter for a message (allocated), "?" when absent. */
+/* A request parameter for a message (allocated), "?" when absent: name,
+ * or sub of the object name when sub is not NULL. */
 static char *param(const cJSON *params, const char *name, const char *sub)
 {
-	const cJSON *o = params;
+	const char *v = sub ? str_of(cJSON_GetObjectItemCaseSensitive(params,
+								     name),
+				     sub) : str_of(params, name);
 
-	if (sub)
-		o = cJSON_GetObjectItemCaseSensitive(params, name);
-	return tc_words(str_of(o, sub ? sub : name) ? str_of(o, sub ? sub :
-							      name) : "?",
-			100);
+	return tc_words(v ? v : "?", 100);
 }
 
 /* The first `name` quoted in m (allocated), or NULL. */
