@@ -414,8 +414,9 @@ static void test_errors(void)
 		NULL, "ResourcesSoldOut.*: the same");
 	refusal("RunInstances", run, "LimitExceeded.InstanceQuota",
 		"The quota of instances is exceeded.", NULL,
-		CLOUD_ERR_INVALID, "a quota is reached (LimitExceeded."
-		"InstanceQuota: InstanceQuota)", "ask Tencent for more",
+		CLOUD_ERR_INVALID, "quota InstanceQuota is reached: ask "
+		"Tencent for more", "(LimitExceeded.InstanceQuota: The quota "
+		"of instances is exceeded.)",
 		"LimitExceeded.*: the quota");
 	refusal("RunInstances", run, "InvalidImageId.NotFound",
 		"The image is not found.", NULL, CLOUD_ERR_INVALID,
@@ -423,12 +424,18 @@ static void test_errors(void)
 		"check ImageId, or OSName", "InvalidImageId.*: the image");
 	refusal("RunInstances", run, "InvalidParameterValue",
 		"The value `ap-x` of parameter `Placement.Zone` is invalid",
-		NULL, CLOUD_ERR_INVALID, "parameter ap-x refused", NULL,
-		"InvalidParameterValue: the first quoted name");
+		NULL, CLOUD_ERR_INVALID, "parameter Placement.Zone refused",
+		NULL, "InvalidParameterValue: the name quoted after "
+		"\"parameter\"");
 	refusal("RunInstances", run, "InvalidParameterValue."
 		"InstanceTypeNotFound", "no such type", NULL,
 		CLOUD_ERR_INVALID, "parameter InstanceTypeNotFound refused",
 		NULL, "InvalidParameterValue.X: X");
+	refusal("RunInstances", run, "InvalidParameterConflict",
+		"`DataDisks` and `SystemDisk` conflict", NULL,
+		CLOUD_ERR_INVALID, "parameter DataDisks refused "
+		"(InvalidParameterConflict)", NULL, "InvalidParameter*: the "
+		"same");
 	refusal("RunInstances", run, "MissingParameter",
 		"The request is missing a required parameter `Placement`.",
 		NULL, CLOUD_ERR_INVALID, "parameter Placement refused "

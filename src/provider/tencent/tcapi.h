@@ -42,8 +42,9 @@
  *     request, another zone or type (INVALID);
  *   LimitExceeded(.*): the quota (INVALID);
  *   InvalidImageId(.*): the ImageId, OSName (INVALID);
- *   InvalidParameter(.*) / InvalidParameterValue(.*) / MissingParameter:
- *     the parameter (its subcode, or the first `name` the message quotes)
+ *   InvalidParameter* (InvalidParameterValue.* ...) / MissingParameter:
+ *     the parameter (the `name` the message quotes after "parameter ",
+ *     else the first it quotes, else the subcode)
  *     (INVALID);
  *   *NotFound*: NOT_FOUND; others: Tencent's code and words (OTHER).
  * Tencent's words are quoted printable (other bytes '?'), on one line,

@@ -46,10 +46,16 @@ static char *param(const cJSON *params, const char *name, const char *sub)
 	return tc_words(v ? v : "?", 100);
 }
 
-/* The first `name` quoted in m (allocated), or NULL. */
+/* The `name` quoted after "parameter " in m, else the first one quoted
+ * (allocated), or NULL. */
 static char *quoted(const char *m)
 {
-	const char *p = m ? strchr(m, '`') : NULL, *e;
+	const char *p = m ? strstr(m, "parameter `") : NULL, *e;
+
+	if (p)
+		p += strlen("parameter ");
+	else if (m)
+		p = strchr(m, '`');
 
 	if (!p || !(e = strchr(p + 1, '`')) || e == p + 1 || e - p > 100)
 		return NULL;
@@ -143,11 +149,10 @@ static int tc_error(const char *service, const char *action,
 		   str_starts(c, "ResourceInsufficient.ZoneSoldOut")) {
 		sold_out(what, c, w, params, err);
 	} else if (in_family(c, "LimitExceeded")) {
-		cloud_err_set(err, CLOUD_ERR_INVALID, "%s: a quota is reached "
-			      "(%s%s%s): %s; ask Tencent for more, or plan "
-			      "fewer resources", what, c,
-			      strchr(c, '.') ? ": " : "",
-			      strchr(c, '.') ? strchr(c, '.') + 1 : "", w);
+		cloud_err_set(err, CLOUD_ERR_INVALID, "%s: quota %s is "
+			      "reached: ask Tencent for more, or plan fewer "
+			      "resources (%s: %s)", what, strchr(c, '.') ?
+			      strchr(c, '.') + 1 : "?", c, w);
 	} else if (in_family(c, "InvalidImageId")) {
 		x = param(params, "ImageId", NULL);
 		cloud_err_set(err, CLOUD_ERR_INVALID, "%s: image %s refused "
@@ -155,8 +160,7 @@ static int tc_error(const char *service, const char *action,
 			      "image exists in this region (%s)", what, x, c,
 			      w);
 		free(x);
-	} else if (in_family(c, "InvalidParameter") ||
-		   in_family(c, "InvalidParameterValue") ||
+	} else if (str_starts(c, "InvalidParameter") ||
 		   in_family(c, "MissingParameter") ||
 		   in_family(c, "UnknownParameter")) {
 		bad_param(what, c, m, w, err);
