@@ -12,7 +12,7 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-static void hex_lower(const unsigned char *in, size_t n, char *out)
+void sigv4_hex(const unsigned char *in, size_t n, char *out)
 {
 	size_t i;
 
@@ -31,7 +31,7 @@ void sigv4_sha256_hex(const void *data, size_t len, char out[65])
 	br_sha256_init(&sc);
 	br_sha256_update(&sc, data, len);
 	br_sha256_out(&sc, h);
-	hex_lower(h, sizeof(h), out);
+	sigv4_hex(h, sizeof(h), out);
 }
 
 void sigv4_hmac_sha256(const void *key, size_t klen, const void *data,
@@ -456,7 +456,7 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_params *p,
 	}
 	signing_key(p, res->amz_date, key);
 	sigv4_hmac_sha256(key, sizeof(key), sts.data, sts.len, sig);
-	hex_lower(sig, sizeof(sig), res->signature);
+	sigv4_hex(sig, sizeof(sig), res->signature);
 	res->authorization = xasprintf(SIGV4_ALGORITHM " Credential=%s/%s, "
 				       "SignedHeaders=%s, Signature=%s",
 				       p->access_key, scope, names.data,

@@ -95,6 +95,9 @@ struct buf;
 int sigv4_uri_encode(struct buf *b, const char *s, size_t len,
 		     bool keep_slash) WARN_UNUSED;
 
+/* in (n bytes) as lower-case hex into out (2n + 1 bytes, NUL-ended). */
+void sigv4_hex(const unsigned char *in, size_t n, char *out);
+
 /* Lower-case hex SHA-256 of data into out[65]. */
 void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
 

@@ -7,8 +7,6 @@
 #include "../../cloud/sigv4.h"
 #include "../../util/str.h"
 
-static const char hexdigits[] = "0123456789abcdef";
-
 /* A name of lower-case letters, digits, '-' (and '.' when dots). */
 static bool name_ok(const char *s, bool dots)
 {
@@ -50,7 +48,6 @@ int tc3_sign(const struct tc3_request *req, const char *secret_id,
 	unsigned char k1[32], k2[32], sig[32];
 	char crhash[65], *k0 = NULL;
 	struct tm tm;
-	size_t i;
 	int ret = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -79,11 +76,7 @@ int tc3_sign(const struct tc3_request *req, const char *secret_id,
 	sigv4_hmac_sha256(k2, 32, "tc3_request", 11, k1);
 	sigv4_hmac_sha256(k1, 32, res->string_to_sign,
 			  strlen(res->string_to_sign), sig);
-	for (i = 0; i < sizeof(sig); i++) {
-		res->signature[2 * i] = hexdigits[sig[i] >> 4];
-		res->signature[2 * i + 1] = hexdigits[sig[i] & 15];
-	}
-	res->signature[64] = '\0';
+	sigv4_hex(sig, sizeof(sig), res->signature);
 	res->authorization = xasprintf("%s Credential=%s/%s/%s/tc3_request, "
 				       "SignedHeaders=%s, Signature=%s",
 				       TC3_ALGORITHM, secret_id, res->date,
