@@ -283,6 +283,15 @@ $(OUT)/tests/gcp-jwt: tests/cloud/gcp-jwt.c $(LIBOBJS)
 
 test e2e: $(OUT)/tests/gcp-jwt
 
+# tests/cloud/tc3-sign prints the TC3-HMAC-SHA256 signatures icm makes
+# (src/provider/tencent/tc3.h) for fixed requests and times, for the npm
+# SDK's cross-check (tests/e2e/98-tc3-sdk.sh).
+$(OUT)/tests/tc3-sign: tests/cloud/tc3-sign.c $(LIBOBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
+
+test e2e: $(OUT)/tests/tc3-sign
+
 # bench/aws-calls: EC2/ELB calls per node for 10 and 100 nodes (moto).
 .PHONY: bench-aws
 bench: bench-aws
@@ -322,7 +331,8 @@ FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
 	src/docker/tar_write.c src/docker/runopts.c \
 	src/node/authkey.c src/node/known_hosts.c src/provider/gcp/auth.c \
 	src/cloud/oauth_answer.c src/provider/azure/words.c \
-	src/provider/azure/armerr.c src/provider/gcp/gceerr.c
+	src/provider/azure/armerr.c src/provider/gcp/gceerr.c \
+	src/provider/tencent/tcerr.c
 FUZZ_OBJS := $(FUZZ_SRCS:src/%.c=$(FUZZ)/obj/%.o)
 FUZZ_BEARSSL := build/work/bearssl
 FUZZ_BEARSSL_SRCS := $(shell find $(FUZZ_BEARSSL)/src -name '*.c' 2>/dev/null | sort)

@@ -12,7 +12,7 @@
 
 static const char hexdigits[] = "0123456789abcdef";
 
-static void hex_lower(const unsigned char *in, size_t n, char *out)
+void sigv4_hex(const unsigned char *in, size_t n, char *out)
 {
 	size_t i;
 
@@ -31,12 +31,11 @@ void sigv4_sha256_hex(const void *data, size_t len, char out[65])
 	br_sha256_init(&sc);
 	br_sha256_update(&sc, data, len);
 	br_sha256_out(&sc, h);
-	hex_lower(h, sizeof(h), out);
+	sigv4_hex(h, sizeof(h), out);
 }
 
-/* out = HMAC-SHA256(key, data); 32 bytes. */
-static void hmac(const void *key, size_t klen, const void *data, size_t dlen,
-		 unsigned char out[32])
+void sigv4_hmac_sha256(const void *key, size_t klen, const void *data,
+		       size_t dlen, unsigned char out[32])
 {
 	br_hmac_key_context kc;
 	br_hmac_context hc;
@@ -384,10 +383,10 @@ static void signing_key(const struct sigv4_params *p, const char *date8,
 	char *k = xasprintf("AWS4%s", p->secret_key);
 	unsigned char t[32];
 
-	hmac(k, strlen(k), date8, 8, t);
-	hmac(t, 32, p->region, strlen(p->region), key);
-	hmac(key, 32, p->service, strlen(p->service), t);
-	hmac(t, 32, "aws4_request", 12, key);
+	sigv4_hmac_sha256(k, strlen(k), date8, 8, t);
+	sigv4_hmac_sha256(t, 32, p->region, strlen(p->region), key);
+	sigv4_hmac_sha256(key, 32, p->service, strlen(p->service), t);
+	sigv4_hmac_sha256(t, 32, "aws4_request", 12, key);
 	explicit_bzero(t, sizeof(t));
 	freezero_str(k);
 }
@@ -456,8 +455,8 @@ int sigv4_sign(const struct sigv4_request *req, const struct sigv4_params *p,
 		goto out;
 	}
 	signing_key(p, res->amz_date, key);
-	hmac(key, sizeof(key), sts.data, sts.len, sig);
-	hex_lower(sig, sizeof(sig), res->signature);
+	sigv4_hmac_sha256(key, sizeof(key), sts.data, sts.len, sig);
+	sigv4_hex(sig, sizeof(sig), res->signature);
 	res->authorization = xasprintf(SIGV4_ALGORITHM " Credential=%s/%s, "
 				       "SignedHeaders=%s, Signature=%s",
 				       p->access_key, scope, names.data,

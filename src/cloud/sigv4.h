@@ -95,7 +95,15 @@ struct buf;
 int sigv4_uri_encode(struct buf *b, const char *s, size_t len,
 		     bool keep_slash) WARN_UNUSED;
 
+/* in (n bytes) as lower-case hex into out (2n + 1 bytes, NUL-ended). */
+void sigv4_hex(const unsigned char *in, size_t n, char *out);
+
 /* Lower-case hex SHA-256 of data into out[65]. */
 void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* out = HMAC-SHA256(key, data) (32 bytes); the contexts are wiped.  Also
+ * TC3-HMAC-SHA256's (provider/tencent/tc3.c). */
+void sigv4_hmac_sha256(const void *key, size_t klen, const void *data,
+		       size_t dlen, unsigned char out[32]);
 
 #endif
