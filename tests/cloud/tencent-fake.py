@@ -185,13 +185,24 @@ def listing(kind, region, p, ids_key, nf, fields, bad_filter):
     return page(items, p, 20, 100)
 
 
+class _Probe(dict):
+    """An item whose every field (and field of a field) is empty: to learn
+    the names a fields() function gives."""
+    def __missing__(self, key):
+        return _Probe()
+
+
 def apply_filters(items, filters, fields, bad_code):
     """items whose fields match every filter (any of its Values); fields(item)
     -> {name: [values]}; tag:K, tag-key and tag-value come from item['tags']."""
+    known = set(fields(_Probe()))
     for f in filters:
         if not isinstance(f, dict) or not isinstance(f.get("Name"), str) or \
                 not isinstance(f.get("Values"), list):
             raise ApiError("InvalidParameter", "A filter needs `Name` and `Values`.")
+        n = f["Name"]
+        if not (n.startswith("tag:") or n in ("tag-key", "tag-value") or n in known):
+            raise ApiError(bad_code, f"The filter `{n}` is not supported.")
     out = []
     for it in items:
         fv = fields(it)
@@ -204,10 +215,8 @@ def apply_filters(items, filters, fields, bad_code):
                 have = list(it.get("tags", {}).keys())
             elif n == "tag-value":
                 have = list(it.get("tags", {}).values())
-            elif n in fv:
-                have = [str(x) for x in fv[n]]
             else:
-                raise ApiError(bad_code, f"The filter `{n}` is not supported.")
+                have = [str(x) for x in fv[n]]
             if not set(have) & set(want):
                 ok = False
                 break
