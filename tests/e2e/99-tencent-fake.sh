@@ -14,7 +14,7 @@
 #   service, a Host with a port, a missing or malformed Authorization, a
 #   wrong X-TC-Version, an unknown action, an unknown region;
 # - the namespace: only loopback, the real host names on 127.0.0.1 inside
-#   and the machine's /etc/hosts untouched.
+#   and the machine's /etc/hosts untouched; the wrapper's exit statuses.
 . "$(dirname "$0")/lib.sh"
 NM=${TENCENT_SDK_DIR:-$TOP/build/tests/tencent-sdk}/node_modules
 command -v curl >/dev/null || skip_all "curl is missing"
@@ -106,6 +106,13 @@ is "every answer says it is a fake (X-Fake)" \
 	"tencent-fake.py (not Tencent Cloud)"
 is "/_fake/control refuses an unknown key" \
 	"$(tx curl -sS -o /dev/null -w '%{http_code}' --cacert "$TC_DIR/ca.pem" -d '{"colour": 1}' https://cvm.tencentcloudapi.com/_fake/control)" 400
+
+# --- the wrapper ---
+is "tencent: 77 (cannot run here) for a user that is not root" \
+	"$(setpriv --reuid=65534 --regid=65534 --clear-groups "$TOP/tests/cloud/tencent" start --dir "$T/nobody" 2>/dev/null; echo $?)" 77
+is "tencent: 2 for a usage error" "$("$TOP/tests/cloud/tencent" bogus 2>/dev/null; echo $?)" 2
+is "tencent status: running, 1 for a directory with no fake" \
+	"$("$TOP/tests/cloud/tencent" status --dir "$TC_DIR" >/dev/null; echo $?) $("$TOP/tests/cloud/tencent" status --dir "$T/none" >/dev/null; echo $?)" "0 1"
 
 echo "1..$_n"
 done_testing
