@@ -88,6 +88,7 @@ a CLB that does not exist: InvalidParameter.LBIdNotFound|clb|DeleteLoadBalancer|
 mkdir -p "$T/req"
 printf '%s\n' "$CASES" | cut -d'|' -f2-5 | python3 "$T/sign.py" "$T/req" ||
 	{ _result 1 "sign.py wrote the requests"; }
+# shellcheck disable=SC2016 # $1 and $f are the inner sh's
 tx sh -c 'for f in "$1"/*.cfg; do curl -sS --noproxy "*" --cacert "$TENCENT_FAKE_CA" -K "$f" || echo "curl $f failed"; done' sh "$T/req"
 got=$(python3 -c 'import glob, json, sys
 for f in sorted(glob.glob(sys.argv[1] + "/*.out")):
