@@ -254,31 +254,34 @@ $want"
     fi
 }
 
-# The official Azure clients from npm that the FAKE ARM is checked against
-# (e2e 95): `npm ci` of tests/cloud/azure-sdk's lock file into
-# build/tests/azure-sdk, again only when the lock file changed.  Node.js 20 or
-# later comes with the machine (not from apt: Debian 12's nodejs is 18, too
-# old for these clients); without it, or without the registry, a warning and
-# e2e 95 skips.
-setup_azure_sdk() {
-    local src=tests/cloud/azure-sdk dst=build/tests/azure-sdk major sum
+# The official cloud SDKs from npm that the fakes are checked against:
+# `npm ci` of tests/cloud/NAME-sdk's lock file into build/tests/NAME-sdk,
+# again only when the lock file changed.  azure: the Azure clients of the
+# FAKE ARM (e2e 95); tencent: tencentcloud-sdk-nodejs of the FAKE Tencent
+# Cloud API (e2e 99).  Node.js 20 or later comes with the machine (not from
+# apt: Debian 12's nodejs is 18, too old for these clients); without it, or
+# without the registry, a warning and the test skips.
+# setup_node_sdk NAME TEST: NAME's SDK, TEST the e2e test that needs it
+setup_node_sdk() {
+    local src=tests/cloud/$1-sdk dst=build/tests/$1-sdk what="the $1 SDK conformance test ($2)" major sum
     command -v node >/dev/null && command -v npm >/dev/null || {
-        say "warning: no node/npm: the Azure SDK conformance test (e2e 95) will skip"; return 0; }
+        say "warning: no node/npm: $what will skip"; return 0; }
     major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
     [ "$major" -ge 20 ] || {
-        say "warning: node $major is older than 20: the Azure SDK conformance test (e2e 95) will skip"
+        say "warning: node $major is older than 20: $what will skip"
         return 0; }
     sum=$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -c1-16)
     [ -d "$dst/node_modules" ] && [ "$(cat "$dst/.lock-sum" 2>/dev/null)" = "$sum" ] && return 0
-    say "npm ci: the Azure SDK clients into $dst"
+    say "npm ci: the $1 SDK into $dst"
     rm -rf "$dst" && mkdir -p "$dst" && cp "$src/package.json" "$src/package-lock.json" "$dst/" &&
         (cd "$dst" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null) &&
         echo "$sum" > "$dst/.lock-sum" ||
-        say "warning: npm ci failed: the Azure SDK conformance test (e2e 95) will skip"
+        say "warning: npm ci failed: $what will skip"
 }
 
 setup_apt
-setup_azure_sdk
+setup_node_sdk azure "e2e 95"
+setup_node_sdk tencent "e2e 99"
 say "building"
 make
 if [ "$EXTRA_ARCH" = arm64 ]; then

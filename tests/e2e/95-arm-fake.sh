@@ -55,14 +55,7 @@ is "the fake's namespace has only loopback" "$(ins ip -o link show | awk -F': ' 
 
 # --- the official clients ---
 out=$(ax timeout 120 node "$TOP/tests/cloud/azure-sdk/conformance.mjs" "$NM" 2>&1)
-while IFS= read -r l; do
-	case $l in
-	"ok - "*) _result 0 "SDK: ${l#ok - }" ;;
-	"not ok - "*) _result 1 "SDK: ${l#not ok - }" ;;
-	*) printf '#   %s\n' "$l" ;;
-	esac
-done <<< "$out"
-is "the SDK conformance ran its 56 checks" "$(printf '%s\n' "$out" | grep -c '^ok - ')" 56
+sdk_checks "$out" 56
 
 # --- the catalogue's password rule at its edges (arm_catalog.py) ---
 is "a Linux adminPassword: 6-72 characters, 3 kinds of 4, no control characters" "$(cd "$TOP/tests/cloud" &&

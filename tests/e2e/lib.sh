@@ -206,6 +206,21 @@ gce_up() {
 }
 gx() { "$TOP/tests/cloud/gce" exec --dir "$GCE_DIR" -- "$@"; }
 
+# sdk_checks OUTPUT N: the lines "ok - WHAT" / "not ok - WHAT: why" of an
+# SDK conformance script (tests/cloud/*-sdk/conformance.mjs) as results
+# "SDK: WHAT", its other lines as comments, then a result that N passed.
+sdk_checks() {
+	local l
+	while IFS= read -r l; do
+		case $l in
+		"ok - "*) _result 0 "SDK: ${l#ok - }" ;;
+		"not ok - "*) _result 1 "SDK: ${l#not ok - }" ;;
+		*) printf '#   %s\n' "$l" ;;
+		esac
+	done <<< "$1"
+	is "the SDK conformance ran its $2 checks" "$(printf '%s\n' "$1" | grep -c '^ok - ')" "$2"
+}
+
 # _fake_up WRAPPER WHAT PORT DIR [start options]: tests/cloud/WRAPPER started
 # in DIR on PORT and stopped at exit; skipped where it cannot run (77), the
 # test failed when it does not start.
@@ -231,6 +246,21 @@ arm_up() {
 	_fake_up arm "ARM fake" 8443 "$ARM_DIR" "$@"
 }
 ax() { "$TOP/tests/cloud/arm" exec --dir "$ARM_DIR" -- "$@"; }
+
+# tc_up DIR [tencent start options]: the FAKE Tencent Cloud API
+# (tests/cloud/tencent, tencent-fake.py) started in DIR on port 443 in its
+# loopback-only network namespace, where cvm., vpc., clb. and
+# tag.tencentcloudapi.com are 127.0.0.1 (a private /etc/hosts), https with
+# its own CA (DIR/ca.pem) and one SecretId/SecretKey it accepts (DIR/env),
+# stopped at exit; skipped where it cannot run, a failure when it does not
+# start.  tx CMD...: runs CMD in its namespaces with TENCENTCLOUD_SECRET_ID,
+# TENCENTCLOUD_SECRET_KEY, TENCENT_FAKE_URL, TENCENT_FAKE_PORT,
+# TENCENT_FAKE_CA, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE (see tencent).
+tc_up() {
+	TC_DIR=$1; shift
+	_fake_up tencent "Tencent Cloud fake" 443 "$TC_DIR" "$@"
+}
+tx() { "$TOP/tests/cloud/tencent" exec --dir "$TC_DIR" -- "$@"; }
 
 # _on_exit CMD: runs CMD at exit before whatever the EXIT trap did already.
 _on_exit() {
