@@ -52,7 +52,8 @@ Test-only (no auth):
         GET  /_fake/stats    calls, arm_calls, puts and deletes per resource,
              polls, kinds {type: {PUT, DELETE, GET, poll, ...: count}}
         GET  /_fake/state    every stored resource and operation
-        POST /_fake/control  JSON: op_delay, retry_after, fail_code (429|503),
+        POST /_fake/control  JSON: op_delay, kind_delay {kind: seconds} (that
+             kind's PUT operations), retry_after, fail_code (429|503),
              fail_every, fail_next, fail_ops {kind: code} (the kind's next
              operation ends Failed: AllocationFailed, SkuNotAvailable,
              QuotaExceeded, ZonalAllocationFailed, ...), page_size N (lists
@@ -228,6 +229,7 @@ class Fake:
         self.used_pub = set()
         self.page_size = 0
         self.restrict_sizes = {}     # location: [lower-case size names]
+        self.kind_delay = {}         # kind: seconds its PUTs' operations take
 
     def count(self, label, verb):
         """One more `verb` (PUT, DELETE, GET, poll, ...) call on a kind."""
@@ -776,6 +778,11 @@ class Handler(BaseHTTPRequestHandler):
                 f.reset()
             if "op_delay" in c:
                 f.op_delay = float(c["op_delay"])
+            for kind, d in (c.get("kind_delay") or {}).items():
+                k = [x for x in KINDS if x.endswith("/" + kind.lower())]
+                if not k:
+                    raise ArmError(400, "InvalidControl", f"kind_delay: unknown kind {kind}")
+                f.kind_delay[k[0]] = float(d)
             if "retry_after" in c:
                 f.retry_after = int(c["retry_after"])
             if "fail_code" in c:
@@ -1225,6 +1232,7 @@ class Handler(BaseHTTPRequestHandler):
             f.res[rid.lower()] = new
             fail = f.fail_ops.pop(kind, None)
             op = f.new_op(rid, "put", prov, new["location"], fail, effect)
+            op["delay"] = f.kind_delay.get(kind, op["delay"])
             f.stats["puts"][rid] = f.stats["puts"].get(rid, 0) + 1
             return self.lro_answer(op, 200 if r else 201, f.view(new), style)
         if m == "DELETE":

@@ -336,7 +336,7 @@ is "killed before each answer was recorded: exactly the planned resources" "${r%
 # a VM's operation interrupted mid-poll: killed after its lro/ record (the
 # 4th result: group, network, security group, then the first VM's
 # operation), followed to its end by the next provision
-control '{"reset": true, "op_delay": 2}'
+control '{"reset": true, "kind_delay": {"virtualMachines": 5}}'
 rm -rf state instances.json
 ICM_TEST_NO_NODE_PREP=1 ICM_TEST_KILL_AFTER=4 "$TOP/tests/cloud/arm" exec --dir "$ARM_DIR" -- \
 	env ARM_ENDPOINT=https://localhost:8443 AZURE_AUTHORITY_HOST=https://localhost:8443 \
@@ -351,7 +351,7 @@ check "the next provision exits 0" $? 0 "$out"
 contains "... following the operation of the killed run" "$(cat icm.log)" "Kl-DATA-TEST-0001: following the operation of a previous run"
 ok "... polled to its end" test "$(fake stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["polls"])')" -gt "$polls0"
 is "... exactly the planned resources" "$(census)" "$FULL"
-control '{"op_delay": 0.05}'
+control '{"kind_delay": {"virtualMachines": 0.05}}'
 out=$(az "$ICM" unprovision -force 2>&1)
 check "unprovision after the kills exits 0" $? 0 "$out"
 is "nothing left" "$(census)" ""
