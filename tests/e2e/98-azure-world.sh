@@ -183,7 +183,7 @@ d.update({k: s[k] for k in ("SubscriptionId", "TenantId", "ClientId", "ClientSec
           "SSHPassword", "Location", "Zone", "PublisherName", "Offer", "Sku", "Version",
           "SSHUser", "SSHPublicKey", "SSHPrivateKey", "TLSKeyDir", "DockerImage",
           "DockerRegistry", "DockerUsername", "DockerPassword", "PrivateSubnet",
-          "RetryCount", "RetryInterval")})
+          "DockerVolumeSize", "DockerDeviceName", "RetryCount", "RetryInterval")})
 # Azure's Ubuntu images are 30 GB: no OS disk smaller (the guide's 20, 5)
 d.update({"Provider": "Azure", "Size": "Standard_D2s_v3", "OSVolumeSize": "32",
           "ResourceGroupName": "User-RG", "VirtualNetworkName": "user-vnet",
@@ -222,7 +222,9 @@ print(sorted({c["properties"]["subnet"]["id"].split("/virtualNetworks/")[1]
 
 # the AR's container is iris too, of the arbiter image
 run_ps ecp 6
-# 6 NICs and VMs, the security group, the load balancer and its IP
+# 6 NICs and VMs, the security group, the load balancer and its IP; the
+# VMs' OS and Docker disks (untagged) go with them (census: in the user's
+# group, which stays, nothing of icm's is left)
 swept ecp User-RG ECP-TEST 15
 is "ecp: the user's group, network and subnet are kept, nothing else" "$(census)" \
 	"group:User-RG subnets:user-subnet virtualNetworks:user-vnet"
