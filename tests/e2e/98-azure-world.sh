@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# 98-azure-world.sh: Azure on the FAKE Azure Resource Manager
+# (tests/cloud/arm), laid over the test world: the fake gives a NIC the
+# lowest free address from .11 of its subnet, so a subnet 198.18.0.0/24
+# puts the VMs on the world's hosts and node preparation and icm run
+# continue on real sshd and dockerd.  icm and the npm SDKs
+# (tests/cloud/azure-sdk/list.mjs) run in the fake's loopback namespace
+# with one route into the world (arm --world-route).
+# 1. The Azure sample from `icm samples`, edited as its README.txt says
+#    (the fake's subscription and service principal, an SSHPassword Azure
+#    accepts) and for the world (PrivateSubnet, net_subnet_cidr
+#    198.18.0.0/24, the world's login, key, registry and image, "create"
+#    directories for the IRIS volumes, which then get no disk: the hosts
+#    have no block devices; the VMs' extra disk is a Docker volume, which
+#    node preparation leaves alone, as in 94-gcp-world.sh):
+#    provision (4 VMs), run, ps; the SDKs list the VMs and private IPs
+#    icm's inventory shows, their disks and the security rules;
+#    unprovision -force leaves nothing tagged with the deployment and the
+#    fake empty.
+# 2. The guide's ECP topology (2 mirrored DM, 3 AM behind a load balancer,
+#    1 AR) with Provider Azure on the user's network (ResourceGroupName,
+#    VirtualNetworkName, SubnetName made first with the API, untagged):
+#    6 VMs, the load balancer's pool holds the 3 AM, run, ps (which leave
+#    the LB node alone: it has no host); unprovision -force keeps the
+#    user's group, network and subnet and removes all icm made.
+# IRIS is the TEST STAND-IN.  Root only.
+. "$(dirname "$0")/lib.sh"
+command -v python3 >/dev/null || skip_all "python3 is missing"
+command -v curl >/dev/null || skip_all "curl is missing"
+NM=${AZURE_SDK_DIR:-$TOP/build/tests/azure-sdk}/node_modules
+command -v node >/dev/null || skip_all "node is missing (the npm SDKs read what icm made)"
+[ -d "$NM/@azure/arm-compute" ] ||
+	skip_all "the Azure SDK clients are not installed in $NM (build.sh installs them)"
+world_docker_up 6
+arm_up "$T/arm" --op-delay 0.1 --retry-after 0 --world-route
+plan 31
+. "$ARM_DIR/env"
+show() { printf '%s\n' "$1" | tail -n 12 | sed 's/^/#   /'; }
+check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
+registry_push iris:iris arbiter:arbiter
+# icm verifies the fake's certificate by name (BearSSL checks no IP names)
+az() { ax env ARM_ENDPOINT=https://localhost:8443 AZURE_AUTHORITY_HOST=https://localhost:8443 "$@"; }
+fake() { ax curl -sS --cacert "$ARM_DIR/ca.pem" "https://127.0.0.1:8443/_fake/$1"; }
+# census: every resource group and resource of the fake, "type:name" sorted
+census() {
+	fake state | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+out = ["group:" + g["name"] for g in d["resourceGroups"].values()]
+out += [r["type"].split("/")[-1] + ":" + r["name"] for r in d["resources"].values()]
+print(" ".join(sorted(out)))'
+}
+# api METHOD PATH [JSON]: one ARM call (PATH below the subscription) as
+# the service principal, as a user's script makes it
+api() {
+	local tok
+	tok=$(ax curl -sS --cacert "$ARM_DIR/ca.pem" \
+		-d "grant_type=client_credentials&client_id=$AZURE_CLIENT_ID&client_secret=$AZURE_CLIENT_SECRET&scope=https://management.azure.com/.default" \
+		"https://127.0.0.1:8443/$AZURE_TENANT_ID/oauth2/v2.0/token" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+	ax curl -sS -f --cacert "$ARM_DIR/ca.pem" -X "$1" -H "Authorization: Bearer $tok" \
+		-H 'Content-Type: application/json' ${3:+-d "$3"} \
+		"https://127.0.0.1:8443/subscriptions/$AZURE_SUBSCRIPTION_ID/$2"
+}
+sdk() { ax timeout 120 node "$TOP/tests/cloud/azure-sdk/list.mjs" "$NM" "$@" 2>&1; }
+# jq_ JSON PY: PY (an expression of d, the JSON) printed
+jq_() { printf '%s' "$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"; }
+# machines OUT: "name ip" of each machine row of icm inventory
+machines() {
+	printf '%s\n' "$1" | awk '$2 ~ /^198\.18\./ {sub(/[+-]$/, "", $1); print $1, $2}' | sort
+}
+# provisioned P GROUP DEP N: icm provision (its output in $prov), inventory
+# ($inv): N machines on the world's hosts .11 on; the SDKs ($js) list the
+# same VMs, their NICs' private IPs (4 tests)
+provisioned() {
+	local want
+	prov=$(az "$ICM" provision -force 2>&1)
+	check "$1: provision on the fake exits 0" $? 0 "$prov"
+	inv=$(az "$ICM" inventory 2>&1)
+	want=$(seq 11 $((10 + $4)) | sed 's/^/198.18.0./' | tr '\n' ' ')
+	is "$1: inventory shows the $4 machines on the world's hosts" \
+		"$(machines "$inv" | awk '{print $2}' | sort | tr '\n' ' ')" "$want"
+	js=$(sdk "$2" "$3")
+	check "$1: the SDKs read the deployment" $? 0 "$js"
+	is "$1: ... the same VMs and private IPs" "$(jq_ "$js" '"\n".join(sorted(
+		"%s %s" % (m, d["nics"].get(v["nic"])) for m, v in d["vms"].items()))')" "$(machines "$inv")"
+}
+# run_ps P N: icm run and ps; the container iris Up on N machines (3 tests)
+run_ps() {
+	local out
+	out=$(az "$ICM" run -iscPassword "$IRISPW" 2>&1)
+	check "$1: run exits 0" $? 0 "$out"
+	out=$(az "$ICM" ps 2>&1)
+	check "$1: ps exits 0" $? 0 "$out"
+	is "$1: ps: the container iris Up on the $2 machines" \
+		"$(printf '%s\n' "$out" | awk '$1 ~ /-TEST-/ && $3 == "iris" && $4 == "Up" {n++} END {print n+0}')" "$2"
+}
+# swept P GROUP DEP N: the SDKs list N resources tagged with DEP; after
+# icm unprovision -force none, nor a tagged group (3 tests)
+swept() {
+	local out
+	is "$1: before unprovision the SDKs list $4 resources tagged icm-deployment=$3" \
+		"$(jq_ "$js" 'len(d["tagged"])')" "$4"
+	out=$(az "$ICM" unprovision -force 2>&1)
+	check "$1: unprovision -force exits 0" $? 0 "$out"
+	out=$(sdk "$2" "$3")
+	check "$1: then the SDKs list nothing tagged with it, no tagged group" \
+		"$(jq_ "$out" 'd["tagged"], d["groups"]' 2>&1)" "[] []" "$out"
+}
+PW=$(cat "$R/password")
+IRISPW="az-iris-$$-$RANDOM"
+
+# ------------------------------------------------------------ the sample
+cd "$T" && "$ICM" samples Samples >/dev/null 2>&1 && cd Samples/Azure || exit 1
+out=$("$ICM" keygen ssh 2>&1 && "$ICM" keygen tls 2>&1)
+check "icm keygen ssh and tls beside the sample" $? 0 "$out"
+mkdir -p license
+printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=azure sample\n' > license/ubuntu-sharding-iris.key
+# README.txt's edits, and what the world needs: its login and key (the fake
+# cannot put the public key on the world's hosts), its registry, directories
+# for the IRIS volumes, the subnet over the world
+python3 - "$PWD" "$KEY" "$PW" <<'PY' || exit 1
+import json, os, sys
+here, wkey, pw = sys.argv[1:]
+e = os.environ
+d = json.load(open("defaults.json"))
+mp = "/home/ec2-user/sample"
+d.update({"SubscriptionId": e["AZURE_SUBSCRIPTION_ID"], "TenantId": e["AZURE_TENANT_ID"],
+          "ClientId": e["AZURE_CLIENT_ID"], "ClientSecret": e["AZURE_CLIENT_SECRET"],
+          "SSHPassword": "Sample-Passw0rd", "SSHUser": "ec2-user",
+          "SSHPublicKey": here + "/ssh/insecure.pub", "SSHPrivateKey": wkey,
+          "TLSKeyDir": here + "/tls", "LicenseDir": here + "/license",
+          "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
+          "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
+          "DockerPassword": pw, "PrivateSubnet": "true",
+          "net_subnet_cidr": "198.18.0.0/24",
+          "DockerVolumeSize": "10", "DockerDeviceName": "sdc",
+          "RetryCount": "2", "RetryInterval": "200"})
+for v in ("Data", "WIJ", "Journal1", "Journal2"):
+    d[v + "DeviceName"] = "create"
+    d[v + "MountPoint"] = "%s/%s" % (mp, v.lower())
+json.dump(d, open("defaults.json", "w"), indent=4)
+PY
+M=(Sample-DATA-TEST-0001 Sample-DATA-TEST-0002 Sample-COMPUTE-TEST-0003 Sample-COMPUTE-TEST-0004)
+
+provisioned sample Sample-TEST Sample-TEST 4
+contains "sample: node preparation ran on the world's hosts" "$prov" "Mounting volumes on ${M[3]}..."
+is "sample: the SDKs list each VM's OS and Docker disks, its admin SSHUser" \
+	"$(jq_ "$js" '"\n".join("%s %s %s" % (m, v["admin"], " ".join([v["os"]] + v["disks"]))
+		for m, v in sorted(d["vms"].items()))')" \
+	"$(for m in "${M[@]}"; do echo "$m ec2-user $m-os $m-docker"; done | sort)"
+is "sample: ... the security rules: SSH, Docker, web, DNS, Weave, the IRIS ports, ICMP" \
+	"$(jq_ "$js" '",".join(d["rules"]["Sample-TEST-eastus-nsg"])')" \
+	"Tcp 22,Tcp 2376,Tcp 80,Tcp 443,Tcp 53,Udp 53,Tcp 6783,Udp 6783-6784,Tcp 1972,Tcp 52773,Tcp 2188,Tcp 4002,Udp 4002,Icmp *"
+
+run_ps sample 4
+# the network, the security group, 4 NICs and VMs (PrivateSubnet: no public
+# IP; the disks a VM makes carry no tags, as in Azure: census shows them gone)
+swept sample Sample-TEST Sample-TEST 10
+is "sample: the fake holds nothing" "$(census)" ""
+
+# ------------------------------------------------ the guide's ECP on Azure
+cd "$T/Samples" && mkdir -p ECP && cd ECP || exit 1
+UNET='resourceGroups/User-RG/providers/Microsoft.Network/virtualNetworks/user-vnet'
+out=$(api PUT 'resourcegroups/User-RG?api-version=2022-09-01' '{"location": "eastus"}' 2>&1 &&
+	api PUT "$UNET?api-version=2023-09-01" '{"location": "eastus", "properties":
+		{"addressSpace": {"addressPrefixes": ["198.18.0.0/24"]}, "subnets":
+		[{"name": "user-subnet", "properties": {"addressPrefix": "198.18.0.0/24"}}]}}' 2>&1)
+check "ecp: the user's group, network and subnet made with the API" $? 0 "$out"
+mkdir -p License/master
+for f in master/license.key isc1.key isc2.key isc3.key; do
+	printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=ecp %s\n' "$f" > "License/$f"
+done
+python3 - "$T/Samples/AWS/ECP" "$T/Samples/Azure/defaults.json" "$PWD" <<'PY' || exit 1
+import json, sys
+aws, sample, here = sys.argv[1:]
+d = json.load(open(aws + "/defaults.json"))
+s = json.load(open(sample))
+for f in ("Region", "Zone", "AMI", "InstanceType", "Credentials", "SSHKey", "KeyFile",
+          "SSLConfig", "Monitor"):
+    d.pop(f, None)
+d.update({k: s[k] for k in ("SubscriptionId", "TenantId", "ClientId", "ClientSecret",
+          "SSHPassword", "Location", "Zone", "PublisherName", "Offer", "Sku", "Version",
+          "SSHUser", "SSHPublicKey", "SSHPrivateKey", "TLSKeyDir", "DockerImage",
+          "DockerRegistry", "DockerUsername", "DockerPassword", "PrivateSubnet",
+          "DockerVolumeSize", "DockerDeviceName", "RetryCount", "RetryInterval")})
+# Azure's Ubuntu images are 30 GB: no OS disk smaller (the guide's 20, 5)
+d.update({"Provider": "Azure", "Size": "Standard_D2s_v3", "OSVolumeSize": "32",
+          "ResourceGroupName": "User-RG", "VirtualNetworkName": "user-vnet",
+          "SubnetName": "user-subnet"})
+for v in ("Data", "WIJ", "Journal1", "Journal2"):
+    d[v + "DeviceName"] = "create"
+    d[v + "MountPoint"] = "/home/ec2-user/ecp/" + v.lower()
+json.dump(d, open("defaults.json", "w"), indent=4)
+defs = json.load(open(aws + "/definitions.json"))
+sizes = {"m4.xlarge": "Standard_D4s_v3", "t2.small": "Standard_B1s"}
+for r in defs:
+    if "InstanceType" in r:
+        r["Size"] = sizes[r.pop("InstanceType")]
+    if "ISCLicense" in r:
+        r["ISCLicense"] = r["ISCLicense"].replace("/License/", here + "/License/")
+    if r["Role"] == "AR":
+        r["OSVolumeSize"] = "32"
+        r["DockerImage"] = "198.18.0.1:5000/icm/arbiter:standin-v1"
+json.dump(defs, open("definitions.json", "w"), indent=4)
+PY
+provisioned ecp User-RG ECP-TEST 6
+read -r LB lbip < <(python3 -c '
+import json
+print(*[(n["MachineName"], n["IPAddress"]) for n in json.load(open("instances.json")) if n["Role"] == "LB"][0])')
+am=$(machines "$inv" | awk '$1 ~ /-AM-/ {print $2}' | tr '\n' ',')
+is "ecp: the SDKs list the load balancer: the 3 AM machines' private IPs, the rules, the probe" \
+	"$(jq_ "$js" '",".join(d["lbs"]["'"$LB"'"]["backend"]) + ",", d["lbs"]["'"$LB"'"]["rules"], d["lbs"]["'"$LB"'"]["probe"]')" \
+	"$am [1972, 52773] 52773"
+is "ecp: ... its public IP is the LB node's address" "$(jq_ "$js" 'd["ips"].get("'"$LB"'-ip")')" "$lbip"
+is "ecp: ... the VMs in the user's subnet" "$(fake state | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(sorted({c["properties"]["subnet"]["id"].split("/virtualNetworks/")[1]
+              for r in d["resources"].values() if r["type"].endswith("networkInterfaces")
+              for c in r["properties"]["ipConfigurations"]}))')" "['user-vnet/subnets/user-subnet']"
+
+# the AR's container is iris too, of the arbiter image
+run_ps ecp 6
+# 6 NICs and VMs, the security group, the load balancer and its IP; the
+# VMs' OS and Docker disks (untagged) go with them (census: in the user's
+# group, which stays, nothing of icm's is left)
+swept ecp User-RG ECP-TEST 15
+is "ecp: the user's group, network and subnet are kept, nothing else" "$(census)" \
+	"group:User-RG subnets:user-subnet virtualNetworks:user-vnet"
+done_testing
