@@ -7,6 +7,7 @@
  */
 #include "../icm.h"
 #include "http.h"
+#include "../util/sleep.h"
 #include "../crypto/rand.h"
 #include "../util/str.h"
 #include <curl/curl.h>
@@ -543,10 +544,7 @@ int http_backoff_wait(struct http_backoff *b)
 
 void http_sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
+	sleep_ms(ms);
 }
 
 int http_url_split(const char *url, char **host, char **path, char **err)

@@ -52,6 +52,17 @@ const char *node_field(const struct node *n, const char *field)
 	return v && *v ? v : NULL;
 }
 
+int node_field_int(const struct node *n, const char *field, int dflt, int lo,
+		   int hi)
+{
+	const char *s = node_field(n, field);
+	long v;
+
+	if (!s || str_to_long(s, &v) || v < lo || v > hi)
+		return dflt;
+	return (int)v;
+}
+
 int license_key_read(const char *name, const char *field, const char *path,
 		     struct buf *key, char **why)
 {

@@ -51,6 +51,9 @@ int plan_build(const struct config *cfg, struct plan *out) WARN_UNUSED;
 const char *node_get(const struct node *n, const char *field);
 /* The same, but NULL for an empty value too ("set" fields). */
 const char *node_field(const struct node *n, const char *field);
+/* A whole-number field of n within [lo, hi], else dflt. */
+int node_field_int(const struct node *n, const char *field, int dflt, int lo,
+		   int hi);
 
 /*
  * License key files: ISCLicense names a node's (one path after

@@ -10,6 +10,7 @@
 #include "../state/log.h"
 #include "../state/pki.h"
 #include "../util/fs.h"
+#include "../util/sleep.h"
 #include "../util/str.h"
 #include <bearssl.h>
 
@@ -521,6 +522,30 @@ int deploy_fetch_image(struct dnode *x, const struct runjob *j,
 	return 0;
 }
 
+/*
+ * docker login on x's daemon, which asks the registry: a registry that
+ * did not answer in time (a busy network, a registry restarting) is asked
+ * again, RetryCount times in all, RetryInterval apart, as ICM retried its
+ * commands; refused credentials are not.
+ */
+static int login(struct dnode *x, const struct image_creds *c)
+{
+	int tries = node_field_int(x->n, "RetryCount", 3, 1, 1000);
+	int pause = node_field_int(x->n, "RetryInterval", 5000, 0, 600000);
+	const struct docker_auth a = { c->registry, c->username, c->password };
+
+	for (;;) {
+		if (!docker_login(x->d, &a))
+			return 0;
+		if (--tries <= 0 || strcasestr(docker_errmsg(x->d),
+					       "unauthorized"))
+			return -1;
+		debug("%s: docker login: %s (trying again)", x->n->name,
+		      docker_errmsg(x->d));
+		sleep_ms(pause);
+	}
+}
+
 int deploy_run_one(struct dnode *x)
 {
 	struct runjob *j = x->arg;
@@ -545,9 +570,7 @@ int deploy_run_one(struct dnode *x)
 	}
 	if (j->creds->set && !j->archive) {
 		say("Executing command 'docker login' on %s...", x->n->name);
-		if (docker_login(x->d, &(struct docker_auth){
-				j->creds->registry, j->creds->username,
-				j->creds->password })) {
+		if (login(x, j->creds)) {
 			dnode_fail(x, "docker login failed");
 			goto out;
 		}

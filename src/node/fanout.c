@@ -131,18 +131,6 @@ int fanout_parallel_opt(const char *s)
 	return (int)v;
 }
 
-/* A whole-number field within [lo, hi], else dflt. */
-static int field_int(const struct node *n, const char *f, int dflt, int lo,
-		     int hi)
-{
-	const char *s = node_field(n, f);
-	long v;
-
-	if (!s || str_to_long(s, &v) || v < lo || v > hi)
-		return dflt;
-	return (int)v;
-}
-
 /*
  * ICM_TEST_SSH_PORT: a test-only port for every node (icm's extension for
  * tests that run sshd on loopback; ICM has no SSH port field).
@@ -219,9 +207,9 @@ int fanout_connect(struct fanout *f, const struct node *n,
 	/* provision waits for booting hosts (MaxConnectAttempts), later
 	 * commands retry RetryCount times; both RetryInterval apart */
 	retry.attempts = policy == HOSTKEY_PIN_NEW ?
-		field_int(n, "MaxConnectAttempts", 60, 1, 1000) :
-		field_int(n, "RetryCount", 3, 1, 1000);
-	retry.interval_ms = field_int(n, "RetryInterval", 5000, 0, 600000);
+		node_field_int(n, "MaxConnectAttempts", 60, 1, 1000) :
+		node_field_int(n, "RetryCount", 3, 1, 1000);
+	retry.interval_ms = node_field_int(n, "RetryInterval", 5000, 0, 600000);
 	if (fanout_target(n, state_dir, policy, &t, &kh, &why)) {
 		rc = -1;
 		goto out;

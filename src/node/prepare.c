@@ -17,6 +17,7 @@
  * the -H/--tls* flags of icm's systemd drop-in.
  */
 #include "prepare.h"
+#include "../util/sleep.h"
 #include "address.h"
 #include "authkey.h"
 #include "../docker/api.h"
@@ -394,14 +395,6 @@ static int grow_root(struct prep *pr)
 	return rc;
 }
 
-static void pause_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -450,7 +443,7 @@ static int verify_docker(struct prep *pr)
 		}
 		free(err);
 		err = NULL;
-		pause_ms(VERIFY_PAUSE_MS);
+		sleep_ms(VERIFY_PAUSE_MS);
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(pr->n->fields,
 						"DockerServerVersion");

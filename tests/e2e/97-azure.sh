@@ -28,32 +28,8 @@ plan 92
 NM=${AZURE_SDK_DIR:-$TOP/build/tests/azure-sdk}/node_modules
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
-# icm verifies the fake's certificate by name (BearSSL checks no IP names)
-az() { ax env ARM_ENDPOINT=https://localhost:8443 AZURE_AUTHORITY_HOST=https://localhost:8443 "$@"; }
-fake() { ax curl -sS --cacert "$ARM_DIR/ca.pem" "https://127.0.0.1:8443/_fake/$1" "${@:2}"; }
-control() { fake control -X POST -d "$1" >/dev/null; }
-# census: every resource group and resource of the fake, "type:name" sorted
-census() {
-	fake state | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-out = ["group:" + g["name"] for g in d["resourceGroups"].values()]
-out += [r["type"].split("/")[-1] + ":" + r["name"] for r in d["resources"].values()]
-print(" ".join(sorted(out)))'
-}
-puts() { fake stats | python3 -c 'import json, sys; print(sum(json.load(sys.stdin)["puts"].values()))'; }
-# api METHOD PATH [JSON]: one ARM call (PATH below the subscription) as
-# the service principal
-api() {
-	local tok
-	tok=$(ax curl -sS --cacert "$ARM_DIR/ca.pem" \
-		-d "grant_type=client_credentials&client_id=$AZURE_CLIENT_ID&client_secret=$AZURE_CLIENT_SECRET&scope=https://management.azure.com/.default" \
-		"https://127.0.0.1:8443/$AZURE_TENANT_ID/oauth2/v2.0/token" |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
-	ax curl -sS --cacert "$ARM_DIR/ca.pem" -X "$1" -H "Authorization: Bearer $tok" \
-		-H 'Content-Type: application/json' ${3:+-d "$3"} \
-		"https://127.0.0.1:8443/subscriptions/$AZURE_SUBSCRIPTION_ID/$2"
-}
+control() { arm_fake control -X POST -d "$1" >/dev/null; }
+puts() { arm_fake stats | python3 -c 'import json, sys; print(sum(json.load(sys.stdin)["puts"].values()))'; }
 # where: "machine location zone;" of every machine of instances.json
 where() {
 	python3 -c '
@@ -129,9 +105,9 @@ out=$(prov)
 check "a second provision exits 0" $? 0 "$out"
 is "... and PUTs nothing" "$(puts)" "$n0"
 # behind icm's back: a VM deleted
-api DELETE "resourceGroups/Sample-TEST/providers/Microsoft.Compute/virtualMachines/Sample-COMPUTE-TEST-0004?api-version=2024-03-01" >/dev/null
+arm_api DELETE "resourceGroups/Sample-TEST/providers/Microsoft.Compute/virtualMachines/Sample-COMPUTE-TEST-0004?api-version=2024-03-01" >/dev/null
 sleep 0.3
-lacks "a VM deleted with the API" "$(census)" "virtualMachines:Sample-COMPUTE-TEST-0004 "
+lacks "a VM deleted with the API" "$(arm_census)" "virtualMachines:Sample-COMPUTE-TEST-0004 "
 n0=$(puts)
 out=$(prov)
 check "a VM deleted behind icm's back: provision without -force exits 1" $? 1 "$out"
@@ -139,13 +115,13 @@ contains "... asking ICM's question" "$out" "1 node of Sample-TEST no longer exi
 is "... and PUTs nothing" "$(puts)" "$n0"
 out=$(prov -force)
 check "provision -force exits 0" $? 0 "$out"
-contains "... the VM is made again" "$(census)" "virtualMachines:Sample-COMPUTE-TEST-0004"
+contains "... the VM is made again" "$(arm_census)" "virtualMachines:Sample-COMPUTE-TEST-0004"
 python3 -c 'import json; d = json.load(open("definitions.json")); d[1]["Count"] = "1"; json.dump(d, open("definitions.json", "w"))'
 out=$(printf 'no\n' | ICM_TEST_NO_NODE_PREP=1 az "$ICM" provision 2>&1)
 check "scale-in not confirmed: exit 1" $? 1 "$out"
 out=$(prov -force)
 check "scale-in with -force exits 0" $? 0 "$out"
-c=$(census)
+c=$(arm_census)
 lacks "... the VM of Sample-COMPUTE-TEST-0004 is gone" "$c" "virtualMachines:Sample-COMPUTE-TEST-0004"
 lacks "... with its NIC" "$c" "networkInterfaces:Sample-COMPUTE-TEST-0004-nic"
 lacks "... and public IP" "$c" "publicIPAddresses:Sample-COMPUTE-TEST-0004-ip"
@@ -154,7 +130,7 @@ check "unprovision exits 0" $? 0 "$out"
 in_order "... ICM's destroy lines" "$out" "Starting destroy of Sample-DATA-TEST..." \
 	"...completed destroy of Sample-COMPUTE-TEST" "Starting destroy of Sample-TEST..." \
 	"Deleting resource group Sample-TEST..." "...completed destroy of Sample-TEST"
-is "nothing is left" "$(census)" ""
+is "nothing is left" "$(arm_census)" ""
 cp defaults.json "$T/sample-defaults.json"
 cd "$T" || exit 1
 
@@ -172,8 +148,8 @@ out=$(prov)
 check "multi-location provision exits 0" $? 0 "$out"
 is "inventory: locations and zones from LocationMap/ZoneMap" "$(where)" \
 	"Ml-DM-TEST-0001 eastus 1;Ml-DM-TEST-0002 westus 2;Ml-AM-TEST-0003 eastus 2;"
-contains "a network and a security group per location" "$(census)" "networkSecurityGroups:Ml-TEST-eastus-nsg networkSecurityGroups:Ml-TEST-westus-nsg"
-is "... 10.0.0.0/24 and 10.0.1.0/24" "$(fake state | python3 -c '
+contains "a network and a security group per location" "$(arm_census)" "networkSecurityGroups:Ml-TEST-eastus-nsg networkSecurityGroups:Ml-TEST-westus-nsg"
+is "... 10.0.0.0/24 and 10.0.1.0/24" "$(arm_fake state | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(" ".join(sorted(r["properties"]["addressSpace"]["addressPrefixes"][0] for r in d["resources"].values() if r["type"].endswith("virtualNetworks"))))')" "10.0.0.0/24 10.0.1.0/24"
@@ -206,14 +182,14 @@ fi
 sed -i 's/"Count": "2", "StartCount": "3"/"Count": "3", "StartCount": "3"/' definitions.json
 out=$(prov)
 check "one more AM machine" $? 0 "$out"
-is "... joins the load balancer's pool" "$(fake state | python3 -c '
+is "... joins the load balancer's pool" "$(arm_fake state | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 lb = [r for r in d["resources"].values() if r["type"].endswith("loadBalancers")][0]
 print(len(lb["properties"]["backendAddressPools"][0]["properties"]["loadBalancerBackendAddresses"]))')" 3
 out=$(az "$ICM" unprovision -force 2>&1)
 check "unprovision exits 0" $? 0 "$out"
-is "nothing is left" "$(census)" ""
+is "nothing is left" "$(arm_census)" ""
 cd "$T" || exit 1
 
 # -- errors, each followed by a provision that continues -------------------------
@@ -235,12 +211,12 @@ s=$(date +%s)
 out=$(prov -verbose)
 check "with every 4th call answered 429, provision continues and exits 0" $? 0 "$out"
 ok "... after each 429's Retry-After (1 s)" test $(( $(date +%s) - s )) -ge 2
-is "... two VMs" "$(census | tr ' ' '\n' | grep -c '^virtualMachines:')" 2
+is "... two VMs" "$(arm_census | tr ' ' '\n' | grep -c '^virtualMachines:')" 2
 control '{"fail_code": 503, "fail_every": 3}'
 out=$(az "$ICM" unprovision -force 2>&1)
 check "with every 3rd call answered 503, unprovision exits 0" $? 0 "$out"
 control '{"fail_every": 0}'
-is "nothing left" "$(census)" ""
+is "nothing left" "$(arm_census)" ""
 cp defaults.json good.json
 edit defaults.json '{"ClientSecret": "not-the-secret"}'
 out=$(prov)
@@ -280,22 +256,22 @@ is "... nothing PUT" "$(puts)" "$n0"
 python3 -c 'import json; d = json.load(open("good.json")); d.pop("ClientSecret"); d["UseMSI"] = "true"; json.dump(d, open("defaults.json", "w"))'
 out=$(ICM_TEST_NO_NODE_PREP=1 az env AZURE_POD_IDENTITY_AUTHORITY_HOST="$ARM_FAKE_IMDS" "$ICM" provision 2>&1)
 check "UseMSI: provision as the managed identity exits 0" $? 0 "$out"
-is "... its token from the instance metadata service" "$(fake stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["imds_tokens"] > 0)')" True
+is "... its token from the instance metadata service" "$(arm_fake stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["imds_tokens"] > 0)')" True
 out=$(ICM_TEST_NO_NODE_PREP=1 az env AZURE_POD_IDENTITY_AUTHORITY_HOST="$ARM_FAKE_IMDS" "$ICM" unprovision -force 2>&1)
 check "... and unprovision" $? 0 "$out"
 out=$(prov)
 check "UseMSI where there is no managed identity: exit 1" $? 1 "$out"
 contains "... said so" "$out" "UseMSI"
 cp good.json defaults.json
-api PUT "resourcegroups/Er-TEST?api-version=2022-09-01" '{"location": "eastus"}' >/dev/null
+arm_api PUT "resourcegroups/Er-TEST?api-version=2022-09-01" '{"location": "eastus"}' >/dev/null
 out=$(prov)
 check "a resource group by icm's name that is not icm's: exit 1" $? 1 "$out"
 contains "... a clear conflict" "$out" "resource group Er-TEST already exists and is not icm's for Er-TEST"
-api DELETE "resourcegroups/Er-TEST?api-version=2022-09-01" >/dev/null
+arm_api DELETE "resourcegroups/Er-TEST?api-version=2022-09-01" >/dev/null
 sleep 0.3
 out=$(prov)
 check "after the errors, provision completes" $? 0 "$out"
-is "... with exactly the planned VMs" "$(census | tr ' ' '\n' | grep '^virtualMachines:' | tr '\n' ' ')" \
+is "... with exactly the planned VMs" "$(arm_census | tr ' ' '\n' | grep '^virtualMachines:' | tr '\n' ' ')" \
 	"virtualMachines:Er-DATA-TEST-0001 virtualMachines:Er-DATA-TEST-0002 "
 az "$ICM" unprovision -force >/dev/null 2>&1
 cd "$T" || exit 1
@@ -306,7 +282,7 @@ ddefaults Kl
 echo '[{"Role": "DATA"}, {"Role": "COMPUTE", "Count": "1", "StartCount": "2"}]' > definitions.json
 control '{"reset": true, "op_delay": 0.05}'
 prov >/dev/null
-FULL=$(census)
+FULL=$(arm_census)
 NREC=$(grep -c '"rec":"done"' state/journal)
 is "the deployment: group, network, security group, 2 public IPs, NICs, VMs and their disks" \
 	"$(printf '%s\n' "$FULL" | tr ' ' '\n' | sed 's/:.*//' | sort | uniq -c | awk '{print $2 "=" $1}' | tr '\n' ' ')" \
@@ -324,7 +300,7 @@ kill_loop() {
 			"$ICM" provision >/dev/null 2>&1
 		[ $? = 137 ] || break
 		prov >/dev/null || bad="$bad $n:provision-failed"
-		[ "$(census)" = "$FULL" ] || bad="$bad $n:[$(census)]"
+		[ "$(arm_census)" = "$FULL" ] || bad="$bad $n:[$(arm_census)]"
 	done
 	echo "$bad|$n"
 }
@@ -345,14 +321,14 @@ is "killed after the VM's operation was recorded" "$?" 137
 is "... the record is the operation's URL" "$(tail -1 state/journal | python3 -c '
 import json, sys; r = json.loads(sys.stdin.read()); print(r["key"], "/operations/" in r.get("id", ""))')" \
 	"lro/Kl-DATA-TEST-0001 True"
-polls0=$(fake stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["polls"])')
+polls0=$(arm_fake stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["polls"])')
 out=$(prov -verbose)
 check "the next provision exits 0" $? 0 "$out"
 contains "... following the operation of the killed run" "$(cat icm.log)" "Kl-DATA-TEST-0001: following the operation of a previous run"
-ok "... polled to its end" test "$(fake stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["polls"])')" -gt "$polls0"
-is "... exactly the planned resources" "$(census)" "$FULL"
+ok "... polled to its end" test "$(arm_fake stats | python3 -c 'import json, sys; print(json.load(sys.stdin)["polls"])')" -gt "$polls0"
+is "... exactly the planned resources" "$(arm_census)" "$FULL"
 control '{"kind_delay": {"virtualMachines": 0.05}}'
 out=$(az "$ICM" unprovision -force 2>&1)
 check "unprovision after the kills exits 0" $? 0 "$out"
-is "nothing left" "$(census)" ""
+is "nothing left" "$(arm_census)" ""
 done_testing

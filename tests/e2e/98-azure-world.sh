@@ -38,30 +38,6 @@ plan 31
 show() { printf '%s\n' "$1" | tail -n 12 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 registry_push iris:iris arbiter:arbiter
-# icm verifies the fake's certificate by name (BearSSL checks no IP names)
-az() { ax env ARM_ENDPOINT=https://localhost:8443 AZURE_AUTHORITY_HOST=https://localhost:8443 "$@"; }
-fake() { ax curl -sS --cacert "$ARM_DIR/ca.pem" "https://127.0.0.1:8443/_fake/$1"; }
-# census: every resource group and resource of the fake, "type:name" sorted
-census() {
-	fake state | python3 -c '
-import json, sys
-d = json.load(sys.stdin)
-out = ["group:" + g["name"] for g in d["resourceGroups"].values()]
-out += [r["type"].split("/")[-1] + ":" + r["name"] for r in d["resources"].values()]
-print(" ".join(sorted(out)))'
-}
-# api METHOD PATH [JSON]: one ARM call (PATH below the subscription) as
-# the service principal, as a user's script makes it
-api() {
-	local tok
-	tok=$(ax curl -sS --cacert "$ARM_DIR/ca.pem" \
-		-d "grant_type=client_credentials&client_id=$AZURE_CLIENT_ID&client_secret=$AZURE_CLIENT_SECRET&scope=https://management.azure.com/.default" \
-		"https://127.0.0.1:8443/$AZURE_TENANT_ID/oauth2/v2.0/token" |
-		python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
-	ax curl -sS -f --cacert "$ARM_DIR/ca.pem" -X "$1" -H "Authorization: Bearer $tok" \
-		-H 'Content-Type: application/json' ${3:+-d "$3"} \
-		"https://127.0.0.1:8443/subscriptions/$AZURE_SUBSCRIPTION_ID/$2"
-}
 sdk() { ax timeout 120 node "$TOP/tests/cloud/azure-sdk/list.mjs" "$NM" "$@" 2>&1; }
 # jq_ JSON PY: PY (an expression of d, the JSON) printed
 jq_() { printf '%s' "$1" | python3 -c "import json, sys; d = json.load(sys.stdin); print($2)"; }
@@ -157,13 +133,13 @@ run_ps sample 4
 # the network, the security group, 4 NICs and VMs (PrivateSubnet: no public
 # IP; the disks a VM makes carry no tags, as in Azure: census shows them gone)
 swept sample Sample-TEST Sample-TEST 10
-is "sample: the fake holds nothing" "$(census)" ""
+is "sample: the fake holds nothing" "$(arm_census)" ""
 
 # ------------------------------------------------ the guide's ECP on Azure
 cd "$T/Samples" && mkdir -p ECP && cd ECP || exit 1
 UNET='resourceGroups/User-RG/providers/Microsoft.Network/virtualNetworks/user-vnet'
-out=$(api PUT 'resourcegroups/User-RG?api-version=2022-09-01' '{"location": "eastus"}' 2>&1 &&
-	api PUT "$UNET?api-version=2023-09-01" '{"location": "eastus", "properties":
+out=$(arm_api PUT 'resourcegroups/User-RG?api-version=2022-09-01' '{"location": "eastus"}' 2>&1 &&
+	arm_api PUT "$UNET?api-version=2023-09-01" '{"location": "eastus", "properties":
 		{"addressSpace": {"addressPrefixes": ["198.18.0.0/24"]}, "subnets":
 		[{"name": "user-subnet", "properties": {"addressPrefix": "198.18.0.0/24"}}]}}' 2>&1)
 check "ecp: the user's group, network and subnet made with the API" $? 0 "$out"
@@ -213,7 +189,7 @@ is "ecp: the SDKs list the load balancer: the 3 AM machines' private IPs, the ru
 	"$(jq_ "$js" '",".join(d["lbs"]["'"$LB"'"]["backend"]) + ",", d["lbs"]["'"$LB"'"]["rules"], d["lbs"]["'"$LB"'"]["probe"]')" \
 	"$am [1972, 52773] 52773"
 is "ecp: ... its public IP is the LB node's address" "$(jq_ "$js" 'd["ips"].get("'"$LB"'-ip")')" "$lbip"
-is "ecp: ... the VMs in the user's subnet" "$(fake state | python3 -c '
+is "ecp: ... the VMs in the user's subnet" "$(arm_fake state | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 print(sorted({c["properties"]["subnet"]["id"].split("/virtualNetworks/")[1]
@@ -226,6 +202,6 @@ run_ps ecp 6
 # VMs' OS and Docker disks (untagged) go with them (census: in the user's
 # group, which stays, nothing of icm's is left)
 swept ecp User-RG ECP-TEST 15
-is "ecp: the user's group, network and subnet are kept, nothing else" "$(census)" \
+is "ecp: the user's group, network and subnet are kept, nothing else" "$(arm_census)" \
 	"group:User-RG subnets:user-subnet virtualNetworks:user-vnet"
 done_testing

@@ -246,6 +246,34 @@ arm_up() {
 	_fake_up arm "ARM fake" 8443 "$ARM_DIR" "$@"
 }
 ax() { "$TOP/tests/cloud/arm" exec --dir "$ARM_DIR" -- "$@"; }
+# az CMD...: CMD (icm) in the fake's namespace, ARM and the authority named
+# localhost (BearSSL verifies no IP names; the certificate names both)
+az() { ax env ARM_ENDPOINT=https://localhost:8443 AZURE_AUTHORITY_HOST=https://localhost:8443 "$@"; }
+# arm_fake PATH [curl args]: the fake's test-only /_fake/PATH
+arm_fake() { ax curl -sS --cacert "$ARM_DIR/ca.pem" "https://127.0.0.1:8443/_fake/$1" "${@:2}"; }
+# arm_census: every resource group and resource of the fake, "type:name"
+# sorted
+arm_census() {
+	arm_fake state | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+out = ["group:" + g["name"] for g in d["resourceGroups"].values()]
+out += [r["type"].split("/")[-1] + ":" + r["name"] for r in d["resources"].values()]
+print(" ".join(sorted(out)))'
+}
+# arm_api METHOD PATH [JSON]: one ARM call (PATH below the subscription) as
+# the fake's service principal, as a user's script makes it (needs
+# $ARM_DIR/env sourced)
+arm_api() {
+	local tok
+	tok=$(ax curl -sS --cacert "$ARM_DIR/ca.pem" \
+		-d "grant_type=client_credentials&client_id=$AZURE_CLIENT_ID&client_secret=$AZURE_CLIENT_SECRET&scope=https://management.azure.com/.default" \
+		"https://127.0.0.1:8443/$AZURE_TENANT_ID/oauth2/v2.0/token" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+	ax curl -sS -f --cacert "$ARM_DIR/ca.pem" -X "$1" -H "Authorization: Bearer $tok" \
+		-H 'Content-Type: application/json' ${3:+-d "$3"} \
+		"https://127.0.0.1:8443/subscriptions/$AZURE_SUBSCRIPTION_ID/$2"
+}
 
 # tc_up DIR [tencent start options]: the FAKE Tencent Cloud API
 # (tests/cloud/tencent, tencent-fake.py) started in DIR on port 443 in its
