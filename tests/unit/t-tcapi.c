@@ -556,10 +556,10 @@ static void test_task(void)
 	ok(!tc_clb_task_wait(&t, "ap-guangzhou", "5f0e-task", &e) &&
 	   F.calls == 3 && nslept == 2 && slept[0] == TC_TASK_POLL_MS &&
 	   has(F.url[0], "https://clb.tencentcloudapi.com/") &&
-	   has(F.hdrs[0], "X-TC-Action: DescribeTaskResult\n") &&
+	   has(F.hdrs[0], "X-TC-Action: DescribeTaskStatus\n") &&
 	   has(F.hdrs[0], "X-TC-Version: 2018-03-17\n") &&
 	   !strcmp(F.body[0], "{\"TaskId\":\"5f0e-task\"}"),
-	   "a CLB task: Status 2, 2, then 0 (DescribeTaskResult at clb)");
+	   "a CLB task: Status 2, 2, then 0 (DescribeTaskStatus at clb)");
 	fake_reset();
 	add("{\"Response\": {\"Status\": 1, \"RequestId\": \"t1\"}}");
 	ok(tc_clb_task_wait(&t, "ap-guangzhou", "5f0e-task", &e) &&

@@ -71,7 +71,7 @@
 #define TC_ENDPOINT_MAX 512
 #define TC_PAGE_LIMIT 100		/* Limit of a Describe* page */
 #define TC_PAGES_MAX 1000		/* pages of one listing */
-#define TC_TASK_POLL_MS 2000L		/* between DescribeTaskResult */
+#define TC_TASK_POLL_MS 2000L		/* between DescribeTaskStatus */
 #define TC_TASK_WAIT_MS (10 * 60 * 1000L)	/* one CLB task */
 #define TC_CLB_VERSION "2018-03-17"
 #define TC_SKEW_UNKNOWN LONG_MIN
@@ -146,7 +146,7 @@ int tc_list(struct tc *t, const char *service, const char *version,
 
 /*
  * Waits for CLB's asynchronous task task_id (an asynchronous CLB action's
- * RequestId) in region: DescribeTaskResult every TC_TASK_POLL_MS until
+ * RequestId) in region: DescribeTaskStatus every TC_TASK_POLL_MS until
  * its Status is 0 (done: 0 returned) or 1 (failed: -1, CLOUD_ERR_OTHER,
  * the task named), at most task_wait_ms (then -1, CLOUD_ERR_TRANSIENT).
  */

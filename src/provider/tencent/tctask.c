@@ -1,5 +1,5 @@
 /*
- * tctask.c: the wait for a CLB asynchronous task (DescribeTaskResult,
+ * tctask.c: the wait for a CLB asynchronous task (DescribeTaskStatus,
  * see tcapi.h).
  */
 #include "tcapi.h"
@@ -22,13 +22,13 @@ int tc_clb_task_wait(struct tc *t, const char *region, const char *task_id,
 		cJSON_Delete(r);
 		r = NULL;
 		if (tc_call(t, "clb", TC_CLB_VERSION, region,
-			    "DescribeTaskResult", p, &r, err))
+			    "DescribeTaskStatus", p, &r, err))
 			goto out;
 		st = cJSON_GetObjectItemCaseSensitive(r, "Status");
 		if (!cJSON_IsNumber(st) || st->valueint < 0 ||
 		    st->valueint > 2) {
 			cloud_err_set(err, CLOUD_ERR_OTHER, "Tencent clb "
-				      "DescribeTaskResult: task %s: no Status "
+				      "DescribeTaskStatus: task %s: no Status "
 				      "0, 1 or 2 in the answer", id);
 			goto out;
 		}
@@ -36,7 +36,7 @@ int tc_clb_task_wait(struct tc *t, const char *region, const char *task_id,
 			break;
 		if (st->valueint == 1) {
 			cloud_err_set(err, CLOUD_ERR_OTHER, "Tencent CLB task "
-				      "%s failed (DescribeTaskResult Status "
+				      "%s failed (DescribeTaskStatus Status "
 				      "1): see the load balancer's operation "
 				      "log in the console", id);
 			goto out;
