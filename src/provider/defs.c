@@ -78,3 +78,38 @@ int provider_each_definition(const struct plan *p, provider_def_fn plan,
 	}
 	return ret;
 }
+
+/* Node n is a machine of definition def in region r and zone z. */
+static bool in_batch(const struct node *n, int def, const struct node *first)
+{
+	return n->def_index == def && strcmp(n->role, "LB") &&
+	       !strcmp(n->region ? n->region : "",
+		       first->region ? first->region : "") &&
+	       !strcmp(n->zone ? n->zone : "", first->zone ? first->zone : "");
+}
+
+int provider_each_batch(struct plan *p, int def, provider_batch_fn fn,
+			void *arg)
+{
+	struct node **nodes = xcalloc(p->n ? p->n : 1, sizeof(*nodes));
+	size_t i, j, k;
+	int ret = 0;
+
+	for (i = 0; i < p->n && !ret; i++) {
+		struct node *first = &p->nodes[i];
+
+		if (!in_batch(first, def, first))
+			continue;
+		for (j = 0; j < i; j++)		/* a batch seen already */
+			if (in_batch(&p->nodes[j], def, first))
+				break;
+		if (j < i)
+			continue;
+		for (j = i, k = 0; j < p->n; j++)
+			if (in_batch(&p->nodes[j], def, first))
+				nodes[k++] = &p->nodes[j];
+		ret = fn(arg, nodes, k);
+	}
+	free(nodes);
+	return ret;
+}

@@ -35,4 +35,16 @@ typedef int (*provider_def_fn)(void *arg, int def);
 int provider_each_definition(const struct plan *p, provider_def_fn plan,
 			     provider_def_fn apply, void *arg) WARN_UNUSED;
 
+/* One batch of machines (provider_each_batch()): nodes[0..k), the
+ * definition's machines of one region and zone, in machine order.  0, or
+ * -1 reported. */
+typedef int (*provider_batch_fn)(void *arg, struct node *const *nodes,
+				 size_t k);
+
+/* fn for every batch of definition def's machines (load balancers left
+ * out), grouped by region and zone, the groups in the order of their first
+ * machine.  -1 at the first that fails. */
+int provider_each_batch(struct plan *p, int def, provider_batch_fn fn,
+			void *arg) WARN_UNUSED;
+
 #endif

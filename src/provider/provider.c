@@ -14,6 +14,7 @@ static const struct provider *const providers[] = {
 	&provider_vsphere,
 	&provider_gcp,
 	&provider_azure,
+	&provider_tencent,
 };
 
 const struct provider *provider_find(const char *name)

@@ -67,6 +67,7 @@ extern const struct provider provider_aws;
 extern const struct provider provider_vsphere;
 extern const struct provider provider_gcp;
 extern const struct provider provider_azure;
+extern const struct provider provider_tencent;
 
 /* provision -plan's Machine Type and Volumes (GB) of node n on provider
  * (its PROVIDER row); allocated. */

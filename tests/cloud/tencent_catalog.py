@@ -15,6 +15,9 @@ REGIONS = {
                    ("ap-beijing-7", "800007", "Beijing Zone 7")],
     "ap-singapore": [("ap-singapore-1", "900001", "Singapore Zone 1"),
                      ("ap-singapore-2", "900002", "Singapore Zone 2")],
+    # the region and zones of icm's Tencent sample
+    "na-siliconvalley": [("na-siliconvalley-1", "150001", "Silicon Valley Zone 1"),
+                         ("na-siliconvalley-2", "150002", "Silicon Valley Zone 2")],
 }
 
 # public images, the same in every region: (ImageId, OsName, Platform,
@@ -38,6 +41,9 @@ TYPES = [
     ("S5.LARGE8", "S5", "Standard S5", 4, 8),
     ("S5.LARGE16", "S5", "Standard S5", 4, 16),
     ("S5.2XLARGE32", "S5", "Standard S5", 8, 32),
+    ("S2.MEDIUM4", "S2", "Standard S2", 2, 4),
+    ("S3.MEDIUM4", "S3", "Standard S3", 2, 4),
+    ("S3.LARGE8", "S3", "Standard S3", 4, 8),
     ("SA2.MEDIUM4", "SA2", "Standard SA2", 2, 4),
     ("SA2.LARGE8", "SA2", "Standard SA2", 4, 8),
     ("M5.MEDIUM16", "M5", "Memory Optimized M5", 2, 16),

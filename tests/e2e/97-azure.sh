@@ -42,23 +42,12 @@ sdk() { ax timeout 120 node "$TOP/tests/cloud/azure-sdk/list.mjs" "$NM" "$@" 2>&
 have_sdk=true
 { command -v node >/dev/null && [ -d "$NM/@azure/arm-compute" ]; } || have_sdk=false
 
-# edit FILE JSON: FILE's fields replaced or added from JSON (an object)
-edit() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-f, extra = sys.argv[1:]
-d = json.load(open(f))
-d.update(json.loads(extra))
-json.dump(d, open(f, "w"), indent=4)
-PY
-}
-
 # -- the sample ---------------------------------------------------------------
 cd "$T" && "$ICM" samples Samples >/dev/null 2>&1 && cd Samples/Azure || exit 1
 out=$("$ICM" keygen ssh 2>&1)
 check "icm keygen ssh beside the sample" $? 0 "$out"
 # README.txt's edits: the subscription, the service principal, the password
-edit defaults.json "{\"SubscriptionId\": \"$AZURE_SUBSCRIPTION_ID\",
+json_edit defaults.json "{\"SubscriptionId\": \"$AZURE_SUBSCRIPTION_ID\",
   \"TenantId\": \"$AZURE_TENANT_ID\", \"ClientId\": \"$AZURE_CLIENT_ID\",
   \"ClientSecret\": \"$AZURE_CLIENT_SECRET\", \"SSHPassword\": \"Sample-Passw0rd\",
   \"SSHPublicKey\": \"$PWD/ssh/insecure.pub\", \"SSHPrivateKey\": \"$PWD/ssh/insecure\"}"
@@ -135,7 +124,7 @@ cp defaults.json "$T/sample-defaults.json"
 cd "$T" || exit 1
 
 # ddefaults LABEL [JSON]: the sample's edited defaults with another Label
-ddefaults() { cp "$T/sample-defaults.json" defaults.json; edit defaults.json "{\"Label\": \"$1\"}"; [ -z "${2:-}" ] || edit defaults.json "$2"; }
+ddefaults() { cp "$T/sample-defaults.json" defaults.json; json_edit defaults.json "{\"Label\": \"$1\"}"; [ -z "${2:-}" ] || json_edit defaults.json "$2"; }
 
 # -- multi-location, then a load balancer -------------------------------------------
 mkdir ml && cd ml || exit 1
@@ -218,24 +207,24 @@ check "with every 3rd call answered 503, unprovision exits 0" $? 0 "$out"
 control '{"fail_every": 0}'
 is "nothing left" "$(arm_census)" ""
 cp defaults.json good.json
-edit defaults.json '{"ClientSecret": "not-the-secret"}'
+json_edit defaults.json '{"ClientSecret": "not-the-secret"}'
 out=$(prov)
 check "a wrong ClientSecret: exit 1" $? 1 "$out"
 contains "... named" "$out" "ClientSecret"
-edit defaults.json "{\"ClientSecret\": \"$AZURE_CLIENT_SECRET_EXPIRED\"}"
+json_edit defaults.json "{\"ClientSecret\": \"$AZURE_CLIENT_SECRET_EXPIRED\"}"
 out=$(prov)
 check "an expired ClientSecret: exit 1" $? 1 "$out"
 contains "... named, with what to do" "$out" "expired"
 lacks "... the secret never in a message" "$out$(cat icm.log)" "$AZURE_CLIENT_SECRET_EXPIRED"
 for v in 'Size:Standard/../x' 'Location:eastus/../x' 'ResourceGroupName:rg?x=1' 'CustomImage:/subscriptions/../x'; do
 	cp good.json defaults.json
-	edit defaults.json "{\"${v%%:*}\": \"${v#*:}\"}"
+	json_edit defaults.json "{\"${v%%:*}\": \"${v#*:}\"}"
 	out=$("$ICM" provision -plan 2>&1)
 	is "${v%%:*} '${v#*:}' is refused" "$?" 1
 	contains "... naming the file and field" "$out" "${v%%:*}"
 done
 cp good.json defaults.json
-edit defaults.json '{"SSHPassword": "short"}'
+json_edit defaults.json '{"SSHPassword": "short"}'
 out=$(prov)
 check "an SSHPassword Azure refuses: exit 1 before any call" $? 1 "$out"
 contains "... Azure's rule, not the password" "$out" "SSHPassword does not meet Azure's rule"
@@ -246,7 +235,7 @@ check "a Size not available in the Location: exit 1" $? 1 "$out"
 contains "... naming the Size and the Location" "$out" "Standard_DS2_v2"
 contains "... and the Location" "$out" "eastus"
 control '{"restrict_sizes": {}}'
-edit defaults.json '{"Sku": "no-such-sku"}'
+json_edit defaults.json '{"Sku": "no-such-sku"}'
 n0=$(puts)
 out=$(prov)
 check "a marketplace image that does not exist: exit 1" $? 1 "$out"

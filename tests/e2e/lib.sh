@@ -290,6 +290,18 @@ tc_up() {
 }
 tx() { "$TOP/tests/cloud/tencent" exec --dir "$TC_DIR" -- "$@"; }
 
+# json_edit FILE JSON: FILE's fields (a JSON object's) replaced or added
+# from JSON (an object), as a user edits defaults.json
+json_edit() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+f, extra = sys.argv[1:]
+d = json.load(open(f))
+d.update(json.loads(extra))
+json.dump(d, open(f, "w"), indent=4)
+PY
+}
+
 # _on_exit CMD: runs CMD at exit before whatever the EXIT trap did already.
 _on_exit() {
 	local old

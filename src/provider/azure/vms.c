@@ -486,50 +486,32 @@ out:
 	return ret;
 }
 
-/* A machine of definition def in location loc and zone z. */
-static bool in_batch(const struct node *n, int def, const char *loc,
-		     const char *zone)
+/* One batch (provider_each_batch()): the machines of one location and
+ * zone. */
+static int apply_batch(void *arg, struct node *const *nodes, size_t k)
 {
-	return n->def_index == def && strcmp(n->role, "LB") && n->region &&
-	       !strcmp(n->region, loc) &&
-	       !strcmp(n->zone ? n->zone : "", zone ? zone : "");
+	struct az *z = arg;
+	char *key = xasprintf("batch/%d/%s/%s/%s", nodes[0]->def_index,
+			      az_node_loc(z, nodes[0]), nodes[0]->zone ?: "",
+			      nodes[0]->name);
+	int ret = engine_ensure_nodes(z->e, &az_kind_vm, key, "PUT VMs", nodes,
+				      k, vm_batch, NULL);
+
+	free(key);
+	return ret;
 }
 
 /* Definition def: one batch per location and zone of its nodes, in
  * machine order; then its load balancer. */
 int az_apply_definition(struct az *z, struct plan *p, int def)
 {
-	struct node **nodes = xcalloc(p->n ? p->n : 1, sizeof(*nodes));
-	size_t i, j, k;
-	int ret = 0;
+	size_t i;
+	int ret = provider_each_batch(p, def, apply_batch, z);
 
-	for (i = 0; i < p->n && !ret; i++) {
-		struct node *first = &p->nodes[i];
-		char *key;
-
-		if (!in_batch(first, def, first->region ?: "", first->zone))
-			continue;
-		for (j = 0; j < i; j++)		/* a batch seen already */
-			if (in_batch(&p->nodes[j], def, first->region,
-				     first->zone))
-				break;
-		if (j < i)
-			continue;
-		for (j = i, k = 0; j < p->n; j++)
-			if (in_batch(&p->nodes[j], def, first->region,
-				     first->zone))
-				nodes[k++] = &p->nodes[j];
-		key = xasprintf("batch/%d/%s/%s/%s", def, az_node_loc(z, first),
-				first->zone ?: "", first->name);
-		ret = engine_ensure_nodes(z->e, &az_kind_vm, key, "PUT VMs",
-					  nodes, k, vm_batch, NULL);
-		free(key);
-	}
 	for (i = 0; i < p->n && !ret; i++)
 		if (p->nodes[i].def_index == def &&
 		    !strcmp(p->nodes[i].role, "LB"))
 			ret = az_load_balancer(z, &p->nodes[i], p);
-	free(nodes);
 	return ret;
 }
 

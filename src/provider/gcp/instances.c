@@ -411,48 +411,32 @@ out:
 	return ret;
 }
 
-/* A machine of definition def in zone z. */
-static bool in_batch(const struct node *n, int def, const char *z)
+/* One batch (provider_each_batch()): the machines of one zone. */
+static int apply_batch(void *arg, struct node *const *nodes, size_t k)
 {
-	return n->def_index == def && strcmp(n->role, "LB") && n->zone &&
-	       !strcmp(n->zone, z);
+	struct gcp *g = arg;
+	struct batch bt = { g, nodes[0]->zone };
+	char *key = xasprintf("batch/%d/%s/%s", nodes[0]->def_index,
+			      nodes[0]->zone, nodes[0]->name);
+	int ret = engine_ensure_nodes(g->e, &gcp_kind_instance, key,
+				      "instances.insert", nodes, k,
+				      insert_batch, &bt);
+
+	free(key);
+	return ret;
 }
 
-/* Definition def: one batch per zone of its nodes, in machine order. */
+/* Definition def: one batch per zone of its nodes, in machine order; then
+ * its load balancer. */
 int gcp_apply_definition(struct gcp *g, struct plan *p, int def)
 {
-	struct node **nodes = xcalloc(p->n ? p->n : 1, sizeof(*nodes));
-	size_t i, j, k;
-	int ret = 0;
+	size_t i;
+	int ret = provider_each_batch(p, def, apply_batch, g);
 
-	for (i = 0; i < p->n && !ret; i++) {
-		struct node *first = &p->nodes[i];
-		struct batch bt = { g, first->zone };
-		char *key;
-
-		if (first->def_index != def || !strcmp(first->role, "LB") ||
-		    !first->zone)
-			continue;
-		for (j = 0; j < i; j++)		/* a zone seen already */
-			if (in_batch(&p->nodes[j], def, first->zone))
-				break;
-		if (j < i)
-			continue;
-		for (j = i, k = 0; j < p->n; j++)
-			if (in_batch(&p->nodes[j], def, first->zone))
-				nodes[k++] = &p->nodes[j];
-		key = xasprintf("batch/%d/%s/%s", def, first->zone,
-				first->name);
-		ret = engine_ensure_nodes(g->e, &gcp_kind_instance, key,
-					  "instances.insert", nodes, k,
-					  insert_batch, &bt);
-		free(key);
-	}
 	for (i = 0; i < p->n && !ret; i++)
 		if (p->nodes[i].def_index == def &&
 		    !strcmp(p->nodes[i].role, "LB"))
 			ret = gcp_load_balancer(g, &p->nodes[i], p);
-	free(nodes);
 	return ret;
 }
 
