@@ -20,7 +20,7 @@
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 is missing"
 tc_up "$T/tc" --pending 0.2
-plan 40
+plan 46
 . "$TC_DIR/env"
 NM=${TENCENT_SDK_DIR:-$TOP/build/tests/tencent-sdk}/node_modules
 show() { printf '%s\n' "$1" | tail -n 8 | sed 's/^/#   /'; }
@@ -29,13 +29,14 @@ check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
 inns() { tx sh -c 'cd "$1" && shift && exec "$@"' sh "$PWD" "$@"; }
 fake() { inns curl -sS --cacert "$TC_DIR/ca.pem" "https://cvm.tencentcloudapi.com/_fake/$1" "${@:2}"; }
 control() { fake control -X POST -d "$1" >/dev/null; }
-# census: every instance, VPC, subnet, group, key pair and EIP, "kind:name"
+# census: every instance, VPC, subnet, group, key pair, EIP and CLB,
+# "kind:name"
 census() {
 	fake state | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 out = []
-for k in ("instances", "vpcs", "subnets", "sgs", "keypairs", "eips"):
+for k in ("instances", "vpcs", "subnets", "sgs", "keypairs", "eips", "clbs"):
     for r in d[k].values():
         out.append(k + ":" + (r.get("name") or r["id"]))
 print(" ".join(sorted(out)))'
@@ -161,18 +162,47 @@ check "an OSName no public image matches: exit 1" $? 1 "$out"
 contains "... named" "$out" "no public image in ap-guangzhou has an OsName matching OSName '^plan9'"
 cd "$T" || exit 1
 
+# -- a load balancer ---------------------------------------------------------------
+mkdir lb && cd lb || exit 1
+cp "$T/good.json" defaults.json
+json_edit defaults.json '{"Label": "Lb", "Mirror": "true"}'
+echo '[{"Role": "DM", "Count": "2"}, {"Role": "AM", "Count": "2", "StartCount": "3", "LoadBalancer": "true"}]' > definitions.json
+out=$(prov)
+check "provision with a load balancer exits 0" $? 0 "$out"
+lb=$(fake state | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c = list(d["clbs"].values())[0]
+names = {i["id"]: i["name"] for i in d["instances"].values()}
+print(c["name"], c["vips"][0], " ".join(sorted("%d:%s" % (l["Port"], ",".join(sorted(names[t["InstanceId"]] for t in l["targets"])))
+                                      for l in c["listeners"].values())))')
+lbip=$(python3 -c 'import json; print([n["IPAddress"] for n in json.load(open("instances.json")) if n["Role"] == "LB"][0])')
+is "a CLB with a TCP listener per ForwardPort, the AM instances its targets, its VIP the LB node's" "$lb" \
+	"Lb-LB-TEST-0002 $lbip 1972:Lb-AM-TEST-0003,Lb-AM-TEST-0004 52773:Lb-AM-TEST-0003,Lb-AM-TEST-0004"
+sed -i 's/"Count": "2", "StartCount": "3"/"Count": "3", "StartCount": "3"/' definitions.json
+out=$(prov)
+check "one more AM instance" $? 0 "$out"
+contains "... becomes a target of each listener" "$(fake state | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(sorted(len(l["targets"]) for c in d["clbs"].values() for l in c["listeners"].values()))')" "[3, 3]"
+out=$(inns "$ICM" unprovision -force 2>&1)
+check "unprovision exits 0" $? 0 "$out"
+is "... the CLB gone with the rest" "$(census)" ""
+cd "$T" || exit 1
+
 # -- SIGKILL after every journal record, then provision again -----------------------
 mkdir kl && cd kl || exit 1
 cp "$T/good.json" defaults.json
-json_edit defaults.json '{"Label": "Kl", "Zone": "na-siliconvalley-1,na-siliconvalley-2"}'
-echo '[{"Role": "DATA", "Count": "2", "ZoneMap": "0,1"}, {"Role": "COMPUTE", "Count": "1"}]' > definitions.json
+json_edit defaults.json '{"Label": "Kl", "Zone": "na-siliconvalley-1,na-siliconvalley-2", "Mirror": "true"}'
+echo '[{"Role": "DM", "Count": "2", "ZoneMap": "0,1"}, {"Role": "AM", "Count": "1", "LoadBalancer": "true", "ForwardPort": "1972"}]' > definitions.json
 control '{"reset": true, "pending_s": 0.05}'
 prov >/dev/null
 FULL=$(census)
 NREC=$(grep -c '"rec":"done"' state/journal)
-is "the deployment: VPC, 2 subnets, group, key pair, 3 instances" \
+is "the deployment: VPC, 2 subnets, group, key pair, 3 instances, a CLB" \
 	"$(printf '%s\n' "$FULL" | tr ' ' '\n' | sed 's/:.*//' | sort | uniq -c | awk '{print $2 "=" $1}' | tr '\n' ' ')" \
-	"instances=3 keypairs=1 sgs=1 subnets=2 vpcs=1 "
+	"clbs=1 instances=3 keypairs=1 sgs=1 subnets=2 vpcs=1 "
 kill_loop() {
 	local n bad=""
 	for n in $(seq 1 $((NREC * 2))); do

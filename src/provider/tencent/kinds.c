@@ -47,10 +47,10 @@ const char *tcz_tag(const cJSON *item, const char *k)
 	if (!cJSON_IsArray(tags))
 		tags = cJSON_GetObjectItemCaseSensitive(item, "TagSet");
 	cJSON_ArrayForEach(it, tags) {
-		const char *key = tcz_str(it, "Key");
+		const char *key = tcz_str(it, "Key") ?: tcz_str(it, "TagKey");
 
 		if (key && !strcmp(key, k))
-			return tcz_str(it, "Value");
+			return tcz_str(it, "Value") ?: tcz_str(it, "TagValue");
 	}
 	return NULL;
 }
@@ -65,8 +65,9 @@ static int list_by(struct tcz *t, struct engine *e, const char *service,
 	int ret;
 
 	tcz_tag_filter(t, p);
-	ret = tc_list(&t->api, service, TCV_VPC, t->region, action, p, set,
-		      string_paging, &items, err);
+	ret = tc_list(&t->api, service, strcmp(service, "clb") ? TCV_CVM :
+		      TC_CLB_VERSION, t->region, action, p, set, string_paging,
+		      &items, err);
 	cJSON_Delete(p);
 	if (ret)
 		return -1;
@@ -112,6 +113,12 @@ static int list_eips(void *prov, struct engine *e, struct cloud_err *err)
 {
 	return list_by(prov, e, "vpc", "DescribeAddresses", "AddressSet",
 		       "AddressId", false, err);
+}
+
+static int list_clbs(void *prov, struct engine *e, struct cloud_err *err)
+{
+	return list_by(prov, e, "clb", "DescribeLoadBalancers",
+		       "LoadBalancerSet", "LoadBalancerId", false, err);
 }
 
 int tcz_list_instances(void *prov, struct engine *e, struct cloud_err *err)
@@ -182,6 +189,29 @@ static int destroy_eips(void *prov, const char *const *ids, size_t n,
 			   "EIP", ids, n, err);
 }
 
+/* DeleteLoadBalancer, each followed to its end (its listeners go with
+ * it). */
+static int destroy_clbs(void *prov, const char *const *ids, size_t n,
+			struct cloud_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cJSON *p = cJSON_CreateObject();
+		int rc;
+
+		say("Deleting load balancer %s...", ids[i]);
+		cJSON_AddItemToObject(p, "LoadBalancerIds",
+				      cJSON_CreateStringArray(&ids[i], 1));
+		rc = tcz_clb_call(prov, "DeleteLoadBalancer", p, NULL, err);
+		cJSON_Delete(p);
+		if (rc && err->cls != CLOUD_ERR_NOT_FOUND)
+			return -1;
+		cloud_err_release(err);
+	}
+	return 0;
+}
+
 /* TerminateInstances (100 at a time), then waits until none is listed. */
 static int destroy_instances(void *prov, const char *const *ids, size_t n,
 			     struct cloud_err *err)
@@ -237,6 +267,9 @@ static const char *const subnet_keys[] = { "subnet/", NULL };
 static const char *const sg_keys[] = { "sg", NULL };
 static const char *const keypair_keys[] = { "keypair", NULL };
 static const char *const eip_keys[] = { "eip/", NULL };
+static const char *const clb_keys[] = { "clb/", NULL };
+static const char *const listener_keys[] = { "lsn/", NULL };
+static const char *const clb_after[] = { "instance", "subnet", "VPC", NULL };
 static const char *const subnet_after[] = { "VPC", NULL };
 static const char *const instance_after[] = { "subnet", "security group",
 					      "key pair", "EIP", NULL };
@@ -266,8 +299,18 @@ const struct res_kind tcz_kind_instance = {
 	.list = tcz_list_instances, .destroy = destroy_instances,
 };
 
+/* CLBs are listed by their tags; their listeners go with them (records
+ * trusted). */
+const struct res_kind tcz_kind_clb = {
+	.name = "load balancer", .keys = clb_keys, .after = clb_after,
+	.list = list_clbs, .destroy = destroy_clbs,
+};
+const struct res_kind tcz_kind_listener = {
+	.name = "listener", .keys = listener_keys,
+};
+
 const struct res_kind *const tcz_kinds[] = {
-	&tcz_kind_instance, &tcz_kind_eip, &tcz_kind_keypair, &tcz_kind_sg,
+	&tcz_kind_clb, &tcz_kind_listener, &tcz_kind_instance, &tcz_kind_eip, &tcz_kind_keypair, &tcz_kind_sg,
 	&tcz_kind_subnet, &tcz_kind_vpc, NULL,
 };
 

@@ -149,7 +149,8 @@ static int apply_definition(void *arg, int def)
 /*
  * ICM's phases: plan and apply of <Label>-<Tag> (the image found, the VPC,
  * subnets, security group, key pair), then per definition its apply (its
- * instances), which completes once every instance runs.
+ * instances), which completes once every instance runs and the load
+ * balancers have them as targets.
  */
 static int tcz_create(const struct provider_ctx *pc, struct plan *p)
 {
@@ -179,6 +180,10 @@ static int tcz_create(const struct provider_ctx *pc, struct plan *p)
 	say("Waiting for %zu instance%s to run...", n, n == 1 ? "" : "s");
 	if (tcz_wait_running(&t, p))
 		goto out;
+	for (i = 0; i < p->n; i++)
+		if (!strcmp(p->nodes[i].role, "LB") &&
+		    tcz_load_balancer(&t, &p->nodes[i], p))
+			goto out;
 	provider_say_definitions(p, "...completed apply of ", "");
 	debug("Tencent: %u calls for %zu nodes", t.api.calls, n);
 	ret = 0;
@@ -225,8 +230,7 @@ static int check_node(const struct node *n)
 			     "characters (Label, Tag)", n->name,
 			     TCZ_NAME_MAX);
 	if (!strcmp(n->role, "LB"))
-		return error("%s: load balancers (CLB) are not made by this "
-			     "build yet: leave LoadBalancer out", n->name);
+		return 0;
 	if (!n->zone || !n->region || strncmp(n->zone, n->region,
 					      strlen(n->region)) ||
 	    n->zone[strlen(n->region)] != '-')

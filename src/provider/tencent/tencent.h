@@ -32,13 +32,18 @@
  *   node/<machine>      the instance
  *   eip/<machine>       ElasticIP: an EIP bound to it once it runs; kept
  *                       when its machine is scaled in, swept at unprovision
+ *   clb/<LB>, lsn/<LB>/<port>
+ *                       LoadBalancer: an OPEN CLB in the VPC (ClientToken),
+ *                       a TCP listener per ForwardPort with a health check,
+ *                       the definition's instances as targets
  * IDs are Tencent's (vpc-..., subnet-..., sg-..., skey-..., ins-...,
  * eip-...).
  *
  * Files: provider.c (the vtable, the session, create, destroy, validate),
  * kinds.c (the kinds, their listings by tag and deletion, the one ensure
  * every kind shares), network.c (VPC, subnets, security group, key pair),
- * instances.c (image, type, the batches, the wait, EIPs), tc3.c, tcapi.c,
+ * instances.c (image, type, the batches, the wait, EIPs), clb.c (load
+ * balancers), tc3.c, tcapi.c,
  * tcerr.c, tclist.c, tctask.c (the API).
  */
 #ifndef ICM_PROVIDER_TENCENT_TENCENT_H
@@ -109,7 +114,8 @@ int tcz_call(struct tcz *t, const char *service, const char *action,
 /* kinds.c */
 extern const struct res_kind *const tcz_kinds[];
 extern const struct res_kind tcz_kind_vpc, tcz_kind_subnet, tcz_kind_sg,
-	tcz_kind_keypair, tcz_kind_instance, tcz_kind_eip;
+	tcz_kind_keypair, tcz_kind_instance, tcz_kind_eip, tcz_kind_clb,
+	tcz_kind_listener;
 /* [{Key: icm-deployment, Value: dep}, {Key: icm-key, Value: key}] and
  * icm-machine when machine is not NULL (a new array). */
 cJSON *tcz_tags(const struct tcz *t, const char *key, const char *machine);
@@ -143,5 +149,13 @@ int tcz_apply_definition(struct tcz *t, struct plan *p, int def);
  * nodes' addresses.  -1 reported. */
 int tcz_wait_running(struct tcz *t, struct plan *p);
 int tcz_list_instances(void *prov, struct engine *e, struct cloud_err *err);
+
+/* clb.c */
+/* One CLB write, its task followed to its end (DescribeTaskStatus). */
+int tcz_clb_call(struct tcz *t, const char *action, const cJSON *params,
+		 cJSON **response, struct cloud_err *err) WARN_UNUSED;
+/* LoadBalancer node lb: its CLB, listeners, targets; its address.  -1
+ * reported. */
+int tcz_load_balancer(struct tcz *t, struct node *lb, struct plan *p);
 
 #endif
