@@ -12,8 +12,9 @@
  * plan and calls the writer of its Provider (AWS:
  * aws_terraform_write_config(), the Zone list as aws.c makes it;
  * vSphere: vsphere_terraform_write(); GCP: gcp_terraform_write(); Azure:
- * azure_terraform_write(); Tencent: tencent_terraform_write()); exit status 0 or 1 (the error on stderr, also
- * for a provider without Terraform templates).  Nothing is contacted.
+ * azure_terraform_write(); Tencent: tencent_terraform_write()); exit
+ * status 0 or 1 (the error on stderr, also for a provider without
+ * Terraform templates).  Nothing is contacted.
  */
 #include "../../src/icm.h"
 #include "../../src/config/config.h"

@@ -118,11 +118,11 @@ is "one zone with net_subnet_cidr (its network address); net_vpc_cidr given" \
 	"$(tfc "$M" '[local.subnet_cidrs, local.vpc_cidr]' -var Zone=z-1 -var net_subnet_cidr=172.16.255.7/23 -var net_vpc_cidr=172.16.0.0/12)" \
 	'[{"z-1":"172.16.254.0/23"},"172.16.0.0/12"]'
 is "MR: the security group's policies: ports.c's, in its order, then ICMP" \
-	"$(tfc "$M" 'local.ingress')" \
-	'["ACCEPT#0.0.0.0/0#22#TCP","ACCEPT#0.0.0.0/0#2376#TCP","ACCEPT#0.0.0.0/0#80#TCP","ACCEPT#0.0.0.0/0#443#TCP","ACCEPT#0.0.0.0/0#53#TCP","ACCEPT#0.0.0.0/0#53#UDP","ACCEPT#0.0.0.0/0#6783#TCP","ACCEPT#0.0.0.0/0#6783-6784#UDP","ACCEPT#0.0.0.0/0#1972#TCP","ACCEPT#0.0.0.0/0#52773#TCP","ACCEPT#0.0.0.0/0#2188#TCP","ACCEPT#0.0.0.0/0#4002#TCP","ACCEPT#0.0.0.0/0#4002#UDP","ACCEPT#0.0.0.0/0#ALL#ICMP"]'
+	"$(tfc "$M" '[for p in local.ingress : "${p.protocol}:${p.port}"]')" \
+	'["TCP:22","TCP:2376","TCP:80","TCP:443","TCP:53","UDP:53","TCP:6783","UDP:6783-6784","TCP:1972","TCP:52773","TCP:2188","TCP:4002","UDP:4002","ICMP:ALL"]'
 is "LB: SuperServerPort = WebServerPort: one policy for the port" \
-	"$(tfc GB-LB 'slice(local.ingress, 8, length(local.ingress))')" \
-	'["ACCEPT#0.0.0.0/0#52773#TCP","ACCEPT#0.0.0.0/0#2188#TCP","ACCEPT#0.0.0.0/0#4002#TCP","ACCEPT#0.0.0.0/0#4002#UDP","ACCEPT#0.0.0.0/0#ALL#ICMP"]'
+	"$(tfc GB-LB '[for p in slice(local.ingress, 8, length(local.ingress)) : "${p.protocol}:${p.port}"]')" \
+	'["TCP:52773","TCP:2188","TCP:4002","UDP:4002","ICMP:ALL"]'
 is "LB: the given VPC and subnet, the one zone, the region" \
 	"$(tfc GB-LB '[var.VPCId, local.given_subnet, local.zones, var.Region, local.key_name]')" \
 	'["vpc-corp1",["subnet-corp1"],["na-siliconvalley-1"],"na-siliconvalley","GB_LB"]'

@@ -86,8 +86,9 @@ static void templates(void)
 		   "\"deployment\"");
 	tmpl_holds(NET, "description = \"icm: the ports of every role\"");
 	tmpl_holds(NET, "{ icm-key = \"sg\" }");
-	tmpl_holds(NET, "resource \"tencentcloud_security_group_lite_rule\"");
-	tmpl_holds(NET, "[\"ACCEPT#0.0.0.0/0#ALL#ICMP\"]");
+	tmpl_holds(NET, "resource \"tencentcloud_security_group_rule_set\"");
+	tmpl_holds(NET, "[{ protocol = \"ICMP\", port = \"ALL\" }]");
+	tmpl_holds(NET, "description = \"icm\"");
 	tmpl_holds(NET, "resource \"tencentcloud_key_pair\" \"deployment\"");
 	tmpl_holds(NET, "{ icm-key = \"keypair\" }");
 	tmpl_holds(INST, "data \"tencentcloud_vpc_subnets\" \"zone\"");

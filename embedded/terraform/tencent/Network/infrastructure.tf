@@ -26,7 +26,7 @@
 #                  VPCId: SubnetIds names one existing subnet per Zone
 #                  entry
 #   sg             security group <dep> ("icm: the ports of every role"):
-#                  inbound ACCEPT policies from 0.0.0.0/0 for TCP 22,
+#                  inbound ACCEPT policies "icm" from 0.0.0.0/0 for TCP 22,
 #                  2376, 80, 443, 53, UDP 53, TCP 6783, UDP 6783-6784, TCP
 #                  SuperServerPort, WebServerPort, ISCAgentPort,
 #                  LicenseServerPort, UDP LicenseServerPort (each protocol
@@ -114,11 +114,11 @@ locals {
   ports = [
     for i, p in local.port_list : p if index(local.port_keys, "${p.proto}/${p.from}") == i
   ]
-  # the policies as ACTION#SOURCE#PORT#PROTOCOL, in icm's order
+  # the inbound policies, in icm's order (the first has the highest
+  # priority)
   ingress = concat([
-    for p in local.ports :
-    "ACCEPT#0.0.0.0/0#${p.to == p.from ? p.from : "${p.from}-${p.to}"}#${p.proto}"
-  ], ["ACCEPT#0.0.0.0/0#ALL#ICMP"])
+    for p in local.ports : { protocol = p.proto, port = p.to == p.from ? p.from : "${p.from}-${p.to}" }
+  ], [{ protocol = "ICMP", port = "ALL" }])
 }
 
 # -- vpc, subnet/<zone> ------------------------------------------------------------------
@@ -147,9 +147,19 @@ resource "tencentcloud_security_group" "deployment" {
   tags        = merge(local.tags, { icm-key = "sg" })
 }
 
-resource "tencentcloud_security_group_lite_rule" "deployment" {
+resource "tencentcloud_security_group_rule_set" "deployment" {
   security_group_id = tencentcloud_security_group.deployment.id
-  ingress           = local.ingress
+
+  dynamic "ingress" {
+    for_each = local.ingress
+    content {
+      action      = "ACCEPT"
+      cidr_block  = "0.0.0.0/0"
+      protocol    = ingress.value.protocol
+      port        = ingress.value.port
+      description = "icm"
+    }
+  }
 }
 
 # -- keypair -------------------------------------------------------------------------------
