@@ -95,7 +95,8 @@ static void templates(void)
 	tmpl_holds(INST, "data \"tencentcloud_images\" \"public\"");
 	tmpl_holds(INST, "image_type = [\"PUBLIC_IMAGE\"]");
 	tmpl_holds(INST, "data \"tencentcloud_instance_types\" \"zone\"");
-	tmpl_holds(INST, "exclude_sold_out  = true");
+	tmpl_holds(INST, "exclude_sold_out = true");
+	tmpl_holds(INST, "name   = \"zone\"");
 	tmpl_holds(INST, "resource \"tencentcloud_instance\" \"node\"");
 	tmpl_holds(INST, "instance_name              = "
 		   "local.machines[count.index]");

@@ -337,12 +337,18 @@ data "tencentcloud_images" "public" {
   image_type = ["PUBLIC_IMAGE"]
 }
 
+# (the zone as a filter, as icm's DescribeZoneInstanceConfigInfos:
+# availability_zone cannot go with filter)
 data "tencentcloud_instance_types" "zone" {
-  for_each          = toset(local.type_zones)
-  availability_zone = each.key
-  cpu_core_count    = var.CPUCoreCount
-  memory_size       = var.MemorySize
-  exclude_sold_out  = true
+  for_each         = toset(local.type_zones)
+  cpu_core_count   = var.CPUCoreCount
+  memory_size      = var.MemorySize
+  exclude_sold_out = true
+
+  filter {
+    name   = "zone"
+    values = [each.key]
+  }
 
   filter {
     name   = "instance-family"
