@@ -5,11 +5,13 @@
 
 Copies every top-level `variable` block of the files, and every `locals`
 block that refers to no data source and no resource (no `data.` and no
-`vsphere_`/`aws_`/`google_`/`azurerm_` name in it), into OUT.tf, in order.
-What is copied needs no provider, so `terraform console` evaluates those locals
-offline, without `terraform init`, where the provider (hashicorp/vsphere,
-hashicorp/google, hashicorp/azurerm, which the offline mirror lacks) cannot
-be installed (tests/e2e/87-vsphere-tf.sh, 92-gcp-tf.sh, 96-azure-tf.sh).
+`vsphere_`/`aws_`/`google_`/`azurerm_`/`tencentcloud_` name in it), into
+OUT.tf, in order.  What is copied needs no provider, so `terraform console`
+evaluates those locals offline, without `terraform init`, where the provider
+(hashicorp/vsphere, hashicorp/google, hashicorp/azurerm,
+tencentcloudstack/tencentcloud, which the offline mirror lacks) cannot be
+installed (tests/e2e/87-vsphere-tf.sh, 92-gcp-tf.sh, 96-azure-tf.sh,
+99-tencent-tf.sh).
 
 The reader knows what it must to find a block's end: quoted strings with
 escapes and ${ } / %{ } templates (nested strings in them), comments (#, //,
@@ -19,7 +21,7 @@ file and line of what it cannot read.
 import re
 import sys
 
-IMPURE = re.compile(r"\bdata\.|\b(vsphere|aws|google|azurerm)_[a-z_]+\.")
+IMPURE = re.compile(r"\bdata\.|\b(vsphere|aws|google|azurerm|tencentcloud)_[a-z_]+\.")
 BLOCK = re.compile(r'^(variable\s+"[^"]*"|locals|[a-z_]+(\s+"[^"]*")*)\s*\{\s*$')
 
 

@@ -2,8 +2,9 @@
  * tf-write: writes the Terraform templates and tfvars of a configuration
  * for tests/e2e/63-terraform.sh (AWS, src/provider/aws/tf.h),
  * 87-vsphere-tf.sh (vSphere, src/provider/vsphere/tf.h), 92-gcp-tf.sh
- * (GCP, src/provider/gcp/tf.h) and 96-azure-tf.sh (Azure,
- * src/provider/azure/tf.h).
+ * (GCP, src/provider/gcp/tf.h), 96-azure-tf.sh (Azure,
+ * src/provider/azure/tf.h) and 99-tencent-tf.sh (Tencent,
+ * src/provider/tencent/tf.h).
  *
  *   tf-write DEFAULTS DEFINITIONS STATEDIR
  *
@@ -11,8 +12,9 @@
  * plan and calls the writer of its Provider (AWS:
  * aws_terraform_write_config(), the Zone list as aws.c makes it;
  * vSphere: vsphere_terraform_write(); GCP: gcp_terraform_write(); Azure:
- * azure_terraform_write()); exit status 0 or 1 (the error on stderr, also
- * for a provider without Terraform templates).  Nothing is contacted.
+ * azure_terraform_write(); Tencent: tencent_terraform_write()); exit
+ * status 0 or 1 (the error on stderr, also for a provider without
+ * Terraform templates).  Nothing is contacted.
  */
 #include "../../src/icm.h"
 #include "../../src/config/config.h"
@@ -20,6 +22,7 @@
 #include "../../src/provider/aws/tf.h"
 #include "../../src/provider/azure/tf.h"
 #include "../../src/provider/gcp/tf.h"
+#include "../../src/provider/tencent/tf.h"
 #include "../../src/provider/vsphere/tf.h"
 #include "../../src/state/log.h"
 
@@ -36,6 +39,8 @@ static int write_tf(const char *state_dir, const struct config *cfg,
 		return gcp_terraform_write(state_dir, cfg, p);
 	if (provider && !strcmp(provider, "Azure"))
 		return azure_terraform_write(state_dir, cfg, p);
+	if (provider && !strcmp(provider, "Tencent"))
+		return tencent_terraform_write(state_dir, cfg, p);
 	return error("tf-write: no Terraform templates for Provider '%s'",
 		     provider ? provider : "");
 }

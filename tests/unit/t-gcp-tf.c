@@ -10,12 +10,12 @@
  */
 #include "../../src/icm.h"
 #include "tap.h"
-#include "testutil.h"
 #include "../../src/config/config.h"
 #include "../../src/config/plan.h"
 #include "../../src/embed/embedded.h"
 #include "../../src/provider/gcp/tf.h"
 #include "../../src/state/log.h"
+#include "testutil.h"
 #include "../../src/util/str.h"
 
 /* Two regions, europe-west1 first in defaults.json but the first node's
@@ -59,26 +59,6 @@ static const char lb_definitions[] =
 	"  {\"Role\": \"DATA\", \"Count\": 2, \"LoadBalancer\": \"true\",\n"
 	"   \"HealthCheckPath\": \"/ok\"}\n"
 	"]\n";
-
-/* Loads defaults d and definitions f (written into dir) into cfg and p. */
-static void load(const char *dir, const char *d, const char *f,
-		 struct config *cfg, struct plan *p)
-{
-	char *dp = xasprintf("%s/defaults.json", dir);
-	char *fp = xasprintf("%s/definitions.json", dir);
-	int r;
-
-	config_init(cfg);
-	plan_init(p);
-	ok(!write_text(dp, d) && !write_text(fp, f), "write files");
-	r = config_load(cfg, dp, fp) || config_validate(cfg) ||
-	    plan_build(cfg, p);
-	is_int(r, 0, "configuration loaded and planned");
-	if (r)
-		printf("# %s\n", report_main_error());
-	free(dp);
-	free(fp);
-}
 
 static void templates(void)
 {
@@ -130,7 +110,7 @@ static void multi_region(const char *dir)
 	struct config cfg;
 	struct plan p;
 
-	load(dir, mr_defaults, mr_definitions, &cfg, &p);
+	load_plan(dir, mr_defaults, mr_definitions, &cfg, &p);
 	is_int(p.n, 4, "3 DATA + 1 COMPUTE");
 	is_int(gcp_terraform_write(state, &cfg, &p), 0, "gcp_terraform_write");
 	shared = slurp_in(state, "G-T", "terraform.tfvars");
@@ -225,7 +205,7 @@ static void load_balancer(const char *dir)
 	struct config cfg;
 	struct plan p, empty;
 
-	load(dir, lb_defaults, lb_definitions, &cfg, &p);
+	load_plan(dir, lb_defaults, lb_definitions, &cfg, &p);
 	is_int(p.n, 3, "2 DATA + their load balancer");
 	is_int(gcp_terraform_write(state, &cfg, &p), 0, "gcp_terraform_write");
 	shared = slurp_in(state, "L-B", "terraform.tfvars");

@@ -160,6 +160,34 @@ static int mode_in(const char *dir, const char *sub, const char *name)
 }
 
 /*
+ * The Terraform writers' tests (t-azure-tf, t-gcp-tf, t-tencent-tf):
+ * loads defaults d and definitions f (written into dir) into cfg and p,
+ * as provision does, with a test each.  Needs config/config.h and
+ * config/plan.h first.
+ */
+#if defined(ICM_CONFIG_H) && defined(ICM_PLAN_H)
+__attribute__((unused))
+static void load_plan(const char *dir, const char *d, const char *f,
+		      struct config *cfg, struct plan *p)
+{
+	char *dp = xasprintf("%s/defaults.json", dir);
+	char *fp = xasprintf("%s/definitions.json", dir);
+	int r;
+
+	config_init(cfg);
+	plan_init(p);
+	ok(!write_text(dp, d) && !write_text(fp, f), "write files");
+	r = config_load(cfg, dp, fp) || config_validate(cfg) ||
+	    plan_build(cfg, p);
+	is_int(r, 0, "configuration loaded and planned");
+	if (r)
+		printf("# %s\n", report_main_error());
+	free(dp);
+	free(fp);
+}
+#endif
+
+/*
  * Copies a public key that br_x509_decoder_get_pkey() returned (it points
  * into the decoder context) into dst, with its bytes in buf (room for an
  * RSA modulus and exponent, or an EC point).  Needs <bearssl.h> first.
