@@ -289,6 +289,22 @@ tc_up() {
 	_fake_up tencent "Tencent Cloud fake" 443 "$TC_DIR" "$@"
 }
 tx() { "$TOP/tests/cloud/tencent" exec --dir "$TC_DIR" -- "$@"; }
+# tc_inns CMD...: CMD inside the fake's namespaces (tx), in this directory
+tc_inns() { tx sh -c 'cd "$1" && shift && exec "$@"' sh "$PWD" "$@"; }
+# tc_fake PATH [curl args]: the fake's test-only /_fake/PATH
+tc_fake() { tc_inns curl -sS --cacert "$TC_DIR/ca.pem" "https://cvm.tencentcloudapi.com/_fake/$1" "${@:2}"; }
+# tc_census: every instance, VPC, subnet, security group, key pair, EIP and
+# CLB of the fake, "kind:name" sorted
+tc_census() {
+	tc_fake state | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+out = []
+for k in ("instances", "vpcs", "subnets", "sgs", "keypairs", "eips", "clbs"):
+    for r in d[k].values():
+        out.append(k + ":" + (r.get("name") or r["id"]))
+print(" ".join(sorted(out)))'
+}
 
 # json_edit FILE JSON: FILE's fields (a JSON object's) replaced or added
 # from JSON (an object), as a user edits defaults.json
