@@ -59,16 +59,6 @@ provisioned() {
 		"%s %s" % (m, i["private"]) for m, i in d["instances"].items()
 		if i["state"] == "RUNNING" and i["public"] is None))')" "$(machines "$inv")"
 }
-# run_ps P N: icm run and ps; the container iris Up on N machines (3 tests)
-run_ps() {
-	local out
-	out=$(tc_inns "$ICM" run -iscPassword "$IRISPW" 2>&1)
-	check "$1: run exits 0" $? 0 "$out"
-	out=$(tc_inns "$ICM" ps 2>&1)
-	check "$1: ps exits 0" $? 0 "$out"
-	is "$1: ps: the container iris Up on the $2 machines" \
-		"$(printf '%s\n' "$out" | awk '$1 ~ /-TEST-/ && $3 == "iris" && $4 == "Up" {n++} END {print n+0}')" "$2"
-}
 # tagged: what list.mjs's JSON on stdin holds, "kind:name" sorted
 tagged() {
 	python3 -c '
@@ -90,39 +80,11 @@ swept() {
 	out=$(sdk "$2")
 	check "$1: then the SDK lists nothing tagged with it" "$(printf '%s' "$out" | tagged 2>&1)" "" "$out"
 }
-PW=$(cat "$R/password")
 IRISPW="tc-iris-$$-$RANDOM"
 
 # ------------------------------------------------------------ the sample
-cd "$T" && "$ICM" samples Samples >/dev/null 2>&1 && cd Samples/Tencent || exit 1
-out=$("$ICM" keygen ssh 2>&1 && "$ICM" keygen tls 2>&1)
-check "icm keygen ssh and tls beside the sample" $? 0 "$out"
-mkdir -p license
-printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=tencent sample\n' > license/ubuntu-sharding-iris.key
-# README.txt's edits, and what the world needs: its login and key (the fake
-# cannot put the key pair on the world's hosts), its registry, directories
-# for the IRIS volumes, the VPC and subnet over the world
-python3 - "$PWD" "$KEY" "$PW" <<'PY' || exit 1
-import json, os, sys
-here, wkey, pw = sys.argv[1:]
-e = os.environ
-d = json.load(open("defaults.json"))
-mp = "/home/ec2-user/sample"
-d.update({"SecretID": e["TENCENTCLOUD_SECRET_ID"], "SecretKey": e["TENCENTCLOUD_SECRET_KEY"],
-          "SSHUser": "ec2-user",
-          "SSHPublicKey": here + "/ssh/insecure.pub", "SSHPrivateKey": wkey,
-          "TLSKeyDir": here + "/tls", "LicenseDir": here + "/license",
-          "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
-          "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
-          "DockerPassword": pw, "PrivateSubnet": "true",
-          "net_vpc_cidr": "198.18.0.0/16", "net_subnet_cidr": "198.18.0.0/24",
-          "DockerVolumeSize": "10", "DockerDeviceName": "vdb",
-          "RetryCount": "2", "RetryInterval": "200"})
-for v in ("Data", "WIJ", "Journal1", "Journal2"):
-    d[v + "DeviceName"] = "create"
-    d[v + "MountPoint"] = "%s/%s" % (mp, v.lower())
-json.dump(d, open("defaults.json", "w"), indent=4)
-PY
+world_sample Tencent vdb "{\"SecretID\": \"$TENCENTCLOUD_SECRET_ID\",
+	\"SecretKey\": \"$TENCENTCLOUD_SECRET_KEY\", \"net_vpc_cidr\": \"198.18.0.0/16\"}"
 M=(Sample-DATA-TEST-0001 Sample-DATA-TEST-0002 Sample-COMPUTE-TEST-0003 Sample-COMPUTE-TEST-0004)
 
 provisioned sample Sample-TEST 4
@@ -135,14 +97,13 @@ is "sample: ... the VPC and subnet over the world, the security group's ports" \
 	"$(jq_ "$js" 'd["vpcs"], d["subnets"], ",".join(d["sgs"]["Sample-TEST"])')" \
 	"['Sample-TEST'] {'Sample-TEST-na-siliconvalley-1': '198.18.0.0/24'} TCP 22,TCP 2376,TCP 80,TCP 443,TCP 53,UDP 53,TCP 6783,UDP 6783-6784,TCP 1972,TCP 52773,TCP 2188,TCP 4002,UDP 4002,ICMP ALL"
 
-run_ps sample 4
+world_run_ps tc_inns sample 4 "$IRISPW"
 # 4 instances (their disks go with them), the VPC, the subnet, the
 # security group, the key pair
 swept sample Sample-TEST 8
 is "sample: the fake holds nothing" "$(tc_census)" ""
 
 # ------------------------------------------------ the guide's ECP on Tencent
-cd "$T/Samples" && mkdir -p ECP && cd ECP || exit 1
 # the user's VPC and subnet, made with the SDK as a user would, untagged
 out=$(tc_inns node -e '
 const tc = require(process.argv[1] + "/tencentcloud-sdk-nodejs");
@@ -156,42 +117,11 @@ const vpc = new tc.vpc.v20170312.Client({credential: {secretId: process.env.TENC
 })().catch((e) => { console.error(e.message); process.exit(1); });' "$NM" 2>&1)
 check "ecp: the user's VPC and subnet made with the SDK" $? 0 "$out"
 read -r UVPC USUB <<< "$out"
-mkdir -p License/master
-for f in master/license.key isc1.key isc2.key isc3.key; do
-	printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=ecp %s\n' "$f" > "License/$f"
-done
-python3 - "$T/Samples/AWS/ECP" "$T/Samples/Tencent/defaults.json" "$PWD" "$UVPC" "$USUB" <<'PY' || exit 1
-import json, sys
-aws, sample, here, vpc, subnet = sys.argv[1:]
-d = json.load(open(aws + "/defaults.json"))
-s = json.load(open(sample))
-for f in ("Region", "Zone", "AMI", "InstanceType", "Credentials", "SSHKey", "KeyFile",
-          "SSLConfig", "Monitor"):
-    d.pop(f, None)
-d.update({k: s[k] for k in ("SecretID", "SecretKey", "Region", "Zone", "OSName",
-          "SSHUser", "SSHPublicKey", "SSHPrivateKey", "TLSKeyDir", "DockerImage",
-          "DockerRegistry", "DockerUsername", "DockerPassword", "PrivateSubnet",
-          "DockerVolumeSize", "DockerDeviceName", "RetryCount", "RetryInterval")})
-d.update({"Provider": "Tencent", "InstanceType": "S5.MEDIUM8", "VPCId": vpc, "SubnetIds": subnet})
-for v in ("Data", "WIJ", "Journal1", "Journal2"):
-    d[v + "DeviceName"] = "create"
-    d[v + "MountPoint"] = "/home/ec2-user/ecp/" + v.lower()
-json.dump(d, open("defaults.json", "w"), indent=4)
-defs = json.load(open(aws + "/definitions.json"))
-types = {"m4.xlarge": "S5.LARGE16", "t2.small": "S5.SMALL2"}
-for r in defs:
-    if "InstanceType" in r:
-        r["InstanceType"] = types[r["InstanceType"]]
-    if "ISCLicense" in r:
-        r["ISCLicense"] = r["ISCLicense"].replace("/License/", here + "/License/")
-    # CLB is not made by this build yet
-    r.pop("LoadBalancer", None)
-    if r["Role"] == "AR":
-        # Tencent's system disks are 20 GB at least (the guide's 5)
-        r["OSVolumeSize"] = "20"
-        r["DockerImage"] = "198.18.0.1:5000/icm/arbiter:standin-v1"
-json.dump(defs, open("definitions.json", "w"), indent=4)
-PY
+world_ecp Tencent "SecretID SecretKey Region Zone OSName DockerVolumeSize DockerDeviceName" \
+	"{\"Provider\": \"Tencent\", \"InstanceType\": \"S5.MEDIUM8\", \"VPCId\": \"$UVPC\", \"SubnetIds\": \"$USUB\"}" \
+	InstanceType '{"m4.xlarge": "S5.LARGE16", "t2.small": "S5.SMALL2"}' '{"OSVolumeSize": "20"}'
+# CLB is not made by this build yet
+python3 -c 'import json; d = json.load(open("definitions.json")); [r.pop("LoadBalancer", None) for r in d]; json.dump(d, open("definitions.json", "w"), indent=4)'
 provisioned ecp ECP-TEST 6
 is "ecp: the SDK lists no VPC nor subnet of icm's, each instance's type" \
 	"$(jq_ "$js" 'd["vpcs"], d["subnets"], " ".join("%s=%s" % (m, i["type"])
@@ -203,7 +133,7 @@ print(sorted({(i["vpc"], i["subnet"]) for i in json.load(sys.stdin)["instances"]
 	"[('$UVPC', '$USUB')]"
 
 # the AR's container is iris too, of the arbiter image
-run_ps ecp 6
+world_run_ps tc_inns ecp 6 "$IRISPW"
 # 6 instances, the security group, the key pair
 swept ecp ECP-TEST 8
 is "ecp: the user's VPC and subnet are kept, nothing else" "$(tc_census)" \
