@@ -69,16 +69,6 @@ provisioned() {
 	is "$1: ... RUNNING in the subnet $4" \
 		"$(printf '%s\n' "$out" | awk -v s="$4" '$3 != "RUNNING" || $4 != s' | wc -l)" 0
 }
-# run_ps P N: icm run and ps; the container iris Up on N machines (3 tests)
-run_ps() {
-	local out
-	out=$(gx "$ICM" run -iscPassword "$IRISPW" 2>&1)
-	check "$1: run exits 0" $? 0 "$out"
-	out=$(gx "$ICM" ps 2>&1)
-	check "$1: ps exits 0" $? 0 "$out"
-	is "$1: ps: the container iris Up on the $2 machines" \
-		"$(printf '%s\n' "$out" | awk '$1 ~ /-TEST-/ && $3 == "iris" && $4 == "Up" {n++} END {print n+0}')" "$2"
-}
 # swept P DEP DESC KINDS: gcloud lists the deployment's resources (kinds()
 # gives KINDS); after icm unprovision -force none (3 tests)
 swept() {
@@ -90,37 +80,10 @@ swept() {
 	check "$1: unprovision -force exits 0" $? 0 "$out"
 	is "$1: then gcloud lists nothing of it" "$(left "$2" "$3")" ""
 }
-PW=$(cat "$R/password")
 IRISPW="gcp-iris-$$-$RANDOM"
 
 # ------------------------------------------------------------ the sample
-cd "$T" && "$ICM" samples Samples >/dev/null 2>&1 && cd Samples/GCP || exit 1
-out=$("$ICM" keygen ssh 2>&1 && "$ICM" keygen tls 2>&1)
-check "icm keygen ssh and tls beside the sample" $? 0 "$out"
-mkdir -p license
-printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=gcp sample\n' > license/ubuntu-sharding-iris.key
-# README.txt's edits, and what the world needs: its login and key (the fake
-# cannot put metadata keys on the world's hosts), its registry, directories
-# for the IRIS volumes, the subnet over the world
-python3 - "$GCE_DIR/key.json" "$KEY" "$PWD" "$PW" <<'PY' || exit 1
-import json, sys
-key, wkey, here, pw = sys.argv[1:]
-d = json.load(open("defaults.json"))
-mp = "/home/ec2-user/sample"
-d.update({"Credentials": key, "Project": "icm-test", "SSHUser": "ec2-user",
-          "SSHPublicKey": here + "/ssh/insecure.pub", "SSHPrivateKey": wkey,
-          "TLSKeyDir": here + "/tls", "LicenseDir": here + "/license",
-          "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
-          "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
-          "DockerPassword": pw, "PrivateSubnet": "true",
-          "net_subnet_cidr": "198.18.0.0/24",
-          "DockerVolumeSize": "10", "DockerDeviceName": "sdb",
-          "RetryCount": "2", "RetryInterval": "200"})
-for v in ("Data", "WIJ", "Journal1", "Journal2"):
-    d[v + "DeviceName"] = "create"
-    d[v + "MountPoint"] = "%s/%s" % (mp, v.lower())
-json.dump(d, open("defaults.json", "w"), indent=4)
-PY
+world_sample GCP sdb "{\"Credentials\": \"$GCE_DIR/key.json\", \"Project\": \"icm-test\"}"
 M=(Sample-DATA-TEST-0001 Sample-DATA-TEST-0002 Sample-COMPUTE-TEST-0003 Sample-COMPUTE-TEST-0004)
 
 provisioned sample sample-test 4 sample-test-us-east1
@@ -136,49 +99,18 @@ out=$(g compute firewall-rules list --format="value(name,network.basename(),targ
 has_line "sample: gcloud lists the firewall rule sample-test-icm on icm's network" \
 	"$out" "sample-test-icm	sample-test	sample-test"
 
-run_ps sample 4
+world_run_ps gx sample 4 "$IRISPW"
 swept sample sample-test Sample-TEST "disks 8 firewall-rules 1 instances 4 networks 1 subnets 1 "
 
 # ------------------------------------------------ the guide's ECP on GCP
-cd "$T/Samples" && mkdir -p ECP && cd ECP || exit 1
 out=$(g compute networks create user-net --subnet-mode=custom &&
 	g compute networks subnets create user-sub --network=user-net --region=us-east1 \
 		--range=198.18.0.0/24)
 check "ecp: the user's network and subnet made with gcloud" $? 0 "$out"
-mkdir -p License/master
-for f in master/license.key isc1.key isc2.key isc3.key; do
-	printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=ecp %s\n' "$f" > "License/$f"
-done
-S=$T/Samples/GCP
-python3 - "$T/Samples/AWS/ECP" "$S/defaults.json" "$PWD" <<'PY' || exit 1
-import json, sys
-aws, sample, here = sys.argv[1:]
-d = json.load(open(aws + "/defaults.json"))
-s = json.load(open(sample))
-for f in ("AMI", "InstanceType", "SSHKey", "KeyFile", "SSLConfig", "Monitor"):
-    d.pop(f, None)
-d.update({k: s[k] for k in ("Credentials", "Project", "SSHUser", "SSHPublicKey",
-          "SSHPrivateKey", "TLSKeyDir", "DockerImage", "DockerRegistry",
-          "DockerUsername", "DockerPassword", "PrivateSubnet", "Image",
-          "RetryCount", "RetryInterval")})
-d.update({"Provider": "GCP", "Region": "us-east1", "Zone": "us-east1-b",
-          "MachineType": "n1-standard-2", "Network": "user-net", "Subnet": "user-sub"})
-for v in ("Data", "WIJ", "Journal1", "Journal2"):
-    d[v + "DeviceName"] = "create"
-    d[v + "MountPoint"] = "/home/ec2-user/ecp/" + v.lower()
-json.dump(d, open("defaults.json", "w"), indent=4)
-defs = json.load(open(aws + "/definitions.json"))
-types = {"m4.xlarge": "n1-standard-4", "t2.small": "e2-small"}
-for r in defs:
-    if "InstanceType" in r:
-        r["MachineType"] = types[r.pop("InstanceType")]
-    if "ISCLicense" in r:
-        r["ISCLicense"] = r["ISCLicense"].replace("/License/", here + "/License/")
-    if r["Role"] == "AR":
-        r["OSVolumeSize"] = "10"
-        r["DockerImage"] = "198.18.0.1:5000/icm/arbiter:standin-v1"
-json.dump(defs, open("definitions.json", "w"), indent=4)
-PY
+world_ecp GCP "Credentials Project Image" \
+	'{"Provider": "GCP", "Region": "us-east1", "Zone": "us-east1-b",
+	  "MachineType": "n1-standard-2", "Network": "user-net", "Subnet": "user-sub"}' \
+	MachineType '{"m4.xlarge": "n1-standard-4", "t2.small": "e2-small"}' '{"OSVolumeSize": "10"}'
 provisioned ecp ecp-test 6 user-sub
 out=$(g compute target-pools list --format="value(name,instances.map().basename().list())")
 is "ecp: gcloud lists a target pool of the 3 AM instances" \
@@ -192,7 +124,7 @@ is "ecp: the LB node's address: that of both forwarding rules (1972, 52773) to t
 	"203.0.113.2 1972-1972 1 ecp-lb-test-0002 52773-52773 1 ecp-lb-test-0002 "
 
 # the AR's container is iris too, of the arbiter image
-run_ps ecp 6
+world_run_ps gx ecp 6 "$IRISPW"
 swept ecp ecp-test ECP-TEST \
 	"addresses 1 disks 6 firewall-rules 1 forwarding-rules 2 http-health-checks 1 instances 6 target-pools 1 "
 out=$(g compute networks subnets list --format="value(name,network.basename(),ipCidrRange)")

@@ -61,16 +61,6 @@ provisioned() {
 	is "$1: ... the same VMs and private IPs" "$(jq_ "$js" '"\n".join(sorted(
 		"%s %s" % (m, d["nics"].get(v["nic"])) for m, v in d["vms"].items()))')" "$(machines "$inv")"
 }
-# run_ps P N: icm run and ps; the container iris Up on N machines (3 tests)
-run_ps() {
-	local out
-	out=$(az "$ICM" run -iscPassword "$IRISPW" 2>&1)
-	check "$1: run exits 0" $? 0 "$out"
-	out=$(az "$ICM" ps 2>&1)
-	check "$1: ps exits 0" $? 0 "$out"
-	is "$1: ps: the container iris Up on the $2 machines" \
-		"$(printf '%s\n' "$out" | awk '$1 ~ /-TEST-/ && $3 == "iris" && $4 == "Up" {n++} END {print n+0}')" "$2"
-}
 # swept P GROUP DEP N: the SDKs list N resources tagged with DEP; after
 # icm unprovision -force none, nor a tagged group (3 tests)
 swept() {
@@ -83,40 +73,12 @@ swept() {
 	check "$1: then the SDKs list nothing tagged with it, no tagged group" \
 		"$(jq_ "$out" 'd["tagged"], d["groups"]' 2>&1)" "[] []" "$out"
 }
-PW=$(cat "$R/password")
 IRISPW="az-iris-$$-$RANDOM"
 
 # ------------------------------------------------------------ the sample
-cd "$T" && "$ICM" samples Samples >/dev/null 2>&1 && cd Samples/Azure || exit 1
-out=$("$ICM" keygen ssh 2>&1 && "$ICM" keygen tls 2>&1)
-check "icm keygen ssh and tls beside the sample" $? 0 "$out"
-mkdir -p license
-printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=azure sample\n' > license/ubuntu-sharding-iris.key
-# README.txt's edits, and what the world needs: its login and key (the fake
-# cannot put the public key on the world's hosts), its registry, directories
-# for the IRIS volumes, the subnet over the world
-python3 - "$PWD" "$KEY" "$PW" <<'PY' || exit 1
-import json, os, sys
-here, wkey, pw = sys.argv[1:]
-e = os.environ
-d = json.load(open("defaults.json"))
-mp = "/home/ec2-user/sample"
-d.update({"SubscriptionId": e["AZURE_SUBSCRIPTION_ID"], "TenantId": e["AZURE_TENANT_ID"],
-          "ClientId": e["AZURE_CLIENT_ID"], "ClientSecret": e["AZURE_CLIENT_SECRET"],
-          "SSHPassword": "Sample-Passw0rd", "SSHUser": "ec2-user",
-          "SSHPublicKey": here + "/ssh/insecure.pub", "SSHPrivateKey": wkey,
-          "TLSKeyDir": here + "/tls", "LicenseDir": here + "/license",
-          "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
-          "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
-          "DockerPassword": pw, "PrivateSubnet": "true",
-          "net_subnet_cidr": "198.18.0.0/24",
-          "DockerVolumeSize": "10", "DockerDeviceName": "sdc",
-          "RetryCount": "2", "RetryInterval": "200"})
-for v in ("Data", "WIJ", "Journal1", "Journal2"):
-    d[v + "DeviceName"] = "create"
-    d[v + "MountPoint"] = "%s/%s" % (mp, v.lower())
-json.dump(d, open("defaults.json", "w"), indent=4)
-PY
+world_sample Azure sdc "{\"SubscriptionId\": \"$AZURE_SUBSCRIPTION_ID\",
+	\"TenantId\": \"$AZURE_TENANT_ID\", \"ClientId\": \"$AZURE_CLIENT_ID\",
+	\"ClientSecret\": \"$AZURE_CLIENT_SECRET\", \"SSHPassword\": \"Sample-Passw0rd\"}"
 M=(Sample-DATA-TEST-0001 Sample-DATA-TEST-0002 Sample-COMPUTE-TEST-0003 Sample-COMPUTE-TEST-0004)
 
 provisioned sample Sample-TEST Sample-TEST 4
@@ -129,57 +91,25 @@ is "sample: ... the security rules: SSH, Docker, web, DNS, Weave, the IRIS ports
 	"$(jq_ "$js" '",".join(d["rules"]["Sample-TEST-eastus-nsg"])')" \
 	"Tcp 22,Tcp 2376,Tcp 80,Tcp 443,Tcp 53,Udp 53,Tcp 6783,Udp 6783-6784,Tcp 1972,Tcp 52773,Tcp 2188,Tcp 4002,Udp 4002,Icmp *"
 
-run_ps sample 4
+world_run_ps az sample 4 "$IRISPW"
 # the network, the security group, 4 NICs and VMs (PrivateSubnet: no public
 # IP; the disks a VM makes carry no tags, as in Azure: census shows them gone)
 swept sample Sample-TEST Sample-TEST 10
 is "sample: the fake holds nothing" "$(arm_census)" ""
 
 # ------------------------------------------------ the guide's ECP on Azure
-cd "$T/Samples" && mkdir -p ECP && cd ECP || exit 1
 UNET='resourceGroups/User-RG/providers/Microsoft.Network/virtualNetworks/user-vnet'
 out=$(arm_api PUT 'resourcegroups/User-RG?api-version=2022-09-01' '{"location": "eastus"}' 2>&1 &&
 	arm_api PUT "$UNET?api-version=2023-09-01" '{"location": "eastus", "properties":
 		{"addressSpace": {"addressPrefixes": ["198.18.0.0/24"]}, "subnets":
 		[{"name": "user-subnet", "properties": {"addressPrefix": "198.18.0.0/24"}}]}}' 2>&1)
 check "ecp: the user's group, network and subnet made with the API" $? 0 "$out"
-mkdir -p License/master
-for f in master/license.key isc1.key isc2.key isc3.key; do
-	printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=ecp %s\n' "$f" > "License/$f"
-done
-python3 - "$T/Samples/AWS/ECP" "$T/Samples/Azure/defaults.json" "$PWD" <<'PY' || exit 1
-import json, sys
-aws, sample, here = sys.argv[1:]
-d = json.load(open(aws + "/defaults.json"))
-s = json.load(open(sample))
-for f in ("Region", "Zone", "AMI", "InstanceType", "Credentials", "SSHKey", "KeyFile",
-          "SSLConfig", "Monitor"):
-    d.pop(f, None)
-d.update({k: s[k] for k in ("SubscriptionId", "TenantId", "ClientId", "ClientSecret",
-          "SSHPassword", "Location", "Zone", "PublisherName", "Offer", "Sku", "Version",
-          "SSHUser", "SSHPublicKey", "SSHPrivateKey", "TLSKeyDir", "DockerImage",
-          "DockerRegistry", "DockerUsername", "DockerPassword", "PrivateSubnet",
-          "DockerVolumeSize", "DockerDeviceName", "RetryCount", "RetryInterval")})
 # Azure's Ubuntu images are 30 GB: no OS disk smaller (the guide's 20, 5)
-d.update({"Provider": "Azure", "Size": "Standard_D2s_v3", "OSVolumeSize": "32",
-          "ResourceGroupName": "User-RG", "VirtualNetworkName": "user-vnet",
-          "SubnetName": "user-subnet"})
-for v in ("Data", "WIJ", "Journal1", "Journal2"):
-    d[v + "DeviceName"] = "create"
-    d[v + "MountPoint"] = "/home/ec2-user/ecp/" + v.lower()
-json.dump(d, open("defaults.json", "w"), indent=4)
-defs = json.load(open(aws + "/definitions.json"))
-sizes = {"m4.xlarge": "Standard_D4s_v3", "t2.small": "Standard_B1s"}
-for r in defs:
-    if "InstanceType" in r:
-        r["Size"] = sizes[r.pop("InstanceType")]
-    if "ISCLicense" in r:
-        r["ISCLicense"] = r["ISCLicense"].replace("/License/", here + "/License/")
-    if r["Role"] == "AR":
-        r["OSVolumeSize"] = "32"
-        r["DockerImage"] = "198.18.0.1:5000/icm/arbiter:standin-v1"
-json.dump(defs, open("definitions.json", "w"), indent=4)
-PY
+world_ecp Azure "SubscriptionId TenantId ClientId ClientSecret SSHPassword Location Zone
+	PublisherName Offer Sku Version DockerVolumeSize DockerDeviceName" \
+	'{"Provider": "Azure", "Size": "Standard_D2s_v3", "OSVolumeSize": "32",
+	  "ResourceGroupName": "User-RG", "VirtualNetworkName": "user-vnet", "SubnetName": "user-subnet"}' \
+	Size '{"m4.xlarge": "Standard_D4s_v3", "t2.small": "Standard_B1s"}' '{"OSVolumeSize": "32"}'
 provisioned ecp User-RG ECP-TEST 6
 read -r LB lbip < <(python3 -c '
 import json
@@ -197,7 +127,7 @@ print(sorted({c["properties"]["subnet"]["id"].split("/virtualNetworks/")[1]
               for c in r["properties"]["ipConfigurations"]}))')" "['user-vnet/subnets/user-subnet']"
 
 # the AR's container is iris too, of the arbiter image
-run_ps ecp 6
+world_run_ps az ecp 6 "$IRISPW"
 # 6 NICs and VMs, the security group, the load balancer and its IP; the
 # VMs' OS and Docker disks (untagged) go with them (census: in the user's
 # group, which stays, nothing of icm's is left)

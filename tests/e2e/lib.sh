@@ -179,6 +179,105 @@ world_defaults() {
 JSON
 }
 
+# world_sample PROVIDER DEVICE FIELDS: the PROVIDER sample of `icm
+# samples`, in $T/Samples/PROVIDER (then the current directory), edited for
+# a cloud fake laid over the test world (after world_docker_up and
+# registry_push): keys and certificates of icm keygen ssh and tls, a license
+# ubuntu-sharding-iris.key, the world's login and key (a fake cannot put
+# keys on the world's hosts), its registry and the IRIS stand-in,
+# PrivateSubnet, the subnet 198.18.0.0/24, "create" directories under
+# /home/ec2-user/sample for the IRIS volumes (the hosts have no block
+# devices: they get no disk), a 10 GB Docker disk DEVICE (node preparation
+# leaves it alone), then FIELDS (a JSON object: the provider's own) (1 test)
+world_sample() {
+	local out st
+	cd "$T" && "$ICM" samples Samples >/dev/null 2>&1 && cd "Samples/$1" || exit 1
+	out=$("$ICM" keygen ssh 2>&1 && "$ICM" keygen tls 2>&1); st=$?
+	is "icm keygen ssh and tls beside the sample" $st 0
+	[ $st = 0 ] || printf '%s\n' "$out" | tail -n 8 | sed 's/^/#   /'
+	mkdir -p license
+	printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=%s sample\n' "$1" \
+		> license/ubuntu-sharding-iris.key
+	python3 - "$PWD" "$KEY" "$(cat "$R/password")" "$2" "$3" <<'PY' || exit 1
+import json, sys
+here, wkey, pw, dev, fields = sys.argv[1:]
+d = json.load(open("defaults.json"))
+d.update({"SSHUser": "ec2-user",
+          "SSHPublicKey": here + "/ssh/insecure.pub", "SSHPrivateKey": wkey,
+          "TLSKeyDir": here + "/tls", "LicenseDir": here + "/license",
+          "DockerImage": "198.18.0.1:5000/icm/iris:standin-v1",
+          "DockerRegistry": "198.18.0.1:5000", "DockerUsername": "icmtest",
+          "DockerPassword": pw, "PrivateSubnet": "true",
+          "net_subnet_cidr": "198.18.0.0/24",
+          "DockerVolumeSize": "10", "DockerDeviceName": dev,
+          "RetryCount": "2", "RetryInterval": "200"})
+for v in ("Data", "WIJ", "Journal1", "Journal2"):
+    d[v + "DeviceName"] = "create"
+    d[v + "MountPoint"] = "/home/ec2-user/sample/" + v.lower()
+d.update(json.loads(fields))
+json.dump(d, open("defaults.json", "w"), indent=4)
+PY
+}
+
+# world_ecp PROVIDER KEYS FIELDS TYPE SIZES AR: the guide's ECP topology
+# (samples/AWS/ECP) translated to PROVIDER in $T/Samples/ECP (then the
+# current directory), after world_sample: its licenses there, the world's
+# settings and KEYS (field names) from the PROVIDER sample's defaults.json,
+# "create" directories under /home/ec2-user/ecp for the IRIS volumes, then
+# FIELDS (a JSON object); in the definitions the field TYPE for
+# InstanceType, through SIZES (a JSON object: AWS type -> PROVIDER's), and
+# AR (a JSON object) for the arbiter's fields beside its image
+world_ecp() {
+	local f
+	cd "$T/Samples" && mkdir -p ECP && cd ECP || exit 1
+	mkdir -p License/master
+	for f in master/license.key isc1.key isc2.key isc3.key; do
+		printf '[ConfigFile]\nFileType=License 2018\n[License]\nLicenseCapacity=ecp %s\n' "$f" > "License/$f"
+	done
+	python3 - "$T/Samples/AWS/ECP" "$T/Samples/$1/defaults.json" "$PWD" "$2" "$3" "$4" "$5" "$6" <<'PY' || exit 1
+import json, sys
+aws, sample, here, keys, fields, tf, sizes, ar = sys.argv[1:]
+d = json.load(open(aws + "/defaults.json"))
+s = json.load(open(sample))
+for f in ("Region", "Zone", "AMI", "InstanceType", "Credentials", "SSHKey", "KeyFile",
+          "SSLConfig", "Monitor"):
+    d.pop(f, None)
+d.update({k: s[k] for k in keys.split() + ["SSHUser", "SSHPublicKey", "SSHPrivateKey",
+          "TLSKeyDir", "DockerImage", "DockerRegistry", "DockerUsername", "DockerPassword",
+          "PrivateSubnet", "RetryCount", "RetryInterval"]})
+for v in ("Data", "WIJ", "Journal1", "Journal2"):
+    d[v + "DeviceName"] = "create"
+    d[v + "MountPoint"] = "/home/ec2-user/ecp/" + v.lower()
+d.update(json.loads(fields))
+json.dump(d, open("defaults.json", "w"), indent=4)
+defs = json.load(open(aws + "/definitions.json"))
+sizes = json.loads(sizes)
+for r in defs:
+    if "InstanceType" in r:
+        r[tf] = sizes[r.pop("InstanceType")]
+    if "ISCLicense" in r:
+        r["ISCLicense"] = r["ISCLicense"].replace("/License/", here + "/License/")
+    if r["Role"] == "AR":
+        r.update(json.loads(ar), DockerImage="198.18.0.1:5000/icm/arbiter:standin-v1")
+json.dump(defs, open("definitions.json", "w"), indent=4)
+PY
+}
+
+# world_run_ps RUNNER P N PASSWORD: icm run -iscPassword PASSWORD and icm
+# ps, each run by RUNNER (the fake's namespace); the container iris Up on N
+# machines; P names the tests (3 tests)
+world_run_ps() {
+	local out st
+	out=$("$1" "$ICM" run -iscPassword "$4" 2>&1); st=$?
+	is "$2: run exits 0" $st 0
+	[ $st = 0 ] || printf '%s\n' "$out" | tail -n 12 | sed 's/^/#   /'
+	out=$("$1" "$ICM" ps 2>&1); st=$?
+	is "$2: ps exits 0" $st 0
+	[ $st = 0 ] || printf '%s\n' "$out" | tail -n 12 | sed 's/^/#   /'
+	is "$2: ps: the container iris Up on the $3 machines" \
+		"$(printf '%s\n' "$out" | awk '$1 ~ /-TEST-/ && $3 == "iris" && $4 == "Up" {n++} END {print n+0}')" "$3"
+}
+
 # moto_up DIR: moto (tests/cloud/moto) started in DIR on port 5000, in its
 # loopback-only network namespace, and stopped at exit; the scenario is
 # skipped where it cannot run (not root, no moto), and fails when it does
@@ -289,6 +388,22 @@ tc_up() {
 	_fake_up tencent "Tencent Cloud fake" 443 "$TC_DIR" "$@"
 }
 tx() { "$TOP/tests/cloud/tencent" exec --dir "$TC_DIR" -- "$@"; }
+# tc_inns CMD...: CMD inside the fake's namespaces (tx), in this directory
+tc_inns() { tx sh -c 'cd "$1" && shift && exec "$@"' sh "$PWD" "$@"; }
+# tc_fake PATH [curl args]: the fake's test-only /_fake/PATH
+tc_fake() { tc_inns curl -sS --cacert "$TC_DIR/ca.pem" "https://cvm.tencentcloudapi.com/_fake/$1" "${@:2}"; }
+# tc_census: every instance, VPC, subnet, security group, key pair, EIP and
+# CLB of the fake, "kind:name" sorted
+tc_census() {
+	tc_fake state | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+out = []
+for k in ("instances", "vpcs", "subnets", "sgs", "keypairs", "eips", "clbs"):
+    for r in d[k].values():
+        out.append(k + ":" + (r.get("name") or r["id"]))
+print(" ".join(sorted(out)))'
+}
 
 # json_edit FILE JSON: FILE's fields (a JSON object's) replaced or added
 # from JSON (an object), as a user edits defaults.json
