@@ -20,7 +20,7 @@
 #    Tencent on the user's network (VPCId, SubnetIds: made first with the
 #    SDK, untagged): 6 instances in the user's subnet, run, ps;
 #    unprovision -force keeps the user's VPC and subnet and removes all icm
-#    made.  The AM definition has no LoadBalancer: this build refuses CLB.
+#    made; the AM definition's LoadBalancer is a CLB with the AMs as targets.
 # IRIS is the TEST STAND-IN.  Root only.
 . "$(dirname "$0")/lib.sh"
 command -v python3 >/dev/null || skip_all "python3 is missing"
@@ -30,7 +30,7 @@ command -v node >/dev/null || skip_all "node is missing (the npm SDK reads what 
 	skip_all "the Tencent SDK is not installed in $NM (build.sh installs it)"
 world_docker_up 6
 tc_up "$T/tc" --pending 0.2 --world-route
-plan 30
+plan 31
 . "$TC_DIR/env"
 show() { printf '%s\n' "$1" | tail -n 12 | sed 's/^/#   /'; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
@@ -120,9 +120,14 @@ read -r UVPC USUB <<< "$out"
 world_ecp Tencent "SecretID SecretKey Region Zone OSName DockerVolumeSize DockerDeviceName" \
 	"{\"Provider\": \"Tencent\", \"InstanceType\": \"S5.MEDIUM8\", \"VPCId\": \"$UVPC\", \"SubnetIds\": \"$USUB\"}" \
 	InstanceType '{"m4.xlarge": "S5.LARGE16", "t2.small": "S5.SMALL2"}' '{"OSVolumeSize": "20"}'
-# CLB is not made by this build yet
-python3 -c 'import json; d = json.load(open("definitions.json")); [r.pop("LoadBalancer", None) for r in d]; json.dump(d, open("definitions.json", "w"), indent=4)'
 provisioned ecp ECP-TEST 6
+is "ecp: the AM definition's CLB: a listener per ForwardPort, the 3 AM instances its targets" "$(tc_fake state | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+names = {i["id"]: i["name"] for i in d["instances"].values()}
+print(" ".join("%s %s" % (c["name"], " ".join(sorted("%d:%s" % (l["Port"], ",".join(sorted(names[t["InstanceId"]] for t in l["targets"])))
+                                         for l in c["listeners"].values()))) for c in d["clbs"].values()))')" \
+	"ECP-LB-TEST-0007 1972:ECP-AM-TEST-0003,ECP-AM-TEST-0004,ECP-AM-TEST-0005 52773:ECP-AM-TEST-0003,ECP-AM-TEST-0004,ECP-AM-TEST-0005"
 is "ecp: the SDK lists no VPC nor subnet of icm's, each instance's type" \
 	"$(jq_ "$js" 'd["vpcs"], d["subnets"], " ".join("%s=%s" % (m, i["type"])
 		for m, i in sorted(d["instances"].items()))')" \

@@ -4,6 +4,7 @@
  * step uses (see tencent.h).
  */
 #include "tencent.h"
+#include "tf.h"
 #include "../cidr.h"
 #include "../defs.h"
 #include "../resize.h"
@@ -134,9 +135,10 @@ struct phase {
 
 static int plan_definition(void *arg, int def)
 {
-	(void)arg;
-	(void)def;	/* Tencent's Terraform files: not in this build */
-	return 0;
+	struct phase *ph = arg;
+
+	return tencent_terraform_write_definition(ph->t->pc->state_dir,
+						  ph->t->pc->cfg, ph->p, def);
 }
 
 static int apply_definition(void *arg, int def)
@@ -147,7 +149,8 @@ static int apply_definition(void *arg, int def)
 }
 
 /*
- * ICM's phases: plan and apply of <Label>-<Tag> (the image found, the VPC,
+ * ICM's phases: plan (Terraform files) and apply of <Label>-<Tag> (the
+ * image found, the VPC,
  * subnets, security group, key pair), then per definition its apply (its
  * instances), which completes once every instance runs and the load
  * balancers have them as targets.
@@ -165,6 +168,8 @@ static int tcz_create(const struct provider_ctx *pc, struct plan *p)
 	    engine_reconcile(t.e, p))
 		goto out;
 	say("Starting plan of %s...", t.dep);
+	if (tencent_terraform_write_shared(pc->state_dir, pc->cfg, p))
+		goto out;
 	say("...completed plan of %s", t.dep);
 	say("Starting apply of %s...", t.dep);
 	if (tcz_image(&t) || tcz_network(&t) || tcz_security_group(&t) ||
