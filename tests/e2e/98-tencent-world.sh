@@ -127,7 +127,7 @@ d = json.load(sys.stdin)
 names = {i["id"]: i["name"] for i in d["instances"].values()}
 print(" ".join("%s %s" % (c["name"], " ".join(sorted("%d:%s" % (l["Port"], ",".join(sorted(names[t["InstanceId"]] for t in l["targets"])))
                                          for l in c["listeners"].values()))) for c in d["clbs"].values()))')" \
-	"ECP-LB-TEST-0007 1972:ECP-AM-TEST-0003,ECP-AM-TEST-0004,ECP-AM-TEST-0005 52773:ECP-AM-TEST-0003,ECP-AM-TEST-0004,ECP-AM-TEST-0005"
+	"$(python3 -c 'import json; print([n["MachineName"] for n in json.load(open("instances.json")) if n["Role"] == "LB"][0])') 1972:ECP-AM-TEST-0003,ECP-AM-TEST-0004,ECP-AM-TEST-0005 52773:ECP-AM-TEST-0003,ECP-AM-TEST-0004,ECP-AM-TEST-0005"
 is "ecp: the SDK lists no VPC nor subnet of icm's, each instance's type" \
 	"$(jq_ "$js" 'd["vpcs"], d["subnets"], " ".join("%s=%s" % (m, i["type"])
 		for m, i in sorted(d["instances"].items()))')" \
