@@ -236,20 +236,26 @@ static int destroy_instances(void *prov, const char *const *ids, size_t n,
 		cloud_err_release(err);
 	}
 	for (;;) {
-		cJSON *p = cJSON_CreateObject(), *items = NULL;
-		size_t left;
+		size_t left = 0;
 
-		cJSON_AddItemToObject(p, "InstanceIds", cJSON_CreateStringArray(
-					      ids, (int)(n < 100 ? n : 100)));
-		if (tc_list(&t->api, "cvm", TCV_CVM, t->region,
-			    "DescribeInstances", p, "InstanceSet", false, &items,
-			    err)) {
+		for (i = 0; i < n; i += k) {	/* 100 IDs a call */
+			cJSON *p = cJSON_CreateObject(), *items = NULL;
+			int rc;
+
+			k = n - i < 100 ? n - i : 100;
+			cJSON_AddItemToObject(p, "InstanceIds",
+					      cJSON_CreateStringArray(&ids[i],
+								      (int)k));
+			rc = tc_list(&t->api, "cvm", TCV_CVM, t->region,
+				     "DescribeInstances", p, "InstanceSet",
+				     false, &items, err);
 			cJSON_Delete(p);
-			return -1;
+			if (rc && err->cls != CLOUD_ERR_NOT_FOUND)
+				return -1;
+			cloud_err_release(err);
+			left += (size_t)cJSON_GetArraySize(items);
+			cJSON_Delete(items);
 		}
-		cJSON_Delete(p);
-		left = (size_t)cJSON_GetArraySize(items);
-		cJSON_Delete(items);
 		if (!left)
 			break;
 		if (http_now_ms() > end)
