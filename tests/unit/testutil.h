@@ -8,6 +8,7 @@
 #include "embed/embedded.h"
 #include "util/buf.h"
 #include "util/fs.h"
+#include "util/report.h"
 #include "util/str.h"
 #include <sys/stat.h>
 #include <arpa/inet.h>
