@@ -5,13 +5,11 @@
  */
 #include "tencent.h"
 #include "tf.h"
-#include "../cidr.h"
 #include "../defs.h"
 #include "../resize.h"
 #include "../../config/config.h"
 #include "../../state/log.h"
 #include "../../util/str.h"
-#include <ctype.h>
 
 int tcz_zone_index(const struct tcz *t, const char *z)
 {
