@@ -98,9 +98,10 @@ const struct command commands[] = {
 	{ "keygen", cmd_keygen, CMD_NO_DEPLOY,
 	  OPT_BIT(OPT_TYPE) | OPT_BIT(OPT_BITS) | OPT_BIT(OPT_DAYS) |
 	  OPT_BIT(OPT_NAMES) | OPT_BIT(OPT_RENEW) | OPT_BIT(OPT_INSTANCES) |
-	  OPT_BIT(OPT_STATEDIR) | OPTS_SELECT, "ssh|tls [DIR]", 2,
-	  "make SSH keys (default ./ssh) or TLS keys and certificates "
-	  "(default ./tls)" },
+	  OPT_BIT(OPT_STATEDIR) | OPTS_SELECT, "ssh|tls|state [path]", 2,
+	  "make SSH keys (default ./ssh), TLS keys and certificates "
+	  "(default ./tls) or the key that seals the state's secrets "
+	  "(default ./state.key)" },
 	{ "samples", cmd_samples, CMD_NO_DEPLOY, 0, "[DIR]", 1,
 	  "write the sample configurations (default ./Samples)" },
 	{ "version", cmd_version, CMD_NO_DEPLOY, 0, NULL, 0,

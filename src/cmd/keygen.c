@@ -1,6 +1,7 @@
 /*
  * keygen.c: `icm keygen ssh|tls [DIR]`, what ICM's keygenSSH.sh and
- * keygenTLS.sh did with ssh-keygen, openssl and keytool, on BearSSL alone.
+ * keygenTLS.sh did with ssh-keygen, openssl and keytool, on BearSSL alone,
+ * and `icm keygen state [FILE]`, the key that seals the state's secrets.
  *
  * ssh (default ./ssh; ICM's scripts used /Samples/ssh): one key pair,
  * RSA 2048 (-bits) or P-256 (-type ecdsa), written under every name ICM's
@@ -35,12 +36,17 @@
  * issued when missing, when the node's names or IPs changed, when not
  * signed by the CA, or when they expire within PKI_RENEW_DAYS; -days is
  * the new validity.  One line per node says what was done.
+ *
+ * state (default ./state.key): 32 random bytes, 0600, the key that
+ * crypto/seal.h encrypts the state's secret objects with.  An existing
+ * file is refused even with -force: a state key replaced is a state lost.
  */
 #include "cmd.h"
 #include "../crypto/jks.h"
 #include "../crypto/key.h"
 #include "../crypto/pkcs12.h"
 #include "../crypto/rand.h"
+#include "../crypto/seal.h"
 #include "../crypto/sshkey.h"
 #include "../crypto/x509.h"
 #include "../config/instances.h"
@@ -544,16 +550,84 @@ static int keygen_renew(struct ctx *ctx)
 	return ret;
 }
 
+/* Writes n bytes to a file that must not exist yet (O_EXCL: no check
+ * then write race), mode exactly 0600; removes it again on failure. */
+static int write_new_secret(const char *path, const void *data, size_t n)
+{
+	const char *p = data;
+	ssize_t r;
+	int fd, ret = -1;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0600);
+	if (fd < 0 && errno == EEXIST)
+		return error(fs_is_dir(path) ? "'%s' exists and is a "
+			     "directory" : "'%s' already exists; it is not "
+			     "replaced (not even with -force): a state key "
+			     "replaced is a state lost", path);
+	if (fd < 0)
+		return error("cannot create '%s': %s", path, strerror(errno));
+	if (fchmod(fd, 0600))
+		goto fail;
+	while (n) {
+		r = write(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto fail;
+		p += r;
+		n -= (size_t)r;
+	}
+	if (fsync(fd))
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	error("cannot write '%s': %s", path, strerror(errno));
+	unlink(path);
+out:
+	if (close(fd) && !ret)
+		ret = error("cannot write '%s': %s", path, strerror(errno));
+	return ret;
+}
+
+static int keygen_state(struct ctx *ctx, const char *path)
+{
+	struct seal_key key;
+	int ret = -1;
+
+	if (opt_str(&ctx->opts, OPT_TYPE) || opt_str(&ctx->opts, OPT_BITS) ||
+	    opt_str(&ctx->opts, OPT_DAYS) || opt_str(&ctx->opts, OPT_NAMES))
+		return error("-type, -bits, -days and -names do not apply to "
+			     "'icm keygen state' (a state key is 32 random "
+			     "bytes)");
+	if (rand_bytes(key.k, sizeof(key.k)) ||
+	    write_new_secret(path, key.k, sizeof(key.k)))
+		goto out;
+	say("%s", path);
+	say("Give it to icm with the StateKeyFile field or "
+	    "ICM_STATE_KEY_FILE; keep a copy: without it the state's secrets "
+	    "cannot be read");
+	cJSON_Delete(ctx->response);
+	ctx->response = cJSON_CreateArray();
+	cJSON_AddItemToArray(ctx->response, cJSON_CreateString(path));
+	ret = 0;
+out:
+	seal_key_wipe(&key);
+	return ret;
+}
+
 int cmd_keygen(struct ctx *ctx)
 {
 	const char *what = ctx->nargs ? ctx->args[0] : NULL;
 	const char *dir = ctx->nargs > 1 ? ctx->args[1] : NULL;
 
 	if (!what)
-		return error("'icm keygen' needs ssh or tls (try \"icm help "
-			     "keygen\")");
+		return error("'icm keygen' needs ssh, tls or state (try \"icm "
+			     "help keygen\")");
 	if (dir && !*dir)
-		return error("the key directory name is empty");
+		return error("the key %s name is empty",
+			     strcmp(what, "state") ? "directory" : "file");
 	if (!strcmp(what, "ssh")) {
 		if (opt_str(&ctx->opts, OPT_DAYS) ||
 		    opt_str(&ctx->opts, OPT_NAMES))
@@ -571,5 +645,8 @@ int cmd_keygen(struct ctx *ctx)
 			     "apply to 'icm keygen tls -renew' only");
 	if (!strcmp(what, "tls"))
 		return keygen_tls(ctx, dir ? dir : "tls");
-	return error("'icm keygen' makes ssh or tls keys, not '%s'", what);
+	if (!strcmp(what, "state"))
+		return keygen_state(ctx, dir ? dir : "state.key");
+	return error("'icm keygen' makes ssh, tls or state keys, not '%s'",
+		     what);
 }

@@ -8,13 +8,15 @@
 # client log in with it, RSA and ECDSA.  ssh-keygen -l does not read
 # RFC 4716 files (not even those ssh-keygen -e writes), so those go
 # through ssh-keygen -i first, which is how OpenSSH reads them.
+# `icm keygen state [FILE]` (the key that seals the state's secrets) is
+# checked here too: 32 bytes, 0600, never replaced.
 . "$(dirname "$0")/lib.sh"
 for tool in ssh-keygen ssh sshd; do
 	command -v "$tool" >/dev/null ||
 		[ -x "/usr/sbin/$tool" ] || skip_all "$tool is not installed"
 done
 SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-plan 39
+plan 47
 cd "$T" || exit 1
 umask 022
 
@@ -95,8 +97,29 @@ is "ECDSA is P-256 only" "$?" 1
 is "-days is for tls" "$?" 1
 "$ICM" keygen rsa >/dev/null 2>err.txt
 is "keygen of something else refused" "$? $(cat err.txt)" \
-	"1 Error: 'icm keygen' makes ssh or tls keys, not 'rsa'"
+	"1 Error: 'icm keygen' makes ssh, tls or state keys, not 'rsa'"
 ok "nothing written by the refusals" test ! -e x
+
+# keygen state: 32 random bytes, owner-only, never overwritten.
+"$ICM" keygen state >out.txt 2>err.txt
+is "keygen state exits 0, nothing on stderr" "$? $(cat err.txt)" "0 "
+is "it names the file (./state.key) and how to use it" "$(cat out.txt)" \
+"state.key
+Give it to icm with the StateKeyFile field or ICM_STATE_KEY_FILE; keep a copy: without it the state's secrets cannot be read"
+is "32 bytes, mode 0600 (umask 022)" \
+	"$(stat -c '%s %a' state.key 2>&1)" "32 600"
+"$ICM" keygen state other.key >/dev/null 2>&1
+ok "a second key (FILE given) differs from the first" \
+	sh -c '! cmp -s state.key other.key'
+sum=$(sha256sum state.key)
+"$ICM" keygen state >out.txt 2>err.txt
+is "a second run refuses with exit 1, prints nothing on stdout" \
+	"$? $(cat out.txt)" "1 "
+contains "the refusal says why" "$(cat err.txt)" \
+	"'state.key' already exists; it is not replaced (not even with -force): a state key replaced is a state lost"
+"$ICM" keygen state -force >/dev/null 2>&1
+is "-force refuses as well" "$?" 1
+is "the key is unchanged" "$(sha256sum state.key)" "$sum"
 
 # Log in through a real sshd with each key.  Its host key is an icm key too.
 mkdir -p sshd && "$ICM" keygen ssh -type ecdsa sshd/host >/dev/null 2>&1
