@@ -296,7 +296,8 @@ static void test_keyfile(void)
 	p = xasprintf("%s/adir", dir);
 	if (mkdir(p, 0700))
 		abort();
-	ok(seal_key_load(p, &k, &err) == -1 && err &&
+	i = (size_t)seal_key_load(p, &k, &err);
+	ok(i == (size_t)-1 && err &&
 	   strstr(err, "not a regular file (a directory)") &&
 	   strstr(err, "adir'"), "a directory: refused (%s)", err);
 	free(err);
