@@ -100,8 +100,8 @@ const struct command commands[] = {
 	  OPT_BIT(OPT_NAMES) | OPT_BIT(OPT_RENEW) | OPT_BIT(OPT_INSTANCES) |
 	  OPT_BIT(OPT_STATEDIR) | OPTS_SELECT, "ssh|tls|state [path]", 2,
 	  "make SSH keys (default ./ssh), TLS keys and certificates "
-	  "(default ./tls) or the key that seals the state's secrets "
-	  "(default ./state.key)" },
+	  "(./tls) or the key that seals the state's secrets "
+	  "(./state.key)" },
 	{ "samples", cmd_samples, CMD_NO_DEPLOY, 0, "[DIR]", 1,
 	  "write the sample configurations (default ./Samples)" },
 	{ "version", cmd_version, CMD_NO_DEPLOY, 0, NULL, 0,

@@ -37,9 +37,10 @@
  * signed by the CA, or when they expire within PKI_RENEW_DAYS; -days is
  * the new validity.  One line per node says what was done.
  *
- * state (default ./state.key): 32 random bytes, 0600, the key that
- * crypto/seal.h encrypts the state's secret objects with.  An existing
- * file is refused even with -force: a state key replaced is a state lost.
+ * state (default ./state.key; its directory made 0700): 32 random
+ * bytes, 0600, the key crypto/seal.h encrypts the state's secret objects
+ * with.  An existing file is refused even with -force: a state key
+ * replaced is a state lost.
  */
 #include "cmd.h"
 #include "../crypto/jks.h"
@@ -594,6 +595,8 @@ out:
 static int keygen_state(struct ctx *ctx, const char *path)
 {
 	struct seal_key key;
+	const char *slash;
+	char *dir = NULL;
 	int ret = -1;
 
 	if (opt_str(&ctx->opts, OPT_TYPE) || opt_str(&ctx->opts, OPT_BITS) ||
@@ -601,6 +604,16 @@ static int keygen_state(struct ctx *ctx, const char *path)
 		return error("-type, -bits, -days and -names do not apply to "
 			     "'icm keygen state' (a state key is 32 random "
 			     "bytes)");
+	/* Its directory is made (0700) as ssh's and tls's are. */
+	slash = strrchr(path, '/');
+	if (slash && slash != path) {
+		dir = xstrndup(path, (size_t)(slash - path));
+		if (fs_mkdirs(dir, 0700)) {
+			error("cannot create directory '%s': %s", dir,
+			      strerror(errno));
+			goto out;
+		}
+	}
 	if (rand_bytes(key.k, sizeof(key.k)) ||
 	    write_new_secret(path, key.k, sizeof(key.k)))
 		goto out;
@@ -614,6 +627,7 @@ static int keygen_state(struct ctx *ctx, const char *path)
 	ret = 0;
 out:
 	seal_key_wipe(&key);
+	free(dir);
 	return ret;
 }
 
