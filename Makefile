@@ -326,7 +326,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/%)
 FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
 	src/iris/*.c src/state/*.c) src/cloud/xml.c src/cloud/xml_lex.c \
 	src/cloud/xml_arena.c src/cloud/soap_msg.c src/cloud/err.c \
-	src/provider/aws/awscreds.c \
+	src/cloud/awscreds.c \
 	src/provider/aws/awserr.c src/docker/names.c src/docker/tar.c \
 	src/docker/tar_write.c src/docker/runopts.c \
 	src/node/authkey.c src/node/known_hosts.c src/provider/gcp/auth.c \
