@@ -18,7 +18,7 @@
 static struct s3 *s;
 
 /* One step's line. */
-static void say_rc(const char *step, int rc, char *err, const char *more)
+static void say_rc(const char *step, int rc, char **err, const char *more)
 {
 	const char *what = rc == S3_OK ? "ok" : rc == S3_NOT_FOUND ?
 		"not-found" : rc == S3_PRECONDITION ? "precondition" : NULL;
@@ -27,10 +27,17 @@ static void say_rc(const char *step, int rc, char *err, const char *more)
 		printf("%s: %s%s%s\n", step, what, more ? " " : "",
 		       more ? more : "");
 	else
-		printf("%s: failed: %s\n", step, err ? err : "(no reason)");
+		printf("%s: failed: %s\n", step, *err ? *err : "(no reason)");
 	fflush(stdout);
-	free(err);
+	free(*err);
+	*err = NULL;
 }
+
+/* A step whose result needs no check: the call made before its line. */
+#define STEP(name, call) do {			\
+		int rc_ = (call);			\
+		say_rc(name, rc_, &err, NULL);		\
+	} while (0)
 
 static int put(const char *step, const char *key, const char *text,
 	       const char *if_match, bool create, struct s3_info *info)
@@ -39,7 +46,7 @@ static int put(const char *step, const char *key, const char *text,
 	int rc = s3_put(s, key, text, strlen(text), if_match, create, info,
 			&err);
 
-	say_rc(step, rc, err, rc == S3_OK && info->etag[0] == '"' &&
+	say_rc(step, rc, &err, rc == S3_OK && info->etag[0] == '"' &&
 	       info->server_date ? "etag date" : NULL);
 	return rc;
 }
@@ -91,37 +98,34 @@ int main(int argc, char **argv)
 
 	buf_init(&body, 1 << 20);
 	rc = s3_get(s, k1, &body, &h, &err);
-	say_rc("get", rc, err, rc == S3_OK ? (body.len == 6 &&
+	say_rc("get", rc, &err, rc == S3_OK ? (body.len == 6 &&
 	       !memcmp(body.data, "second", 6) && !strcmp(h.etag, b.etag) &&
 	       h.size == 6 && h.server_date ? "body etag size" : "differs") :
 	       NULL);
 	rc = s3_head(s, k1, &h, &err);
-	say_rc("head", rc, err, rc == S3_OK ? (!strcmp(h.etag, b.etag) &&
+	say_rc("head", rc, &err, rc == S3_OK ? (!strcmp(h.etag, b.etag) &&
 	       h.size == 6 && h.last_modified && h.server_date &&
 	       llabs((long long)(h.server_date - time(NULL))) < 600 ?
 	       "etag size dates" : "differs") : NULL);
 	buf_init(&small, 3);
-	say_rc("get-over-cap", s3_get(s, k1, &small, NULL, &err), err, NULL);
-	say_rc("get-missing", s3_get(s, missing, &body, NULL, &err), err,
-	       NULL);
-	say_rc("head-missing", s3_head(s, missing, NULL, &err), err, NULL);
+	STEP("get-over-cap", s3_get(s, k1, &small, NULL, &err));
+	STEP("get-missing", s3_get(s, missing, &body, NULL, &err));
+	STEP("head-missing", s3_head(s, missing, NULL, &err));
 
 	put("put-k2", k2, "2", NULL, true, &h);
 	put("put-k3", k3, "three", NULL, false, &h);
 	put("put-outside", out, "x", NULL, false, &h);
 	stop = 100;
-	say_rc("list", s3_list(s, prefix, listed, &stop, &err), err, NULL);
+	STEP("list", s3_list(s, prefix, listed, &stop, &err));
 	stop = 1;
 	rc = s3_list(s, prefix, listed, &stop, &err);
-	say_rc("list-stopped", rc, err, NULL);
+	say_rc("list-stopped", rc, &err, NULL);
 
-	say_rc("delete-wrong-etag", s3_delete(s, k1, "\"0123\"", &err), err,
-	       NULL);
-	say_rc("delete", s3_delete(s, k1, b.etag, &err), err, NULL);
-	say_rc("head-deleted", s3_head(s, k1, NULL, &err), err, NULL);
-	say_rc("delete-missing", s3_delete(s, missing, NULL, &err), err,
-	       NULL);
-	say_rc("bad-key", s3_head(s, "a/../b", NULL, &err), err, NULL);
+	STEP("delete-wrong-etag", s3_delete(s, k1, "\"0123\"", &err));
+	STEP("delete", s3_delete(s, k1, b.etag, &err));
+	STEP("head-deleted", s3_head(s, k1, NULL, &err));
+	STEP("delete-missing", s3_delete(s, missing, NULL, &err));
+	STEP("bad-key", s3_head(s, "a/../b", NULL, &err));
 
 	s3_close(s);
 	cfg.bucket = "icm-no-such-bucket";
@@ -129,9 +133,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "s3-check: %s\n", err);
 		return 1;
 	}
-	say_rc("get-no-bucket", s3_get(s, k1, &body, NULL, &err), err, NULL);
-	say_rc("put-no-bucket", s3_put(s, k1, "x", 1, NULL, false, NULL,
-				       &err), err, NULL);
+	STEP("get-no-bucket", s3_get(s, k1, &body, NULL, &err));
+	STEP("put-no-bucket", s3_put(s, k1, "x", 1, NULL, false, NULL,
+				       &err));
 	s3_close(s);
 
 	buf_release(&body);
