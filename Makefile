@@ -267,12 +267,13 @@ test e2e: $(VCSIM)
 # AWS request layer (src/cloud/sigv4, src/provider/aws/ec2): tests/cloud/sigv4-sign signs
 # icm's own EC2/ELB requests for the botocore cross-check
 # (tests/e2e/60-sigv4-botocore.sh); tests/cloud/ec2-call drives ec2_call()
-# against moto (tests/e2e/61-ec2-moto.sh).
-$(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call: $(OUT)/tests/%: tests/cloud/%.c $(LIBOBJS)
+# against moto (tests/e2e/61-ec2-moto.sh); tests/cloud/s3-check drives the
+# S3 client (src/cloud/s3) against moto (tests/e2e/99-s3-client.sh).
+$(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call $(OUT)/tests/s3-check: $(OUT)/tests/%: tests/cloud/%.c $(LIBOBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LIBS)
 
-test e2e: $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call
+test e2e: $(OUT)/tests/sigv4-sign $(OUT)/tests/ec2-call $(OUT)/tests/s3-check
 
 # tests/cloud/gcp-jwt prints the JWT icm signs for a service-account key
 # at a fixed clock (src/provider/gcp/auth.h), for the google-auth and
@@ -326,7 +327,7 @@ FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ)/%)
 FUZZ_SRCS := $(wildcard src/config/*.c src/crypto/*.c src/util/*.c \
 	src/iris/*.c src/state/*.c) src/cloud/xml.c src/cloud/xml_lex.c \
 	src/cloud/xml_arena.c src/cloud/soap_msg.c src/cloud/err.c \
-	src/provider/aws/awscreds.c \
+	src/cloud/awscreds.c \
 	src/provider/aws/awserr.c src/docker/names.c src/docker/tar.c \
 	src/docker/tar_write.c src/docker/runopts.c \
 	src/node/authkey.c src/node/known_hosts.c src/provider/gcp/auth.c \

@@ -1,10 +1,10 @@
 /*
  * fuzz-awscreds: an AWS shared-credentials file as the Credentials field
- * names it (src/provider/aws/awscreds.c), read for the default profile and for a
+ * names it (src/cloud/awscreds.c), read for the default profile and for a
  * named one.
  */
 #include "fuzz.h"
-#include "../../src/provider/aws/awscreds.h"
+#include "../../src/cloud/awscreds.h"
 
 static const char *no_env(const char *name)
 {

@@ -1,11 +1,11 @@
 /*
- * t-awscreds.c: AWS credentials (src/provider/aws/awscreds.h) from
+ * t-awscreds.c: AWS credentials (src/cloud/awscreds.h) from
  * shared-credentials files written here and from a fake environment.
  */
 #include "../../src/icm.h"
 #include "tap.h"
 #include "testutil.h"
-#include "provider/aws/awscreds.h"
+#include "cloud/awscreds.h"
 #include "state/log.h"
 #include "util/str.h"
 

@@ -72,7 +72,8 @@
  * security group, key pair), instances.c (batched launches, Name tags,
  * Elastic IPs, the wait), scalein.c, elb.c (load balancers), volumes.c
  * (volume growth), teardown.c (unprovision), tf.c (Terraform files), and
- * the client: ec2.c (Query API), awscreds.c, awserr.c.
+ * the client: ec2.c (Query API), awserr.c (credentials:
+ * cloud/awscreds.c).
  */
 #ifndef ICM_PROVIDER_AWS_AWS_H
 #define ICM_PROVIDER_AWS_AWS_H

@@ -26,7 +26,7 @@
 #define ICM_PROVIDER_AWS_EC2_H
 
 #include "../../icm.h"
-#include "awscreds.h"
+#include "../../cloud/awscreds.h"
 #include "../../cloud/err.h"
 #include "../../cloud/http.h"
 #include "../../cloud/sigv4.h"

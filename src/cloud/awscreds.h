@@ -14,10 +14,10 @@
  * secret_register() (state/log.h) as soon as they are read, so they are
  * redacted from everything icm writes; aws_creds_release() wipes them.
  */
-#ifndef ICM_PROVIDER_AWS_AWSCREDS_H
-#define ICM_PROVIDER_AWS_AWSCREDS_H
+#ifndef ICM_CLOUD_AWSCREDS_H
+#define ICM_CLOUD_AWSCREDS_H
 
-#include "../../icm.h"
+#include "../icm.h"
 
 #define AWS_CREDS_CAP_FILE (1u << 20)	/* a shared-credentials file */
 

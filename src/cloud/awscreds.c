@@ -2,12 +2,12 @@
  * awscreds.c: AWS credentials from a shared-credentials file or the
  * environment (see awscreds.h).
  */
-#include "../../icm.h"
+#include "../icm.h"
 #include "awscreds.h"
-#include "../../state/log.h"
-#include "../../util/buf.h"
-#include "../../util/fs.h"
-#include "../../util/str.h"
+#include "../state/log.h"
+#include "../util/buf.h"
+#include "../util/fs.h"
+#include "../util/str.h"
 #include <ctype.h>
 
 enum { K_ID, K_SECRET, K_TOKEN, K_N };

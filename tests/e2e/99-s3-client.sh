@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# 99-s3-client.sh: icm's S3 client (src/cloud/s3.c with http.c, sigv4.c,
+# awscreds.c, xml.c) against moto's S3, through tests/cloud/s3-check, with
+# both in moto's loopback-only network namespace (tests/cloud/moto):
+#   - PUT create-only (If-None-Match: *) twice: the second is 412; PUT with
+#     a wrong If-Match: 412; with the right one: a new ETag;
+#   - GET (body, ETag, size, Date), HEAD (ETag, size, Last-Modified, Date),
+#     a GET over the caller's cap, GET and HEAD of a missing key;
+#   - ListObjectsV2 under a prefix (3 keys, one with a space, '+' and
+#     UTF-8; a key outside the prefix not listed), stopped by its callback;
+#   - DELETE with a wrong If-Match: 412; with the right one; of a missing
+#     key: ok; a key with a '..' segment refused before anything is sent;
+#   - a missing bucket worded as such;
+#   - boto3 sees what the client wrote under the same names;
+#   - the secret key is in no output.
+# Root only (network namespaces); skipped without moto.
+. "$(dirname "$0")/lib.sh"
+CHECK=${S3_CHECK:-$(dirname "$ICM")/tests/s3-check}
+[ -x "$CHECK" ] || { echo "1..1"; echo "not ok 1 - s3-check is built ($CHECK)"; exit 1; }
+moto_up "$T/moto"
+plan 11
+
+SECRET=s3-check-secret-$$
+out=$(mx python3 -c 'import boto3; boto3.client("s3").create_bucket(Bucket="icm-state")' 2>&1)
+is_shown "boto3 makes the bucket in moto" $? 0 "$out"
+
+out=$(mx env AWS_SECRET_ACCESS_KEY="$SECRET" "$CHECK" icm-state t/ 2>&1)
+is_shown "s3-check runs" $? 0 "$out"
+step() { printf '%s\n' "$out" | sed -n "/^$1: /{s/^$1: //;p;q}"; }
+
+# the conditional PUTs
+is "create-only, then again, then If-Match wrong and right" \
+	"$(printf '%s\n' "$out" | sed -n '1,5p')" \
+	"create: ok etag date
+create-again: precondition
+put-wrong-etag: precondition
+put-right-etag: ok etag date
+  etag changed"
+is "GET, HEAD, over the cap, missing" \
+	"$(for s in get head get-over-cap get-missing head-missing; do echo "$s: $(step "$s")"; done)" \
+	"get: ok body etag size
+head: ok etag size dates
+get-over-cap: failed: S3 GET s3://icm-state/t/state.json: the object is larger than 3 bytes
+get-missing: not-found
+head-missing: not-found"
+is "the listing under t/ (lexicographic, the key outside not there)" \
+	"$(printf '%s\n' "$out" | sed -n '/^put-outside:/,/^list:/p')" \
+	"put-outside: ok etag date
+  t/a b+c été 1 etag
+  t/nested/z 5 etag
+  t/state.json 6 etag
+list: ok"
+is "the callback stops a listing" \
+	"$(printf '%s\n' "$out" | sed -n '/^list:/,/^list-stopped:/p' | tail -n 2)" \
+	"  t/a b+c été 1 etag
+list-stopped: failed: (no reason)"
+is "conditional DELETEs, a missing key, a bad key" \
+	"$(for s in delete-wrong-etag delete head-deleted delete-missing; do echo "$s: $(step "$s")"; done)" \
+	"delete-wrong-etag: precondition
+delete: ok
+head-deleted: not-found
+delete-missing: ok"
+contains "a '..' segment is refused before sending" "$(step bad-key)" \
+	"failed: the S3 key 'a/../b' has a '.' or '..' path segment"
+is "a missing bucket" "$(step get-no-bucket) | $(step put-no-bucket)" \
+	"failed: S3 GET s3://icm-no-such-bucket/t/state.json: the bucket icm-no-such-bucket does not exist (icm does not create it) | failed: S3 PUT s3://icm-no-such-bucket/t/state.json: the bucket icm-no-such-bucket does not exist (icm does not create it)"
+
+# boto3 reads what icm's client wrote, names encoded the same way
+got=$(mx python3 -c '
+import boto3
+c = boto3.client("s3")
+for o in c.list_objects_v2(Bucket="icm-state", Prefix="t/")["Contents"]:
+    b = c.get_object(Bucket="icm-state", Key=o["Key"])["Body"].read()
+    print(o["Key"], b.decode())' 2>&1)
+is "boto3 sees the same keys and bodies" "$got" "t/a b+c été 2
+t/nested/z three"
+lacks "the secret key is in no output" "$out" "$SECRET"
+done_testing
