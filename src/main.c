@@ -9,6 +9,7 @@
 #include "config/instances.h"
 #include "state/log.h"
 #include "state/output.h"
+#include "state/remote.h"
 #include "util/buf.h"
 #include "util/str.h"
 #include <signal.h>
@@ -125,7 +126,7 @@ static int prepare(struct ctx *ctx)
 				opt_str(&ctx->opts, OPT_CONTAINER)))
 		return -1;
 	ctx_locate_files(ctx);
-	if (!(c->flags & CMD_NO_DEPLOY) && ctx_use_recorded_state_dir(ctx))
+	if (!(c->flags & CMD_NO_DEPLOY) && ctx_open_state(ctx))
 		return -1;
 	if (c->flags & CMD_CONFIG) {
 		if (config_load(&ctx->cfg, ctx->defaults_path,
@@ -199,6 +200,8 @@ out:
 			    ret ? 1 : 0))
 		ret = -1;
 	if (finish_stdout())
+		ret = -1;
+	if (remote_close(ctx.remote, ret == 0))
 		ret = -1;
 	statedir_unlock(ctx.lock);
 	cJSON_Delete(ctx.response);

@@ -66,6 +66,11 @@ struct ctx {
 	struct node **sel;	/* CMD_SELECT: selected nodes (into inst) */
 	size_t nsel;
 	struct statedir_lock *lock;	/* held while non-NULL */
+	struct remote *remote;	/* the state in S3 (state/remote.h), or
+				   NULL; state_dir is then its working
+				   copy */
+	unsigned state_open_flags;	/* REMOTE_NO_KEY, REMOTE_NO_PULL for
+					   ctx_open_state() (icm state) */
 	char *command_line;	/* argv, redacted, for the lock record */
 	cJSON *response;	/* -json result; NULL means [] */
 	char *asked_password;	/* the IRIS password asked for once (masked);
@@ -96,6 +101,20 @@ void ctx_files_release(struct ctx *ctx);
  * (reported) when instances.json cannot be read or parsed.
  */
 int ctx_use_recorded_state_dir(struct ctx *ctx) WARN_UNUSED;
+
+/*
+ * Where the state is, for a command that works on a deployment: -stateDir,
+ * else what instances.json records (ctx_use_recorded_state_dir()), else
+ * the StateDir field of defaults.json, else ./state.  A state in S3
+ * (s3://BUCKET/PREFIX) is opened (its key checked) and pulled into its
+ * working copy, which becomes ctx->state_dir, before instances.json is
+ * read.  -1 reported.
+ */
+int ctx_open_state(struct ctx *ctx) WARN_UNUSED;
+
+/* The state's name for messages and instances.json: the s3:// URL of a
+ * remote state, else the state directory. */
+const char *ctx_state_name(const struct ctx *ctx);
 
 /* A node's field as this command sees it: -override/-image/... first,
  * then instances.json; NULL when unset or empty (ctx.c). */
@@ -172,6 +191,7 @@ int cmd_samples(struct ctx *ctx);
 int cmd_inventory(struct ctx *ctx);
 int cmd_provision(struct ctx *ctx);
 int cmd_keygen(struct ctx *ctx);
+int cmd_state(struct ctx *ctx);
 int cmd_unprovision(struct ctx *ctx);
 int cmd_ssh(struct ctx *ctx);
 int cmd_scp(struct ctx *ctx);

@@ -102,6 +102,11 @@ const struct command commands[] = {
 	  "make SSH keys (default ./ssh), TLS keys and certificates "
 	  "(./tls) or the key that seals the state's secrets "
 	  "(./state.key)" },
+	{ "state", cmd_state, CMD_NO_DEPLOY,
+	  OPT_BIT(OPT_STATEDIR) | OPT_BIT(OPT_DEFAULTS) |
+	  OPT_BIT(OPT_INSTANCES), "pull|push [DIR] | lock [status] | unlock",
+	  2, "a state in S3 (-stateDir s3://...): copy it to or from a "
+	  "local directory, show or break its lock (-force)" },
 	{ "samples", cmd_samples, CMD_NO_DEPLOY, 0, "[DIR]", 1,
 	  "write the sample configurations (default ./Samples)" },
 	{ "version", cmd_version, CMD_NO_DEPLOY, 0, NULL, 0,

@@ -3,6 +3,10 @@
 #include "../docker/dnode.h"
 #include "../config/instances.h"
 #include "../state/log.h"
+#include "../state/remote.h"
+#include "../state/stateurl.h"
+#include "../util/buf.h"
+#include "../util/json.h"
 #include "../util/fs.h"
 #include "../util/str.h"
 #include "../util/term.h"
@@ -74,6 +78,11 @@ int ctx_use_recorded_state_dir(struct ctx *ctx)
 	dflt = fs_absolute(STATE_DIR_DEFAULT);
 	if (!rec || (dflt && !strcmp(rec, dflt)))
 		goto out;
+	if (state_url_is_remote(rec)) {
+		ctx->located[LOCATED_STATE_DIR] = xstrdup(rec);
+		ctx->state_dir = ctx->located[LOCATED_STATE_DIR];
+		goto out;
+	}
 	if (!fs_is_dir(rec)) {
 		warning("the state directory %s recorded in %s is not there; "
 			"using ./" STATE_DIR_DEFAULT " (give -stateDir to "
@@ -90,13 +99,107 @@ out:
 	return ret;
 }
 
+/* The fields a remote state's settings come from: defaults.json's when
+ * there is one, else the first node's of instances.json; *out NULL when
+ * neither is there (the environment then).  -1 reported (malformed). */
+static int state_fields(const struct ctx *ctx, cJSON **out)
+{
+	cJSON *a = NULL;
+
+	*out = NULL;
+	if (fs_exists(ctx->defaults_path)) {
+		if (json_read_file(ctx->defaults_path, BUF_CAP_CONFIG, out))
+			return -1;
+		if (cJSON_IsObject(*out))
+			return 0;
+		cJSON_Delete(*out);
+		*out = NULL;
+		return error("%s: expected a JSON object", ctx->defaults_path);
+	}
+	if (!fs_exists(ctx->instances_path))
+		return 0;
+	if (json_read_file(ctx->instances_path, BUF_CAP_CONFIG, &a))
+		return -1;
+	if (cJSON_IsArray(a) && cJSON_IsObject(cJSON_GetArrayItem(a, 0)))
+		*out = cJSON_DetachItemFromArray(a, 0);
+	cJSON_Delete(a);
+	return 0;
+}
+
+static const char *state_field(void *arg, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(arg, field);
+
+	if (cJSON_IsString(v))
+		return v->valuestring;
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v) ? "true" : "false";
+	return NULL;
+}
+
+int ctx_open_state(struct ctx *ctx)
+{
+	cJSON *fields = NULL;
+	const char *sd;
+	char *why;
+	int ret = -1;
+
+	if (ctx->remote)
+		return 0;
+	if (ctx_use_recorded_state_dir(ctx) || state_fields(ctx, &fields))
+		return -1;
+	sd = opt_str(&ctx->opts, OPT_STATEDIR);
+	if (!sd && !ctx->located[LOCATED_STATE_DIR] &&
+	    (sd = state_field(fields, "StateDir"))) {
+		if ((why = state_dir_reason(sd))) {
+			error("%s: StateDir: %s", ctx->defaults_path, why);
+			free(why);
+			goto out;
+		}
+		ctx->located[LOCATED_STATE_DIR] = xstrdup(sd);
+		ctx->state_dir = ctx->located[LOCATED_STATE_DIR];
+	}
+	if (!state_url_is_remote(ctx->state_dir)) {
+		ret = 0;
+		goto out;
+	}
+	if (remote_open(ctx->state_dir, fields ? state_field : NULL, fields,
+			ctx->instances_path, ctx->state_open_flags,
+			&ctx->remote))
+		goto out;
+	ctx->state_dir = remote_workdir(ctx->remote);
+	debug("the state is %s; its working copy %s",
+	      remote_url(ctx->remote), ctx->state_dir);
+	ret = ctx->state_open_flags & REMOTE_NO_PULL ? 0 :
+		remote_pull(ctx->remote);
+out:
+	cJSON_Delete(fields);
+	return ret;
+}
+
+const char *ctx_state_name(const struct ctx *ctx)
+{
+	return ctx->remote ? remote_url(ctx->remote) : ctx->state_dir;
+}
+
 int ctx_begin_changes(struct ctx *ctx)
 {
+	bool changed = false;
+
 	if (ctx->lock)		/* held already (upgrade's second wave) */
 		return 0;
 	if (statedir_lock(ctx->state_dir, ctx->command_line ?
 			  ctx->command_line : ctx->cmd->name, &ctx->lock))
 		return -1;
+	if (ctx->remote) {
+		if (remote_lock(ctx->remote, ctx->command_line ?
+				ctx->command_line : ctx->cmd->name, &changed))
+			return -1;
+		if (changed && ctx->inst.n)
+			return error("%s: instances.json was changed in the "
+				     "store while this command started; run "
+				     "it again", remote_url(ctx->remote));
+	}
 	return log_open("icm.log");
 }
 

@@ -526,7 +526,7 @@ static int keygen_renew(struct ctx *ctx)
 			     "certificates carry the nodes' own names");
 	if (key_options(ctx, 0, &type, &bits) || days_option(ctx, &days))
 		return -1;
-	if (ctx_use_recorded_state_dir(ctx) ||
+	if (ctx_open_state(ctx) ||
 	    instances_load(ctx->instances_path, &ctx->inst) ||
 	    select_nodes(ctx, true) || ctx_begin_changes(ctx))
 		return -1;

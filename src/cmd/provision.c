@@ -18,6 +18,7 @@
  * is named and nothing changes.
  */
 #include "cmd.h"
+#include "../state/remote.h"
 #include "../config/instances.h"
 #include "../node/address.h"
 #include "../node/fanout.h"
@@ -43,7 +44,7 @@ static cJSON *plan_json(const struct ctx *ctx, const struct plan *p)
 		cJSON_AddItemToArray(arr,
 				     cJSON_Duplicate(p->nodes[i].fields, 1));
 	cJSON_AddItemToObject(r, "instances", arr);
-	cJSON_AddStringToObject(r, "stateDir", ctx->state_dir);
+	cJSON_AddStringToObject(r, "stateDir", ctx_state_name(ctx));
 	config_mask_secrets(r);
 	return r;
 }
@@ -85,7 +86,8 @@ static int print_plan(struct ctx *ctx, const struct plan *p)
 /* ICM's StateDir (the node's definition's directory) and MasterStateDir
  * (the state directory; later commands use it, ctx.c), both absolute;
  * -1 reported when a name cannot be a state path component. */
-static int record_state_dir(struct node *n, const char *abs_dir)
+static int record_state_dir(struct node *n, const char *abs_dir,
+			    const char *master)
 {
 	char *def_dir = statedir_def_dir(abs_dir, n);
 	char *node_dir = statedir_node_dir(abs_dir, n);
@@ -96,7 +98,8 @@ static int record_state_dir(struct node *n, const char *abs_dir)
 	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, "StateDir");
 	cJSON_AddStringToObject(n->fields, "StateDir", def_dir);
 	cJSON_DeleteItemFromObjectCaseSensitive(n->fields, "MasterStateDir");
-	cJSON_AddStringToObject(n->fields, "MasterStateDir", abs_dir);
+	cJSON_AddStringToObject(n->fields, "MasterStateDir",
+				master ? master : abs_dir);
 	ret = 0;
 out:
 	free(node_dir);
@@ -127,7 +130,8 @@ static int preflight(struct ctx *ctx, const struct provider *pv,
 		return error("cannot read the working directory: %s",
 			     strerror(errno));
 	for (i = 0; i < p->n; i++)
-		if (record_state_dir(&p->nodes[i], abs_dir))
+		if (record_state_dir(&p->nodes[i], abs_dir, ctx->remote ?
+				     ctx_state_name(ctx) : NULL))
 			goto out;
 	if (pv && pv->validate && pv->validate(pc, p))
 		goto out;
@@ -145,7 +149,8 @@ static int provision_failed(const struct ctx *ctx)
 {
 	error("Errors occurred during execution; aborting operation");
 	if (strcmp(ctx->state_dir, "state"))
-		say("To reprovision, specify -stateDir %s", ctx->state_dir);
+		say("To reprovision, specify -stateDir %s",
+		    ctx_state_name(ctx));
 	return -1;
 }
 
@@ -174,6 +179,9 @@ static int provision(struct ctx *ctx, const struct provider *pv,
 	if (r == PKI_CA_MADE)
 		say("Made the deployment CA %s/" PKI_DIR "/ca.pem",
 		    ctx->state_dir);
+	/* in the store before any cloud call: a resume elsewhere uses it */
+	if (ctx->remote && remote_push(ctx->remote))
+		return -1;
 	abs_dir = fs_absolute(ctx->state_dir);
 	if (!abs_dir)
 		return error("cannot read the working directory: %s",
@@ -202,7 +210,7 @@ static int provision(struct ctx *ctx, const struct provider *pv,
 	if (r)
 		goto out;
 	say("To destroy: icm unprovision -stateDir %s [-cleanUp] [-force]",
-	    abs_dir);
+	    ctx->remote ? ctx_state_name(ctx) : abs_dir);
 	ctx->response = plan_json(ctx, p);
 	ret = 0;
 out:

@@ -67,7 +67,9 @@ int cmd_unprovision(struct ctx *ctx)
 		if (fs_remove_tree(ctx->state_dir))
 			return error("cannot remove the state directory '%s': "
 				     "%s", ctx->state_dir, strerror(errno));
-		say("Removed the state directory %s", ctx->state_dir);
+		/* a remote state's objects go when the command ends
+		 * (remote_close() pushes the removal) */
+		say("Removed the state directory %s", ctx_state_name(ctx));
 	}
 	return 0;
 }

@@ -5,6 +5,8 @@
 #include "../util/str.h"
 #include "../docker/names.h"
 #include "../iris/cos.h"
+#include "../state/remote.h"
+#include "../state/stateurl.h"
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <strings.h>
@@ -351,6 +353,21 @@ static bool shape_rule(const char *rule, const char *v, char **why)
 		*why = is_localpath(v) ? NULL :
 			xstrdup("expected an absolute path without '..' or "
 				"control characters");
+	else if (!strcmp(rule, "masterstatedir"))
+		*why = state_url_is_remote(v) ? state_dir_reason(v) :
+			is_localpath(v) ? NULL :
+			xstrdup("expected an absolute path without '..' or "
+				"control characters, or s3://BUCKET/PREFIX");
+	else if (!strcmp(rule, "statedir"))
+		*why = state_dir_reason(v);
+	else if (!strcmp(rule, "stateurl"))
+		*why = (str_starts(v, "https://") || str_starts(v, "http://")) &&
+			no_control(v) && !strchr(v, ' ') ? NULL :
+			xstrdup("expected an http:// or https:// URL");
+	else if (!strcmp(rule, "lease"))
+		*why = whole(v, REMOTE_LEASE_MIN, REMOTE_LEASE_MAX) ? NULL :
+			xasprintf("expected a number of seconds from %d to %d",
+				  REMOTE_LEASE_MIN, REMOTE_LEASE_MAX);
 	else if (!strcmp(rule, "index"))
 		*why = whole(v, 0, INT_MAX) ? NULL :
 			xstrdup("expected a whole number");

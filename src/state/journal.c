@@ -10,6 +10,7 @@
  * left it in.
  */
 #include "journal.h"
+#include "remote.h"
 #include "log.h"
 #include "../util/buf.h"
 #include "../util/fs.h"
@@ -240,6 +241,9 @@ static int append(struct journal *j, cJSON *r, bool result)
 		      "short write");
 		goto out;
 	}
+	/* a remote state has it in the store before the call (remote.h) */
+	if (remote_journal_written(j->path))
+		goto out;
 	apply(j, r);
 	ret = 0;
 	j->results += result;

@@ -178,6 +178,19 @@ out:
 	return ret;
 }
 
+bool statedir_lock_busy(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	bool busy = false;
+
+	if (fd < 0)
+		return false;
+	if (flock(fd, LOCK_SH | LOCK_NB))
+		busy = errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
 void statedir_unlock(struct statedir_lock *lk)
 {
 	if (!lk)

@@ -29,6 +29,10 @@ struct node;
  */
 int statedir_lock(const char *dir, const char *command,
 		  struct statedir_lock **out) WARN_UNUSED;
+/* True when another process holds the lock file at path (its flock), a
+ * writer busy in that state directory; false when nobody does or path is
+ * not there. */
+bool statedir_lock_busy(const char *path);
 /* Releases and frees; removes dir again if this lock created it and it is
  * empty.  NULL is fine. */
 void statedir_unlock(struct statedir_lock *lk);
