@@ -348,6 +348,16 @@ out:
 	return ret;
 }
 
+int remote_keycheck_delete(struct remote *r)
+{
+	struct rentry e = { .name = (char *)REMOTE_KEYCHECK };
+
+	if (remote_delete(r, &e))
+		return -1;
+	r->keycheck_exists = false;
+	return 0;
+}
+
 /* ---- settings ---- */
 
 static const char *setting(remote_field_fn field, void *arg,

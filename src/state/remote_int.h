@@ -113,6 +113,8 @@ int remote_lock_check(const struct remote *r) WARN_UNUSED;
 
 /* The keycheck object for r's key (remote.c): written when missing. */
 int remote_keycheck_write(struct remote *r) WARN_UNUSED;
+/* Deletes it (the state is gone).  0 or -1 reported. */
+int remote_keycheck_delete(struct remote *r) WARN_UNUSED;
 
 /* rsync.c */
 int remote_pull_into(struct remote *r, const char *dir, bool reader)

@@ -649,6 +649,11 @@ int remote_push_from(struct remote *r, const char *dir)
 	}
 	if (push_instances(r))
 		goto out;
+	/* nothing of the state left (unprovision -cleanUp): its key check
+	 * goes too, so a new deployment there may use a new key */
+	if (!r->n && !r->nchunks && !*r->inst.etag && r->keycheck_exists &&
+	    remote_keycheck_delete(r))
+		goto out;
 	ret = 0;
 out:
 	pthread_mutex_unlock(&r->mu);
