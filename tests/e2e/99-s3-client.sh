@@ -12,13 +12,17 @@
 #     key: ok; a key with a '..' segment refused before anything is sent;
 #   - a missing bucket worded as such;
 #   - boto3 sees what the client wrote under the same names;
-#   - the secret key is in no output.
+#   - the secret key is in no output;
+#   - botocore's S3SigV4Auth signs the requests s3-check -S prints (keys
+#     with spaces, '+', '~' and UTF-8, a listing's query, conditions, an
+#     empty PUT, virtual-hosted style, a session token) to the same
+#     Authorization (moto does not check signatures).
 # Root only (network namespaces); skipped without moto.
 . "$(dirname "$0")/lib.sh"
 CHECK=${S3_CHECK:-$(dirname "$ICM")/tests/s3-check}
 [ -x "$CHECK" ] || { echo "1..1"; echo "not ok 1 - s3-check is built ($CHECK)"; exit 1; }
 moto_up "$T/moto"
-plan 11
+plan 12
 
 SECRET=s3-check-secret-$$
 out=$(mx python3 -c 'import boto3; boto3.client("s3").create_bucket(Bucket="icm-state")' 2>&1)
@@ -75,4 +79,36 @@ for o in c.list_objects_v2(Bucket="icm-state", Prefix="t/")["Contents"]:
 is "boto3 sees the same keys and bodies" "$got" "t/a b+c été 2
 t/nested/z three"
 lacks "the secret key is in no output" "$out" "$SECRET"
+
+cat > "$T/boto-sign.py" <<'PY'
+import datetime, sys
+import botocore.auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+WHEN = datetime.datetime(2025, 11, 25, 2, 0, 0)   # s3-check.c's WHEN
+botocore.auth.get_current_datetime = lambda *a, **k: WHEN
+for line in sys.stdin:
+    f = line.rstrip("\n").split("\t")
+    name, method, url, region, token, body, auth = f[:7]
+    hdrs = dict(h.split(": ", 1) for h in f[7:])
+    for h in ("X-Amz-Date", "X-Amz-Content-SHA256", "X-Amz-Security-Token"):
+        hdrs.pop(h, None)          # botocore adds its own
+    req = AWSRequest(method=method, url=url, data=bytes.fromhex(body),
+                     headers=hdrs)
+    creds = Credentials("AKIDEXAMPLE",
+                        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                        None if token == "-" else token)
+    botocore.auth.S3SigV4Auth(creds, "s3", region).add_auth(req)
+    got = req.headers["Authorization"]
+    print(name, "same" if got == auth else "differs: " + got)
+PY
+got=$("$CHECK" -S | mx python3 "$T/boto-sign.py" 2>&1)
+is "botocore signs S3 requests as icm does" "$got" "get-path same
+put-create same
+put-match-empty same
+delete-match same
+list same
+head-vhost same
+list-vhost same
+get-token same"
 done_testing
