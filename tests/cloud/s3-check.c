@@ -8,6 +8,8 @@
  *	again: NAME, METHOD, URL, REGION, SESSION-TOKEN or '-', the body in
  *	hex, the Authorization, then every other header as "Name: value",
  *	tab-separated
+ *   s3-check -p BUCKET KEY
+ *	one create-only PUT of "x" (a stub server's retries), its line
  *   s3-check BUCKET PREFIX
  * The endpoint is $AWS_ENDPOINT_URL (path-style), the credentials the
  * environment's.  The bucket must exist; the keys are PREFIX + a few
@@ -112,7 +114,8 @@ static int sign_all(void)
 		.method = "PUT", .key = "dep/state.json", .body = body,
 		.len = sizeof(body) - 1, .if_none_match = true });
 	bad |= sign_line("put-match-empty", &path, &(struct s3_req){
-		.method = "PUT", .key = "dep/e", .body = "", .if_match = etag });
+		.method = "PUT", .key = "dep/e", .body = "",
+		.if_match = etag });
 	bad |= sign_line("delete-match", &path, &(struct s3_req){
 		.method = "DELETE", .key = "dep/state.json",
 		.if_match = etag });
@@ -162,8 +165,11 @@ int main(int argc, char **argv)
 
 	if (argc == 2 && !strcmp(argv[1], "-S"))
 		return sign_all();
+	if (argc == 4 && !strcmp(argv[1], "-p"))
+		argv++, argc--;
 	if (argc != 3) {
-		fprintf(stderr, "usage: s3-check BUCKET PREFIX\n");
+		fprintf(stderr, "usage: s3-check [-S | -p BUCKET KEY | "
+			"BUCKET PREFIX]\n");
 		return 2;
 	}
 	prefix = argv[2];
@@ -173,6 +179,12 @@ int main(int argc, char **argv)
 	if (aws_creds_load(&creds, NULL, &err) || s3_open(&cfg, &s, &err)) {
 		fprintf(stderr, "s3-check: %s\n", err);
 		return 1;
+	}
+	if (argv[0] && !strcmp(argv[0], "-p")) {	/* one PUT */
+		put("put", prefix, "x", NULL, true, &a);
+		s3_close(s);
+		aws_creds_release(&creds);
+		return 0;
 	}
 	k1 = xasprintf("%sstate.json", prefix);
 	k2 = xasprintf("%sa b+c \xc3\xa9t\xc3\xa9", prefix);
