@@ -212,18 +212,22 @@ int s3_target(const struct s3 *s, const char *key, const char *query,
 	      char **path, char **url)
 {
 	struct buf b;
+	char *enc;
 
 	*path = *url = NULL;
 	buf_init(&b, S3_CAP_TEXT);
+	/* the bucket's name needs no encoding; a key does */
 	if (buf_adds(&b, s->base) || buf_adds(&b, "/") ||
 	    (key && sigv4_uri_encode(&b, key, strlen(key), true)))
 		return -1;
 	/* path-style's bucket itself: "/bucket", as the SDKs send it */
 	if (!key && *s->base)
 		b.data[--b.len] = '\0';
-	*path = buf_take(&b);
-	*url = query ? xasprintf("%s%s?%s", s->origin, *path, query) :
-		xasprintf("%s%s", s->origin, *path);
+	enc = buf_take(&b);
+	*path = key ? xasprintf("%s/%s", s->base, key) : xstrdup(enc);
+	*url = xasprintf("%s%s%s%s", s->origin, enc, query ? "?" : "",
+			 query ? query : "");
+	free(enc);
 	return 0;
 }
 
@@ -309,21 +313,6 @@ char *s3_error_text(const struct s3 *s, const char *op, const char *key,
 
 enum { CAP_ETAG, CAP_LAST_MODIFIED, CAP_DATE, CAP_LENGTH, CAP_N };
 
-/* One request as s3_call() sends it (every attempt). */
-struct s3_req {
-	const char *op;			/* for messages: "GET", "LIST" */
-	const char *method;
-	const char *key;		/* NULL: the bucket */
-	const char *shown;		/* what messages name (key, prefix) */
-	const char *query;		/* encoded, or NULL */
-	const void *body;		/* PUT: never NULL */
-	size_t len;
-	const char *if_match;
-	bool if_none_match;
-	struct buf *out;		/* a 2xx answer's body, or NULL */
-	struct s3_info *info;		/* or NULL */
-};
-
 /* A GET's body into the caller's buf; over its cap stops the transfer. */
 struct sink {
 	struct buf *out;
@@ -341,10 +330,9 @@ static int to_out(void *arg, const char *data, size_t len)
 	return 0;
 }
 
-/* The headers of one attempt, signed: hdrs gets them with Authorization. */
-static int sign(const struct s3 *s, const struct s3_req *r, const char *path,
-		struct sigv4_result *sig, struct http_header *hdrs,
-		size_t *nhdrs, char **err)
+int s3_sign(const struct s3 *s, const struct s3_req *r, const char *path,
+	    time_t when, struct sigv4_result *sig, struct http_header *hdrs,
+	    size_t *nhdrs, char **err)
 {
 	struct sigv4_header h[4];
 	struct sigv4_request q = {
@@ -355,7 +343,7 @@ static int sign(const struct s3 *s, const struct s3_req *r, const char *path,
 		.access_key = s->creds->access_key,
 		.secret_key = s->creds->secret_key,
 		.session_token = s->creds->session_token,
-		.region = s->region, .service = "s3", .when = time(NULL),
+		.region = s->region, .service = "s3", .when = when,
 		.normalize_path = false, .sign_body = true,
 	};
 	size_t i;
@@ -437,7 +425,7 @@ static int attempt(struct s3 *s, const struct s3_req *r, const char *path,
 		   struct http_response *resp, char **code, char **why,
 		   bool *retry)
 {
-	struct http_header hdrs[12];
+	struct http_header hdrs[S3_MAX_HEADERS];
 	struct http_capture cap[CAP_N] = {
 		[CAP_ETAG] = { .name = "ETag" },
 		[CAP_LAST_MODIFIED] = { .name = "Last-Modified" },
@@ -458,7 +446,8 @@ static int attempt(struct s3 *s, const struct s3_req *r, const char *path,
 	*retry = false;
 	if (r->out)
 		buf_wipe(r->out);	/* a retry starts again */
-	if (sign(s, r, path, &sig, hdrs, &req.nheaders, &e)) {
+	if (s3_sign(s, r, path, time(NULL), &sig, hdrs, &req.nheaders,
+		    &e)) {
 		*why = xasprintf("S3 %s s3://%s/%s: %s", r->op, s->bucket,
 				 r->shown, e);
 		goto out;

@@ -1,12 +1,14 @@
 /*
  * s3_int.h: the S3 client's parts that need no server, shared with its
- * unit test (tests/unit/t-s3.c); callers use s3.h.
+ * tests (tests/unit/t-s3.c; tests/cloud/s3-check.c's signatures for
+ * botocore); callers use s3.h.
  */
 #ifndef ICM_CLOUD_S3_INT_H
 #define ICM_CLOUD_S3_INT_H
 
 #include "s3.h"
 #include "http.h"
+#include "sigv4.h"
 
 #define S3_MAX_PAGES 100000		/* ListObjectsV2 pages of one list */
 #define S3_MSG_MAX 300			/* bytes of S3's <Message> quoted */
@@ -24,6 +26,33 @@ struct s3 {
 	bool have_http;
 };
 
+/* One request as s3.c sends it (every attempt). */
+struct s3_req {
+	const char *op;			/* for messages: "GET", "LIST" */
+	const char *method;
+	const char *key;		/* NULL: the bucket */
+	const char *shown;		/* what messages name (key, prefix) */
+	const char *query;		/* encoded, or NULL */
+	const void *body;		/* PUT: never NULL */
+	size_t len;
+	const char *if_match;
+	bool if_none_match;
+	struct buf *out;		/* a 2xx answer's body, or NULL */
+	struct s3_info *info;		/* or NULL */
+};
+
+#define S3_MAX_HEADERS 12		/* a request's, signed */
+
+/*
+ * Signs r (path: s3_target()'s) at when: hdrs (S3_MAX_HEADERS) gets every
+ * header to send, Authorization last, values pointing into r and *sig
+ * (released by the caller with sigv4_result_release(), also after a
+ * failure).  0, or -1 with *err.
+ */
+int s3_sign(const struct s3 *s, const struct s3_req *r, const char *path,
+	    time_t when, struct sigv4_result *sig, struct http_header *hdrs,
+	    size_t *nhdrs, char **err) WARN_UNUSED;
+
 /* 0 when name is a valid bucket name, else -1 with *err. */
 int s3_check_bucket(const char *name, char **err) WARN_UNUSED;
 /* 0 when key is a key this client sends, else -1 with *err. */
@@ -36,9 +65,10 @@ int s3_setup(struct s3 *s, const struct s3_config *cfg,
 void s3_release(struct s3 *s);
 
 /*
- * The request-line path of key (NULL: the bucket itself) into *path and
- * the URL (with "?query" when query is not NULL: already encoded) into
- * *url, both allocated.  0, or -1 over the caps.
+ * The path of key (NULL: the bucket itself) to sign into *path, NOT
+ * encoded (sigv4_sign() encodes it once, byte for byte as the URL has it),
+ * and the URL (key encoded, "?query" when query is not NULL: already
+ * encoded) into *url, both allocated.  0, or -1 over the caps.
  */
 int s3_target(const struct s3 *s, const char *key, const char *query,
 	      char **path, char **url) WARN_UNUSED;

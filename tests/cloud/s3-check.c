@@ -2,6 +2,14 @@
  * s3-check.c: the S3 client (src/cloud/s3.h) against a real server, for
  * tests/e2e/99-s3-client.sh (moto's S3).
  *
+ *   s3-check -S
+ *	signs fixed requests at a fixed time with fixed credentials (nothing
+ *	is sent) and prints one line each for botocore's S3SigV4Auth to sign
+ *	again: NAME, METHOD, URL, REGION, SESSION-TOKEN or '-', the body in
+ *	hex, the Authorization, then every other header as "Name: value",
+ *	tab-separated
+ *   s3-check -p BUCKET KEY
+ *	one create-only PUT of "x" (a stub server's retries), its line
  *   s3-check BUCKET PREFIX
  * The endpoint is $AWS_ENDPOINT_URL (path-style), the credentials the
  * environment's.  The bucket must exist; the keys are PREFIX + a few
@@ -12,7 +20,7 @@
  * failed.
  */
 #include "../../src/icm.h"
-#include "cloud/s3.h"
+#include "cloud/s3_int.h"
 #include "util/str.h"
 
 static struct s3 *s;
@@ -38,6 +46,91 @@ static void say_rc(const char *step, int rc, char **err, const char *more)
 		int rc_ = (call);			\
 		say_rc(name, rc_, &err, NULL);		\
 	} while (0)
+
+#define WHEN 1764036000		/* 2025-11-25 02:00:00 UTC */
+
+/* One -S line for r on a handle set up from cfg. */
+static int sign_line(const char *name, const struct s3_config *cfg,
+		     const struct s3_req *r)
+{
+	struct s3 t;
+	struct sigv4_result sig = { 0 };
+	struct http_header h[S3_MAX_HEADERS];
+	char *err = NULL, *path = NULL, *url = NULL;
+	size_t i, n;
+	int ret = -1;
+
+	if (s3_setup(&t, cfg, &err))
+		goto out;
+	if (s3_target(&t, r->key, r->query, &path, &url) ||
+	    s3_sign(&t, r, path, WHEN, &sig, h, &n, &err))
+		goto out;
+	printf("%s\t%s\t%s\t%s\t%s\t", name, r->method, url, t.region,
+	       cfg->creds->session_token ? cfg->creds->session_token : "-");
+	for (i = 0; i < r->len; i++)
+		printf("%02x", ((const unsigned char *)r->body)[i]);
+	printf("\t%s", sig.authorization);
+	for (i = 0; i < n; i++)
+		if (strcmp(h[i].name, "Authorization"))
+			printf("\t%s: %s", h[i].name, h[i].value);
+	printf("\n");
+	ret = 0;
+out:
+	if (ret)
+		fprintf(stderr, "s3-check: %s: %s\n", name,
+			err ? err : "cannot build the URL");
+	sigv4_result_release(&sig);
+	if (t.bucket)
+		s3_release(&t);
+	free(err);
+	free(path);
+	free(url);
+	return ret;
+}
+
+/* -S: the requests botocore signs again. */
+static int sign_all(void)
+{
+	struct aws_creds c = {
+		.access_key = "AKIDEXAMPLE",
+		.secret_key = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+		.source = "s3-check",
+	}, tc = c;
+	struct s3_config path = {
+		.bucket = "icm-state", .endpoint = "http://127.0.0.1:5000",
+		.path_style = true, .creds = &c,
+	}, vhost = {
+		.bucket = "icm-state", .region = "eu-west-3", .creds = &c,
+	}, token = path;
+	static const char body[] = "{\"v\": 1}\n";
+	const char *etag = "\"9b2cf535f27731c974343645a3985328\"";
+	int bad = 0;
+
+	tc.session_token = "FQoGZXIvYXdzEXAMPLE/token+with=chars";
+	token.creds = &tc;
+	bad |= sign_line("get-path", &path, &(struct s3_req){
+		.method = "GET", .key = "dep/a b+c \xc3\xa9t\xc3\xa9~x" });
+	bad |= sign_line("put-create", &path, &(struct s3_req){
+		.method = "PUT", .key = "dep/state.json", .body = body,
+		.len = sizeof(body) - 1, .if_none_match = true });
+	bad |= sign_line("put-match-empty", &path, &(struct s3_req){
+		.method = "PUT", .key = "dep/e", .body = "",
+		.if_match = etag });
+	bad |= sign_line("delete-match", &path, &(struct s3_req){
+		.method = "DELETE", .key = "dep/state.json",
+		.if_match = etag });
+	bad |= sign_line("list", &path, &(struct s3_req){
+		.method = "GET", .query = "list-type=2&prefix=dep%2F&"
+		"continuation-token=1ueGcxLPRx1Tr%2FXYExHnhbYLgveDs2J%2Fwm36"
+		"Hy4vbOwM%3D" });
+	bad |= sign_line("head-vhost", &vhost, &(struct s3_req){
+		.method = "HEAD", .key = "k/\xc3\xa9" });
+	bad |= sign_line("list-vhost", &vhost, &(struct s3_req){
+		.method = "GET", .query = "list-type=2&prefix=a%20b%2B" });
+	bad |= sign_line("get-token", &token, &(struct s3_req){
+		.method = "GET", .key = "k" });
+	return bad ? 1 : 0;
+}
 
 static int put(const char *step, const char *key, const char *text,
 	       const char *if_match, bool create, struct s3_info *info)
@@ -70,8 +163,13 @@ int main(int argc, char **argv)
 	char *err = NULL, *k1, *k2, *k3, *out, *missing;
 	int rc, stop;
 
+	if (argc == 2 && !strcmp(argv[1], "-S"))
+		return sign_all();
+	if (argc == 4 && !strcmp(argv[1], "-p"))
+		argv++, argc--;
 	if (argc != 3) {
-		fprintf(stderr, "usage: s3-check BUCKET PREFIX\n");
+		fprintf(stderr, "usage: s3-check [-S | -p BUCKET KEY | "
+			"BUCKET PREFIX]\n");
 		return 2;
 	}
 	prefix = argv[2];
@@ -81,6 +179,12 @@ int main(int argc, char **argv)
 	if (aws_creds_load(&creds, NULL, &err) || s3_open(&cfg, &s, &err)) {
 		fprintf(stderr, "s3-check: %s\n", err);
 		return 1;
+	}
+	if (argv[0] && !strcmp(argv[0], "-p")) {	/* one PUT */
+		put("put", prefix, "x", NULL, true, &a);
+		s3_close(s);
+		aws_creds_release(&creds);
+		return 0;
 	}
 	k1 = xasprintf("%sstate.json", prefix);
 	k2 = xasprintf("%sa b+c \xc3\xa9t\xc3\xa9", prefix);

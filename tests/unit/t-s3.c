@@ -64,7 +64,7 @@ static void names(void)
 	ok(!s3_check_key(big, &err), "%d bytes", S3_KEY_MAX);
 }
 
-/* The path and URL of key (NULL: the bucket) for cfg. */
+/* The path to sign and the URL of key (NULL: the bucket) for cfg. */
 static void target(const struct s3_config *cfg, const char *key,
 		   const char *query, const char *want_path,
 		   const char *want_url, const char *want_host)
@@ -95,11 +95,11 @@ static void urls(void)
 	struct s3 s;
 	char *err = NULL;
 
-	target(&c, "dep/a b+c", NULL, "/icm-state/dep/a%20b%2Bc",
+	target(&c, "dep/a b+c", NULL, "/icm-state/dep/a b+c",
 	       "http://127.0.0.1:5000/icm-state/dep/a%20b%2Bc",
 	       "127.0.0.1:5000");
 	target(&c, "\xc3\xa9t\xc3\xa9/~x_y-z.json", NULL,
-	       "/icm-state/%C3%A9t%C3%A9/~x_y-z.json",
+	       "/icm-state/\xc3\xa9t\xc3\xa9/~x_y-z.json",
 	       "http://127.0.0.1:5000/icm-state/%C3%A9t%C3%A9/~x_y-z.json",
 	       "127.0.0.1:5000");
 	target(&c, NULL, "list-type=2", "/icm-state",
