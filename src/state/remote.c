@@ -614,6 +614,7 @@ int remote_push_dir(struct remote *r, const char *dir, bool force)
 	r->chunk_start = r->journal_pushed = 0;
 	r->chunk_full = true;
 	pthread_mutex_unlock(&r->mu);
+	r->inst.have_hash = false;	/* instances.json goes in, changed or not */
 	r->journal_path = xasprintf("%s/journal", dir);
 	ret = remote_push_from(r, dir);
 	free(r->journal_path);
