@@ -6,7 +6,6 @@
 #include "../state/remote.h"
 #include "../state/stateurl.h"
 #include "../util/buf.h"
-#include "../util/json.h"
 #include "../util/fs.h"
 #include "../util/str.h"
 #include "../util/term.h"
@@ -99,31 +98,36 @@ out:
 	return ret;
 }
 
-/* The fields a remote state's settings come from: defaults.json's when
- * there is one, else the first node's of instances.json; *out NULL when
- * neither is there (the environment then).  -1 reported (malformed). */
-static int state_fields(const struct ctx *ctx, cJSON **out)
+/* A JSON file as a tree, NULL when it is missing or malformed: the
+ * commands that read it report its faults (config_load(),
+ * instances_load()); here it only may name the state's settings. */
+static cJSON *peek_json(const char *path)
 {
-	cJSON *a = NULL;
+	struct buf b;
+	cJSON *o = NULL;
 
-	*out = NULL;
-	if (fs_exists(ctx->defaults_path)) {
-		if (json_read_file(ctx->defaults_path, BUF_CAP_CONFIG, out))
-			return -1;
-		if (cJSON_IsObject(*out))
-			return 0;
-		cJSON_Delete(*out);
-		*out = NULL;
-		return error("%s: expected a JSON object", ctx->defaults_path);
-	}
-	if (!fs_exists(ctx->instances_path))
-		return 0;
-	if (json_read_file(ctx->instances_path, BUF_CAP_CONFIG, &a))
-		return -1;
-	if (cJSON_IsArray(a) && cJSON_IsObject(cJSON_GetArrayItem(a, 0)))
-		*out = cJSON_DetachItemFromArray(a, 0);
+	buf_init(&b, BUF_CAP_CONFIG);
+	if (fs_exists(path) && fs_read_file(path, &b) == 0 && b.data)
+		o = cJSON_Parse(b.data);
+	buf_release(&b);
+	return o;
+}
+
+/* The fields a remote state's settings come from: defaults.json's when
+ * there is one, else the first node's of instances.json; NULL when
+ * neither is there (the environment then). */
+static cJSON *state_fields(const struct ctx *ctx)
+{
+	cJSON *o = peek_json(ctx->defaults_path), *a;
+
+	if (cJSON_IsObject(o))
+		return o;
+	cJSON_Delete(o);
+	a = peek_json(ctx->instances_path);
+	o = cJSON_IsArray(a) && cJSON_IsObject(cJSON_GetArrayItem(a, 0)) ?
+		cJSON_DetachItemFromArray(a, 0) : NULL;
 	cJSON_Delete(a);
-	return 0;
+	return o;
 }
 
 static const char *state_field(void *arg, const char *field)
@@ -146,8 +150,9 @@ int ctx_open_state(struct ctx *ctx)
 
 	if (ctx->remote)
 		return 0;
-	if (ctx_use_recorded_state_dir(ctx) || state_fields(ctx, &fields))
+	if (ctx_use_recorded_state_dir(ctx))
 		return -1;
+	fields = state_fields(ctx);
 	sd = opt_str(&ctx->opts, OPT_STATEDIR);
 	if (!sd && !ctx->located[LOCATED_STATE_DIR] &&
 	    (sd = state_field(fields, "StateDir"))) {

@@ -168,7 +168,7 @@ static int write_local(const char *dir, const char *rel, const void *data,
 	int ret = -1;
 
 	*slash = '\0';
-	if (statedir_mkdir(dir, path))
+	if (strcmp(path, dir) && statedir_mkdir(dir, path))
 		goto out;
 	*slash = '/';
 	if (fs_write_atomic(path, data, len, 0600)) {
