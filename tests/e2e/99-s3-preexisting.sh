@@ -30,7 +30,6 @@ out=$("$MOTO" start --dir "$MD" --port 5000 --world-route 2>&1); st=$?
 plan 31
 show() { printf '%s\n' "$1" | tail -n 12 | sed 's/^/#   /' >&2; }
 check() { is "$1" "$2" "$3"; [ "$2" = "$3" ] || show "$4"; }
-TODO=	# lib.sh: set while checks of a known bug run
 check "moto start --world-route" "$st" 0 "$out"
 # mx CMD...: CMD in moto's namespace, in the current directory (nsenter -n
 # and env keep it)
@@ -161,8 +160,6 @@ export ICM_STATE_KEY_FILE=$T/state.key
 # for the working copy itself ("'.icm/B/P' is not in the state directory
 # '.icm/B/P'"), so nothing works from a new directory once the state holds
 # known_hosts
-pull_bug="pull into a new directory fails on state/known_hosts"
-TODO=$pull_bug
 out=$(mx "$ICM" inventory -stateDir "s3://$B/two" 2>&1); st=$?
 check "D: inventory exits 0" "$st" 0 "$out"
 is "D: inventory lists 4 nodes" "$(echo "$out" | grep -c 'Two-VM-T-000[1-4]')" 4
@@ -175,7 +172,6 @@ is "D: four different host names" \
 kh=$(find .icm -name known_hosts | head -1)
 ok "D: the pinned host keys are the store's, none added" \
 	test -n "$kh" -a "$(cat "$kh" 2>&1)" = "$(s3 get two/state/known_hosts 2>&1)"
-TODO=
 lacks "D: readers leave no lock" "$(s3 ls two/ 2>&1)" "two/lock"
 
 # 4. no secret in plaintext in any object of the bucket
@@ -192,12 +188,10 @@ n=$(echo "$out" | sed -n 's/^sealed //p')
 ok "some objects are sealed (${n:-?})" test "${n:-0}" -gt 0
 
 # 5. unprovision from D
-TODO=$pull_bug
 out=$(mx "$ICM" unprovision -force -cleanUp -stateDir "s3://$B/two" 2>&1)
 st=$?
 check "D: unprovision -force -cleanUp exits 0" "$st" 0 "$out"
 is "D: only icm.log left under the prefix" "$(s3 ls two/ 2>&1)" "two/icm.log"
-TODO=
 unset ICM_STATE_KEY_FILE
 
 "$MOTO" stop --dir "$MD" >/dev/null 2>&1

@@ -20,15 +20,13 @@ _failed=0
 plan() { echo "1..$1"; }
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
-# While TODO holds a reason, results carry TAP's "# TODO reason" and a
-# failure does not fail the scenario (a known bug, explained where set).
 _result() {
 	_n=$((_n + 1))
 	if [ "$1" = 0 ]; then
-		echo "ok $_n - $2${TODO:+ # TODO $TODO}"
+		echo "ok $_n - $2"
 	else
-		echo "not ok $_n - $2${TODO:+ # TODO $TODO}"
-		[ -n "${TODO:-}" ] || _failed=$((_failed + 1))
+		echo "not ok $_n - $2"
+		_failed=$((_failed + 1))
 	fi
 }
 
