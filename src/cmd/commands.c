@@ -104,9 +104,10 @@ const struct command commands[] = {
 	  "(./state.key)" },
 	{ "state", cmd_state, CMD_NO_DEPLOY,
 	  OPT_BIT(OPT_STATEDIR) | OPT_BIT(OPT_DEFAULTS) |
-	  OPT_BIT(OPT_INSTANCES), "pull|push [DIR] | lock [status] | unlock",
-	  2, "a state in S3 (-stateDir s3://...): copy it to or from a "
-	  "local directory, show or break its lock (-force)" },
+	  OPT_BIT(OPT_INSTANCES), "pull|push|lock|unlock [path]", 2,
+	  "a state in S3 (-stateDir s3://...): pull or push it from or to a "
+	  "local state directory (default ./state), show its lock (lock "
+	  "status), break it (unlock -force)" },
 	{ "samples", cmd_samples, CMD_NO_DEPLOY, 0, "[DIR]", 1,
 	  "write the sample configurations (default ./Samples)" },
 	{ "version", cmd_version, CMD_NO_DEPLOY, 0, NULL, 0,

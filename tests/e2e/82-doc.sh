@@ -155,9 +155,9 @@ bcomp() {
 is "bash: icm pro" "$(bcomp icm pro)" "provision "
 is "bash: icm provision -st" "$(bcomp icm provision -st)" "-stateDir "
 is "bash: icm provision --st" "$(bcomp icm provision --st)" "--stateDir "
-is "bash: icm keygen " "$(bcomp icm keygen '')" "ssh tls "
-is "bash: icm keygen -bits 2048 ssh  (a directory)" \
-	"$(bcomp icm keygen -bits 2048 ssh '')" "keys "
+is "bash: icm keygen " "$(bcomp icm keygen '')" "ssh state tls "
+is "bash: icm keygen -bits 2048 ssh  (a path: a directory, or state's file)" \
+	"$(bcomp icm keygen -bits 2048 ssh '')" "defaults.json keys "
 is "bash: icm keygen -type " "$(bcomp icm keygen -type '')" "ecdsa rsa "
 is "bash: icm inventory --role=D" "$(bcomp icm inventory --role = D)" "DATA DM DS "
 is "bash: icm provision -defaults " "$(bcomp icm provision -defaults '')" \
@@ -195,7 +195,7 @@ ZSH
 	sec() { awk -v h="== $1" '/^== / { on = ($0 == h); next } on' <<<"$zout"; }
 	contains "zsh: icm pro" "$(sec "icm pro")" "icm provision"
 	contains "zsh: icm provision -st" "$(sec "icm provision -st")" "-stateDir"
-	contains "zsh: icm keygen " "$(sec "icm keygen ")" "ssh  tls"
+	contains "zsh: icm keygen " "$(sec "icm keygen ")" "state  tls"
 	contains "zsh: icm inventory -role " "$(sec "icm inventory -role ")" "DM"
 else
 	for n in "-n" "icm pro" "icm provision -st" "icm keygen " "icm inventory -role "; do
