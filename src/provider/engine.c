@@ -365,17 +365,29 @@ int engine_batch_each(const char *map,
 
 struct expand {
 	struct engine *e;
-	bool only_missing;	/* only machines without any record */
+	bool only_missing;	/* only machines without a record of after the
+				   batch's */
+	unsigned long batch_seq;	/* the batch record's journal_seq() */
 };
 
+/*
+ * only_missing: a machine with no node record, or one DELETED before the
+ * batch's record (the batch made it again: a deployment unprovisioned
+ * and provisioned again in the same state, killed before every machine
+ * of the batch had its node record).  A node DELETED after its batch (a
+ * scale-in) keeps its record.
+ */
 static int expand_machine(void *arg, const char *machine, const char *id)
 {
 	struct expand *x = arg;
 	char *key = xasprintf(NODE_PREFIX "%s", machine);
 	enum journal_state st = journal_state(x->e->j, key);
+	bool missing = st == JOURNAL_NONE ||
+		(st == JOURNAL_DELETED &&
+		 journal_seq(x->e->j, key) < x->batch_seq);
 	int ret = 0;
 
-	if (x->only_missing ? st == JOURNAL_NONE : st != JOURNAL_DONE)
+	if (x->only_missing ? missing : st != JOURNAL_DONE)
 		ret = journal_done(x->e->j, key, id);
 	free(key);
 	return ret;
@@ -383,7 +395,7 @@ static int expand_machine(void *arg, const char *machine, const char *id)
 
 int engine_expand(struct engine *e)
 {
-	struct expand x = { e, true };
+	struct expand x = { e, true, 0 };
 	struct strs keys = { NULL, 0, 0 };
 	size_t i;
 	int ret = 0;
@@ -393,9 +405,11 @@ int engine_expand(struct engine *e)
 	engine_live_keys(e, true, &keys);
 	for (i = 0; i < keys.n && !ret; i++)
 		if (str_starts(keys.v[i], BATCH_PREFIX) &&
-		    journal_state(e->j, keys.v[i]) == JOURNAL_DONE)
+		    journal_state(e->j, keys.v[i]) == JOURNAL_DONE) {
+			x.batch_seq = journal_seq(e->j, keys.v[i]);
 			ret = engine_batch_each(journal_id(e->j, keys.v[i]),
 						expand_machine, &x);
+		}
 	strs_release(&keys);
 	e->expanded = !ret;
 	return ret;
@@ -460,7 +474,7 @@ static int find_machine(void *arg, const char *machine, const char *id)
 static int batch_recorded(struct engine *e, const struct res_kind *k,
 			  const char *key, struct node *const *todo, size_t n)
 {
-	struct expand x = { e, false };
+	struct expand x = { e, false, 0 };
 	size_t i;
 
 	if (engine_list_once(e, k))

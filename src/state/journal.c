@@ -22,6 +22,7 @@
 struct entry {
 	char *key, *id, *token;
 	enum journal_state st;
+	unsigned long seq;	/* the number of its last record */
 };
 
 struct journal {
@@ -32,6 +33,7 @@ struct journal {
 	long kill_after;	/* ICM_TEST_KILL_AFTER, or 0 */
 	long kill_before;	/* ICM_TEST_KILL_BEFORE_RESULT, or 0 */
 	long results;		/* result records written by this process */
+	unsigned long records;	/* records applied (read back and new) */
 };
 
 static pthread_mutex_t journal_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -90,6 +92,7 @@ static void apply(struct journal *j, const cJSON *r)
 	if (!rec || !key)
 		return;
 	e = get(j, key);
+	e->seq = ++j->records;
 	if (!strcmp(rec, "intent")) {
 		e->st = JOURNAL_PENDING;
 		set(&e->token, cJSON_GetStringValue(
@@ -208,6 +211,13 @@ const char *journal_id(const struct journal *j, const char *key)
 	const struct entry *e = find(j, key);
 
 	return e && e->st == JOURNAL_DONE ? e->id : NULL;
+}
+
+unsigned long journal_seq(const struct journal *j, const char *key)
+{
+	const struct entry *e = find(j, key);
+
+	return e ? e->seq : 0;
 }
 
 const char *journal_token(const struct journal *j, const char *key)

@@ -59,6 +59,10 @@ const char *journal_id(const struct journal *j, const char *key);
 /* The token of key's last intent (PENDING or DONE), else NULL. */
 const char *journal_token(const struct journal *j, const char *key);
 
+/* The position of key's last record in the journal (1 for the first
+ * record; 0: none): which of two keys changed last. */
+unsigned long journal_seq(const struct journal *j, const char *key);
+
 /* Records; each is written and fsync'd before it returns.  -1 reported. */
 int journal_intent(struct journal *j, const char *key, const char *action,
 		   const char *token) WARN_UNUSED;

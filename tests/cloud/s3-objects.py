@@ -9,8 +9,9 @@ namespace: AWS_ENDPOINT_URL).
   s3-objects.py get BUCKET KEY            the object's bytes to stdout
   s3-objects.py put BUCKET KEY TEXT       replaces it (unconditionally)
   s3-objects.py plain BUCKET PREFIX WORD...
-        prints "KEY: WORD" for every object that holds a WORD in plain
-        bytes (sealed objects are opaque), exit 0 either way
+        prints "KEY: WORD" for every object (PREFIX "": of the whole
+        bucket) that holds a WORD in plain bytes (sealed objects are
+        opaque), exit 0 either way
   s3-objects.py sealed BUCKET KEY         exit 0 when the object starts
                                           with icm's seal (ICMSEAL1)
 """
@@ -43,7 +44,7 @@ def main(argv):
         s3.put_object(Bucket=bucket, Key=argv[3], Body=argv[4].encode())
     elif cmd == "plain":
         words = [w.encode() for w in argv[4:]]
-        for o in objects(s3, bucket, argv[3] + "/"):
+        for o in objects(s3, bucket, argv[3] + "/" if argv[3] else ""):
             body = s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
             for w in words:
                 if w in body:

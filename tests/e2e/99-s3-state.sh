@@ -44,7 +44,7 @@ show() { printf '%s\n' "$1" | tail -n 6 | sed 's/^/#   /'; }
 fresh() { mkdir -p "$T/$1"; cp "$T/a/defaults.json" "$T/a/definitions.json" "$T/$1/"; }
 wait_for() { local i; for i in $(seq 1 300); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 
-plan 46
+plan 54
 obj mkbucket "$B" || { echo "not ok 1 - bucket"; exit 1; }
 "$ICM" keygen ssh "$T/ssh" >/dev/null 2>&1
 "$ICM" keygen state "$T/state.key" >/dev/null 2>&1
@@ -108,7 +108,7 @@ contains "... saying which key" "$out" "sealed with the state key id="
 out=$(cd "$T/r" && mx env ICM_STATE_KEY_FILE="$T/state.key" "$ICM" inventory -stateDir "$URL" 2>&1); st=$?
 is "inventory from an empty directory with ICM_STATE_KEY_FILE" "$st" 0 || show "$out"
 contains "... lists the deployment" "$out" "ECP-DM-TEST-0001"
-fresh c; fresh d
+fresh c; fresh d; fresh e0
 rm -f "$T/go" "$T/go.waiting"
 (cd "$T/c" && mx env ICM_TEST_NO_NODE_PREP=1 ICM_TEST_STATE_PAUSE="$T/go" "$ICM" provision > "$T/c.out" 2>&1; echo $? > "$T/c.st") &
 (cd "$T/d" && mx env ICM_TEST_NO_NODE_PREP=1 ICM_TEST_STATE_PAUSE="$T/go" "$ICM" provision > "$T/d.out" 2>&1; echo $? > "$T/d.st") &
@@ -123,9 +123,22 @@ is "inventory meanwhile (readers take no lock)" "$st" 0 || show "$out"
 out=$(icm_in "$T/r" state unlock -stateDir "$URL" 2>&1); st=$?
 is "state unlock without -force: refused" "$st" 1
 contains "... naming the holder" "$out" "held by 'icm provision' (pid"
+sleep 6	# past the lease of 4 s: the holder renews it
+out=$(icm_in "$T/e0" provision 2>&1); st=$?
+is "a writer after the first lease's length: still refused (renewed)" "$st" 1
+contains "... by the same holder" "$out" "is locked by 'icm provision' (pid"
 touch "$T/go"; wait
 is "... and the holder finishes with 0" "$(cat "$T/c.st" "$T/d.st" | sort | tr -d '\n')" 01
 is "... having changed nothing" "$(census ECP-TEST)" "$ECP_FULL"
+
+# --- Ctrl-C (SIGINT) releases the lock at once ---
+rm -f "$T/go" "$T/go.waiting"
+(cd "$T/c" && mx env ICM_TEST_NO_NODE_PREP=1 ICM_TEST_STATE_PAUSE="$T/go" sh -c 'echo $$ > "$0"; exec "$@"' "$T/c.pid" "$ICM" provision > "$T/c.out" 2>&1) &
+wait_for "$T/go.waiting"
+contains "a paused writer holds the lock" "$(obj names "$B" ecp)" "lock"
+kill -INT "$(cat "$T/c.pid")"; wait
+for i in $(seq 1 50); do obj names "$B" ecp | grep -qx lock || break; sleep 0.1; done
+lacks "... interrupted with SIGINT, it takes its lock away" "$(obj names "$B" ecp)" "lock"
 
 # --- wrong and missing key: refused before any change ---
 before=$(obj list "$B" ecp)
@@ -189,5 +202,36 @@ out=$(icm_in "$T/h" unprovision -force -cleanUp 2>&1); st=$?
 is "unprovision from another empty directory finishes" "$st" 0 || show "$out"
 is "... nothing icm made is left" "$(census ECP-TEST)" "$NONE"
 is "... and the prefix holds icm.log alone" "$(obj names "$B" ecp | tr '\n' ' ')" "icm.log "
+# --- killed after every kind of journal record, resumed elsewhere ---
+# (another prefix; a kill point after the first record of each kind --
+# 64-aws-moto.sh kills after far more with a local state; the killed run's
+# lock broken with state unlock -force, each resume in a new empty
+# directory; the prefix's journal keeps the records of the deployments
+# before, as a state reused after unprovision does.)
+URLK=s3://$B/kill
+fresh k0; json_edit "$T/k0/defaults.json" '{"StateDir": "'"$URLK"'"}'
+icm_in "$T/k0" provision >/dev/null 2>&1
+sed -n 's/.*"rec":"\(done\|failed\)","key":"\([^/"]*\).*/\2/p' "$T/k0/.icm/$B/kill/journal" > "$T/kinds"
+icm_in "$T/k0" unprovision -force >/dev/null 2>&1
+POINTS=$(awk '{ k[NR] = $1 } END { for (i = 1; i <= NR; i++)
+	if (k[i] != k[i-1]) print i }' "$T/kinds")
+bad="" n_points=0
+for n in $POINTS; do
+	n_points=$((n_points + 1))
+	fresh "k$n"; json_edit "$T/k$n/defaults.json" '{"StateDir": "'"$URLK"'"}'
+	(cd "$T/k$n" && mx env ICM_TEST_NO_NODE_PREP=1 ICM_TEST_KILL_AFTER=$n "$ICM" provision >/dev/null 2>&1)
+	st=$?; [ "$st" = 137 ] || bad="$bad $n:kill=$st"
+	icm_in "$T/r" state unlock -force -stateDir "$URLK" >/dev/null 2>&1 || bad="$bad $n:unlock"
+	fresh "r$n"; json_edit "$T/r$n/defaults.json" '{"StateDir": "'"$URLK"'"}'
+	icm_in "$T/r$n" provision >/dev/null 2>&1 || bad="$bad $n:resume"
+	c=$(census ECP-TEST); [ "$c" = "$ECP_FULL" ] || bad="$bad $n:[$c]"
+	icm_in "$T/r$n" unprovision -force >/dev/null 2>&1 || bad="$bad $n:unprovision"
+done
+[ "$n_points" -ge 8 ] && ok=0 || ok=1
+is "at least 8 kill points ($n_points of $(wc -l < "$T/kinds") records)" "$ok" 0
+is "killed at each, resumed from an empty directory: exactly the planned resources, then none" "$bad" ""
+is "... nothing left" "$(census ECP-TEST)" "$NONE"
+plain=$(obj plain "$B" "" "PRIVATE KEY" "$PW" "test-secret-$$" "$(sed -n 2p "$T/ssh/insecure")")
+is "no object of the whole bucket held a private key or a secret in plain bytes" "$plain" ""
 [ -n "${KEEP:-}" ] && cp -r "$T" /tmp/keep99
 done_testing

@@ -523,6 +523,38 @@ static void case_batch_records(struct fixture *f)
 	plan_release(&p1);
 }
 
+/*
+ * Provisioned, unprovisioned and provisioned again in the same state:
+ * killed after zone a's batch (0001 and 0003) and 0001's node record,
+ * 0003's record still the DELETED of the teardown: the next run takes
+ * 0003 from the batch record, it does not launch it twice.
+ */
+static void case_batch_after_teardown(struct fixture *f)
+{
+	struct plan p;
+	char why[256];
+	unsigned long batches;
+	int status;
+
+	plan_of(&p, 3);
+	fx_reset(f);
+	ok(fx_create(f, &p, false) == 0 && fx_destroy(f) == 0,
+	   "provisioned and unprovisioned");
+	batches = f->c->batches;
+	/* net, subnet a, subnet b, route, batch a, node 0001: killed */
+	status = create_in_child(f, &p, 6);
+	ok(WIFSIGNALED(status) &&
+	   recorded(f, "batch/a/T-DM-TEST-0001", NULL, 0) == JOURNAL_DONE &&
+	   recorded(f, "node/T-DM-TEST-0001", NULL, 0) == JOURNAL_DONE &&
+	   recorded(f, "node/T-DM-TEST-0003", NULL, 0) == JOURNAL_DELETED,
+	   "provisioned again, killed between the batch's node records");
+	ok(fx_create(f, &p, false) == 0 && f->c->batches == batches + 2 &&
+	   holds_exactly(f, &p, why, sizeof(why)),
+	   "the next run takes 0003 from the batch record (one batch, zone "
+	   "b's, more): %s", why);
+	plan_release(&p);
+}
+
 static void case_teardown(struct fixture *f)
 {
 	struct plan p;
@@ -690,6 +722,7 @@ int main(void)
 	case_scale(&f);
 	case_reconcile(&f);
 	case_batch_records(&f);
+	case_batch_after_teardown(&f);
 	case_teardown(&f);
 	case_teardown_turns(&f);
 	case_errors(&f, logpath);
