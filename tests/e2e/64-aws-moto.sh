@@ -32,30 +32,9 @@ NONE="vpc=0 subnet=0 igw=0 rtb=0 sg=0 key=0 instance=0 volume=0 address=0 lb=0 t
 
 "$ICM" keygen ssh "$T/ssh" >/dev/null 2>&1
 printf '[default]\naws_access_key_id = AKIDTEST\naws_secret_access_key = test-secret-%s\n' "$$" > "$T/credentials"
-# deploy NAME SAMPLE [ZONES]: the guide's sample, pointed at moto's region,
-# an AMI moto knows, our key and credentials.
-deploy() {
-	mkdir -p "$T/$1"
-	/usr/bin/python3 - "$TOP/samples/AWS/$2" "$T/$1" "$T" "${3:-us-east-1a,us-east-1b}" <<'PY'
-import json, os, sys
-src, dst, t, zones = sys.argv[1:5]
-d = json.load(open(src + "/defaults.json"))
-d.update({"Region": "us-east-1", "Zone": zones, "AMI": "ami-1e749f67",
-          "Credentials": t + "/credentials", "SSHKey": t + "/ssh/insecure-ssh2.pub",
-          "KeyFile": t + "/ssh/insecure"})
-for k in ("TLSKeyDir", "SSLConfig"):
-    d.pop(k, None)
-json.dump(d, open(dst + "/defaults.json", "w"), indent=1)
-defs = json.load(open(src + "/definitions.json"))
-for x in defs:  # the guide's /License/... key files, made under $T
-    if "ISCLicense" in x:
-        x["ISCLicense"] = ",".join(t + k for k in x["ISCLicense"].split(","))
-        for k in x["ISCLicense"].split(","):
-            os.makedirs(os.path.dirname(k), exist_ok=True)
-            open(k, "w").write("TEST LICENSE KEY\n")
-json.dump(defs, open(dst + "/definitions.json", "w"), indent=1)
-PY
-}
+# deploy NAME SAMPLE [ZONES]: the guide's sample in $T/NAME (lib.sh
+# aws_sample: moto's region, an AMI it knows, our key and credentials).
+deploy() { aws_sample "$2" "$T/$1" "${3:-}"; }
 plan 59
 export ICM_TEST_NO_NODE_PREP=1
 

@@ -50,27 +50,8 @@ obj mkbucket "$B" || { echo "not ok 1 - bucket"; exit 1; }
 "$ICM" keygen state "$T/state.key" >/dev/null 2>&1
 printf '[default]\naws_access_key_id = AKIDTEST\naws_secret_access_key = test-secret-%s\n' "$$" > "$T/credentials"
 PW="Iris-Secret-$$"
-mkdir -p "$T/a"
-/usr/bin/python3 - "$TOP/samples/AWS/ECP" "$T/a" "$T" "$URL" "$PW" <<'PY'
-import json, os, sys
-src, dst, t, url, pw = sys.argv[1:6]
-d = json.load(open(src + "/defaults.json"))
-d.update({"Region": "us-east-1", "Zone": "us-east-1a,us-east-1b", "AMI": "ami-1e749f67",
-          "Credentials": t + "/credentials", "SSHKey": t + "/ssh/insecure-ssh2.pub",
-          "KeyFile": t + "/ssh/insecure", "ISCPassword": pw,
-          "StateDir": url, "StateKeyFile": t + "/state.key", "StateLockLease": "4"})
-for k in ("TLSKeyDir", "SSLConfig"):
-    d.pop(k, None)
-json.dump(d, open(dst + "/defaults.json", "w"), indent=1)
-defs = json.load(open(src + "/definitions.json"))
-for x in defs:
-    if "ISCLicense" in x:
-        x["ISCLicense"] = ",".join(t + k for k in x["ISCLicense"].split(","))
-        for k in x["ISCLicense"].split(","):
-            os.makedirs(os.path.dirname(k), exist_ok=True)
-            open(k, "w").write("TEST LICENSE KEY\n")
-json.dump(defs, open(dst + "/definitions.json", "w"), indent=1)
-PY
+aws_sample ECP "$T/a" "" '{"ISCPassword": "'"$PW"'", "StateDir": "'"$URL"'",
+ "StateKeyFile": "'"$T"'/state.key", "StateLockLease": "4"}'
 
 # --- killed in A, resumed in an empty B ---
 out=$(cd "$T/a" && mx env ICM_TEST_NO_NODE_PREP=1 ICM_TEST_KILL_AFTER=4 "$ICM" provision 2>&1); st=$?

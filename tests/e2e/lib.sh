@@ -293,6 +293,36 @@ moto_up() {
 }
 mx() { "$TOP/tests/cloud/moto" exec --dir "$MOTO_DIR" -- "$@"; }
 
+# aws_sample NAME DIR [ZONES] [JSON]: the guide's AWS sample NAME (samples/
+# AWS/NAME) written to DIR, pointed at moto's region and ZONES (default
+# us-east-1a,us-east-1b), an AMI moto knows, $T/credentials and the key
+# pair `icm keygen ssh $T/ssh` made, without the TLS files it names; the
+# guide's /License/... key files made under $T; JSON's fields added to
+# defaults.json.
+aws_sample() {
+	mkdir -p "$2"
+	/usr/bin/python3 - "$TOP/samples/AWS/$1" "$2" "$T" "${3:-us-east-1a,us-east-1b}" "${4:-{\}}" <<'PY'
+import json, os, sys
+src, dst, t, zones, extra = sys.argv[1:6]
+d = json.load(open(src + "/defaults.json"))
+d.update({"Region": "us-east-1", "Zone": zones, "AMI": "ami-1e749f67",
+          "Credentials": t + "/credentials", "SSHKey": t + "/ssh/insecure-ssh2.pub",
+          "KeyFile": t + "/ssh/insecure"})
+d.update(json.loads(extra))
+for k in ("TLSKeyDir", "SSLConfig"):
+    d.pop(k, None)
+json.dump(d, open(dst + "/defaults.json", "w"), indent=1)
+defs = json.load(open(src + "/definitions.json"))
+for x in defs:  # the guide's /License/... key files, made under $T
+    if "ISCLicense" in x:
+        x["ISCLicense"] = ",".join(t + k for k in x["ISCLicense"].split(","))
+        for k in x["ISCLicense"].split(","):
+            os.makedirs(os.path.dirname(k), exist_ok=True)
+            open(k, "w").write("TEST LICENSE KEY\n")
+json.dump(defs, open(dst + "/definitions.json", "w"), indent=1)
+PY
+}
+
 # gce_up DIR [gce start options]: the FAKE Compute Engine (tests/cloud/gce,
 # gce-fake.py) started in DIR on port 8089 in its loopback-only network
 # namespace, with a service-account key it makes (DIR/key.json) and an
