@@ -546,6 +546,7 @@ static void test_pause(void)
 
 int remote_close(struct remote *r, bool ok)
 {
+	(void)ok;
 	int ret = 0;
 
 	if (!r)
@@ -555,11 +556,11 @@ int remote_close(struct remote *r, bool ok)
 		active = NULL;
 	pthread_mutex_unlock(&active_mu);
 	if (r->locked) {
+		/* a failed command's working copy is what happened too (a
+		 * provision that stopped half-way: pinned host keys, the
+		 * Terraform files); a lost lock pushes nothing */
 		test_pause();
-		if (ok && remote_push_from(r, r->workdir))
-			ret = -1;
-		if (!ok && fs_exists(r->journal_path) &&
-		    remote_journal_sync(r))
+		if (!r->lost && remote_push_from(r, r->workdir))
 			ret = -1;
 		if (remote_log_append(r))
 			ret = -1;

@@ -117,9 +117,11 @@ int remote_lock(struct remote *r, const char *command,
 int remote_push(struct remote *r) WARN_UNUSED;
 
 /*
- * Ends the command: with the lock, pushes (when ok) and appends this
+ * Ends the command: with the lock, pushes the working copy (whether the
+ * command succeeded or not: ok is for the record) and appends this
  * command's icm.log lines, then releases the lock; frees r.  -1 when the
- * push failed (reported); NULL is fine.
+ * push failed (reported); NULL is fine.  ICM_TEST_STATE_PAUSE=F (tests):
+ * before the push, F.waiting is made and icm waits until F exists.
  */
 int remote_close(struct remote *r, bool ok);
 

@@ -117,6 +117,13 @@ int remote_keycheck_write(struct remote *r) WARN_UNUSED;
 int remote_keycheck_delete(struct remote *r) WARN_UNUSED;
 
 /* rsync.c */
+/* A working-copy file icm keeps to itself (the local lock, the journal,
+ * fs_write_atomic()'s temporary files): never an object of its own. */
+bool remote_local_only(const char *rel);
+/* An object's name below state/ is one icm writes and safe as a path
+ * below the working copy (no "..", "." or empty segment, no control
+ * character or '\\', not absolute). */
+bool remote_rel_ok(const char *rel);
 int remote_pull_into(struct remote *r, const char *dir, bool reader)
 	WARN_UNUSED;
 int remote_push_from(struct remote *r, const char *dir) WARN_UNUSED;

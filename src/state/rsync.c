@@ -66,7 +66,7 @@ void remote_entries_release(struct remote *r)
 
 /* A working-copy file icm keeps to itself: the local lock, the journal
  * (pushed in chunks), fs_write_atomic()'s temporary files. */
-static bool local_only(const char *rel)
+bool remote_local_only(const char *rel)
 {
 	const char *t = strstr(rel, ".tmp.");
 
@@ -80,7 +80,7 @@ static bool local_only(const char *rel)
 /* An object name's path below the working copy is safe to make: the
  * names icm writes, never "..", "." or an empty segment, no control
  * character (the store's names are untrusted). */
-static bool rel_ok(const char *rel)
+bool remote_rel_ok(const char *rel)
 {
 	const char *s = rel;
 	size_t n = strlen(rel);
@@ -138,7 +138,8 @@ static int walk(const char *dir, const char *rel, int depth,
 		if (lstat(p2, &st) == 0) {
 			if (S_ISDIR(st.st_mode))
 				ret = walk(dir, r2, depth + 1, fn, arg);
-			else if (S_ISREG(st.st_mode) && !local_only(r2))
+			else if (S_ISREG(st.st_mode) &&
+				 !remote_local_only(r2))
 				ret = fn(arg, r2, p2);
 		}
 		free(r2);
@@ -228,7 +229,7 @@ static int on_object(void *arg, const char *key, const char *etag,
 	if (strlen(key) < l->plen)
 		return 0;
 	if (str_starts(name, STATE_PREFIX)) {
-		if (!rel_ok(name + strlen(STATE_PREFIX))) {
+		if (!remote_rel_ok(name + strlen(STATE_PREFIX))) {
 			char *w = remote_where(l->r, name);
 
 			error("%s: not a name icm writes in a state "
@@ -514,12 +515,24 @@ static int push_file(void *arg, const char *rel, const char *path)
 	struct buf b;
 	int ret = -1;
 
-	if (read_local(path, &b))
-		goto out;
-	remote_hash(b.data, b.len, h);
 	if (!e)
 		e = entry_add(r, name);
 	e->seen = true;
+	buf_init(&b, REMOTE_OBJECT_CAP);
+	if (fs_read_file(path, &b)) {
+		if (errno != EFBIG) {
+			error("cannot read '%s': %s", path,
+			      fs_strerror(errno));
+			goto out;
+		}
+		/* a command's output too large to keep: the store keeps
+		 * what it had (the state icm needs is far smaller) */
+		warning("'%s' is over %u MB: not kept in %s", path,
+			REMOTE_OBJECT_CAP >> 20, r->url);
+		ret = 0;
+		goto out;
+	}
+	remote_hash(b.data, b.len, h);
 	if (e->have_hash && *e->etag && !memcmp(h, e->hash, 32)) {
 		ret = 0;
 		goto out;
