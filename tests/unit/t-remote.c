@@ -30,7 +30,7 @@ static void url_bad(const char *s)
 
 	ok(state_url_parse(s, &u, &why) == -1 && why &&
 	   strstr(why, "expected s3://BUCKET or s3://BUCKET/PREFIX"),
-	   "refused: %s", s);
+	   "refused: %.*s", (int)strcspn(s, "\n"), s);
 	state_url_release(&u);
 	free(why);
 }
