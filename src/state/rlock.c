@@ -257,9 +257,9 @@ static void *lease_main(void *arg)
 		got = s3_put(s, key, r->record, strlen(r->record),
 			     r->lock_etag, false, &info, &err);
 		if (got == S3_OK) {
-			pthread_mutex_lock(&r->mu);
+			/* the thread's alone until remote_lock_release()
+			 * joins it (never r->mu: a long push holds that) */
 			strlcpy_icm(r->lock_etag, info.etag, S3_ETAG_MAX);
-			pthread_mutex_unlock(&r->mu);
 			last = http_now_ms();
 			wait_ms = r->lease_s * 1000L / 3;
 			continue;
