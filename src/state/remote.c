@@ -462,6 +462,7 @@ int remote_open(const char *url, remote_field_fn field, void *arg,
 	}
 	if (!(flags & REMOTE_NO_KEY) && keycheck_verify(r))
 		goto out;
+	remote_manifest_load(r);
 	*out = r;
 	r = NULL;
 	ret = 0;
@@ -562,6 +563,7 @@ int remote_close(struct remote *r, bool ok)
 		test_pause();
 		if (!r->lost && remote_push_from(r, r->workdir))
 			ret = -1;
+		remote_manifest_save(r, r->workdir);
 		if (remote_log_append(r))
 			ret = -1;
 		remote_lock_release(r);

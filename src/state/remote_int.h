@@ -20,6 +20,7 @@
 #define REMOTE_KEYCHECK "keycheck"
 #define REMOTE_KEYCHECK_TEXT "icm state key check v1"
 #define REMOTE_CHUNKS_MAX 100000
+#define REMOTE_MANIFEST ".icm-manifest"	/* rmanifest.c; local only */
 
 /* An object of the store as this process last saw it (or wrote it). */
 struct rentry {
@@ -116,7 +117,13 @@ int remote_keycheck_write(struct remote *r) WARN_UNUSED;
 /* Deletes it (the state is gone).  0 or -1 reported. */
 int remote_keycheck_delete(struct remote *r) WARN_UNUSED;
 
+/* rmanifest.c: the working copy's hint of what it holds of the store */
+void remote_manifest_load(struct remote *r);
+void remote_manifest_save(struct remote *r, const char *dir);
+
 /* rsync.c */
+/* A new state/ entry (the name copied). */
+struct rentry *remote_entry_add(struct remote *r, const char *name);
 /* A working-copy file icm keeps to itself (the local lock, the journal,
  * fs_write_atomic()'s temporary files): never an object of its own. */
 bool remote_local_only(const char *rel);

@@ -26,7 +26,7 @@ static struct rentry *entry_find(struct remote *r, const char *name)
 	return NULL;
 }
 
-static struct rentry *entry_add(struct remote *r, const char *name)
+struct rentry *remote_entry_add(struct remote *r, const char *name)
 {
 	struct rentry *e;
 
@@ -70,7 +70,8 @@ bool remote_local_only(const char *rel)
 {
 	const char *t = strstr(rel, ".tmp.");
 
-	if (!strcmp(rel, "lock") || !strcmp(rel, "journal"))
+	if (!strcmp(rel, "lock") || !strcmp(rel, "journal") ||
+	    !strcmp(rel, REMOTE_MANIFEST))
 		return true;
 	if (t && t[5] && strspn(t + 5, "0123456789") == strlen(t + 5))
 		return true;
@@ -386,7 +387,7 @@ static int pull_object(struct remote *r, const char *dir,
 					b.len))
 		goto out;
 	if (!e)
-		e = entry_add(r, le->name);
+		e = remote_entry_add(r, le->name);
 	strlcpy_icm(e->etag, info.etag, S3_ETAG_MAX);
 	remote_hash(b.data, b.len, e->hash);
 	e->have_hash = true;
@@ -442,8 +443,17 @@ static int pull_instances(struct remote *r, const char *etag)
 		buf_wipe(&b);
 		return 0;
 	}
-	if (!strcmp(r->inst.etag, etag) && fs_exists(r->instances_path))
-		return 0;
+	if (!strcmp(r->inst.etag, etag) && r->inst.have_hash &&
+	    fs_exists(r->instances_path)) {
+		uint8_t h[32];
+
+		if (read_local(r->instances_path, &b))
+			return -1;
+		remote_hash(b.data, b.len, h);
+		buf_wipe(&b);
+		if (!memcmp(h, r->inst.hash, 32))
+			return 0;
+	}
 	got = remote_get(r, NULL, INSTANCES_NAME, &b, &info);
 	if (got == S3_NOT_FOUND) {
 		ret = pull_instances(r, "");
@@ -498,6 +508,8 @@ int remote_pull_into(struct remote *r, const char *dir, bool reader)
 	if (walk(dir, "", 0, sweep_file, &sw) ||
 	    pull_journal(r, dir, &l) || pull_instances(r, l.inst_etag))
 		goto out;
+	if (!strcmp(dir, r->workdir))
+		remote_manifest_save(r, dir);
 	ret = 0;
 out:
 	listing_release(&l);
@@ -516,7 +528,7 @@ static int push_file(void *arg, const char *rel, const char *path)
 	int ret = -1;
 
 	if (!e)
-		e = entry_add(r, name);
+		e = remote_entry_add(r, name);
 	e->seen = true;
 	buf_init(&b, REMOTE_OBJECT_CAP);
 	if (fs_read_file(path, &b)) {

@@ -44,7 +44,7 @@ show() { printf '%s\n' "$1" | tail -n 6 | sed 's/^/#   /'; }
 fresh() { mkdir -p "$T/$1"; cp "$T/a/defaults.json" "$T/a/definitions.json" "$T/$1/"; }
 wait_for() { local i; for i in $(seq 1 300); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 
-plan 54
+plan 56
 obj mkbucket "$B" || { echo "not ok 1 - bucket"; exit 1; }
 "$ICM" keygen ssh "$T/ssh" >/dev/null 2>&1
 "$ICM" keygen state "$T/state.key" >/dev/null 2>&1
@@ -89,6 +89,16 @@ contains "... saying which key" "$out" "sealed with the state key id="
 out=$(cd "$T/r" && mx env ICM_STATE_KEY_FILE="$T/state.key" "$ICM" inventory -stateDir "$URL" 2>&1); st=$?
 is "inventory from an empty directory with ICM_STATE_KEY_FILE" "$st" 0 || show "$out"
 contains "... lists the deployment" "$out" "ECP-DM-TEST-0001"
+# the working copy's manifest (a hint): the next command here fetches
+# only what changed, and a local file changed by hand is fetched again
+gets() { grep -c "\"GET /$B/ecp/[si]" "$MOTO_DIR/moto.log"; }
+g0=$(gets)
+(cd "$T/r" && mx env ICM_STATE_KEY_FILE="$T/state.key" "$ICM" inventory -stateDir "$URL" >/dev/null 2>&1)
+is "inventory again in the same directory fetches no object" "$(($(gets) - g0))" 0
+echo "changed by hand" >> "$T/r/.icm/$B/ecp/pki/ca.pem"
+(cd "$T/r" && mx env ICM_STATE_KEY_FILE="$T/state.key" "$ICM" inventory -stateDir "$URL" >/dev/null 2>&1)
+is "... and a file changed by hand is the store's again" \
+	"$(cat "$T/r/.icm/$B/ecp/pki/ca.pem")" "$(obj get "$B" ecp/state/pki/ca.pem)"
 fresh c; fresh d; fresh e0
 rm -f "$T/go" "$T/go.waiting"
 (cd "$T/c" && mx env ICM_TEST_NO_NODE_PREP=1 ICM_TEST_STATE_PAUSE="$T/go" "$ICM" provision > "$T/c.out" 2>&1; echo $? > "$T/c.st") &
