@@ -45,6 +45,17 @@ const char *remote_url(const struct remote *r)
 	return r->url;
 }
 
+char *remote_shown(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max), i;
+	char *t = xstrndup(s, n);
+
+	for (i = 0; i < n; i++)
+		if (str_is_control((unsigned char)t[i]))
+			t[i] = '?';
+	return t;
+}
+
 /* ---- objects ---- */
 
 static char *aad_of(const char *name)
@@ -268,7 +279,9 @@ static int keycheck_verify(struct remote *r)
 		error("%s: not a key check icm wrote", w);
 		goto out;
 	}
-	line = xstrndup(raw.data, (size_t)(nl - raw.data));
+	/* the store's words: shown, never as they came */
+	line = remote_shown(raw.data, (size_t)(nl - raw.data) < 256 ?
+			    (size_t)(nl - raw.data) : 256);
 	if (!r->have_key) {
 		error("%s: its secrets are sealed with the state key %s; "
 		      "this command has no key: %s", r->url, line + 16,

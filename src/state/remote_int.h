@@ -84,6 +84,10 @@ char *remote_key(const struct remote *r, const char *name);
 /* "s3://bucket/prefix/name" for messages (allocated). */
 char *remote_where(const struct remote *r, const char *name);
 
+/* Text from the store (a lock's record, the key check's line) as it may
+ * be shown: at most max bytes, control characters as '?' (allocated). */
+char *remote_shown(const char *s, size_t max);
+
 /* SHA-256 of data. */
 void remote_hash(const void *data, size_t len, uint8_t out[32]);
 

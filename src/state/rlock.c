@@ -68,15 +68,24 @@ static char *describe(const char *rec, size_t len, long *lease)
 	const char *cmd = cJSON_GetStringValue(
 		cJSON_GetObjectItemCaseSensitive(o, "command"));
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(o, "lease");
-	char *s;
+	char *s, *c, *h, *u, *w;
 
 	*lease = cJSON_IsNumber(l) && l->valuedouble >= REMOTE_LEASE_MIN &&
 		l->valuedouble <= REMOTE_LEASE_MAX ? (long)l->valuedouble :
 		REMOTE_LEASE_DEFAULT;
-	s = xasprintf("'%s' (pid %ld on host %s, user %s, since %s)",
-		      cmd ? cmd : "?", cJSON_IsNumber(pid) ?
-		      (long)pid->valuedouble : -1L, host ? host : "?",
-		      user ? user : "?", since ? since : "?");
+	/* the store's words, shown: a record is anyone's to write */
+	c = remote_shown(cmd ? cmd : "?", 1024);
+	h = remote_shown(host ? host : "?", 256);
+	u = remote_shown(user ? user : "?", 256);
+	w = remote_shown(since ? since : "?", 64);
+
+	s = xasprintf("'%s' (pid %ld on host %s, user %s, since %s)", c,
+		      cJSON_IsNumber(pid) ? (long)pid->valuedouble : -1L, h, u,
+		      w);
+	free(c);
+	free(h);
+	free(u);
+	free(w);
 	cJSON_Delete(o);
 	free(text);
 	return s;

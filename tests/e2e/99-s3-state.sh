@@ -44,7 +44,7 @@ show() { printf '%s\n' "$1" | tail -n 6 | sed 's/^/#   /'; }
 fresh() { mkdir -p "$T/$1"; cp "$T/a/defaults.json" "$T/a/definitions.json" "$T/$1/"; }
 wait_for() { local i; for i in $(seq 1 300); do [ -e "$1" ] && return 0; sleep 0.1; done; return 1; }
 
-plan 56
+plan 58
 obj mkbucket "$B" || { echo "not ok 1 - bucket"; exit 1; }
 "$ICM" keygen ssh "$T/ssh" >/dev/null 2>&1
 "$ICM" keygen state "$T/state.key" >/dev/null 2>&1
@@ -181,6 +181,13 @@ is "state push onto a state: refused without -force" "$st" 1
 out=$(icm_in "$T/q" inventory -stateDir "s3://Bad_Bucket/x" 2>&1); st=$?
 is "a bad bucket name: refused" "$st" 1
 contains "... saying what a state URL is" "$out" "expected s3://BUCKET or s3://BUCKET/PREFIX"
+
+# --- a lock planted by someone else: shown, never as it came ---
+obj put "$B" ecp/lock "$(printf '{"pid":7,"host":"evil\033[2J","user":"u","command":"x","lease":60}')"
+out=$(icm_in "$T/r" state lock status -stateDir "$URL" 2>&1)
+contains "a planted lock's record is shown" "$out" "on host evil?[2J"
+lacks "... without its control characters" "$out" "$(printf '\033')"
+icm_in "$T/r" state unlock -force -stateDir "$URL" >/dev/null 2>&1
 
 # --- unprovision killed, resumed elsewhere after state unlock -force ---
 fresh g

@@ -119,9 +119,22 @@ static void names(void)
 	   "local only: the lock, the journal, temporary files");
 }
 
+static void shown(void)
+{
+	char *t = remote_shown("pid\x1b[2Jhost\nx", 100);
+
+	is_str(t, "pid?[2Jhost?x", "the store's text shown without control "
+	       "characters");
+	free(t);
+	t = remote_shown("abcdef", 3);
+	is_str(t, "abc", "... and at most max bytes");
+	free(t);
+}
+
 int main(void)
 {
 	urls();
+	shown();
 	statedir_rule();
 	names();
 	return done_testing();
