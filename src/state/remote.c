@@ -574,7 +574,7 @@ int remote_close(struct remote *r, bool ok)
 		 * provision that stopped half-way: pinned host keys, the
 		 * Terraform files); a lost lock pushes nothing */
 		test_pause();
-		if (!r->lost && remote_push_from(r, r->workdir))
+		if (!r->lost && r->synced && remote_push_from(r, r->workdir))
 			ret = -1;
 		remote_manifest_save(r, r->workdir);
 		if (remote_log_append(r))

@@ -68,6 +68,10 @@ struct remote {
 	int64_t journal_pushed;		/* the local journal is in the store
 					   up to here */
 
+	bool synced;			/* the working copy is the store's
+					   (a whole pull under the lock):
+					   pushing it is safe */
+
 	/* the lock (rlock.c) */
 	bool locked;
 	char *command;

@@ -512,6 +512,10 @@ int remote_pull_into(struct remote *r, const char *dir, bool reader)
 		remote_manifest_save(r, dir);
 	ret = 0;
 out:
+	/* half a pull is no base for a push: it would delete what it did
+	 * not fetch */
+	if (!strcmp(dir, r->workdir))
+		r->synced = !ret && r->locked;
 	listing_release(&l);
 	return ret;
 }
@@ -644,6 +648,9 @@ int remote_push_from(struct remote *r, const char *dir)
 
 	if (remote_lock_check(r))
 		return -1;
+	if (!r->synced && !strcmp(dir, r->workdir))
+		return error("%s: the working copy %s was not pulled whole; "
+			     "nothing pushed", r->url, r->workdir);
 	pthread_mutex_lock(&r->mu);
 	for (i = 0; i < r->n; i++)
 		r->e[i].seen = false;
