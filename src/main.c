@@ -201,7 +201,7 @@ out:
 		ret = -1;
 	if (finish_stdout())
 		ret = -1;
-	if (remote_close(ctx.remote, ret == 0))
+	if (remote_close(ctx.remote))
 		ret = -1;
 	statedir_unlock(ctx.lock);
 	cJSON_Delete(ctx.response);

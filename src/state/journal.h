@@ -63,6 +63,15 @@ const char *journal_token(const struct journal *j, const char *key);
  * record; 0: none): which of two keys changed last. */
 unsigned long journal_seq(const struct journal *j, const char *key);
 
+/*
+ * A process-wide hook called after each record's fsync with the journal's
+ * path, before journal_*() returns: state/remote.c sets it, so a record is
+ * in the store before the call it announces.  Nonzero: the record failed
+ * (the hook reported why).  NULL: none.  Set it before threads start.
+ */
+typedef int (*journal_sync_fn)(const char *path);
+void journal_set_sync(journal_sync_fn fn);
+
 /* Records; each is written and fsync'd before it returns.  -1 reported. */
 int journal_intent(struct journal *j, const char *key, const char *action,
 		   const char *token) WARN_UNUSED;

@@ -5,6 +5,7 @@
  * points.
  */
 #include "remote_int.h"
+#include "journal.h"
 #include "statedir.h"
 #include "../util/fs.h"
 #include "../util/str.h"
@@ -482,7 +483,7 @@ int remote_open(const char *url, remote_field_fn field, void *arg,
 out:
 	free(why);
 	if (r)
-		remote_close(r, false);
+		remote_close(r);
 	return ret;
 }
 
@@ -495,12 +496,12 @@ int remote_pull(struct remote *r)
 		    "changing it", r->workdir);
 		return 0;
 	}
-	return remote_pull_into(r, r->workdir, !r->locked);
+	return remote_pull_into(r, r->workdir);
 }
 
 int remote_pull_to(struct remote *r, const char *dir)
 {
-	return remote_pull_into(r, dir, true);
+	return remote_pull_into(r, dir);
 }
 
 int remote_lock(struct remote *r, const char *command,
@@ -514,12 +515,13 @@ int remote_lock(struct remote *r, const char *command,
 		return remote_keycheck_write(r);	/* says what to give */
 	if (remote_lock_take(r))
 		return -1;
-	if (remote_keycheck_write(r) || remote_pull_into(r, r->workdir, false))
+	if (remote_keycheck_write(r) || remote_pull_into(r, r->workdir))
 		return -1;
 	*instances_changed = strcmp(before, r->inst.etag) != 0;
 	pthread_mutex_lock(&active_mu);
 	active = r;
 	pthread_mutex_unlock(&active_mu);
+	journal_set_sync(remote_journal_written);
 	return 0;
 }
 
@@ -558,9 +560,8 @@ static void test_pause(void)
 	free(w);
 }
 
-int remote_close(struct remote *r, bool ok)
+int remote_close(struct remote *r)
 {
-	(void)ok;
 	int ret = 0;
 
 	if (!r)
@@ -638,7 +639,7 @@ int remote_push_dir(struct remote *r, const char *dir, bool force)
 	/* the working copy becomes the store's again (what the end of the
 	 * command pushes) */
 	if (!ret && (fs_remove_tree(r->workdir) ||
-		     remote_pull_into(r, r->workdir, false)))
+		     remote_pull_into(r, r->workdir)))
 		ret = -1;
 	return ret;
 }

@@ -118,15 +118,17 @@ int remote_push(struct remote *r) WARN_UNUSED;
 
 /*
  * Ends the command: with the lock, pushes the working copy (whether the
- * command succeeded or not: ok is for the record) and appends this
+ * command succeeded or not: a half-done provision's files are what
+ * happened too) and appends this
  * command's icm.log lines, then releases the lock; frees r.  -1 when the
  * push failed (reported); NULL is fine.  ICM_TEST_STATE_PAUSE=F (tests):
  * before the push, F.waiting is made and icm waits until F exists.
  */
-int remote_close(struct remote *r, bool ok);
+int remote_close(struct remote *r);
 
 /*
- * The journal hook (state/journal.c calls it after each record's fsync):
+ * The journal hook (journal_set_sync(): remote_lock() sets it; journal.c
+ * calls it after each record's fsync):
  * when path is the working copy's journal of the remote being written,
  * puts the records not yet in the store there.  0 (also when path is not
  * remote), or -1 reported: the caller must not make the call the record

@@ -139,8 +139,10 @@ bool remote_local_only(const char *rel);
  * below the working copy (no "..", "." or empty segment, no control
  * character or '\\', not absolute). */
 bool remote_rel_ok(const char *rel);
-int remote_pull_into(struct remote *r, const char *dir, bool reader)
-	WARN_UNUSED;
+/* The store into dir (the working copy, or icm state pull's); 0 or -1
+ * reported.  A whole pull into the working copy under the lock makes it
+ * pushable (r->synced). */
+int remote_pull_into(struct remote *r, const char *dir) WARN_UNUSED;
 int remote_push_from(struct remote *r, const char *dir) WARN_UNUSED;
 int remote_log_append(struct remote *r) WARN_UNUSED;
 /* The journal's new records into the store (the hook's work). */

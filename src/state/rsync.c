@@ -476,14 +476,13 @@ out:
 	return ret;
 }
 
-int remote_pull_into(struct remote *r, const char *dir, bool reader)
+int remote_pull_into(struct remote *r, const char *dir)
 {
 	struct listing l;
 	struct sweep sw = { r, dir };
 	size_t i;
 	int ret = -1;
 
-	(void)reader;
 	if (list_store(r, &l))
 		goto out;
 	if (fs_mkdirs(dir, 0700)) {
