@@ -618,19 +618,10 @@ int remote_push_dir(struct remote *r, const char *dir, bool force)
 	}
 	/* dir's journal replaces the store's whole */
 	pthread_mutex_lock(&r->mu);
-	while (r->nchunks) {
-		struct rentry *c = &r->chunks[r->nchunks - 1];
-
-		if (*c->etag && remote_delete(r, c)) {
-			pthread_mutex_unlock(&r->mu);
-			return -1;
-		}
-		free(c->name);
-		r->nchunks--;
-	}
-	r->chunk_start = r->journal_pushed = 0;
-	r->chunk_full = true;
+	ret = remote_chunks_delete(r);
 	pthread_mutex_unlock(&r->mu);
+	if (ret)
+		return -1;
 	r->inst.have_hash = false;	/* instances.json goes in, changed or not */
 	r->journal_path = xasprintf("%s/journal", dir);
 	ret = remote_push_from(r, dir);

@@ -145,6 +145,9 @@ bool remote_rel_ok(const char *rel);
 int remote_pull_into(struct remote *r, const char *dir) WARN_UNUSED;
 int remote_push_from(struct remote *r, const char *dir) WARN_UNUSED;
 int remote_log_append(struct remote *r) WARN_UNUSED;
+/* Deletes the journal's chunks from the store (r->mu held): the journal
+ * starts again at chunk 0.  0 or -1 reported. */
+int remote_chunks_delete(struct remote *r) WARN_UNUSED;
 /* The journal's new records into the store (the hook's work). */
 int remote_journal_sync(struct remote *r) WARN_UNUSED;
 void remote_entries_release(struct remote *r);

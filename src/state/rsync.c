@@ -640,6 +640,21 @@ static int push_instances(struct remote *r)
 	return ret;
 }
 
+int remote_chunks_delete(struct remote *r)
+{
+	while (r->nchunks) {
+		struct rentry *c = &r->chunks[r->nchunks - 1];
+
+		if (*c->etag && remote_delete(r, c))
+			return -1;
+		free(c->name);
+		r->nchunks--;
+	}
+	r->chunk_start = r->journal_pushed = 0;
+	r->chunk_full = true;
+	return 0;
+}
+
 int remote_push_from(struct remote *r, const char *dir)
 {
 	size_t i;
@@ -665,18 +680,8 @@ int remote_push_from(struct remote *r, const char *dir)
 	if (fs_exists(r->journal_path)) {
 		if (push_journal(r))
 			goto out;
-	} else {
-		while (r->nchunks) {
-			struct rentry *c = &r->chunks[r->nchunks - 1];
-
-			if (*c->etag && remote_delete(r, c))
-				goto out;
-			free(c->name);
-			r->nchunks--;
-		}
-		r->chunk_start = 0;
-		r->journal_pushed = 0;
-		r->chunk_full = true;
+	} else if (remote_chunks_delete(r)) {
+		goto out;
 	}
 	if (push_instances(r))
 		goto out;
